@@ -1,0 +1,34 @@
+import { open, rename, mkdir, unlink } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Write a file so that a crash at any moment leaves either the old or the new
+ * content: temp file in the same directory, fsync, rename, fsync the directory.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  await mkdir(dir, { recursive: true });
+  const fh = await open(tmp, 'w', opts.mode ?? 0o644);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+  await fh.close();
+  await rename(tmp, path);
+  await syncDir(dir);
+}
+
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(value));
+}
+
+export async function syncDir(dir: string): Promise<void> {
+  const dh = await open(dir, 'r');
+  try { await dh.sync(); } finally { await dh.close(); }
+}

@@ -1,0 +1,61 @@
+import { InvalidArgumentError } from './errors.js';
+
+const DECIMAL = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+const BINARY = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+function scaled(n: number, base: number, units: string[]): string {
+  let i = 0;
+  while (n >= base && i < units.length - 1) { n /= base; i++; }
+  return `${Number(n.toPrecision(4))}${units[i]}`;
+}
+
+/** Docker's HumanSize: decimal units, 4 significant digits ("1.23MB"). */
+export function humanSize(bytes: number): string {
+  return scaled(bytes, 1000, DECIMAL);
+}
+
+/** Docker's BytesSize: binary units ("1.5MiB"). */
+export function bytesSize(bytes: number): string {
+  return scaled(bytes, 1024, BINARY);
+}
+
+/** Parse "512m", "1g", "100k", "1024" (binary multiples, as docker's RAMInBytes). */
+export function parseRamBytes(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)(?:i?b)?$/i.exec(s.trim());
+  if (!m) throw new InvalidArgumentError(`invalid size: '${s}'`);
+  const pow = ' kmgtp'.indexOf((m[2] || ' ').toLowerCase());
+  return Math.floor(Number(m[1]) * 1024 ** pow);
+}
+
+/** Docker's HumanDuration ("Less than a second", "3 seconds", "About a minute", "2 hours"...). */
+export function humanDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 1) return 'Less than a second';
+  if (s === 1) return '1 second';
+  if (s < 60) return `${s} seconds`;
+  const min = Math.floor(ms / 60000);
+  if (min === 1) return 'About a minute';
+  if (min < 60) return `${min} minutes`;
+  const h = Math.round(ms / 3600000);
+  if (h === 1) return 'About an hour';
+  if (h < 48) return `${h} hours`;
+  if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days`;
+  if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks`;
+  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
+  return `${Math.floor(h / 24 / 365)} years`;
+}
+
+/** Parse Go durations as docker accepts them ("10s", "1m30s", "500ms", "2h"). */
+export function parseGoDuration(s: string): number {
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
+  let total = 0;
+  let matched = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    total += Number(m[1]) * (unit[m[2]!] ?? 0);
+    matched = re.lastIndex;
+  }
+  if (s === '0') return 0;
+  if (matched !== s.length || s.length === 0) throw new InvalidArgumentError(`time: invalid duration "${s}"`);
+  return total;
+}
