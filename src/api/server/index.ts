@@ -1,0 +1,4 @@
+export * from './server.js';
+export * from './router.js';
+export * from './errors.js';
+export * from './version.js';

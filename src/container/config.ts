@@ -1,0 +1,114 @@
+/**
+ * The user's declaration of a container, kept in Docker's own shape (as dockerd keeps it in
+ * config.v2.json/hostconfig.json) because `inspect` must hand it back field for field.
+ * See docs/decisions/0002-container-config-shape.md.
+ */
+export interface ContainerConfig {
+  Hostname: string;
+  Domainname: string;
+  User: string;
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  ExposedPorts?: Record<string, object>;
+  Tty: boolean;
+  OpenStdin: boolean;
+  StdinOnce: boolean;
+  Env: string[];
+  Cmd: string[] | null;
+  Entrypoint: string[] | null;
+  Image: string;
+  Volumes?: Record<string, object> | null;
+  WorkingDir: string;
+  Labels: Record<string, string>;
+  StopSignal?: string;
+  StopTimeout?: number;
+  Healthcheck?: unknown;
+  OnBuild?: string[] | null;
+  ArgsEscaped?: boolean;
+  NetworkDisabled?: boolean;
+  Shell?: string[];
+}
+
+export interface RestartPolicy {
+  Name: '' | 'no' | 'always' | 'on-failure' | 'unless-stopped';
+  MaximumRetryCount: number;
+}
+
+export interface Ulimit { Name: string; Soft: number; Hard: number }
+
+export interface HostConfig {
+  Binds?: string[] | null;
+  NetworkMode: string;
+  RestartPolicy: RestartPolicy;
+  AutoRemove: boolean;
+  Privileged: boolean;
+  ReadonlyRootfs: boolean;
+  Init?: boolean | null;
+  CapAdd?: string[] | null;
+  CapDrop?: string[] | null;
+  SecurityOpt?: string[] | null;
+  ShmSize?: number;
+  Memory: number;
+  MemorySwap: number;
+  MemoryReservation?: number;
+  NanoCpus: number;
+  CpuShares: number;
+  CpuPeriod: number;
+  CpuQuota: number;
+  CpusetCpus: string;
+  CpusetMems: string;
+  PidsLimit?: number | null;
+  Ulimits?: Ulimit[] | null;
+  ExtraHosts?: string[] | null;
+  Dns?: string[] | null;
+  DnsOptions?: string[] | null;
+  DnsSearch?: string[] | null;
+  LogConfig?: { Type: string; Config: Record<string, string> };
+  PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }>> | null;
+  PublishAllPorts?: boolean;
+  Runtime?: string;
+  [key: string]: unknown;
+}
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerState {
+  status: ContainerStatus;
+  pid: number;
+  exitCode: number;
+  error: string;
+  oomKilled: boolean;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface NetworkEndpoint {
+  mode: 'bridge' | 'host' | 'none';
+  networkId: string;
+  endpointId: string;
+  ipAddress: string;
+  ipPrefixLen: number;
+  gateway: string;
+  macAddress: string;
+}
+
+/** berth's record of a container: the declaration plus the state the engine keeps. */
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  created: string;
+  imageId: string;
+  path: string;
+  args: string[];
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  state: ContainerState;
+  restartCount: number;
+  /** Set by stop/kill from a user, cleared by start: unless-stopped and restart decisions read it. */
+  manuallyStopped: boolean;
+  runtime: string;
+  network?: NetworkEndpoint;
+}
+
+export const ZERO_TIME = '0001-01-01T00:00:00Z';

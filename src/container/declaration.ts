@@ -1,0 +1,118 @@
+import { InvalidArgumentError } from '../base/index.js';
+import type { ContainerConfig, HostConfig } from './config.js';
+import type { ImageRunConfig } from './ports.js';
+
+/** Fill a create request's gaps from the image, as dockerd does before it stores the config. */
+export function mergeImageConfig(c: ContainerConfig, img: ImageRunConfig | undefined): ContainerConfig {
+  const out: ContainerConfig = { ...c };
+  if (!img) return out;
+  out.Env = mergeEnv(img.Env ?? [], c.Env ?? []);
+  if (!out.User) out.User = img.User ?? '';
+  if (!out.WorkingDir) out.WorkingDir = img.WorkingDir ?? '';
+  // An entrypoint given at create time drops the image's CMD unless a CMD is given too.
+  if (!c.Entrypoint || c.Entrypoint.length === 0) {
+    out.Entrypoint = img.Entrypoint ?? null;
+    if (!c.Cmd || c.Cmd.length === 0) out.Cmd = img.Cmd ?? null;
+  }
+  out.Labels = { ...(img.Labels ?? {}), ...(c.Labels ?? {}) };
+  if (!out.StopSignal && img.StopSignal) out.StopSignal = img.StopSignal;
+  if (img.ExposedPorts) out.ExposedPorts = { ...img.ExposedPorts, ...(c.ExposedPorts ?? {}) };
+  if (img.Volumes) out.Volumes = { ...img.Volumes, ...(c.Volumes ?? {}) };
+  if (out.Healthcheck === undefined && img.Healthcheck) out.Healthcheck = img.Healthcheck;
+  if (!out.OnBuild && img.OnBuild) out.OnBuild = img.OnBuild;
+  if (!out.Shell && img.Shell) out.Shell = img.Shell;
+  return out;
+}
+
+/** Image env first, then the container's, a later KEY replacing an earlier one in place. */
+export function mergeEnv(base: string[], over: string[]): string[] {
+  const out: string[] = [];
+  const index = new Map<string, number>();
+  for (const kv of [...base, ...over]) {
+    const key = kv.split('=', 1)[0]!;
+    const at = index.get(key);
+    if (at === undefined) { index.set(key, out.length); out.push(kv); } else out[at] = kv;
+  }
+  return out;
+}
+
+export function commandLine(c: ContainerConfig): { path: string; args: string[] } {
+  const argv = [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])];
+  if (argv.length === 0) throw new InvalidArgumentError('no command specified');
+  return { path: argv[0]!, args: argv.slice(1) };
+}
+
+const MIN_MEMORY = 6 * 1024 * 1024;
+
+/** Reject host configs dockerd would reject, with its wording. */
+export function validateHostConfig(h: HostConfig): void {
+  const policy = h.RestartPolicy?.Name ?? '';
+  if (!['', 'no', 'always', 'on-failure', 'unless-stopped'].includes(policy)) {
+    throw new InvalidArgumentError(`invalid restart policy: unknown policy '${policy}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  }
+  if (h.RestartPolicy?.MaximumRetryCount && policy !== 'on-failure') {
+    throw new InvalidArgumentError(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  }
+  if ((h.RestartPolicy?.MaximumRetryCount ?? 0) < 0) {
+    throw new InvalidArgumentError('invalid restart policy: maximum retry count must be a positive integer');
+  }
+  if (h.AutoRemove && policy !== '' && policy !== 'no') {
+    throw new InvalidArgumentError(`can't create 'AutoRemove' container with restart policy`);
+  }
+  if (h.Memory > 0 && h.Memory < MIN_MEMORY) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
+  if (h.Memory > 0 && h.MemorySwap > 0 && h.MemorySwap < h.Memory) {
+    throw new InvalidArgumentError('Minimum memoryswap limit should be larger than memory limit, see usage');
+  }
+  if (h.MemorySwap > 0 && !(h.Memory > 0)) {
+    throw new InvalidArgumentError('You should always set the Memory limit when using Memoryswap limit, see usage');
+  }
+  if (h.NanoCpus && (h.CpuQuota || h.CpuPeriod)) {
+    throw new InvalidArgumentError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
+  }
+  if (h.NanoCpus < 0) throw new InvalidArgumentError('Range of CPUs is from 0.01 to the number of CPUs available');
+  if (h.CpusetCpus && !/^(\d+(-\d+)?)(,\d+(-\d+)?)*$/.test(h.CpusetCpus)) {
+    throw new InvalidArgumentError(`Invalid value ${h.CpusetCpus} for cpuset cpus`);
+  }
+}
+
+/** Defaults for fields a client may leave out, so records and inspect output are complete. */
+export function normalizeHostConfig(h: Partial<HostConfig> | undefined): HostConfig {
+  const hc = { ...(h ?? {}) } as HostConfig;
+  hc.NetworkMode = !hc.NetworkMode || hc.NetworkMode === 'default' ? 'bridge' : hc.NetworkMode;
+  hc.RestartPolicy = { Name: hc.RestartPolicy?.Name ?? 'no', MaximumRetryCount: hc.RestartPolicy?.MaximumRetryCount ?? 0 };
+  if (hc.RestartPolicy.Name === '') hc.RestartPolicy.Name = 'no';
+  hc.AutoRemove = Boolean(hc.AutoRemove);
+  hc.Privileged = Boolean(hc.Privileged);
+  hc.ReadonlyRootfs = Boolean(hc.ReadonlyRootfs);
+  hc.Memory = hc.Memory ?? 0;
+  hc.MemorySwap = hc.MemorySwap ?? 0;
+  hc.NanoCpus = hc.NanoCpus ?? 0;
+  hc.CpuShares = hc.CpuShares ?? 0;
+  hc.CpuPeriod = hc.CpuPeriod ?? 0;
+  hc.CpuQuota = hc.CpuQuota ?? 0;
+  hc.CpusetCpus = hc.CpusetCpus ?? '';
+  hc.CpusetMems = hc.CpusetMems ?? '';
+  hc.ShmSize = hc.ShmSize || 64 * 1024 * 1024;
+  hc.LogConfig = hc.LogConfig?.Type ? hc.LogConfig : { Type: 'json-file', Config: {} };
+  return hc;
+}
+
+export function normalizeConfig(c: Partial<ContainerConfig> | undefined): ContainerConfig {
+  const cc = { ...(c ?? {}) } as ContainerConfig;
+  cc.Hostname = cc.Hostname ?? '';
+  cc.Domainname = cc.Domainname ?? '';
+  cc.User = cc.User ?? '';
+  cc.AttachStdin = Boolean(cc.AttachStdin);
+  cc.AttachStdout = Boolean(cc.AttachStdout);
+  cc.AttachStderr = Boolean(cc.AttachStderr);
+  cc.Tty = Boolean(cc.Tty);
+  cc.OpenStdin = Boolean(cc.OpenStdin);
+  cc.StdinOnce = Boolean(cc.StdinOnce);
+  cc.Env = cc.Env ?? [];
+  cc.Cmd = typeof cc.Cmd === 'string' ? [cc.Cmd] : cc.Cmd ?? null;
+  cc.Entrypoint = typeof cc.Entrypoint === 'string' ? [cc.Entrypoint] : cc.Entrypoint ?? null;
+  cc.Image = cc.Image ?? '';
+  cc.WorkingDir = cc.WorkingDir ?? '';
+  cc.Labels = cc.Labels ?? {};
+  return cc;
+}

@@ -1,0 +1,103 @@
+import type { Readable } from 'node:stream';
+import type { NetworkEndpoint } from './config.js';
+
+/** What the container service needs of the image store. */
+export interface ImageLookup {
+  get(ref: string): { id: string; config: { config?: ImageRunConfig } };
+}
+
+export interface ImageRunConfig {
+  User?: string;
+  Env?: string[] | null;
+  Cmd?: string[] | null;
+  Entrypoint?: string[] | null;
+  WorkingDir?: string;
+  Labels?: Record<string, string> | null;
+  StopSignal?: string;
+  ExposedPorts?: Record<string, object> | null;
+  Volumes?: Record<string, object> | null;
+  Healthcheck?: unknown;
+  OnBuild?: string[] | null;
+  Shell?: string[] | null;
+  ArgsEscaped?: boolean;
+}
+
+/** A container's root filesystem: its rw layer over the image's layers. */
+export interface RootfsProvider {
+  create(opts: { id: string; imageId: string }): Promise<void>;
+  mount(opts: { id: string; imageId: string }): Promise<string>;
+  unmount(id: string): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** Bytes in the rw layer. */
+  sizeRw(id: string): Promise<number>;
+  /** A tar stream of the whole (mounted) rootfs, for export. */
+  exportTar(rootfs: string): Readable;
+}
+
+export interface NetworkAttacher {
+  attach(opts: { containerId: string; containerName: string; mode: 'bridge' | 'host' | 'none' }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint }>;
+  detach(containerId: string): Promise<void>;
+  hostsFile(opts: { hostname: string; ip?: string; extraHosts?: string[] }): string;
+  resolvConf(): string;
+  /** NotFoundError for an unknown network name. */
+  validateMode(mode: string): 'bridge' | 'host' | 'none';
+}
+
+export interface AttachStreams {
+  stdout: Readable;
+  stderr: Readable;
+  stdin?: NodeJS.WritableStream;
+  close(): void;
+}
+
+/** conmon + runc/crun, as the container service drives them. */
+export interface ContainerRuntime {
+  readonly name: string;
+  /** Write the bundle and spawn conmon (runc create). Resolves with the container's pid. */
+  create(opts: { id: string; name: string; spec: unknown; logPath: string; tty: boolean; stdin: boolean }): Promise<{ pid: number }>;
+  start(id: string): Promise<void>;
+  kill(id: string, signal: string): Promise<void>;
+  delete(id: string): Promise<void>;
+  exitStatus(id: string): Promise<{ exitCode: number; finishedAt: Date } | undefined>;
+  watchExits(onExit: (id: string) => void): () => void;
+  isAlive(id: string): Promise<boolean>;
+  attach(id: string, opts: { stdin: boolean }): Promise<AttachStreams>;
+  resize(id: string, size: { height: number; width: number }): Promise<void>;
+}
+
+export interface SpecFactory {
+  resolveUser(rootfs: string, user: string): Promise<{ uid: number; gid: number; additionalGids: number[]; home: string }>;
+  buildSpec(input: SpecRequest): unknown;
+}
+
+/** The container-level facts the spec needs; the factory adds host facts (caps, limits). */
+export interface SpecRequest {
+  id: string;
+  rootfs: string;
+  readonlyRootfs: boolean;
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: { uid: number; gid: number; additionalGids: number[] };
+  tty: boolean;
+  openStdin: boolean;
+  hostname: string;
+  domainname: string;
+  files: { hostname: string; hosts: string; resolvConf: string };
+  network: { mode: 'none' | 'bridge' | 'host'; path?: string };
+  resources: { memory?: number; memorySwap?: number; nanoCpus?: number; cpuShares?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string; cpusetMems?: string; pidsLimit?: number };
+  ulimits: Array<{ name: string; soft: number; hard: number }>;
+  privileged: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  init: boolean;
+  shmSize: number;
+  noNewPrivileges: boolean;
+  seccomp: 'default' | 'unconfined';
+}
+
+export interface LogEntry { stream: 'stdout' | 'stderr'; time: string; line: Buffer }
+
+export interface LogReader {
+  read(path: string, opts: { follow: boolean; since?: Date; until?: Date; tail?: number; stdout: boolean; stderr: boolean; signal?: AbortSignal; stopWhen?: Promise<void> }): AsyncIterable<LogEntry>;
+}

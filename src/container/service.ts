@@ -1,0 +1,522 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import {
+  ConflictError, InvalidArgumentError, NotModifiedError, matchLabels, newId, shortId, type Filters, type Logger,
+} from '../base/index.js';
+import { ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig } from './config.js';
+import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, validateHostConfig } from './declaration.js';
+import { KeyedMutex } from './locks.js';
+import { isValidName, randomName } from './names.js';
+import type { AttachStreams, ContainerRuntime, ImageLookup, LogEntry, LogReader, NetworkAttacher, RootfsProvider, SpecFactory } from './ports.js';
+import { nextRestartDelay, shouldRestart } from './restart-policy.js';
+import type { ContainerStore } from './store.js';
+import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
+
+export interface ContainerServiceDeps {
+  store: ContainerStore;
+  images: ImageLookup;
+  rootfs: RootfsProvider;
+  network: NetworkAttacher;
+  runtime: ContainerRuntime;
+  spec: SpecFactory;
+  logs: LogReader;
+  log: Logger;
+}
+
+export interface CreateRequest {
+  name?: string;
+  config: Partial<ContainerConfig>;
+  hostConfig?: Partial<HostConfig>;
+}
+
+const DEFAULT_STOP_TIMEOUT_S = 10;
+/** Exit code dockerd records when it cannot know the real one. */
+const EXIT_UNKNOWN = 255;
+
+/** Containers: create, run, stop and remove them; follow their exits; apply restart policies. */
+export class ContainerService {
+  private readonly mutex = new KeyedMutex();
+  private readonly waiters = new Waiters();
+  private readonly restartTimers = new Map<string, { timer: NodeJS.Timeout; delay: number }>();
+  private readonly restartDelay = new Map<string, number>();
+  private stopWatching: (() => void) | undefined;
+  private shuttingDown = false;
+
+  constructor(private readonly d: ContainerServiceDeps) {}
+
+  get(ref: string): ContainerRecord {
+    return this.d.store.get(ref);
+  }
+
+  all(): ContainerRecord[] {
+    return this.d.store.all();
+  }
+
+  logPath(rec: ContainerRecord): string {
+    return join(this.d.store.dir(rec.id), 'container.log');
+  }
+
+  filePath(rec: ContainerRecord, file: 'hostname' | 'hosts' | 'resolv.conf'): string {
+    return join(this.d.store.dir(rec.id), file);
+  }
+
+  // ---- create -------------------------------------------------------------
+
+  async create(req: CreateRequest): Promise<{ id: string; warnings: string[] }> {
+    const hostConfig = normalizeHostConfig(req.hostConfig);
+    validateHostConfig(hostConfig);
+    let config = normalizeConfig(req.config);
+    if (!config.Image) throw new InvalidArgumentError('invalid reference format');
+    this.d.network.validateMode(hostConfig.NetworkMode);
+    const image = this.d.images.get(config.Image);
+    config = mergeImageConfig(config, image.config.config);
+    const { path, args } = commandLine(config);
+
+    const id = newId();
+    if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? '' : shortId(id);
+    const name = this.chooseName(req.name, id);
+    try {
+      await mkdir(this.d.store.dir(id), { recursive: true });
+      await this.d.rootfs.create({ id, imageId: image.id });
+      const rec: ContainerRecord = {
+        id, name, created: new Date().toISOString(), imageId: image.id, path, args, config, hostConfig,
+        state: { status: 'created', pid: 0, exitCode: 0, error: '', oomKilled: false, startedAt: ZERO_TIME, finishedAt: ZERO_TIME },
+        restartCount: 0, manuallyStopped: false, runtime: hostConfig.Runtime || this.d.runtime.name,
+      };
+      await this.d.store.save(rec);
+      return { id, warnings: [] };
+    } catch (e) {
+      this.d.store.releaseName(name, id);
+      await this.d.rootfs.remove(id).catch(() => {});
+      await this.d.store.delete({ id, name } as ContainerRecord).catch(() => {});
+      throw e;
+    }
+  }
+
+  private chooseName(requested: string | undefined, id: string): string {
+    if (requested) {
+      const name = requested.startsWith('/') ? requested.slice(1) : requested;
+      if (!isValidName(name)) throw new InvalidArgumentError(`Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      this.d.store.reserveName(name, id);
+      return name;
+    }
+    for (let attempt = 0; ; attempt++) {
+      const name = randomName(attempt > 5 ? attempt : 0);
+      if (!this.d.store.nameOwner(name)) {
+        this.d.store.reserveName(name, id);
+        return name;
+      }
+    }
+  }
+
+  // ---- start --------------------------------------------------------------
+
+  async start(ref: string): Promise<void> {
+    const rec = this.d.store.get(ref);
+    await this.mutex.run(rec.id, async () => {
+      if (rec.state.status === 'running') throw new NotModifiedError('container is already running');
+      if (rec.state.status === 'paused') throw new ConflictError('cannot start a paused container, try unpause instead');
+      if (rec.state.status === 'removing' || rec.state.status === 'dead') throw new ConflictError('container is marked for removal and cannot be started');
+      this.cancelRestart(rec.id);
+      rec.manuallyStopped = false;
+      await this.startLocked(rec);
+    });
+  }
+
+  private async startLocked(rec: ContainerRecord): Promise<void> {
+    try {
+      await this.launch(rec);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      rec.state = { ...rec.state, status: rec.state.status === 'restarting' ? 'exited' : rec.state.status, pid: 0, error: msg, exitCode: startFailureExitCode(msg) };
+      await this.cleanupRuntime(rec);
+      await this.d.store.save(rec).catch(() => {});
+      if (rec.hostConfig.AutoRemove) void this.remove(rec.id, { force: true }).catch(() => {});
+      throw e;
+    }
+  }
+
+  private async launch(rec: ContainerRecord): Promise<void> {
+    const mode = this.d.network.validateMode(rec.hostConfig.NetworkMode);
+    const rootfs = await this.d.rootfs.mount({ id: rec.id, imageId: rec.imageId });
+    const [user, net] = await Promise.all([
+      this.d.spec.resolveUser(rootfs, rec.config.User),
+      this.d.network.attach({ containerId: rec.id, containerName: rec.name, mode }),
+    ]);
+    rec.network = net.endpoint;
+    const hostname = rec.config.Hostname || (await import('node:os')).hostname();
+    const files = {
+      hostname: this.filePath(rec, 'hostname'),
+      hosts: this.filePath(rec, 'hosts'),
+      resolvConf: this.filePath(rec, 'resolv.conf'),
+    };
+    await Promise.all([
+      writeFile(files.hostname, `${hostname}\n`),
+      writeFile(files.hosts, this.d.network.hostsFile({ hostname, ip: net.endpoint.ipAddress || undefined, extraHosts: rec.hostConfig.ExtraHosts ?? [] })),
+      writeFile(files.resolvConf, this.d.network.resolvConf()),
+    ]);
+    const env = rec.config.Env.some((e) => e.startsWith('PATH=')) ? [...rec.config.Env] : ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...rec.config.Env];
+    if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${hostname}`);
+    if (rec.config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+    if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
+    const h = rec.hostConfig;
+    const spec = this.d.spec.buildSpec({
+      id: rec.id, rootfs, readonlyRootfs: h.ReadonlyRootfs, args: [rec.path, ...rec.args], env,
+      cwd: rec.config.WorkingDir || '/', user, tty: rec.config.Tty, openStdin: rec.config.OpenStdin,
+      hostname, domainname: rec.config.Domainname, files,
+      network: { mode, ...(net.netnsPath ? { path: net.netnsPath } : {}) },
+      resources: {
+        memory: h.Memory || undefined, memorySwap: h.MemorySwap || undefined, nanoCpus: h.NanoCpus || undefined,
+        cpuShares: h.CpuShares || undefined, cpuQuota: h.CpuQuota || undefined, cpuPeriod: h.CpuPeriod || undefined,
+        cpusetCpus: h.CpusetCpus || undefined, cpusetMems: h.CpusetMems || undefined,
+        pidsLimit: h.PidsLimit && h.PidsLimit > 0 ? h.PidsLimit : undefined,
+      },
+      ulimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+      privileged: h.Privileged, capAdd: h.CapAdd ?? [], capDrop: h.CapDrop ?? [], init: Boolean(h.Init),
+      shmSize: h.ShmSize ?? 64 * 1024 * 1024,
+      noNewPrivileges: (h.SecurityOpt ?? []).some((o) => o === 'no-new-privileges' || o === 'no-new-privileges:true'),
+      seccomp: (h.SecurityOpt ?? []).includes('seccomp=unconfined') ? 'unconfined' : 'default',
+    });
+    const { pid } = await this.d.runtime.create({
+      id: rec.id, name: rec.name, spec, logPath: this.logPath(rec), tty: rec.config.Tty, stdin: rec.config.OpenStdin,
+    });
+    await this.d.runtime.start(rec.id);
+    rec.state = { status: 'running', pid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString(), finishedAt: rec.state.finishedAt };
+    await this.d.store.save(rec);
+  }
+
+  // ---- exits and restarts -------------------------------------------------
+
+  /** Follow conmon's exit files; recover what happened while the daemon was away. */
+  async recover(): Promise<void> {
+    this.stopWatching = this.d.runtime.watchExits((id) => void this.onExit(id));
+    const toStart: ContainerRecord[] = [];
+    await Promise.all(this.d.store.all().map(async (rec) => {
+      const wasRunning = rec.state.status === 'running' || rec.state.status === 'restarting' || rec.state.status === 'paused';
+      if (rec.state.status === 'running' || rec.state.status === 'paused') {
+        if (await this.d.runtime.isAlive(rec.id)) return;
+        await this.onExit(rec.id, { daemonStarting: true });
+        if (this.d.store.find(rec.id)?.state.status !== 'running' && shouldRestart(rec, { exitCode: rec.state.exitCode, daemonStarting: true })) toStart.push(rec);
+        return;
+      }
+      if (rec.state.status === 'removing') {
+        await this.removeLocked(rec).catch((e) => this.d.log.warn('cannot finish removal', { id: rec.id, error: String(e) }));
+        return;
+      }
+      if ((wasRunning || rec.restartCount > 0 || rec.state.startedAt !== ZERO_TIME) && shouldRestart(rec, { exitCode: rec.state.exitCode, daemonStarting: true })) {
+        toStart.push(rec);
+      }
+    }));
+    for (const rec of toStart) {
+      void this.mutex.run(rec.id, () => this.startLocked(rec)).catch((e) => this.d.log.warn('restart at daemon start failed', { id: rec.id, error: String(e) }));
+    }
+  }
+
+  private async onExit(id: string, opts: { daemonStarting?: boolean } = {}): Promise<void> {
+    const rec = this.d.store.find(id);
+    if (!rec) return;
+    await this.mutex.run(id, async () => {
+      if (rec.state.status !== 'running' && rec.state.status !== 'paused') return;
+      const status = await this.d.runtime.exitStatus(id);
+      const ranFor = Date.now() - Date.parse(rec.state.startedAt);
+      rec.state = {
+        ...rec.state, status: 'exited', pid: 0,
+        exitCode: status?.exitCode ?? EXIT_UNKNOWN,
+        finishedAt: (status?.finishedAt ?? new Date()).toISOString(),
+      };
+      await this.cleanupRuntime(rec);
+      const restart = !this.shuttingDown && shouldRestart(rec, { exitCode: rec.state.exitCode, ...(opts.daemonStarting ? { daemonStarting: true } : {}) });
+      if (restart && !opts.daemonStarting) rec.state.status = 'restarting';
+      await this.d.store.save(rec);
+      this.waiters.exited(id, rec.state.exitCode);
+      if (rec.hostConfig.AutoRemove && !opts.daemonStarting) {
+        void this.removeLocked(rec).catch((e) => this.d.log.warn('auto-remove failed', { id, error: String(e) }));
+      } else if (restart && !opts.daemonStarting) {
+        this.scheduleRestart(rec, ranFor);
+      }
+    });
+  }
+
+  private scheduleRestart(rec: ContainerRecord, ranForMs: number): void {
+    const delay = nextRestartDelay(this.restartDelay.get(rec.id) ?? 0, ranForMs);
+    this.restartDelay.set(rec.id, delay);
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(rec.id);
+      void this.mutex.run(rec.id, async () => {
+        if (rec.state.status !== 'restarting') return;
+        rec.restartCount++;
+        await this.startLocked(rec);
+      }).catch((e) => this.d.log.warn('restart failed', { id: rec.id, error: String(e) }));
+    }, delay);
+    timer.unref();
+    this.restartTimers.set(rec.id, { timer, delay });
+  }
+
+  private cancelRestart(id: string): void {
+    const t = this.restartTimers.get(id);
+    if (t) clearTimeout(t.timer);
+    this.restartTimers.delete(id);
+  }
+
+  /** Undo what start set up; every step tolerates having been done already. */
+  private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
+    const steps = [
+      () => this.d.runtime.delete(rec.id),
+      () => this.d.network.detach(rec.id),
+      () => this.d.rootfs.unmount(rec.id),
+    ];
+    for (const step of steps) {
+      await step().catch((e: unknown) => this.d.log.warn('cleanup step failed', { id: rec.id, error: String(e) }));
+    }
+  }
+
+  // ---- stop, kill, restart -------------------------------------------------
+
+  async stop(ref: string, opts: { timeoutSec?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.d.store.get(ref);
+    if (rec.state.status === 'restarting') {
+      this.cancelRestart(rec.id);
+      rec.manuallyStopped = true;
+      rec.state.status = 'exited';
+      await this.d.store.save(rec);
+      return;
+    }
+    if (rec.state.status !== 'running' && rec.state.status !== 'paused') throw new NotModifiedError('container is already stopped');
+    const exited = this.waiters.add(rec.id, 'not-running');
+    rec.manuallyStopped = true;
+    await this.d.store.save(rec);
+    const timeout = opts.timeoutSec ?? rec.config.StopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
+    const signal = opts.signal || rec.config.StopSignal || 'SIGTERM';
+    await this.d.runtime.kill(rec.id, signal).catch(() => {});
+    if (timeout < 0) { await exited; return; }
+    const timedOut = await Promise.race([exited.then(() => false), delay(timeout * 1000).then(() => true)]);
+    if (timedOut) {
+      await this.d.runtime.kill(rec.id, 'SIGKILL').catch(() => {});
+      await exited;
+    }
+  }
+
+  async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
+    const rec = this.d.store.get(ref);
+    if (rec.state.status !== 'running' && rec.state.status !== 'paused') {
+      throw new ConflictError(`Cannot kill container: ${ref}: container ${rec.id} is not running`);
+    }
+    const sig = normalizeSignal(signal);
+    const stopSig = normalizeSignal(rec.config.StopSignal || 'SIGTERM');
+    const exited = sig === 'SIGKILL' ? this.waiters.add(rec.id, 'not-running') : undefined;
+    if (sig === 'SIGKILL' || sig === stopSig) {
+      rec.manuallyStopped = true;
+      await this.d.store.save(rec);
+    }
+    await this.d.runtime.kill(rec.id, sig);
+    if (exited) await exited;
+  }
+
+  async restart(ref: string, opts: { timeoutSec?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.d.store.get(ref);
+    if (rec.state.status === 'running' || rec.state.status === 'paused') await this.stop(rec.id, opts);
+    this.cancelRestart(rec.id);
+    await this.mutex.run(rec.id, async () => {
+      if (rec.state.status === 'running') return;
+      rec.manuallyStopped = false;
+      await this.startLocked(rec);
+    });
+  }
+
+  // ---- wait, remove, rename -------------------------------------------------
+
+  wait(ref: string, condition: WaitCondition = 'not-running', signal?: AbortSignal): Promise<WaitResult> {
+    const rec = this.d.store.get(ref);
+    const running = rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting';
+    if (condition === 'not-running' && !running) return Promise.resolve({ StatusCode: rec.state.exitCode });
+    return this.waiters.add(rec.id, condition, signal);
+  }
+
+  async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+    const rec = this.d.store.get(ref);
+    if (rec.state.status === 'removing') throw new ConflictError(`removal of container ${ref} is already in progress`);
+    const running = rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting';
+    if (running && !opts.force) {
+      throw new ConflictError(`cannot remove container "/${rec.name}": container is ${rec.state.status}: stop the container before removing or force remove`);
+    }
+    this.cancelRestart(rec.id);
+    if (rec.state.status === 'running' || rec.state.status === 'paused') {
+      rec.manuallyStopped = true;
+      const exited = this.waiters.add(rec.id, 'not-running');
+      await this.d.runtime.kill(rec.id, 'SIGKILL').catch(() => {});
+      await exited;
+    }
+    await this.mutex.run(rec.id, () => this.removeLocked(rec));
+  }
+
+  private async removeLocked(rec: ContainerRecord): Promise<void> {
+    if (!this.d.store.find(rec.id)) return;
+    rec.state.status = 'removing';
+    await this.d.store.save(rec);
+    await this.cleanupRuntime(rec);
+    await this.d.rootfs.remove(rec.id);
+    await this.d.store.delete(rec);
+    this.restartDelay.delete(rec.id);
+    this.waiters.removed(rec.id, rec.state.exitCode);
+  }
+
+  async rename(ref: string, newName: string): Promise<void> {
+    const rec = this.d.store.get(ref);
+    const name = newName.startsWith('/') ? newName.slice(1) : newName;
+    if (!name) throw new InvalidArgumentError('Neither old nor new names may be empty');
+    if (!isValidName(name)) throw new InvalidArgumentError(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (name === rec.name) throw new InvalidArgumentError('Renaming a container with the same name as its current name');
+    this.d.store.reserveName(name, rec.id);
+    const old = rec.name;
+    rec.name = name;
+    try {
+      await this.d.store.save(rec);
+    } catch (e) {
+      rec.name = old;
+      this.d.store.releaseName(name, rec.id);
+      throw e;
+    }
+    this.d.store.releaseName(old, rec.id);
+  }
+
+  // ---- list, prune, logs, attach, export ----------------------------------------
+
+  list(opts: { all?: boolean; limit?: number; latest?: boolean; filters?: Filters }): ContainerRecord[] {
+    const f = opts.filters ?? new Map();
+    let recs = this.d.store.all().sort((a, b) => b.created.localeCompare(a.created));
+    const before = f.get('before');
+    const since = f.get('since');
+    const cut = (set: Set<string> | undefined): string | undefined => (set && set.size ? this.d.store.get([...set][0]!).created : undefined);
+    const beforeAt = cut(before);
+    const sinceAt = cut(since);
+    recs = recs.filter((r) => {
+      if (!opts.all && !opts.limit && !opts.latest && !f.has('status') && !f.has('exited') && r.state.status !== 'running' && r.state.status !== 'paused' && r.state.status !== 'restarting') return false;
+      if (beforeAt && r.created >= beforeAt) return false;
+      if (sinceAt && r.created <= sinceAt) return false;
+      if (!matchAny(f.get('id'), (v) => r.id.startsWith(v))) return false;
+      if (!matchAny(f.get('name'), (v) => new RegExp(v.replace(/^\//, '')).test(r.name))) return false;
+      if (!matchAny(f.get('status'), (v) => v === r.state.status)) return false;
+      if (!matchAny(f.get('exited'), (v) => r.state.status === 'exited' && String(r.state.exitCode) === v)) return false;
+      if (!matchAny(f.get('ancestor'), (v) => this.isAncestor(r, v))) return false;
+      if (!matchAny(f.get('network'), (v) => r.hostConfig.NetworkMode === v || r.network?.networkId === v)) return false;
+      if (!matchLabels(r.config.Labels, f.get('label'))) return false;
+      return true;
+    });
+    if (opts.latest) return recs.slice(0, 1);
+    if (opts.limit && opts.limit > 0) return recs.slice(0, opts.limit);
+    return recs;
+  }
+
+  private isAncestor(r: ContainerRecord, ref: string): boolean {
+    if (r.config.Image === ref) return true;
+    try {
+      return this.d.images.get(ref).id === r.imageId;
+    } catch {
+      return false;
+    }
+  }
+
+  isImageUsed(imageId: string): string | undefined {
+    return this.d.store.all().find((r) => r.imageId === imageId)?.id;
+  }
+
+  async prune(filters: Filters): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    const until = [...(filters.get('until') ?? [])][0];
+    const untilMs = until ? parseUntil(until) : undefined;
+    const deleted: string[] = [];
+    let space = 0;
+    for (const r of this.d.store.all()) {
+      if (r.state.status !== 'exited' && r.state.status !== 'created' && r.state.status !== 'dead') continue;
+      if (!matchLabels(r.config.Labels, filters.get('label'))) continue;
+      if (untilMs !== undefined && Date.parse(r.created) >= untilMs) continue;
+      space += await this.d.rootfs.sizeRw(r.id).catch(() => 0);
+      await this.remove(r.id).then(() => deleted.push(r.id), (e) => this.d.log.warn('prune: cannot remove', { id: r.id, error: String(e) }));
+    }
+    return { deleted, spaceReclaimed: space };
+  }
+
+  sizeRw(rec: ContainerRecord): Promise<number> {
+    return this.d.rootfs.sizeRw(rec.id);
+  }
+
+  logs(ref: string, opts: { follow: boolean; since?: Date; until?: Date; tail?: number; stdout: boolean; stderr: boolean; signal?: AbortSignal }): AsyncIterable<LogEntry> {
+    const rec = this.d.store.get(ref);
+    const running = rec.state.status === 'running' || rec.state.status === 'restarting' || rec.state.status === 'paused';
+    const stopWhen = opts.follow && running ? this.waiters.add(rec.id, 'not-running', opts.signal).then(() => {}, () => {}) : Promise.resolve();
+    return this.d.logs.read(this.logPath(rec), { ...opts, follow: opts.follow && running, stopWhen });
+  }
+
+  async attach(ref: string, opts: { stdin: boolean }): Promise<{ rec: ContainerRecord; streams: AttachStreams }> {
+    const rec = this.d.store.get(ref);
+    if (rec.state.status !== 'running' && rec.state.status !== 'created' && rec.state.status !== 'exited') {
+      throw new ConflictError(`You cannot attach to a ${rec.state.status} container, start it first`);
+    }
+    return { rec, streams: await this.d.runtime.attach(rec.id, opts) };
+  }
+
+  /** Attach for a container that is about to start: resolves once conmon is up. */
+  waitRunning(ref: string, signal?: AbortSignal): Promise<WaitResult> {
+    return this.wait(ref, 'next-exit', signal);
+  }
+
+  async resize(ref: string, size: { height: number; width: number }): Promise<void> {
+    const rec = this.d.store.get(ref);
+    if (rec.state.status !== 'running') throw new ConflictError(`Container ${rec.id} is not running`);
+    await this.d.runtime.resize(rec.id, size);
+  }
+
+  async export(ref: string): Promise<Readable> {
+    const rec = this.d.store.get(ref);
+    const running = rec.state.status === 'running';
+    const root = await this.d.rootfs.mount({ id: rec.id, imageId: rec.imageId });
+    const tar = this.d.rootfs.exportTar(root);
+    if (!running) {
+      tar.once('close', () => {
+        void this.mutex.run(rec.id, async () => {
+          if (rec.state.status !== 'running') await this.d.rootfs.unmount(rec.id).catch(() => {});
+        });
+      });
+    }
+    return tar;
+  }
+
+  /** Stop following exits; containers keep running under conmon. */
+  shutdown(): void {
+    this.shuttingDown = true;
+    this.stopWatching?.();
+    for (const t of this.restartTimers.values()) clearTimeout(t.timer);
+  }
+}
+
+function matchAny(values: Set<string> | undefined, pred: (v: string) => boolean): boolean {
+  if (!values || values.size === 0) return true;
+  for (const v of values) if (pred(v)) return true;
+  return false;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+function normalizeSignal(s: string): string {
+  const up = s.toUpperCase();
+  if (/^\d+$/.test(up)) return up;
+  return up.startsWith('SIG') ? up : `SIG${up}`;
+}
+
+/** Docker's exit codes for a process that could not be started. */
+function startFailureExitCode(msg: string): number {
+  if (/executable file not found|no such file or directory/i.test(msg)) return 127;
+  if (/permission denied|not a directory|is a directory/i.test(msg)) return 126;
+  return 128;
+}
+
+function parseUntil(v: string): number {
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const rel = /^(\d+)(s|m|h)$/.exec(v);
+  if (rel) return Date.now() - Number(rel[1]) * ({ s: 1000, m: 60000, h: 3600000 } as const)[rel[2] as 's' | 'm' | 'h'];
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new InvalidArgumentError(`Error processing until filter: failed to parse value ${v}`);
+  return t;
+}

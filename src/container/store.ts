@@ -1,0 +1,100 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConflictError, InvalidArgumentError, NotFoundError, errnoCode, isHexPrefix, writeJsonAtomic, type Logger } from '../base/index.js';
+import type { ContainerRecord } from './config.js';
+
+const RECORD_FILE = 'container.json';
+
+/** Container records on disk (one atomic JSON document each) with an in-memory index. */
+export class ContainerStore {
+  private readonly byId = new Map<string, ContainerRecord>();
+  private readonly byName = new Map<string, string>();
+
+  private constructor(readonly root: string, private readonly log: Logger) {}
+
+  static async open(root: string, log: Logger): Promise<ContainerStore> {
+    const store = new ContainerStore(root, log);
+    let entries: string[] = [];
+    try {
+      entries = await readdir(root);
+    } catch (e) {
+      if (errnoCode(e) !== 'ENOENT') throw e;
+    }
+    await Promise.all(entries.map(async (id) => {
+      try {
+        const rec = JSON.parse(await readFile(join(root, id, RECORD_FILE), 'utf8')) as ContainerRecord;
+        store.index(rec);
+      } catch (e) {
+        // A directory without a complete record is a create that never finished: drop it.
+        if (errnoCode(e) === 'ENOENT' || e instanceof SyntaxError) {
+          log.warn('removing incomplete container directory', { id });
+          await rm(join(root, id), { recursive: true, force: true });
+        } else throw e;
+      }
+    }));
+    return store;
+  }
+
+  dir(id: string): string {
+    return join(this.root, id);
+  }
+
+  all(): ContainerRecord[] {
+    return [...this.byId.values()];
+  }
+
+  /** Find by full ID, name (with or without "/"), or unique ID prefix. */
+  find(ref: string): ContainerRecord | undefined {
+    const exact = this.byId.get(ref);
+    if (exact) return exact;
+    const byName = this.byName.get(ref.startsWith('/') ? ref.slice(1) : ref);
+    if (byName) return this.byId.get(byName);
+    if (!isHexPrefix(ref)) return undefined;
+    let found: ContainerRecord | undefined;
+    for (const [id, rec] of this.byId) {
+      if (!id.startsWith(ref)) continue;
+      if (found) throw new InvalidArgumentError(`multiple IDs found with provided prefix: ${ref}`);
+      found = rec;
+    }
+    return found;
+  }
+
+  get(ref: string): ContainerRecord {
+    const rec = this.find(ref);
+    if (!rec) throw new NotFoundError(`No such container: ${ref}`);
+    return rec;
+  }
+
+  nameOwner(name: string): string | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Claim a name for an id; Docker's conflict text when another container holds it. */
+  reserveName(name: string, id: string): void {
+    const owner = this.byName.get(name);
+    if (owner && owner !== id) {
+      throw new ConflictError(`Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    this.byName.set(name, id);
+  }
+
+  releaseName(name: string, id: string): void {
+    if (this.byName.get(name) === id) this.byName.delete(name);
+  }
+
+  async save(rec: ContainerRecord): Promise<void> {
+    await writeJsonAtomic(join(this.dir(rec.id), RECORD_FILE), rec);
+    this.index(rec);
+  }
+
+  async delete(rec: ContainerRecord): Promise<void> {
+    this.byId.delete(rec.id);
+    this.releaseName(rec.name, rec.id);
+    await rm(this.dir(rec.id), { recursive: true, force: true });
+  }
+
+  private index(rec: ContainerRecord): void {
+    this.byId.set(rec.id, rec);
+    this.byName.set(rec.name, rec.id);
+  }
+}
