@@ -1,0 +1,7 @@
+export * from './engine-client.js';
+export * from './errors.js';
+export * from './host.js';
+export * from './json-stream.js';
+export * from './query.js';
+export * from './stdcopy.js';
+export { readBody, readError } from './transport.js';
