@@ -40,6 +40,8 @@ export class ContainerService {
   private readonly waiters = new Waiters();
   private readonly restartTimers = new Map<string, { timer: NodeJS.Timeout; delay: number }>();
   private readonly restartDelay = new Map<string, number>();
+  /** Attach requests for a container that is not running yet: served after `runc create`, before `runc start`. */
+  private readonly pendingAttach = new Map<string, Array<{ stdin: boolean; resolve: (s: AttachStreams) => void; reject: (e: unknown) => void }>>();
   private stopWatching: (() => void) | undefined;
   private shuttingDown = false;
 
@@ -181,6 +183,7 @@ export class ContainerService {
     const { pid } = await this.d.runtime.create({
       id: rec.id, name: rec.name, spec, logPath: this.logPath(rec), tty: rec.config.Tty, stdin: rec.config.OpenStdin,
     });
+    await this.servePendingAttach(rec.id);
     await this.d.runtime.start(rec.id);
     rec.state = { status: 'running', pid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString(), finishedAt: rec.state.finishedAt };
     await this.d.store.save(rec);
@@ -447,17 +450,41 @@ export class ContainerService {
     return this.d.logs.read(this.logPath(rec), { ...opts, follow: opts.follow && running, stopWhen });
   }
 
-  async attach(ref: string, opts: { stdin: boolean }): Promise<{ rec: ContainerRecord; streams: AttachStreams }> {
+  /**
+   * Streams of a running container now, or of a stopped one at its next start (so that
+   * `docker run` sees output from the first byte).
+   */
+  async attach(ref: string, opts: { stdin: boolean; signal?: AbortSignal }): Promise<{ rec: ContainerRecord; streams: AttachStreams }> {
     const rec = this.d.store.get(ref);
-    if (rec.state.status !== 'running' && rec.state.status !== 'created' && rec.state.status !== 'exited') {
+    if (rec.state.status === 'running') return { rec, streams: await this.d.runtime.attach(rec.id, opts) };
+    if (rec.state.status === 'paused' || rec.state.status === 'removing' || rec.state.status === 'dead') {
       throw new ConflictError(`You cannot attach to a ${rec.state.status} container, start it first`);
     }
-    return { rec, streams: await this.d.runtime.attach(rec.id, opts) };
+    const streams = await new Promise<AttachStreams>((resolve, reject) => {
+      const list = this.pendingAttach.get(rec.id) ?? [];
+      const entry = { stdin: opts.stdin, resolve, reject };
+      list.push(entry);
+      this.pendingAttach.set(rec.id, list);
+      opts.signal?.addEventListener('abort', () => {
+        const l = this.pendingAttach.get(rec.id);
+        if (l) l.splice(l.indexOf(entry), 1);
+        reject(opts.signal!.reason);
+      }, { once: true });
+    });
+    return { rec, streams };
   }
 
-  /** Attach for a container that is about to start: resolves once conmon is up. */
-  waitRunning(ref: string, signal?: AbortSignal): Promise<WaitResult> {
-    return this.wait(ref, 'next-exit', signal);
+  private async servePendingAttach(id: string): Promise<void> {
+    const list = this.pendingAttach.get(id);
+    if (!list) return;
+    this.pendingAttach.delete(id);
+    await Promise.all(list.map(async (p) => {
+      try {
+        p.resolve(await this.d.runtime.attach(id, { stdin: p.stdin }));
+      } catch (e) {
+        p.reject(e);
+      }
+    }));
   }
 
   async resize(ref: string, size: { height: number; width: number }): Promise<void> {

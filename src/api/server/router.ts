@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 export type Reply =
   | { kind: 'json'; status: number; body: unknown }
   | { kind: 'empty'; status: number }
-  | { kind: 'text'; status: number; body: string; contentType?: string }
+  | { kind: 'text'; status: number; body: string; contentType?: string; headers?: Record<string, string> }
   | { kind: 'json-stream'; status?: number; events: AsyncIterable<unknown> }
   | { kind: 'raw-stream'; status?: number; contentType: string; body: Readable | AsyncIterable<Uint8Array>; headers?: Record<string, string> }
   | { kind: 'hijacked' };

@@ -123,7 +123,7 @@ export class ApiServer {
         res.end();
         return;
       case 'text':
-        res.writeHead(reply.status, { 'Content-Type': reply.contentType ?? 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(reply.body) });
+        res.writeHead(reply.status, { 'Content-Type': reply.contentType ?? 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(reply.body), ...reply.headers });
         res.end(ctx.req.method === 'HEAD' ? undefined : reply.body);
         return;
       case 'json-stream': {

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install what berth needs on Debian 12 (as root) and build it. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PKGS=(crun runc conmon netavark aardvark-dns iptables busybox-static catatonit debootstrap
+      golang-github-containers-common attr uidmap zstd iproute2 procps ca-certificates)
+missing=()
+for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+if ! command -v node >/dev/null 2>&1; then missing+=(nodejs npm); fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "warning: berth is built for Node.js 20; found $(node --version)" >&2
+fi
+
+# npm: install only when the lock file changed since the last install.
+stamp=node_modules/.berth-lock-stamp
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
+
+npx tsc -b
+ln -sf "$PWD/bin/berth.js" /usr/local/bin/berth
+ln -sf "$PWD/bin/berthd.js" /usr/local/bin/berthd

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, then integration tests against real berthd daemons (root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+# Real dockerd (Debian's docker.io) is the oracle for the save/load round trip; started only by that test.
+if ! command -v dockerd >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >/dev/null
+fi
+node scripts/check-layers.js
+node --test --test-concurrency=2 dist/src
+node --test --test-concurrency=1 --test-timeout=600000 dist/test/integration

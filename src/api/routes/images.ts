@@ -1,0 +1,171 @@
+import type { Readable, Writable } from 'node:stream';
+import { InvalidArgumentError, boolParam, parseFilters, type Filters } from '../../base/index.js';
+import type { ImageConfig } from '../../oci/index.js';
+import type { ImageInspect, ImageSummary, HistoryResponseItem } from '../types/index.js';
+import { json, type Router } from '../server/index.js';
+
+/** An image as the routes need it (the image service's record). */
+export interface ImageView {
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  config: ImageConfig;
+  created: string;
+  size: number;
+  parent: string;
+  comment: string;
+  layers: string[];
+}
+
+export interface ImageHistoryView {
+  id: string;
+  created: string;
+  createdBy: string;
+  size: number;
+  comment: string;
+  tags: string[];
+}
+
+export type RemoveItem = { Untagged?: string; Deleted?: string };
+
+export interface ImageBackend {
+  list(opts: { all?: boolean; filters?: Filters }): Promise<ImageView[]>;
+  get(ref: string): ImageView;
+  history(ref: string): ImageHistoryView[] | Promise<ImageHistoryView[]>;
+  tag(source: string, target: string): Promise<void>;
+  remove(ref: string, opts: { force?: boolean; noPrune?: boolean; inUse: (imageId: string) => string | undefined }): Promise<RemoveItem[]>;
+  prune(opts: { all?: boolean; filters?: Filters; inUse: (imageId: string) => boolean }): Promise<{ deleted: RemoveItem[]; spaceReclaimed: number }>;
+  importTar(src: Readable, opts: { repoTag?: string; changes?: string[]; message?: string; platform?: string }): Promise<ImageView>;
+  load(src: Readable, opts: { quiet?: boolean; signal?: AbortSignal }): AsyncIterable<unknown>;
+  save(refs: string[], out: Writable, opts?: { signal?: AbortSignal }): Promise<void>;
+}
+
+export interface ImageUsage {
+  /** A container using the image, if any. */
+  containerUsing(imageId: string): string | undefined;
+  containerCount(imageId: string): number;
+}
+
+/** Fetches `docker import`'s URL source. */
+export type UrlFetcher = (url: string, signal: AbortSignal) => Promise<Readable>;
+
+const LIST_FILTERS = ['before', 'dangling', 'label', 'reference', 'since', 'until'];
+const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'];
+
+export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, fetchUrl: UrlFetcher): void {
+  r.get('/images/json', async (ctx) => {
+    const filters = parseFilters(ctx.query.get('filters'), LIST_FILTERS);
+    const list = await images.list({ all: boolParam(ctx.query.get('all')), filters });
+    return json(list.map((img) => toSummary(img, usage.containerCount(img.id))));
+  });
+
+  r.post('/images/create', async (ctx) => {
+    const q = ctx.query;
+    const fromSrc = q.get('fromSrc');
+    if (fromSrc === null) {
+      const name = q.get('fromImage') ?? '';
+      const tag = q.get('tag');
+      throw new InvalidArgumentError(`pull of ${name}${tag ? `:${tag}` : ''} is not possible: this berth daemon has no registry client yet`);
+    }
+    const repo = q.get('repo') ?? '';
+    const tag = q.get('tag') ?? '';
+    const repoTag = repo ? (tag ? `${repo}:${tag}` : repo) : undefined;
+    const src: Readable = fromSrc === '-' ? ctx.req : await fetchUrl(fromSrc, ctx.signal);
+    const changes = q.getAll('changes');
+    const message = q.get('message') ?? undefined;
+    const platform = q.get('platform') ?? undefined;
+    const img = await images.importTar(src, {
+      ...(repoTag ? { repoTag } : {}), changes, ...(message ? { message } : {}), ...(platform ? { platform } : {}),
+    });
+    return json({ status: img.id });
+  });
+
+  r.post('/images/load', (ctx) => ({
+    kind: 'json-stream',
+    events: images.load(ctx.req, { quiet: boolParam(ctx.query.get('quiet')), signal: ctx.signal }),
+  }));
+
+  r.get('/images/get', async (ctx) => save(ctx.query.getAll('names')));
+
+  r.post('/images/prune', async (ctx) => {
+    const filters = parseFilters(ctx.query.get('filters'), PRUNE_FILTERS);
+    const dangling = filters.get('dangling');
+    const all = dangling ? [...dangling].some((v) => v === 'false' || v === '0') : false;
+    const res = await images.prune({ all, filters, inUse: (id) => usage.containerUsing(id) !== undefined });
+    return json({ ImagesDeleted: res.deleted.length ? res.deleted : null, SpaceReclaimed: res.spaceReclaimed });
+  });
+
+  r.get('/images/{name*}/json', (ctx) => json(toInspect(images.get(ctx.params.name!))));
+
+  r.get('/images/{name*}/history', async (ctx) => {
+    const items: HistoryResponseItem[] = (await images.history(ctx.params.name!)).map((h) => ({
+      Id: h.id, Created: Math.floor(Date.parse(h.created) / 1000) || 0, CreatedBy: h.createdBy,
+      Tags: h.tags.length ? h.tags : null, Size: h.size, Comment: h.comment,
+    }) as HistoryResponseItem);
+    return json(items);
+  });
+
+  r.get('/images/{name*}/get', async (ctx) => save([ctx.params.name!]));
+
+  r.post('/images/{name*}/tag', async (ctx) => {
+    const repo = ctx.query.get('repo');
+    if (!repo) throw new InvalidArgumentError('repository name must have at least one component');
+    const tag = ctx.query.get('tag');
+    await images.tag(ctx.params.name!, tag ? `${repo}:${tag}` : repo);
+    return { kind: 'empty', status: 201 };
+  });
+
+  r.delete('/images/{name*}', async (ctx) => {
+    const items = await images.remove(ctx.params.name!, {
+      force: boolParam(ctx.query.get('force')),
+      noPrune: boolParam(ctx.query.get('noprune')),
+      inUse: (id) => usage.containerUsing(id),
+    });
+    return json(items);
+  });
+
+  async function save(names: string[]): Promise<{ kind: 'raw-stream'; contentType: string; body: Readable }> {
+    if (names.length === 0) throw new InvalidArgumentError('no images specified');
+    for (const n of names) images.get(n);
+    const { PassThrough } = await import('node:stream');
+    const out = new PassThrough();
+    images.save(names, out).catch((e: unknown) => out.destroy(e as Error));
+    return { kind: 'raw-stream', contentType: 'application/x-tar', body: out };
+  }
+}
+
+function toSummary(img: ImageView, containers: number): ImageSummary {
+  return {
+    Id: img.id,
+    ParentId: img.parent,
+    RepoTags: img.repoTags,
+    RepoDigests: img.repoDigests,
+    Created: Math.floor(Date.parse(img.created) / 1000) || 0,
+    Size: img.size,
+    SharedSize: -1,
+    Labels: img.config.config?.Labels ?? {},
+    Containers: containers,
+  };
+}
+
+function toInspect(img: ImageView): ImageInspect {
+  const c = img.config;
+  return {
+    Id: img.id,
+    RepoTags: img.repoTags,
+    RepoDigests: img.repoDigests,
+    Parent: img.parent,
+    Comment: img.comment,
+    Created: img.created,
+    DockerVersion: '',
+    Author: c.author ?? '',
+    Config: (c.config ?? {}) as ImageInspect['Config'],
+    Architecture: c.architecture,
+    ...(c.variant ? { Variant: c.variant } : {}),
+    Os: c.os,
+    Size: img.size,
+    GraphDriver: { Name: 'overlay2', Data: {} },
+    RootFS: { Type: 'layers', Layers: img.layers },
+    Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
+  } as ImageInspect;
+}

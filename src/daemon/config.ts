@@ -1,0 +1,164 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { InvalidArgumentError, errnoCode, isLogLevel, type LogLevel } from '../base/index.js';
+
+export interface DaemonConfig {
+  hosts: string[];
+  dataRoot: string;
+  execRoot: string;
+  configFile: string;
+  logLevel: LogLevel;
+  defaultRuntime: 'runc' | 'crun' | undefined;
+  pidfile: string;
+  /** The default bridge: interface name and subnet. */
+  bridge: string;
+  bip: string | undefined;
+  /** daemon.json keys Docker knows that berth reads but does not act on yet. */
+  ignoredKeys: string[];
+}
+
+export const DEFAULTS = {
+  host: 'unix:///run/berth/berth.sock',
+  dataRoot: '/var/lib/berth',
+  execRoot: '/run/berth',
+  configFile: '/etc/berth/daemon.json',
+  pidfile: '/run/berth/berthd.pid',
+  bridge: 'berth0',
+};
+
+/** daemon.json keys (dockerd's) that map onto our flags. */
+const FILE_KEYS: Record<string, keyof DaemonConfig | 'debug'> = {
+  hosts: 'hosts', 'data-root': 'dataRoot', 'exec-root': 'execRoot', 'log-level': 'logLevel',
+  'default-runtime': 'defaultRuntime', pidfile: 'pidfile', debug: 'debug', bridge: 'bridge', bip: 'bip',
+};
+
+/** Keys dockerd accepts that berth does not act on yet: accepted and reported, never silently. */
+const KNOWN_DOCKER_KEYS = new Set([
+  'log-driver', 'log-opts', 'labels', 'storage-driver', 'storage-opts', 'runtimes', 'default-address-pools',
+  'fixed-cidr', 'ip', 'ip-forward', 'ip-masq', 'iptables', 'ip6tables', 'ipv6', 'mtu', 'icc', 'userland-proxy', 'dns', 'dns-opts',
+  'dns-search', 'registry-mirrors', 'insecure-registries', 'max-concurrent-downloads', 'max-concurrent-uploads',
+  'max-download-attempts', 'live-restore', 'shutdown-timeout', 'default-ulimits', 'default-shm-size', 'cgroup-parent',
+  'exec-opts', 'seccomp-profile', 'no-new-privileges', 'userns-remap', 'rootless', 'features', 'builder', 'experimental',
+  'min-api-version', 'tls', 'tlscacert', 'tlscert', 'tlskey', 'tlsverify', 'proxies', 'containerd', 'group',
+]);
+
+export const USAGE = `Usage:	berthd [OPTIONS]
+
+A self-sufficient runtime for containers, compatible with Docker's Engine API.
+
+Options:
+      --config-file string        Daemon configuration file (default "${DEFAULTS.configFile}")
+      --data-root string          Root directory of persistent berth state (default "${DEFAULTS.dataRoot}")
+  -D, --debug                     Enable debug mode
+      --default-runtime string    Default OCI runtime for containers: runc or crun (default: the first that works here)
+      --exec-root string          Root directory for execution state files (default "${DEFAULTS.execRoot}")
+  -H, --host list                 Daemon socket(s) to connect to (default ${DEFAULTS.host})
+      --bridge string             Name of the default bridge interface (default "${DEFAULTS.bridge}")
+      --bip string                Subnet of the default bridge, e.g. 172.18.0.0/16
+  -h, --help                      Print usage
+  -l, --log-level string          Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
+  -p, --pidfile string            Path to use for daemon PID file (default "${DEFAULTS.pidfile}")
+  -v, --version                   Print version information and quit
+`;
+
+export type ParsedArgs = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: DaemonConfig };
+
+export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        host: { type: 'string', short: 'H', multiple: true },
+        'data-root': { type: 'string' },
+        'exec-root': { type: 'string' },
+        'config-file': { type: 'string' },
+        'log-level': { type: 'string', short: 'l' },
+        'default-runtime': { type: 'string' },
+        pidfile: { type: 'string', short: 'p' },
+        bridge: { type: 'string' },
+        bip: { type: 'string' },
+        debug: { type: 'boolean', short: 'D' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    throw new InvalidArgumentError(e instanceof Error ? e.message.replace(/^Unknown option '([^']+)'.*$/s, 'unknown flag: $1') : String(e));
+  }
+  const v = parsed.values;
+  if (v.help) return { kind: 'help' };
+  if (v.version) return { kind: 'version' };
+  if (parsed.positionals.length) throw new InvalidArgumentError(`berthd takes no arguments, got "${parsed.positionals.join(' ')}"`);
+
+  const configFile = v['config-file'] ?? DEFAULTS.configFile;
+  const file = await readDaemonJson(configFile, v['config-file'] !== undefined);
+  const conflicts = Object.entries(FILE_KEYS)
+    .filter(([key, field]) => key in file && flagFor(field, v) !== undefined)
+    .map(([key]) => `${key}: (from flag: ${String(flagFor(FILE_KEYS[key]!, v))}, from file: ${JSON.stringify(file[key])})`);
+  if (conflicts.length) throw new InvalidArgumentError(`the following directives are specified both as a flag and in the configuration file: ${conflicts.join(', ')}`);
+
+  const pick = <T>(flag: T | undefined, key: string, dflt: T): T => flag ?? (file[key] as T | undefined) ?? dflt;
+  const debug = Boolean(v.debug ?? file.debug);
+  const logLevel = pick(v['log-level'], 'log-level', debug ? 'debug' : 'info');
+  if (!isLogLevel(logLevel)) throw new InvalidArgumentError(`unable to parse logging level: ${logLevel}`);
+  const runtime = pick<string | undefined>(v['default-runtime'], 'default-runtime', undefined);
+  if (runtime !== undefined && runtime !== 'runc' && runtime !== 'crun') {
+    throw new InvalidArgumentError(`invalid default runtime "${runtime}": expected runc or crun`);
+  }
+  const hosts = v.host ?? (file.hosts as string[] | undefined) ?? [DEFAULTS.host];
+  for (const h of hosts) validateHost(h);
+  return {
+    kind: 'run',
+    config: {
+      hosts,
+      dataRoot: pick(v['data-root'], 'data-root', DEFAULTS.dataRoot),
+      execRoot: pick(v['exec-root'], 'exec-root', DEFAULTS.execRoot),
+      configFile,
+      logLevel,
+      defaultRuntime: runtime,
+      pidfile: pick(v.pidfile, 'pidfile', DEFAULTS.pidfile),
+      bridge: pick(v.bridge, 'bridge', DEFAULTS.bridge),
+      bip: pick<string | undefined>(v.bip, 'bip', undefined),
+      ignoredKeys: Object.keys(file).filter((k) => KNOWN_DOCKER_KEYS.has(k)),
+    },
+  };
+}
+
+function flagFor(field: string, v: Record<string, unknown>): unknown {
+  const flag = field === 'hosts' ? 'host' : field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return v[flag];
+}
+
+async function readDaemonJson(path: string, explicit: boolean): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT' && !explicit) return {};
+    throw new InvalidArgumentError(`unable to configure the daemon with file ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!text.trim()) return {};
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidArgumentError(`unable to configure the daemon with file ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InvalidArgumentError(`unable to configure the daemon with file ${path}: expected a JSON object`);
+  const unknown = Object.keys(doc).filter((k) => !(k in FILE_KEYS) && !KNOWN_DOCKER_KEYS.has(k));
+  if (unknown.length) throw new InvalidArgumentError(`the following directives don't match any configuration option: ${unknown.join(', ')}`);
+  return doc as Record<string, unknown>;
+}
+
+/** unix:// anywhere; tcp:// only on loopback until TLS exists. */
+export function validateHost(h: string): void {
+  if (h.startsWith('unix://')) return;
+  const m = /^tcp:\/\/(\[[^\]]+\]|[^:]*):(\d+)$/.exec(h);
+  if (!m) throw new InvalidArgumentError(`invalid host "${h}": expected unix:///path or tcp://127.0.0.1:port`);
+  const host = m[1]!.replace(/^\[|\]$/g, '');
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host) && !host.startsWith('127.')) {
+    throw new InvalidArgumentError(`refusing to listen on ${h}: plain TCP is allowed on loopback only until TLS is configured`);
+  }
+}
