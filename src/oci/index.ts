@@ -1,2 +1,3 @@
 export * from './image.js';
 export * from './reference.js';
+export * from './runtime-spec.js';

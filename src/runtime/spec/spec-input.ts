@@ -1,0 +1,59 @@
+import type { LinuxDevice, RuntimeMount } from '../../oci/index.js';
+import type { ResourceInput } from './resources.js';
+import type { HostLimit, Ulimit } from './rlimits.js';
+import type { DockerSeccompProfile } from './seccomp.js';
+
+export type NetworkMode = 'none' | 'bridge' | 'host';
+
+/** Everything buildSpec needs about one container; host facts come from hostSpecFacts(). */
+export interface SpecInput {
+  id: string;
+  /** The mounted root filesystem (overlay merged dir). */
+  rootfs: string;
+  readonlyRootfs: boolean;
+  /** Entrypoint + Cmd, already resolved. */
+  args: string[];
+  /** Config.Env; Docker's PATH, HOSTNAME and TERM defaults are added where the container sets none. */
+  env: string[];
+  cwd: string;
+  /** From resolveUser(); additionalGids are the supplementary groups (the primary gid is added first). */
+  user: { uid: number; gid: number; additionalGids: number[] };
+  tty: boolean;
+  openStdin: boolean;
+  consoleSize?: { height: number; width: number };
+  hostname: string;
+  domainname?: string;
+  /** Host paths bind-mounted over /etc/hostname, /etc/hosts and /etc/resolv.conf. */
+  files: { hostname: string; hosts: string; resolvConf: string };
+  /** path = the netns file netavark configured (bridge); none gets a fresh, empty netns. */
+  namespaces: { network: { mode: NetworkMode; path?: string } };
+  resources: ResourceInput;
+  ulimits: Ulimit[];
+  privileged: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  /** Run catatonit as PID 1: bind-mounted at /sbin/docker-init, argv ['/sbin/docker-init', '--', ...args]. */
+  init: boolean;
+  /** Host path of the init binary; default /usr/bin/catatonit. */
+  initPath?: string;
+  /** /dev/shm size in bytes; default 64 MiB. */
+  shmSize?: number;
+  cgroupsPath: string;
+  seccomp: 'default' | 'unconfined';
+  noNewPrivileges: boolean;
+  oomScoreAdj?: number;
+  /** Volumes and other user mounts; they override default mounts with the same destination. */
+  extraMounts: RuntimeMount[];
+  /** The host's bounding set (CapBnd): privileged gets exactly these. */
+  hostCapabilities: string[];
+  /** Host hard limits; no rlimit in the spec exceeds them. */
+  hostRlimits?: Record<string, HostLimit>;
+  /** All host devices, needed only for privileged containers (listHostDevices()). */
+  hostDevices?: LinuxDevice[];
+  /** Docker-format profile behind seccomp 'default' (loadSeccompProfile()). */
+  seccompProfile?: DockerSeccompProfile;
+  kernelVersion?: string;
+  /** Node's process.arch of the host; default 'x64'. */
+  arch?: string;
+  annotations?: Record<string, string>;
+}
