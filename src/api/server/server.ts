@@ -19,18 +19,31 @@ const MAX_JSON_BODY = 16 * 1024 * 1024;
 
 /** The Engine API's HTTP edge: versioned paths, Docker's error bodies, streams and hijack. */
 export class ApiServer {
-  readonly http: Server;
+  readonly servers: Server[] = [];
 
-  constructor(private readonly opts: ApiServerOptions) {
-    this.http = createServer({ keepAlive: true });
-    this.http.on('request', (req, res) => void this.dispatch(req, res, undefined));
-    this.http.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+  constructor(private readonly opts: ApiServerOptions) {}
+
+  /** A new HTTP server bound to this API; one per listening address. */
+  createHttpServer(): Server {
+    const http = createServer({ keepAlive: true });
+    http.on('request', (req, res) => void this.dispatch(req, res, undefined));
+    http.on('upgrade', (req, socket: Duplex, head: Buffer) => {
       if (head.length > 0) socket.unshift(head);
       void this.dispatch(req, undefined, socket);
     });
-    this.http.on('clientError', (_e, socket) => {
+    http.on('clientError', (_e, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     });
+    this.servers.push(http);
+    return http;
+  }
+
+  /** Stop accepting connections; open streams are cut. */
+  async close(): Promise<void> {
+    await Promise.all(this.servers.map((s) => new Promise<void>((r) => {
+      s.close(() => r());
+      s.closeAllConnections();
+    })));
   }
 
   private headers(): Record<string, string> {

@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { arch, cpus, hostname, release, totalmem } from 'node:os';
+import type { SystemInfo, SystemVersion } from '../api/types/index.js';
+
+export const BERTH_VERSION = '0.1.0';
+export const API_VERSION = '1.47';
+export const MIN_API_VERSION = '1.24';
+
+const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
+const UNAME: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
+
+export function versionInfo(): SystemVersion {
+  const base = { Version: BERTH_VERSION, ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, GitCommit: gitCommit(), GoVersion: `node${process.versions.node}`, Os: 'linux', Arch: GOARCH[arch()] ?? arch(), KernelVersion: release(), BuildTime: '' };
+  return {
+    Platform: { Name: `berth ${BERTH_VERSION}` },
+    Components: [{ Name: 'Engine', Version: BERTH_VERSION, Details: { ...base, Experimental: 'false' } }],
+    ...base,
+    Experimental: false,
+  };
+}
+
+export interface InfoFacts {
+  id: string;
+  dataRoot: string;
+  containers: { running: number; paused: number; stopped: number };
+  images: number;
+  runtimes: Array<{ name: string; path: string; usable: boolean; reason?: string }>;
+  defaultRuntime: string;
+  bridge: string;
+  logLevel: string;
+  warnings: string[];
+}
+
+export function systemInfo(f: InfoFacts): SystemInfo {
+  const { running, paused, stopped } = f.containers;
+  return {
+    ID: f.id,
+    Containers: running + paused + stopped,
+    ContainersRunning: running,
+    ContainersPaused: paused,
+    ContainersStopped: stopped,
+    Images: f.images,
+    Driver: 'overlay2',
+    DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true']],
+    DockerRootDir: f.dataRoot,
+    Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['k8s-file'] },
+    MemoryLimit: true,
+    SwapLimit: true,
+    CpuCfsPeriod: true,
+    CpuCfsQuota: true,
+    CPUShares: true,
+    CPUSet: true,
+    PidsLimit: true,
+    IPv4Forwarding: true,
+    Debug: f.logLevel === 'debug',
+    NFd: 0,
+    OomKillDisable: true,
+    NGoroutines: 0,
+    SystemTime: new Date().toISOString(),
+    LoggingDriver: 'json-file',
+    CgroupDriver: 'cgroupfs',
+    CgroupVersion: cgroupVersion(),
+    NEventsListener: 0,
+    KernelVersion: release(),
+    OperatingSystem: osName(),
+    OSVersion: osField('VERSION_ID'),
+    OSType: 'linux',
+    Architecture: UNAME[arch()] ?? arch(),
+    IndexServerAddress: 'https://index.docker.io/v1/',
+    RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: [] },
+    NCPU: cpus().length,
+    MemTotal: totalmem(),
+    GenericResources: null,
+    HttpProxy: process.env.HTTP_PROXY ?? '',
+    HttpsProxy: process.env.HTTPS_PROXY ?? '',
+    NoProxy: process.env.NO_PROXY ?? '',
+    Name: hostname(),
+    Labels: [],
+    ExperimentalBuild: false,
+    ServerVersion: BERTH_VERSION,
+    Runtimes: Object.fromEntries(f.runtimes.filter((r) => r.usable).map((r) => [r.name, { path: r.path }])),
+    DefaultRuntime: f.defaultRuntime,
+    Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+    LiveRestoreEnabled: true,
+    Isolation: '',
+    InitBinary: 'catatonit',
+    ContainerdCommit: { ID: '' },
+    RuncCommit: { ID: '' },
+    InitCommit: { ID: '' },
+    SecurityOptions: ['name=seccomp,profile=builtin'],
+    Warnings: f.warnings,
+  } as unknown as SystemInfo;
+}
+
+function cgroupVersion(): string {
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => / \/sys\/fs\/cgroup .* - cgroup2 /.test(l)) ? '2' : '1';
+  } catch {
+    return '1';
+  }
+}
+
+function osField(key: string): string {
+  try {
+    const m = new RegExp(`^${key}="?([^"\\n]*)"?$`, 'm').exec(readFileSync('/etc/os-release', 'utf8'));
+    return m?.[1] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function osName(): string {
+  return osField('PRETTY_NAME') || 'Linux';
+}
+
+function gitCommit(): string {
+  return process.env.BERTH_COMMIT ?? 'unknown';
+}

@@ -1,0 +1,172 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join, resolve } from 'node:path';
+
+const REPO = resolve(import.meta.dirname, '../../..');
+const DAEMON = join(REPO, 'dist/src/daemon/main.js');
+const CLI = join(REPO, 'dist/src/cli/main.js');
+export const DOCKER = existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : '/usr/bin/docker';
+
+export interface RunResult { code: number; stdout: string; stderr: string }
+
+export interface TestDaemon {
+  dir: string;
+  sock: string;
+  host: string;
+  dataRoot: string;
+  execRoot: string;
+  bridge: string;
+  subnet: string;
+  /** The berth CLI against this daemon. */
+  berth(args: string[], opts?: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult>;
+  /** The real docker CLI against this daemon. */
+  docker(args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }): Promise<RunResult>;
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string; json: () => any }>;
+  /** kill -9 the daemon, leaving containers to conmon. */
+  crash(): Promise<void>;
+  /** SIGTERM the daemon and wait for it to exit. */
+  stop(): Promise<void>;
+  /** Start the daemon again on the same state. */
+  restart(): Promise<void>;
+  /** Remove every container, stop the daemon, delete its state, bridge and mounts. */
+  cleanup(): Promise<void>;
+  log(): string;
+}
+
+export function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+export function run(file: string, args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((res, rej) => {
+    const child = spawn(file, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', rej);
+    child.on('close', (code, sig) => {
+      clearTimeout(timer);
+      res({ code: code ?? (sig ? 128 + 9 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Start a berthd of its own: data root, exec root, socket, bridge and subnet. */
+export async function startDaemon(): Promise<TestDaemon> {
+  const dir = mkdtempSync('/tmp/berth-it-');
+  const tag = randomBytes(3).toString('hex');
+  const sock = join(dir, 'berth.sock');
+  const dataRoot = join(dir, 'data');
+  const execRoot = join(dir, 'exec');
+  const bridge = `bt${tag}`;
+  const subnet = `172.${randomInt(20, 31)}.${randomInt(0, 255)}.0/24`;
+  const logFile = join(dir, 'berthd.log');
+  let child: ChildProcess | undefined;
+
+  const launch = async (): Promise<void> => {
+    const { openSync } = await import('node:fs');
+    const fd = openSync(logFile, 'a');
+    child = spawn(process.execPath, [DAEMON, '-H', `unix://${sock}`, '--data-root', dataRoot, '--exec-root', execRoot,
+      '--pidfile', join(dir, 'berthd.pid'), '--bridge', bridge, '--bip', subnet, '--config-file', join(dir, 'daemon.json'), '--log-level', 'debug'],
+    { stdio: ['ignore', fd, fd], detached: true });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`berthd exited with ${child.exitCode}:\n${readFileSync(logFile, 'utf8')}`);
+      try {
+        const r = await api('GET', '/_ping');
+        if (r.status === 200) return;
+      } catch { /* not up yet */ }
+      if (Date.now() > deadline) throw new Error(`berthd did not answer within 20 s:\n${readFileSync(logFile, 'utf8')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  const api: TestDaemon['api'] = (method, path, body) => new Promise((res, rej) => {
+    const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const req = request({ socketPath: sock, method, path, headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {} }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        res({ status: r.statusCode ?? 0, headers: r.headers, body: text, json: () => JSON.parse(text) });
+      });
+    });
+    req.on('error', rej);
+    req.end(payload);
+  });
+
+  const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
+  const d: TestDaemon = {
+    dir, sock, host: `unix://${sock}`, dataRoot, execRoot, bridge, subnet,
+    berth: (args, o = {}) => run(process.execPath, [CLI, ...args], { ...o, env: { ...env, ...o.env } }),
+    docker: (args, o = {}) => run(DOCKER, ['-H', `unix://${sock}`, ...args], { ...o, env: { ...process.env, DOCKER_CONFIG: join(dir, 'docker-config') } }),
+    api,
+    async crash() {
+      child?.kill('SIGKILL');
+      await waitExit(child);
+    },
+    async stop() {
+      child?.kill('SIGTERM');
+      await waitExit(child);
+    },
+    restart: launch,
+    async cleanup() {
+      try {
+        if (child && child.exitCode === null) {
+          const ids = (await d.berth(['ps', '-aq'])).stdout.split('\n').filter(Boolean);
+          if (ids.length) await d.berth(['rm', '-f', ...ids], { timeoutMs: 60_000 });
+        }
+      } catch { /* fall through to the forceful cleanup */ }
+      if (child && child.exitCode === null) { child.kill('SIGTERM'); await waitExit(child); }
+      killStragglers(dir);
+      for (const m of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', m]);
+      spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+    },
+    log: () => readFileSync(logFile, 'utf8'),
+  };
+  await launch();
+  return d;
+}
+
+function waitExit(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => child.once('exit', () => r()));
+}
+
+/** conmon and container processes of a test daemon whose command line names its directory. */
+function killStragglers(dir: string): void {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes(dir) && Number(pid) !== process.pid) process.kill(Number(pid), 'SIGKILL');
+    } catch { /* gone */ }
+  }
+}
+
+function mountsUnder(dir: string): string[] {
+  return readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(dir));
+}
+
+/** Build the busybox image once per daemon. */
+export async function withBusybox(d: TestDaemon): Promise<void> {
+  const r = await d.berth(['image', 'mkimage', 'busybox'], { timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`mkimage busybox failed: ${r.stderr}`);
+}
+
+/** Poll until `check` returns a truthy value; fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
