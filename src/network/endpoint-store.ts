@@ -1,0 +1,59 @@
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errnoCode, writeJsonAtomic } from '../base/index.js';
+import type { Attachment } from './types.js';
+
+/** What berth keeps about one container's endpoint, enough to undo it after a restart. */
+export interface EndpointRecord {
+  containerId: string;
+  containerName: string;
+  /** 'creating' until the driver has finished; such records are rolled back at open. */
+  state: 'creating' | 'ready';
+  attachment: Attachment;
+  /** Name of the namespace under /run/netns, when the endpoint has one. */
+  netnsName?: string;
+  /** What the driver planned (netavark's input), kept to undo it exactly. */
+  plan?: unknown;
+}
+
+/** Endpoint records, one atomically written JSON file per container. */
+export class EndpointStore {
+  private readonly records = new Map<string, EndpointRecord>();
+
+  private constructor(private readonly dir: string) {}
+
+  static async open(dir: string): Promise<EndpointStore> {
+    await mkdir(dir, { recursive: true });
+    const store = new EndpointStore(dir);
+    for (const name of await readdir(dir)) {
+      if (!name.endsWith('.json') || name.startsWith('.')) continue;
+      const rec = JSON.parse(await readFile(join(dir, name), 'utf8')) as EndpointRecord;
+      store.records.set(rec.containerId, rec);
+    }
+    return store;
+  }
+
+  get(containerId: string): EndpointRecord | undefined {
+    return this.records.get(containerId);
+  }
+
+  all(): EndpointRecord[] {
+    return [...this.records.values()];
+  }
+
+  async put(rec: EndpointRecord): Promise<void> {
+    await writeJsonAtomic(this.file(rec.containerId), rec);
+    this.records.set(rec.containerId, rec);
+  }
+
+  async delete(containerId: string): Promise<void> {
+    await unlink(this.file(containerId)).catch((e: unknown) => {
+      if (errnoCode(e) !== 'ENOENT') throw e;
+    });
+    this.records.delete(containerId);
+  }
+
+  private file(containerId: string): string {
+    return join(this.dir, `${containerId}.json`);
+  }
+}

@@ -1,0 +1,89 @@
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConflictError, errnoCode, writeJsonAtomic } from '../base/index.js';
+import { IpPool, type IpPoolState, type Lease } from './ipam.js';
+import { KeyedMutex } from './keyed-mutex.js';
+
+/**
+ * IP pools of every network, one JSON file per network under `dir`, rewritten
+ * atomically on each change so that a kill -9 leaves the last committed leases.
+ */
+export class IpamStore {
+  private readonly pools = new Map<string, IpPool>();
+  private readonly mutex = new KeyedMutex();
+
+  private constructor(private readonly dir: string) {}
+
+  static async open(dir: string): Promise<IpamStore> {
+    await mkdir(dir, { recursive: true });
+    const store = new IpamStore(dir);
+    for (const name of await readdir(dir)) {
+      if (!name.endsWith('.json') || name.startsWith('.')) continue;
+      const state = JSON.parse(await readFile(join(dir, name), 'utf8')) as IpPoolState;
+      store.pools.set(name.slice(0, -'.json'.length), new IpPool(state));
+    }
+    return store;
+  }
+
+  pool(networkId: string): IpPool | undefined {
+    return this.pools.get(networkId);
+  }
+
+  /** Create the pool, or check that the kept one still has this range. */
+  ensurePool(networkId: string, opts: { subnet: string; gateway: string }): Promise<IpPool> {
+    return this.mutex.run(networkId, async () => {
+      const kept = this.pools.get(networkId);
+      if (kept && kept.subnet === opts.subnet && kept.gatewayIp === opts.gateway) return kept;
+      if (kept && kept.size > 0) {
+        throw new ConflictError(`Cannot change network ${networkId} to ${opts.subnet}: ${kept.size} addresses of ${kept.subnet} are still in use`);
+      }
+      const pool = IpPool.create(opts.subnet, opts.gateway);
+      await this.persist(networkId, pool);
+      this.pools.set(networkId, pool);
+      return pool;
+    });
+  }
+
+  allocate(networkId: string, owner: string, opts: { preferred?: string } = {}): Promise<Lease> {
+    return this.change(networkId, (pool) => pool.allocate(owner, opts));
+  }
+
+  release(networkId: string, owner: string): Promise<string[]> {
+    return this.change(networkId, (pool) => pool.release(owner));
+  }
+
+  /** Forget a network's pool entirely. */
+  drop(networkId: string): Promise<void> {
+    return this.mutex.run(networkId, async () => {
+      this.pools.delete(networkId);
+      await unlink(this.file(networkId)).catch((e: unknown) => {
+        if (errnoCode(e) !== 'ENOENT') throw e;
+      });
+    });
+  }
+
+  /** Apply a change in memory, persist it, and roll memory back if the write fails. */
+  private change<T>(networkId: string, fn: (pool: IpPool) => T): Promise<T> {
+    return this.mutex.run(networkId, async () => {
+      const pool = this.pools.get(networkId);
+      if (!pool) throw new ConflictError(`Cannot allocate on network ${networkId}: it has no address pool`);
+      const before = pool.toState();
+      const result = fn(pool);
+      try {
+        await this.persist(networkId, pool);
+      } catch (e) {
+        pool.restoreLeases(before.leases);
+        throw e;
+      }
+      return result;
+    });
+  }
+
+  private persist(networkId: string, pool: IpPool): Promise<void> {
+    return writeJsonAtomic(this.file(networkId), pool.toState());
+  }
+
+  private file(networkId: string): string {
+    return join(this.dir, `${networkId}.json`);
+  }
+}

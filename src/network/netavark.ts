@@ -1,0 +1,141 @@
+import { InternalError } from '../base/index.js';
+import type { NetworkHost } from './network-host.js';
+import type { NetworkRecord, PortMapping } from './types.js';
+
+// netavark's stdin protocol (containers/netavark src/network/types.rs, v1.4).
+
+export interface NetavarkNetwork {
+  dns_enabled: boolean;
+  driver: string;
+  id: string;
+  internal: boolean;
+  ipv6_enabled: boolean;
+  name: string;
+  network_interface?: string;
+  options?: Record<string, string>;
+  ipam_options?: Record<string, string>;
+  subnets?: { subnet: string; gateway?: string }[];
+  network_dns_servers?: string[];
+}
+
+export interface NetavarkPerNetworkOptions {
+  interface_name: string;
+  static_ips?: string[];
+  static_mac?: string;
+  aliases?: string[];
+}
+
+export interface NetavarkPortMapping {
+  container_port: number;
+  host_ip: string;
+  host_port: number;
+  protocol: string;
+  range: number;
+}
+
+export interface NetavarkOptions {
+  container_id: string;
+  container_name: string;
+  networks: Record<string, NetavarkPerNetworkOptions>;
+  network_info: Record<string, NetavarkNetwork>;
+  port_mappings?: NetavarkPortMapping[];
+  dns_servers?: string[];
+}
+
+export interface NetavarkInterface {
+  mac_address: string;
+  subnets?: { ipnet: string; gateway?: string }[];
+}
+
+/** setup's answer: per network name, the interfaces it made inside the namespace. */
+export type NetavarkStatus = Record<string, { interfaces?: Record<string, NetavarkInterface>; dns_server_ips?: string[] }>;
+
+export interface NetavarkConfig {
+  binary: string;
+  /** Directory for aardvark-dns state (netavark's --config); a tmpfs such as the exec root. */
+  configDir: string;
+}
+
+/** Translate a bridge network record and one endpoint into netavark's input. */
+export function netavarkOptions(opts: {
+  containerId: string;
+  containerName: string;
+  network: NetworkRecord;
+  interfaceName: string;
+  ip: string;
+  mac: string;
+  portMappings?: readonly PortMapping[];
+}): NetavarkOptions {
+  const net = opts.network;
+  const mtu = net.options['com.docker.network.driver.mtu'];
+  return {
+    container_id: opts.containerId,
+    container_name: opts.containerName,
+    networks: { [net.name]: { interface_name: opts.interfaceName, static_ips: [opts.ip], static_mac: opts.mac } },
+    network_info: {
+      [net.name]: {
+        dns_enabled: false,
+        driver: 'bridge',
+        id: net.id,
+        internal: net.internal,
+        ipv6_enabled: false,
+        name: net.name,
+        network_interface: net.bridge,
+        ...(mtu ? { options: { mtu } } : {}),
+        subnets: net.ipam.config.map((c) => ({ subnet: c.subnet, gateway: c.gateway })),
+      },
+    },
+    ...(opts.portMappings?.length
+      ? {
+          port_mappings: opts.portMappings.map((p) => ({
+            container_port: p.containerPort, host_ip: p.hostIp, host_port: p.hostPort, protocol: p.protocol, range: p.range,
+          })),
+        }
+      : {}),
+  };
+}
+
+/** Runs the netavark binary; the JSON goes on stdin, errors come back as {"error": "..."} on stdout. */
+export class Netavark {
+  constructor(private readonly host: NetworkHost, private readonly cfg: NetavarkConfig) {}
+
+  async setup(netnsPath: string, opts: NetavarkOptions): Promise<NetavarkStatus> {
+    const out = await this.run('setup', netnsPath, opts);
+    try {
+      return JSON.parse(out) as NetavarkStatus;
+    } catch {
+      throw new InternalError(`Cannot read netavark setup output: ${out.slice(0, 200)}`);
+    }
+  }
+
+  async teardown(netnsPath: string, opts: NetavarkOptions): Promise<void> {
+    await this.run('teardown', netnsPath, opts);
+  }
+
+  private async run(verb: 'setup' | 'teardown', netnsPath: string, opts: NetavarkOptions): Promise<string> {
+    const r = await this.host.exec(this.cfg.binary, ['--config', this.cfg.configDir, verb, netnsPath], {
+      stdin: JSON.stringify(opts),
+      env: withSbinPath(process.env),
+      allowFailure: true,
+    });
+    if (r.code !== 0) throw new InternalError(`netavark ${verb} failed: ${netavarkError(r.stdout, r.stderr)}`);
+    return r.stdout;
+  }
+}
+
+function netavarkError(stdout: string, stderr: string): string {
+  try {
+    const doc = JSON.parse(stdout) as { error?: unknown };
+    if (typeof doc.error === 'string') return doc.error;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return (stderr || stdout).trim() || 'no output';
+}
+
+/** netavark finds iptables through PATH; daemons started with a short PATH lack /usr/sbin. */
+export function withSbinPath(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const parts = (env.PATH ?? '').split(':').filter(Boolean);
+  for (const dir of ['/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin', '/bin']) if (!parts.includes(dir)) parts.push(dir);
+  return { ...env, PATH: parts.join(':') };
+}

@@ -1,0 +1,15 @@
+import { addDummyLink, createNetns, deleteLink, deleteNetns, exec, linkExists, netnsExists, type ExecOptions, type ExecResult } from '../host/index.js';
+
+/** The kernel and process side effects networking needs; tests pass a recording fake. */
+export interface NetworkHost {
+  exec(file: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Returns a path that can be joined (OCI spec, netavark). */
+  createNetns(name: string, opts: { loopbackUp?: boolean }): Promise<string>;
+  deleteNetns(name: string): Promise<void>;
+  netnsExists(name: string): Promise<boolean>;
+  linkExists(name: string): Promise<boolean>;
+  addDummyLink(opts: { name: string; master: string }): Promise<void>;
+  deleteLink(name: string): Promise<void>;
+}
+
+export const realNetworkHost: NetworkHost = { exec, createNetns, deleteNetns, netnsExists, linkExists, addDummyLink, deleteLink };

@@ -1,0 +1,62 @@
+/** How a container joins the network: Docker's predefined modes. */
+export type NetworkMode = 'bridge' | 'host' | 'none';
+
+/** Docker's driver names for the predefined networks. */
+export type DriverName = 'bridge' | 'host' | 'null';
+
+export interface IpamPoolConfig {
+  subnet: string;
+  gateway: string;
+}
+
+/** A network as berth keeps it (domain model; api/routes converts to Docker's wire shape). */
+export interface NetworkRecord {
+  /** 64 hex, generated once and kept across restarts. */
+  id: string;
+  name: string;
+  driver: DriverName;
+  scope: 'local';
+  /** RFC 3339 */
+  created: string;
+  enableIPv4: boolean;
+  enableIPv6: boolean;
+  ipam: { driver: 'default'; config: IpamPoolConfig[] };
+  internal: boolean;
+  attachable: boolean;
+  options: Record<string, string>;
+  labels: Record<string, string>;
+  /** Host interface of a bridge network (empty for host and null). */
+  bridge: string;
+}
+
+/** A container's endpoint on a network. */
+export interface Attachment {
+  mode: NetworkMode;
+  /** Bind-mounted network namespace to join (bridge and none; absent for host). */
+  netnsPath?: string;
+  networkId: string;
+  endpointId: string;
+  /** Empty for host and none. */
+  ipAddress: string;
+  ipPrefixLen: number;
+  gateway: string;
+  macAddress: string;
+  /** Host bridge interface, empty for host and none. */
+  bridge: string;
+}
+
+/** A published port, passed through to netavark (published ports come in a later issue). */
+export interface PortMapping {
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp' | 'sctp';
+  /** Number of consecutive ports, 1 for one. */
+  range: number;
+}
+
+export interface AttachOptions {
+  containerId: string;
+  containerName: string;
+  mode: NetworkMode;
+}
