@@ -5,3 +5,4 @@ export * from './runtime-facts.js';
 export * from './host-devices.js';
 export * from './process-info.js';
 export * from './daemon-spawn.js';
+export * from './net/index.js';
