@@ -1,0 +1,185 @@
+import { InvalidArgumentError } from '../../base/index.js';
+import { BLOCK, decodeHeader, isZeroBlock, paddingFor, parsePax, type TarHeader } from './tar-header.js';
+
+/** A tar entry; `body()` streams its content and may be called once, before the next entry. */
+export interface TarEntry {
+  header: TarHeader;
+  body(): AsyncIterable<Buffer>;
+}
+
+const MAX_META_SIZE = 16 << 20;
+
+/** Pulls exact byte counts from an async chunk source without copying when it can. */
+class ByteSource {
+  private chunks: Buffer[] = [];
+  private head = 0;
+  private avail = 0;
+  private done = false;
+  constructor(private readonly it: AsyncIterator<Buffer>) {}
+
+  async ensure(n: number): Promise<boolean> {
+    while (this.avail < n && !this.done) {
+      const r = await this.it.next();
+      if (r.done) this.done = true;
+      else if (r.value.length > 0) {
+        const b = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+        this.chunks.push(b);
+        this.avail += b.length;
+      }
+    }
+    return this.avail >= n;
+  }
+
+  get available(): number {
+    return this.avail;
+  }
+
+  /** Take up to `n` buffered bytes as one chunk (zero-copy within a chunk). */
+  takeSome(n: number): Buffer {
+    const first = this.chunks[0]!;
+    const rest = first.length - this.head;
+    const k = Math.min(rest, n);
+    const out = first.subarray(this.head, this.head + k);
+    this.head += k;
+    this.avail -= k;
+    if (this.head === first.length) {
+      this.chunks.shift();
+      this.head = 0;
+    }
+    return out;
+  }
+
+  /** Take exactly `n` buffered bytes (callers ensure() first). */
+  take(n: number): Buffer {
+    const first = this.takeSome(n);
+    if (first.length === n) return first;
+    const parts = [first];
+    let got = first.length;
+    while (got < n) {
+      const p = this.takeSome(n - got);
+      parts.push(p);
+      got += p.length;
+    }
+    return Buffer.concat(parts, n);
+  }
+
+  async readExact(n: number): Promise<Buffer> {
+    if (!(await this.ensure(n))) throw unexpectedEof();
+    return this.take(n);
+  }
+
+  async skip(n: number): Promise<void> {
+    let left = n;
+    while (left > 0) {
+      if (this.avail === 0 && !(await this.ensure(1))) throw unexpectedEof();
+      left -= this.takeSome(left).length;
+    }
+  }
+}
+
+function unexpectedEof(): InvalidArgumentError {
+  return new InvalidArgumentError('unexpected EOF');
+}
+
+/**
+ * Read a tar stream entry by entry with back-pressure: the source is only pulled as the
+ * consumer reads bodies. PAX ('x') and GNU long name/link ('L'/'K') records are folded
+ * into the next header; global PAX headers ('g') are ignored, as Docker does.
+ * Truncated or corrupt input throws InvalidArgumentError.
+ */
+export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<TarEntry> {
+  const src = new ByteSource(source[Symbol.asyncIterator]());
+  let pax: ReturnType<typeof parsePax> | undefined;
+  let longName: string | undefined;
+  let longLink: string | undefined;
+  for (;;) {
+    if (!(await src.ensure(BLOCK))) {
+      if (src.available === 0) return; // EOF without end marker: accepted like Go's reader
+      throw unexpectedEof();
+    }
+    const block = src.take(BLOCK);
+    if (isZeroBlock(block)) {
+      if (await src.ensure(BLOCK)) {
+        if (!isZeroBlock(src.take(BLOCK))) throw new InvalidArgumentError('archive/tar: invalid tar header');
+      }
+      return;
+    }
+    const h = decodeHeader(block);
+    if (!h || Number.isNaN(h.size) || h.size < 0 || Number.isNaN(h.mode)) throw new InvalidArgumentError('archive/tar: invalid tar header');
+    const { typeflag } = h;
+    if (typeflag === 'x' || typeflag === 'g' || typeflag === 'L' || typeflag === 'K') {
+      if (h.size > MAX_META_SIZE) throw new InvalidArgumentError('archive/tar: extended header too large');
+      const data = await src.readExact(h.size);
+      await src.skip(paddingFor(h.size));
+      if (typeflag === 'x') {
+        pax = parsePax(data);
+        if (!pax) throw new InvalidArgumentError('archive/tar: invalid PAX record');
+      } else if (typeflag === 'L') longName = cString(data);
+      else if (typeflag === 'K') longLink = cString(data);
+      continue;
+    }
+    if (typeflag === 'S') throw new InvalidArgumentError(`unsupported sparse file entry "${h.name}"`);
+    if (longName !== undefined) h.name = longName;
+    if (longLink !== undefined) h.linkname = longLink;
+    if (pax) applyPax(h, pax);
+    pax = undefined;
+    longName = undefined;
+    longLink = undefined;
+    // only regular files carry data in the stream; others may state a size but have none (GNU) — Go honours size for all but links/dirs
+    const dataSize = h.type === 'link' || h.type === 'symlink' || h.type === 'directory' || h.type === 'char' || h.type === 'block' || h.type === 'fifo' ? 0 : h.size;
+    if (dataSize !== h.size) h.size = 0;
+    let remaining = dataSize;
+    let current = true;
+    let started = false;
+    const entry: TarEntry = {
+      header: h,
+      body: () => {
+        if (started) throw new Error('tar entry body already read');
+        started = true;
+        return (async function* () {
+          while (remaining > 0) {
+            if (!current) throw new Error('tar entry body read after the next entry');
+            if (src.available === 0 && !(await src.ensure(1))) throw unexpectedEof();
+            const c = src.takeSome(remaining);
+            remaining -= c.length;
+            yield c;
+          }
+        })();
+      },
+    };
+    yield entry;
+    current = false;
+    await src.skip(remaining);
+    await src.skip(paddingFor(dataSize));
+  }
+}
+
+function cString(b: Buffer): string {
+  const nul = b.indexOf(0);
+  return b.subarray(0, nul < 0 ? b.length : nul).toString('utf8');
+}
+
+function applyPax(h: TarHeader, pax: NonNullable<ReturnType<typeof parsePax>>): void {
+  const s = pax.strings;
+  const num = (k: string): number | undefined => {
+    const v = s.get(k);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new InvalidArgumentError(`archive/tar: invalid PAX ${k} "${v}"`);
+    return n;
+  };
+  const path = s.get('path');
+  if (path !== undefined) h.name = path;
+  const link = s.get('linkpath');
+  if (link !== undefined) h.linkname = link;
+  h.size = num('size') ?? h.size;
+  h.uid = num('uid') ?? h.uid;
+  h.gid = num('gid') ?? h.gid;
+  h.mtime = num('mtime') ?? h.mtime;
+  const uname = s.get('uname');
+  if (uname !== undefined) h.uname = uname;
+  const gname = s.get('gname');
+  if (gname !== undefined) h.gname = gname;
+  if (pax.xattrs.size > 0) h.xattrs = pax.xattrs;
+  if (path !== undefined && h.type === 'file' && path.endsWith('/')) h.type = 'directory';
+}
