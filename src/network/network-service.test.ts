@@ -1,0 +1,256 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { keeperName } from './bridge-driver.js';
+import type { NetavarkOptions } from './netavark.js';
+import { NetworkService, type NetworkServiceOptions } from './network-service.js';
+import { RecordingHost } from './recording-host.js';
+
+const CID = 'c'.repeat(64);
+const CID2 = 'd'.repeat(64);
+
+async function withService(
+  fn: (ctx: { svc: NetworkService; host: RecordingHost; dir: string; reopen: () => Promise<NetworkService> }) => Promise<void>,
+  extra: Partial<NetworkServiceOptions> = {},
+): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-net-'));
+  const host = new RecordingHost();
+  const opts: NetworkServiceOptions = {
+    root: join(dir, 'networks'), execRoot: join(dir, 'run'), host,
+    bridge: { name: 'bt0', subnet: '10.44.0.0/24' },
+    resolvConfPath: join(dir, 'resolv.conf'), hostsPath: join(dir, 'hosts'), systemdResolvConfPath: join(dir, 'systemd-resolv.conf'),
+    ...extra,
+  };
+  try {
+    const svc = await NetworkService.open(opts);
+    await fn({ svc, host, dir, reopen: () => NetworkService.open(opts) });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('list() holds Docker\'s three predefined networks with ids that survive a restart', async () => {
+  await withService(async ({ svc, reopen }) => {
+    const nets = svc.list();
+    assert.deepEqual(nets.map((n) => [n.name, n.driver, n.scope]), [['bridge', 'bridge', 'local'], ['host', 'host', 'local'], ['none', 'null', 'local']]);
+    for (const n of nets) assert.match(n.id, /^[0-9a-f]{64}$/);
+    const bridge = svc.get('bridge');
+    assert.deepEqual(bridge.ipam, { driver: 'default', config: [{ subnet: '10.44.0.0/24', gateway: '10.44.0.1' }] });
+    assert.equal(bridge.options['com.docker.network.bridge.name'], 'bt0');
+    const again = await reopen();
+    assert.deepEqual(again.list(), nets);
+  });
+});
+
+test('get() finds by id, name or unique id prefix and says "network x not found" otherwise', async () => {
+  await withService(async ({ svc }) => {
+    const host = svc.get('host');
+    assert.equal(svc.get(host.id).name, 'host');
+    assert.equal(svc.get(host.id.slice(0, 12)).name, 'host');
+    assert.throws(() => svc.get('nope'), { name: 'NotFoundError', message: 'network nope not found' });
+  });
+});
+
+test('validateMode() maps Docker\'s network modes', async () => {
+  await withService(async ({ svc }) => {
+    assert.equal(svc.validateMode('default'), 'bridge');
+    assert.equal(svc.validateMode('bridge'), 'bridge');
+    assert.equal(svc.validateMode('host'), 'host');
+    assert.equal(svc.validateMode('none'), 'none');
+    assert.equal(svc.validateMode(svc.get('none').id), 'none');
+    assert.throws(() => svc.validateMode('mynet'), { name: 'NotFoundError', message: 'network mynet not found' });
+    assert.throws(() => svc.validateMode('container:abc'), { name: 'NotImplementedError' });
+  });
+});
+
+test('attach() in bridge mode creates a namespace, leases an address and hands netavark the endpoint', async () => {
+  await withService(async ({ svc, host }) => {
+    const a = await svc.attach({ containerId: CID, containerName: '/web', mode: 'bridge' });
+    assert.equal(a.mode, 'bridge');
+    assert.equal(a.ipAddress, '10.44.0.2');
+    assert.equal(a.ipPrefixLen, 24);
+    assert.equal(a.gateway, '10.44.0.1');
+    assert.equal(a.macAddress, '02:42:0a:2c:00:02');
+    assert.equal(a.bridge, 'bt0');
+    assert.equal(a.networkId, svc.get('bridge').id);
+    assert.match(a.endpointId, /^[0-9a-f]{64}$/);
+    assert.match(a.netnsPath!, /^\/run\/netns\/berth-cccccccccccc-[0-9a-f]{6}$/);
+    assert.deepEqual(host.ops(), ['createNetns', 'netavark setup', 'addDummyLink']);
+    const setup = host.calls[1]!.args;
+    assert.deepEqual(setup.slice(0, 5), ['/usr/lib/podman/netavark', '--config', setup[2], 'setup', a.netnsPath]);
+    const input = setup[5] as NetavarkOptions;
+    assert.deepEqual(input, {
+      container_id: CID,
+      container_name: 'web',
+      networks: { bridge: { interface_name: 'eth0', static_ips: ['10.44.0.2'], static_mac: '02:42:0a:2c:00:02' } },
+      network_info: {
+        bridge: {
+          dns_enabled: false, driver: 'bridge', id: a.networkId, internal: false, ipv6_enabled: false, name: 'bridge',
+          network_interface: 'bt0', options: { mtu: '1500' }, subnets: [{ subnet: '10.44.0.0/24', gateway: '10.44.0.1' }],
+        },
+      },
+    });
+    assert.deepEqual(host.calls[2]!.args, [{ name: keeperName('bt0'), master: 'bt0' }]);
+    assert.deepEqual(svc.attachment(CID), a);
+  });
+});
+
+test('attach() gives parallel containers distinct addresses', async () => {
+  await withService(async ({ svc }) => {
+    const ids = Array.from({ length: 8 }, (_, i) => String(i).repeat(64));
+    const all = await Promise.all(ids.map((containerId) => svc.attach({ containerId, containerName: containerId, mode: 'bridge' })));
+    assert.equal(new Set(all.map((a) => a.ipAddress)).size, 8);
+    assert.equal(new Set(all.map((a) => a.netnsPath)).size, 8);
+  });
+});
+
+test('attach() in none mode makes a loopback-only namespace; host mode makes none', async () => {
+  await withService(async ({ svc, host }) => {
+    const none = await svc.attach({ containerId: CID, containerName: 'a', mode: 'none' });
+    assert.equal(none.ipAddress, '');
+    assert.equal(none.networkId, svc.get('none').id);
+    assert.ok(none.netnsPath);
+    assert.deepEqual(host.calls.map((c) => [c.op, c.args[1]]), [['createNetns', { loopbackUp: true }]]);
+    const h = await svc.attach({ containerId: CID2, containerName: 'b', mode: 'host' });
+    assert.equal(h.netnsPath, undefined);
+    assert.equal(h.networkId, svc.get('host').id);
+    assert.equal(host.calls.length, 1);
+  });
+});
+
+test('attach() of an attached container returns its endpoint; another mode is a conflict', async () => {
+  await withService(async ({ svc, host }) => {
+    const a = await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    assert.deepEqual(await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' }), a);
+    assert.equal(host.ops().filter((o) => o === 'netavark setup').length, 1);
+    await assert.rejects(svc.attach({ containerId: CID, containerName: 'a', mode: 'none' }), { name: 'ConflictError' });
+  });
+});
+
+test('detach() tears down, frees the address and the namespace, and is idempotent', async () => {
+  await withService(async ({ svc, host }) => {
+    const a = await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    await svc.detach(CID);
+    assert.deepEqual(host.ops().slice(-2), ['netavark teardown', 'deleteNetns']);
+    const teardown = host.calls.find((c) => c.op === 'netavark teardown')!;
+    assert.equal(teardown.args[4], a.netnsPath);
+    assert.deepEqual(teardown.args[5], host.calls.find((c) => c.op === 'netavark setup')!.args[5]);
+    assert.equal(host.netns.size, 0);
+    assert.equal(svc.attachment(CID), undefined);
+    await svc.detach(CID);
+    assert.equal(host.ops().filter((o) => o === 'netavark teardown').length, 1);
+    const b = await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' });
+    assert.equal(b.ipAddress, a.ipAddress);
+  });
+});
+
+test('a failed netavark setup rolls everything back and surfaces netavark\'s error', async () => {
+  await withService(async ({ svc, host, dir }) => {
+    host.failNext.add('netavark setup');
+    await assert.rejects(svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' }), { name: 'InternalError', message: 'netavark setup failed: simulated failure' });
+    assert.equal(host.netns.size, 0);
+    assert.equal(svc.attachment(CID), undefined);
+    assert.deepEqual(await readdir(join(dir, 'networks', 'endpoints')), []);
+    assert.equal((await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' })).ipAddress, '10.44.0.2');
+  });
+});
+
+test('a failed namespace creation releases the address', async () => {
+  await withService(async ({ svc, host }) => {
+    host.failNext.add('createNetns');
+    await assert.rejects(svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' }), /simulated createNetns failure/);
+    assert.equal((await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' })).ipAddress, '10.44.0.2');
+  });
+});
+
+test('beginAttach() resolves with the namespace before the endpoint is wired', async () => {
+  await withService(async ({ svc, host }) => {
+    const pending = await svc.beginAttach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    assert.ok(pending.netnsPath && host.netns.size === 1);
+    const a = await pending.done;
+    assert.equal(a.netnsPath, pending.netnsPath);
+  });
+});
+
+test('attachment() and leases survive a restart, and detach still undoes the endpoint', async () => {
+  await withService(async ({ svc, host, reopen }) => {
+    const a = await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    const again = await reopen();
+    assert.deepEqual(again.attachment(CID), a);
+    assert.equal((await again.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' })).ipAddress, '10.44.0.3');
+    await again.detach(CID);
+    assert.equal(host.ops().filter((o) => o === 'netavark teardown').length, 1);
+  });
+});
+
+test('open() rolls back an attach a crash interrupted and frees orphaned leases', async () => {
+  await withService(async ({ svc, host, dir, reopen }) => {
+    const a = await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    // Simulate kill -9 between the 'creating' record and the end of netavark setup.
+    const file = join(dir, 'networks', 'endpoints', `${CID}.json`);
+    const rec = JSON.parse(await readFile(file, 'utf8'));
+    await writeFile(file, JSON.stringify({ ...rec, state: 'creating' }));
+    // And a lease whose record never got written.
+    const ipamFile = join(dir, 'networks', 'ipam', `${a.networkId}.json`);
+    const pool = JSON.parse(await readFile(ipamFile, 'utf8'));
+    pool.leases['10.44.0.9'] = 'e'.repeat(64);
+    await writeFile(ipamFile, JSON.stringify(pool));
+
+    const again = await reopen();
+    assert.equal(again.attachment(CID), undefined);
+    assert.equal(host.netns.size, 0);
+    assert.ok(host.ops().includes('netavark teardown'));
+    assert.deepEqual(JSON.parse(await readFile(ipamFile, 'utf8')).leases, {});
+  });
+});
+
+test('detach() after a reboot (namespace gone) skips netavark and still frees the address', async () => {
+  await withService(async ({ svc, host }) => {
+    await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    host.netns.clear();
+    await svc.detach(CID);
+    assert.ok(!host.ops().includes('netavark teardown'));
+    assert.equal((await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' })).ipAddress, '10.44.0.2');
+  });
+});
+
+test('removeDefaultBridge() unpins and flushes through a throwaway endpoint, and refuses while in use', async () => {
+  await withService(async ({ svc, host }) => {
+    await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    await assert.rejects(svc.removeDefaultBridge(), { name: 'ConflictError', message: /has active endpoints/ });
+    await svc.detach(CID);
+    host.calls.length = 0;
+    await svc.removeDefaultBridge();
+    assert.deepEqual(host.ops(), ['deleteLink', 'createNetns', 'netavark setup', 'netavark teardown', 'deleteNetns']);
+    assert.equal(host.netns.size, 0);
+  });
+});
+
+test('hostsFile() follows Docker, copying the host file for host mode', async () => {
+  await withService(async ({ svc, dir }) => {
+    await writeFile(join(dir, 'hosts'), '127.0.0.1 localhost myhost\n');
+    assert.equal(svc.hostsFile({ hostname: 'h', mode: 'host' }), '127.0.0.1 localhost myhost\n');
+    assert.match(svc.hostsFile({ hostname: 'h', mode: 'host', extraHosts: ['x:1.2.3.4'] }), /1\.2\.3\.4\tx\n$/);
+    assert.match(svc.hostsFile({ hostname: 'abc', ip: '10.44.0.2', extraHosts: ['gw:host-gateway'] }), /10\.44\.0\.1\tgw\n10\.44\.0\.2\tabc\n$/);
+  });
+});
+
+test('resolvConf() drops loopback nameservers, falls back to Google DNS, and reads systemd-resolved\'s list', async () => {
+  await withService(async ({ svc, dir }) => {
+    await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\nnameserver 10.1.1.1\n');
+    assert.match(svc.resolvConf(), /^# Generated by berth\.\n\nnameserver 10\.1\.1\.1\n\n/);
+    await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\n');
+    assert.match(svc.resolvConf(), /\nnameserver 8\.8\.8\.8\nnameserver 8\.8\.4\.4\n/);
+    assert.match(svc.resolvConf({ mode: 'host' }), /\nnameserver 127\.0\.0\.1\n/);
+    assert.match(svc.resolvConf({ dns: ['9.9.9.9'], dnsSearch: ['corp'] }), /\nnameserver 9\.9\.9\.9\nsearch corp\n[\s\S]*# Overrides: \[nameservers search\]\n$/);
+    await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.53\n');
+    await writeFile(join(dir, 'systemd-resolv.conf'), 'nameserver 192.168.1.1\n');
+    assert.match(svc.resolvConf(), /\nnameserver 192\.168\.1\.1\n[\s\S]*systemd-resolv\.conf' \(legacy\)/);
+  });
+});
+
+test('open() refuses bridge names longer than IFNAMSIZ allows', async () => {
+  await assert.rejects(withService(async () => {}, { bridge: { name: 'a-very-long-bridge0' } }), { name: 'InvalidArgumentError' });
+});

@@ -1,0 +1,73 @@
+import type { ExecOptions, ExecResult } from '../host/index.js';
+import type { NetavarkOptions } from './netavark.js';
+import type { NetworkHost } from './network-host.js';
+
+export interface RecordedCall {
+  op: string;
+  args: unknown[];
+}
+
+/**
+ * A NetworkHost for unit tests: keeps namespaces and links in memory, answers
+ * netavark like netavark does, and records every call. `failNext` makes the next
+ * call of that op throw.
+ */
+export class RecordingHost implements NetworkHost {
+  readonly calls: RecordedCall[] = [];
+  readonly netns = new Set<string>();
+  readonly links = new Set<string>();
+  readonly failNext = new Set<string>();
+
+  async exec(file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const verb = args[2] ?? '';
+    this.calls.push({ op: `netavark ${verb}`, args: [file, ...args, opts.stdin === undefined ? undefined : JSON.parse(String(opts.stdin))] });
+    if (this.failNext.delete(`netavark ${verb}`)) return { code: 1, stdout: '{"error":"simulated failure"}', stderr: '' };
+    if (verb !== 'setup') return { code: 0, stdout: '', stderr: '' };
+    const input = JSON.parse(String(opts.stdin)) as NetavarkOptions;
+    const status: Record<string, unknown> = {};
+    for (const [name, per] of Object.entries(input.networks)) {
+      const info = input.network_info[name]!;
+      if (info.network_interface) this.links.add(info.network_interface);
+      const prefix = info.subnets?.[0]?.subnet.split('/')[1];
+      status[name] = {
+        dns_search_domains: [], dns_server_ips: [],
+        interfaces: { [per.interface_name]: { mac_address: per.static_mac, subnets: [{ gateway: info.subnets?.[0]?.gateway, ipnet: `${per.static_ips?.[0]}/${prefix}` }] } },
+      };
+    }
+    return { code: 0, stdout: JSON.stringify(status), stderr: '' };
+  }
+
+  async createNetns(name: string, opts: { loopbackUp?: boolean }): Promise<string> {
+    this.calls.push({ op: 'createNetns', args: [name, opts] });
+    if (this.failNext.delete('createNetns')) throw new Error('simulated createNetns failure');
+    this.netns.add(name);
+    return `/run/netns/${name}`;
+  }
+
+  async deleteNetns(name: string): Promise<void> {
+    this.calls.push({ op: 'deleteNetns', args: [name] });
+    this.netns.delete(name);
+  }
+
+  async netnsExists(name: string): Promise<boolean> {
+    return this.netns.has(name);
+  }
+
+  async linkExists(name: string): Promise<boolean> {
+    return this.links.has(name);
+  }
+
+  async addDummyLink(opts: { name: string; master: string }): Promise<void> {
+    this.calls.push({ op: 'addDummyLink', args: [opts] });
+    this.links.add(opts.name);
+  }
+
+  async deleteLink(name: string): Promise<void> {
+    this.calls.push({ op: 'deleteLink', args: [name] });
+    this.links.delete(name);
+  }
+
+  ops(): string[] {
+    return this.calls.map((c) => c.op);
+  }
+}
