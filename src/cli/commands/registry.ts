@@ -1,0 +1,70 @@
+import type { ArgsRule, CommandSpec } from '../command.js';
+
+const none: ArgsRule = { kind: 'none' };
+const min = (n: number): ArgsRule => ({ kind: 'min', n });
+const exact = (n: number): ArgsRule => ({ kind: 'exact', n });
+const max = (n: number): ArgsRule => ({ kind: 'max', n });
+
+// Each leaf is declared once; the top-level shortcut ("ps") reuses it under another name.
+const C = {
+  attach: { name: 'attach', use: '[OPTIONS] CONTAINER', short: 'Attach local standard input, output, and error streams to a running container', aliasesLine: 'berth container attach, berth attach', args: exact(1), load: () => import('./container/attach.js') },
+  create: { name: 'create', use: '[OPTIONS] IMAGE [COMMAND] [ARG...]', short: 'Create a new container', aliasesLine: 'berth container create, berth create', args: min(1), interspersed: false, load: () => import('./container/create.js') },
+  export: { name: 'export', use: '[OPTIONS] CONTAINER', short: "Export a container's filesystem as a tar archive", aliasesLine: 'berth container export, berth export', args: exact(1), load: () => import('./container/export.js') },
+  inspect: { name: 'inspect', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Display detailed information on one or more containers', args: min(1), load: () => import('./container/inspect.js') },
+  kill: { name: 'kill', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Kill one or more running containers', aliasesLine: 'berth container kill, berth kill', args: min(1), load: () => import('./container/kill.js') },
+  logs: { name: 'logs', use: '[OPTIONS] CONTAINER', short: 'Fetch the logs of a container', aliasesLine: 'berth container logs, berth logs', args: exact(1), load: () => import('./container/logs.js') },
+  ls: { name: 'ls', use: '[OPTIONS]', short: 'List containers', aliases: ['list', 'ps'], aliasesLine: 'berth container ls, berth container list, berth container ps, berth ps', args: none, load: () => import('./container/ls.js') },
+  prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove all stopped containers', args: none, load: () => import('./container/prune.js') },
+  rename: { name: 'rename', use: 'CONTAINER NEW_NAME', short: 'Rename a container', aliasesLine: 'berth container rename, berth rename', args: exact(2), load: () => import('./container/rename.js') },
+  restart: { name: 'restart', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Restart one or more containers', aliasesLine: 'berth container restart, berth restart', args: min(1), load: () => import('./container/restart.js') },
+  rm: { name: 'rm', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Remove one or more containers', aliases: ['remove'], aliasesLine: 'berth container rm, berth container remove, berth rm', args: min(1), load: () => import('./container/rm.js') },
+  run: { name: 'run', use: '[OPTIONS] IMAGE [COMMAND] [ARG...]', short: 'Create and run a new container from an image', aliasesLine: 'berth container run, berth run', args: min(1), interspersed: false, load: () => import('./container/run.js') },
+  start: { name: 'start', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Start one or more stopped containers', aliasesLine: 'berth container start, berth start', args: min(1), load: () => import('./container/start.js') },
+  stop: { name: 'stop', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Stop one or more running containers', aliasesLine: 'berth container stop, berth stop', args: min(1), load: () => import('./container/stop.js') },
+  wait: { name: 'wait', use: 'CONTAINER [CONTAINER...]', short: 'Block until one or more containers stop, then print their exit codes', aliasesLine: 'berth container wait, berth wait', args: min(1), load: () => import('./container/wait.js') },
+} satisfies Record<string, CommandSpec>;
+
+const I = {
+  history: { name: 'history', use: '[OPTIONS] IMAGE', short: 'Show the history of an image', aliasesLine: 'berth image history, berth history', args: exact(1), load: () => import('./image/history.js') },
+  import: { name: 'import', use: '[OPTIONS] file|URL|- [REPOSITORY[:TAG]]', short: 'Import the contents from a tarball to create a filesystem image', aliasesLine: 'berth image import, berth import', args: { kind: 'range', min: 1, max: 2 }, load: () => import('./image/import.js') },
+  inspect: { name: 'inspect', use: '[OPTIONS] IMAGE [IMAGE...]', short: 'Display detailed information on one or more images', args: min(1), load: () => import('./image/inspect.js') },
+  load: { name: 'load', use: '[OPTIONS]', short: 'Load an image from a tar archive or STDIN', aliasesLine: 'berth image load, berth load', args: none, load: () => import('./image/load.js') },
+  ls: { name: 'ls', use: '[OPTIONS] [REPOSITORY[:TAG]]', short: 'List images', aliases: ['list'], aliasesLine: 'berth image ls, berth image list, berth images', args: max(1), load: () => import('./image/ls.js') },
+  prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove unused images', args: none, load: () => import('./image/prune.js') },
+  pull: { name: 'pull', use: '[OPTIONS] NAME[:TAG|@DIGEST]', short: 'Download an image from a registry', aliasesLine: 'berth image pull, berth pull', args: exact(1), load: () => import('./image/pull.js') },
+  rm: { name: 'rm', use: '[OPTIONS] IMAGE [IMAGE...]', short: 'Remove one or more images', aliases: ['remove'], aliasesLine: 'berth image rm, berth image remove, berth rmi', args: min(1), load: () => import('./image/rm.js') },
+  save: { name: 'save', use: '[OPTIONS] IMAGE [IMAGE...]', short: 'Save one or more images to a tar archive (streamed to STDOUT by default)', aliasesLine: 'berth image save, berth save', args: min(1), load: () => import('./image/save.js') },
+  tag: { name: 'tag', use: 'SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]', short: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', aliasesLine: 'berth image tag, berth tag', args: exact(2), load: () => import('./image/tag.js') },
+} satisfies Record<string, CommandSpec>;
+
+const S = {
+  version: { name: 'version', use: '[OPTIONS]', short: 'Show the berth version information', args: none, load: () => import('./system/version.js') },
+  info: { name: 'info', use: '[OPTIONS]', short: 'Display system-wide information', aliasesLine: 'berth system info, berth info', args: none, load: () => import('./system/info.js') },
+  inspect: { name: 'inspect', use: '[OPTIONS] NAME|ID [NAME|ID...]', short: 'Return low-level information on berth objects', args: min(1), load: () => import('./system/inspect.js') },
+} satisfies Record<string, CommandSpec>;
+
+function as(name: string, spec: CommandSpec, extra: Partial<CommandSpec> = {}): CommandSpec {
+  return { ...spec, name, aliases: undefined, ...extra };
+}
+
+/** The command tree: management commands with their verbs, and docker's top-level shortcuts. */
+export const COMMANDS: CommandSpec[] = [
+  { name: 'container', use: '', short: 'Manage containers', args: { kind: 'any' }, children: Object.values(C) },
+  { name: 'image', use: '', short: 'Manage images', args: { kind: 'any' }, children: Object.values(I) },
+  { name: 'system', use: '', short: 'Manage berth', args: { kind: 'any' }, children: [S.info] },
+  as('run', C.run, { top: 1 }),
+  as('ps', C.ls, { top: 2 }),
+  as('pull', I.pull, { top: 3 }),
+  as('images', I.ls, { top: 4 }),
+  as('version', S.version, { top: 5 }),
+  as('info', S.info, { top: 6 }),
+  as('attach', C.attach), as('create', C.create), as('export', C.export), as('kill', C.kill), as('logs', C.logs),
+  as('rename', C.rename), as('restart', C.restart), as('rm', C.rm), as('start', C.start), as('stop', C.stop),
+  as('wait', C.wait), as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
+  as('save', I.save), as('tag', I.tag), as('inspect', S.inspect),
+];
+
+/** Find `name` (or one of its aliases) among `specs`. */
+export function findCommand(specs: readonly CommandSpec[], name: string): CommandSpec | undefined {
+  return specs.find((s) => s.name === name) ?? specs.find((s) => s.aliases?.includes(name));
+}

@@ -1,0 +1,3 @@
+export * from './flag-set.js';
+export * from './values.js';
+export * from './usage.js';
