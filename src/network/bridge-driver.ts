@@ -6,7 +6,7 @@ import type { NetworkHost } from './network-host.js';
 import type { NetworkRecord } from './types.js';
 
 /**
- * Name of the dummy interface that keeps a bridge populated. netavark deletes a
+ * Name of the placeholder port (a tap nobody reads) that keeps a bridge populated. netavark deletes a
  * bridge and all its firewall rules when its last veth leaves, and rebuilds them
  * for the next container: about 170 ms more per teardown and 20 ms more per setup
  * on these machines. Holding one port on the bridge keeps the bridge and its
@@ -63,7 +63,7 @@ export class BridgeDriver implements NetworkDriver {
     const keeper = keeperName(network.bridge);
     if (await this.host.linkExists(keeper)) return;
     if (!(await this.host.linkExists(network.bridge))) return;
-    await this.host.addDummyLink({ name: keeper, master: network.bridge });
+    await this.host.addBridgePlaceholder({ name: keeper, bridge: network.bridge });
   }
 
   /** Let the next teardown of the last container remove the bridge and its rules. */

@@ -77,7 +77,7 @@ test('attach() in bridge mode creates a namespace, leases an address and hands n
     assert.equal(a.networkId, svc.get('bridge').id);
     assert.match(a.endpointId, /^[0-9a-f]{64}$/);
     assert.match(a.netnsPath!, /^\/run\/netns\/berth-cccccccccccc-[0-9a-f]{6}$/);
-    assert.deepEqual(host.ops(), ['createNetns', 'netavark setup', 'addDummyLink']);
+    assert.deepEqual(host.ops(), ['createNetns', 'netavark setup', 'addBridgePlaceholder']);
     const setup = host.calls[1]!.args;
     assert.deepEqual(setup.slice(0, 5), ['/usr/lib/podman/netavark', '--config', setup[2], 'setup', a.netnsPath]);
     const input = setup[5] as NetavarkOptions;
@@ -92,7 +92,7 @@ test('attach() in bridge mode creates a namespace, leases an address and hands n
         },
       },
     });
-    assert.deepEqual(host.calls[2]!.args, [{ name: keeperName('bt0'), master: 'bt0' }]);
+    assert.deepEqual(host.calls[2]!.args, [{ name: keeperName('bt0'), bridge: 'bt0' }]);
     assert.deepEqual(svc.attachment(CID), a);
   });
 });

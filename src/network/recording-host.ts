@@ -57,8 +57,8 @@ export class RecordingHost implements NetworkHost {
     return this.links.has(name);
   }
 
-  async addDummyLink(opts: { name: string; master: string }): Promise<void> {
-    this.calls.push({ op: 'addDummyLink', args: [opts] });
+  async addBridgePlaceholder(opts: { name: string; bridge: string }): Promise<void> {
+    this.calls.push({ op: 'addBridgePlaceholder', args: [opts] });
     this.links.add(opts.name);
   }
 

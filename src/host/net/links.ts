@@ -8,9 +8,13 @@ export async function linkExists(name: string): Promise<boolean> {
   return access(`/sys/class/net/${name}`).then(() => true, () => false);
 }
 
-/** Create an up dummy interface enslaved to `master` (one `ip -batch` process). */
-export async function addDummyLink(opts: { name: string; master: string }): Promise<void> {
-  const script = `link add ${opts.name} type dummy\nlink set ${opts.name} master ${opts.master} up\n`;
+/**
+ * Enslave a port to `bridge` that never carries traffic: a persistent tap no
+ * process reads, so it stays NO-CARRIER (the dummy driver, the obvious choice,
+ * is a module that kernels without modules lack). One `ip -batch` process.
+ */
+export async function addBridgePlaceholder(opts: { name: string; bridge: string }): Promise<void> {
+  const script = `tuntap add dev ${opts.name} mode tap\nlink set dev ${opts.name} master ${opts.bridge} up\n`;
   await exec('ip', ['-batch', '-'], { stdin: script });
 }
 
