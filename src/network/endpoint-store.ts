@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode, writeJsonAtomic } from '../base/index.js';
+import { removeStaleTemps } from './stale-temp.js';
 import type { Attachment } from './types.js';
 
 /** What berth keeps about one container's endpoint, enough to undo it after a restart. */
@@ -24,6 +25,7 @@ export class EndpointStore {
 
   static async open(dir: string): Promise<EndpointStore> {
     await mkdir(dir, { recursive: true });
+    await removeStaleTemps(dir);
     const store = new EndpointStore(dir);
     for (const name of await readdir(dir)) {
       if (!name.endsWith('.json') || name.startsWith('.')) continue;

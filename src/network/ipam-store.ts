@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, errnoCode, writeJsonAtomic } from '../base/index.js';
+import { removeStaleTemps } from './stale-temp.js';
 import { IpPool, type IpPoolState, type Lease } from './ipam.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
@@ -16,6 +17,7 @@ export class IpamStore {
 
   static async open(dir: string): Promise<IpamStore> {
     await mkdir(dir, { recursive: true });
+    await removeStaleTemps(dir);
     const store = new IpamStore(dir);
     for (const name of await readdir(dir)) {
       if (!name.endsWith('.json') || name.startsWith('.')) continue;

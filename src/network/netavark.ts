@@ -1,4 +1,4 @@
-import { InternalError } from '../base/index.js';
+import { errnoCode, InternalError } from '../base/index.js';
 import type { NetworkHost } from './network-host.js';
 import type { NetworkRecord, PortMapping } from './types.js';
 
@@ -117,6 +117,9 @@ export class Netavark {
       stdin: JSON.stringify(opts),
       env: withSbinPath(process.env),
       allowFailure: true,
+    }).catch((e: unknown) => {
+      if (errnoCode(e) === 'ENOENT') throw new InternalError(`Cannot run netavark: "${this.cfg.binary}" does not exist`, { cause: e });
+      throw e;
     });
     if (r.code !== 0) throw new InternalError(`netavark ${verb} failed: ${netavarkError(r.stdout, r.stderr)}`);
     return r.stdout;
