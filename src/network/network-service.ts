@@ -127,6 +127,13 @@ export class NetworkService {
     return rec?.state === 'ready' ? structuredClone(rec.attachment) : undefined;
   }
 
+  /** The ready endpoints on a network (for `network inspect`'s Containers). */
+  endpointsOf(networkId: string): { containerId: string; containerName: string; attachment: Attachment }[] {
+    return this.endpoints.all()
+      .filter((r) => r.state === 'ready' && r.attachment.networkId === networkId)
+      .map((r) => ({ containerId: r.containerId, containerName: r.containerName, attachment: structuredClone(r.attachment) }));
+  }
+
   /**
    * Create the container's namespace (bridge, none), lease an address and wire
    * it (bridge). Attaching an attached container returns its endpoint.
