@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { InvalidArgumentError } from '../../base/index.js';
+
+/**
+ * Where the runtime keeps its files under the exec root (/run/berth by default):
+ *
+ *   <execRoot>/containers/<id>/   the OCI bundle and conmon's files for one container:
+ *       config.json                the runtime spec (its rootfs lives in the data root)
+ *       pidfile                    the container's init pid (written by runc/crun)
+ *       conmon.pid                 conmon's pid (written by conmon)
+ *       attach                     conmon's SOCK_SEQPACKET attach socket (conmon --full-attach)
+ *       ctl, winsz                 conmon's control FIFOs (resize, reopen logs)
+ *   <execRoot>/exits/<id>          conmon's exit file: the exit code as text; its mtime is when it exited
+ *   <execRoot>/<runtime name>/     the runtime's state root (runc --root)
+ *
+ * Everything here is volatile (tmpfs): after a host reboot there is nothing to restore.
+ */
+export class RuntimeLayout {
+  constructor(readonly execRoot: string, readonly runtimeName: string, private readonly runtimeRootOverride?: string) {}
+
+  get runtimeRoot(): string {
+    return this.runtimeRootOverride ?? join(this.execRoot, this.runtimeName);
+  }
+
+  get exitsDir(): string {
+    return join(this.execRoot, 'exits');
+  }
+
+  get containersDir(): string {
+    return join(this.execRoot, 'containers');
+  }
+
+  containerDir(id: string): string {
+    return join(this.containersDir, checkId(id));
+  }
+
+  exitFile(id: string): string {
+    return join(this.exitsDir, checkId(id));
+  }
+
+  pidFile(id: string): string {
+    return join(this.containerDir(id), 'pidfile');
+  }
+
+  conmonPidFile(id: string): string {
+    return join(this.containerDir(id), 'conmon.pid');
+  }
+
+  attachSocket(id: string): string {
+    return join(this.containerDir(id), 'attach');
+  }
+
+  ctlFifo(id: string): string {
+    return join(this.containerDir(id), 'ctl');
+  }
+}
+
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+/** Ids name files and runc state: no dots or slashes (exit-file temp names contain a dot). */
+export function checkId(id: string): string {
+  if (!ID_RE.test(id)) throw new InvalidArgumentError(`Invalid container id "${id}": expected letters, digits, "_" or "-"`);
+  return id;
+}

@@ -1,0 +1,3 @@
+export * from './spec/index.js';
+export * from './conmon/index.js';
+export * from './logs/index.js';
