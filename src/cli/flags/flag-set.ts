@@ -1,4 +1,4 @@
-import type { FlagValue, Validator } from './values.js';
+import type { FlagValue, Ulimit, Validator } from './values.js';
 import {
   BoolValue, BytesValue, DurationValue, FilterValue, FlagValueError, IntValue, ListValue, MapValue,
   NanoCpusValue, StringValue, UlimitValue,
@@ -95,8 +95,8 @@ export class FlagSet {
     return this.add(name, short, usage, new DurationValue(defMs));
   }
 
-  list(name: string, short: string, usage: string, validator?: Validator): Flag<string[]> {
-    return this.add(name, short, usage, new ListValue(validator));
+  list(name: string, short: string, usage: string, validator?: Validator, opts: { type?: string; bracketsWhenEmpty?: boolean } = {}): Flag<string[]> {
+    return this.add(name, short, usage, new ListValue(validator, opts));
   }
 
   map(name: string, short: string, usage: string, validator?: Validator): Flag<Map<string, string>> {
@@ -115,7 +115,7 @@ export class FlagSet {
     return this.add(name, short, usage, new NanoCpusValue());
   }
 
-  ulimit(name: string, short: string, usage: string): Flag<ReturnType<UlimitValue['value']['slice']>> {
+  ulimit(name: string, short: string, usage: string): Flag<Ulimit[]> {
     return this.add(name, short, usage, new UlimitValue());
   }
 

@@ -120,14 +120,17 @@ export type Validator = (s: string) => string;
 export class ListValue implements FlagValue<string[]> {
   readonly type: string;
   value: string[];
-  constructor(readonly validator?: Validator, opts: { type?: string; initial?: string[] } = {}) {
+  private readonly bracketsWhenEmpty: boolean;
+  constructor(readonly validator?: Validator, opts: { type?: string; initial?: string[]; bracketsWhenEmpty?: boolean } = {}) {
     this.type = opts.type ?? 'list';
     this.value = [...(opts.initial ?? [])];
+    this.bracketsWhenEmpty = opts.bracketsWhenEmpty ?? false;
   }
   set(s: string): void {
     this.value.push(this.validator ? this.validator(s) : s);
   }
-  toString(): string { return this.value.length === 0 ? '' : `[${this.value.join(' ')}]`; }
+  // docker's ListOpts print "" when empty, its device lists "[]" (shown as a default).
+  toString(): string { return this.value.length === 0 && !this.bracketsWhenEmpty ? '' : `[${this.value.join(' ')}]`; }
   isZero(def: string): boolean { return ZERO_STRINGS.has(def); }
 }
 

@@ -1,4 +1,5 @@
-import { parseTemplate, renderTable } from '../../template/index.js';
+import { parseTemplate } from '../../template/index.js';
+import { tabwrite } from './tabwriter.js';
 
 /** What `--format` asks for: a table with headers, JSON lines, or a plain template. */
 export interface ParsedFormat {
@@ -41,28 +42,33 @@ function exec(t: ReturnType<typeof parseTemplate>, data: unknown): string {
   }
 }
 
+// docker renders the header row with these in place of the data functions.
+const identity = (v: unknown): unknown => v;
+const HEADER_FUNCS: Record<string, (...a: any[]) => unknown> = {
+  json: identity, split: identity, join: identity, title: identity, lower: identity, upper: identity, truncate: identity,
+};
+
 /**
  * Render list rows with a `--format` value: each row's template output plus a newline;
- * for "table ..." a header row from `headers` and columns aligned like docker's tabwriter.
+ * for "table ..." a header row (the template run over `headers`) and columns aligned
+ * like docker's tabwriter (min width 10, padding 3).
  */
 export function renderRows(format: string, rows: readonly object[], headers: Record<string, string>): string {
   const f = parseFormat(format);
-  if (f.kind === 'table') {
-    compile(f.body);
-    try {
-      return renderTable([...rows], f.body, headers);
-    } catch (e) {
-      throw new TemplateError(`template parsing error: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
   const t = compile(f.body);
-  let out = '';
-  for (const r of rows) out += exec(t, r) + '\n';
-  return out;
+  let body = '';
+  for (const r of rows) body += exec(t, r) + '\n';
+  if (f.kind !== 'table') return body;
+  let header = '';
+  try {
+    header = parseTemplate(f.body, { funcs: HEADER_FUNCS }).execute(headers);
+  } catch {
+    // docker ignores header errors and prints what it has
+  }
+  return tabwrite(`${header}\n${body}`, { minwidth: 10, padding: 3 });
 }
 
 /** Execute a single-object template (`inspect -f`, `version -f`), newline-terminated. */
 export function renderOne(format: string, data: unknown): string {
-  const f = parseFormat(format);
-  return exec(compile(f.body), data) + '\n';
+  return exec(compile(format), data) + '\n';
 }

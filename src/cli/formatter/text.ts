@@ -9,6 +9,13 @@ function charWidth(cp: number): number {
   return wide ? 2 : 1;
 }
 
+/** Columns `s` takes on a terminal. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const c of s) w += charWidth(c.codePointAt(0)!);
+  return w;
+}
+
 /** docker's Ellipsis: cut `s` to `max` display columns, ending in "…" when cut. */
 export function ellipsis(s: string, max: number): string {
   if (max <= 0) return '';
