@@ -1,0 +1,233 @@
+/**
+ * Integration: real conmon + runc on a busybox rootfs. Needs root, runc, conmon and busybox.
+ * Every test run gets its own exec root, runc root, cgroup parent and rootfs, removed afterwards.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { ConmonRuntime } from './conmon-runtime.js';
+import { writeBundle } from './bundle.js';
+import { detectRuntimes } from './detect.js';
+import { OciRuntimeError, startFailureExitCode } from './runtime-error.js';
+import { buildSpec, DEFAULT_CAPABILITIES, hostSpecFacts, type SpecHostFacts, type SpecInput } from '../spec/index.js';
+import { readLogs } from '../logs/index.js';
+import { LINUX_CAPABILITIES } from '../../oci/index.js';
+
+const RUNC = '/usr/sbin/runc';
+const CONMON = '/usr/bin/conmon';
+const BUSYBOX = '/usr/bin/busybox';
+const skip = process.getuid?.() !== 0 ? 'needs root'
+  : ![RUNC, CONMON, BUSYBOX].every(existsSync) ? 'needs runc, conmon and busybox' : false;
+
+let base = '';
+let rootfs = '';
+let runtime: ConmonRuntime;
+let facts: SpecHostFacts;
+const cgroupParent = `berth-test-${randomBytes(4).toString('hex')}`;
+const created: string[] = [];
+
+before(async () => {
+  if (skip) return;
+  base = await mkdtemp(join(tmpdir(), 'berth-rt-'));
+  rootfs = join(base, 'rootfs');
+  for (const d of ['bin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'sbin']) await mkdir(join(rootfs, d), { recursive: true });
+  await copyFile(BUSYBOX, join(rootfs, 'bin/busybox'));
+  for (const applet of ['sh', 'echo', 'cat', 'sleep', 'grep', 'head', 'wc', 'stty', 'id', 'printf', 'true']) {
+    await symlink('busybox', join(rootfs, 'bin', applet));
+  }
+  await writeFile(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  await writeFile(join(rootfs, 'etc/group'), 'root:x:0:\n');
+  await mkdir(join(base, 'files'));
+  await writeFile(join(base, 'files/hostname'), 'berthtest\n');
+  await writeFile(join(base, 'files/hosts'), '127.0.0.1 localhost\n');
+  await writeFile(join(base, 'files/resolv.conf'), 'nameserver 127.0.0.1\n');
+  facts = await hostSpecFacts();
+  runtime = new ConmonRuntime({ runtime: { name: 'runc', path: RUNC }, execRoot: join(base, 'run'), conmonPath: CONMON });
+});
+
+after(async () => {
+  if (skip) return;
+  for (const id of created) await runtime.delete(id, { force: true }).catch(() => undefined);
+  for (const ctrl of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
+    await rmdir(join('/sys/fs/cgroup', ctrl, cgroupParent)).catch(() => undefined);
+  }
+  if (base) await rm(base, { recursive: true, force: true });
+});
+
+function newId(): string {
+  const id = randomBytes(16).toString('hex');
+  created.push(id);
+  return id;
+}
+
+function specInput(id: string, over: Partial<SpecInput>): SpecInput {
+  return {
+    id, rootfs, readonlyRootfs: false, args: ['true'], env: [], cwd: '/',
+    user: { uid: 0, gid: 0, additionalGids: [] }, tty: false, openStdin: false, hostname: 'berthtest',
+    files: { hostname: join(base, 'files/hostname'), hosts: join(base, 'files/hosts'), resolvConf: join(base, 'files/resolv.conf') },
+    namespaces: { network: { mode: 'none' } }, resources: {}, ulimits: [], privileged: false, capAdd: [], capDrop: [],
+    init: false, cgroupsPath: `/${cgroupParent}/${id}`, seccomp: 'default', noNewPrivileges: false, extraMounts: [],
+    ...facts, ...over,
+  } as SpecInput;
+}
+
+/** Create (not start) a container from spec overrides; returns its id and log path. */
+async function createContainer(over: Partial<SpecInput>, opts: { stdin?: boolean } = {}): Promise<{ id: string; logPath: string }> {
+  const id = newId();
+  const spec = buildSpec(specInput(id, over));
+  await writeBundle(runtime.bundlePath(id), spec);
+  const logPath = join(base, 'logs', `${id}.log`);
+  await runtime.create({ id, name: `t-${id.slice(0, 6)}`, logPath, tty: spec.process.terminal ?? false, stdin: opts.stdin ?? false });
+  return { id, logPath };
+}
+
+async function logLines(logPath: string): Promise<Array<[string, string]>> {
+  const out: Array<[string, string]> = [];
+  for await (const e of readLogs(logPath, { stdout: true, stderr: true })) out.push([e.stream, e.line.toString()]);
+  return out;
+}
+
+/** Read a stream until `pred` holds on everything read so far, or fail at the deadline. */
+function readUntil(stream: Readable, pred: (text: string) => boolean, ms = 10000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => { cleanup(); reject(new Error(`Timed out; read so far: ${JSON.stringify(text)}`)); }, ms);
+    const onData = (b: Buffer): void => {
+      text += b.toString();
+      if (pred(text)) { cleanup(); resolve(text); }
+    };
+    const onEnd = (): void => { cleanup(); reject(new Error(`Stream ended; read: ${JSON.stringify(text)}`)); };
+    const cleanup = (): void => { clearTimeout(timer); stream.off('data', onData); stream.off('end', onEnd); };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+  });
+}
+
+async function until(pred: () => boolean, ms = 10000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+test('create → start → exit file carries the exit code; logs keep stdout and stderr apart', { skip, timeout: 30000 }, async () => {
+  const { id, logPath } = await createContainer({ args: ['sh', '-c', 'echo out; echo err >&2; echo more; exit 3'] });
+  const exits: string[] = [];
+  const stop = runtime.watchExits((x) => exits.push(x));
+  try {
+    assert.equal((await runtime.state(id))?.status, 'created');
+    await runtime.start(id);
+    const st = await runtime.waitExit(id, { timeoutMs: 20000 });
+    assert.equal(st.exitCode, 3);
+    assert.ok(st.finishedAt.getTime() > Date.now() - 60000);
+    await until(() => exits.includes(id));
+  } finally {
+    stop();
+  }
+  const lines = await logLines(logPath);
+  assert.deepEqual(lines.filter(([s]) => s === 'stdout'), [['stdout', 'out\n'], ['stdout', 'more\n']]);
+  assert.deepEqual(lines.filter(([s]) => s === 'stderr'), [['stderr', 'err\n']]);
+  await runtime.delete(id);
+  assert.equal(await runtime.state(id), undefined);
+  assert.equal(existsSync(runtime.bundlePath(id)), false);
+  assert.equal(await runtime.exitStatus(id), undefined);
+});
+
+test('the default confinement holds inside the container', { skip, timeout: 30000 }, async () => {
+  const script = [
+    'grep CapEff /proc/self/status',
+    'echo kcore=$(head -c 16 /proc/kcore | wc -c)',
+    '(echo x > /proc/sys/kernel/domainname) 2>/dev/null && echo procsys=writable || echo procsys=readonly',
+    'echo nofile=$(ulimit -n)',
+    'echo hostname=$(cat /etc/hostname)',
+  ].join('; ');
+  const { id, logPath } = await createContainer({ args: ['sh', '-c', script] });
+  await runtime.start(id);
+  assert.equal((await runtime.waitExit(id, { timeoutMs: 20000 })).exitCode, 0);
+  const out = (await logLines(logPath)).map(([, l]) => l).join('');
+  const mask = DEFAULT_CAPABILITIES.reduce((m, c) => m | (1n << BigInt(LINUX_CAPABILITIES.indexOf(c))), 0n);
+  assert.match(out, new RegExp(`CapEff:\\s+${mask.toString(16).padStart(16, '0')}\\n`));
+  assert.match(out, /kcore=0\n/);
+  assert.match(out, /procsys=readonly\n/);
+  assert.match(out, /nofile=\d+\n/);
+  const nofile = Number(/nofile=(\d+)/.exec(out)![1]);
+  assert.ok(nofile <= (facts.hostRlimits?.['RLIMIT_NOFILE']?.hard ?? Infinity));
+  assert.match(out, /hostname=berthtest\n/);
+  await runtime.delete(id);
+});
+
+test('a TTY container echoes what is typed on the attach socket and resizes', { skip, timeout: 30000 }, async () => {
+  const { id } = await createContainer({ args: ['sh'], tty: true, openStdin: true }, { stdin: true });
+  const streams = await runtime.attach(id, { stdin: true });
+  try {
+    await runtime.start(id);
+    await runtime.resize(id, { height: 40, width: 123 });
+    streams.stdin!.write('stty size; echo h""i\n');
+    const text = await readUntil(streams.stdout, (t) => /\nhi\r\n/.test(t) && /40 123/.test(t));
+    assert.match(text, /40 123\r\n/);
+    streams.stdin!.write('exit 7\n');
+    assert.equal((await runtime.waitExit(id, { timeoutMs: 20000 })).exitCode, 7);
+  } finally {
+    streams.close();
+  }
+  await runtime.delete(id);
+});
+
+test('attach without a TTY delivers stdout and stderr as separate streams', { skip, timeout: 30000 }, async () => {
+  const { id } = await createContainer({ args: ['sh', '-c', 'read line; echo "got $line"; echo oops >&2'], openStdin: true }, { stdin: true });
+  const streams = await runtime.attach(id, { stdin: true });
+  try {
+    await runtime.start(id);
+    const out = readUntil(streams.stdout, (t) => t.includes('got ping\n'));
+    const err = readUntil(streams.stderr, (t) => t.includes('oops\n'));
+    streams.stdin!.end('ping\n');
+    await Promise.all([out, err]);
+    assert.equal((await runtime.waitExit(id, { timeoutMs: 20000 })).exitCode, 0);
+  } finally {
+    streams.close();
+  }
+  await runtime.delete(id);
+});
+
+test('kill SIGTERM stops a container running under catatonit; conmon then exits', { skip, timeout: 30000 }, async () => {
+  const { id } = await createContainer({ args: ['sleep', '1000'], init: true });
+  await runtime.start(id);
+  assert.equal((await runtime.state(id))?.status, 'running');
+  assert.equal(runtime.isConmonAlive(id), true);
+  await runtime.kill(id, 'SIGTERM');
+  assert.equal((await runtime.waitExit(id, { timeoutMs: 20000 })).exitCode, 143);
+  await until(() => !runtime.isConmonAlive(id));
+  await assert.rejects(runtime.kill(id, 'KILL'), { name: 'ConflictError' });
+  await runtime.delete(id);
+});
+
+test('delete --force kills a running container and removes its files', { skip, timeout: 30000 }, async () => {
+  const { id } = await createContainer({ args: ['sleep', '1000'] });
+  await runtime.start(id);
+  await runtime.delete(id, { force: true });
+  assert.equal(await runtime.state(id), undefined);
+  assert.equal(runtime.isConmonAlive(id), false);
+  assert.equal(existsSync(runtime.layout.exitFile(id)), false);
+});
+
+test('a missing executable fails create with runc\'s message (exit code 127 for the caller)', { skip, timeout: 30000 }, async () => {
+  const err = await createContainer({ args: ['nosuch'] }).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof OciRuntimeError, `got ${String(err)}`);
+  assert.match(err.runtimeMessage, /exec: "nosuch": executable file not found in \$PATH/);
+  assert.equal(startFailureExitCode(err.runtimeMessage), 127);
+});
+
+test('detectRuntimes() finds runc usable and says why crun is not on a hybrid host', { skip, timeout: 30000 }, async () => {
+  const found = await detectRuntimes();
+  const runc = found.find((r) => r.name === 'runc');
+  assert.ok(runc?.usable);
+  assert.match(runc.version, /^1\./);
+  const crun = found.find((r) => r.name === 'crun');
+  if (crun && !crun.usable) assert.match(crun.reason ?? '', /hybrid/);
+});
