@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { InternalError, silentLogger, type Logger } from '../base/index.js';
 import type { EndpointRelease, EndpointRequest, EndpointResult, NetworkDriver } from './driver.js';
 import { Netavark, netavarkOptions, type NetavarkConfig, type NetavarkOptions } from './netavark.js';
+import { KeyedMutex } from './keyed-mutex.js';
 import type { NetworkHost } from './network-host.js';
 import type { NetworkRecord } from './types.js';
 
@@ -23,6 +24,7 @@ export class BridgeDriver implements NetworkDriver {
   readonly netns = { loopbackUp: false };
   readonly needsAddress = true;
   private readonly netavark: Netavark;
+  private readonly locks = new KeyedMutex();
 
   constructor(private readonly host: NetworkHost, cfg: NetavarkConfig, private readonly log: Logger = silentLogger) {
     this.netavark = new Netavark(host, cfg);
@@ -36,26 +38,63 @@ export class BridgeDriver implements NetworkDriver {
     });
   }
 
-  /** `pin: false` leaves the bridge unpinned, for the throwaway endpoint that flushes it. */
-  async connect(req: EndpointRequest, plan: unknown, opts: { pin?: boolean } = {}): Promise<EndpointResult> {
+  async connect(req: EndpointRequest, plan: unknown): Promise<EndpointResult> {
     if (!req.netnsPath) throw new InternalError('Cannot connect a bridge endpoint without a network namespace');
-    const status = await this.netavark.setup(req.netnsPath, plan as NetavarkOptions);
+    const netnsPath = req.netnsPath;
+    const status = await this.guarded(req.network, () => this.netavark.setup(netnsPath, plan as NetavarkOptions));
     const mac = status[req.network.name]?.interfaces?.[req.interfaceName]?.mac_address ?? req.address?.mac ?? '';
-    if (opts.pin !== false) {
-      try {
-        await this.pin(req.network);
-      } catch (e) {
-        // Only costs speed on the next teardown; the endpoint itself works.
-        this.log.warn('cannot pin bridge', { bridge: req.network.bridge, error: String(e) });
-      }
+    try {
+      await this.pin(req.network);
+    } catch (e) {
+      // Only costs speed on the next teardown; the endpoint itself works.
+      this.log.warn('cannot pin bridge', { bridge: req.network.bridge, error: String(e) });
     }
     return { macAddress: mac };
   }
 
   async disconnect(req: EndpointRelease): Promise<void> {
     // Without the namespace the veth is gone already; netavark could not even open it.
-    if (!req.netnsPath || !req.plan) return;
-    await this.netavark.teardown(req.netnsPath, req.plan as NetavarkOptions);
+    const netnsPath = req.netnsPath;
+    if (!netnsPath || !req.plan) return;
+    await this.guarded(req.network, () => this.netavark.teardown(netnsPath, req.plan as NetavarkOptions));
+  }
+
+  /**
+   * Remove the bridge and its firewall rules: unpin, then set up and tear down
+   * the throwaway endpoint `req` (its namespace and address are the caller's),
+   * since netavark only drops them when the last veth leaves.
+   */
+  async flush(req: EndpointRequest): Promise<void> {
+    const plan = this.plan(req);
+    const netnsPath = req.netnsPath;
+    if (!netnsPath) throw new InternalError('Cannot flush a bridge without a network namespace');
+    await this.exclusive(req.network, async () => {
+      await this.unpin(req.network);
+      try {
+        await this.netavark.setup(netnsPath, plan);
+      } finally {
+        await this.netavark.teardown(netnsPath, plan);
+      }
+    });
+  }
+
+  /** Run `fn` with no other netavark call on this bridge. */
+  private exclusive<T>(network: NetworkRecord, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(network.bridge, fn);
+  }
+
+  /**
+   * An unpinned bridge is created by the first setup and deleted by the last
+   * teardown, and netavark does not lock: serialize. Once pinned, setups and
+   * teardowns only add or remove their own veth and check rules that exist, so
+   * they may run side by side.
+   */
+  private async guarded<T>(network: NetworkRecord, fn: () => Promise<T>): Promise<T> {
+    return (await this.isPinned(network)) ? fn() : this.exclusive(network, fn);
+  }
+
+  isPinned(network: NetworkRecord): Promise<boolean> {
+    return this.host.linkExists(keeperName(network.bridge));
   }
 
   /** Keep the bridge (and its firewall rules) after its last container leaves. */

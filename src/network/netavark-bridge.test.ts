@@ -220,6 +220,15 @@ test('host mode makes no namespace', { skip }, async () => {
   await svc.detach(cid(5));
 });
 
+test('parallel attaches and detaches leave only the placeholder on the bridge', { skip }, async () => {
+  const ids = [6, 7, 8, 9].map(cid);
+  const all = await timed('4 parallel attaches', () => Promise.all(ids.map((containerId) => svc.attach({ containerId, containerName: containerId.slice(0, 8), mode: 'bridge' }))));
+  assert.equal(new Set(all.map((a) => a.ipAddress)).size, 4);
+  assert.equal((await readdir(`/sys/class/net/${BRIDGE}/brif`)).length, 5);
+  await timed('4 parallel detaches', () => Promise.all(ids.map((id) => svc.detach(id))));
+  assert.deepEqual(await readdir(`/sys/class/net/${BRIDGE}/brif`), [keeperName(BRIDGE)]);
+});
+
 test('removeDefaultBridge() removes the bridge, the keeper and the network\'s NAT rules', { skip }, async () => {
   await timed('removeDefaultBridge', () => svc.removeDefaultBridge());
   assert.ok(!existsSync(`/sys/class/net/${BRIDGE}`));

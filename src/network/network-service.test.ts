@@ -223,7 +223,7 @@ test('removeDefaultBridge() unpins and flushes through a throwaway endpoint, and
     await svc.detach(CID);
     host.calls.length = 0;
     await svc.removeDefaultBridge();
-    assert.deepEqual(host.ops(), ['deleteLink', 'createNetns', 'netavark setup', 'netavark teardown', 'deleteNetns']);
+    assert.deepEqual(host.ops(), ['createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns']);
     assert.equal(host.netns.size, 0);
   });
 });

@@ -60,7 +60,6 @@ export interface PendingAttachment {
  */
 export class NetworkService {
   private readonly containerLocks = new KeyedMutex();
-  private readonly networkLocks = new KeyedMutex();
   private readonly drivers: Record<DriverName, NetworkDriver>;
   private readonly bridgeDriver: BridgeDriver;
 
@@ -237,35 +236,28 @@ export class NetworkService {
    */
   async removeDefaultBridge(): Promise<void> {
     const network = this.networks.get('bridge');
-    await this.networkLocks.run(network.id, async () => {
-      const busy = this.endpoints.all().filter((r) => r.attachment.networkId === network.id);
-      if (busy.length > 0) {
-        throw new ConflictError(`error while removing network: network bridge id ${network.id} has active endpoints`);
-      }
+    if (this.endpoints.all().some((r) => r.attachment.networkId === network.id)) {
+      throw new ConflictError(`error while removing network: network bridge id ${network.id} has active endpoints`);
+    }
+    if (!(await this.bridgeDriver.bridgeExists(network))) {
       await this.bridgeDriver.unpin(network);
-      if (!(await this.bridgeDriver.bridgeExists(network))) return;
-      const owner = `berth-flush-${randomBytes(4).toString('hex')}`;
-      const lease = await this.ipam.allocate(network.id, owner);
+      return;
+    }
+    const owner = `berth-flush-${randomBytes(4).toString('hex')}`;
+    const lease = await this.ipam.allocate(network.id, owner);
+    try {
+      const netnsPath = await this.host.createNetns(owner, { loopbackUp: false });
       try {
-        const netnsPath = await this.host.createNetns(owner, { loopbackUp: false });
-        try {
-          const req: EndpointRequest = {
-            containerId: owner, containerName: owner, network, netnsPath, interfaceName: CONTAINER_IFACE,
-            address: { ip: lease.ip, prefixLen: lease.prefixLen, gateway: lease.gateway, mac: macForIpv4(parseIpv4(lease.ip)!) },
-          };
-          const plan = this.bridgeDriver.plan(req);
-          try {
-            await this.bridgeDriver.connect(req, plan, { pin: false });
-          } finally {
-            await this.bridgeDriver.disconnect({ containerId: owner, network, netnsPath, plan });
-          }
-        } finally {
-          await this.host.deleteNetns(owner);
-        }
+        await this.bridgeDriver.flush({
+          containerId: owner, containerName: owner, network, netnsPath, interfaceName: CONTAINER_IFACE,
+          address: { ip: lease.ip, prefixLen: lease.prefixLen, gateway: lease.gateway, mac: macForIpv4(parseIpv4(lease.ip)!) },
+        });
       } finally {
-        await this.ipam.release(network.id, owner);
+        await this.host.deleteNetns(owner);
       }
-    });
+    } finally {
+      await this.ipam.release(network.id, owner);
+    }
   }
 
   private networkForMode(mode: NetworkMode): NetworkRecord {
@@ -315,7 +307,7 @@ export class NetworkService {
     try {
       if (nsPath) rec.attachment.netnsPath = nsPath;
       const req = this.request(rec, network);
-      const result = await this.networkLocks.run(network.id, () => driver.connect(req, rec.plan));
+      const result = await driver.connect(req, rec.plan);
       const ready: EndpointRecord = { ...rec, state: 'ready', attachment: { ...rec.attachment, macAddress: result.macAddress || rec.attachment.macAddress } };
       await this.endpoints.put(ready);
       this.log.debug('network attached', { id: rec.containerId, mode: rec.attachment.mode, ms: Math.round(performance.now() - started) });
@@ -346,9 +338,7 @@ export class NetworkService {
     if (network) {
       const driver = this.drivers[network.driver];
       try {
-        await this.networkLocks.run(network.id, () => driver.disconnect({
-          containerId: rec.containerId, network, ...(hasNetns ? { netnsPath: a.netnsPath } : {}), plan: rec.plan,
-        }));
+        await driver.disconnect({ containerId: rec.containerId, network, ...(hasNetns ? { netnsPath: a.netnsPath } : {}), plan: rec.plan });
       } catch (e) {
         // A failed teardown must not pin the container forever; the namespace goes next anyway.
         this.log.warn('network teardown failed', { id: rec.containerId, error: String(e) });
