@@ -17,6 +17,8 @@ import { OciRuntimeError, startFailureExitCode } from './runtime-error.js';
 import { buildSpec, DEFAULT_CAPABILITIES, hostSpecFacts, type SpecHostFacts, type SpecInput } from '../spec/index.js';
 import { readLogs } from '../logs/index.js';
 import { LINUX_CAPABILITIES } from '../../oci/index.js';
+import { listHostDevices } from '../../host/index.js';
+import { readFile } from 'node:fs/promises';
 
 const RUNC = '/usr/sbin/runc';
 const CONMON = '/usr/bin/conmon';
@@ -142,7 +144,7 @@ test('create → start → exit file carries the exit code; logs keep stdout and
 test('the default confinement holds inside the container', { skip, timeout: 30000 }, async () => {
   const script = [
     'grep CapEff /proc/self/status',
-    'echo kcore=$(head -c 16 /proc/kcore | wc -c)',
+    'echo timerlist=$(head -c 16 /proc/timer_list | wc -c)',
     '(echo x > /proc/sys/kernel/domainname) 2>/dev/null && echo procsys=writable || echo procsys=readonly',
     'echo nofile=$(ulimit -n)',
     'echo hostname=$(cat /etc/hostname)',
@@ -153,12 +155,48 @@ test('the default confinement holds inside the container', { skip, timeout: 3000
   const out = (await logLines(logPath)).map(([, l]) => l).join('');
   const mask = DEFAULT_CAPABILITIES.reduce((m, c) => m | (1n << BigInt(LINUX_CAPABILITIES.indexOf(c))), 0n);
   assert.match(out, new RegExp(`CapEff:\\s+${mask.toString(16).padStart(16, '0')}\\n`));
-  assert.match(out, /kcore=0\n/);
+  assert.match(out, /timerlist=0\n/);
   assert.match(out, /procsys=readonly\n/);
   assert.match(out, /nofile=\d+\n/);
   const nofile = Number(/nofile=(\d+)/.exec(out)![1]);
   assert.ok(nofile <= (facts.hostRlimits?.['RLIMIT_NOFILE']?.hard ?? Infinity));
   assert.match(out, /hostname=berthtest\n/);
+  await runtime.delete(id);
+});
+
+test('a privileged container gets the host bounding set, devices and no masks', { skip, timeout: 30000 }, async () => {
+  const script = 'grep CapEff /proc/self/status; echo timerlist=$(head -c 16 /proc/timer_list | wc -c); test -c /dev/null && echo devnull=ok';
+  const { id, logPath } = await createContainer({ args: ['sh', '-c', script], privileged: true, hostDevices: await listHostDevices() });
+  await runtime.start(id);
+  assert.equal((await runtime.waitExit(id, { timeoutMs: 20000 })).exitCode, 0);
+  const out = (await logLines(logPath)).map(([, l]) => l).join('');
+  const capBnd = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await readFile('/proc/self/status', 'utf8'))![1]!;
+  assert.match(out, new RegExp(`CapEff:\\s+${capBnd}\\n`));
+  assert.match(out, /timerlist=16\n/);
+  assert.match(out, /devnull=ok\n/);
+  await runtime.delete(id);
+});
+
+test('read-only rootfs and resource limits are enforced', { skip, timeout: 30000 }, async () => {
+  const script = [
+    '(echo x > /tmp/f) 2>/dev/null && echo rootfs=writable || echo rootfs=readonly',
+    '(echo x > /dev/shm/f) 2>/dev/null && echo shm=writable || echo shm=readonly',
+    'echo mem=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)',
+    'echo pids=$(cat /sys/fs/cgroup/pids/pids.max)',
+    'echo quota=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us)',
+  ].join('; ');
+  const { id, logPath } = await createContainer({
+    args: ['sh', '-c', script], readonlyRootfs: true,
+    resources: { memory: 64 * 1024 * 1024, pidsLimit: 50, nanoCpus: 5e8 },
+  });
+  await runtime.start(id);
+  assert.equal((await runtime.waitExit(id, { timeoutMs: 20000 })).exitCode, 0);
+  const out = (await logLines(logPath)).map(([, l]) => l).join('');
+  assert.match(out, /rootfs=readonly\n/);
+  assert.match(out, /shm=writable\n/);
+  assert.match(out, /mem=67108864\n/);
+  assert.match(out, /pids=50\n/);
+  assert.match(out, /quota=50000\n/);
   await runtime.delete(id);
 });
 
