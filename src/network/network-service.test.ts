@@ -169,8 +169,10 @@ test('beginAttach() resolves with the namespace before the endpoint is wired', a
   await withService(async ({ svc, host }) => {
     const pending = await svc.beginAttach({ containerId: CID, containerName: 'a', mode: 'bridge' });
     assert.ok(pending.netnsPath && host.netns.size === 1);
+    assert.equal(pending.planned.ipAddress, '10.44.0.2');
     const a = await pending.done;
     assert.equal(a.netnsPath, pending.netnsPath);
+    assert.deepEqual(a, pending.planned);
   });
 });
 

@@ -49,6 +49,8 @@ export interface NetworkServiceOptions {
 /** The namespace exists (so `runc create` can start); `done` settles when the endpoint is wired. */
 export interface PendingAttachment {
   netnsPath?: string;
+  /** The endpoint as planned: address and MAC are known before netavark runs (for /etc/hosts). */
+  planned: Attachment;
   done: Promise<Attachment>;
 }
 
@@ -158,7 +160,8 @@ export class NetworkService {
         if (existing.attachment.mode !== opts.mode) {
           throw new ConflictError(`container ${opts.containerId} is already attached to network ${existing.attachment.mode}`);
         }
-        return { netnsPath: existing.attachment.netnsPath, done: Promise.resolve(structuredClone(existing.attachment)) };
+        const a = existing.attachment;
+        return { netnsPath: a.netnsPath, planned: structuredClone(a), done: Promise.resolve(structuredClone(a)) };
       }
       if (existing) await this.undo(existing);
 
@@ -174,7 +177,7 @@ export class NetworkService {
       const done = this.connect(rec, network, driver, nsPath).finally(release);
       done.catch(() => {}); // the caller owns the rejection; never an unhandled one
       handedOver = true;
-      return { netnsPath: nsPath, done };
+      return { netnsPath: nsPath, planned: structuredClone(rec.attachment), done };
     } finally {
       if (!handedOver) release();
     }
