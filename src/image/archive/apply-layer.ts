@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { errnoCode, InvalidArgumentError, type Digest } from '../../base/index.js';
 import { makeNodes, setXattrs, type SpecialNode, type XattrEntry } from '../../host/index.js';
-import { decompressStream } from './decompress.js';
+import { decompressStream, type Compression } from './decompress.js';
 import { readTar, type TarEntry } from './tar-reader.js';
 import type { TarHeader } from './tar-header.js';
 import { cleanEntryName, ScopedRoot } from './scoped-root.js';
@@ -21,6 +21,8 @@ export interface ApplyLayerResult {
   size: number;
   /** Byte length of the uncompressed tar stream. */
   tarSize: number;
+  /** How the input was compressed. */
+  compression: Compression;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, op
   const { signal } = opts;
   signal?.throwIfAborted();
   await mkdir(opts.target, { recursive: true, mode: 0o755 });
-  const { stream } = await decompressStream(tarStream, { signal });
+  const { stream, compression } = await decompressStream(tarStream, { signal });
   const hash = createHash('sha256');
   let tarSize = 0;
   const hashed = (async function* () {
@@ -62,7 +64,7 @@ export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, op
     if (signal?.aborted) throw signal.reason;
     throw mapStreamError(e);
   }
-  return { diffId: `sha256:${hash.digest('hex')}` as Digest, size, tarSize };
+  return { diffId: `sha256:${hash.digest('hex')}` as Digest, size, tarSize, compression };
 }
 
 function mapStreamError(e: unknown): unknown {

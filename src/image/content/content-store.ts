@@ -75,7 +75,7 @@ export class ContentStore {
   }
 
   /** Stream a whole blob in, verify it and commit it. */
-  async ingest(src: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: { expected?: Digest; signal?: AbortSignal } = {}): Promise<{ digest: Digest; size: number }> {
+  async ingest(src: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: { expected?: Digest; signal?: AbortSignal } = {}): Promise<{ digest: Digest; size: number; created: boolean }> {
     const w = await this.writer({ expected: opts.expected });
     try {
       for await (const chunk of src) {
@@ -123,8 +123,8 @@ export class BlobWriter {
     while (off < chunk.length) off += (await this.fh.write(chunk, off, chunk.length - off)).bytesWritten;
   }
 
-  /** fsync, verify, rename into place. Returns the digest; throws DigestMismatchError. */
-  async commit(): Promise<{ digest: Digest; size: number }> {
+  /** fsync, verify, rename into place; `created` is false when the blob was already stored. Throws DigestMismatchError. */
+  async commit(): Promise<{ digest: Digest; size: number; created: boolean }> {
     await this.fh.sync();
     await this.fh.close();
     this.closed = true;
@@ -133,9 +133,10 @@ export class BlobWriter {
       await unlink(this.tmp).catch(() => {});
       throw new DigestMismatchError(this.expected, digest);
     }
-    if (await this.store.has(digest)) await unlink(this.tmp);
+    const exists = await this.store.has(digest);
+    if (exists) await unlink(this.tmp);
     else await this.store.adopt(this.tmp, digest);
-    return { digest, size: this.size };
+    return { digest, size: this.size, created: !exists };
   }
 
   async abort(): Promise<void> {

@@ -1,0 +1,109 @@
+import type { Readable } from 'node:stream';
+import { InvalidArgumentError, type Digest } from '../../base/index.js';
+import { parseNormalizedNamed, tagNameOnly, type ContainerConfig, type ImageConfig, type ImageHistory, type Platform, type Reference } from '../../oci/index.js';
+import { applyChanges } from './changes.js';
+import type { ImageEntry, ImageStore } from './image-store.js';
+import type { RegisteredLayer } from './layer-store.js';
+
+const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', mips: 'mips', mipsel: 'mipsle', loong64: 'loong64' };
+
+export function hostPlatform(): Platform {
+  return { os: 'linux', architecture: ARCH[process.arch] ?? process.arch };
+}
+
+/** "linux/amd64[/variant]" → platform; empty means the host's. */
+export function parsePlatform(s: string | undefined): Platform {
+  if (!s) return hostPlatform();
+  const parts = s.toLowerCase().split('/');
+  if (parts.length < 1 || parts.length > 3 || parts.some((p) => p === '')) throw new InvalidArgumentError(`"${s}": unknown operating system or architecture: invalid argument`);
+  const host = hostPlatform();
+  const os = parts[0]!;
+  if (os !== 'linux') throw new InvalidArgumentError(`operating system is not supported: ${os}`);
+  const architecture = parts[1] ? (ARCH[parts[1]] ?? (parts[1] === 'x86_64' ? 'amd64' : parts[1] === 'aarch64' ? 'arm64' : parts[1])) : host.architecture;
+  return { os, architecture, ...(parts[2] ? { variant: parts[2] } : {}) };
+}
+
+/** Parse a target tag for import/commit/tag: a name, with the default tag added; digests refused. */
+export function parseTagTarget(s: string): Reference {
+  const ref = parseNormalizedNamed(s);
+  if (ref.digest !== undefined) throw new InvalidArgumentError('refusing to create a tag with a digest reference');
+  return tagNameOnly(ref);
+}
+
+export interface NewImageOptions {
+  /** Base image (ref or ID) the new one extends; its layers and history are kept. */
+  parent?: string;
+  /** Record `parent` as the new image's parent (Docker does for commit and build). */
+  recordParent?: boolean;
+  /** The new layer's tar (any compression), or none for a metadata-only image. */
+  diff?: Readable | AsyncIterable<Buffer>;
+  config?: ContainerConfig;
+  changes?: string[];
+  author?: string;
+  comment?: string;
+  createdBy?: string;
+  /** RFC 3339; now when absent. */
+  created?: string;
+  platform?: Platform;
+  repoTag?: string;
+  /** Extra top-level config fields (e.g. container, container_config, docker_version). */
+  extra?: Partial<ImageConfig>;
+  signal?: AbortSignal;
+}
+
+/**
+ * Create an image from an optional base, an optional new layer and a container config:
+ * the common path of `docker import`, `docker commit` and the builder.
+ */
+export async function createImage(store: ImageStore, opts: NewImageOptions): Promise<ImageEntry> {
+  const target = opts.repoTag ? parseTagTarget(opts.repoTag) : undefined;
+  const base = opts.parent ? store.resolve(opts.parent) : undefined;
+  const config = applyChanges(opts.config ?? {}, opts.changes ?? []);
+  const platform = base ? { os: base.config.os, architecture: base.config.architecture, ...(base.config.variant ? { variant: base.config.variant } : {}) } : (opts.platform ?? hostPlatform());
+  const baseChains = base?.chainIds ?? [];
+  for (const c of baseChains) store.layers.pin(c);
+  let reg: RegisteredLayer | undefined;
+  try {
+    if (opts.diff) {
+      reg = await store.layers.register(opts.diff, { parent: baseChains[baseChains.length - 1] ?? '', signal: opts.signal });
+    }
+    const created = opts.created ?? new Date().toISOString();
+    const history: ImageHistory = { created };
+    if (opts.createdBy) history.created_by = opts.createdBy;
+    if (opts.author) history.author = opts.author;
+    if (opts.comment) history.comment = opts.comment;
+    if (!reg) history.empty_layer = true;
+    const diffIds: Digest[] = [...(base?.config.rootfs.diff_ids ?? []), ...(reg ? [reg.layer.diffId] : [])];
+    const doc: ImageConfig = {
+      architecture: platform.architecture,
+      ...(opts.author ? { author: opts.author } : {}),
+      ...(opts.comment ? { comment: opts.comment } : {}),
+      config,
+      created,
+      ...opts.extra,
+      history: [...(base?.config.history ?? []), history],
+      os: platform.os,
+      rootfs: { type: 'layers', diff_ids: diffIds },
+      ...(platform.variant ? { variant: platform.variant } : {}),
+    };
+    const bytes = Buffer.from(JSON.stringify(doc));
+    return await store.lock.run(async () => {
+      const { image } = await store.createImage(bytes, { parent: opts.recordParent && base ? base.id : undefined });
+      if (target) {
+        store.setTag(target, image);
+        await store.saveRefs([image]);
+      }
+      return image;
+    });
+  } catch (e) {
+    if (reg) {
+      store.layers.unpin(reg.layer.chainId);
+      if (reg.created) await store.discardLayer(reg.layer.chainId);
+      reg = undefined;
+    }
+    throw e;
+  } finally {
+    for (const c of baseChains) store.layers.unpin(c);
+    if (reg) store.layers.unpin(reg.layer.chainId);
+  }
+}

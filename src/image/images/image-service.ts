@@ -1,0 +1,177 @@
+import type { Readable, Writable } from 'node:stream';
+import { InvalidArgumentError, silentLogger, type Digest, type Filters, type Logger } from '../../base/index.js';
+import { parseNormalizedNamed, type ContainerConfig, type ImageConfig } from '../../oci/index.js';
+import type { ContentStore } from '../content/index.js';
+import { createImage, parsePlatform, parseTagTarget, type NewImageOptions } from './image-create.js';
+import { imageHistory } from './image-history.js';
+import { listImages } from './image-list.js';
+import { loadImages } from './image-load.js';
+import { pruneImagesLocked, removeImageLocked, type PruneOptions, type RemoveOptions } from './image-remove.js';
+import { saveImages } from './image-save.js';
+import { ImageStore } from './image-store.js';
+import type { LayerInfo, RegisterLayerOptions, RegisteredLayer } from './layer-store.js';
+import type { DeleteRecord, HistoryEntry, ImageDetails, ImageRecord, LoadEvent } from './types.js';
+
+export interface ImportOptions {
+  repoTag?: string;
+  changes?: string[];
+  message?: string;
+  platform?: string;
+  signal?: AbortSignal;
+}
+
+export interface CommitOptions {
+  /** Image (ref or ID) the container ran; its layers and history are kept. */
+  parent?: string;
+  /** The container's diff (e.g. diffUpper of its upper dir); none for a metadata-only image. */
+  diff?: Readable | AsyncIterable<Buffer>;
+  config: ContainerConfig;
+  changes?: string[];
+  author?: string;
+  comment?: string;
+  createdBy?: string;
+  created?: string;
+  repoTag?: string;
+  extra?: Partial<ImageConfig>;
+  signal?: AbortSignal;
+}
+
+/**
+ * Images, layers and references under a data root: Docker's image semantics (IDs,
+ * tags, rmi/prune rules, save/load formats) over crash-safe storage.
+ */
+export class ImageService {
+  private constructor(private readonly store: ImageStore) {}
+
+  static async open(opts: { root: string; log?: Logger }): Promise<ImageService> {
+    return new ImageService(await ImageStore.open(opts.root, opts.log ?? silentLogger));
+  }
+
+  /** The blob store, for the registry client and server. */
+  get content(): ContentStore {
+    return this.store.content;
+  }
+
+  list(opts: { all?: boolean; filters?: Filters } = {}): Promise<ImageRecord[]> {
+    return Promise.resolve().then(() => listImages(this.store, opts));
+  }
+
+  /** By name[:tag], name@digest, full/short ID or sha256:...; NotFoundError `No such image: ...`. */
+  get(refOrId: string): ImageRecord {
+    return this.store.record(this.store.resolve(refOrId));
+  }
+
+  inspect(refOrId: string): ImageDetails {
+    const img = this.store.resolve(refOrId);
+    return { ...this.store.record(img), lastTagTime: img.lastTagTime, chainIds: [...img.chainIds], lowerDirs: this.lowerDirs(img.chainIds) };
+  }
+
+  /** The image config exactly as stored (its sha256 is the image ID). */
+  configBytes(refOrId: string): Promise<Buffer> {
+    return this.store.content.readBytes(this.store.resolve(refOrId).id);
+  }
+
+  history(refOrId: string): HistoryEntry[] {
+    return imageHistory(this.store, refOrId);
+  }
+
+  async tag(source: string, target: string): Promise<void> {
+    const img = this.store.resolve(source);
+    const ref = parseTagTarget(target);
+    await this.store.lock.run(async () => {
+      this.store.resolve(img.id); // still there? throws NotFoundError when removed meanwhile
+      this.store.setTag(ref, img);
+      await this.store.saveRefs([img]);
+    });
+  }
+
+  remove(ref: string, opts: RemoveOptions = {}): Promise<DeleteRecord[]> {
+    return this.store.lock.run(() => removeImageLocked(this.store, ref, opts));
+  }
+
+  prune(opts: PruneOptions): Promise<{ deleted: DeleteRecord[]; spaceReclaimed: number }> {
+    return this.store.lock.run(() => pruneImagesLocked(this.store, opts));
+  }
+
+  /** `docker import`: one layer from a tar (plain, gzip, bzip2, xz, zstd) plus --change lines. */
+  async importTar(src: Readable | AsyncIterable<Buffer>, opts: ImportOptions = {}): Promise<ImageRecord> {
+    const img = await createImage(this.store, {
+      diff: src,
+      changes: opts.changes,
+      comment: opts.message,
+      platform: parsePlatform(opts.platform),
+      repoTag: opts.repoTag,
+      signal: opts.signal,
+    });
+    return this.store.record(img);
+  }
+
+  /** `docker commit` and the builder: a new image on top of `parent` with an optional diff layer. */
+  async commit(opts: CommitOptions): Promise<ImageRecord> {
+    const o: NewImageOptions = { ...opts, recordParent: true };
+    return this.store.record(await createImage(this.store, o));
+  }
+
+  load(src: Readable | AsyncIterable<Buffer>, opts: { quiet?: boolean; signal?: AbortSignal } = {}): AsyncIterable<LoadEvent> {
+    return loadImages(this.store, src, opts);
+  }
+
+  save(refs: string[], out: Writable, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return saveImages(this.store, refs, out, opts);
+  }
+
+  /** Layers of an image for an overlay mount: chain IDs bottom first, lower dirs top-most first. */
+  rootfsFor(imageId: string): { chainIds: string[]; lowerDirs: string[] } {
+    const img = this.store.resolve(imageId);
+    return { chainIds: [...img.chainIds], lowerDirs: this.lowerDirs(img.chainIds) };
+  }
+
+  private lowerDirs(chainIds: readonly Digest[]): string[] {
+    return chainIds.map((c) => this.store.layers.diffDir(c)).reverse();
+  }
+
+  /** A stored layer by chain ID. */
+  layer(chainId: string): LayerInfo | undefined {
+    return this.store.layers.get(chainId);
+  }
+
+  /**
+   * Stream a layer blob in (registry pulls): stored as it came and unpacked in one pass.
+   * The layer stays pinned until `createImageFromConfig` or `releaseLayers`.
+   */
+  registerLayer(src: Readable | AsyncIterable<Buffer>, opts: RegisterLayerOptions = {}): Promise<RegisteredLayer> {
+    return this.store.layers.register(src, opts);
+  }
+
+  /** Pin an already stored layer for an image about to be created. */
+  holdLayer(chainId: string): boolean {
+    if (!this.store.layers.has(chainId)) return false;
+    this.store.layers.pin(chainId);
+    return true;
+  }
+
+  releaseLayers(chainIds: readonly string[]): void {
+    for (const c of chainIds) this.store.layers.unpin(c);
+  }
+
+  /**
+   * Create an image from config bytes whose layers are stored (pulls), then point
+   * tags and digest references at it. Every layer must be held by the caller
+   * (registerLayer or holdLayer); those holds are released.
+   */
+  async createImageFromConfig(configBytes: Uint8Array, opts: { repoTags?: string[]; repoDigests?: string[] } = {}): Promise<ImageRecord> {
+    const tags = (opts.repoTags ?? []).map(parseTagTarget);
+    const digests = (opts.repoDigests ?? []).map((d) => {
+      const r = parseNormalizedNamed(d);
+      if (r.digest === undefined) throw new InvalidArgumentError(`Cannot record repository digest "${d}": expected name@sha256:<hex>`);
+      return { domain: r.domain, path: r.path, digest: r.digest };
+    });
+    return this.store.lock.run(async () => {
+      const { image } = await this.store.createImage(configBytes);
+      for (const r of [...tags, ...digests]) this.store.setTag(r, image);
+      if (tags.length + digests.length > 0) await this.store.saveRefs([image]);
+      this.releaseLayers(image.chainIds);
+      return this.store.record(image);
+    });
+  }
+}
