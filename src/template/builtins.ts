@@ -2,7 +2,7 @@
 import type { FuncDef } from './func-def.js';
 import { sprint, sprintf, sprintln } from './go-fmt.js';
 import { isPrint } from './go-strconv.js';
-import { isGoInt, isTrue, kindOf, mapHas, mapLookup, toNumber, typeName } from './go-values.js';
+import { isGoInt, isStruct, isTrue, kindOf, mapHas, mapLookup, toNumber, typeName } from './go-values.js';
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -34,7 +34,7 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
       const x = indexArg(ix, seq.length);
       if (x === seq.length) throw new Error(`index out of range: ${x}`);
       item = seq[x];
-    } else if (k === 'map') {
+    } else if (k === 'map' && !isStruct(item)) {
       const m = item as object;
       if (ix === undefined || ix === null) throw new Error('value is nil; should be of type string');
       if (!(m instanceof Map) && typeof ix !== 'string') throw new Error(`value has type ${typeName(ix)}; should be string`);

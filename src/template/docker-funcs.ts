@@ -26,12 +26,18 @@ function isSeparator(c: string): boolean {
   return /\s/u.test(c);
 }
 
-/** strings.Title: upper-case the first letter of every word. */
+/** The digraphs whose title case differs from upper case (Ǆ ǅ ǆ → ǅ). */
+const TITLE_CASE: Record<string, string> = {
+  '\u01c4': '\u01c5', '\u01c5': '\u01c5', '\u01c6': '\u01c5', '\u01c7': '\u01c8', '\u01c8': '\u01c8', '\u01c9': '\u01c8',
+  '\u01ca': '\u01cb', '\u01cb': '\u01cb', '\u01cc': '\u01cb', '\u01f1': '\u01f2', '\u01f2': '\u01f2', '\u01f3': '\u01f2',
+};
+
+/** strings.Title: title-case the first letter of every word. */
 export function title(s: string): string {
   let prev = ' ';
   let out = '';
   for (const ch of s) {
-    out += isSeparator(prev) ? upper(ch) : ch;
+    out += isSeparator(prev) ? (TITLE_CASE[ch] ?? upper(ch)) : ch;
     prev = ch;
   }
   return out;
@@ -53,7 +59,8 @@ function join(elems: unknown, sep: string): string {
 
 function pad(s: string, prefix: number, suffix: number): string {
   if (s === '') return s;
-  return ' '.repeat(Math.max(prefix, 0)) + s + ' '.repeat(Math.max(suffix, 0));
+  if (prefix < 0 || suffix < 0) throw new Error('strings: negative Repeat count');
+  return ' '.repeat(prefix) + s + ' '.repeat(suffix);
 }
 
 /** Byte-based, like Go's source[:length]. */

@@ -4,7 +4,7 @@ import { goTypeName } from './func-def.js';
 import type { FuncDef, FuncMap, ParamType } from './func-def.js';
 import { sprint } from './go-fmt.js';
 import { goQuote } from './go-strconv.js';
-import { isGoInt, isTrue, kindOf, mapHas, mapLookup, sortedEntries, toNumber, typeName } from './go-values.js';
+import { isGoInt, isStruct, isTrue, kindOf, mapHas, mapLookup, sortedEntries, toNumber, typeName } from './go-values.js';
 import { nodeString } from './nodes.js';
 import type {
   ArgNode, BranchNode, ChainNode, CommandNode, FieldNode, IdentifierNode, ListNode, Node, NumberNode, PipeNode,
@@ -287,7 +287,8 @@ class State {
 
   /**
    * .Name on a value: a function-valued member is called as a Go method with the
-   * arguments; null (a nil map) and undefined (no value) yield no value.
+   * arguments; null (a nil map) and undefined (no value) yield no value; a struct
+   * (class instance) without the member is an error.
    */
   private evalField(dot: unknown, name: string, node: Node, args: readonly ArgNode[], final: Final, receiver: unknown): unknown {
     if (receiver === undefined || receiver === null) return undefined;
@@ -301,9 +302,10 @@ class State {
         const def: FuncDef = { params: Array<ParamType>(fn.length).fill('any'), fn: (...a: never[]) => fn.apply(m, a) };
         return this.evalCall(dot, def, node, name, args, final);
       }
-      if (hasArgs) this.errorf(`${name} is not a method but has arguments`);
+      if (hasArgs) this.errorf(isStruct(m) ? `${name} has arguments but cannot be invoked as function` : `${name} is not a method but has arguments`);
       return value;
     }
+    if (isStruct(m)) this.errorf(`can't evaluate field ${name} in type ${typeName(m)}`);
     if (hasArgs) this.errorf(`${name} is not a method but has arguments`);
     return undefined;
   }

@@ -79,7 +79,11 @@ class Printer {
         if (verb === 't' || verb === 'v') this.pad(v ? 'true' : 'false');
         else this.badVerb(verb, v);
         return;
-      case 'int': this.fmtInt(BigInt(v as number | bigint), verb, v); return;
+      case 'int':
+        // Integral JS numbers may stand for Go floats (JSON numbers are float64), so float verbs accept them.
+        if ('eEfFgG'.includes(verb)) this.fmtFloat(Number(v), verb);
+        else this.fmtInt(BigInt(v as number | bigint), verb, v);
+        return;
       case 'float': this.fmtFloat(v as number, verb); return;
       case 'string': this.fmtString(v as string, verb); return;
       case 'time': {
@@ -161,6 +165,7 @@ class Printer {
   }
 
   private fmtUnicode(u: bigint): void {
+    if (u < 0n) u += 1n << 64n;
     let hex = u.toString(16).toUpperCase();
     const prec = this.f.precPresent && this.f.prec > 4 ? this.f.prec : 4;
     hex = 'U+' + hex.padStart(prec, '0');
@@ -170,23 +175,24 @@ class Printer {
 
   private fmtFloat(v: number, verb: string): void {
     switch (verb) {
-      case 'v': this.fmtFloatAs(v, 'g', -1); return;
-      case 'g': case 'G': this.fmtFloatAs(v, verb, this.f.precPresent ? this.f.prec : -1); return;
-      case 'b': case 'x': case 'X': this.fmtFloatAs(v, 'g', this.f.precPresent ? this.f.prec : -1); return;
-      case 'e': case 'E': case 'f': case 'F': this.fmtFloatAs(v, verb, this.f.precPresent ? this.f.prec : 6); return;
+      case 'v': this.fmtFloatAs(v, 'g', -1, 'v'); return;
+      case 'g': case 'G': case 'x': case 'X': this.fmtFloatAs(v, verb, -1, verb); return;
+      case 'b': this.fmtFloatAs(v, 'g', -1, verb); return;
+      case 'e': case 'E': case 'f': case 'F': this.fmtFloatAs(v, verb, 6, verb); return;
       default: this.badVerb(verb, v);
     }
   }
 
-  private fmtFloatAs(v: number, verb: 'e' | 'E' | 'f' | 'F' | 'g' | 'G', prec: number): void {
-    let num = formatFloat(v, verb, prec);
+  private fmtFloatAs(v: number, conv: 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'x' | 'X', defaultPrec: number, verb: string): void {
+    const prec = this.f.precPresent ? this.f.prec : defaultPrec;
+    let num = conv === 'x' || conv === 'X' ? formatHexFloat(v, prec, conv === 'X') : formatFloat(v, conv, prec);
     if (this.f.space && num[0] === '+' && !this.f.plus) num = ' ' + num.slice(1);
     if (num[1] === 'I' || num[1] === 'N') {
       if (num[1] === 'N' && !this.f.space && !this.f.plus) num = num.slice(1);
       this.withoutZero(() => this.pad(num));
       return;
     }
-    if (this.f.sharp && !num.slice(1).includes('.') && !/[eE]/.test(num)) num += '.';
+    if (this.f.sharp && verb !== 'b') num = sharpFloat(num, verb, prec);
     if (this.f.plus || num[0] !== '+') {
       if (this.f.zero && !this.f.minus && this.f.widPresent && this.f.wid > num.length) {
         this.buf += num[0] + '0'.repeat(this.f.wid - num.length) + num.slice(1);
@@ -235,6 +241,72 @@ class Printer {
     });
     this.withoutZero(() => this.pad(out));
   }
+}
+
+/** The # flag on floats: always a decimal point, and %g keeps its trailing zeros. */
+function sharpFloat(num: string, verb: string, prec: number): string {
+  let digits = 'vgGxX'.includes(verb) ? (prec === -1 ? 6 : prec) : 0;
+  const m = /[eEpP]/.exec(num.slice(1));
+  const cut = m && !((verb === 'x' || verb === 'X') && /[eE]/.test(m[0])) ? m.index + 1 : num.length;
+  const tail = num.slice(cut);
+  let body = num.slice(0, cut);
+  let sawNonzero = false;
+  for (const c of body.slice(1)) {
+    if (c === '.') continue;
+    if (c !== '0') sawNonzero = true;
+    if (sawNonzero) digits--;
+  }
+  if (!body.includes('.')) {
+    if (body.length === 2 && body[1] === '0') digits--;
+    body += '.';
+  }
+  if (digits > 0) body += '0'.repeat(digits);
+  return body + tail;
+}
+
+/** strconv's 'x' format: -0x1.8p+00. prec -1 is the shortest exact form. */
+function formatHexFloat(x: number, prec: number, upper: boolean): string {
+  if (Number.isNaN(x)) return '+NaN';
+  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
+  const sign = x < 0 || Object.is(x, -0) ? '-' : '+';
+  let mant = 0n;
+  let exp = 0;
+  if (x !== 0) {
+    const view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, Math.abs(x));
+    const bits = view.getBigUint64(0);
+    const e = Number((bits >> 52n) & 0x7ffn);
+    mant = bits & ((1n << 52n) - 1n);
+    if (e === 0) {
+      // Subnormal: normalise so the leading 1 sits at bit 52.
+      exp = -1022;
+      while (mant < (1n << 52n)) { mant <<= 1n; exp--; }
+      mant &= (1n << 52n) - 1n;
+    } else {
+      exp = e - 1023;
+    }
+  }
+  let lead = x === 0 ? 0n : 1n;
+  let frac = mant.toString(16).padStart(13, '0');
+  if (prec >= 0 && prec < 13) {
+    // Round the 52 fraction bits to prec hex digits, half to even.
+    const shift = BigInt((13 - prec) * 4);
+    let full = (lead << 52n) | mant;
+    const rem = full & ((1n << shift) - 1n);
+    full >>= shift;
+    const half = 1n << (shift - 1n);
+    if (rem > half || (rem === half && (full & 1n) === 1n)) full += 1n;
+    if (full >> BigInt(prec * 4) > 1n) { full >>= 1n; exp++; }
+    lead = full >> BigInt(prec * 4);
+    frac = prec === 0 ? '' : (full & ((1n << BigInt(prec * 4)) - 1n)).toString(16).padStart(prec, '0');
+  } else if (prec < 0) {
+    frac = frac.replace(/0+$/, '');
+  } else {
+    frac = frac.padEnd(prec, '0');
+  }
+  let out = '0x' + lead.toString() + (frac === '' ? '' : '.' + frac) + 'p' + (exp < 0 ? '-' : '+') + String(Math.abs(exp)).padStart(2, '0');
+  if (upper) out = out.toUpperCase();
+  return sign + out;
 }
 
 function validRune(u: bigint): number {

@@ -11,7 +11,7 @@ export type GoKind = 'invalid' | 'nil' | 'bool' | 'int' | 'float' | 'string' | '
 const INT_LIMIT = 2 ** 63;
 
 export function isGoInt(v: unknown): v is number | bigint {
-  return typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < INT_LIMIT);
+  return typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < INT_LIMIT && !Object.is(v, -0));
 }
 
 export function kindOf(v: unknown): GoKind {
@@ -31,8 +31,24 @@ export function kindOf(v: unknown): GoKind {
   }
 }
 
+/**
+ * Class instances stand for Go structs (docker's row contexts): asking them for a
+ * member they lack is an error rather than a missing map key. The Go type name in
+ * messages is the class's static `goTypeName`, else the class name.
+ */
+export function isStruct(v: unknown): v is object {
+  return typeof v === 'object' && v !== null && kindOf(v) === 'map' && !(v instanceof Map) && !isPlainObject(v);
+}
+
+function structName(v: object): string {
+  const ctor = (v as { constructor?: { name?: string; goTypeName?: unknown } }).constructor;
+  if (typeof ctor?.goTypeName === 'string') return ctor.goTypeName;
+  return ctor?.name || 'struct {}';
+}
+
 /** The Go type name used in error texts and %T. */
 export function typeName(v: unknown): string {
+  if (isStruct(v)) return structName(v);
   switch (kindOf(v)) {
     case 'invalid': return '<nil>';
     case 'nil': return 'interface {}';
@@ -40,11 +56,16 @@ export function typeName(v: unknown): string {
     case 'int': return 'int';
     case 'float': return 'float64';
     case 'string': return 'string';
-    case 'slice': return '[]interface {}';
-    case 'map': return 'map[string]interface {}';
+    // Go data with only strings is most often a []string or map[string]string (Cmd, Env, Labels).
+    case 'slice': return allStrings(Array.from(v as ArrayLike<unknown>)) ? '[]string' : '[]interface {}';
+    case 'map': return allStrings(v instanceof Map ? [...v.values()] : Object.values(v as object)) ? 'map[string]string' : 'map[string]interface {}';
     case 'func': return 'func()';
     case 'time': return 'time.Time';
   }
+}
+
+function allStrings(values: unknown[]): boolean {
+  return values.length > 0 && values.every((x) => typeof x === 'string');
 }
 
 /** Go's truth: the zero value of a type is false. */

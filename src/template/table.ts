@@ -45,8 +45,11 @@ export function marshalRowJson(row: unknown): string {
   const m = row as object;
   const fields: Record<string, unknown> = {};
   const names = new Set(sortedEntries(m).map(([k]) => String(k)));
-  for (let p: unknown = Object.getPrototypeOf(m); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
-    for (const k of Object.getOwnPropertyNames(p)) if (k !== 'constructor') names.add(k);
+  // Methods and getters of a class count when exported, as Go's exported methods do.
+  for (let p: object | null = Object.getPrototypeOf(m) as object | null; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) {
+      if (/^\p{Lu}/u.test(k) && (typeof d.value === 'function' || d.get !== undefined)) names.add(k);
+    }
   }
   for (const k of [...names].sort()) {
     let v = mapLookup(m, k);
