@@ -37,8 +37,8 @@ export interface RootfsProvider {
 export interface NetworkAttacher {
   attach(opts: { containerId: string; containerName: string; mode: 'bridge' | 'host' | 'none' }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint }>;
   detach(containerId: string): Promise<void>;
-  hostsFile(opts: { hostname: string; ip?: string; extraHosts?: string[] }): string;
-  resolvConf(): string;
+  hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; mode: 'bridge' | 'host' | 'none' }): string;
+  resolvConf(opts: { mode: 'bridge' | 'host' | 'none'; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] }): string;
   /** NotFoundError for an unknown network name. */
   validateMode(mode: string): 'bridge' | 'host' | 'none';
 }
@@ -54,7 +54,7 @@ export interface AttachStreams {
 export interface ContainerRuntime {
   readonly name: string;
   /** Write the bundle and spawn conmon (runc create). Resolves with the container's pid. */
-  create(opts: { id: string; name: string; spec: unknown; logPath: string; tty: boolean; stdin: boolean }): Promise<{ pid: number }>;
+  create(opts: { id: string; name: string; spec: unknown; logPath: string; tty: boolean; stdin: boolean; stdinOnce: boolean }): Promise<{ pid: number }>;
   start(id: string): Promise<void>;
   kill(id: string, signal: string): Promise<void>;
   delete(id: string): Promise<void>;

@@ -10,6 +10,7 @@ import { KeyedMutex } from './locks.js';
 import { isValidName, randomName } from './names.js';
 import type { AttachStreams, ContainerRuntime, ImageLookup, LogEntry, LogReader, NetworkAttacher, RootfsProvider, SpecFactory } from './ports.js';
 import { nextRestartDelay, shouldRestart } from './restart-policy.js';
+import { startFailureExitCode } from '../runtime/index.js';
 import type { ContainerStore } from './store.js';
 import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
 
@@ -155,13 +156,16 @@ export class ContainerService {
     };
     await Promise.all([
       writeFile(files.hostname, `${hostname}\n`),
-      writeFile(files.hosts, this.d.network.hostsFile({ hostname, ip: net.endpoint.ipAddress || undefined, extraHosts: rec.hostConfig.ExtraHosts ?? [] })),
-      writeFile(files.resolvConf, this.d.network.resolvConf()),
+      writeFile(files.hosts, this.d.network.hostsFile({
+        hostname, domainname: rec.config.Domainname, mode, extraHosts: rec.hostConfig.ExtraHosts ?? [],
+        ...(net.endpoint.ipAddress ? { ip: net.endpoint.ipAddress } : {}),
+      })),
+      writeFile(files.resolvConf, this.d.network.resolvConf({
+        mode, dns: rec.hostConfig.Dns ?? [], dnsSearch: rec.hostConfig.DnsSearch ?? [], dnsOptions: rec.hostConfig.DnsOptions ?? [],
+      })),
     ]);
-    const env = rec.config.Env.some((e) => e.startsWith('PATH=')) ? [...rec.config.Env] : ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...rec.config.Env];
-    if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${hostname}`);
-    if (rec.config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
-    if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
+    // The spec builder adds Docker's PATH, HOSTNAME and TERM defaults; HOME comes from the user.
+    const env = rec.config.Env.some((e) => e.startsWith('HOME=')) ? rec.config.Env : [...rec.config.Env, `HOME=${user.home || '/'}`];
     const h = rec.hostConfig;
     const spec = this.d.spec.buildSpec({
       id: rec.id, rootfs, readonlyRootfs: h.ReadonlyRootfs, args: [rec.path, ...rec.args], env,
@@ -181,7 +185,7 @@ export class ContainerService {
       seccomp: (h.SecurityOpt ?? []).includes('seccomp=unconfined') ? 'unconfined' : 'default',
     });
     const { pid } = await this.d.runtime.create({
-      id: rec.id, name: rec.name, spec, logPath: this.logPath(rec), tty: rec.config.Tty, stdin: rec.config.OpenStdin,
+      id: rec.id, name: rec.name, spec, logPath: this.logPath(rec), tty: rec.config.Tty, stdin: rec.config.OpenStdin, stdinOnce: rec.config.StdinOnce,
     });
     await this.servePendingAttach(rec.id);
     await this.d.runtime.start(rec.id);
@@ -530,13 +534,6 @@ function normalizeSignal(s: string): string {
   const up = s.toUpperCase();
   if (/^\d+$/.test(up)) return up;
   return up.startsWith('SIG') ? up : `SIG${up}`;
-}
-
-/** Docker's exit codes for a process that could not be started. */
-function startFailureExitCode(msg: string): number {
-  if (/executable file not found|no such file or directory/i.test(msg)) return 127;
-  if (/permission denied|not a directory|is a directory/i.test(msg)) return 126;
-  return 128;
 }
 
 function parseUntil(v: string): number {

@@ -19,12 +19,17 @@ export interface ImageView {
 
 export interface ImageHistoryView {
   id: string;
-  created: string;
+  /** Unix seconds. */
+  created: number;
   createdBy: string;
   size: number;
   comment: string;
   tags: string[];
 }
+
+export type LoadEvent =
+  | { type: 'progress'; id: string; status: string; current: number; total: number }
+  | { type: 'message'; text: string };
 
 export type RemoveItem = { Untagged?: string; Deleted?: string };
 
@@ -36,7 +41,8 @@ export interface ImageBackend {
   remove(ref: string, opts: { force?: boolean; noPrune?: boolean; inUse: (imageId: string) => string | undefined }): Promise<RemoveItem[]>;
   prune(opts: { all?: boolean; filters?: Filters; inUse: (imageId: string) => boolean }): Promise<{ deleted: RemoveItem[]; spaceReclaimed: number }>;
   importTar(src: Readable, opts: { repoTag?: string; changes?: string[]; message?: string; platform?: string }): Promise<ImageView>;
-  load(src: Readable, opts: { quiet?: boolean; signal?: AbortSignal }): AsyncIterable<unknown>;
+  load(src: Readable, opts: { quiet?: boolean; signal?: AbortSignal }): AsyncIterable<LoadEvent>;
+  inspect(ref: string): ImageView & { lastTagTime: string };
   save(refs: string[], out: Writable, opts?: { signal?: AbortSignal }): Promise<void>;
 }
 
@@ -82,7 +88,7 @@ export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, 
 
   r.post('/images/load', (ctx) => ({
     kind: 'json-stream',
-    events: images.load(ctx.req, { quiet: boolParam(ctx.query.get('quiet')), signal: ctx.signal }),
+    events: loadMessages(images.load(ctx.req, { quiet: boolParam(ctx.query.get('quiet')), signal: ctx.signal })),
   }));
 
   r.get('/images/get', async (ctx) => save(ctx.query.getAll('names')));
@@ -95,11 +101,11 @@ export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, 
     return json({ ImagesDeleted: res.deleted.length ? res.deleted : null, SpaceReclaimed: res.spaceReclaimed });
   });
 
-  r.get('/images/{name*}/json', (ctx) => json(toInspect(images.get(ctx.params.name!))));
+  r.get('/images/{name*}/json', (ctx) => json(toInspect(images.inspect(ctx.params.name!))));
 
   r.get('/images/{name*}/history', async (ctx) => {
     const items: HistoryResponseItem[] = (await images.history(ctx.params.name!)).map((h) => ({
-      Id: h.id, Created: Math.floor(Date.parse(h.created) / 1000) || 0, CreatedBy: h.createdBy,
+      Id: h.id, Created: h.created, CreatedBy: h.createdBy,
       Tags: h.tags.length ? h.tags : null, Size: h.size, Comment: h.comment,
     }) as HistoryResponseItem);
     return json(items);
@@ -148,7 +154,15 @@ function toSummary(img: ImageView, containers: number): ImageSummary {
   };
 }
 
-function toInspect(img: ImageView): ImageInspect {
+/** Load progress as Docker's JSON messages. */
+async function* loadMessages(events: AsyncIterable<LoadEvent>): AsyncIterable<unknown> {
+  for await (const e of events) {
+    if (e.type === 'message') yield { stream: `${e.text}\n` };
+    else yield { status: e.status, progressDetail: { current: e.current, total: e.total }, id: e.id };
+  }
+}
+
+function toInspect(img: ImageView & { lastTagTime: string }): ImageInspect {
   const c = img.config;
   return {
     Id: img.id,
@@ -166,6 +180,6 @@ function toInspect(img: ImageView): ImageInspect {
     Size: img.size,
     GraphDriver: { Name: 'overlay2', Data: {} },
     RootFS: { Type: 'layers', Layers: img.layers },
-    Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
+    Metadata: { LastTagTime: img.lastTagTime || '0001-01-01T00:00:00Z' },
   } as ImageInspect;
 }

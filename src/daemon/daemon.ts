@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { InvalidArgumentError, UnavailableError, errnoCode, writeFileAtomic, type Logger } from '../base/index.js';
+import { ApiServer, Router } from '../api/server/index.js';
+import { containerRoutes } from '../api/routes/containers.js';
+import { imageRoutes } from '../api/routes/images.js';
+import { networkRoutes } from '../api/routes/networks.js';
+import { systemRoutes } from '../api/routes/system.js';
+import { ContainerService, ContainerStore, type NetworkAttacher } from '../container/index.js';
+import { ImageService } from '../image/index.js';
+import { NetworkService } from '../network/index.js';
+import { detectRuntimes, hostSpecFacts, type DetectedRuntime } from '../runtime/index.js';
+import type { DaemonConfig } from './config.js';
+import { listenOn } from './listen.js';
+import { claimPidfile } from './pidfile.js';
+import { overlayRootfs } from './rootfs-adapter.js';
+import { containerRuntime, logReader, specFactory } from './runtime-adapter.js';
+import { API_VERSION, BERTH_VERSION, MIN_API_VERSION, systemInfo, versionInfo } from './system-info.js';
+
+export interface RunningDaemon {
+  shutdown(): Promise<void>;
+}
+
+/** The composition root: builds every service, recovers containers, serves the API. */
+export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<RunningDaemon> {
+  await Promise.all([mkdir(cfg.dataRoot, { recursive: true, mode: 0o711 }), mkdir(cfg.execRoot, { recursive: true, mode: 0o700 })]);
+  const releasePidfile = await claimPidfile(cfg.pidfile);
+  for (const key of cfg.ignoredKeys) log.warn(`daemon.json key "${key}" is accepted but not acted on by this berth version`);
+
+  const runtimes = await detectRuntimes();
+  const runtime = chooseRuntime(runtimes, cfg.defaultRuntime);
+  const warnings = runtimes.filter((r) => !r.usable).map((r) => `${r.name} ${r.version} is installed but cannot run containers here: ${r.reason ?? 'unknown reason'}`);
+  for (const w of warnings) log.warn(w);
+
+  const containersRoot = join(cfg.dataRoot, 'containers');
+  const [images, network, store, facts, engineId] = await Promise.all([
+    ImageService.open({ root: cfg.dataRoot, log: log.child({ module: 'image' }) }),
+    NetworkService.open({
+      root: join(cfg.dataRoot, 'networks'), execRoot: cfg.execRoot, log: log.child({ module: 'network' }),
+      bridge: { name: cfg.bridge, ...(cfg.bip ? { subnet: cfg.bip } : {}) },
+    }),
+    ContainerStore.open(containersRoot, log.child({ module: 'store' })),
+    hostSpecFacts(),
+    engineIdentity(cfg.dataRoot),
+  ]);
+
+  const attacher: NetworkAttacher = {
+    attach: async (o) => {
+      const a = await network.attach(o);
+      return { ...(a.netnsPath ? { netnsPath: a.netnsPath } : {}), endpoint: a };
+    },
+    detach: (id) => network.detach(id),
+    hostsFile: (o) => network.hostsFile(o),
+    resolvConf: (o) => network.resolvConf(o),
+    validateMode: (m) => {
+      const mode = network.validateMode(m);
+      if (mode !== 'bridge' && mode !== 'host' && mode !== 'none') throw new InvalidArgumentError(`network mode "${m}" is not supported yet`);
+      return mode;
+    },
+  };
+  const containers = new ContainerService({
+    store, images, network: attacher, log: log.child({ module: 'container' }),
+    rootfs: overlayRootfs({ containersRoot, images }),
+    runtime: containerRuntime({ runtime, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) }),
+    spec: specFactory(facts),
+    logs: logReader,
+  });
+  await containers.recover();
+
+  const router = new Router();
+  systemRoutes(router, {
+    apiVersion: API_VERSION,
+    version: versionInfo,
+    info: async () => {
+      const all = containers.all();
+      const count = (s: string): number => all.filter((c) => c.state.status === s).length;
+      const running = count('running') + count('restarting');
+      const paused = count('paused');
+      return systemInfo({
+        id: engineId, dataRoot: cfg.dataRoot, images: (await images.list({})).length,
+        containers: { running, paused, stopped: all.length - running - paused },
+        runtimes, defaultRuntime: runtime.name, bridge: cfg.bridge, logLevel: cfg.logLevel, warnings,
+      });
+    },
+  });
+  containerRoutes(router, containers, {
+    rootfsDir: (id) => join(containersRoot, id, 'merged'),
+    upperDir: (id) => join(containersRoot, id, 'upper'),
+  });
+  imageRoutes(router, images, {
+    containerUsing: (id) => containers.isImageUsed(id),
+    containerCount: (id) => containers.all().filter((c) => c.imageId === id).length,
+  }, fetchUrl);
+  networkRoutes(router, network);
+
+  const api = new ApiServer({ router, apiVersion: API_VERSION, minApiVersion: MIN_API_VERSION, serverHeader: `Berth/${BERTH_VERSION} (linux)`, log: log.child({ module: 'api' }) });
+  for (const host of cfg.hosts) await listenOn(api.createHttpServer(), host);
+  log.info('berthd is serving', { hosts: cfg.hosts, runtime: runtime.name, dataRoot: cfg.dataRoot });
+
+  return {
+    async shutdown() {
+      containers.shutdown();
+      await api.close();
+      await releasePidfile();
+      log.info('berthd stopped; containers keep running');
+    },
+  };
+}
+
+function chooseRuntime(found: DetectedRuntime[], wanted: 'runc' | 'crun' | undefined): DetectedRuntime {
+  if (wanted) {
+    const r = found.find((x) => x.name === wanted);
+    if (!r) throw new InvalidArgumentError(`default runtime ${wanted} is not installed`);
+    if (!r.usable) throw new InvalidArgumentError(`default runtime ${wanted} cannot run containers on this host: ${r.reason ?? 'unknown reason'}`);
+    return r;
+  }
+  const usable = found.find((x) => x.usable);
+  if (!usable) throw new UnavailableError(`no usable OCI runtime: install runc or crun (${found.map((r) => `${r.name}: ${r.reason}`).join('; ')})`);
+  return usable;
+}
+
+async function engineIdentity(dataRoot: string): Promise<string> {
+  const path = join(dataRoot, 'engine-id');
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch (e) {
+    if (errnoCode(e) !== 'ENOENT') throw e;
+    const id = randomUUID();
+    await writeFileAtomic(path, id);
+    return id;
+  }
+}
+
+/** `docker import <URL>`: the daemon downloads the tarball. */
+async function fetchUrl(url: string, signal: AbortSignal): Promise<Readable> {
+  if (!/^https?:\/\//.test(url)) throw new InvalidArgumentError(`invalid import source "${url}": expected -, or an http(s) URL`);
+  const res = await fetch(url, { signal });
+  if (!res.ok || !res.body) throw new InvalidArgumentError(`Get "${url}": unexpected status ${res.status}`);
+  return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+}

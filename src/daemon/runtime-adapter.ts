@@ -1,0 +1,57 @@
+import { InvalidArgumentError, type Logger } from '../base/index.js';
+import type { ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
+import type { RuntimeSpec } from '../oci/index.js';
+import {
+  ConmonRuntime, OciRuntimeError, buildSpec, readLogs, resolveUser, writeBundle,
+  type DetectedRuntime, type SpecHostFacts,
+} from '../runtime/index.js';
+import { listHostDevices } from '../host/index.js';
+
+/** The container service's runtime port over conmon + runc/crun. */
+export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: string; log: Logger }): ContainerRuntime {
+  const rt = new ConmonRuntime({ runtime: { name: opts.runtime.name, path: opts.runtime.path }, execRoot: opts.execRoot, log: opts.log });
+  return {
+    name: opts.runtime.name,
+    async create({ id, name, spec, logPath, tty, stdin, stdinOnce }) {
+      const bundle = rt.bundlePath(id);
+      await writeBundle(bundle, spec as RuntimeSpec);
+      try {
+        return await rt.create({ id, name, bundle, logPath, tty, stdin, stdinOnce });
+      } catch (e) {
+        // dockerd's wording; the CLI reads "executable file not found" etc. to choose 126/127.
+        if (e instanceof OciRuntimeError) throw new InvalidArgumentError(`failed to create task for container: ${e.message}`);
+        throw e;
+      }
+    },
+    start: (id) => rt.start(id),
+    kill: (id, signal) => rt.kill(id, signal),
+    delete: (id) => rt.delete(id, { force: true }),
+    exitStatus: (id) => rt.exitStatus(id),
+    watchExits: (fn) => rt.watchExits(fn),
+    isAlive: async (id) => rt.isConmonAlive(id),
+    attach: (id, o) => rt.attach(id, o),
+    resize: (id, size) => rt.resize(id, size),
+  };
+}
+
+/** Builds OCI specs from the container's facts plus the host's, read once at start-up. */
+export function specFactory(facts: SpecHostFacts): SpecFactory {
+  let devices: Awaited<ReturnType<typeof listHostDevices>> | undefined;
+  void listHostDevices().then((d) => { devices = d; }, () => { devices = []; });
+  return {
+    resolveUser,
+    buildSpec(req: SpecRequest) {
+      const { network, ...rest } = req;
+      return buildSpec({
+        ...rest,
+        ...facts,
+        namespaces: { network },
+        cgroupsPath: `/berth/${req.id}`,
+        extraMounts: [],
+        ...(req.privileged && devices ? { hostDevices: devices } : {}),
+      });
+    },
+  };
+}
+
+export const logReader: LogReader = { read: (path, opts) => readLogs(path, opts) };
