@@ -7,6 +7,7 @@ import type {
   ImagePruneResponse, ImageSummary, Network, SystemInfo, SystemVersion,
 } from '../api/types/index.js';
 import { formatFilters } from '../base/index.js';
+import { parseNormalizedNamed, referenceName } from '../oci/index.js';
 import { DEFAULT_DAEMON_HOST, parseDaemonHost } from './host.js';
 import type { DaemonEndpoint } from './host.js';
 import { buildQuery, compareVersions } from './query.js';
@@ -307,8 +308,8 @@ export class EngineClient {
     return this.json(`/images/${enc(name)}/json`);
   }
 
-  async imageInspectRaw(name: string): Promise<{ raw: string; value: ImageInspect }> {
-    const raw = await this.text(`/images/${enc(name)}/json`);
+  async imageInspectRaw(name: string, opts: { platform?: string } = {}): Promise<{ raw: string; value: ImageInspect }> {
+    const raw = await this.text(`/images/${enc(name)}/json`, { query: { platform: opts.platform } });
     return { raw, value: JSON.parse(raw) as ImageInspect };
   }
 
@@ -320,19 +321,25 @@ export class EngineClient {
     (await this.request(`/images/${enc(source)}/tag`, { method: 'POST', query: { repo, tag } })).resume();
   }
 
-  imageRemove(name: string, opts: { force?: boolean; noPrune?: boolean } = {}): Promise<ImageDeleteResponseItem[]> {
-    return this.json(`/images/${enc(name)}`, { method: 'DELETE', query: { force: opts.force, noprune: opts.noPrune } });
+  imageRemove(name: string, opts: { force?: boolean; noPrune?: boolean; platforms?: string[] } = {}): Promise<ImageDeleteResponseItem[]> {
+    return this.json(`/images/${enc(name)}`, { method: 'DELETE', query: { force: opts.force, noprune: opts.noPrune, platforms: opts.platforms } });
   }
 
   imagePrune(filters?: FilterArgs): Promise<ImagePruneResponse> {
     return this.json('/images/prune', { method: 'POST', query: { filters: filtersParam(filters) } });
   }
 
-  /** POST /images/create?fromImage=: a pull; resolves with the JSON progress stream. */
-  imagePull(ref: string, opts: { tag?: string; platform?: string; registryAuth?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+  /**
+   * POST /images/create?fromImage=: a pull; resolves with the JSON progress stream. As
+   * docker's client, the name goes in fromImage and the tag (":latest" unless given,
+   * or the digest) in tag; `allTags` leaves the tag out.
+   */
+  imagePull(ref: string, opts: { allTags?: boolean; platform?: string; registryAuth?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+    const named = parseNormalizedNamed(ref);
+    const tag = opts.allTags ? undefined : named.digest ?? named.tag ?? 'latest';
     return this.request('/images/create', {
       method: 'POST',
-      query: { fromImage: ref, tag: opts.tag, platform: opts.platform },
+      query: { fromImage: referenceName(named), tag, platform: opts.platform?.toLowerCase() },
       headers: { 'X-Registry-Auth': opts.registryAuth ?? 'e30=' },
       signal: opts.signal,
     });
@@ -352,16 +359,16 @@ export class EngineClient {
   }
 
   /** POST /images/load with a tar stream; resolves with the (JSON) response stream. */
-  imageLoad(body: Readable, opts: { quiet?: boolean; platform?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+  imageLoad(body: Readable, opts: { quiet?: boolean; platforms?: string[]; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
     return this.request('/images/load', {
-      method: 'POST', query: { quiet: opts.quiet ? '1' : '0', platform: opts.platform }, body,
+      method: 'POST', query: { quiet: opts.quiet ? '1' : '0', platform: opts.platforms }, body,
       headers: { 'Content-Type': 'application/x-tar' }, signal: opts.signal,
     });
   }
 
   /** GET /images/get?names=...: a tar stream of the images. */
-  imageSave(names: string[], opts: { platform?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
-    return this.request('/images/get', { query: { names, platform: opts.platform }, signal: opts.signal });
+  imageSave(names: string[], opts: { platforms?: string[]; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+    return this.request('/images/get', { query: { names, platform: opts.platforms }, signal: opts.signal });
   }
 
   // ---- networks and volumes (for `inspect`) -------------------------------------------
@@ -369,6 +376,11 @@ export class EngineClient {
   async networkInspectRaw(id: string): Promise<{ raw: string; value: Network }> {
     const raw = await this.text(`/networks/${enc(id)}`);
     return { raw, value: JSON.parse(raw) as Network };
+  }
+
+  async pluginInspectRaw(name: string): Promise<{ raw: string; value: Record<string, unknown> }> {
+    const raw = await this.text(`/plugins/${enc(name)}/json`);
+    return { raw, value: JSON.parse(raw) as Record<string, unknown> };
   }
 
   async volumeInspectRaw(name: string): Promise<{ raw: string; value: Record<string, unknown> }> {

@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { InvalidArgumentError } from '../base/index.js';
 
 /** Stream ids of the 8-byte frame header of attach and logs without a TTY. */
@@ -59,7 +59,7 @@ export function encodeFrame(stream: number, data: Buffer | string): Buffer {
   return Buffer.concat([h, body]);
 }
 
-function write(w: Writable, data: Buffer): Promise<void> | void {
+function write(w: NodeJS.WritableStream, data: Buffer): Promise<void> | void {
   if (w.write(data)) return;
   return new Promise((resolve) => w.once('drain', resolve));
 }
@@ -68,7 +68,7 @@ function write(w: Writable, data: Buffer): Promise<void> | void {
  * Copy a multiplexed stream to `stdout` and `stderr` (docker's StdCopy), honouring
  * back-pressure. A SYSTEMERR frame ends the copy with an error carrying its text.
  */
-export async function demuxStream(src: Readable | AsyncIterable<Buffer>, stdout: Writable | null, stderr: Writable | null): Promise<void> {
+export async function demuxStream(src: Readable | AsyncIterable<Buffer>, stdout: NodeJS.WritableStream | null, stderr: NodeJS.WritableStream | null): Promise<void> {
   for await (const f of readFrames(src as AsyncIterable<Buffer>)) {
     if (f.stream === SYSTEMERR) throw new Error(`error from daemon in stream: ${f.data.toString()}`);
     const target = f.stream === STDERR ? stderr : stdout;

@@ -46,12 +46,29 @@ export async function forEachSequential(cli: Cli, items: readonly string[], op: 
   if (errs.length > 0) throw new StatusError(1, errs.join('\n'));
 }
 
-/** docker's prune confirmation: true when the user answers y/yes on stdin. */
+/** docker's prompt.Confirm: true only when the user answers "y" (any case). */
 export async function confirm(cli: Cli, message: string): Promise<boolean> {
   cli.out.write(`${message} [y/N] `);
   const line = await readLine(cli.in);
-  const a = line.trim().toLowerCase();
-  return a === 'y' || a === 'yes';
+  return line.trim().toLowerCase() === 'y';
+}
+
+/** Add the config file's pruneFilters to the command line ones, as docker's PruneFilters. */
+export async function pruneFilters(cli: Cli, f: Record<string, string[]>): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, [...v]]));
+  const cfg = (await cli.config()).pruneFilters;
+  if (!Array.isArray(cfg)) return out;
+  for (const entry of cfg) {
+    if (typeof entry !== 'string') continue;
+    const i = entry.indexOf('=');
+    if (i < 0) continue;
+    const k = entry.slice(0, i);
+    const v = entry.slice(i + 1);
+    if (k === 'label' && out['label!']?.includes(v)) continue;
+    if (k === 'label!' && out.label?.includes(v)) continue;
+    (out[k] ??= []).includes(v) || out[k]!.push(v);
+  }
+  return out;
 }
 
 async function readLine(input: NodeJS.ReadableStream): Promise<string> {
@@ -73,4 +90,11 @@ async function readLine(input: NodeJS.ReadableStream): Promise<string> {
     input.on('end', onEnd);
     input.resume?.();
   });
+}
+
+/** "os[/arch[/variant]]" as the JSON the API's `platform` query takes for inspect, history, save and load. */
+export function platformQuery(s: string): string {
+  const [os = '', architecture = '', variant] = s.toLowerCase().split('/');
+  if (!os) throw new Error(`"${s}": unknown operating system or architecture: invalid argument`);
+  return JSON.stringify({ architecture: architecture || process.arch.replace('x64', 'amd64').replace('ia32', '386'), os, ...(variant ? { variant } : {}) });
 }

@@ -6,4 +6,4 @@ export * from './json-text.js';
 export * from './ports.js';
 export * from './progress.js';
 export * from './text.js';
-export * from './tabwriter.js';
+export * from './inspect.js';
