@@ -1,0 +1,3 @@
+export * from './snapshotter.js';
+export * from './overlay.js';
+// conformance.ts (the suite every Snapshotter runs) imports node:test, so it is imported by path from tests only

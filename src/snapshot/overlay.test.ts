@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { ImageService } from '../image/index.js';
+import { tarBuffer, file, dir } from '../image/archive/test-helpers.js';
+import { snapshotterConformance } from './conformance.js';
+import { OverlaySnapshotter } from './overlay.js';
+
+const needsRoot = process.getuid?.() !== 0 ? 'needs root for overlay mounts' : false;
+
+async function fixtureImage(root: string): Promise<{ images: ImageService; imageId: string }> {
+  const images = await ImageService.open({ root });
+  const base = await images.importTar(Readable.from([await tarBuffer([dir('etc/'), file('etc/shared', 'shared\n'), file('hello.txt', 'old\n')])]));
+  const top = await images.commit({ parent: base.id, diff: Readable.from([await tarBuffer([file('hello.txt', 'hello\n')])]), config: {} });
+  return { images, imageId: top.id };
+}
+
+snapshotterConformance('overlay', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-overlay-'));
+  const { images, imageId } = await fixtureImage(root);
+  return {
+    snapshotter: new OverlaySnapshotter({ root, layers: images }),
+    imageId,
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
+}, { skip: needsRoot });
+
+test('OverlaySnapshotter mounts more layers than absolute lowerdir= paths fit in one page', { skip: needsRoot }, async () => {
+  // a long data root makes each absolute lower path ~190 bytes: 40 layers need ~7.6 KiB
+  const root = join(await mkdtemp(join(tmpdir(), 'berth-overlay-many-')), 'a'.repeat(100));
+  await mkdir(root, { recursive: true });
+  try {
+    const images = await ImageService.open({ root });
+    let img = await images.importTar(Readable.from([await tarBuffer([file('layer', '0'), file('bottom-only', 'b')])]));
+    for (let i = 1; i < 40; i++) {
+      img = await images.commit({ parent: img.id, diff: Readable.from([await tarBuffer([file('layer', String(i))])]), config: {} });
+    }
+    const lowerDirs = images.rootfsFor(img.id).lowerDirs;
+    assert.ok(lowerDirs.join(':').length > 4096);
+    const snap = new OverlaySnapshotter({ root, layers: images });
+    const layer = await snap.prepareContainer({ id: 'many', imageId: img.id });
+    const target = join(root, 'mnt');
+    await mkdir(target);
+    await snap.mountRootfs({ ...layer, target });
+    try {
+      assert.equal(await readFile(join(target, 'layer'), 'utf8'), '39');
+      assert.equal(await readFile(join(target, 'bottom-only'), 'utf8'), 'b');
+    } finally {
+      await snap.unmount(target);
+    }
+    await snap.removeContainer('many');
+  } finally {
+    await rm(join(root, '..'), { recursive: true, force: true });
+  }
+});
+
+test('OverlaySnapshotter refuses container ids that are paths', async () => {
+  const snap = new OverlaySnapshotter({ root: '/nonexistent', layers: { rootfsFor: () => ({ chainIds: [], lowerDirs: [] }) } });
+  await assert.rejects(snap.prepareContainer({ id: '../x', imageId: 'x' }), /Cannot use container id/);
+});
