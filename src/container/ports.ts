@@ -35,7 +35,11 @@ export interface RootfsProvider {
 }
 
 export interface NetworkAttacher {
-  attach(opts: { containerId: string; containerName: string; mode: 'bridge' | 'host' | 'none' }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint }>;
+  /**
+   * Resolves once the namespace exists and the endpoint is known; `ready` settles when the
+   * wiring is done, so the runtime can create the container meanwhile.
+   */
+  attach(opts: { containerId: string; containerName: string; mode: 'bridge' | 'host' | 'none' }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint; ready: Promise<void> }>;
   detach(containerId: string): Promise<void>;
   hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; mode: 'bridge' | 'host' | 'none' }): string;
   resolvConf(opts: { mode: 'bridge' | 'host' | 'none'; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] }): string;

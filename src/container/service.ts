@@ -141,12 +141,16 @@ export class ContainerService {
   }
 
   private async launch(rec: ContainerRecord): Promise<void> {
+    const t0 = performance.now();
+    const mark = (step: string): void => this.d.log.debug('start step', { id: rec.id.slice(0, 12), step, ms: Math.round(performance.now() - t0) });
     const mode = this.d.network.validateMode(rec.hostConfig.NetworkMode);
     const rootfs = await this.d.rootfs.mount({ id: rec.id, imageId: rec.imageId });
+    mark('mounted');
     const [user, net] = await Promise.all([
       this.d.spec.resolveUser(rootfs, rec.config.User),
       this.d.network.attach({ containerId: rec.id, containerName: rec.name, mode }),
     ]);
+    mark('network');
     rec.network = net.endpoint;
     const hostname = rec.config.Hostname || (await import('node:os')).hostname();
     const files = {
@@ -184,11 +188,17 @@ export class ContainerService {
       noNewPrivileges: (h.SecurityOpt ?? []).some((o) => o === 'no-new-privileges' || o === 'no-new-privileges:true'),
       seccomp: (h.SecurityOpt ?? []).includes('seccomp=unconfined') ? 'unconfined' : 'default',
     });
-    const { pid } = await this.d.runtime.create({
-      id: rec.id, name: rec.name, spec, logPath: this.logPath(rec), tty: rec.config.Tty, stdin: rec.config.OpenStdin, stdinOnce: rec.config.StdinOnce,
-    });
+    // netavark wires the namespace while runc creates the container; both must finish before start.
+    const [{ pid }] = await Promise.all([
+      this.d.runtime.create({
+        id: rec.id, name: rec.name, spec, logPath: this.logPath(rec), tty: rec.config.Tty, stdin: rec.config.OpenStdin, stdinOnce: rec.config.StdinOnce,
+      }),
+      net.ready,
+    ]);
+    mark('created');
     await this.servePendingAttach(rec.id);
     await this.d.runtime.start(rec.id);
+    mark('started');
     rec.state = { status: 'running', pid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString(), finishedAt: rec.state.finishedAt };
     await this.d.store.save(rec);
   }
@@ -266,15 +276,15 @@ export class ContainerService {
     this.restartTimers.delete(id);
   }
 
-  /** Undo what start set up; every step tolerates having been done already. */
+  /** Undo what start set up; the steps are independent and each tolerates having been done already. */
   private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
     const steps = [
-      () => this.d.runtime.delete(rec.id),
-      () => this.d.network.detach(rec.id),
-      () => this.d.rootfs.unmount(rec.id),
+      this.d.runtime.delete(rec.id),
+      this.d.network.detach(rec.id),
+      this.d.rootfs.unmount(rec.id),
     ];
-    for (const step of steps) {
-      await step().catch((e: unknown) => this.d.log.warn('cleanup step failed', { id: rec.id, error: String(e) }));
+    for (const r of await Promise.allSettled(steps)) {
+      if (r.status === 'rejected') this.d.log.warn('cleanup step failed', { id: rec.id, error: String(r.reason) });
     }
   }
 

@@ -48,8 +48,8 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
 
   const attacher: NetworkAttacher = {
     attach: async (o) => {
-      const a = await network.attach(o);
-      return { ...(a.netnsPath ? { netnsPath: a.netnsPath } : {}), endpoint: a };
+      const p = await network.beginAttach(o);
+      return { ...(p.netnsPath ? { netnsPath: p.netnsPath } : {}), endpoint: p.planned, ready: p.done.then(() => {}) };
     },
     detach: (id) => network.detach(id),
     hostsFile: (o) => network.hostsFile(o),
