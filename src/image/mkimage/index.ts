@@ -1,1 +1,2 @@
-export {};
+export * from './busybox.js';
+export * from './debian.js';
