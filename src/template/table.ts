@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '../base/index.js';
 import { headerFuncs } from './docker-funcs.js';
 import type { FuncDef } from './func-def.js';
 import { marshalGoJson } from './go-json.js';
-import { kindOf, mapLookup, sortedEntries } from './go-values.js';
+import { isStruct, kindOf, mapLookup, sortedEntries } from './go-values.js';
 import { TabWriter } from './tabwriter.js';
 import { GoTemplate } from './template.js';
 import type { TemplateOptions } from './template.js';
@@ -44,7 +44,9 @@ export function marshalRowJson(row: unknown): string {
   if (kindOf(row) !== 'map') return marshalGoJson(row, { escapeHTML: true });
   const m = row as object;
   const fields: Record<string, unknown> = {};
-  const names = new Set(sortedEntries(m).map(([k]) => String(k)));
+  // A class instance is a struct: only its exported (capitalised) members count.
+  const exported = (k: string): boolean => !isStruct(m) || /^\p{Lu}/u.test(k);
+  const names = new Set(sortedEntries(m).map(([k]) => String(k)).filter(exported));
   // Methods and getters of a class count when exported, as Go's exported methods do.
   for (let p: object | null = Object.getPrototypeOf(m) as object | null; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
     for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) {
