@@ -14,6 +14,31 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
+export interface ServerFeatures {
+  /** Negotiated API version */
+  apiVersion: string;
+  experimental: boolean;
+  /** "" when unknown */
+  osType: string;
+}
+
+/** Hide flags the daemon cannot use, as docker's hideUnsupportedFeatures does before help. */
+export function hideUnsupportedFlags(fs: FlagSet, server: ServerFeatures): void {
+  const older = (a: string, b: string): boolean => {
+    const pa = a.split('.').map(Number);
+    const pb = b.split('.').map(Number);
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) < (pb[i] ?? 0);
+    return false;
+  };
+  for (const f of fs.sorted()) {
+    if (f.hidden) continue;
+    const a = f.annotations;
+    if ('experimental' in a && !server.experimental) f.hidden = true;
+    else if (a.ostype && server.osType !== '' && a.ostype !== server.osType) f.hidden = true;
+    else if (a.version && older(server.apiVersion, a.version)) f.hidden = true;
+  }
+}
+
 /** "berth container ls [OPTIONS]" */
 export function useLine(path: string, spec: CommandSpec): string {
   if (spec.children) return path;

@@ -6,7 +6,9 @@ import type { CommandSpec } from './command.js';
 import { COMMANDS, findCommand } from './commands/registry.js';
 import { StatusError } from './errors.js';
 import { FlagError, FlagSet, HelpRequested } from './flags/index.js';
-import { groupHelp, leafHelp, rootHelp, useLine } from './help.js';
+import type { Flag } from './flags/index.js';
+import { groupHelp, hideUnsupportedFlags, leafHelp, rootHelp, useLine } from './help.js';
+import type { ServerFeatures } from './help.js';
 
 function globalFlags(fs: FlagSet) {
   const cfgDir = process.env.DOCKER_CONFIG || `${homedir()}/.docker`;
@@ -25,15 +27,32 @@ function globalFlags(fs: FlagSet) {
   };
 }
 
+/** What the daemon supports, for help; as docker, assume everything when it cannot be reached. */
+async function serverFeatures(cli: Cli): Promise<ServerFeatures> {
+  const { CLIENT_API_VERSION } = await import('../client/index.js');
+  try {
+    const client = await cli.client();
+    await client.supports('1.0');
+    const ping = client.lastPing ?? (await client.ping());
+    return { apiVersion: client.apiVersion, experimental: ping.experimental, osType: ping.osType };
+  } catch {
+    return { apiVersion: CLIENT_API_VERSION, experimental: true, osType: '' };
+  }
+}
+
 async function runLeaf(cli: Cli, spec: CommandSpec, path: string, parentPath: string, argv: string[]): Promise<void> {
   const mod = await spec.load!();
   const fs = new FlagSet();
   fs.interspersed = spec.interspersed ?? true;
   const opts = mod.flags(fs);
   const hasH = fs.sorted().some((f) => f.short === 'h');
-  const help = fs.bool('help', hasH ? '' : 'h', false, 'Print usage');
-  help.hidden = true;
-  if (!hasH) help.shorthandDeprecated = 'use --help';
+  // run and create declare a visible --help themselves; elsewhere it is hidden, -h deprecated.
+  let help = fs.lookup('help') as Flag<boolean> | undefined;
+  if (!help) {
+    help = fs.bool('help', hasH ? '' : 'h', false, 'Print usage');
+    help.hidden = true;
+    if (!hasH) help.shorthandDeprecated = 'use --help';
+  }
   const usage = useLine(path, spec);
   let args: string[];
   try {
@@ -45,6 +64,7 @@ async function runLeaf(cli: Cli, spec: CommandSpec, path: string, parentPath: st
     args = [];
   }
   if (help.get) {
+    hideUnsupportedFlags(fs, await serverFeatures(cli));
     await cli.print(leafHelp(path, parentPath, spec, fs));
     return;
   }

@@ -129,6 +129,11 @@ export class EngineClient {
     return this.pingResult;
   }
 
+  /** What the last /_ping said (after negotiation), if anything. */
+  get lastPing(): PingResult | undefined {
+    return this.pingResult;
+  }
+
   /** OS type the daemon reported on /_ping ("linux"), once negotiated. */
   get serverOsType(): string {
     return this.pingResult?.osType || 'linux';

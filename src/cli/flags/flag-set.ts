@@ -26,6 +26,8 @@ export interface Flag<T> {
   hidden: boolean;
   deprecated: string;
   shorthandDeprecated: string;
+  /** docker's flag annotations: "version" (min API), "experimental", "ostype" */
+  readonly annotations: Record<string, string>;
   /** Set on the command line */
   changed: boolean;
   /** Current value */
@@ -34,6 +36,7 @@ export interface Flag<T> {
 
 class FlagImpl<T> implements Flag<T> {
   hidden = false;
+  readonly annotations: Record<string, string> = {};
   deprecated = '';
   shorthandDeprecated = '';
   changed = false;
@@ -124,6 +127,13 @@ export class FlagSet {
     const f = this.add(name, '', opts.usage ?? of.usage, of.value);
     f.hidden = opts.hidden ?? true;
     return f;
+  }
+
+  /** Set an annotation (docker's SetAnnotation) that decides whether help shows the flag. */
+  annotate(name: string, key: 'version' | 'experimental' | 'ostype', value = ''): void {
+    const f = this.formal.get(name);
+    if (!f) throw new Error(`no such flag -${name}`);
+    f.annotations[key] = value;
   }
 
   lookup(name: string): Flag<unknown> | undefined {

@@ -83,5 +83,6 @@ export function containerRow(s: ContainerSummary, opts: { trunc: boolean; now?: 
 
 /** True when the format reads `.Size`, so `ps` must ask the daemon for sizes. */
 export function formatUsesSize(format: string): boolean {
-  return /\.Size\b/.test(format) || format === 'json';
+  // "json" itself is not a template, so docker does not see .Size in it; {{json .}} does.
+  return /\.Size\b/.test(format) || /\{\{-?\s*json\s+\.\s*-?\}\}/.test(format);
 }

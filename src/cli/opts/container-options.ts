@@ -107,6 +107,9 @@ export function containerFlags(fs: FlagSet) {
     init: fs.bool('init', '', false, 'Run an init inside the container that forwards signals and reaps processes'),
     annotation: fs.map('annotation', '', 'Add an annotation to the container (passed through to the OCI runtime)'),
   };
+  for (const [name, v] of [['gpus', '1.40'], ['stop-timeout', '1.25'], ['cgroupns', '1.41'], ['health-start-period', '1.29'], ['health-start-interval', '1.44'],
+    ['cpu-rt-period', '1.25'], ['cpu-rt-runtime', '1.25'], ['cpus', '1.25'], ['init', '1.25'], ['annotation', '1.43']] as const) fs.annotate(name, 'version', v);
+  for (const name of ['cpu-count', 'cpu-percent', 'io-maxbandwidth', 'io-maxiops']) fs.annotate(name, 'ostype', 'windows');
   fs.alias('dns-opt', f.dnsOption);
   fs.alias('net', f.network);
   fs.alias('net-alias', f.networkAlias);

@@ -5,13 +5,16 @@ import type { FlagSet } from '../../flags/index.js';
 import { errorText } from '../common.js';
 
 export function flags(fs: FlagSet) {
-  return {
+  const f = {
     attach: fs.bool('attach', 'a', false, 'Attach STDOUT/STDERR and forward signals'),
     checkpoint: fs.string('checkpoint', '', '', 'Restore from this checkpoint'),
     checkpointDir: fs.string('checkpoint-dir', '', '', 'Use a custom checkpoint storage directory'),
     detachKeys: fs.string('detach-keys', '', '', 'Override the key sequence for detaching a container'),
     interactive: fs.bool('interactive', 'i', false, "Attach container's STDIN"),
   };
+  fs.annotate('checkpoint', 'experimental');
+  fs.annotate('checkpoint-dir', 'experimental');
+  return f;
 }
 
 export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[]): Promise<void> {

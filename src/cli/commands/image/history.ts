@@ -4,13 +4,15 @@ import { HISTORY_HEADERS, historyFormat, historyRow, renderRows } from '../../fo
 import { FORMAT_HELP } from '../common.js';
 
 export function flags(fs: FlagSet) {
-  return {
+  const f = {
     format: fs.string('format', '', '', FORMAT_HELP),
     human: fs.bool('human', 'H', true, 'Print sizes and dates in human readable format'),
     noTrunc: fs.bool('no-trunc', '', false, "Don't truncate output"),
     platform: fs.string('platform', '', '', 'Show history for the given platform. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")'),
     quiet: fs.bool('quiet', 'q', false, 'Only show image IDs'),
   };
+  fs.annotate('platform', 'version', '1.48');
+  return f;
 }
 
 export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[]): Promise<void> {

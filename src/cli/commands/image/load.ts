@@ -8,11 +8,13 @@ import { platformQuery } from '../common.js';
 import { copyToStdout } from '../save-to.js';
 
 export function flags(fs: FlagSet) {
-  return {
+  const f = {
     input: fs.string('input', 'i', '', 'Read from tar archive file, instead of STDIN'),
     platform: fs.string('platform', '', '', 'Load only the given platform variant. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")'),
     quiet: fs.bool('quiet', 'q', false, 'Suppress the load output'),
   };
+  fs.annotate('platform', 'version', '1.48');
+  return f;
 }
 
 async function openInput(path: string): Promise<Readable> {

@@ -4,7 +4,7 @@ import { IMAGE_HEADERS, imageFormat, imageRows, renderRows } from '../../formatt
 import { FORMAT_HELP } from '../common.js';
 
 export function flags(fs: FlagSet) {
-  return {
+  const f = {
     all: fs.bool('all', 'a', false, 'Show all images (default hides intermediate images)'),
     digests: fs.bool('digests', '', false, 'Show digests'),
     filter: fs.filter(),
@@ -13,6 +13,8 @@ export function flags(fs: FlagSet) {
     quiet: fs.bool('quiet', 'q', false, 'Only show image IDs'),
     tree: fs.bool('tree', '', false, 'List multi-platform images as a tree (EXPERIMENTAL)'),
   };
+  fs.annotate('tree', 'version', '1.47');
+  return f;
 }
 
 const AMBIGUOUS = new Set(['build', 'history', 'import', 'inspect', 'list', 'load', 'ls', 'prune', 'pull', 'push', 'rm', 'save', 'tag']);

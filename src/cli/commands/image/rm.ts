@@ -5,11 +5,13 @@ import type { FlagSet } from '../../flags/index.js';
 import { errorText, platformQuery } from '../common.js';
 
 export function flags(fs: FlagSet) {
-  return {
+  const f = {
     force: fs.bool('force', 'f', false, 'Force removal of the image'),
     noPrune: fs.bool('no-prune', '', false, 'Do not delete untagged parents'),
     platform: fs.list('platform', '', 'Remove only the given platform variant. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")', undefined, { type: 'strings' }),
   };
+  fs.annotate('platform', 'version', '1.50');
+  return f;
 }
 
 export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[]): Promise<void> {

@@ -4,10 +4,12 @@ import { platformQuery } from '../common.js';
 import { copyToStdout, refuseTerminal, saveAtomically } from '../save-to.js';
 
 export function flags(fs: FlagSet) {
-  return {
+  const f = {
     output: fs.string('output', 'o', '', 'Write to a file, instead of STDOUT'),
     platform: fs.string('platform', '', '', 'Save only the given platform variant. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")'),
   };
+  fs.annotate('platform', 'version', '1.48');
+  return f;
 }
 
 export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[]): Promise<void> {
