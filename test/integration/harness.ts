@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -68,6 +68,7 @@ export async function startDaemon(): Promise<TestDaemon> {
   const subnet = `172.${randomInt(20, 31)}.${randomInt(0, 255)}.0/24`;
   const logFile = join(dir, 'berthd.log');
   let child: ChildProcess | undefined;
+  writeFileSync(join(dir, 'daemon.json'), '{}\n');
 
   const launch = async (): Promise<void> => {
     const { openSync } = await import('node:fs');
