@@ -2,7 +2,7 @@
 import type { FuncDef } from './func-def.js';
 import { sprint, sprintf, sprintln } from './go-fmt.js';
 import { isPrint } from './go-strconv.js';
-import { isGoInt, isStruct, isTrue, kindOf, mapHas, mapLookup, toNumber, typeName } from './go-values.js';
+import { isGoInt, isStruct, isTrue, kindOf, mapHas, mapLookup, missingKeyValue, toNumber, typeName } from './go-values.js';
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -12,12 +12,6 @@ function indexArg(index: unknown, cap: number): number {
   const x = toNumber(index);
   if (x < 0 || x > cap) throw new Error(`index out of range: ${x}`);
   return x;
-}
-
-/** The zero value Go would return for a missing key: "" for string maps (labels), else no value. */
-function missingKeyValue(m: object): unknown {
-  const values = m instanceof Map ? [...m.values()] : Object.values(m);
-  return values.every((v) => typeof v === 'string') ? '' : undefined;
 }
 
 function index(item: unknown, ...indexes: unknown[]): unknown {

@@ -101,6 +101,27 @@ describe('template options and errors', () => {
     }
   });
 
+  test('missingKey "error" fails on absent keys with Go\'s text, as docker inspect\'s raw fallback does', () => {
+    const t = parseTemplate('{{.State.Health.Status}}', { missingKey: 'error' });
+    assert.throws(() => t.execute({ State: { Status: 'running' } }), {
+      message: 'template: :1:8: executing "" at <.State.Health.Status>: map has no entry for key "Health"',
+    });
+    assert.throws(() => t.execute({ State: null }), {
+      message: 'template: :1:8: executing "" at <.State.Health.Status>: nil pointer evaluating interface {}.Health',
+    });
+    assert.equal(t.execute({ State: { Health: { Status: 'healthy' } } }), 'healthy');
+  });
+
+  test('missingKey "zero" gives "" for an absent label', () => {
+    assert.equal(parseTemplate('[{{.Labels.x}}]', { missingKey: 'zero' }).execute({ Labels: { a: 'b' } }), '[]');
+  });
+
+  test('execute() stops runaway template recursion with an error', () => {
+    assert.throws(() => parseTemplate('{{define "x"}}{{template "x" .}}{{end}}{{template "x" 1}}').execute(null), {
+      message: 'template: :1:25: executing "x" at <{{template "x" .}}>: exceeded maximum template depth (1000)',
+    });
+  });
+
   test('execute() can run the same template many times with different data', () => {
     const t = parseTemplate('{{.ID}}');
     assert.deepEqual(['a', 'b'].map((ID) => t.execute({ ID })), ['a', 'b']);

@@ -4,7 +4,7 @@ import { goTypeName } from './func-def.js';
 import type { FuncDef, FuncMap, ParamType } from './func-def.js';
 import { sprint } from './go-fmt.js';
 import { goQuote } from './go-strconv.js';
-import { isGoInt, isStruct, isTrue, kindOf, mapHas, mapLookup, sortedEntries, toNumber, typeName } from './go-values.js';
+import { isGoInt, isStruct, isTrue, kindOf, mapHas, mapLookup, missingKeyValue, sortedEntries, toNumber, typeName } from './go-values.js';
 import { nodeString } from './nodes.js';
 import type {
   ArgNode, BranchNode, ChainNode, CommandNode, FieldNode, IdentifierNode, ListNode, Node, NumberNode, PipeNode,
@@ -39,7 +39,7 @@ class State {
   private depth = 0;
   private tmplName: string;
 
-  constructor(private readonly set: ParsedSet, private readonly funcs: FuncMap, name: string, data: unknown) {
+  constructor(private readonly set: ParsedSet, private readonly funcs: FuncMap, private readonly missingKey: MissingKey, name: string, data: unknown) {
     this.tmplName = name;
     this.vars = [{ name: '$', value: data }];
   }
@@ -291,6 +291,10 @@ class State {
    * (class instance) without the member is an error.
    */
   private evalField(dot: unknown, name: string, node: Node, args: readonly ArgNode[], final: Final, receiver: unknown): unknown {
+    if (this.missingKey === 'error') {
+      if (receiver === undefined) this.errorf(`nil data; no entry for key ${goQuote(name)}`);
+      if (receiver === null) this.errorf(`nil pointer evaluating interface {}.${name}`);
+    }
     if (receiver === undefined || receiver === null) return undefined;
     const hasArgs = args.length > 1 || final !== MISSING;
     if (kindOf(receiver) !== 'map') this.errorf(`can't evaluate field ${name} in type ${typeName(receiver)}`);
@@ -307,6 +311,8 @@ class State {
     }
     if (isStruct(m)) this.errorf(`can't evaluate field ${name} in type ${typeName(m)}`);
     if (hasArgs) this.errorf(`${name} is not a method but has arguments`);
+    if (this.missingKey === 'error') this.errorf(`map has no entry for key ${goQuote(name)}`);
+    if (this.missingKey === 'zero') return missingKeyValue(m);
     return undefined;
   }
 
@@ -408,9 +414,12 @@ export interface ExecResult {
   error?: TemplateExecError;
 }
 
+/** Go's missingkey option: what a map lookup of an absent key gives. */
+export type MissingKey = 'default' | 'zero' | 'error';
+
 /** Runs the named template of a set; on failure returns the partial output with the error. */
-export function execute(set: ParsedSet, name: string, data: unknown, funcs: FuncMap): ExecResult {
-  const state: State = new State(set, funcs, name, data);
+export function execute(set: ParsedSet, name: string, data: unknown, funcs: FuncMap, missingKey: MissingKey = 'default'): ExecResult {
+  const state: State = new State(set, funcs, missingKey, name, data);
   const root: ListNode | undefined = set.trees.get(name);
   try {
     if (root === undefined) state.errorf(`${goQuote(name)} is an incomplete or empty template`);

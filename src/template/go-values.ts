@@ -126,6 +126,15 @@ export function mapHas(m: object, key: string): boolean {
 }
 
 
+/**
+ * The zero value Go gives for an absent key: "" when the map looks like a
+ * map[string]string (labels, options; empty maps included), else no value.
+ */
+export function missingKeyValue(m: object): unknown {
+  const values = m instanceof Map ? [...m.values()] : Object.values(m);
+  return values.every((v) => typeof v === 'string') ? '' : undefined;
+}
+
 export function toNumber(v: number | bigint): number {
   return typeof v === 'bigint' ? Number(v) : v;
 }

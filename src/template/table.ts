@@ -64,18 +64,23 @@ export function marshalRowJson(row: unknown): string {
   return marshalGoJson(new Map(Object.entries(fields)), { escapeHTML: true });
 }
 
-/** json that treats the row itself like docker's row contexts (their MarshalJSON). */
-function rowJsonFunc(row: unknown): FuncDef {
-  return {
+/**
+ * Runs a template per row, with json treating the row itself like docker's row
+ * contexts (their MarshalJSON) and anything else like plain values.
+ */
+function rowRunner(tmpl: GoTemplate): (row: unknown) => string {
+  let current: unknown;
+  const json: FuncDef = {
     params: ['any'],
-    fn: ((v: unknown) => (v === row ? marshalRowJson(v) : marshalGoJson(v, { escapeHTML: false }))) as (...a: never[]) => unknown,
+    fn: ((v: unknown) => (v === current && v !== null ? marshalRowJson(v) : marshalGoJson(v, { escapeHTML: false }))) as (...a: never[]) => unknown,
   };
-}
-
-function executeRow(tmpl: GoTemplate, row: unknown): string {
-  const r = tmpl.run(row, new Map([['json', rowJsonFunc(row)]]));
-  if (r.error) throw r.error;
-  return r.output;
+  const t = tmpl.withFuncs(new Map([['json', json]]));
+  return (row) => {
+    current = row;
+    const r = t.run(row);
+    if (r.error) throw r.error;
+    return r.output;
+  };
 }
 
 /**
@@ -86,9 +91,10 @@ function executeRow(tmpl: GoTemplate, row: unknown): string {
  */
 export function renderTable(rows: readonly unknown[], body: string, headers: Readonly<Record<string, string>>, opts?: TemplateOptions): string {
   const tmpl = GoTemplate.parse(body, opts);
+  const runRow = rowRunner(tmpl);
   let buffer = '';
-  for (const row of rows) buffer += executeRow(tmpl, row) + '\n';
-  const header = tmpl.run(headerContext(headers), headerFuncs()).output;
+  for (const row of rows) buffer += runRow(row) + '\n';
+  const header = tmpl.withFuncs(headerFuncs()).run(headerContext(headers)).output;
   const tw = new TabWriter({ minwidth: 10, tabwidth: 1, padding: 3, padchar: ' ' });
   tw.write(header);
   tw.write('\n');
@@ -106,8 +112,8 @@ export function formatRows(rows: readonly unknown[], format: string, opts: { hea
   if (table && body === '' && opts.defaultTable !== undefined) body = splitTableFormat(opts.defaultTable).body;
   try {
     if (table) return renderTable(rows, body, opts.headers, opts);
-    const tmpl = GoTemplate.parse(body, opts);
-    return rows.map((row) => executeRow(tmpl, row) + '\n').join('');
+    const runRow = rowRunner(GoTemplate.parse(body, opts));
+    return rows.map((row) => runRow(row) + '\n').join('');
   } catch (e) {
     if (e instanceof InvalidArgumentError) throw new InvalidArgumentError(`template parsing error: ${e.message}`, { cause: e });
     throw e;

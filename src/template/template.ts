@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '../base/index.js';
 import { builtinFuncs } from './builtins.js';
 import { dockerFuncs } from './docker-funcs.js';
 import { execute, TemplateExecError } from './exec.js';
-import type { ExecResult } from './exec.js';
+import type { ExecResult, MissingKey } from './exec.js';
 import { userFunc } from './func-def.js';
 import type { FuncDef } from './func-def.js';
 import { parse, TemplateParseError } from './parser.js';
@@ -17,6 +17,12 @@ export interface Template {
 export interface TemplateOptions {
   /** Extra functions, like template.FuncMap; they override the builtins of the same name. */
   funcs?: Record<string, (...args: never[]) => unknown>;
+  /**
+   * Go's Option("missingkey=..."): 'default' prints <no value>, 'zero' gives the map's
+   * zero value, 'error' fails with `map has no entry for key "X"` (docker inspect's
+   * fallback over raw JSON uses this).
+   */
+  missingKey?: MissingKey;
 }
 
 /** Functions visible to every template: builtins, then docker's, then the caller's. */
@@ -28,12 +34,16 @@ function funcMap(extra: TemplateOptions['funcs']): Map<string, FuncDef> {
 }
 
 export class GoTemplate implements Template {
-  private constructor(private readonly set: ParsedSet, private readonly funcs: ReadonlyMap<string, FuncDef>) {}
+  private constructor(
+    private readonly set: ParsedSet,
+    private readonly funcs: ReadonlyMap<string, FuncDef>,
+    private readonly missingKey: MissingKey,
+  ) {}
 
   static parse(src: string, opts: TemplateOptions = {}): GoTemplate {
     const funcs = funcMap(opts.funcs);
     try {
-      return new GoTemplate(parse(src, (name) => funcs.has(name)), funcs);
+      return new GoTemplate(parse(src, (name) => funcs.has(name)), funcs, opts.missingKey ?? 'default');
     } catch (e) {
       if (e instanceof TemplateParseError) throw new InvalidArgumentError(e.message);
       throw e;
@@ -46,18 +56,16 @@ export class GoTemplate implements Template {
     return r.output;
   }
 
-  /**
-   * Runs with some functions replaced (as template.Funcs does after parsing) and
-   * returns partial output instead of throwing, for docker's table header.
-   */
-  run(data: unknown, overrides?: ReadonlyMap<string, FuncDef>): ExecResult {
-    let funcs = this.funcs;
-    if (overrides) {
-      const m = new Map(this.funcs);
-      for (const [k, v] of overrides) m.set(k, v);
-      funcs = m;
-    }
-    return execute(this.set, '', data, funcs);
+  /** The same parsed template with some functions replaced, as template.Funcs does after parsing. */
+  withFuncs(overrides: ReadonlyMap<string, FuncDef>): GoTemplate {
+    const m = new Map(this.funcs);
+    for (const [k, v] of overrides) m.set(k, v);
+    return new GoTemplate(this.set, m, this.missingKey);
+  }
+
+  /** Runs and returns partial output with the error instead of throwing (docker's table header). */
+  run(data: unknown): ExecResult {
+    return execute(this.set, '', data, this.funcs, this.missingKey);
   }
 }
 
