@@ -184,7 +184,6 @@ class Parser {
       if (v.type !== 'variable') break;
       const mark = this.idx;
       this.next();
-      const after = this.peek();
       const nxt = this.peekNonSpace();
       if (nxt.type === 'assign' || nxt.type === 'declare') {
         pipe.isAssign = nxt.type === 'assign';
@@ -205,7 +204,6 @@ class Parser {
         this.errorf(`too many declarations in ${context}`);
       }
       // Not a declaration: "$x" is the first operand.
-      void after;
       this.idx = mark;
       break;
     }
