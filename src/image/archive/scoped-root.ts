@@ -1,4 +1,5 @@
-import { lstat, mkdir, readlink, rm } from 'node:fs/promises';
+import { lstatSync, mkdirSync, readlinkSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { errnoCode, InvalidArgumentError } from '../../base/index.js';
 
@@ -58,11 +59,11 @@ export class ScopedRoot {
       if (this.realDirs.has(next)) { cur = next; continue; }
       let st;
       try {
-        st = await lstat(this.abs(next));
+        st = lstatSync(this.abs(next));
       } catch (e) {
         if (errnoCode(e) !== 'ENOENT') throw e;
         if (!opts.create) throw new InvalidArgumentError(`Cannot apply layer entry "${opts.entry}": "${next}" does not exist`);
-        await mkdir(this.abs(next), { mode: 0o755 });
+        mkdirSync(this.abs(next), { mode: 0o755 });
         this.realDirs.add(next);
         cur = next;
         continue;
@@ -72,7 +73,7 @@ export class ScopedRoot {
         cur = next;
       } else if (st.isSymbolicLink()) {
         if (++hops > MAX_SYMLINK_HOPS) throw new InvalidArgumentError(`Cannot apply layer entry "${opts.entry}": too many levels of symbolic links`);
-        const target = await readlink(this.abs(next));
+        const target = readlinkSync(this.abs(next));
         if (target.startsWith('/')) throw escapes(opts.entry, next, target);
         queue.unshift(...target.split('/'));
       } else {
