@@ -58,6 +58,33 @@ test('OverlaySnapshotter mounts more layers than absolute lowerdir= paths fit in
 });
 
 test('OverlaySnapshotter refuses container ids that are paths', async () => {
-  const snap = new OverlaySnapshotter({ root: '/nonexistent', layers: { rootfsFor: () => ({ chainIds: [], lowerDirs: [] }) } });
+  const snap = new OverlaySnapshotter({ root: '/nonexistent', layers: { retainRootfs: async () => ({ chainIds: [], lowerDirs: [] }), releaseRootfs: async () => [] } });
   await assert.rejects(snap.prepareContainer({ id: '../x', imageId: 'x' }), /Cannot use container id/);
+});
+
+test('a container keeps its image layers through a forced rmi and a restart, until it is removed', { skip: needsRoot }, async () => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-overlay-hold-'));
+  try {
+    const { images, imageId } = await fixtureImage(root);
+    const snap = new OverlaySnapshotter({ root, layers: images });
+    const layer = await snap.prepareContainer({ id: 'held', imageId });
+    const out = await images.remove(imageId, { force: true, inUse: () => 'held' });
+    assert.deepEqual(out.filter((r) => r.Deleted).map((r) => r.Deleted), [imageId]);
+    // after a restart the layers are still there for the container
+    const reopened = await ImageService.open({ root });
+    const snap2 = new OverlaySnapshotter({ root, layers: reopened });
+    const target = join(root, 'mnt');
+    await snap2.mountRootfs({ ...layer, target });
+    try {
+      assert.equal(await readFile(join(target, 'hello.txt'), 'utf8'), 'hello\n');
+    } finally {
+      await snap2.unmount(target);
+    }
+    await snap2.removeContainer('held');
+    // the top layer went with the container; the base layer still belongs to the base image
+    await assert.rejects(readFile(join(layer.lowerDirs[0]!, 'hello.txt')));
+    assert.equal(await readFile(join(layer.lowerDirs[1]!, 'hello.txt'), 'utf8'), 'old\n');
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });

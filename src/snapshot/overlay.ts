@@ -12,7 +12,8 @@ const ID_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 /**
  * overlayfs snapshotter: `<root>/containers/<id>/{upper,work}` over the image's layer
- * directories. When absolute lower paths would overflow mount's one-page option limit
+ * directories, which stay held for the container until removeContainer (so a forced rmi
+ * of a stopped container's image keeps its rootfs, as in Docker). When absolute lower paths would overflow mount's one-page option limit
  * (many layers, long data roots), it mounts from `<root>/overlay-l/`, where each layer
  * has a 16-character symlink, with relative lowerdir= paths (as Docker's overlay2 does
  * with its l/ directory); the kernel resolves them against mount(8)'s cwd.
@@ -34,8 +35,8 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   async prepareContainer(opts: { id: string; imageId: string }): Promise<ContainerLayer> {
-    const { lowerDirs } = this.opts.layers.rootfsFor(opts.imageId);
     const dir = this.containerDir(opts.id);
+    const { lowerDirs } = await this.opts.layers.retainRootfs(`container:${opts.id}`, opts.imageId);
     const upper = join(dir, 'upper');
     const work = join(dir, 'work');
     await mkdir(upper, { recursive: true, mode: 0o755 });
@@ -44,6 +45,7 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   async mountRootfs(req: MountRequest): Promise<void> {
+    await mkdir(req.target, { recursive: true });
     let lowers = [...req.lowerDirs];
     if (lowers.length === 0) {
       // an image without layers: overlay still needs one lower dir
@@ -91,5 +93,6 @@ export class OverlaySnapshotter implements Snapshotter {
     const dir = this.containerDir(id);
     await rm(join(dir, 'upper'), { recursive: true, force: true });
     await rm(join(dir, 'work'), { recursive: true, force: true });
+    await this.opts.layers.releaseRootfs(`container:${id}`);
   }
 }

@@ -27,7 +27,9 @@ export interface Snapshotter {
   removeContainer(id: string): Promise<void>;
 }
 
-/** What a snapshotter needs from the image store. */
+/** What a snapshotter needs from the image store (ImageService provides it). */
 export interface LayerSource {
-  rootfsFor(imageId: string): { chainIds: string[]; lowerDirs: string[] };
+  /** Hold an image's layers for `holder` across restarts and report them. */
+  retainRootfs(holder: string, imageId: string): Promise<{ chainIds: string[]; lowerDirs: string[] }>;
+  releaseRootfs(holder: string): Promise<unknown>;
 }

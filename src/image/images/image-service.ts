@@ -137,27 +137,44 @@ export class ImageService {
 
   /**
    * Stream a layer blob in (registry pulls): stored as it came and unpacked in one pass.
-   * The layer stays pinned until `createImageFromConfig` or `releaseLayers`.
+   * The layer stays pinned until `createImageFromConfig` or `unpinLayers`.
    */
   registerLayer(src: Readable | AsyncIterable<Buffer>, opts: RegisterLayerOptions = {}): Promise<RegisteredLayer> {
     return this.store.layers.register(src, opts);
   }
 
-  /** Pin an already stored layer for an image about to be created. */
-  holdLayer(chainId: string): boolean {
+  /** Pin an already stored layer (in memory) for an image about to be created. */
+  pinLayer(chainId: string): boolean {
     if (!this.store.layers.has(chainId)) return false;
     this.store.layers.pin(chainId);
     return true;
   }
 
-  releaseLayers(chainIds: readonly string[]): void {
+  unpinLayers(chainIds: readonly string[]): void {
     for (const c of chainIds) this.store.layers.unpin(c);
   }
 
   /**
+   * Keep an image's layers for `holder` (e.g. "container:<id>") until releaseRootfs, across
+   * restarts, so a container's rootfs survives `rmi --force` of its image as in Docker.
+   */
+  async retainRootfs(holder: string, imageId: string): Promise<{ chainIds: string[]; lowerDirs: string[] }> {
+    return this.store.lock.run(async () => {
+      const img = this.store.resolve(imageId);
+      await this.store.hold(holder, img.chainIds);
+      return { chainIds: [...img.chainIds], lowerDirs: this.lowerDirs(img.chainIds) };
+    });
+  }
+
+  /** Release a holder's layers; those no image or holder uses are deleted (returned, top-most first). */
+  releaseRootfs(holder: string): Promise<string[]> {
+    return this.store.lock.run(() => this.store.release(holder));
+  }
+
+  /**
    * Create an image from config bytes whose layers are stored (pulls), then point
-   * tags and digest references at it. Every layer must be held by the caller
-   * (registerLayer or holdLayer); those holds are released.
+   * tags and digest references at it. Every layer must be pinned by the caller
+   * (registerLayer or pinLayer); those pins are released.
    */
   async createImageFromConfig(configBytes: Uint8Array, opts: { repoTags?: string[]; repoDigests?: string[] } = {}): Promise<ImageRecord> {
     const tags = (opts.repoTags ?? []).map(parseTagTarget);
@@ -170,7 +187,7 @@ export class ImageService {
       const { image } = await this.store.createImage(configBytes);
       for (const r of [...tags, ...digests]) this.store.setTag(r, image);
       if (tags.length + digests.length > 0) await this.store.saveRefs([image]);
-      this.releaseLayers(image.chainIds);
+      this.unpinLayers(image.chainIds);
       return this.store.record(image);
     });
   }

@@ -31,6 +31,8 @@ interface ImageMeta {
 export class ImageStore {
   readonly images = new Map<string, ImageEntry>();
   readonly lock = new Mutex();
+  /** Persistent holds on layers (a container's rootfs keeps its layers after a forced rmi). */
+  private holds = new Map<string, Digest[]>();
 
   private constructor(
     readonly root: string,
@@ -57,9 +59,49 @@ export class ImageStore {
     const layers = await LayerStore.open(root, content, log);
     const refs = await ReferenceStore.open(join(root, 'image', 'repositories.json'), log);
     const s = new ImageStore(root, content, layers, refs, log);
+    await s.loadHolds();
     await s.loadImages();
     await s.collectGarbage();
     return s;
+  }
+
+  private get holdsFile(): string {
+    return join(this.root, 'image', 'holds.json');
+  }
+
+  private async loadHolds(): Promise<void> {
+    try {
+      const doc = JSON.parse(await readFile(this.holdsFile, 'utf8')) as Record<string, string[]>;
+      for (const [holder, chains] of Object.entries(doc)) {
+        if (Array.isArray(chains)) this.holds.set(holder, chains.filter(isDigest));
+      }
+    } catch (e) {
+      if (errnoCode(e) !== 'ENOENT') this.log.warn('ignoring unreadable holds.json', { error: String(e) });
+    }
+  }
+
+  /** Keep `chainIds` (and their files) for `holder` until released, across restarts. Call under the lock. */
+  async hold(holder: string, chainIds: readonly Digest[]): Promise<void> {
+    const missing = chainIds.find((c) => !this.layers.has(c));
+    if (missing) throw new NotFoundError(`layer ${missing} does not exist`);
+    this.holds.set(holder, [...chainIds]);
+    await writeJsonAtomic(this.holdsFile, Object.fromEntries(this.holds));
+  }
+
+  /** Drop a holder's hold and delete the layers nothing else uses any more. Call under the lock. */
+  async release(holder: string): Promise<Digest[]> {
+    const chains = this.holds.get(holder);
+    if (!chains) return [];
+    this.holds.delete(holder);
+    await writeJsonAtomic(this.holdsFile, Object.fromEntries(this.holds));
+    const used = this.usedChains();
+    const removed: Digest[] = [];
+    for (const c of [...chains].reverse()) {
+      if (used.has(c) || this.layers.isPinned(c) || !this.layers.has(c)) continue;
+      await this.deleteLayer(c);
+      removed.push(c);
+    }
+    return removed;
   }
 
   private async loadImages(): Promise<void> {
@@ -103,9 +145,10 @@ export class ImageStore {
     }
   }
 
-  private usedChains(exceptImage?: string): Set<string> {
+  private usedChains(): Set<string> {
     const used = new Set<string>();
-    for (const img of this.images.values()) if (img.id !== exceptImage) for (const c of img.chainIds) used.add(c);
+    for (const img of this.images.values()) for (const c of img.chainIds) used.add(c);
+    for (const chains of this.holds.values()) for (const c of chains) used.add(c);
     return used;
   }
 
