@@ -140,3 +140,41 @@ test('prune() removes only dangling images by default and skips images in use', 
     assert.deepEqual((await images.list()).map((i) => i.id).sort(), [tagged.id, used.id].sort());
   });
 });
+
+test('importTar() accepts xz, bzip2 and zstd layers through the host tools', async () => {
+  await withRoot(async (root) => {
+    const images = await ImageService.open({ root: join(root, 'store') });
+    const tar = await layerTar('compressed');
+    const { writeFile } = await import('node:fs/promises');
+    const { exec } = await import('../../host/index.js');
+    await writeFile(join(root, 'layer.tar'), tar);
+    for (const [tool, ext] of [['xz', 'xz'], ['bzip2', 'bz2'], ['zstd', 'zst']] as const) {
+      await exec(tool, tool === 'zstd' ? ['-q', '-k', '-f', 'layer.tar'] : ['-k', '-f', 'layer.tar'], { cwd: root });
+      const rec = await images.importTar(readable(await readFile(join(root, `layer.tar.${ext}`))));
+      assert.deepEqual(rec.layers, [sha256(tar)], tool);
+    }
+  });
+});
+
+test('registerLayer() + createImageFromConfig() build a pulled image with tag and digest references', async () => {
+  await withRoot(async (root) => {
+    const images = await ImageService.open({ root });
+    const l1 = await layerTar('p1');
+    const l2 = await layerTar('p2');
+    const r1 = await images.registerLayer(readable(gzipSync(l1)), { expectedDiffId: sha256(l1) });
+    const r2 = await images.registerLayer(readable(l2), { parent: r1.layer.chainId, expectedBlobDigest: sha256(l2) });
+    assert.equal(r1.layer.compression, 'gzip');
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(l1), sha256(l2)] } }));
+    const manifestDigest = sha256('a manifest');
+    const rec = await images.createImageFromConfig(config, { repoTags: ['quay.io/org/pulled:1'], repoDigests: [`quay.io/org/pulled@${manifestDigest}`] });
+    assert.equal(rec.id, sha256(config));
+    assert.deepEqual(rec.repoDigests, [`quay.io/org/pulled@${manifestDigest}`]);
+    assert.equal(images.get(`quay.io/org/pulled@${manifestDigest}`).id, rec.id);
+    await assert.rejects(images.registerLayer(readable(l2), { expectedDiffId: sha256('other') }), /invalid diffID/);
+    // the last tag of a repository takes its digest references along
+    assert.deepEqual(await images.remove('quay.io/org/pulled:1'), [
+      { Untagged: 'quay.io/org/pulled:1' }, { Untagged: `quay.io/org/pulled@${manifestDigest}` },
+      { Deleted: rec.id }, { Deleted: r2.layer.chainId }, { Deleted: r1.layer.chainId },
+    ]);
+  });
+});

@@ -136,3 +136,25 @@ test('open() cleans up after a crash: temp layers, staged loads and unreferenced
     assert.equal(JSON.parse(await readFile(join(root, 'layers', img.layers[0]!.slice(7), 'layer.json'), 'utf8')).diffId, img.layers[0]);
   });
 });
+
+test('load() aborted by its signal removes what it added', async () => {
+  await withRoot(async (root) => {
+    const src = await ImageService.open({ root: join(root, 'src') });
+    let img = await src.importTar(readable(await layerTar('a', [file('big', Buffer.alloc(2 << 20, 1))])));
+    img = await src.commit({ parent: img.id, diff: readable(await tarBuffer([file('big2', Buffer.alloc(2 << 20, 2))])), config: {}, repoTag: 'abort:me' });
+    const archive = await saveToBuffer(src, ['abort:me']);
+    const dst = await ImageService.open({ root: join(root, 'dst') });
+    const before = await snapshot(join(root, 'dst'));
+    const ac = new AbortController();
+    const seen: string[] = [];
+    await assert.rejects((async () => {
+      for await (const e of dst.load(readable(archive), { signal: ac.signal })) {
+        seen.push(e.type);
+        if (e.type === 'progress' && e.current === e.total) ac.abort();
+      }
+    })(), (e: unknown) => (e as Error).name === 'AbortError');
+    assert.ok(seen.includes('progress'));
+    assert.deepEqual(await snapshot(join(root, 'dst')), before);
+    assert.throws(() => dst.get('abort:me'));
+  });
+});
