@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ImageService } from '../image/index.js';
-import { tarBuffer, file, dir } from '../image/archive/test-helpers.js';
+import { tarBuffer, file, dir } from '../image/archive/tar-fixtures.js';
 import { snapshotterConformance } from './conformance.js';
 import { OverlaySnapshotter } from './overlay.js';
 

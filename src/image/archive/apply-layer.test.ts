@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { InvalidArgumentError, sha256 } from '../../base/index.js';
 import { readXattrsTree } from '../../host/index.js';
 import { applyLayer } from './apply-layer.js';
-import { tarBuffer, file, dir, symlinkEntry, hardlinkEntry, hdr } from './test-helpers.js';
+import { tarBuffer, file, dir, symlinkEntry, hardlinkEntry, hdr } from './tar-fixtures.js';
 
 // a valid VFS_CAP_REVISION_2 value granting cap_net_raw
 const CAP_NET_RAW = Buffer.from([1, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { exec } from '../../host/index.js';
 import { InvalidArgumentError } from '../../base/index.js';
 import { readTar } from './tar-reader.js';
-import { tarBuffer, chunksOf, file, dir, symlinkEntry, hardlinkEntry } from './test-helpers.js';
+import { tarBuffer, chunksOf, file, dir, symlinkEntry, hardlinkEntry } from './tar-fixtures.js';
 import type { TarHeader } from './tar-header.js';
 
 async function readAll(buf: Buffer, chunk = 777): Promise<Array<{ h: TarHeader; body: Buffer }>> {

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { exec } from '../../host/index.js';
-import { tarBuffer, file } from '../archive/test-helpers.js';
+import { tarBuffer, file } from '../archive/tar-fixtures.js';
 import { ImageService } from './image-service.js';
-import { readable, snapshot } from './test-fixtures.js';
+import { readable, snapshot } from './store-fixtures.js';
 
 const serviceModule = new URL('./image-service.js', import.meta.url).href;
 

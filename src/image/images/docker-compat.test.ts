@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { exec } from '../../host/index.js';
 import { writeTar } from '../archive/index.js';
-import { tarBuffer, file } from '../archive/test-helpers.js';
+import { tarBuffer, file } from '../archive/tar-fixtures.js';
 import { busyboxRootfsTar, buildBusyboxImage } from '../mkimage/index.js';
 import { ImageService } from './image-service.js';
-import { collect } from './test-fixtures.js';
+import { collect } from './store-fixtures.js';
 
 const DOCKERD = '/usr/sbin/dockerd';
 const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : '/usr/local/bin/docker';

@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotFoundError, sha256, parseFilters } from '../../base/index.js';
 import { ImageService } from './image-service.js';
-import { layerTar, readable, withRoot } from './test-fixtures.js';
-import { tarBuffer, file } from '../archive/test-helpers.js';
+import { layerTar, readable, withRoot } from './store-fixtures.js';
+import { tarBuffer, file } from '../archive/tar-fixtures.js';
 
 test('importTar() creates a one-layer image with --change lines applied and Docker IDs', async () => {
   await withRoot(async (root) => {

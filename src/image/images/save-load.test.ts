@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { InvalidArgumentError, sha256 } from '../../base/index.js';
 import { readTar } from '../archive/index.js';
-import { tarBuffer, file, chunksOf } from '../archive/test-helpers.js';
+import { tarBuffer, file, chunksOf } from '../archive/tar-fixtures.js';
 import { ImageService } from './image-service.js';
-import { collect, layerTar, readable, saveToBuffer, snapshot, withRoot } from './test-fixtures.js';
+import { collect, layerTar, readable, saveToBuffer, snapshot, withRoot } from './store-fixtures.js';
 
 async function archiveFiles(buf: Buffer): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();

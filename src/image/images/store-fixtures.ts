@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, lstat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { tarBuffer, file, dir } from '../archive/test-helpers.js';
+import { tarBuffer, file, dir } from '../archive/tar-fixtures.js';
 import type { ImageService } from './image-service.js';
 import type { LoadEvent } from './types.js';
 
