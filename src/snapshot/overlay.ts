@@ -14,7 +14,7 @@ const ID_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
  * overlayfs snapshotter: `<root>/containers/<id>/{upper,work}` over the image's layer
  * directories, which stay held for the container until removeContainer (so a forced rmi
  * of a stopped container's image keeps its rootfs, as in Docker). When absolute lower paths would overflow mount's one-page option limit
- * (many layers, long data roots), it mounts from `<root>/overlay-l/`, where each layer
+ * (many layers, long data roots), it mounts from `<root>/overlay/l/`, where each layer
  * has a 16-character symlink, with relative lowerdir= paths (as Docker's overlay2 does
  * with its l/ directory); the kernel resolves them against mount(8)'s cwd.
  */
@@ -27,11 +27,11 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   private get linkDir(): string {
-    return join(this.opts.root, 'overlay-l');
+    return join(this.opts.root, 'overlay', 'l');
   }
 
   private get emptyDir(): string {
-    return join(this.opts.root, 'overlay-empty');
+    return join(this.opts.root, 'overlay', 'empty');
   }
 
   async prepareContainer(opts: { id: string; imageId: string }): Promise<ContainerLayer> {
@@ -62,7 +62,7 @@ export class OverlaySnapshotter implements Snapshotter {
     await mountOverlay({ lowerDirs: short, upperDir: req.upper, workDir: req.work, target: req.target, cwd: this.linkDir, options: MOUNT_OPTIONS });
   }
 
-  /** A stable short name for a lower dir: a symlink in overlay-l/ named by its path's hash. */
+  /** A stable short name for a lower dir: a symlink in overlay/l/ named by its path's hash. */
   private async shortLink(lower: string): Promise<string> {
     const name = createHash('sha256').update(lower).digest('hex').slice(0, 16);
     const link = join(this.linkDir, name);

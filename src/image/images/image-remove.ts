@@ -1,7 +1,7 @@
 import { ConflictError, matchLabels, shortId, type Filters } from '../../base/index.js';
 import { familiarString, parseNormalizedNamed, referenceName, referenceString, tagNameOnly, type Reference } from '../../oci/index.js';
 import { boolFilter, checkFilterNames, createdMs } from './image-list.js';
-import type { ImageEntry, ImageStore } from './image-store.js';
+import { notFound, type ImageEntry, type ImageStore } from './image-store.js';
 import { parseFilterTime } from './time-filter.js';
 import type { DeleteRecord, ImageUser } from './types.js';
 import { InvalidArgumentError } from '../../base/index.js';
@@ -81,7 +81,7 @@ class Remover {
         throw new ConflictError(`conflict: unable to remove repository reference "${imageRef}" (must force) - container ${shortId(u.id)} is using its referenced image ${shortId(img.id)}`);
       }
       const parsed = tagNameOnly(parseNormalizedNamed(imageRef));
-      if (store.refs.get(parsed) !== img.id) throw new InvalidArgumentError(`No such image: ${familiarString(parsed)}`);
+      if (store.refs.get(parsed) !== img.id) throw notFound(parsed);
       this.untag(parsed);
       refs = store.refs.byImage(img.id);
       if (parsed.digest === undefined && !refs.some((r) => r.digest === undefined && referenceName(r) === referenceName(parsed))) {

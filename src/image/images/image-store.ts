@@ -46,15 +46,15 @@ export class ImageStore {
     return join(this.root, 'image', 'meta');
   }
 
-  /** Where loads stage archives; emptied at open. */
+  /** Where loads stage archives (same filesystem as content/, so files move by rename); emptied at open. */
   get tmpDir(): string {
-    return join(this.root, 'tmp');
+    return join(this.root, 'image', 'tmp');
   }
 
   static async open(root: string, log: Logger): Promise<ImageStore> {
     await mkdir(join(root, 'image', 'meta'), { recursive: true });
-    await rm(join(root, 'tmp'), { recursive: true, force: true });
-    await mkdir(join(root, 'tmp'), { recursive: true });
+    await rm(join(root, 'image', 'tmp'), { recursive: true, force: true });
+    await mkdir(join(root, 'image', 'tmp'), { recursive: true });
     const content = await ContentStore.open(root);
     const layers = await LayerStore.open(root, content, log);
     const refs = await ReferenceStore.open(join(root, 'image', 'repositories.json'), log);

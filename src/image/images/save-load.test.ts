@@ -124,7 +124,7 @@ test('open() cleans up after a crash: temp layers, staged loads and unreferenced
     const img = await images.importTar(readable(await layerTar('keep')), { repoTag: 'keep' });
     const orphan = await images.registerLayer(readable(await layerTar('orphan')));
     await mkdir(join(root, 'layers', '.tmp-deadbeef', 'diff'), { recursive: true });
-    await mkdir(join(root, 'tmp', 'load-x'), { recursive: true });
+    await mkdir(join(root, 'image', 'tmp', 'load-x'), { recursive: true });
     await writeFile(join(root, 'content', 'ingest', 'partial'), 'half');
     await writeFile(join(root, 'image', 'meta', `.${'1'.repeat(64)}.json.abc.tmp`), '{');
     const reopened = await ImageService.open({ root });

@@ -41,7 +41,7 @@ export async function snapshot(root: string): Promise<string[]> {
   async function walk(rel: string): Promise<void> {
     for (const name of (await readdir(join(root, rel))).sort()) {
       const r = rel ? `${rel}/${name}` : name;
-      if (r === 'tmp' || r === 'content/ingest') continue;
+      if (r === 'image/tmp' || r === 'content/ingest') continue;
       const st = await lstat(join(root, r));
       out.push(`${r} ${st.isDirectory() ? 'd' : st.size}`);
       if (st.isDirectory()) await walk(r);
