@@ -25,10 +25,11 @@ const ALLOWED = {
   'api/routes': ['base', 'oci', 'api/types', 'api/server', 'container', 'image', 'network', 'volume', 'build', 'cluster'],
   daemon: ['*'],
   // The client side works against real Docker too: only the API's types, never the engine.
-  // `host` is allowed for `berth image mkimage`, which runs busybox/debootstrap on the client machine.
   template: ['base'],
   client: ['base', 'oci', 'api/types'],
-  cli: ['base', 'oci', 'api/types', 'client', 'template', 'host'],
+  // mkimage builds base images from host files on the client (docs/decisions/0001-client-side-mkimage.md).
+  mkimage: ['base', 'oci', 'host', 'image'],
+  cli: ['base', 'oci', 'api/types', 'client', 'template', 'mkimage'],
   compose: ['base', 'oci', 'api/types', 'client', 'template'],
 };
 

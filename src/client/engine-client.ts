@@ -73,6 +73,15 @@ function filtersParam(f: FilterArgs | undefined): string | undefined {
   return formatFilters(f);
 }
 
+/** Upper-case, "CAP_"-prefixed (except ALL), deduplicated and sorted capability names. */
+export function normalizeCapabilities(caps: readonly string[]): string[] {
+  const set = new Set(caps.map((c) => {
+    const u = c.trim().toUpperCase();
+    return u === 'ALL' || u.startsWith('CAP_') ? u : `CAP_${u}`;
+  }));
+  return [...set].sort();
+}
+
 function enc(s: string): string {
   return encodeURIComponent(s);
 }
@@ -212,8 +221,22 @@ export class EngineClient {
 
   // ---- containers -----------------------------------------------------------------------
 
-  containerCreate(body: ContainerCreateRequest, opts: { name?: string; platform?: string } = {}): Promise<ContainerCreateResponse> {
-    return this.json('/containers/create', { method: 'POST', query: { name: opts.name, platform: opts.platform }, body });
+  /**
+   * POST /containers/create. As docker's client: capabilities get their canonical
+   * "CAP_" names (deduplicated, sorted), and the deprecated top-level MacAddress is
+   * dropped from API 1.44 on, where it lives per endpoint.
+   */
+  async containerCreate(body: ContainerCreateRequest, opts: { name?: string; platform?: string } = {}): Promise<ContainerCreateResponse> {
+    const req: ContainerCreateRequest = { ...body };
+    if (req.HostConfig) {
+      req.HostConfig = { ...req.HostConfig };
+      if (req.HostConfig.CapAdd) req.HostConfig.CapAdd = normalizeCapabilities(req.HostConfig.CapAdd);
+      if (req.HostConfig.CapDrop) req.HostConfig.CapDrop = normalizeCapabilities(req.HostConfig.CapDrop);
+    }
+    const perEndpointMac = Object.values(req.NetworkingConfig?.EndpointsConfig ?? {}).some((e) => e.MacAddress);
+    if (await this.supports('1.44')) delete req.MacAddress;
+    else if (perEndpointMac) throw new Error(`"specify mac-address per network" requires API version 1.44, but the Docker daemon API version is ${this.apiVersion}`);
+    return this.json('/containers/create', { method: 'POST', query: { name: opts.name, platform: opts.platform }, body: req });
   }
 
   containerList(opts: { all?: boolean; limit?: number; size?: boolean; filters?: FilterArgs } = {}): Promise<ContainerSummary[]> {

@@ -434,8 +434,12 @@ export class ContainerService {
     }
   }
 
-  isImageUsed(imageId: string): string | undefined {
-    return this.d.store.all().find((r) => r.imageId === imageId)?.id;
+  /** A container using the image, running ones first. */
+  imageUser(imageId: string): { id: string; running: boolean } | undefined {
+    const users = this.d.store.all().filter((r) => r.imageId === imageId);
+    const running = users.find((r) => r.state.status === 'running' || r.state.status === 'paused' || r.state.status === 'restarting');
+    const rec = running ?? users[0];
+    return rec ? { id: rec.id, running: rec === running } : undefined;
   }
 
   async prune(filters: Filters): Promise<{ deleted: string[]; spaceReclaimed: number }> {

@@ -15,7 +15,8 @@ import { detectRuntimes, hostSpecFacts, type DetectedRuntime } from '../runtime/
 import type { DaemonConfig } from './config.js';
 import { listenOn } from './listen.js';
 import { claimPidfile } from './pidfile.js';
-import { overlayRootfs } from './rootfs-adapter.js';
+import { snapshotRootfs } from './rootfs-adapter.js';
+import { OverlaySnapshotter } from '../snapshot/index.js';
 import { containerRuntime, logReader, specFactory } from './runtime-adapter.js';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION, systemInfo, versionInfo } from './system-info.js';
 
@@ -62,7 +63,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   };
   const containers = new ContainerService({
     store, images, network: attacher, log: log.child({ module: 'container' }),
-    rootfs: overlayRootfs({ containersRoot, images }),
+    rootfs: snapshotRootfs({ containersRoot, snapshotter: new OverlaySnapshotter({ root: cfg.dataRoot, layers: images }) }),
     runtime: containerRuntime({ runtime, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) }),
     spec: specFactory(facts),
     logs: logReader,
@@ -90,7 +91,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     upperDir: (id) => join(containersRoot, id, 'upper'),
   });
   imageRoutes(router, images, {
-    containerUsing: (id) => containers.isImageUsed(id),
+    containerUsing: (id) => containers.imageUser(id),
     containerCount: (id) => containers.all().filter((c) => c.imageId === id).length,
   }, fetchUrl);
   networkRoutes(router, network);

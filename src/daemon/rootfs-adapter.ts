@@ -1,42 +1,47 @@
-import { lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RootfsProvider } from '../container/index.js';
-import { mountOverlay, unmount } from '../host/index.js';
 import { tarTree } from '../image/archive/index.js';
-
-export interface LayerSource {
-  rootfsFor(imageId: string): { lowerDirs: string[] };
-}
+import type { ContainerLayer, Snapshotter } from '../snapshot/index.js';
 
 /**
- * A container's rootfs: overlay of the image's layer dirs with the container's own
- * upper/work dirs, mounted at containers/<id>/merged while it runs.
+ * A container's rootfs from the snapshotter: its layers held for it from create to remove,
+ * mounted at containers/<id>/merged while it runs.
  */
-export function overlayRootfs(opts: { containersRoot: string; images: LayerSource }): RootfsProvider {
-  const dir = (id: string): string => join(opts.containersRoot, id);
-  const merged = (id: string): string => join(dir(id), 'merged');
+export function snapshotRootfs(opts: { containersRoot: string; snapshotter: Snapshotter }): RootfsProvider {
+  const s = opts.snapshotter;
+  const layers = new Map<string, ContainerLayer>();
+  const merged = (id: string): string => join(opts.containersRoot, id, 'merged');
+  const prepare = async (id: string, imageId: string): Promise<ContainerLayer> => {
+    let l = layers.get(id);
+    if (!l) {
+      l = await s.prepareContainer({ id, imageId });
+      layers.set(id, l);
+    }
+    return l;
+  };
   return {
-    async create({ id }) {
-      await Promise.all(['upper', 'work', 'merged'].map((d) => mkdir(join(dir(id), d), { recursive: true })));
+    async create({ id, imageId }) {
+      await prepare(id, imageId);
     },
     async mount({ id, imageId }) {
       const target = merged(id);
       if (await isMounted(target)) return target;
-      const { lowerDirs } = opts.images.rootfsFor(imageId);
-      await mkdir(target, { recursive: true });
-      await mountOverlay({ lowerDirs, upperDir: join(dir(id), 'upper'), workDir: join(dir(id), 'work'), target });
+      const l = await prepare(id, imageId);
+      await s.mountRootfs({ lowerDirs: l.lowerDirs, upper: l.upper, work: l.work, target });
       return target;
     },
     async unmount(id) {
       const target = merged(id);
-      if (await isMounted(target)) await unmount(target);
+      if (await isMounted(target)) await s.unmount(target);
     },
     async remove(id) {
       const target = merged(id);
-      if (await isMounted(target)) await unmount(target, { lazy: true });
-      await rm(dir(id), { recursive: true, force: true });
+      if (await isMounted(target)) await s.unmount(target, { lazy: true });
+      await s.removeContainer(id);
+      layers.delete(id);
     },
-    sizeRw: (id) => treeSize(join(dir(id), 'upper')),
+    sizeRw: (id) => treeSize(join(opts.containersRoot, id, 'upper')),
     exportTar: (root) => tarTree({ root }),
   };
 }

@@ -2,4 +2,3 @@ export * from './images/index.js';
 export * from './content/index.js';
 export { applyLayer, diffUpper, tarTree, readTar, writeTar, decompressStream, detectCompression } from './archive/index.js';
 export type { ApplyLayerResult, TarEntry, TarHeader, TarWriteEntry, Compression } from './archive/index.js';
-export * from './mkimage/index.js';

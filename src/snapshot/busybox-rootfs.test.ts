@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exec } from '../host/index.js';
-import { ImageService, buildBusyboxImage } from '../image/index.js';
+import { ImageService } from '../image/index.js';
+import { busyboxArchive } from '../mkimage/index.js';
 import { OverlaySnapshotter } from './overlay.js';
 
 const noBusybox = existsSync('/usr/bin/busybox') ? false : 'needs /usr/bin/busybox (busybox-static)';
@@ -16,7 +17,10 @@ test('a container rootfs mounted from the busybox image has a working /bin/sh', 
   const target = join(root, 'rootfs');
   try {
     const images = await ImageService.open({ root });
-    const img = await buildBusyboxImage(images, { tag: 'busybox' });
+    const archive = await busyboxArchive({ tag: 'busybox' });
+    for await (const _ of images.load(archive.stream)) { /* drain progress */ }
+    await archive.done();
+    const img = images.get('busybox');
     const snap = new OverlaySnapshotter({ root, layers: images });
     const layer = await snap.prepareContainer({ id: 'bb', imageId: img.id });
     await mkdir(target);

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const DAEMON = join(REPO, 'dist/src/daemon/main.js');
-const CLI = join(REPO, 'dist/src/cli/main.js');
+const CLI = join(REPO, 'bin/berth.js');
 export const DOCKER = existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : '/usr/bin/docker';
 
 export interface RunResult { code: number; stdout: string; stderr: string }

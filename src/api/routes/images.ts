@@ -38,7 +38,7 @@ export interface ImageBackend {
   get(ref: string): ImageView;
   history(ref: string): ImageHistoryView[] | Promise<ImageHistoryView[]>;
   tag(source: string, target: string): Promise<void>;
-  remove(ref: string, opts: { force?: boolean; noPrune?: boolean; inUse: (imageId: string) => string | undefined }): Promise<RemoveItem[]>;
+  remove(ref: string, opts: { force?: boolean; noPrune?: boolean; inUse: (imageId: string) => { id: string; running: boolean } | undefined }): Promise<RemoveItem[]>;
   prune(opts: { all?: boolean; filters?: Filters; inUse: (imageId: string) => boolean }): Promise<{ deleted: RemoveItem[]; spaceReclaimed: number }>;
   importTar(src: Readable, opts: { repoTag?: string; changes?: string[]; message?: string; platform?: string }): Promise<ImageView>;
   load(src: Readable, opts: { quiet?: boolean; signal?: AbortSignal }): AsyncIterable<LoadEvent>;
@@ -47,8 +47,8 @@ export interface ImageBackend {
 }
 
 export interface ImageUsage {
-  /** A container using the image, if any. */
-  containerUsing(imageId: string): string | undefined;
+  /** A container using the image, if any; a running one cannot be overridden by force. */
+  containerUsing(imageId: string): { id: string; running: boolean } | undefined;
   containerCount(imageId: string): number;
 }
 
@@ -157,7 +157,7 @@ function toSummary(img: ImageView, containers: number): ImageSummary {
 /** Load progress as Docker's JSON messages. */
 async function* loadMessages(events: AsyncIterable<LoadEvent>): AsyncIterable<unknown> {
   for await (const e of events) {
-    if (e.type === 'message') yield { stream: `${e.text}\n` };
+    if (e.type === 'message') yield { stream: e.text.endsWith('\n') ? e.text : `${e.text}\n` };
     else yield { status: e.status, progressDetail: { current: e.current, total: e.total }, id: e.id };
   }
 }

@@ -29,6 +29,7 @@ const I = {
   import: { name: 'import', use: '[OPTIONS] file|URL|- [REPOSITORY[:TAG]]', short: 'Import the contents from a tarball to create a filesystem image', aliasesLine: 'berth image import, berth import', args: { kind: 'range', min: 1, max: 2 }, load: () => import('./image/import.js') },
   inspect: { name: 'inspect', use: '[OPTIONS] IMAGE [IMAGE...]', short: 'Display detailed information on one or more images', args: min(1), load: () => import('./image/inspect.js') },
   load: { name: 'load', use: '[OPTIONS]', short: 'Load an image from a tar archive or STDIN', aliasesLine: 'berth image load, berth load', args: none, load: () => import('./image/load.js') },
+  mkimage: { name: 'mkimage', use: '[OPTIONS] busybox|debian', short: "Build a base image from this machine's busybox-static or debootstrap and load it", args: exact(1), load: () => import('./image/mkimage.js') },
   ls: { name: 'ls', use: '[OPTIONS] [REPOSITORY[:TAG]]', short: 'List images', aliases: ['list'], aliasesLine: 'berth image ls, berth image list, berth images', args: max(1), load: () => import('./image/ls.js') },
   prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove unused images', args: none, load: () => import('./image/prune.js') },
   pull: { name: 'pull', use: '[OPTIONS] NAME[:TAG|@DIGEST]', short: 'Download an image from a registry', aliasesLine: 'berth image pull, berth pull', args: exact(1), load: () => import('./image/pull.js') },

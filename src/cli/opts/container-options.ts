@@ -185,7 +185,7 @@ function parseSecurityOpts(list: readonly string[]): string[] {
 const NS_MODES = (v: string): boolean => v === '' || v === 'host' || v.startsWith('container:');
 
 /** Parse one `--network` value: a name, or docker's advanced `name=...,alias=...` form. */
-function parseNetwork(v: string): { name: string; settings: EndpointSettings } {
+function parseNetwork(v: string): Attachment {
   if (!v.includes('=')) return { name: v, settings: {} };
   const settings: EndpointSettings = {};
   let name = '';
@@ -207,6 +207,65 @@ function parseNetwork(v: string): { name: string; settings: EndpointSettings } {
     else throw new Error(`invalid field key ${k}`);
   }
   return { name, settings };
+}
+
+function isUserDefined(mode: string): boolean {
+  return !['default', 'bridge', 'host', 'none'].includes(mode) && !mode.startsWith('container:');
+}
+
+interface Attachment {
+  name: string;
+  settings: EndpointSettings;
+}
+
+/** Fold the per-container network flags into the first network's endpoint (docker's applyContainerOptions). */
+function applyContainerOptions(n: Attachment, f: ContainerFlags): void {
+  const s = n.settings;
+  if (s.Aliases?.length && f.networkAlias.get.length) throw new Error('conflicting options: cannot specify both --network-alias and per-network alias');
+  if (s.Links?.length && f.link.get.length) throw new Error('conflicting options: cannot specify both --link and per-network links');
+  if (s.IPAMConfig?.IPv4Address && f.ip.get) throw new Error('conflicting options: cannot specify both --ip and per-network IPv4 address');
+  if (s.IPAMConfig?.IPv6Address && f.ip6.get) throw new Error('conflicting options: cannot specify both --ip6 and per-network IPv6 address');
+  if (s.MacAddress && f.macAddress.get) throw new Error('conflicting options: cannot specify both --mac-address and per-network MAC address');
+  if (s.IPAMConfig?.LinkLocalIPs?.length && f.linkLocalIp.get.length) throw new Error('conflicting options: cannot specify both --link-local-ip and per-network link-local IP addresses');
+  if (f.networkAlias.get.length) s.Aliases = [...f.networkAlias.get];
+  if (isUserDefined(n.name) && f.link.get.length) s.Links = [...f.link.get];
+  if (f.ip.get) s.IPAMConfig = { ...s.IPAMConfig, IPv4Address: f.ip.get };
+  if (f.ip6.get) s.IPAMConfig = { ...s.IPAMConfig, IPv6Address: f.ip6.get };
+  if (f.macAddress.get) s.MacAddress = f.macAddress.get;
+  if (f.linkLocalIp.get.length) s.IPAMConfig = { ...s.IPAMConfig, LinkLocalIPs: [...f.linkLocalIp.get] };
+}
+
+function endpointFor(n: Attachment): EndpointSettings {
+  if (n.name.trim() === '') throw new Error('no name set for network');
+  if (!isUserDefined(n.name)) {
+    if (n.settings.Aliases?.length) throw new Error('network-scoped aliases are only supported for user-defined networks');
+    if (n.settings.Links?.length) throw new Error('links are only supported for user-defined networks');
+  }
+  return { ...n.settings, GwPriority: n.settings.GwPriority ?? 0 };
+}
+
+/** docker's parseNetworkOpts: the EndpointsConfig of the create request. */
+function networkEndpoints(nets: Attachment[], f: ContainerFlags): Record<string, EndpointSettings> {
+  const endpoints: Record<string, EndpointSettings> = {};
+  if (nets.length === 0) {
+    const n = { name: 'default', settings: {} };
+    applyContainerOptions(n, f);
+    endpoints.default = endpointFor(n);
+  }
+  let userDefined = false;
+  let builtin = false;
+  nets.forEach((n, i) => {
+    if (isUserDefined(n.name)) userDefined = true;
+    else builtin = true;
+    if (i === 0) applyContainerOptions(n, f);
+    const ep = endpointFor(n);
+    if (n.name in endpoints) throw new Error(`network ${JSON.stringify(n.name)} is specified multiple times`);
+    const empty = Object.entries(ep).every(([k, v]) => (k === 'GwPriority' ? v === 0 : v === undefined));
+    if (i === 0 && nets.length === 1 && empty) return;
+    endpoints[n.name] = ep;
+  });
+  if (userDefined && builtin) throw new Error('conflicting options: cannot attach both user-defined and non-user-defined network-modes');
+  return endpoints;
 }
 
 /**
@@ -294,35 +353,19 @@ export function buildContainerConfig(f: ContainerFlags, fs: FlagSet, image: stri
     for (const [n, v] of [['interval', f.healthInterval.get], ['timeout', f.healthTimeout.get], ['retries', f.healthRetries.get], ['start-period', f.healthStartPeriod.get], ['start-interval', f.healthStartInterval.get]] as const) {
       if (v < 0) throw new Error(`--health-${n} cannot be negative`);
     }
-    healthcheck = {
-      ...(f.healthCmd.get ? { Test: ['CMD-SHELL', f.healthCmd.get] } : {}),
+    // Zero values are left out, as Go's omitempty does.
+    const nonZero = Object.entries({
       Interval: f.healthInterval.get * 1e6, Timeout: f.healthTimeout.get * 1e6, StartPeriod: f.healthStartPeriod.get * 1e6,
       StartInterval: f.healthStartInterval.get * 1e6, Retries: f.healthRetries.get,
-    };
+    }).filter(([, v]) => v !== 0);
+    healthcheck = { ...(f.healthCmd.get ? { Test: ['CMD-SHELL', f.healthCmd.get] } : {}), ...Object.fromEntries(nonZero) };
   }
   const gpus = f.gpus.get.length > 0 ? f.gpus.get.map((g) => ({ Driver: '', Count: g === 'all' ? -1 : Number(/count=(\d+)/.exec(g)?.[1] ?? g) || 0, DeviceIDs: null as unknown as string[], Capabilities: [['gpu']], Options: {} })) : null;
   const mounts: Mount[] = f.mount.get.map(parseMountSpec);
 
-  // Networks: the first --network is the mode; every one gets an endpoint entry.
   const nets = f.network.get.map(parseNetwork);
+  const endpoints = networkEndpoints(nets, f);
   const networkMode = nets[0]?.name || 'default';
-  const endpoints: Record<string, EndpointSettings> = {};
-  if (nets.length === 0) nets.push({ name: 'default', settings: {} });
-  for (const n of nets) endpoints[n.name || networkMode] = { ...n.settings };
-  const first = endpoints[networkMode]!;
-  if (f.networkAlias.get.length > 0) first.Aliases = [...(first.Aliases ?? []), ...f.networkAlias.get];
-  if (f.ip.get || f.ip6.get || f.linkLocalIp.get.length > 0) {
-    first.IPAMConfig = {
-      ...first.IPAMConfig,
-      ...(f.ip.get ? { IPv4Address: f.ip.get } : {}),
-      ...(f.ip6.get ? { IPv6Address: f.ip6.get } : {}),
-      ...(f.linkLocalIp.get.length ? { LinkLocalIPs: f.linkLocalIp.get } : {}),
-    };
-  }
-  if (f.macAddress.get) first.MacAddress = f.macAddress.get;
-  if (nets.length > 1 && (f.ip.get || f.ip6.get || f.networkAlias.get.length > 0 || f.macAddress.get || f.linkLocalIp.get.length > 0)) {
-    throw new Error('conflicting options: cannot specify --ip, --ip6, --network-alias, --link-local-ip or --mac-address with multiple --network options');
-  }
 
   const hostConfig: HostConfig = {
     Binds: binds.length ? binds : null as unknown as string[],
@@ -412,7 +455,7 @@ export function buildContainerConfig(f: ContainerFlags, fs: FlagSet, image: stri
     Tty: f.tty.get,
     OpenStdin: f.interactive.get,
     StdinOnce: f.interactive.get && attachStdin,
-    Env: env,
+    Env: env.length ? env : null as unknown as string[],
     Cmd: cmd.length ? cmd : null as unknown as string[],
     Image: image,
     Volumes: volumes,

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { exec } from '../../host/index.js';
 import { writeTar } from '../archive/index.js';
 import { tarBuffer, file } from '../archive/tar-fixtures.js';
-import { busyboxRootfsTar, buildBusyboxImage } from '../mkimage/index.js';
+import { busyboxArchive, busyboxRootfsTar } from '../../mkimage/index.js';
 import { ImageService } from './image-service.js';
 import { collect } from './store-fixtures.js';
 
@@ -70,7 +70,9 @@ test('images move between real dockerd and berth with the same IDs, both ways', 
     assert.equal(images.get('compat/second:1').id, (await d.docker(['image', 'inspect', '--format', '{{.Id}}', 'compat/second:1'])).trim());
 
     // berth → docker: berth's busybox plus a child with a whiteout, saved by berth, loaded by docker
-    const bb = await buildBusyboxImage(images, { tag: 'berth/busybox:1' });
+    const archive = await busyboxArchive({ tag: 'berth/busybox:1' });
+    await collect(images.load(archive.stream)).finally(archive.done);
+    const bb = images.get('berth/busybox:1');
     const child = await images.commit({ parent: bb.id, diff: Readable.from([await tarBuffer([file('etc/.wh.group', ''), file('greeting', 'hi')])]), config: { Cmd: ['cat', '/greeting'] }, repoTag: 'berth/child:1' });
     const out = createWriteStream(join(dir, 'from-berth.tar'));
     await images.save(['berth/busybox:1', 'berth/child:1'], out);

@@ -1,2 +1,3 @@
+export * from './archive.js';
 export * from './busybox.js';
 export * from './debian.js';

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
-import { exec } from '../../host/index.js';
-import { writeTar, type TarHeader, type TarWriteEntry } from '../archive/index.js';
-import type { ImageService } from '../images/index.js';
-import type { ImageRecord } from '../images/types.js';
+import type { Readable } from 'node:stream';
+import { exec } from '../host/index.js';
+import { writeTar, type TarHeader, type TarWriteEntry } from '../image/archive/index.js';
+import { dockerArchive } from './archive.js';
 
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -74,16 +74,15 @@ export async function busyboxRootfsTar(busybox = '/usr/bin/busybox'): Promise<{ 
   return { tar: entries, mtime, version };
 }
 
-/** Build (or find) the busybox image from the host's static busybox; same binary, same image ID. */
-export async function buildBusyboxImage(images: ImageService, opts: { tag?: string; busybox?: string; signal?: AbortSignal } = {}): Promise<ImageRecord> {
+/** A docker-archive of the busybox image built from the host's static busybox; same binary, same image ID. */
+export async function busyboxArchive(opts: { tag?: string; busybox?: string; signal?: AbortSignal } = {}): Promise<{ stream: Readable; done: () => Promise<void> }> {
   const { tar, mtime, version } = await busyboxRootfsTar(opts.busybox);
-  const created = new Date(mtime * 1000).toISOString();
-  return images.commit({
-    diff: writeTar(tar, { signal: opts.signal }),
+  return dockerArchive({
+    layer: writeTar(tar, opts.signal ? { signal: opts.signal } : {}),
     config: { Env: [PATH_ENV], Cmd: ['sh'] },
-    created,
-    createdBy: `berth mkimage busybox: ${version}`,
-    repoTag: opts.tag,
-    signal: opts.signal,
+    created: new Date(mtime * 1000).toISOString(),
+    createdBy: `berth image mkimage busybox: ${version}`,
+    repoTag: opts.tag ?? 'busybox:latest',
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
 }
