@@ -39,7 +39,13 @@ export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[])
   try {
     const socket = await client.containerAttach(id, { stream: true, stdin, stdout: true, stderr: true, detachKeys });
     await inspectRunning(client, id);
-    const stopResize = tty && cli.out.isTTY ? monitorTtySize(cli, client, id) : () => {};
+    let stopResize = (): void => {};
+    if (tty && cli.out.isTTY) {
+      // Resize one larger first, as docker does, so the process redraws even at the same size.
+      const [h, w] = cli.ttySize();
+      await client.containerResize(id, { height: h + 1, width: w + 1 }).catch(() => {});
+      stopResize = monitorTtySize(cli, client, id);
+    }
     try {
       await attachStreams({ socket, tty, io: cli.io, stdin, stdout: true, stderr: true, detachKeys });
     } catch (e) {
