@@ -44,6 +44,8 @@ async function runLeaf(cli: Cli, spec: CommandSpec, path: string, parentPath: st
   const mod = await spec.load!();
   const fs = new FlagSet();
   fs.interspersed = spec.interspersed ?? true;
+  // pflag's deprecation notes go to the command's output, which is stdout.
+  fs.warn = (m) => cli.out.write(m);
   const opts = mod.flags(fs);
   const hasH = fs.sorted().some((f) => f.short === 'h');
   // run and create declare a visible --help themselves; elsewhere it is hidden, -h deprecated.
@@ -88,14 +90,14 @@ export async function main(argv: string[], io: CliStreams = process as unknown a
       ({ args } = gfs.parse(argv));
     } catch (e) {
       if (!(e instanceof HelpRequested)) {
-        if (e instanceof FlagError) throw new StatusError(125, `${e.message}\n\nUsage:  ${BIN} [OPTIONS] COMMAND\n\nRun '${BIN} --help' for more information`);
+        if (e instanceof FlagError) throw new StatusError(125, `${e.message}\n\nUsage:  ${BIN} [OPTIONS] COMMAND [ARG...]\n\nRun '${BIN} --help' for more information`);
         throw e;
       }
       ghelp.value.set('true');
       args = [];
     }
     const hosts = g.host.get;
-    if (hosts.length > 1) throw new StatusError(1, 'Specify only one -H');
+    if (hosts.length > 1) throw new StatusError(1, `Failed to initialize: unable to resolve ${BIN} endpoint: Specify only one -H`);
     Object.assign(cli.global, { host: hosts[0] ?? process.env.DOCKER_HOST, debug: g.debug.get, configDir: g.config.get });
     if (g.version.get) {
       await cli.print(`${BIN} version ${CLI_VERSION}, build ${CLI_GIT_COMMIT}\n`);
@@ -136,7 +138,7 @@ export async function main(argv: string[], io: CliStreams = process as unknown a
     if (!leaf) {
       if (sub.startsWith('-')) {
         const e = sub.startsWith('--') ? `unknown flag: ${sub.split('=')[0]}` : `unknown shorthand flag: '${sub[1]}' in ${sub}`;
-        throw new StatusError(125, `${e}\n\nUsage:  ${path} COMMAND\n\nRun '${path} --help' for more information`);
+        throw new StatusError(125, `${e}\n\nUsage:  ${path}\n\nRun '${path} --help' for more information`);
       }
       throw new StatusError(1, `${BIN}: unknown command: ${path} ${sub}\n\nUsage:  ${path}\n\nRun '${path} --help' for more information`);
     }
