@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
 
@@ -45,7 +46,7 @@ for (const client of ['berth', 'docker'] as const) {
     test('a duplicate name is a 409 conflict and leaves the first container alone', async () => {
       const id = ok(await cli(['create', '--name', 'dup', 'busybox', 'true'])).trim();
       const r = await cli(['create', '--name', 'dup', 'busybox', 'true']);
-      assert.equal(r.code, 125);
+      assert.equal(r.code, 1);
       assert.match(r.stderr, /Conflict\. The container name "\/dup" is already in use by container/);
       const api = await d.api('POST', '/containers/create?name=dup', { Image: 'busybox', Cmd: ['true'] });
       assert.equal(api.status, 409);
@@ -60,7 +61,7 @@ for (const client of ['berth', 'docker'] as const) {
       assert.match(id, /^[a-f0-9]{64}$/);
       const ps = ok(await cli(['ps']));
       assert.match(ps, /^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/m);
-      assert.match(ps, new RegExp(`^${id.slice(0, 12)}\\s+busybox\\s+"sh -c 'echo starte…"\\s+.*Up .*sleeper$`, 'm'));
+      assert.match(ps, new RegExp(`^${id.slice(0, 12)}\\s+busybox\\s+"sh -c 'echo started…"\\s+.*Up .*sleeper$`, 'm'));
       assert.equal(ok(await cli(['ps', '-q', '--filter', 'label=tier=web'])).trim(), id.slice(0, 12));
       await eventually(async () => (await cli(['logs', 'sleeper'])).stdout === 'started\n');
       const logs = await cli(['logs', 'sleeper']);
@@ -130,7 +131,8 @@ for (const client of ['berth', 'docker'] as const) {
       const sysWrite = await cli(['run', '--rm', 'busybox', 'sh', '-c', 'echo 1 > /proc/sys/kernel/domainname']);
       assert.notEqual(sysWrite.code, 0);
       assert.equal(ok(await cli(['run', '--rm', 'busybox', 'sh', '-c', 'ls /dev | sort | tr "\\n" " "'])).trim(),
-        'console core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero'.replace('console ', ''));
+        // runc adds /dev/core only where /proc/kcore exists; this VM has none.
+        `${existsSync('/proc/kcore') ? 'core ' : ''}fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero`);
       const priv = ok(await cli(['run', '--rm', '--privileged', 'busybox', 'grep', 'CapEff', '/proc/self/status']));
       const hostBnd = /CapBnd:\s+(\w+)/.exec((await import('node:fs')).readFileSync('/proc/self/status', 'utf8'))![1];
       assert.match(priv, new RegExp(`CapEff:\\s+${hostBnd}`));

@@ -58,7 +58,8 @@ export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[])
       streaming.catch(() => {});
     }
     const autoRemove = body.HostConfig?.AutoRemove ?? false;
-    const { exit: status } = await waitExitOrRemoved(client, id, autoRemove, cli.err);
+    // Only an attached run reports the exit; a detached one must not hold a wait request open.
+    const { exit: status } = attach ? await waitExitOrRemoved(client, id, autoRemove, cli.err) : { exit: Promise.resolve(0) };
     try {
       await client.containerStart(id);
     } catch (e) {
