@@ -7,7 +7,6 @@ import type {
   ImagePruneResponse, ImageSummary, Network, SystemInfo, SystemVersion,
 } from '../api/types/index.js';
 import { formatFilters } from '../base/index.js';
-import { parseNormalizedNamed, referenceName } from '../oci/index.js';
 import { DEFAULT_DAEMON_HOST, parseDaemonHost } from './host.js';
 import type { DaemonEndpoint } from './host.js';
 import { buildQuery, compareVersions } from './query.js';
@@ -362,7 +361,9 @@ export class EngineClient {
    * docker's client, the name goes in fromImage and the tag (":latest" unless given,
    * or the digest) in tag; `allTags` leaves the tag out.
    */
-  imagePull(ref: string, opts: { allTags?: boolean; platform?: string; registryAuth?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+  async imagePull(ref: string, opts: { allTags?: boolean; platform?: string; registryAuth?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+    // Loaded on demand: reference parsing is the only thing the client needs from oci.
+    const { parseNormalizedNamed, referenceName } = await import('../oci/index.js');
     const named = parseNormalizedNamed(ref);
     const tag = opts.allTags ? undefined : named.digest ?? named.tag ?? 'latest';
     return this.request('/images/create', {

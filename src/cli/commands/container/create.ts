@@ -8,7 +8,7 @@ import type { Cli } from '../../cli.js';
 import { BIN } from '../../cli.js';
 import { StatusError } from '../../errors.js';
 import type { FlagSet } from '../../flags/index.js';
-import { displayJsonMessages } from '../../formatter/index.js';
+import { displayJsonMessages } from '../../formatter/progress.js';
 import { buildContainerConfig, containerFlags } from '../../opts/container-options.js';
 import type { ContainerFlags } from '../../opts/container-options.js';
 import { errorText } from '../common.js';

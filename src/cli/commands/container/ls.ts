@@ -1,6 +1,7 @@
 import type { Cli } from '../../cli.js';
 import type { FlagSet } from '../../flags/index.js';
-import { CONTAINER_HEADERS, containerFormat, containerRow, formatUsesSize, renderRows } from '../../formatter/index.js';
+import { CONTAINER_HEADERS, containerFormat, containerRow, formatUsesSize } from '../../formatter/container.js';
+import { renderRows } from '../../formatter/format.js';
 import { FORMAT_HELP } from '../common.js';
 
 export function flags(fs: FlagSet) {

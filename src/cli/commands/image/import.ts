@@ -4,7 +4,7 @@ import { readJsonMessages } from '../../../client/index.js';
 import { parseNormalizedNamed } from '../../../oci/index.js';
 import type { Cli } from '../../cli.js';
 import type { FlagSet } from '../../flags/index.js';
-import { displayJsonMessages } from '../../formatter/index.js';
+import { displayJsonMessages } from '../../formatter/progress.js';
 
 export function flags(fs: FlagSet) {
   return {

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { readJsonMessages } from '../../../client/index.js';
 import type { Cli } from '../../cli.js';
 import type { FlagSet } from '../../flags/index.js';
-import { displayJsonMessages } from '../../formatter/index.js';
+import { displayJsonMessages } from '../../formatter/progress.js';
 import { platformQuery } from '../common.js';
 import { copyToStdout } from '../save-to.js';
 

@@ -1,6 +1,7 @@
 import type { Cli } from '../../cli.js';
 import type { FlagSet } from '../../flags/index.js';
-import { IMAGE_HEADERS, imageFormat, imageRows, renderRows } from '../../formatter/index.js';
+import { renderRows } from '../../formatter/format.js';
+import { IMAGE_HEADERS, imageFormat, imageRows } from '../../formatter/image.js';
 import { FORMAT_HELP } from '../common.js';
 
 export function flags(fs: FlagSet) {

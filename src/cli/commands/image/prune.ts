@@ -1,6 +1,6 @@
 import type { Cli } from '../../cli.js';
 import type { FlagSet } from '../../flags/index.js';
-import { humanSize4 } from '../../formatter/index.js';
+import { humanSize4 } from '../../formatter/text.js';
 import { confirm, pruneFilters } from '../common.js';
 
 export function flags(fs: FlagSet) {

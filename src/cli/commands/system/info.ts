@@ -4,7 +4,7 @@ import { bytesSize } from '../../../base/index.js';
 import type { Cli } from '../../cli.js';
 import { StatusError } from '../../errors.js';
 import type { FlagSet } from '../../flags/index.js';
-import { compileTemplate, executeTemplate } from '../../formatter/index.js';
+import { compileTemplate, executeTemplate } from '../../formatter/format.js';
 import { INSPECT_FORMAT_HELP } from '../common.js';
 import { clientVersion } from './client-version.js';
 

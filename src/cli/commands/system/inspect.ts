@@ -2,7 +2,7 @@ import type { EngineClient } from '../../../client/index.js';
 import { isNotFound } from '../../../client/index.js';
 import type { Cli } from '../../cli.js';
 import type { FlagSet } from '../../flags/index.js';
-import type { InspectedObject } from '../../formatter/index.js';
+import type { InspectedObject } from '../../formatter/inspect.js';
 import { INSPECT_FORMAT_HELP } from '../common.js';
 import { runInspect } from '../inspect-run.js';
 

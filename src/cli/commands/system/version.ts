@@ -2,7 +2,7 @@ import type { SystemVersion } from '../../../api/types/index.js';
 import type { Cli } from '../../cli.js';
 import { StatusError } from '../../errors.js';
 import type { FlagSet } from '../../flags/index.js';
-import { compileTemplate, executeTemplate, tabwrite } from '../../formatter/index.js';
+import { compileTemplate, executeTemplate, tabwrite } from '../../formatter/format.js';
 import { INSPECT_FORMAT_HELP } from '../common.js';
 import { clientVersion } from './client-version.js';
 
