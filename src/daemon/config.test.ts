@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from './config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'berth-config-'));
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+test('loadConfig() takes Docker-style flags, repeatable -H and defaults', async () => {
+  const r = await loadConfig(['-H', 'unix:///tmp/a.sock', '--host=tcp://127.0.0.1:2375', '--data-root', '/x', '--config-file', file('empty.json', '{}')]);
+  assert.equal(r.kind, 'run');
+  if (r.kind !== 'run') return;
+  assert.deepEqual(r.config.hosts, ['unix:///tmp/a.sock', 'tcp://127.0.0.1:2375']);
+  assert.equal(r.config.dataRoot, '/x');
+  assert.equal(r.config.execRoot, '/run/berth');
+  assert.equal(r.config.logLevel, 'info');
+});
+
+test('loadConfig() reads daemon.json keys and refuses unknown ones with dockerd\'s wording', async () => {
+  const ok = await loadConfig(['--config-file', file('ok.json', '{"data-root":"/srv/berth","log-level":"warn","debug":false,"log-driver":"json-file"}')]);
+  assert.ok(ok.kind === 'run' && ok.config.dataRoot === '/srv/berth' && ok.config.logLevel === 'warn');
+  assert.ok(ok.kind === 'run' && ok.config.ignoredKeys.includes('log-driver'));
+  await assert.rejects(loadConfig(['--config-file', file('bad.json', '{"data-rot":"/x"}')]), /the following directives don't match any configuration option: data-rot/);
+  await assert.rejects(loadConfig(['--config-file', file('broken.json', '{"data-root":')]), /unable to configure the daemon with file/);
+});
+
+test('loadConfig() refuses a key given both as flag and in the file', async () => {
+  await assert.rejects(loadConfig(['--data-root', '/a', '--config-file', file('both.json', '{"data-root":"/b"}')]),
+    /the following directives are specified both as a flag and in the configuration file: data-root/);
+});
+
+test('loadConfig() refuses plain TCP off loopback, bad levels and unknown runtimes', async () => {
+  const cfg = file('e.json', '{}');
+  await assert.rejects(loadConfig(['-H', 'tcp://0.0.0.0:2375', '--config-file', cfg]), /loopback only/);
+  await assert.rejects(loadConfig(['-l', 'loud', '--config-file', cfg]), /unable to parse logging level: loud/);
+  await assert.rejects(loadConfig(['--default-runtime', 'kata', '--config-file', cfg]), /invalid default runtime "kata"/);
+  await assert.rejects(loadConfig(['--bogus', '--config-file', cfg]), /unknown flag: --bogus/);
+});
