@@ -127,7 +127,7 @@ export async function startDaemon(): Promise<TestDaemon> {
       if (child && child.exitCode === null) { child.kill('SIGTERM'); await waitExit(child); }
       killStragglers(dir);
       for (const m of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', m]);
-      spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+      removeNetworkLeftovers(bridge, subnet);
       await rm(dir, { recursive: true, force: true }).catch(() => {});
     },
     log: () => readFileSync(logFile, 'utf8'),
@@ -149,6 +149,35 @@ function killStragglers(dir: string): void {
       if (cmd.includes(dir) && Number(pid) !== process.pid) process.kill(Number(pid), 'SIGKILL');
     } catch { /* gone */ }
   }
+}
+
+/**
+ * berthd keeps its bridge and NAT rules across restarts, as dockerd keeps docker0; a test daemon's
+ * are removed here: the bridge, its keeper tap, and every iptables rule naming its subnet.
+ */
+export function removeNetworkLeftovers(bridge: string, subnet: string): void {
+  const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
+  for (const m of links.matchAll(/^\d+: ([^:@]+)[:@]/gm)) {
+    const name = m[1]!;
+    if (name === bridge || name.startsWith(`${bridge}-k`)) spawnSync('ip', ['link', 'del', name], { stdio: 'ignore' });
+  }
+  for (const table of ['nat', 'filter']) {
+    const rules = spawnSync('iptables', ['-w', '-t', table, '-S'], { encoding: 'utf8' }).stdout.split('\n');
+    const chains = new Set<string>();
+    for (const rule of rules.filter((r) => r.startsWith('-A ') && r.includes(subnet))) {
+      const jump = / -j (NETAVARK-[0-9A-F]+)/.exec(rule);
+      if (jump) chains.add(jump[1]!);
+      spawnSync('iptables', ['-w', '-t', table, ...splitRule(rule.replace(/^-A /, '-D '))], { stdio: 'ignore' });
+    }
+    for (const chain of chains) {
+      spawnSync('iptables', ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
+      spawnSync('iptables', ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
+    }
+  }
+}
+
+function splitRule(rule: string): string[] {
+  return [...rule.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
 }
 
 function mountsUnder(dir: string): string[] {
