@@ -214,6 +214,10 @@ export class ContainerService {
       if (rec.state.status === 'running' || rec.state.status === 'paused') {
         if (await this.d.runtime.isAlive(rec.id)) return;
         await this.onExit(rec.id, { daemonStarting: true });
+        if (rec.hostConfig.AutoRemove) {
+          await this.mutex.run(rec.id, () => this.removeLocked(rec)).catch((e) => this.d.log.warn('auto-remove after restart failed', { id: rec.id, error: String(e) }));
+          return;
+        }
         if (this.d.store.find(rec.id)?.state.status !== 'running' && shouldRestart(rec, { exitCode: rec.state.exitCode, daemonStarting: true })) toStart.push(rec);
         return;
       }
@@ -242,16 +246,18 @@ export class ContainerService {
         exitCode: status?.exitCode ?? EXIT_UNKNOWN,
         finishedAt: (status?.finishedAt ?? new Date()).toISOString(),
       };
-      await this.cleanupRuntime(rec);
-      const restart = !this.shuttingDown && shouldRestart(rec, { exitCode: rec.state.exitCode, ...(opts.daemonStarting ? { daemonStarting: true } : {}) });
-      if (restart && !opts.daemonStarting) rec.state.status = 'restarting';
-      await this.d.store.save(rec);
+      const live = !opts.daemonStarting;
+      const restart = live && !this.shuttingDown && shouldRestart(rec, { exitCode: rec.state.exitCode });
+      if (restart) rec.state.status = 'restarting';
+      // Waiters learn of the exit at once; tearing down the runtime does not change the answer.
       this.waiters.exited(id, rec.state.exitCode);
-      if (rec.hostConfig.AutoRemove && !opts.daemonStarting) {
-        void this.removeLocked(rec).catch((e) => this.d.log.warn('auto-remove failed', { id, error: String(e) }));
-      } else if (restart && !opts.daemonStarting) {
-        this.scheduleRestart(rec, ranFor);
+      if (live && rec.hostConfig.AutoRemove) {
+        await this.removeLocked(rec, { exited: true });
+        return;
       }
+      await this.cleanupRuntime(rec);
+      await this.d.store.save(rec);
+      if (restart) this.scheduleRestart(rec, ranFor);
     });
   }
 
@@ -276,16 +282,17 @@ export class ContainerService {
     this.restartTimers.delete(id);
   }
 
-  /** Undo what start set up; the steps are independent and each tolerates having been done already. */
-  private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
-    const steps = [
-      this.d.runtime.delete(rec.id),
-      this.d.network.detach(rec.id),
-      this.d.rootfs.unmount(rec.id),
-    ];
-    for (const r of await Promise.allSettled(steps)) {
-      if (r.status === 'rejected') this.d.log.warn('cleanup step failed', { id: rec.id, error: String(r.reason) });
-    }
+  /**
+   * Undo what start set up; the steps are independent and each tolerates having been done
+   * already. Network teardown may finish in the background: the network service serializes a
+   * later attach of the same container behind it.
+   */
+  private async cleanupRuntime(rec: ContainerRecord, opts: { networkInBackground?: boolean } = {}): Promise<void> {
+    const warn = (e: unknown): void => this.d.log.warn('cleanup step failed', { id: rec.id, error: String(e) });
+    const network = this.d.network.detach(rec.id).catch(warn);
+    const steps: Array<Promise<unknown>> = [this.d.runtime.delete(rec.id).catch(warn), this.d.rootfs.unmount(rec.id).catch(warn)];
+    if (!opts.networkInBackground) steps.push(network);
+    await Promise.all(steps);
   }
 
   // ---- stop, kill, restart -------------------------------------------------
@@ -367,11 +374,17 @@ export class ContainerService {
     await this.mutex.run(rec.id, () => this.removeLocked(rec));
   }
 
-  private async removeLocked(rec: ContainerRecord): Promise<void> {
+  /**
+   * Remove a stopped container. `exited`: called from the exit of an auto-remove container, whose
+   * exited state was never saved; recover() finishes such removals after a crash.
+   */
+  private async removeLocked(rec: ContainerRecord, opts: { exited?: boolean } = {}): Promise<void> {
     if (!this.d.store.find(rec.id)) return;
-    rec.state.status = 'removing';
-    await this.d.store.save(rec);
-    await this.cleanupRuntime(rec);
+    if (!opts.exited) {
+      rec.state.status = 'removing';
+      await this.d.store.save(rec);
+    }
+    await this.cleanupRuntime(rec, { networkInBackground: true });
     await this.d.rootfs.remove(rec.id);
     await this.d.store.delete(rec);
     this.restartDelay.delete(rec.id);
