@@ -5,3 +5,4 @@ export * from './ids.js';
 export * from './filters.js';
 export * from './units.js';
 export * from './log.js';
+export * from './keyed-mutex.js';

@@ -27,22 +27,25 @@ export function parseRamBytes(s: string): number {
   return Math.floor(Number(m[1]) * 1024 ** pow);
 }
 
-/** Docker's HumanDuration ("Less than a second", "3 seconds", "About a minute", "2 hours"...). */
+/**
+ * go-units HumanDuration: seconds truncate, hours round ("Less than a second", "3 seconds",
+ * "About a minute", "2 hours", "3 days", "2 weeks", "5 months", "2 years").
+ */
 export function humanDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 1) return 'Less than a second';
-  if (s === 1) return '1 second';
-  if (s < 60) return `${s} seconds`;
+  const sec = Math.floor(ms / 1000);
+  if (sec < 1) return 'Less than a second';
+  if (sec === 1) return '1 second';
+  if (sec < 60) return `${sec} seconds`;
   const min = Math.floor(ms / 60000);
   if (min === 1) return 'About a minute';
   if (min < 60) return `${min} minutes`;
-  const h = Math.round(ms / 3600000);
-  if (h === 1) return 'About an hour';
-  if (h < 48) return `${h} hours`;
-  if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days`;
-  if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks`;
-  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
-  return `${Math.floor(h / 24 / 365)} years`;
+  const hours = Math.round(ms / 3600000);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(ms / 3600000 / 24 / 365)} years`;
 }
 
 /** Parse Go durations as docker accepts them ("10s", "1m30s", "500ms", "2h"). */

@@ -1,3 +1,5 @@
+import type { Attachment } from '../network/index.js';
+
 /**
  * The user's declaration of a container, kept in Docker's own shape (as dockerd keeps it in
  * config.v2.json/hostconfig.json) because `inspect` must hand it back field for field.
@@ -83,15 +85,8 @@ export interface ContainerState {
   finishedAt: string;
 }
 
-export interface NetworkEndpoint {
-  mode: 'bridge' | 'host' | 'none';
-  networkId: string;
-  endpointId: string;
-  ipAddress: string;
-  ipPrefixLen: number;
-  gateway: string;
-  macAddress: string;
-}
+/** A container's endpoint as its record keeps it (the network service's attachment). */
+export type NetworkEndpoint = Omit<Attachment, 'netnsPath' | 'bridge'>;
 
 /** berth's record of a container: the declaration plus the state the engine keeps. */
 export interface ContainerRecord {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { SpecHostFacts, SpecInput } from '../runtime/index.js';
 import type { NetworkEndpoint } from './config.js';
 
 /** What the container service needs of the image store. */
@@ -74,31 +75,10 @@ export interface SpecFactory {
   buildSpec(input: SpecRequest): unknown;
 }
 
-/** The container-level facts the spec needs; the factory adds host facts (caps, limits). */
-export interface SpecRequest {
-  id: string;
-  rootfs: string;
-  readonlyRootfs: boolean;
-  args: string[];
-  env: string[];
-  cwd: string;
-  user: { uid: number; gid: number; additionalGids: number[] };
-  tty: boolean;
-  openStdin: boolean;
-  hostname: string;
-  domainname: string;
-  files: { hostname: string; hosts: string; resolvConf: string };
-  network: { mode: 'none' | 'bridge' | 'host'; path?: string };
-  resources: { memory?: number; memorySwap?: number; nanoCpus?: number; cpuShares?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string; cpusetMems?: string; pidsLimit?: number };
-  ulimits: Array<{ name: string; soft: number; hard: number }>;
-  privileged: boolean;
-  capAdd: string[];
-  capDrop: string[];
-  init: boolean;
-  shmSize: number;
-  noNewPrivileges: boolean;
-  seccomp: 'default' | 'unconfined';
-}
+/** The container-level facts the spec needs; the factory adds the host's (caps, limits, devices). */
+export type SpecRequest = Omit<SpecInput, 'namespaces' | 'cgroupsPath' | 'extraMounts' | keyof SpecHostFacts> & {
+  network: SpecInput['namespaces']['network'];
+};
 
 export interface LogEntry { stream: 'stdout' | 'stderr'; time: string; line: Buffer }
 

@@ -6,7 +6,7 @@ import {
 } from '../base/index.js';
 import { ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig } from './config.js';
 import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, validateHostConfig } from './declaration.js';
-import { KeyedMutex } from './locks.js';
+import { KeyedMutex } from '../base/index.js';
 import { isValidName, randomName } from './names.js';
 import type { AttachStreams, ContainerRuntime, ImageLookup, LogEntry, LogReader, NetworkAttacher, RootfsProvider, SpecFactory } from './ports.js';
 import { nextRestartDelay, shouldRestart } from './restart-policy.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { InternalError, silentLogger, type Logger } from '../base/index.js';
 import type { EndpointRelease, EndpointRequest, EndpointResult, NetworkDriver } from './driver.js';
 import { Netavark, netavarkOptions, type NetavarkConfig, type NetavarkOptions } from './netavark.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { KeyedMutex } from '../base/index.js';
 import type { NetworkHost } from './network-host.js';
 import type { NetworkRecord } from './types.js';
 

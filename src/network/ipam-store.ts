@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ConflictError, errnoCode, writeJsonAtomic } from '../base/index.js';
 import { removeStaleTemps } from './stale-temp.js';
 import { IpPool, type IpPoolState, type Lease } from './ipam.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { KeyedMutex } from '../base/index.js';
 
 /**
  * IP pools of every network, one JSON file per network under `dir`, rewritten

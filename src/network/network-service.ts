@@ -14,7 +14,7 @@ import { HostDriver } from './host-driver.js';
 import { buildHostsFile } from './hosts-file.js';
 import { IpPool } from './ipam.js';
 import { IpamStore } from './ipam-store.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { KeyedMutex } from '../base/index.js';
 import { realNetworkHost, type NetworkHost } from './network-host.js';
 import { NetworkStore } from './network-store.js';
 import { NullDriver } from './null-driver.js';

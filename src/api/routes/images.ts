@@ -1,35 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
 import { InvalidArgumentError, boolParam, parseFilters, type Filters } from '../../base/index.js';
-import type { ImageConfig } from '../../oci/index.js';
+import type { HistoryEntry, ImageRecord, LoadEvent } from '../../image/index.js';
 import type { ImageInspect, ImageSummary, HistoryResponseItem } from '../types/index.js';
 import { json, type Router } from '../server/index.js';
 
-/** An image as the routes need it (the image service's record). */
-export interface ImageView {
-  id: string;
-  repoTags: string[];
-  repoDigests: string[];
-  config: ImageConfig;
-  created: string;
-  size: number;
-  parent: string;
-  comment: string;
-  layers: string[];
-}
-
-export interface ImageHistoryView {
-  id: string;
-  /** Unix seconds. */
-  created: number;
-  createdBy: string;
-  size: number;
-  comment: string;
-  tags: string[];
-}
-
-export type LoadEvent =
-  | { type: 'progress'; id: string; status: string; current: number; total: number }
-  | { type: 'message'; text: string };
+export type ImageView = Pick<ImageRecord, 'id' | 'repoTags' | 'repoDigests' | 'config' | 'created' | 'size' | 'parent' | 'comment' | 'layers'>;
+export type ImageHistoryView = HistoryEntry;
 
 export type RemoveItem = { Untagged?: string; Deleted?: string };
 
