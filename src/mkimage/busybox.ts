@@ -66,7 +66,8 @@ export async function busyboxRootfsTar(busybox = '/usr/bin/busybox'): Promise<{ 
   entries.push({ header: h('bin/busybox', { mode: 0o755, size: st.size }), body: busybox });
   for (const applet of [...new Set(list)].sort()) {
     if (applet === 'bin/busybox') continue;
-    entries.push({ header: h(applet, { type: 'link', linkname: 'bin/busybox' }) });
+    // A hardlink entry carries its target's mode: extractors (Docker's among them) chmod the shared inode to it.
+    entries.push({ header: h(applet, { type: 'link', linkname: 'bin/busybox', mode: 0o755 }) });
   }
   for (const [name, content] of [['etc/group', GROUP], ['etc/passwd', PASSWD]] as const) {
     entries.push({ header: h(name, { size: Buffer.byteLength(content) }), body: Buffer.from(content) });

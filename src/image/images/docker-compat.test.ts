@@ -79,6 +79,8 @@ test('images move between real dockerd and berth with the same IDs, both ways', 
     const loaded = await d.docker(['load', '-i', join(dir, 'from-berth.tar')]);
     assert.match(loaded, /Loaded image: berth\/busybox:1/);
     assert.equal((await d.docker(['image', 'inspect', '--format', '{{.Id}}', 'berth/busybox:1'])).trim(), bb.id);
+    // and it runs there: every applet (a hardlink) stays executable under Docker's extractor
+    assert.equal((await d.docker(['run', '--rm', '--network', 'none', 'berth/busybox:1', 'sh', '-c', 'echo ran in dockerd'])).trim(), 'ran in dockerd');
     assert.equal((await d.docker(['image', 'inspect', '--format', '{{.Id}}', 'berth/child:1'])).trim(), child.id);
     assert.equal(Number((await d.docker(['image', 'inspect', '--format', '{{.Size}}', 'berth/busybox:1'])).trim()), bb.size);
   } finally {
