@@ -26,7 +26,7 @@ cleanup() {
   for l in $(ip -o link | grep -o 'bbench0-k[0-9a-f]*'); do ip link del "$l"; done
   rm -rf $W
 }
-PODMAN="podman --root $W/podman/root --runroot $W/podman/run --cgroup-manager cgroupfs --events-backend none"
+PODMAN="podman --root $W/podman/root --runroot $W/podman/run --cgroup-manager cgroupfs --events-backend none --runtime /usr/sbin/runc"  # crun 1.8 refuses these hybrid cgroups
 trap cleanup EXIT
 rm -rf $W && mkdir -p $W
 
@@ -70,13 +70,13 @@ echo "## $N × run -d busybox sleep 3600; ps; GET /containers/json; rm -f" | tee
 declare -A RUN PS API RM
 for eng in dockerd berthd podman; do
   case $eng in
-    dockerd) C=(docker -H unix://$W/docker.sock); SOCK=$W/docker.sock ;;
-    berthd) C=(docker -H unix://$W/berth.sock); SOCK=$W/berth.sock ;;
-    podman) C=($PRUN); SOCK= ;;
+    dockerd) C=(docker -H unix://$W/docker.sock); SOCK=$W/docker.sock; RF=() ;;
+    berthd) C=(docker -H unix://$W/berth.sock); SOCK=$W/berth.sock; RF=() ;;
+    podman) C=($PODMAN); SOCK=; RF=(--ulimit nofile=20000:20000 --ulimit nproc=32768:32768) ;;
   esac
-  s=$(date +%s%N); for i in $(seq "$N"); do "${C[@]}" run -d busybox sleep 3600 >/dev/null; done; e=$(date +%s%N)
+  s=$(date +%s%N); for i in $(seq "$N"); do "${C[@]}" run "${RF[@]}" -d busybox sleep 3600 >/dev/null; done; e=$(date +%s%N)
   RUN[$eng]=$(( (e - s) / 1000000 ))
-  if [ $eng = podman ]; then LS=($PODMAN); else LS=("${C[@]}"); fi
+  LS=("${C[@]}")
   s=$(date +%s%N); "${LS[@]}" ps >/dev/null; e=$(date +%s%N); PS[$eng]=$(( (e - s) / 1000000 ))
   if [ -n "$SOCK" ]; then API[$eng]=$(hf "api-$eng" "curl -s --unix-socket $SOCK http://x/containers/json -o /dev/null"); else API[$eng]=-; fi
   if [ $eng = berthd ]; then

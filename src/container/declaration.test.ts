@@ -43,3 +43,13 @@ test('shouldRestart() follows each policy and the back-off doubles then resets',
   assert.equal(nextRestartDelay(100, 50), 200);
   assert.equal(nextRestartDelay(6400, 20_000), 100);
 });
+
+test('refuseUnsupported() refuses features berth lacks yet and accepts the empty values clients send', async () => {
+  const { refuseUnsupported } = await import('./declaration.js');
+  const h = (over: object) => normalizeHostConfig(over);
+  refuseUnsupported(h({ PortBindings: {}, Binds: null, Mounts: [], Devices: [], Links: null }), { runtimes: ['runc'] });
+  assert.throws(() => refuseUnsupported(h({ PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] } }), { runtimes: ['runc'] }), /does not support published ports/);
+  assert.throws(() => refuseUnsupported(h({ Binds: ['/a:/b'] }), { runtimes: ['runc'] }), /does not support volumes and bind mounts/);
+  assert.throws(() => refuseUnsupported(h({ Runtime: 'kata' }), { runtimes: ['runc'] }), /unknown or invalid runtime name: kata/);
+  assert.throws(() => refuseUnsupported(h({ LogConfig: { Type: 'syslog', Config: {} } }), { runtimes: ['runc'] }), /no log driver named 'syslog'/);
+});

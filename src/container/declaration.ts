@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../base/index.js';
+import { InvalidArgumentError, NotImplementedError } from '../base/index.js';
 import type { ContainerConfig, HostConfig } from './config.js';
 import type { ImageRunConfig } from './ports.js';
 
@@ -115,4 +115,24 @@ export function normalizeConfig(c: Partial<ContainerConfig> | undefined): Contai
   cc.WorkingDir = cc.WorkingDir ?? '';
   cc.Labels = cc.Labels ?? {};
   return cc;
+}
+
+/**
+ * Options whose features arrive in later berth versions are refused, never silently ignored:
+ * a container that looks published or mounted but is not would be worse than an error.
+ */
+export function refuseUnsupported(h: HostConfig, opts: { runtimes: readonly string[] }): void {
+  const nonEmpty = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 : typeof v === 'object' && v !== null && Object.keys(v).length > 0);
+  const unsupported: Array<[boolean, string]> = [
+    [nonEmpty(h.Binds) || nonEmpty(h.Mounts) || nonEmpty(h.VolumesFrom), 'volumes and bind mounts (-v, --mount, --volumes-from)'],
+    [nonEmpty(h.PortBindings) || Boolean(h.PublishAllPorts), 'published ports (-p, -P)'],
+    [nonEmpty(h.Links), 'links (--link)'],
+    [nonEmpty(h.Devices) || nonEmpty(h.DeviceRequests), 'devices (--device, --gpus)'],
+    [nonEmpty(h.Tmpfs), 'tmpfs mounts (--tmpfs)'],
+  ];
+  const refused = unsupported.filter(([on]) => on).map(([, what]) => what);
+  if (refused.length) throw new NotImplementedError(`berth does not support ${refused.join(', ')} yet`);
+  const logType = h.LogConfig?.Type ?? '';
+  if (!['', 'json-file', 'k8s-file'].includes(logType)) throw new InvalidArgumentError(`logger: no log driver named '${logType}' is registered`);
+  if (h.Runtime && !opts.runtimes.includes(h.Runtime)) throw new InvalidArgumentError(`unknown or invalid runtime name: ${h.Runtime}`);
 }

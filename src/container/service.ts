@@ -5,7 +5,7 @@ import {
   ConflictError, InvalidArgumentError, NotModifiedError, matchLabels, newId, shortId, type Filters, type Logger,
 } from '../base/index.js';
 import { ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig } from './config.js';
-import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, validateHostConfig } from './declaration.js';
+import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
 import { KeyedMutex } from '../base/index.js';
 import { isValidName, randomName } from './names.js';
 import type { AttachStreams, ContainerRuntime, ImageLookup, LogEntry, LogReader, NetworkAttacher, RootfsProvider, SpecFactory } from './ports.js';
@@ -69,6 +69,7 @@ export class ContainerService {
   async create(req: CreateRequest): Promise<{ id: string; warnings: string[] }> {
     const hostConfig = normalizeHostConfig(req.hostConfig);
     validateHostConfig(hostConfig);
+    refuseUnsupported(hostConfig, { runtimes: [this.d.runtime.name] });
     let config = normalizeConfig(req.config);
     if (!config.Image) throw new InvalidArgumentError('invalid reference format');
     this.d.network.validateMode(hostConfig.NetworkMode);
