@@ -89,6 +89,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   containerRoutes(router, containers, {
     rootfsDir: (id) => join(containersRoot, id, 'merged'),
     upperDir: (id) => join(containersRoot, id, 'upper'),
+    imageSize: (imageId) => images.get(imageId).size,
   });
   imageRoutes(router, images, {
     containerUsing: (id) => containers.imageUser(id),

@@ -33,7 +33,7 @@ describe('container options, logs and listing (berth CLI)', { skip: !isRoot() &&
 
   test('ps: -l, -n, -s, --no-trunc and status filters', async () => {
     ok(await berth(['run', '-d', '--name', 'first', 'busybox', 'sleep', '300']));
-    ok(await berth(['run', '--name', 'second', 'busybox', 'sh', '-c', 'echo x > /tmp/f; exit 2']));
+    assert.equal((await berth(['run', '--name', 'second', 'busybox', 'sh', '-c', 'echo x > /tmp/f; exit 2'])).code, 2);
     assert.equal(ok(await berth(['ps', '-l', '--format', '{{.Names}}'])).trim(), 'second');
     assert.equal(ok(await berth(['ps', '-n', '2', '--format', '{{.Names}}'])).trim().split('\n').length, 2);
     assert.match(ok(await berth(['ps', '-s', '-a', '--filter', 'name=second'])), /SIZE\n.*\d+B \(virtual \d/);

@@ -36,7 +36,7 @@ function endpoints(rec: ContainerRecord): Record<string, EndpointSettings> {
   };
 }
 
-export function toContainerSummary(rec: ContainerRecord, opts: { imageName: string; sizeRw?: number }): ContainerSummary {
+export function toContainerSummary(rec: ContainerRecord, opts: { imageName: string; sizeRw?: number; sizeRootFs?: number }): ContainerSummary {
   return {
     Id: rec.id,
     Names: [`/${rec.name}`],
@@ -45,7 +45,7 @@ export function toContainerSummary(rec: ContainerRecord, opts: { imageName: stri
     Command: commandString(rec),
     Created: Math.floor(Date.parse(rec.created) / 1000),
     Ports: [],
-    ...(opts.sizeRw !== undefined ? { SizeRw: opts.sizeRw } : {}),
+    ...(opts.sizeRw !== undefined ? { SizeRw: opts.sizeRw, SizeRootFs: opts.sizeRootFs ?? 0 } : {}),
     Labels: rec.config.Labels ?? {},
     State: rec.state.status,
     Status: statusText(rec),
@@ -55,7 +55,7 @@ export function toContainerSummary(rec: ContainerRecord, opts: { imageName: stri
   };
 }
 
-export function toContainerInspect(rec: ContainerRecord, paths: { root: string; hostname: string; hosts: string; resolvConf: string; log: string; upper: string; sizeRw?: number }): ContainerInspectResponse {
+export function toContainerInspect(rec: ContainerRecord, paths: { root: string; hostname: string; hosts: string; resolvConf: string; log: string; upper: string; sizeRw?: number; sizeRootFs?: number }): ContainerInspectResponse {
   const s = rec.state;
   const ep = rec.network;
   const live = (s.status === 'running' || s.status === 'paused') && ep;
@@ -84,7 +84,7 @@ export function toContainerInspect(rec: ContainerRecord, paths: { root: string; 
     ExecIDs: null,
     HostConfig: rec.hostConfig as unknown as WireHostConfig,
     GraphDriver: { Name: 'overlay2', Data: { UpperDir: paths.upper, WorkDir: paths.upper.replace(/upper$/, 'work'), MergedDir: paths.root } },
-    ...(paths.sizeRw !== undefined ? { SizeRw: paths.sizeRw } : {}),
+    ...(paths.sizeRw !== undefined ? { SizeRw: paths.sizeRw, SizeRootFs: paths.sizeRootFs ?? 0 } : {}),
     Mounts: [],
     Config: rec.config as unknown as WireConfig,
     NetworkSettings: {

@@ -13,6 +13,8 @@ export type ContainerBackend = Pick<ContainerService,
 export interface ContainerPaths {
   rootfsDir(id: string): string;
   upperDir(id: string): string;
+  /** Bytes of the image's layers, for SizeRootFs. */
+  imageSize(imageId: string): number;
 }
 
 const LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume'];
@@ -27,7 +29,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
     const size = boolParam(q.get('size'));
     const rows = await Promise.all(recs.map(async (rec) => toContainerSummary(rec, {
       imageName: rec.config.Image,
-      ...(size ? { sizeRw: await c.sizeRw(rec).catch(() => 0) } : {}),
+      ...(size ? await sizes(rec) : {}),
     })));
     return json(rows);
   });
@@ -44,8 +46,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
 
   r.get('/containers/{id}/json', async (ctx) => {
     const rec = c.get(ctx.params.id!);
-    const sizeRw = boolParam(ctx.query.get('size')) ? await c.sizeRw(rec).catch(() => 0) : undefined;
-    return json(inspect(rec, sizeRw));
+    return json(inspect(rec, boolParam(ctx.query.get('size')) ? await sizes(rec) : undefined));
   });
 
   r.post('/containers/{id}/start', async (ctx) => {
@@ -161,11 +162,18 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
     return { kind: 'hijacked' };
   });
 
-  function inspect(rec: ContainerRecord, sizeRw?: number): unknown {
+  async function sizes(rec: ContainerRecord): Promise<{ sizeRw: number; sizeRootFs: number }> {
+    const sizeRw = await c.sizeRw(rec).catch(() => 0);
+    let image = 0;
+    try { image = paths.imageSize(rec.imageId); } catch { /* image removed with -f: its layers are still held */ }
+    return { sizeRw, sizeRootFs: sizeRw + image };
+  }
+
+  function inspect(rec: ContainerRecord, size?: { sizeRw: number; sizeRootFs: number }): unknown {
     return toContainerInspect(rec, {
       root: paths.rootfsDir(rec.id), upper: paths.upperDir(rec.id),
       hostname: c.filePath(rec, 'hostname'), hosts: c.filePath(rec, 'hosts'), resolvConf: c.filePath(rec, 'resolv.conf'),
-      log: c.logPath(rec), ...(sizeRw !== undefined ? { sizeRw } : {}),
+      log: c.logPath(rec), ...(size ?? {}),
     });
   }
 }
