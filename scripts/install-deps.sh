@@ -14,6 +14,18 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# In a hybrid cgroup layout where the unified (v2) hierarchy still holds a controller (here:
+# hugetlb, bound to no v1 hierarchy), crun refuses every container ("cgroups in hybrid mode not
+# supported"). Give that controller its v1 hierarchy, as systemd's hybrid mode does, so that both
+# crun and runc work. See docs/environment.md.
+if [ -f /sys/fs/cgroup/unified/cgroup.controllers ] && [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers)" ]; then
+  for c in $(cat /sys/fs/cgroup/unified/cgroup.controllers); do
+    if ! mountpoint -q "/sys/fs/cgroup/$c"; then
+      mkdir -p "/sys/fs/cgroup/$c" && mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c" || echo "warning: cannot mount the $c cgroup v1 hierarchy; crun stays unusable" >&2
+    fi
+  done
+fi
+
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 20 ]; then
   echo "warning: berth is built for Node.js 20; found $(node --version)" >&2

@@ -129,6 +129,19 @@ export function refuseUnsupported(h: HostConfig, opts: { runtimes: readonly stri
     [nonEmpty(h.Links), 'links (--link)'],
     [nonEmpty(h.Devices) || nonEmpty(h.DeviceRequests), 'devices (--device, --gpus)'],
     [nonEmpty(h.Tmpfs), 'tmpfs mounts (--tmpfs)'],
+    [nonEmpty(h.Sysctls), 'sysctls (--sysctl)'],
+    [nonEmpty(h.GroupAdd), 'supplementary groups (--group-add)'],
+    [!['', 'private', 'shareable'].includes(String(h.IpcMode ?? '')), `IPC mode "${String(h.IpcMode)}" (--ipc)`],
+    [Boolean(h.PidMode), `PID mode "${String(h.PidMode)}" (--pid)`],
+    [Boolean(h.UTSMode), `UTS mode "${String(h.UTSMode)}" (--uts)`],
+    [Boolean(h.UsernsMode), 'user namespaces (--userns)'],
+    [Boolean(h.CgroupParent), 'a cgroup parent (--cgroup-parent)'],
+    [Boolean(h.OomKillDisable), '--oom-kill-disable'],
+    [Boolean(h.MemoryReservation) || (typeof h.MemorySwappiness === 'number' && h.MemorySwappiness >= 0) || Boolean(h.KernelMemory), 'memory reservation, swappiness or kernel memory'],
+    [Boolean(h.BlkioWeight) || nonEmpty(h.BlkioWeightDevice) || nonEmpty(h.BlkioDeviceReadBps) || nonEmpty(h.BlkioDeviceWriteBps) || nonEmpty(h.BlkioDeviceReadIOps) || nonEmpty(h.BlkioDeviceWriteIOps), 'block I/O limits (--blkio-*)'],
+    [Boolean(h.CpuRealtimePeriod) || Boolean(h.CpuRealtimeRuntime), 'realtime CPU scheduling (--cpu-rt-*)'],
+    [nonEmpty(h.StorageOpt), 'storage options (--storage-opt)'],
+    [(h.SecurityOpt ?? []).some((o) => /^seccomp[=:](?!unconfined$)/.test(o)), 'custom seccomp profiles'],
   ];
   const refused = unsupported.filter(([on]) => on).map(([, what]) => what);
   if (refused.length) throw new NotImplementedError(`berth does not support ${refused.join(', ')} yet`);

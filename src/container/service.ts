@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  ConflictError, InvalidArgumentError, NotModifiedError, matchLabels, newId, shortId, type Filters, type Logger,
+  ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, matchLabels, newId, shortId, type Filters, type Logger,
 } from '../base/index.js';
 import { ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig } from './config.js';
 import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
@@ -70,6 +70,9 @@ export class ContainerService {
     const hostConfig = normalizeHostConfig(req.hostConfig);
     validateHostConfig(hostConfig);
     refuseUnsupported(hostConfig, { runtimes: [this.d.runtime.name] });
+    if (req.config.Healthcheck && (req.config.Healthcheck as { Test?: string[] }).Test?.[0] !== 'NONE') {
+      throw new NotImplementedError('berth does not run health checks yet (--health-*)');
+    }
     let config = normalizeConfig(req.config);
     if (!config.Image) throw new InvalidArgumentError('invalid reference format');
     this.d.network.validateMode(hostConfig.NetworkMode);
@@ -145,12 +148,12 @@ export class ContainerService {
     const t0 = performance.now();
     const mark = (step: string): void => this.d.log.debug('start step', { id: rec.id.slice(0, 12), step, ms: Math.round(performance.now() - t0) });
     const mode = this.d.network.validateMode(rec.hostConfig.NetworkMode);
-    const rootfs = await this.d.rootfs.mount({ id: rec.id, imageId: rec.imageId });
-    mark('mounted');
-    const [user, net] = await Promise.all([
-      this.d.spec.resolveUser(rootfs, rec.config.User),
+    // The rootfs mount and the namespace are independent: make both at once.
+    const [rootfs, net] = await Promise.all([
+      this.d.rootfs.mount({ id: rec.id, imageId: rec.imageId }).finally(() => mark('mounted')),
       this.d.network.attach({ containerId: rec.id, containerName: rec.name, mode }),
     ]);
+    const user = await this.d.spec.resolveUser(rootfs, rec.config.User);
     mark('network');
     rec.network = net.endpoint;
     const hostname = rec.config.Hostname || (await import('node:os')).hostname();
@@ -187,14 +190,16 @@ export class ContainerService {
       privileged: h.Privileged, capAdd: h.CapAdd ?? [], capDrop: h.CapDrop ?? [], init: Boolean(h.Init),
       shmSize: h.ShmSize ?? 64 * 1024 * 1024,
       noNewPrivileges: (h.SecurityOpt ?? []).some((o) => o === 'no-new-privileges' || o === 'no-new-privileges:true'),
-      seccomp: (h.SecurityOpt ?? []).includes('seccomp=unconfined') ? 'unconfined' : 'default',
+      seccomp: (h.SecurityOpt ?? []).some((o) => o === 'seccomp=unconfined' || o === 'seccomp:unconfined') ? 'unconfined' : 'default',
+      ...(typeof h.OomScoreAdj === 'number' && h.OomScoreAdj !== 0 ? { oomScoreAdj: h.OomScoreAdj } : {}),
     });
     // netavark wires the namespace while runc creates the container; both must finish before start.
+    mark('spec');
     const [{ pid }] = await Promise.all([
       this.d.runtime.create({
         id: rec.id, name: rec.name, spec, logPath: this.logPath(rec), tty: rec.config.Tty, stdin: rec.config.OpenStdin, stdinOnce: rec.config.StdinOnce,
-      }),
-      net.ready,
+      }).finally(() => mark('runtime-created')),
+      net.ready.finally(() => mark('network-ready')),
     ]);
     mark('created');
     await this.servePendingAttach(rec.id);

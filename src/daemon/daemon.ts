@@ -118,7 +118,8 @@ function chooseRuntime(found: DetectedRuntime[], wanted: 'runc' | 'crun' | undef
     if (!r.usable) throw new InvalidArgumentError(`default runtime ${wanted} cannot run containers on this host: ${r.reason ?? 'unknown reason'}`);
     return r;
   }
-  const usable = found.find((x) => x.usable);
+  // crun starts a container in about half of runc's time and is lighter: prefer it where it works.
+  const usable = found.find((x) => x.usable && x.name === 'crun') ?? found.find((x) => x.usable);
   if (!usable) throw new UnavailableError(`no usable OCI runtime: install runc or crun (${found.map((r) => `${r.name}: ${r.reason}`).join('; ')})`);
   return usable;
 }

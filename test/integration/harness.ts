@@ -58,7 +58,7 @@ export function run(file: string, args: string[], opts: { input?: string | Buffe
 }
 
 /** Start a berthd of its own: data root, exec root, socket, bridge and subnet. */
-export async function startDaemon(): Promise<TestDaemon> {
+export async function startDaemon(opts: { args?: string[] } = {}): Promise<TestDaemon> {
   const dir = mkdtempSync('/tmp/berth-it-');
   const tag = randomBytes(3).toString('hex');
   const sock = join(dir, 'berth.sock');
@@ -74,7 +74,7 @@ export async function startDaemon(): Promise<TestDaemon> {
     const { openSync } = await import('node:fs');
     const fd = openSync(logFile, 'a');
     child = spawn(process.execPath, [DAEMON, '-H', `unix://${sock}`, '--data-root', dataRoot, '--exec-root', execRoot,
-      '--pidfile', join(dir, 'berthd.pid'), '--bridge', bridge, '--bip', subnet, '--config-file', join(dir, 'daemon.json'), '--log-level', 'debug'],
+      '--pidfile', join(dir, 'berthd.pid'), '--bridge', bridge, '--bip', subnet, '--config-file', join(dir, 'daemon.json'), '--log-level', 'debug', ...(opts.args ?? [])],
     { stdio: ['ignore', fd, fd], detached: true });
     const deadline = Date.now() + 20_000;
     for (;;) {

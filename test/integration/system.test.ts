@@ -55,8 +55,27 @@ describe('the Engine API edge', { skip: !isRoot() && 'needs root' }, () => {
     assert.equal(v.code, 0, v.stderr);
     assert.equal(v.stdout.trim(), '1.47 1.47');
     const info = await d.docker(['info', '--format', '{{.DefaultRuntime}} {{.Driver}} {{.DockerRootDir}}']);
-    assert.equal(info.stdout.trim(), `runc overlay2 ${d.dataRoot}`);
+    assert.match(info.stdout.trim(), new RegExp(`^(runc|crun) overlay2 ${d.dataRoot}$`));
     const berth = await d.berth(['info', '--format', '{{json .Runtimes}}']);
     assert.match(berth.stdout, /"runc"/);
   });
+});
+
+describe('both OCI runtimes run containers', { skip: !isRoot() && 'needs root' }, () => {
+  for (const runtime of ['runc', 'crun']) {
+    test(`--default-runtime ${runtime}`, async () => {
+      const d = await startDaemon({ args: ['--default-runtime', runtime] });
+      try {
+        const { withBusybox } = await import('./harness.js');
+        await withBusybox(d);
+        const info = await d.docker(['info', '--format', '{{.DefaultRuntime}}']);
+        assert.equal(info.stdout.trim(), runtime);
+        const r = await d.berth(['run', '--rm', 'busybox', 'sh', '-c', 'echo $((6*7))']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, '42\n');
+      } finally {
+        await d.cleanup();
+      }
+    });
+  }
 });
