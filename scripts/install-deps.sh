@@ -41,5 +41,6 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
 fi
 
 npx tsc -b
+node scripts/bundle.js
 ln -sf "$PWD/bin/berth.js" /usr/local/bin/berth
 ln -sf "$PWD/bin/berthd.js" /usr/local/bin/berthd

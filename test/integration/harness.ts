@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 
 const REPO = resolve(import.meta.dirname, '../../..');
-const DAEMON = join(REPO, 'dist/src/daemon/main.js');
+const DAEMON = join(REPO, 'bin/berthd.js');
 const CLI = join(REPO, 'bin/berth.js');
 export const DOCKER = existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : '/usr/bin/docker';
 
