@@ -19,7 +19,7 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
         return await rt.create({ id, name, bundle, logPath, tty, stdin, stdinOnce });
       } catch (e) {
         // dockerd's wording; the CLI reads "executable file not found" etc. to choose 126/127.
-        if (e instanceof OciRuntimeError) throw new InvalidArgumentError(`failed to create task for container: ${e.message}`);
+        if (e instanceof OciRuntimeError) throw new InvalidArgumentError(`failed to create task for container: OCI runtime create failed: ${dockerWording(e.runtimeMessage)}: unknown`);
         throw e;
       }
     },
@@ -55,3 +55,14 @@ export function specFactory(facts: SpecHostFacts): SpecFactory {
 }
 
 export const logReader: LogReader = { read: (path, opts) => readLogs(path, opts) };
+
+/**
+ * crun words exec failures differently from runc; clients (the docker CLI among them) choose
+ * exit codes 126/127 from runc's wording, so that is the one berth reports.
+ */
+export function dockerWording(msg: string): string {
+  return msg
+    .replace(/executable file `([^`]+)` not found in \$PATH: No such file or directory/, 'exec: "$1": executable file not found in $PATH')
+    .replace(/Permission denied/g, 'permission denied')
+    .replace(/No such file or directory/g, 'no such file or directory');
+}
