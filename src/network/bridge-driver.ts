@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { InternalError, silentLogger, type Logger } from '../base/index.js';
+import { InternalError, KeyedMutex, silentLogger, type Logger } from '../base/index.js';
 import type { EndpointRelease, EndpointRequest, EndpointResult, NetworkDriver } from './driver.js';
-import { Netavark, netavarkOptions, type NetavarkConfig, type NetavarkOptions } from './netavark.js';
-import { KeyedMutex } from '../base/index.js';
+import { Netavark, netavarkName, netavarkOptions, type NetavarkConfig, type NetavarkOptions } from './netavark.js';
 import type { NetworkHost } from './network-host.js';
 import type { NetworkRecord } from './types.js';
 
@@ -42,7 +41,7 @@ export class BridgeDriver implements NetworkDriver {
     if (!req.netnsPath) throw new InternalError('Cannot connect a bridge endpoint without a network namespace');
     const netnsPath = req.netnsPath;
     const status = await this.guarded(req.network, () => this.netavark.setup(netnsPath, plan as NetavarkOptions));
-    const mac = status[req.network.name]?.interfaces?.[req.interfaceName]?.mac_address ?? req.address?.mac ?? '';
+    const mac = status[netavarkName(req.network)]?.interfaces?.[req.interfaceName]?.mac_address ?? req.address?.mac ?? '';
     try {
       await this.pin(req.network);
     } catch (e) {

@@ -57,6 +57,14 @@ export interface NetavarkConfig {
 }
 
 /** Translate a bridge network record and one endpoint into netavark's input. */
+/**
+ * The name netavark knows a network by. netavark names its firewall chains after it, so it must
+ * be unique per daemon, not "bridge": two berthd (a test's and the host's) must never share chains.
+ */
+export function netavarkName(net: NetworkRecord): string {
+  return `berth-${net.id.slice(0, 12)}`;
+}
+
 export function netavarkOptions(opts: {
   containerId: string;
   containerName: string;
@@ -67,19 +75,20 @@ export function netavarkOptions(opts: {
   portMappings?: readonly PortMapping[];
 }): NetavarkOptions {
   const net = opts.network;
+  const name = netavarkName(net);
   const mtu = net.options['com.docker.network.driver.mtu'];
   return {
     container_id: opts.containerId,
     container_name: opts.containerName,
-    networks: { [net.name]: { interface_name: opts.interfaceName, static_ips: [opts.ip], static_mac: opts.mac } },
+    networks: { [name]: { interface_name: opts.interfaceName, static_ips: [opts.ip], static_mac: opts.mac } },
     network_info: {
-      [net.name]: {
+      [name]: {
         dns_enabled: false,
         driver: 'bridge',
         id: net.id,
         internal: net.internal,
         ipv6_enabled: false,
-        name: net.name,
+        name,
         network_interface: net.bridge,
         ...(mtu ? { options: { mtu } } : {}),
         subnets: net.ipam.config.map((c) => ({ subnet: c.subnet, gateway: c.gateway })),

@@ -81,13 +81,15 @@ test('attach() in bridge mode creates a namespace, leases an address and hands n
     const setup = host.calls[1]!.args;
     assert.deepEqual(setup.slice(0, 5), ['/usr/lib/podman/netavark', '--config', setup[2], 'setup', a.netnsPath]);
     const input = setup[5] as NetavarkOptions;
+    // netavark knows the network by a per-daemon name: its firewall chains are named after it
+    const name = `berth-${a.networkId.slice(0, 12)}`;
     assert.deepEqual(input, {
       container_id: CID,
       container_name: 'web',
-      networks: { bridge: { interface_name: 'eth0', static_ips: ['10.44.0.2'], static_mac: '02:42:0a:2c:00:02' } },
+      networks: { [name]: { interface_name: 'eth0', static_ips: ['10.44.0.2'], static_mac: '02:42:0a:2c:00:02' } },
       network_info: {
-        bridge: {
-          dns_enabled: false, driver: 'bridge', id: a.networkId, internal: false, ipv6_enabled: false, name: 'bridge',
+        [name]: {
+          dns_enabled: false, driver: 'bridge', id: a.networkId, internal: false, ipv6_enabled: false, name,
           network_interface: 'bt0', options: { mtu: '1500' }, subnets: [{ subnet: '10.44.0.0/24', gateway: '10.44.0.1' }],
         },
       },
