@@ -10,7 +10,7 @@ W=/tmp/berth-bench
 OUT=bench/results.md
 
 need=()
-for p in docker.io podman hyperfine curl; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need+=("$p"); done
+for p in docker.io podman hyperfine; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need+=("$p"); done
 [ ${#need[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 
 cleanup() {
@@ -24,6 +24,10 @@ cleanup() {
   grep -o " $W[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
   ip link del bbench0 2>/dev/null; ip link del dbench0 2>/dev/null
   for l in $(ip -o link | grep -o 'bbench0-k[0-9a-f]*'); do ip link del "$l"; done
+  # the engines keep their NAT rules after they stop; drop the ones naming this run's bridges and subnets
+  for t in nat filter; do
+    iptables -w -t $t -S | grep -E '^-A .*(172\.31\.24[01]\.|dbench0|bbench0)' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
+  done
   rm -rf $W
 }
 PODMAN="podman --root $W/podman/root --runroot $W/podman/run --cgroup-manager cgroupfs --events-backend none --runtime /usr/sbin/runc"  # crun 1.8 refuses these hybrid cgroups
@@ -77,12 +81,14 @@ for eng in dockerd berthd podman; do
   s=$(date +%s%N); for i in $(seq "$N"); do "${C[@]}" run "${RF[@]}" -d busybox sleep 3600 >/dev/null; done; e=$(date +%s%N)
   RUN[$eng]=$(( (e - s) / 1000000 ))
   LS=("${C[@]}")
-  s=$(date +%s%N); "${LS[@]}" ps >/dev/null; e=$(date +%s%N); PS[$eng]=$(( (e - s) / 1000000 ))
-  if [ -n "$SOCK" ]; then API[$eng]=$(hf "api-$eng" "curl -s --unix-socket $SOCK http://x/containers/json -o /dev/null"); else API[$eng]=-; fi
+  PS[$eng]=$(hf "ps-$eng" "${LS[*]} ps")
+  if [ -n "$SOCK" ]; then API[$eng]=$(node bench/api-latency.mjs "$SOCK" /containers/json 200); else API[$eng]=-; fi
   if [ $eng = berthd ]; then
     sleep 1
     idle_rss=$(ps -o rss= -p "$(cat $W/berthd.pid)")
     conmon_rss=$(ps -C conmon -o rss=,args= | grep "$W/berth-run" | awk '{s+=$1; n++} END {printf "%d %d", s, n}')
+    # PSS shares each library page among the processes mapping it: the memory the host really spends.
+    conmon_pss=$(for p in $(pgrep -f "conmon.*$W/berth-run"); do awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup; done | awk '{s+=$1} END {print s}')
   fi
   ids=$("${LS[@]}" ps -aq | tr '\n' ' ')
   if [ $eng = podman ]; then RMF=($PODMAN rm -f -t 0); else RMF=("${LS[@]}" rm -f); fi
@@ -101,6 +107,7 @@ set -- $conmon_rss
 {
   echo "- berthd RSS with $N containers running: $(( idle_rss / 1024 )) MB"
   echo "- conmon RSS per running container: $(python3 -c "print(round($1/$2/1024, 2))") MB ($2 conmons, $(( $1 / 1024 )) MB in all)"
+  echo "- conmon PSS per running container: $(python3 -c "print(round($conmon_pss/$2/1024, 2))") MB"
 } | tee -a $OUT
 sleep 2
 echo "- berthd RSS idle, no containers: $(( $(ps -o rss= -p "$(cat $W/berthd.pid)") / 1024 )) MB" | tee -a $OUT
