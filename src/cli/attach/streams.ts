@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { demuxStream } from '../../client/index.js';
 import type { CliStreams } from '../cli.js';
@@ -29,9 +30,13 @@ export async function attachStreams(o: AttachStreamsOptions): Promise<void> {
     if (restored) return;
     restored = true;
     stdin.setRawMode?.(false);
+    setOutputProcessing(true);
   };
   if (o.stdin && o.tty && stdin.isTTY && stdin.setRawMode) {
     stdin.setRawMode(true);
+    // libuv's raw mode keeps ONLCR, so the container's "\r\n" would reach the screen as "\r\r\n";
+    // docker's raw mode (cfmakeraw) turns output processing off entirely.
+    setOutputProcessing(false);
     restored = false;
   }
 
@@ -101,4 +106,9 @@ export async function attachStreams(o: AttachStreamsOptions): Promise<void> {
     restore();
     socket.destroy();
   }
+}
+
+/** `stty [-]opost` on the controlling terminal: Node has no termios binding of its own. */
+function setOutputProcessing(on: boolean): void {
+  spawnSync('stty', [on ? 'opost' : '-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
 }
