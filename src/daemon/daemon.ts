@@ -13,6 +13,7 @@ import { ImageService } from '../image/index.js';
 import { NetworkService } from '../network/index.js';
 import { detectRuntimes, hostSpecFacts, type DetectedRuntime } from '../runtime/index.js';
 import type { DaemonConfig } from './config.js';
+import { idleCollector } from './idle-gc.js';
 import { listenOn } from './listen.js';
 import { claimPidfile } from './pidfile.js';
 import { snapshotRootfs } from './rootfs-adapter.js';
@@ -97,13 +98,18 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   }, fetchUrl);
   networkRoutes(router, network);
 
-  const api = new ApiServer({ router, apiVersion: API_VERSION, minApiVersion: MIN_API_VERSION, serverHeader: `Berth/${BERTH_VERSION} (linux)`, log: log.child({ module: 'api' }) });
+  const idle = idleCollector();
+  const api = new ApiServer({
+    router, apiVersion: API_VERSION, minApiVersion: MIN_API_VERSION, serverHeader: `Berth/${BERTH_VERSION} (linux)`,
+    log: log.child({ module: 'api' }), onRequest: () => idle.touch(),
+  });
   for (const host of cfg.hosts) await listenOn(api.createHttpServer(), host);
   log.info('berthd is serving', { hosts: cfg.hosts, runtime: runtime.name, dataRoot: cfg.dataRoot });
 
   return {
     async shutdown() {
       containers.shutdown();
+      idle.stop();
       await api.close();
       await releasePidfile();
       log.info('berthd stopped; containers keep running');

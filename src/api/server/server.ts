@@ -13,6 +13,8 @@ export interface ApiServerOptions {
   minApiVersion: string;
   serverHeader: string;
   log: Logger;
+  /** Called for every request, e.g. to know when the daemon is idle. */
+  onRequest?: () => void;
 }
 
 const MAX_JSON_BODY = 16 * 1024 * 1024;
@@ -52,6 +54,7 @@ export class ApiServer {
 
   private async dispatch(req: IncomingMessage, res: ServerResponse | undefined, socket: Duplex | undefined): Promise<void> {
     const started = process.hrtime.bigint();
+    this.opts.onRequest?.();
     const url = new URL(req.url ?? '/', 'http://berth');
     const { version, path } = splitVersion(url.pathname);
     const abort = new AbortController();
