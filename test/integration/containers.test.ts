@@ -104,6 +104,14 @@ for (const client of ['berth', 'docker'] as const) {
       ok(await cli(['rm', 'twice']));
     });
 
+    test('attach follows a running container to its exit and returns its code', async () => {
+      ok(await cli(['run', '-d', '--name', 'att', 'busybox', 'sh', '-c', 'sleep 1; echo late; exit 5']));
+      const r = await cli(['attach', '--no-stdin', 'att']);
+      assert.equal(r.stdout, 'late\n');
+      assert.equal(r.code, 5);
+      ok(await cli(['rm', 'att']));
+    });
+
     test('run -i passes stdin through', async () => {
       const r = await cli(['run', '--rm', '-i', 'busybox', 'sh', '-c', 'tr a-z A-Z'], { input: 'shout\n' });
       assert.equal(ok(r), 'SHOUT\n');

@@ -58,7 +58,7 @@ export function run(file: string, args: string[], opts: { input?: string | Buffe
 }
 
 /** Start a berthd of its own: data root, exec root, socket, bridge and subnet. */
-export async function startDaemon(opts: { args?: string[] } = {}): Promise<TestDaemon> {
+export async function startDaemon(opts: { args?: string[]; dataRootMiB?: number } = {}): Promise<TestDaemon> {
   const dir = mkdtempSync('/tmp/berth-it-');
   const tag = randomBytes(3).toString('hex');
   const sock = join(dir, 'berth.sock');
@@ -69,6 +69,12 @@ export async function startDaemon(opts: { args?: string[] } = {}): Promise<TestD
   const logFile = join(dir, 'berthd.log');
   let child: ChildProcess | undefined;
   writeFileSync(join(dir, 'daemon.json'), '{}\n');
+  if (opts.dataRootMiB) {
+    // a data root on a small tmpfs: a test can fill the disk without touching the host's
+    spawnSync('mkdir', ['-p', dataRoot]);
+    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${opts.dataRootMiB}m`, 'tmpfs', dataRoot]);
+    if (m.status !== 0) throw new Error(`cannot mount a tmpfs data root: ${m.stderr}`);
+  }
 
   const launch = async (): Promise<void> => {
     const { openSync } = await import('node:fs');

@@ -124,3 +124,25 @@ for (const client of ['berth', 'docker'] as const) {
   });
 }
 
+
+describe('a full disk', { skip: !isRoot() && 'needs root' }, () => {
+  let d: TestDaemon;
+  before(async () => {
+    d = await startDaemon({ dataRootMiB: 16 });
+    await withBusybox(d);
+  });
+  after(async () => { await d?.cleanup(); });
+
+  test('an import larger than the disk fails cleanly, frees what it wrote and the daemon keeps serving', async () => {
+    const src = join(d.dir, 'big');
+    spawnSync('mkdir', ['-p', src]);
+    writeFileSync(join(src, 'blob'), (await import('node:crypto')).randomBytes(20 * 1024 * 1024));
+    spawnSync('tar', ['-C', src, '-cf', join(d.dir, 'big.tar'), '.']);
+    const before = await storeListing(d.dataRoot);
+    const r = await d.docker(['import', join(d.dir, 'big.tar'), 'big:1']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no space left on device/);
+    assert.deepEqual(await storeListing(d.dataRoot), before);
+    assert.equal(ok(await d.berth(['run', '--rm', 'busybox', 'echo', 'still serving'])), 'still serving\n');
+  });
+});

@@ -18,5 +18,11 @@ export function statusOf(e: unknown): number {
 }
 
 export function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  if (!(e instanceof Error)) return String(e);
+  // Node's "ENOSPC: no space left on device, write" in the Go shape clients know.
+  const sys = e as NodeJS.ErrnoException;
+  if (sys.code === 'ENOSPC' || sys.code === 'EDQUOT') {
+    return `${sys.syscall ?? 'write'}${sys.path ? ` ${sys.path}` : ''}: ${sys.code === 'ENOSPC' ? 'no space left on device' : 'disk quota exceeded'}`;
+  }
+  return e.message;
 }
