@@ -107,6 +107,47 @@ for (const client of ['berth', 'docker'] as const) {
       ok(await cli(['rmi', 'keep:me']));
     });
 
+    test('import from a URL, save several images to stdout, load from stdin', async () => {
+      const { createServer } = await import('node:http');
+      const tar = join(d.dir, 'url-rootfs.tar');
+      const src = join(d.dir, 'url-src');
+      spawnSync('mkdir', ['-p', src]);
+      writeFileSync(join(src, 'from-url'), 'yes\n');
+      spawnSync('tar', ['-C', src, '-cf', tar, '.']);
+      const server = createServer((_req, res) => res.end(readFileSync(tar)));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const port = (server.address() as { port: number }).port;
+        assert.match(ok(await cli(['import', `http://127.0.0.1:${port}/rootfs.tar`, 'fromurl:1'])), /^sha256:[a-f0-9]{64}$/m);
+      } finally {
+        server.close();
+      }
+      // binary stdout: spawnSync keeps the bytes as they are
+      const archive = join(d.dir, 'two.tar');
+      const child = spawnSync(process.execPath, [join(import.meta.dirname, '../../../bin/berth.js'), 'save', 'busybox', 'fromurl:1'], { env: { ...process.env, DOCKER_HOST: d.host }, maxBuffer: 64 << 20 });
+      assert.equal(child.status, 0, String(child.stderr));
+      writeFileSync(archive, child.stdout);
+      ok(await cli(['rmi', 'fromurl:1']));
+      const loaded = ok(await cli(['load'], { input: readFileSync(archive) }));
+      assert.match(loaded, /Loaded image: fromurl:1/);
+      assert.match(loaded, /Loaded image: busybox:latest/);
+      ok(await cli(['rmi', 'fromurl:1']));
+    });
+
+    test('images filters: before, since, label; history -q and --no-trunc', async () => {
+      const src = join(d.dir, 'lbl');
+      spawnSync('mkdir', ['-p', src]);
+      writeFileSync(join(src, 'f'), 'x');
+      spawnSync('tar', ['-C', src, '-cf', join(d.dir, 'lbl.tar'), '.']);
+      ok(await cli(['import', '-c', 'LABEL team=core', join(d.dir, 'lbl.tar'), 'labelled:1']));
+      assert.equal(ok(await cli(['images', '--filter', 'label=team=core', '--format', '{{.Repository}}'])).trim(), 'labelled');
+      assert.equal(ok(await cli(['images', '--filter', 'since=busybox', '--format', '{{.Repository}}'])).trim(), 'labelled');
+      assert.equal(ok(await cli(['images', '--filter', 'before=labelled:1', '--format', '{{.Repository}}'])).trim(), 'busybox');
+      assert.match(ok(await cli(['history', '-q', 'labelled:1'])), /^[a-f0-9]{12}\n$/);
+      assert.match(ok(await cli(['history', '--no-trunc', '--format', '{{.ID}}', 'labelled:1'])), /^sha256:[a-f0-9]{64}\n$/);
+      ok(await cli(['rmi', 'labelled:1']));
+    });
+
     test('rmi of an image in use is a conflict; -f untags; history and prune', async () => {
       ok(await cli(['tag', 'busybox', 'inuse:1']));
       ok(await cli(['create', '--name', 'user1', 'inuse:1', 'true']));
