@@ -50,7 +50,7 @@ Options:
       --config-file string        Daemon configuration file (default "${DEFAULTS.configFile}")
       --data-root string          Root directory of persistent berth state (default "${DEFAULTS.dataRoot}")
   -D, --debug                     Enable debug mode
-      --default-runtime string    Default OCI runtime for containers: runc or crun (default: the first that works here)
+      --default-runtime string    Default OCI runtime for containers: runc or crun (default: crun where it works, else runc)
       --exec-root string          Root directory for execution state files (default "${DEFAULTS.execRoot}")
   -H, --host list                 Daemon socket(s) to connect to (default ${DEFAULTS.host})
       --bridge string             Name of the default bridge interface (default "${DEFAULTS.bridge}")
