@@ -42,6 +42,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     NetworkService.open({
       root: join(cfg.dataRoot, 'networks'), execRoot: cfg.execRoot, log: log.child({ module: 'network' }),
       bridge: { name: cfg.bridge, ...(cfg.bip ? { subnet: cfg.bip } : {}) },
+      netnsPool: 2,
     }),
     ContainerStore.open(containersRoot, log.child({ module: 'store' })),
     hostSpecFacts(),
@@ -111,6 +112,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
       containers.shutdown();
       idle.stop();
       await api.close();
+      await network.close();
       await releasePidfile();
       log.info('berthd stopped; containers keep running');
     },

@@ -92,15 +92,18 @@ export class BridgeDriver implements NetworkDriver {
     return (await this.isPinned(network)) ? fn() : this.exclusive(network, fn);
   }
 
+  /** Pinned: the keeper is a port of the bridge (a keeper whose bridge was deleted pins nothing). */
   isPinned(network: NetworkRecord): Promise<boolean> {
-    return this.host.linkExists(keeperName(network.bridge));
+    return this.host.isBridgePort(network.bridge, keeperName(network.bridge));
   }
 
   /** Keep the bridge (and its firewall rules) after its last container leaves. */
   async pin(network: NetworkRecord): Promise<void> {
     const keeper = keeperName(network.bridge);
-    if (await this.host.linkExists(keeper)) return;
+    if (await this.isPinned(network)) return;
     if (!(await this.host.linkExists(network.bridge))) return;
+    // a keeper left detached by a deleted bridge goes first
+    if (await this.host.linkExists(keeper)) await this.host.deleteLink(keeper);
     await this.host.addBridgePlaceholder({ name: keeper, bridge: network.bridge });
   }
 

@@ -43,6 +43,17 @@ export class EndpointStore {
     return [...this.records.values()];
   }
 
+  /** Record at once in memory; the returned promise settles once it is on disk (forgotten again if the write fails). */
+  putNow(rec: EndpointRecord): Promise<void> {
+    this.records.set(rec.containerId, rec);
+    const written = writeJsonAtomic(this.file(rec.containerId), rec).catch((e: unknown) => {
+      if (this.records.get(rec.containerId) === rec) this.records.delete(rec.containerId);
+      throw e;
+    });
+    written.catch(() => {});
+    return written;
+  }
+
   async put(rec: EndpointRecord): Promise<void> {
     await writeJsonAtomic(this.file(rec.containerId), rec);
     this.records.set(rec.containerId, rec);

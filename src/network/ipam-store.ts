@@ -50,6 +50,22 @@ export class IpamStore {
     return this.change(networkId, (pool) => pool.allocate(owner, opts));
   }
 
+  /**
+   * Lease an address in memory at once; `persisted` settles once the pool is on disk (and gives
+   * the address back if the write fails). Callers must not act on the lease before that.
+   */
+  allocateNow(networkId: string, owner: string): { lease: Lease; persisted: Promise<void> } {
+    const pool = this.pools.get(networkId);
+    if (!pool) throw new ConflictError(`Cannot allocate on network ${networkId}: it has no address pool`);
+    const lease = pool.allocate(owner, {});
+    const persisted = this.mutex.run(networkId, () => this.persist(networkId, pool)).catch((e: unknown) => {
+      pool.release(owner);
+      throw e;
+    });
+    persisted.catch(() => {});
+    return { lease, persisted };
+  }
+
   release(networkId: string, owner: string): Promise<string[]> {
     return this.change(networkId, (pool) => pool.release(owner));
   }

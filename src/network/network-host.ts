@@ -1,4 +1,4 @@
-import { addBridgePlaceholder, createNetns, deleteLink, deleteNetns, exec, linkExists, netnsExists, type ExecOptions, type ExecResult } from '../host/index.js';
+import { addBridgePlaceholder, createNetns, deleteLink, deleteNetns, exec, isBridgePort, linkExists, netnsExists, type ExecOptions, type ExecResult } from '../host/index.js';
 
 /** The kernel and process side effects networking needs; tests pass a recording fake. */
 export interface NetworkHost {
@@ -8,8 +8,9 @@ export interface NetworkHost {
   deleteNetns(name: string): Promise<void>;
   netnsExists(name: string): Promise<boolean>;
   linkExists(name: string): Promise<boolean>;
+  isBridgePort(bridge: string, port: string): Promise<boolean>;
   addBridgePlaceholder(opts: { name: string; bridge: string }): Promise<void>;
   deleteLink(name: string): Promise<void>;
 }
 
-export const realNetworkHost: NetworkHost = { exec, createNetns, deleteNetns, netnsExists, linkExists, addBridgePlaceholder, deleteLink };
+export const realNetworkHost: NetworkHost = { exec, createNetns, deleteNetns, netnsExists, linkExists, isBridgePort, addBridgePlaceholder, deleteLink };

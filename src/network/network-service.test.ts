@@ -258,3 +258,17 @@ test('resolvConf() drops loopback nameservers, falls back to Google DNS, and rea
 test('open() refuses bridge names longer than IFNAMSIZ allows', async () => {
   await assert.rejects(withService(async () => {}, { bridge: { name: 'a-very-long-bridge0' } }), { name: 'InvalidArgumentError' });
 });
+
+test('a bridge attach takes a namespace made ahead; close() deletes the spares', async () => {
+  await withService(async ({ svc, host }) => {
+    // open() starts filling the pool in the background: wait for its two namespaces
+    for (let i = 0; i < 100 && host.ops().filter((o) => o === 'createNetns').length < 2; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(host.ops(), ['createNetns', 'createNetns']);
+    const a = await svc.attach({ containerId: 'a'.repeat(64), containerName: 'pooled', mode: 'bridge' });
+    assert.match(a.netnsPath!, /^\/run\/netns\/berth-p[0-9a-f]{8}-[0-9a-f]{8}$/);
+    assert.equal(a.netnsPath, `/run/netns/${String(host.calls[0]!.args[0])}`, 'the attach used the first spare');
+    assert.ok(host.ops().includes('netavark setup'));
+    await svc.close();
+    assert.equal(host.ops().filter((o) => o === 'deleteNetns').length, 2, 'the used spare was replaced, and both spares go');
+  }, { netnsPool: 2 });
+});

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { IpPool } from './ipam.js';
 import { IpamStore } from './ipam-store.js';
 import { KeyedMutex } from '../base/index.js';
 import { realNetworkHost, type NetworkHost } from './network-host.js';
+import { NetnsPool } from './netns-pool.js';
 import { NetworkStore } from './network-store.js';
 import { NullDriver } from './null-driver.js';
 import {
@@ -44,6 +45,8 @@ export interface NetworkServiceOptions {
   resolvConfPath?: string;
   systemdResolvConfPath?: string;
   hostsPath?: string;
+  /** Namespaces to keep made ahead for bridge endpoints (0: make each on demand). */
+  netnsPool?: number;
 }
 
 /** The namespace exists (so `runc create` can start); `done` settles when the endpoint is wired. */
@@ -75,6 +78,15 @@ export class NetworkService {
   ) {
     this.bridgeDriver = new BridgeDriver(host, { binary: opts.netavarkPath ?? DEFAULT_NETAVARK, configDir: join(opts.execRoot, 'netavark') }, log);
     this.drivers = { bridge: this.bridgeDriver, host: new HostDriver(), null: new NullDriver() };
+    const daemonTag = createHash('sha256').update(opts.root).digest('hex').slice(0, 8);
+    this.netnsPool = new NetnsPool({ host, prefix: `berth-p${daemonTag}-`, size: opts.netnsPool ?? 0, log });
+  }
+
+  private readonly netnsPool: NetnsPool;
+
+  /** Delete the namespaces made ahead; endpoints and the bridge stay (containers keep running). */
+  async close(): Promise<void> {
+    await this.netnsPool.drain();
   }
 
   static async open(opts: NetworkServiceOptions): Promise<NetworkService> {
@@ -96,6 +108,8 @@ export class NetworkService {
     const log = opts.log ?? silentLogger;
     const svc = new NetworkService(opts, opts.host ?? realNetworkHost, log, networks, ipam, endpoints);
     await svc.recover();
+    await svc.netnsPool.reclaim(new Set(svc.endpoints.all().flatMap((e) => (e.netnsName ? [e.netnsName] : []))));
+    svc.netnsPool.refill();
     await ipam.ensurePool(networks.get('bridge').id, { subnet: pool.subnet, gateway: pool.gatewayIp });
     return svc;
   }
@@ -166,15 +180,21 @@ export class NetworkService {
       if (existing) await this.undo(existing);
 
       const driver = this.drivers[network.driver];
-      const rec = await this.record(opts, network, driver);
+      const { rec, persisted } = this.record(opts, network, driver);
       let nsPath: string | undefined;
       try {
-        if (rec.netnsName && driver.netns) nsPath = await this.host.createNetns(rec.netnsName, driver.netns);
+        // A namespace made ahead can be handed out before the record is durable: nothing has
+        // touched it yet, and a crash before the write leaves it to reclaim() on the next start.
+        if (rec.netnsName && this.netnsPool.owns(rec.netnsName)) nsPath = netnsPath(rec.netnsName);
+        else {
+          await persisted;
+          if (rec.netnsName && driver.netns) nsPath = await this.host.createNetns(rec.netnsName, driver.netns);
+        }
       } catch (e) {
         await this.undo(rec).catch((u: unknown) => this.log.warn('rollback failed', { id: opts.containerId, error: String(u) }));
         throw e;
       }
-      const done = this.connect(rec, network, driver, nsPath).finally(release);
+      const done = persisted.then(() => this.connect(rec, network, driver, nsPath)).finally(release);
       done.catch(() => {}); // the caller owns the rejection; never an unhandled one
       handedOver = true;
       return { netnsPath: nsPath, planned: structuredClone(rec.attachment), done };
@@ -273,10 +293,17 @@ export class NetworkService {
   }
 
   /** Lease an address and write the 'creating' record (with the driver's plan) before any side effect. */
-  private async record(opts: AttachOptions, network: NetworkRecord, driver: NetworkDriver): Promise<EndpointRecord> {
-    const lease = driver.needsAddress ? await this.ipam.allocate(network.id, opts.containerId) : undefined;
+  /**
+   * Lease an address and record the 'creating' endpoint (with the driver's plan) in memory at
+   * once; `persisted` settles when both are on disk. No side effect may start before it does.
+   */
+  private record(opts: AttachOptions, network: NetworkRecord, driver: NetworkDriver): { rec: EndpointRecord; persisted: Promise<void> } {
+    const leased = driver.needsAddress ? this.ipam.allocateNow(network.id, opts.containerId) : undefined;
+    const lease = leased?.lease;
     const mac = lease ? macForIpv4(parseIpv4(lease.ip)!) : '';
-    const netnsName = driver.netns ? `berth-${opts.containerId.slice(0, 12)}-${randomBytes(3).toString('hex')}` : undefined;
+    // bridge endpoints take a namespace made ahead (netavark brings lo up); none needs lo up at once
+    const pooled = driver.netns && !driver.netns.loopbackUp ? this.netnsPool.take() : undefined;
+    const netnsName = pooled ?? (driver.netns ? `berth-${opts.containerId.slice(0, 12)}-${randomBytes(3).toString('hex')}` : undefined);
     const attachment: Attachment = {
       mode: opts.mode,
       ...(netnsName ? { netnsPath: netnsPath(netnsName) } : {}),
@@ -296,13 +323,16 @@ export class NetworkService {
       ...(netnsName ? { netnsName } : {}),
     };
     rec.plan = driver.plan(this.request(rec, network));
-    try {
-      await this.endpoints.put(rec);
-    } catch (e) {
-      if (lease) await this.ipam.release(network.id, opts.containerId).catch(() => {});
-      throw e;
-    }
-    return rec;
+    const persisted = Promise.all([leased?.persisted, this.endpoints.putNow(rec)]).then(
+      () => {},
+      async (e: unknown) => {
+        if (lease) await this.ipam.release(network.id, opts.containerId).catch(() => {});
+        if (pooled) await this.host.deleteNetns(pooled).catch(() => {});
+        throw e;
+      },
+    );
+    persisted.catch(() => {});
+    return { rec, persisted };
   }
 
   private async connect(rec: EndpointRecord, network: NetworkRecord, driver: NetworkDriver, nsPath: string | undefined): Promise<Attachment> {

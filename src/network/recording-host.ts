@@ -57,10 +57,17 @@ export class RecordingHost implements NetworkHost {
     return this.links.has(name);
   }
 
+  async isBridgePort(bridge: string, port: string): Promise<boolean> {
+    return this.links.has(bridge) && this.ports.get(port) === bridge;
+  }
+
   async addBridgePlaceholder(opts: { name: string; bridge: string }): Promise<void> {
     this.calls.push({ op: 'addBridgePlaceholder', args: [opts] });
     this.links.add(opts.name);
+    this.ports.set(opts.name, opts.bridge);
   }
+
+  private readonly ports = new Map<string, string>();
 
   async deleteLink(name: string): Promise<void> {
     this.calls.push({ op: 'deleteLink', args: [name] });

@@ -8,6 +8,12 @@ export async function linkExists(name: string): Promise<boolean> {
   return access(`/sys/class/net/${name}`).then(() => true, () => false);
 }
 
+/** True when `port` is a port of `bridge` (a keeper left by a deleted bridge is not). */
+export async function isBridgePort(bridge: string, port: string): Promise<boolean> {
+  if ([bridge, port].some((n) => n.includes('/') || n === '.' || n === '..')) return false;
+  return access(`/sys/class/net/${bridge}/brif/${port}`).then(() => true, () => false);
+}
+
 /**
  * Enslave a port to `bridge` that never carries traffic: a persistent tap no
  * process reads, so it stays NO-CARRIER (the dummy driver, the obvious choice,
