@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -134,6 +134,7 @@ export async function startDaemon(opts: { args?: string[]; dataRootMiB?: number 
       killStragglers(dir);
       for (const m of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', m]);
       removeNetworkLeftovers(bridge, subnet);
+      removeSpareNamespaces(join(dataRoot, 'networks'));
       await rm(dir, { recursive: true, force: true }).catch(() => {});
     },
     log: () => readFileSync(logFile, 'utf8'),
@@ -179,6 +180,14 @@ export function removeNetworkLeftovers(bridge: string, subnet: string): void {
       spawnSync('iptables', ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
       spawnSync('iptables', ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
     }
+  }
+}
+
+/** Network namespaces a daemon made ahead and, killed, could not delete (names: src/network/netns-pool.ts). */
+function removeSpareNamespaces(networksRoot: string): void {
+  const prefix = `berth-p${createHash('sha256').update(networksRoot).digest('hex').slice(0, 8)}-`;
+  for (const name of existsSync('/run/netns') ? readdirSync('/run/netns') : []) {
+    if (name.startsWith(prefix)) spawnSync('ip', ['netns', 'delete', name], { stdio: 'ignore' });
   }
 }
 
