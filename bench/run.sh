@@ -26,7 +26,8 @@ cleanup() {
   for l in $(ip -o link | grep -o 'bbench0-k[0-9a-f]*'); do ip link del "$l"; done
   # the engines keep their NAT rules after they stop; drop the ones naming this run's bridges and subnets
   for t in nat filter; do
-    iptables -w -t $t -S | grep -E '^-A .*(172\.31\.24[01]\.|dbench0|bbench0)' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
+    iptables -w -t $t -S | grep -E '^-A .*(172\.31\.24[01]\.|dbench0|bbench0|-j DOCKER)' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
+    for c in DOCKER DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do iptables -w -t $t -F $c 2>/dev/null; iptables -w -t $t -X $c 2>/dev/null; done
   done
   rm -rf $W
 }
