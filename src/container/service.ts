@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
@@ -156,7 +157,7 @@ export class ContainerService {
     const user = await this.d.spec.resolveUser(rootfs, rec.config.User);
     mark('network');
     rec.network = net.endpoint;
-    const hostname = rec.config.Hostname || (await import('node:os')).hostname();
+    const hostname = rec.config.Hostname || osHostname();
     const files = {
       hostname: this.filePath(rec, 'hostname'),
       hosts: this.filePath(rec, 'hosts'),

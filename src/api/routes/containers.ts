@@ -1,7 +1,7 @@
 import type { Duplex, Readable } from 'node:stream';
 import { InvalidArgumentError, boolParam, parseFilters } from '../../base/index.js';
 import type { ContainerRecord, ContainerService, CreateRequest, WaitCondition } from '../../container/index.js';
-import type { ContainerCreateRequest, HostConfig } from '../types/index.js';
+import type { ContainerCreateRequest } from '../types/index.js';
 import { empty, json, type RequestContext, type Router } from '../server/index.js';
 import { toContainerInspect, toContainerSummary } from './container-wire.js';
 import { frame } from './stream-frames.js';
@@ -213,4 +213,3 @@ function parseTime(v: string | null): Date | undefined {
   return new Date(t);
 }
 
-export type { HostConfig };
