@@ -1,17 +1,11 @@
 import { InvalidArgumentError } from './errors.js';
 
-const DECIMAL = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
 const BINARY = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
 function scaled(n: number, base: number, units: string[]): string {
   let i = 0;
   while (n >= base && i < units.length - 1) { n /= base; i++; }
   return `${Number(n.toPrecision(4))}${units[i]}`;
-}
-
-/** Docker's HumanSize: decimal units, 4 significant digits ("1.23MB"). */
-export function humanSize(bytes: number): string {
-  return scaled(bytes, 1000, DECIMAL);
 }
 
 /** Docker's BytesSize: binary units ("1.5MiB"). */

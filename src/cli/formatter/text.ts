@@ -106,29 +106,23 @@ export function rfc3339(unixSeconds: number): string {
   return `${p(d.getFullYear(), 4)}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}${zone}`;
 }
 
-/** go-units HumanSizeWithPrecision(size, 3): decimal units, 3 significant digits ("1.23MB"). */
-export function humanSize3(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+
+/** go-units HumanSizeWithPrecision: decimal units, `precision` significant digits ("1.23MB"). */
+function humanSizeWithPrecision(bytes: number, precision: number): string {
   let n = bytes;
   let i = 0;
-  while (n >= 1000 && i < units.length - 1) {
+  while (n >= 1000 && i < DECIMAL_UNITS.length - 1) {
     n /= 1000;
     i++;
   }
-  return `${formatG(n, 3)}${units[i]}`;
+  return `${formatG(n, precision)}${DECIMAL_UNITS[i]}`;
 }
 
+/** 3 significant digits, as docker's tables print sizes. */
+export const humanSize3 = (bytes: number): string => humanSizeWithPrecision(bytes, 3);
 /** go-units HumanSize: 4 significant digits. */
-export function humanSize4(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
-  let n = bytes;
-  let i = 0;
-  while (n >= 1000 && i < units.length - 1) {
-    n /= 1000;
-    i++;
-  }
-  return `${formatG(n, 4)}${units[i]}`;
-}
+export const humanSize4 = (bytes: number): string => humanSizeWithPrecision(bytes, 4);
 
 /** Go's %.<p>g: p significant digits, no trailing zeros. */
 export function formatG(n: number, precision: number): string {
