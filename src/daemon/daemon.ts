@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { InvalidArgumentError, UnavailableError, errnoCode, writeFileAtomic, type Logger } from '../base/index.js';
 import { ApiServer, Router } from '../api/server/index.js';
+import { readHostRuntimeFacts } from '../host/index.js';
 import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
 import { networkRoutes } from '../api/routes/networks.js';
@@ -31,7 +32,8 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   const releasePidfile = await claimPidfile(cfg.pidfile);
   for (const key of cfg.ignoredKeys) log.warn(`daemon.json key "${key}" is accepted but not acted on by this berth version`);
 
-  const runtimes = await detectRuntimes();
+  const host = await readHostRuntimeFacts();
+  const runtimes = await detectRuntimes(host);
   const runtime = chooseRuntime(runtimes, cfg.defaultRuntime);
   const warnings = runtimes.filter((r) => !r.usable).map((r) => `${r.name} ${r.version} is installed but cannot run containers here: ${r.reason ?? 'unknown reason'}`);
   for (const w of warnings) log.warn(w);
@@ -45,7 +47,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
       netnsPool: 2,
     }),
     ContainerStore.open(containersRoot, log.child({ module: 'store' })),
-    hostSpecFacts(),
+    hostSpecFacts({ host }),
     engineIdentity(cfg.dataRoot),
   ]);
 
@@ -85,6 +87,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
         id: engineId, dataRoot: cfg.dataRoot, images: (await images.list({})).length,
         containers: { running, paused, stopped: all.length - running - paused },
         runtimes, defaultRuntime: runtime.name, bridge: cfg.bridge, logLevel: cfg.logLevel, warnings,
+        cgroupVersion: host.cgroupMode === 'unified' ? '2' : '1',
       });
     },
   });

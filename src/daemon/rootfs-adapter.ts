@@ -1,6 +1,7 @@
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RootfsProvider } from '../container/index.js';
+import { isMountPoint } from '../host/index.js';
 import { tarTree } from '../image/archive/index.js';
 import type { ContainerLayer, Snapshotter } from '../snapshot/index.js';
 
@@ -26,29 +27,24 @@ export function snapshotRootfs(opts: { containersRoot: string; snapshotter: Snap
     },
     async mount({ id, imageId }) {
       const target = merged(id);
-      if (await isMounted(target)) return target;
+      if (await isMountPoint(target)) return target;
       const l = await prepare(id, imageId);
       await s.mountRootfs({ lowerDirs: l.lowerDirs, upper: l.upper, work: l.work, target });
       return target;
     },
     async unmount(id) {
       const target = merged(id);
-      if (await isMounted(target)) await s.unmount(target);
+      if (await isMountPoint(target)) await s.unmount(target);
     },
     async remove(id) {
       const target = merged(id);
-      if (await isMounted(target)) await s.unmount(target, { lazy: true });
+      if (await isMountPoint(target)) await s.unmount(target, { lazy: true });
       await s.removeContainer(id);
       layers.delete(id);
     },
     sizeRw: (id) => treeSize(join(opts.containersRoot, id, 'upper')),
     exportTar: (root) => tarTree({ root }),
   };
-}
-
-async function isMounted(path: string): Promise<boolean> {
-  const mounts = await readFile('/proc/self/mounts', 'utf8');
-  return mounts.includes(` ${path} `);
 }
 
 async function treeSize(root: string): Promise<number> {

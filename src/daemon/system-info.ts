@@ -28,6 +28,7 @@ export interface InfoFacts {
   defaultRuntime: string;
   bridge: string;
   logLevel: string;
+  cgroupVersion: '1' | '2';
   warnings: string[];
 }
 
@@ -59,7 +60,7 @@ export function systemInfo(f: InfoFacts): SystemInfo {
     SystemTime: new Date().toISOString(),
     LoggingDriver: 'json-file',
     CgroupDriver: 'cgroupfs',
-    CgroupVersion: cgroupVersion(),
+    CgroupVersion: f.cgroupVersion,
     NEventsListener: 0,
     KernelVersion: release(),
     OperatingSystem: osName(),
@@ -92,21 +93,18 @@ export function systemInfo(f: InfoFacts): SystemInfo {
   } as unknown as SystemInfo;
 }
 
-function cgroupVersion(): string {
-  try {
-    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => / \/sys\/fs\/cgroup .* - cgroup2 /.test(l)) ? '2' : '1';
-  } catch {
-    return '1';
-  }
-}
+let osRelease: string | undefined;
 
+/** A field of /etc/os-release, read once: it does not change while the daemon runs. */
 function osField(key: string): string {
-  try {
-    const m = new RegExp(`^${key}="?([^"\\n]*)"?$`, 'm').exec(readFileSync('/etc/os-release', 'utf8'));
-    return m?.[1] ?? '';
-  } catch {
-    return '';
+  if (osRelease === undefined) {
+    try {
+      osRelease = readFileSync('/etc/os-release', 'utf8');
+    } catch {
+      osRelease = '';
+    }
   }
+  return new RegExp(`^${key}="?([^"\\n]*)"?$`, 'm').exec(osRelease)?.[1] ?? '';
 }
 
 function osName(): string {

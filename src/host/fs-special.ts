@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { exec } from './exec.js';
 
 /*
@@ -115,10 +116,14 @@ export async function unmount(target: string, opts: { lazy?: boolean } = {}): Pr
   await exec('umount', opts.lazy ? ['-l', target] : [target]);
 }
 
-/** True when `path` is a mount point (mountpoint -q). */
+/**
+ * True when something is mounted at `path` (as /proc/self/mounts lists it, with its octal
+ * escapes for blanks and backslashes): a file read, where `mountpoint -q` is a process per call.
+ */
 export async function isMountPoint(path: string): Promise<boolean> {
-  const r = await exec('mountpoint', ['-q', path], { allowFailure: true });
-  return r.code === 0;
+  const escaped = path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+  const mounts = await readFile('/proc/self/mounts', 'utf8');
+  return mounts.split('\n').some((line) => line.split(' ')[1] === escaped);
 }
 
 /** Flush the filesystem holding `path` to disk (syncfs), cheaper than fsync per file. */
