@@ -107,3 +107,13 @@ export interface ContainerRecord {
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** The container has a process: running or paused. */
+export function hasProcess(s: ContainerState): boolean {
+  return s.status === 'running' || s.status === 'paused';
+}
+
+/** Up in Docker's sense: it has a process, or its restart policy is about to give it one. */
+export function isUp(s: ContainerState): boolean {
+  return hasProcess(s) || s.status === 'restarting';
+}

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import {
   ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, matchLabels, newId, shortId, type Filters, type Logger,
 } from '../base/index.js';
-import { ZERO_TIME, type ContainerConfig, type ContainerRecord, type HostConfig } from './config.js';
+import { ZERO_TIME, hasProcess, isUp, type ContainerConfig, type ContainerRecord, type HostConfig } from './config.js';
 import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
 import { KeyedMutex } from '../base/index.js';
 import { isValidName, randomName } from './names.js';
@@ -217,22 +217,21 @@ export class ContainerService {
     this.stopWatching = this.d.runtime.watchExits((id) => void this.onExit(id));
     const toStart: ContainerRecord[] = [];
     await Promise.all(this.d.store.all().map(async (rec) => {
-      const wasRunning = rec.state.status === 'running' || rec.state.status === 'restarting' || rec.state.status === 'paused';
-      if (rec.state.status === 'running' || rec.state.status === 'paused') {
+      if (hasProcess(rec.state)) {
         if (await this.d.runtime.isAlive(rec.id)) return;
         await this.onExit(rec.id, { daemonStarting: true });
         if (rec.hostConfig.AutoRemove) {
           await this.mutex.run(rec.id, () => this.removeLocked(rec)).catch((e) => this.d.log.warn('auto-remove after restart failed', { id: rec.id, error: String(e) }));
           return;
         }
-        if (this.d.store.find(rec.id)?.state.status !== 'running' && shouldRestart(rec, { exitCode: rec.state.exitCode, daemonStarting: true })) toStart.push(rec);
+        if (shouldRestart(rec, { exitCode: rec.state.exitCode, daemonStarting: true })) toStart.push(rec);
         return;
       }
       if (rec.state.status === 'removing') {
         await this.removeLocked(rec).catch((e) => this.d.log.warn('cannot finish removal', { id: rec.id, error: String(e) }));
         return;
       }
-      if ((wasRunning || rec.restartCount > 0 || rec.state.startedAt !== ZERO_TIME) && shouldRestart(rec, { exitCode: rec.state.exitCode, daemonStarting: true })) {
+      if ((rec.state.status === 'restarting' || rec.restartCount > 0 || rec.state.startedAt !== ZERO_TIME) && shouldRestart(rec, { exitCode: rec.state.exitCode, daemonStarting: true })) {
         toStart.push(rec);
       }
     }));
@@ -245,7 +244,7 @@ export class ContainerService {
     const rec = this.d.store.find(id);
     if (!rec) return;
     await this.mutex.run(id, async () => {
-      if (rec.state.status !== 'running' && rec.state.status !== 'paused') return;
+      if (!hasProcess(rec.state)) return;
       const status = await this.d.runtime.exitStatus(id);
       const ranFor = Date.now() - Date.parse(rec.state.startedAt);
       rec.state = {
@@ -313,7 +312,7 @@ export class ContainerService {
       await this.d.store.save(rec);
       return;
     }
-    if (rec.state.status !== 'running' && rec.state.status !== 'paused') throw new NotModifiedError('container is already stopped');
+    if (!hasProcess(rec.state)) throw new NotModifiedError('container is already stopped');
     const exited = this.waiters.add(rec.id, 'not-running');
     rec.manuallyStopped = true;
     await this.d.store.save(rec);
@@ -330,7 +329,7 @@ export class ContainerService {
 
   async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
     const rec = this.d.store.get(ref);
-    if (rec.state.status !== 'running' && rec.state.status !== 'paused') {
+    if (!hasProcess(rec.state)) {
       throw new ConflictError(`Cannot kill container: ${ref}: container ${rec.id} is not running`);
     }
     const sig = normalizeSignal(signal);
@@ -346,7 +345,7 @@ export class ContainerService {
 
   async restart(ref: string, opts: { timeoutSec?: number; signal?: string } = {}): Promise<void> {
     const rec = this.d.store.get(ref);
-    if (rec.state.status === 'running' || rec.state.status === 'paused') await this.stop(rec.id, opts);
+    if (hasProcess(rec.state)) await this.stop(rec.id, opts);
     this.cancelRestart(rec.id);
     await this.mutex.run(rec.id, async () => {
       if (rec.state.status === 'running') return;
@@ -359,20 +358,18 @@ export class ContainerService {
 
   wait(ref: string, condition: WaitCondition = 'not-running', signal?: AbortSignal): Promise<WaitResult> {
     const rec = this.d.store.get(ref);
-    const running = rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting';
-    if (condition === 'not-running' && !running) return Promise.resolve({ StatusCode: rec.state.exitCode });
+    if (condition === 'not-running' && !isUp(rec.state)) return Promise.resolve({ StatusCode: rec.state.exitCode });
     return this.waiters.add(rec.id, condition, signal);
   }
 
   async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
     const rec = this.d.store.get(ref);
     if (rec.state.status === 'removing') throw new ConflictError(`removal of container ${ref} is already in progress`);
-    const running = rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting';
-    if (running && !opts.force) {
+    if (isUp(rec.state) && !opts.force) {
       throw new ConflictError(`cannot remove container "/${rec.name}": container is ${rec.state.status}: stop the container before removing or force remove`);
     }
     this.cancelRestart(rec.id);
-    if (rec.state.status === 'running' || rec.state.status === 'paused') {
+    if (hasProcess(rec.state)) {
       rec.manuallyStopped = true;
       const exited = this.waiters.add(rec.id, 'not-running');
       await this.d.runtime.kill(rec.id, 'SIGKILL').catch(() => {});
@@ -428,7 +425,7 @@ export class ContainerService {
     const beforeAt = cut(before);
     const sinceAt = cut(since);
     recs = recs.filter((r) => {
-      if (!opts.all && !opts.limit && !opts.latest && !f.has('status') && !f.has('exited') && r.state.status !== 'running' && r.state.status !== 'paused' && r.state.status !== 'restarting') return false;
+      if (!opts.all && !opts.limit && !opts.latest && !f.has('status') && !f.has('exited') && !isUp(r.state)) return false;
       if (beforeAt && r.created >= beforeAt) return false;
       if (sinceAt && r.created <= sinceAt) return false;
       if (!matchAny(f.get('id'), (v) => r.id.startsWith(v))) return false;
@@ -457,7 +454,7 @@ export class ContainerService {
   /** A container using the image, running ones first. */
   imageUser(imageId: string): { id: string; running: boolean } | undefined {
     const users = this.d.store.all().filter((r) => r.imageId === imageId);
-    const running = users.find((r) => r.state.status === 'running' || r.state.status === 'paused' || r.state.status === 'restarting');
+    const running = users.find((r) => isUp(r.state));
     const rec = running ?? users[0];
     return rec ? { id: rec.id, running: rec === running } : undefined;
   }
@@ -483,7 +480,7 @@ export class ContainerService {
 
   logs(ref: string, opts: { follow: boolean; since?: Date; until?: Date; tail?: number; stdout: boolean; stderr: boolean; signal?: AbortSignal }): AsyncIterable<LogEntry> {
     const rec = this.d.store.get(ref);
-    const running = rec.state.status === 'running' || rec.state.status === 'restarting' || rec.state.status === 'paused';
+    const running = isUp(rec.state);
     const stopWhen = opts.follow && running ? this.waiters.add(rec.id, 'not-running', opts.signal).then(() => {}, () => {}) : Promise.resolve();
     return this.d.logs.read(this.logPath(rec), { ...opts, follow: opts.follow && running, stopWhen });
   }

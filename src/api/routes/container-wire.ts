@@ -1,5 +1,5 @@
 import { humanDuration } from '../../base/index.js';
-import type { ContainerRecord } from '../../container/index.js';
+import { hasProcess, type ContainerRecord } from '../../container/index.js';
 import type { ContainerInspectResponse, ContainerSummary, EndpointSettings, HostConfig as WireHostConfig, ContainerConfig as WireConfig } from '../types/index.js';
 
 /** The "Up 3 seconds" / "Exited (0) 2 minutes ago" text of `docker ps`. */
@@ -24,8 +24,7 @@ function commandString(rec: ContainerRecord): string {
 function endpoints(rec: ContainerRecord): Record<string, EndpointSettings> {
   const mode = rec.hostConfig.NetworkMode;
   const ep = rec.network;
-  const running = rec.state.status === 'running' || rec.state.status === 'paused';
-  const live = running && ep;
+  const live = hasProcess(rec.state) && ep;
   return {
     [mode]: {
       IPAMConfig: null, Links: null, Aliases: null, MacAddress: live ? ep.macAddress : '',
@@ -58,14 +57,14 @@ export function toContainerSummary(rec: ContainerRecord, opts: { imageName: stri
 export function toContainerInspect(rec: ContainerRecord, paths: { root: string; hostname: string; hosts: string; resolvConf: string; log: string; upper: string; sizeRw?: number; sizeRootFs?: number }): ContainerInspectResponse {
   const s = rec.state;
   const ep = rec.network;
-  const live = (s.status === 'running' || s.status === 'paused') && ep;
+  const live = hasProcess(s) && ep;
   return {
     Id: rec.id,
     Created: rec.created,
     Path: rec.path,
     Args: rec.args,
     State: {
-      Status: s.status, Running: s.status === 'running' || s.status === 'paused', Paused: s.status === 'paused',
+      Status: s.status, Running: hasProcess(s), Paused: s.status === 'paused',
       Restarting: s.status === 'restarting', OOMKilled: s.oomKilled, Dead: s.status === 'dead', Pid: s.pid,
       ExitCode: s.exitCode, Error: s.error, StartedAt: s.startedAt, FinishedAt: s.finishedAt,
     },
