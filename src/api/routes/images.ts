@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { InvalidArgumentError, boolParam, parseFilters, type Filters } from '../../base/index.js';
 import type { HistoryEntry, ImageRecord, LoadEvent } from '../../image/index.js';
 import type { ImageInspect, ImageSummary, HistoryResponseItem } from '../types/index.js';
@@ -106,10 +106,9 @@ export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, 
     return json(items);
   });
 
-  async function save(names: string[]): Promise<{ kind: 'raw-stream'; contentType: string; body: Readable }> {
+  function save(names: string[]): { kind: 'raw-stream'; contentType: string; body: Readable } {
     if (names.length === 0) throw new InvalidArgumentError('no images specified');
     for (const n of names) images.get(n);
-    const { PassThrough } = await import('node:stream');
     const out = new PassThrough();
     images.save(names, out).catch((e: unknown) => out.destroy(e as Error));
     return { kind: 'raw-stream', contentType: 'application/x-tar', body: out };

@@ -1,13 +1,9 @@
 import type { Cli } from '../../cli.js';
-import type { FlagSet } from '../../flags/index.js';
 import { forEachSequential } from '../common.js';
+import type { flags } from './stop.js';
 
-export function flags(fs: FlagSet) {
-  return {
-    signal: fs.string('signal', 's', '', 'Signal to send to the container'),
-    timeout: fs.int('timeout', 't', 0, 'Seconds to wait before killing the container'),
-  };
-}
+// restart takes stop's flags, as docker's does
+export { flags } from './stop.js';
 
 export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[]): Promise<void> {
   const client = await cli.client();
