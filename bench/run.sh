@@ -44,7 +44,7 @@ setsid dockerd -H unix://$W/docker.sock --data-root $W/docker --exec-root $W/doc
   --bridge dbench0 >$W/dockerd.log 2>&1 &
 for _ in $(seq 100); do docker -H unix://$W/berth.sock version >/dev/null 2>&1 && docker -H unix://$W/docker.sock version >/dev/null 2>&1 && break; sleep 0.2; done
 
-B="node bin/berth.js -H unix://$W/berth.sock"
+B="bin/berth.cjs -H unix://$W/berth.sock"
 $B image mkimage busybox >/dev/null
 $B save -o $W/busybox.tar busybox
 docker -H unix://$W/docker.sock load -i $W/busybox.tar >/dev/null

@@ -1,9 +1,30 @@
 #!/usr/bin/env node
-// Bundle the two programs from tsc's output into one module each (plus lazily loaded chunks for the
-// CLI's commands): fewer modules to resolve means a faster start and a smaller resident daemon.
-// See docs/decisions/0004-bundled-programs.md.
+// Bundle the two programs from tsc's output, and make the CLI's V8 code cache.
+// See docs/decisions/0004-bundled-programs.md and 0005-cli-code-cache.md.
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { Readable, Writable } from 'node:stream';
 import { build } from 'esbuild';
 
-const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['node-unix-socket'], logLevel: 'warning', legalComments: 'none' };
-await build({ ...common, entryPoints: { berthd: 'dist/src/daemon/main.js' }, outdir: 'dist/bundle', outExtension: { '.js': '.mjs' } });
-await build({ ...common, entryPoints: { berth: 'dist/src/cli/main.js' }, outdir: 'dist/bundle/cli', splitting: true, outExtension: { '.js': '.mjs' }, chunkNames: 'chunk-[hash]' });
+const out = resolve('dist/bundle');
+rmSync(out, { recursive: true, force: true });
+// Commands whose help the code cache is made from (below).
+const COMMAND_PATHS = ['run', 'create', 'ps', 'start', 'stop', 'rm', 'logs', 'inspect', 'images', 'image inspect', 'rmi', 'load', 'save', 'import', 'version', 'info'];
+const common = { bundle: true, platform: 'node', target: 'node20', external: ['node-unix-socket'], logLevel: 'warning', legalComments: 'none' };
+await build({ ...common, format: 'esm', entryPoints: { berthd: 'dist/src/daemon/main.js' }, outdir: out, outExtension: { '.js': '.mjs' } });
+// One CommonJS file, so that bin/berth.cjs can compile it with a V8 code cache.
+await build({ ...common, format: 'cjs', entryPoints: { berth: 'dist/src/cli/main.js' }, outdir: out, outExtension: { '.js': '.cjs' } });
+
+
+// Make the CLI's code cache from a run through every command's help, so that it holds the code of
+// every command module and not only the first command a user happens to run.
+const require = createRequire(import.meta.url);
+const { loadBundle } = require('../bin/berth.cjs');
+rmSync(`${out}/berth.cjs.cache`, { force: true });
+const { main, saveCache } = loadBundle();
+const sink = new Writable({ write: (_c, _e, done) => done() });
+const io = { stdin: Readable.from([]), stdout: sink, stderr: sink };
+process.env.DOCKER_HOST = `unix://${out}/no-daemon.sock`;
+for (const args of [['--help'], ...COMMAND_PATHS.map((p) => [...p.split(' '), '--help'])]) await main(args, io);
+saveCache();

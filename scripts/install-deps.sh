@@ -42,5 +42,5 @@ fi
 
 npx tsc -b
 node scripts/bundle.js
-ln -sf "$PWD/bin/berth.js" /usr/local/bin/berth
+ln -sf "$PWD/bin/berth.cjs" /usr/local/bin/berth
 ln -sf "$PWD/bin/berthd.js" /usr/local/bin/berthd

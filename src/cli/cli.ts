@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { EngineClient } from '../client/index.js';
 
 export const BIN = 'berth';
@@ -69,7 +70,6 @@ export class Cli {
   /** ~/.docker/config.json (or --config), empty when missing or unreadable. */
   async config(): Promise<Record<string, unknown>> {
     if (this.configCache) return this.configCache;
-    const { readFile } = await import('node:fs/promises');
     try {
       this.configCache = JSON.parse(await readFile(`${this.global.configDir}/config.json`, 'utf8')) as Record<string, unknown>;
     } catch {

@@ -25,7 +25,8 @@ export class Transport {
 
   private options(r: RawRequest): RequestOptions {
     const headers: OutgoingHttpHeaders = { 'User-Agent': this.userAgent, ...r.headers };
-    const common = { method: r.method, path: r.path, headers, agent: this.agent, signal: r.signal };
+    // No TLS yet: an empty server name spares node's agent from deriving one with its costly IPv6 test.
+    const common = { method: r.method, path: r.path, headers, agent: this.agent, signal: r.signal, servername: '' };
     return this.endpoint.kind === 'unix'
       ? { ...common, socketPath: this.endpoint.socketPath, host: 'api.moby.localhost' }
       : { ...common, host: this.endpoint.host, port: this.endpoint.port };

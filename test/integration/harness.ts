@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const DAEMON = join(REPO, 'bin/berthd.js');
-const CLI = join(REPO, 'bin/berth.js');
+const CLI = join(REPO, 'bin/berth.cjs');
 export const DOCKER = existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : '/usr/bin/docker';
 
 export interface RunResult { code: number; stdout: string; stderr: string }
@@ -111,7 +111,7 @@ export async function startDaemon(opts: { args?: string[]; dataRootMiB?: number 
   const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
   const d: TestDaemon = {
     dir, sock, host: `unix://${sock}`, dataRoot, execRoot, bridge, subnet,
-    berth: (args, o = {}) => run(process.execPath, [CLI, ...args], { ...o, env: { ...env, ...o.env } }),
+    berth: (args, o = {}) => run(CLI, args, { ...o, env: { ...env, ...o.env } }),
     docker: (args, o = {}) => run(DOCKER, ['-H', `unix://${sock}`, ...args], { ...o, env: { ...process.env, DOCKER_CONFIG: join(dir, 'docker-config') } }),
     api,
     async crash() {

@@ -1,0 +1,44 @@
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
+// berth. berth speaks no TLS, and NODE_EXTRA_CA_CERTS would make node read a CA bundle at every start.
+// The bundle (scripts/bundle.js) is compiled with a V8 code cache kept beside it, made at build
+// time and remade here when this node rejects it (docs/decisions/0005-cli-code-cache.md);
+// without a bundle, tsc's modules run.
+'use strict';
+const { existsSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
+const Module = require('node:module');
+
+const bundle = join(__dirname, '../dist/bundle/berth.cjs');
+
+function loadBundle() {
+  const cachePath = `${bundle}.cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cachePath);
+  } catch {}
+  const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, require, mod, bundle, dirname(bundle));
+  const remake = cachedData === undefined || script.cachedDataRejected === true;
+  return { main: mod.exports.main, saveCache: remake ? () => saveCache(script, cachePath) : () => {} };
+}
+
+/** Best effort: a reader sees the old cache or the new one, never half of one. */
+function saveCache(script, cachePath) {
+  const tmp = `${cachePath}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, cachePath);
+  } catch {}
+}
+
+async function start() {
+  const { main, saveCache } = existsSync(bundle) ? loadBundle() : { main: (await import('../dist/src/cli/main.js')).main, saveCache: () => {} };
+  const code = await main(process.argv.slice(2));
+  saveCache();
+  // Exit once output is flushed: an idle keep-alive socket must not keep the CLI alive.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+module.exports = { loadBundle };
+if (require.main === module) void start();
