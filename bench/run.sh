@@ -36,7 +36,7 @@ trap cleanup EXIT
 rm -rf $W && mkdir -p $W
 
 echo '{}' > $W/daemon.json
-setsid node dist/src/daemon/main.js -H unix://$W/berth.sock --data-root $W/berth --exec-root $W/berth-run \
+setsid bin/berthd.js -H unix://$W/berth.sock --data-root $W/berth --exec-root $W/berth-run \
   --pidfile $W/berthd.pid --bridge bbench0 --bip 172.31.240.0/24 --config-file $W/daemon.json >$W/berthd.log 2>&1 &
 # dockerd gets a bridge of its own so that it never touches docker0 or berth's.
 ip link add dbench0 type bridge 2>/dev/null || true; ip addr add 172.31.241.1/24 dev dbench0 2>/dev/null || true; ip link set dbench0 up
@@ -49,6 +49,7 @@ $B image mkimage busybox >/dev/null
 $B save -o $W/busybox.tar busybox
 docker -H unix://$W/docker.sock load -i $W/busybox.tar >/dev/null
 $PODMAN load -i $W/busybox.tar >/dev/null
+fresh_rss=$(ps -o rss= -p "$(cat $W/berthd.pid)")
 PRUN="$PODMAN run --ulimit nofile=20000:20000 --ulimit nproc=32768:32768"
 
 ms() { python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['results'][0]['median']*1000))" "$1"; }
@@ -106,12 +107,14 @@ echo | tee -a $OUT
 echo "## memory" | tee -a $OUT
 set -- $conmon_rss
 {
+  echo "- berthd RSS after start and loading busybox: $(( fresh_rss / 1024 )) MB"
   echo "- berthd RSS with $N containers running: $(( idle_rss / 1024 )) MB"
   echo "- conmon RSS per running container: $(python3 -c "print(round($1/$2/1024, 2))") MB ($2 conmons, $(( $1 / 1024 )) MB in all)"
   echo "- conmon PSS per running container: $(python3 -c "print(round($conmon_pss/$2/1024, 2))") MB"
 } | tee -a $OUT
-sleep 2
-echo "- berthd RSS idle, no containers: $(( $(ps -o rss= -p "$(cat $W/berthd.pid)") / 1024 )) MB" | tee -a $OUT
+# berthd collects garbage fully once its API has been quiet for 5 s (src/daemon/idle-gc.ts).
+sleep 12
+echo "- berthd RSS idle after that run, no containers: $(( $(ps -o rss= -p "$(cat $W/berthd.pid)") / 1024 )) MB" | tee -a $OUT
 
 echo | tee -a $OUT
 echo "## save + load of a 200 MB image" | tee -a $OUT

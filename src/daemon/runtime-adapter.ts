@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import { InvalidArgumentError, type Logger } from '../base/index.js';
 import type { ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
 import type { RuntimeSpec } from '../oci/index.js';
 import {
-  ConmonRuntime, OciRuntimeError, buildSpec, readLogs, resolveUser, writeBundle,
+  ConmonRuntime, OciRuntimeError, SeccompBpfCache, buildSpec, readLogs, resolveUser, writeBundle,
   type DetectedRuntime, type SpecHostFacts,
 } from '../runtime/index.js';
 import { listHostDevices } from '../host/index.js';
@@ -10,13 +11,19 @@ import { listHostDevices } from '../host/index.js';
 /** The container service's runtime port over conmon + runc/crun. */
 export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: string; log: Logger }): ContainerRuntime {
   const rt = new ConmonRuntime({ runtime: { name: opts.runtime.name, path: opts.runtime.path }, execRoot: opts.execRoot, log: opts.log });
+  // Only crun leaves its compiled filter behind and takes one back.
+  const bpf = opts.runtime.name === 'crun' ? new SeccompBpfCache() : undefined;
   return {
     name: opts.runtime.name,
     async create({ id, name, spec, logPath, tty, stdin, stdinOnce }) {
       const bundle = rt.bundlePath(id);
-      await writeBundle(bundle, spec as RuntimeSpec);
+      const ociSpec = spec as RuntimeSpec;
+      const unknownProfile = bpf?.apply(ociSpec);
+      await writeBundle(bundle, ociSpec);
       try {
-        return await rt.create({ id, name, bundle, logPath, tty, stdin, stdinOnce });
+        const created = await rt.create({ id, name, bundle, logPath, tty, stdin, stdinOnce });
+        if (unknownProfile) void bpf!.learn(unknownProfile, join(rt.layout.runtimeRoot, id, 'seccomp.bpf'));
+        return created;
       } catch (e) {
         // dockerd's wording; the CLI reads "executable file not found" etc. to choose 126/127.
         if (e instanceof OciRuntimeError) throw new InvalidArgumentError(`failed to create task for container: OCI runtime create failed: ${dockerWording(e.runtimeMessage)}: unknown`);

@@ -114,7 +114,7 @@ describe('berthd listens on loopback TCP too', { skip: !isRoot() && 'needs root'
     const dir = mkdtempSync('/tmp/berth-tcp-');
     writeFileSync(join(dir, 'daemon.json'), '{}');
     const port = 23000 + Math.floor(Math.random() * 2000);
-    const child = spawn(process.execPath, [join(import.meta.dirname, '../../../bin/berthd.js'), '-H', `tcp://127.0.0.1:${port}`,
+    const child = spawn(join(import.meta.dirname, '../../../bin/berthd.js'), ['-H', `tcp://127.0.0.1:${port}`,
       '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'pid'), '--config-file', join(dir, 'daemon.json'),
       '--bridge', `bq${port}`, '--bip', '172.30.250.0/24'], { stdio: 'ignore' });
     try {
@@ -124,7 +124,7 @@ describe('berthd listens on loopback TCP too', { skip: !isRoot() && 'needs root'
         return v.code === 0 ? v : undefined;
       });
       assert.equal(r.stdout.trim(), '0.1.0');
-      const refused = await run(process.execPath, [join(import.meta.dirname, '../../../bin/berthd.js'), '-H', 'tcp://0.0.0.0:2375', '--config-file', join(dir, 'daemon.json')]);
+      const refused = await run(join(import.meta.dirname, '../../../bin/berthd.js'), ['-H', 'tcp://0.0.0.0:2375', '--config-file', join(dir, 'daemon.json')]);
       assert.equal(refused.code, 125);
       assert.match(refused.stderr, /loopback only/);
     } finally {

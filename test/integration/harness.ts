@@ -79,7 +79,7 @@ export async function startDaemon(opts: { args?: string[]; dataRootMiB?: number 
   const launch = async (): Promise<void> => {
     const { openSync } = await import('node:fs');
     const fd = openSync(logFile, 'a');
-    child = spawn(process.execPath, [DAEMON, '-H', `unix://${sock}`, '--data-root', dataRoot, '--exec-root', execRoot,
+    child = spawn(DAEMON, ['-H', `unix://${sock}`, '--data-root', dataRoot, '--exec-root', execRoot,
       '--pidfile', join(dir, 'berthd.pid'), '--bridge', bridge, '--bip', subnet, '--config-file', join(dir, 'daemon.json'), '--log-level', 'debug', ...(opts.args ?? [])],
     { stdio: ['ignore', fd, fd], detached: true });
     const deadline = Date.now() + 20_000;

@@ -124,7 +124,7 @@ for (const client of ['berth', 'docker'] as const) {
       }
       // binary stdout: spawnSync keeps the bytes as they are
       const archive = join(d.dir, 'two.tar');
-      const child = spawnSync(process.execPath, [join(import.meta.dirname, '../../../bin/berth.cjs'), 'save', 'busybox', 'fromurl:1'], { env: { ...process.env, DOCKER_HOST: d.host }, maxBuffer: 64 << 20 });
+      const child = spawnSync(join(import.meta.dirname, '../../../bin/berth.cjs'), ['save', 'busybox', 'fromurl:1'], { env: { ...process.env, DOCKER_HOST: d.host }, maxBuffer: 64 << 20 });
       assert.equal(child.status, 0, String(child.stderr));
       writeFileSync(archive, child.stdout);
       ok(await cli(['rmi', 'fromurl:1']));

@@ -40,8 +40,14 @@ export interface CreateOptions {
 
 export type RuntimeStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
-// Variables that would make runc or the container talk to our supervisor's sockets.
-const SCRUBBED_ENV = ['NOTIFY_SOCKET', 'LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES'];
+/**
+ * conmon stays for the container's whole life, so it gets only PATH: no supervisor sockets
+ * (NOTIFY_SOCKET, LISTEN_FDS) for runc to talk to, and no locale, whose files it would map
+ * for nothing (it and the runtime log in English anyway).
+ */
+function conmonEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+}
 
 /**
  * Runs containers through conmon + runc/crun. berthd is never a container's parent: conmon is,
@@ -103,10 +109,8 @@ export class ConmonRuntime {
     if (opts.stdin && !opts.stdinOnce) args.push('--leave-stdin-open');
     if (opts.logSizeMax && opts.logSizeMax > 0) args.push('--log-size-max', String(opts.logSizeMax));
 
-    const env = { ...process.env };
-    for (const k of SCRUBBED_ENV) delete env[k];
     this.log.debug('conmon create', { id, args });
-    const res = await spawnDaemon(this.conmonPath, args, { syncEnv: '_OCI_SYNCPIPE', env });
+    const res = await spawnDaemon(this.conmonPath, args, { syncEnv: '_OCI_SYNCPIPE', env: conmonEnv() });
     const report = parseSyncReport(res.report);
     if (report && report.pid > 0) {
       const conmonPid = Number((await readFile(this.layout.conmonPidFile(id), 'utf8')).trim());

@@ -6,3 +6,4 @@ export * from './detect.js';
 export * from './runtime-error.js';
 export * from './exit-watch.js';
 export * from './seqpacket.js';
+export * from './seccomp-bpf-cache.js';
