@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InternalError, KeyedMutex, silentLogger, type Logger } from '../base/index.js';
+import { NETNS_RUN_DIR } from '../host/index.js';
 import type { EndpointRelease, EndpointRequest, EndpointResult, NetworkDriver } from './driver.js';
 import { Netavark, netavarkName, netavarkOptions, type NetavarkConfig, type NetavarkOptions } from './netavark.js';
 import type { NetworkHost } from './network-host.js';
@@ -17,33 +18,68 @@ export function keeperName(bridge: string): string {
   return `${bridge.slice(0, 9)}-k${tag}`;
 }
 
-/** Bridge networks through netavark: veth pair, address, default route, masquerade. */
+/** Host end of a container's veth: "veth" and the container ID's first 11 hex digits (IFNAMSIZ). */
+export function hostVethName(containerId: string): string {
+  return `veth${containerId.slice(0, 11)}`;
+}
+
+/** What connect will do: netavark's input, and the host end's name when berth wires the veth itself. */
+export interface BridgePlan {
+  netavark: NetavarkOptions;
+  veth?: { hostName: string };
+}
+
+/**
+ * Bridge networks through netavark: bridge, veth pair, address, default route, masquerade.
+ *
+ * netavark 1.4 re-checks every firewall rule of the network on each setup, spawning iptables
+ * about 18 times (~45 ms here, on the critical path of every start). Once netavark has set a
+ * network up in this daemon's life and its bridge is pinned, an endpoint without published ports
+ * needs none of that: berth then wires its veth itself, as netavark would (docs/decisions/0007).
+ */
 export class BridgeDriver implements NetworkDriver {
   readonly name = 'bridge' as const;
   readonly netns = { loopbackUp: false };
   readonly needsAddress = true;
   private readonly netavark: Netavark;
   private readonly locks = new KeyedMutex();
+  /** Networks whose bridge and firewall rules netavark has made or checked since start. */
+  private readonly warm = new Set<string>();
 
   constructor(private readonly host: NetworkHost, cfg: NetavarkConfig, private readonly log: Logger = silentLogger) {
     this.netavark = new Netavark(host, cfg);
   }
 
-  plan(req: EndpointRequest): NetavarkOptions {
+  plan(req: EndpointRequest): BridgePlan {
     if (!req.address) throw new InternalError('Cannot plan a bridge endpoint without an address');
-    return netavarkOptions({
+    const netavark = netavarkOptions({
       containerId: req.containerId, containerName: req.containerName, network: req.network,
       interfaceName: req.interfaceName, ip: req.address.ip, mac: req.address.mac, portMappings: req.portMappings,
     });
+    const direct = this.warm.has(req.network.id) && !req.portMappings?.length && !req.network.internal && !req.network.enableIPv6;
+    return direct ? { netavark, veth: { hostName: hostVethName(req.containerId) } } : { netavark };
   }
 
   async connect(req: EndpointRequest, plan: unknown): Promise<EndpointResult> {
     if (!req.netnsPath) throw new InternalError('Cannot connect a bridge endpoint without a network namespace');
     const netnsPath = req.netnsPath;
-    const status = await this.guarded(req.network, () => this.netavark.setup(netnsPath, plan as NetavarkOptions));
+    const p = plan as BridgePlan;
+    if (p.veth && req.address && this.warm.has(req.network.id) && netnsPath.startsWith(`${NETNS_RUN_DIR}/`)) {
+      try {
+        await this.wire(req, req.address, p.veth.hostName, netnsPath.slice(NETNS_RUN_DIR.length + 1));
+        return { macAddress: req.address.mac };
+      } catch (e) {
+        // The bridge may have been deleted behind our back: netavark makes it again.
+        this.log.warn('cannot wire veth; netavark does it', { id: req.containerId, error: String(e) });
+        this.warm.delete(req.network.id);
+        await this.host.deleteLink(p.veth.hostName).catch(() => {});
+      }
+    }
+    const status = await this.guarded(req.network, () => this.netavark.setup(netnsPath, p.netavark));
     const mac = status[netavarkName(req.network)]?.interfaces?.[req.interfaceName]?.mac_address ?? req.address?.mac ?? '';
     try {
       await this.pin(req.network);
+      this.warm.add(req.network.id);
     } catch (e) {
       // Only costs speed on the next teardown; the endpoint itself works.
       this.log.warn('cannot pin bridge', { bridge: req.network.bridge, error: String(e) });
@@ -52,10 +88,28 @@ export class BridgeDriver implements NetworkDriver {
   }
 
   async disconnect(req: EndpointRelease): Promise<void> {
+    const p = req.plan as BridgePlan | undefined;
+    if (!p) return;
+    // On a pinned bridge, netavark's teardown of an endpoint without ports only deletes the veth,
+    // and deleting the namespace, which comes next, takes the pair with it without making us wait
+    // for the kernel (~50 ms for an explicit delete here). Only a pair whose namespace is already
+    // gone needs deleting by name.
+    if (p.veth) {
+      if (!req.netnsPath) await this.host.deleteLink(p.veth.hostName);
+      return;
+    }
     // Without the namespace the veth is gone already; netavark could not even open it.
     const netnsPath = req.netnsPath;
-    if (!netnsPath || !req.plan) return;
-    await this.guarded(req.network, () => this.netavark.teardown(netnsPath, req.plan as NetavarkOptions));
+    if (!netnsPath) return;
+    await this.guarded(req.network, () => this.netavark.teardown(netnsPath, p.netavark));
+  }
+
+  private wire(req: EndpointRequest, address: NonNullable<EndpointRequest['address']>, hostName: string, netns: string): Promise<void> {
+    const mtu = Number(req.network.options['com.docker.network.driver.mtu']) || undefined;
+    return this.host.wireVeth({
+      hostName, bridge: req.network.bridge, netns, peerName: req.interfaceName, mac: address.mac,
+      cidr: `${address.ip}/${address.prefixLen}`, gateway: address.gateway, ...(mtu ? { mtu } : {}),
+    });
   }
 
   /**
@@ -64,7 +118,8 @@ export class BridgeDriver implements NetworkDriver {
    * since netavark only drops them when the last veth leaves.
    */
   async flush(req: EndpointRequest): Promise<void> {
-    const plan = this.plan(req);
+    this.warm.delete(req.network.id);
+    const plan = this.plan(req).netavark;
     const netnsPath = req.netnsPath;
     if (!netnsPath) throw new InternalError('Cannot flush a bridge without a network namespace');
     await this.exclusive(req.network, async () => {

@@ -1,4 +1,4 @@
-import { addBridgePlaceholder, createNetns, deleteLink, deleteNetns, exec, isBridgePort, linkExists, netnsExists, type ExecOptions, type ExecResult } from '../host/index.js';
+import { addBridgePlaceholder, createNetns, deleteLink, deleteNetns, exec, isBridgePort, linkExists, netnsExists, wireVeth, type ExecOptions, type ExecResult, type VethWiring } from '../host/index.js';
 
 /** The kernel and process side effects networking needs; tests pass a recording fake. */
 export interface NetworkHost {
@@ -11,6 +11,7 @@ export interface NetworkHost {
   isBridgePort(bridge: string, port: string): Promise<boolean>;
   addBridgePlaceholder(opts: { name: string; bridge: string }): Promise<void>;
   deleteLink(name: string): Promise<void>;
+  wireVeth(w: VethWiring): Promise<void>;
 }
 
-export const realNetworkHost: NetworkHost = { exec, createNetns, deleteNetns, netnsExists, linkExists, isBridgePort, addBridgePlaceholder, deleteLink };
+export const realNetworkHost: NetworkHost = { exec, createNetns, deleteNetns, netnsExists, linkExists, isBridgePort, addBridgePlaceholder, deleteLink, wireVeth };

@@ -148,6 +148,35 @@ test('detach() tears down, frees the address and the namespace, and is idempoten
   });
 });
 
+test('after netavark has set the bridge up, berth wires later endpoints itself, and deleting their namespace removes the veth', async () => {
+  await withService(async ({ svc, host, reopen }) => {
+    await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    const b = await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' });
+    assert.equal(host.ops().filter((o) => o === 'netavark setup').length, 1);
+    const wiring = host.calls.find((c) => c.op === 'wireVeth')!.args[0];
+    assert.deepEqual(wiring, {
+      hostName: `veth${CID2.slice(0, 11)}`, bridge: 'bt0', netns: b.netnsPath!.split('/').pop(), peerName: 'eth0',
+      mac: b.macAddress, cidr: `${b.ipAddress}/24`, gateway: '10.44.0.1', mtu: 1500,
+    });
+    // A new daemon knows from the endpoint's record how it was wired.
+    const again = await reopen();
+    await again.detach(CID2);
+    // Deleting the namespace takes the pair with it.
+    assert.deepEqual(host.ops().slice(-2), ['wireVeth', 'deleteNetns']);
+    assert.equal(host.ops().filter((o) => o === 'netavark teardown').length, 0);
+  });
+});
+
+test('a failed direct wiring falls back to netavark, which then checks the network again', async () => {
+  await withService(async ({ svc, host }) => {
+    await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    host.failNext.add('wireVeth');
+    const b = await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' });
+    assert.equal(b.ipAddress, '10.44.0.3');
+    assert.deepEqual(host.ops().slice(-3), ['wireVeth', 'deleteLink', 'netavark setup']);
+  });
+});
+
 test('a failed netavark setup rolls everything back and surfaces netavark\'s error', async () => {
   await withService(async ({ svc, host, dir }) => {
     host.failNext.add('netavark setup');

@@ -1,4 +1,4 @@
-import type { ExecOptions, ExecResult } from '../host/index.js';
+import type { ExecOptions, ExecResult, VethWiring } from '../host/index.js';
 import type { NetavarkOptions } from './netavark.js';
 import type { NetworkHost } from './network-host.js';
 
@@ -72,6 +72,14 @@ export class RecordingHost implements NetworkHost {
   async deleteLink(name: string): Promise<void> {
     this.calls.push({ op: 'deleteLink', args: [name] });
     this.links.delete(name);
+  }
+
+  async wireVeth(w: VethWiring): Promise<void> {
+    this.calls.push({ op: 'wireVeth', args: [w] });
+    if (this.failNext.delete('wireVeth')) throw new Error('simulated wireVeth failure');
+    if (!this.netns.has(w.netns)) throw new Error(`no namespace ${w.netns}`);
+    this.links.add(w.hostName);
+    this.ports.set(w.hostName, w.bridge);
   }
 
   ops(): string[] {

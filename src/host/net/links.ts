@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import { InternalError } from '../../base/index.js';
+import { InternalError, InvalidArgumentError } from '../../base/index.js';
 import { exec } from '../exec.js';
 
 /** Whether a network interface of this name exists in the daemon's namespace. */
@@ -29,4 +29,45 @@ export async function deleteLink(name: string): Promise<void> {
   if (!(await linkExists(name))) return;
   const r = await exec('ip', ['link', 'delete', name], { allowFailure: true });
   if (r.code !== 0 && (await linkExists(name))) throw new InternalError(`Cannot delete interface "${name}": ${r.stderr.trim()}`);
+}
+
+/** A container namespace's link to a bridge, as netavark makes it for an endpoint without ports. */
+export interface VethWiring {
+  /** Host end, a bridge port. */
+  hostName: string;
+  bridge: string;
+  /** Named namespace (under /run/netns) that receives the other end. */
+  netns: string;
+  /** The container's end, inside `netns` ("eth0"). */
+  peerName: string;
+  mac: string;
+  /** Address with prefix ("172.18.0.5/16"). */
+  cidr: string;
+  gateway: string;
+  mtu?: number;
+}
+
+const IFNAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
+
+/**
+ * Wire a veth pair between `bridge` and a namespace: two `ip -batch` processes, one per side.
+ * The pair is made with its container end already in the namespace, so a crash half-way leaves
+ * nothing the namespace's deletion does not take with it.
+ */
+export async function wireVeth(w: VethWiring): Promise<void> {
+  for (const n of [w.hostName, w.bridge, w.peerName]) {
+    if (!IFNAME_RE.test(n)) throw new InvalidArgumentError(`Invalid interface name "${n}"`);
+  }
+  // Each value becomes a word of an ip batch line: nothing may break out of it.
+  const words = [w.netns, w.mac, w.cidr, w.gateway];
+  if (words.some((v) => !/^[A-Za-z0-9_.:/-]+$/.test(v))) throw new InvalidArgumentError(`Invalid veth wiring: ${words.join(' ')}`);
+  const mtu = w.mtu ? ` mtu ${w.mtu}` : '';
+  await exec('ip', ['-batch', '-'], {
+    stdin: `link add ${w.hostName}${mtu} type veth peer name ${w.peerName}${mtu} address ${w.mac} netns ${w.netns}\n`
+      + `link set dev ${w.hostName} master ${w.bridge} up\n`,
+  });
+  await exec('ip', ['-n', w.netns, '-batch', '-'], {
+    stdin: `link set dev lo up\naddr add ${w.cidr} dev ${w.peerName}\nlink set dev ${w.peerName} up\n`
+      + `route add default via ${w.gateway} dev ${w.peerName}\n`,
+  });
 }
