@@ -34,6 +34,11 @@ function saveCache(script, cachePath) {
 }
 
 async function start() {
+  // A reader that went away (`berth save busybox | head -c1`) ends berth quietly, as SIGPIPE ends docker.
+  process.stdout.on('error', (e) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(141);
+  });
   const { main, saveCache } = existsSync(bundle) ? loadBundle() : { main: (await import('../dist/src/cli/main.js')).main, saveCache: () => {} };
   const code = await main(process.argv.slice(2));
   saveCache();

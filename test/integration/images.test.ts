@@ -132,6 +132,10 @@ for (const client of ['berth', 'docker'] as const) {
       assert.match(loaded, /Loaded image: fromurl:1/);
       assert.match(loaded, /Loaded image: busybox:latest/);
       ok(await cli(['rmi', 'fromurl:1']));
+      // a reader that goes away early ends the CLI as SIGPIPE ends docker's: status 141, no message
+      const piped = spawnSync('bash', ['-c', `"$0" save busybox | head -c 10 >/dev/null; exit "\${PIPESTATUS[0]}"`, join(import.meta.dirname, '../../../bin/berth.cjs')], { env: { ...process.env, DOCKER_HOST: d.host } });
+      assert.equal(piped.status, 141, String(piped.stderr));
+      assert.equal(String(piped.stderr), '');
     });
 
     test('images filters: before, since, label; history -q and --no-trunc', async () => {
