@@ -26,7 +26,10 @@ cleanup() {
   for l in $(ip -o link | grep -o 'bbench0-k[0-9a-f]*'); do ip link del "$l"; done
   # the engines keep their NAT rules after they stop; drop the ones naming this run's bridges and subnets
   for t in nat filter; do
-    iptables -w -t $t -S | grep -E '^-A .*(172\.31\.24[01]\.|dbench0|bbench0|-j DOCKER)' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
+    ours=$(iptables -w -t $t -S | grep -E '^-A .*(172\.31\.24[01]\.|dbench0|bbench0|-j DOCKER)')
+    echo "$ours" | grep '^-A' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
+    # netavark's per-network chain goes with the rules that jumped to it
+    for c in $(echo "$ours" | grep -o -- '-j NETAVARK-[0-9A-F]*' | cut -d' ' -f2 | sort -u); do iptables -w -t $t -F "$c"; iptables -w -t $t -X "$c"; done
     for c in DOCKER DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do iptables -w -t $t -F $c 2>/dev/null; iptables -w -t $t -X $c 2>/dev/null; done
   done
   rm -rf $W

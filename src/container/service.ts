@@ -305,17 +305,25 @@ export class ContainerService {
 
   async stop(ref: string, opts: { timeoutSec?: number; signal?: string } = {}): Promise<void> {
     const rec = this.d.store.get(ref);
-    if (rec.state.status === 'restarting') {
-      this.cancelRestart(rec.id);
+    // Decide under the container's lock: a restart whose timer has fired holds it while it starts
+    // the process, and an exit takes it to choose whether to restart. Deciding outside could
+    // start again a container that was just stopped.
+    const running = await this.mutex.run(rec.id, async () => {
+      if (rec.state.status === 'restarting') {
+        this.cancelRestart(rec.id);
+        rec.manuallyStopped = true;
+        rec.state.status = 'exited';
+        await this.d.store.save(rec);
+        return undefined;
+      }
+      if (!hasProcess(rec.state)) throw new NotModifiedError('container is already stopped');
+      const exited = this.waiters.add(rec.id, 'not-running');
       rec.manuallyStopped = true;
-      rec.state.status = 'exited';
       await this.d.store.save(rec);
-      return;
-    }
-    if (!hasProcess(rec.state)) throw new NotModifiedError('container is already stopped');
-    const exited = this.waiters.add(rec.id, 'not-running');
-    rec.manuallyStopped = true;
-    await this.d.store.save(rec);
+      return { exited };
+    });
+    if (!running) return;
+    const { exited } = running;
     const timeout = opts.timeoutSec ?? rec.config.StopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
     const signal = opts.signal || rec.config.StopSignal || 'SIGTERM';
     await this.d.runtime.kill(rec.id, signal).catch(() => {});
@@ -368,12 +376,16 @@ export class ContainerService {
     if (isUp(rec.state) && !opts.force) {
       throw new ConflictError(`cannot remove container "/${rec.name}": container is ${rec.state.status}: stop the container before removing or force remove`);
     }
-    this.cancelRestart(rec.id);
-    if (hasProcess(rec.state)) {
+    // As in stop(): a restart in flight finishes before we look, and none is scheduled after.
+    const running = await this.mutex.run(rec.id, async () => {
+      this.cancelRestart(rec.id);
+      if (!hasProcess(rec.state)) return undefined;
       rec.manuallyStopped = true;
-      const exited = this.waiters.add(rec.id, 'not-running');
+      return { exited: this.waiters.add(rec.id, 'not-running') };
+    });
+    if (running) {
       await this.d.runtime.kill(rec.id, 'SIGKILL').catch(() => {});
-      await exited;
+      await running.exited;
     }
     await this.mutex.run(rec.id, () => this.removeLocked(rec));
   }
