@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundle the two programs from tsc's output, and make the CLI's V8 code cache.
 // See docs/decisions/0004-bundled-programs.md and 0005-cli-code-cache.md.
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -11,7 +12,10 @@ const out = resolve('dist/bundle');
 rmSync(out, { recursive: true, force: true });
 // Commands whose help the code cache is made from (below).
 const COMMAND_PATHS = ['run', 'create', 'ps', 'start', 'stop', 'rm', 'logs', 'inspect', 'images', 'image inspect', 'rmi', 'load', 'save', 'import', 'version', 'info'];
-const common = { bundle: true, platform: 'node', target: 'node20', external: ['node-unix-socket'], logLevel: 'warning', legalComments: 'none' };
+// The commit and its time, for `version` (src/base/build-info.ts); a tree without git says "unknown".
+const git = (args) => { try { return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return ''; } };
+const stamp = { commit: git(['rev-parse', '--short=7', 'HEAD']) || 'unknown', time: git(['log', '-1', '--format=%cI']) };
+const common = { define: { BERTH_BUILD: JSON.stringify(stamp) }, bundle: true, platform: 'node', target: 'node20', external: ['node-unix-socket'], logLevel: 'warning', legalComments: 'none' };
 await build({ ...common, format: 'esm', entryPoints: { berthd: 'dist/src/daemon/main.js' }, outdir: out, outExtension: { '.js': '.mjs' } });
 // One CommonJS file, so that bin/berth.cjs can compile it with a V8 code cache.
 await build({ ...common, format: 'cjs', entryPoints: { berth: 'dist/src/cli/main.js' }, outdir: out, outExtension: { '.js': '.cjs' } });

@@ -6,3 +6,4 @@ export * from './filters.js';
 export * from './units.js';
 export * from './log.js';
 export * from './keyed-mutex.js';
+export * from './build-info.js';

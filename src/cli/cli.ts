@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { BUILD_INFO } from '../base/index.js';
 import type { EngineClient } from '../client/index.js';
 
 export const BIN = 'berth';
 export const CLI_VERSION = '0.1.0';
-export const CLI_GIT_COMMIT = 'berth';
+export const CLI_GIT_COMMIT = BUILD_INFO.commit;
 
 export interface CliStreams {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown; fd?: number };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import type { SystemInfo, SystemVersion } from '../api/types/index.js';
+import { BUILD_INFO } from '../base/index.js';
 
 export const BERTH_VERSION = '0.1.0';
 export const API_VERSION = '1.47';
@@ -10,7 +11,7 @@ const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm
 const UNAME: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
 
 export function versionInfo(): SystemVersion {
-  const base = { Version: BERTH_VERSION, ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, GitCommit: gitCommit(), GoVersion: `node${process.versions.node}`, Os: 'linux', Arch: GOARCH[arch()] ?? arch(), KernelVersion: release(), BuildTime: '' };
+  const base = { Version: BERTH_VERSION, ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, GitCommit: BUILD_INFO.commit, GoVersion: `node${process.versions.node}`, Os: 'linux', Arch: GOARCH[arch()] ?? arch(), KernelVersion: release(), BuildTime: BUILD_INFO.time };
   return {
     Platform: { Name: `berth ${BERTH_VERSION}` },
     Components: [{ Name: 'Engine', Version: BERTH_VERSION, Details: { ...base, Experimental: 'false' } }],
@@ -109,8 +110,4 @@ function osField(key: string): string {
 
 function osName(): string {
   return osField('PRETTY_NAME') || 'Linux';
-}
-
-function gitCommit(): string {
-  return process.env.BERTH_COMMIT ?? 'unknown';
 }

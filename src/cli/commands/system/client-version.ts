@@ -1,3 +1,4 @@
+import { BUILD_INFO } from '../../../base/index.js';
 import { CLIENT_API_VERSION } from '../../../client/index.js';
 import { CLI_GIT_COMMIT, CLI_VERSION } from '../../cli.js';
 
@@ -18,7 +19,7 @@ export function clientVersion(apiVersion: string | undefined): Record<string, un
     GoVersion: process.version,
     Os: process.platform,
     Arch: goArch(),
-    BuildTime: '',
+    BuildTime: BUILD_INFO.time,
     Context: 'default',
   };
 }

@@ -96,6 +96,7 @@ export async function run(cli: Cli, o: ReturnType<typeof flags>, _args: string[]
     err = e;
   }
   const cv = clientVersion(client.apiVersion);
+  cv.BuildTime = reformatDate(String(cv.BuildTime));
   // Templates see Go's field names (.APIVersion); JSON sees the json tags (omitempty, ApiVersion).
   const asJson = format === '{{json .}}';
   const { ApiVersion, ...rest } = cv;
