@@ -20,7 +20,6 @@ await build({ ...common, format: 'esm', entryPoints: { berthd: 'dist/src/daemon/
 // One CommonJS file, so that bin/berth.cjs can compile it with a V8 code cache.
 await build({ ...common, format: 'cjs', entryPoints: { berth: 'dist/src/cli/main.js' }, outdir: out, outExtension: { '.js': '.cjs' } });
 
-
 // Make the CLI's code cache from a run through every command's help, so that it holds the code of
 // every command module and not only the first command a user happens to run.
 const require = createRequire(import.meta.url);
