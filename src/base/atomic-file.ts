@@ -5,15 +5,19 @@ import { randomBytes } from 'node:crypto';
 /**
  * Write a file so that a crash at any moment leaves either the old or the new
  * content: temp file in the same directory, fsync, rename, fsync the directory.
+ * `durable: false` drops the fsyncs for files a reboot wipes anyway (tmpfs state
+ * under /run): the rename still keeps a process that dies half-way from leaving
+ * half a file.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: { mode?: number; durable?: boolean } = {}): Promise<void> {
+  const durable = opts.durable ?? true;
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   await mkdir(dir, { recursive: true });
   const fh = await open(tmp, 'w', opts.mode ?? 0o644);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (durable) await fh.sync();
   } catch (e) {
     await fh.close();
     await unlink(tmp).catch(() => {});
@@ -21,11 +25,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   }
   await fh.close();
   await rename(tmp, path);
-  await syncDir(dir);
+  if (durable) await syncDir(dir);
 }
 
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify(value));
+export async function writeJsonAtomic(path: string, value: unknown, opts: { durable?: boolean } = {}): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(value), opts);
 }
 
 export async function syncDir(dir: string): Promise<void> {

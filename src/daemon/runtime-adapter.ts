@@ -22,7 +22,7 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
       await writeBundle(bundle, ociSpec);
       try {
         const created = await rt.create({ id, name, bundle, logPath, tty, stdin, stdinOnce });
-        if (unknownProfile) void bpf!.learn(unknownProfile, join(rt.layout.runtimeRoot, id, 'seccomp.bpf'));
+        if (unknownProfile) void bpf!.learn(unknownProfile, join(rt.layout.runtimeStateDir(id), 'seccomp.bpf'));
         return created;
       } catch (e) {
         // dockerd's wording; the CLI reads "executable file not found" etc. to choose 126/127.

@@ -143,7 +143,7 @@ export class ConmonRuntime {
    */
   async delete(id: string, opts: { force?: boolean } = {}): Promise<void> {
     checkId(id);
-    const known = existsSync(join(this.layout.runtimeRoot, id));
+    const known = existsSync(this.layout.runtimeStateDir(id));
     if (known && opts.force && this.isConmonAlive(id)) {
       await this.runtimeCmd(['kill', id, 'KILL'], { allowFailure: true });
       // conmon writes the exit file once it reaps the process; wait so it does not land after cleanup.
@@ -161,7 +161,7 @@ export class ConmonRuntime {
   async state(id: string): Promise<{ status: RuntimeStatus; pid: number } | undefined> {
     // runc and crun keep one directory per container under their root: no directory, no container,
     // and no need to spawn the runtime (a Go binary costs ~10 ms per call here).
-    if (!existsSync(join(this.layout.runtimeRoot, checkId(id)))) return undefined;
+    if (!existsSync(this.layout.runtimeStateDir(id))) return undefined;
     const res = await this.runtimeCmd(['state', id], { allowFailure: true });
     if (res.code !== 0) {
       if (/does not exist|not found|no such/i.test(res.stderr)) return undefined;

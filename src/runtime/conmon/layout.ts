@@ -22,6 +22,11 @@ export class RuntimeLayout {
     return this.runtimeRootOverride ?? join(this.execRoot, this.runtimeName);
   }
 
+  /** The runtime's own state directory for a container (runc and crun keep one per container). */
+  runtimeStateDir(id: string): string {
+    return join(this.runtimeRoot, checkId(id));
+  }
+
   get exitsDir(): string {
     return join(this.execRoot, 'exits');
   }
