@@ -23,3 +23,8 @@ export function clientVersion(apiVersion: string | undefined): Record<string, un
     Context: 'default',
   };
 }
+
+/** The client version as docker's JSON carries it: empty fields left out (omitempty), Context kept. */
+export function clientVersionJson(cv: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(cv).filter(([k, v]) => k === 'Context' || (v !== '' && v !== null)));
+}

@@ -6,7 +6,7 @@ import { StatusError } from '../../errors.js';
 import type { FlagSet } from '../../flags/index.js';
 import { compileTemplate, executeTemplate } from '../../formatter/format.js';
 import { INSPECT_FORMAT_HELP } from '../common.js';
-import { clientVersion } from './client-version.js';
+import { clientVersion, clientVersionJson } from './client-version.js';
 
 export function flags(fs: FlagSet) {
   return { format: fs.string('format', 'f', '', INSPECT_FORMAT_HELP) };
@@ -177,7 +177,7 @@ export async function run(cli: Cli, o: ReturnType<typeof flags>, _args: string[]
   const data = {
     ...(info ?? {}),
     ...(serverErrors.length ? { ServerErrors: serverErrors } : {}),
-    ClientInfo: { Debug: cli.global.debug, ...Object.fromEntries(Object.entries(cv).filter(([k, v]) => k === 'Context' || (v !== '' && v !== null))), Plugins: [], Warnings: null },
+    ClientInfo: { Debug: cli.global.debug, ...clientVersionJson(cv), Plugins: [], Warnings: null },
   };
   let text = '';
   let tmplErr: unknown;

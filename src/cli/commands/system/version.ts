@@ -4,7 +4,7 @@ import { StatusError } from '../../errors.js';
 import type { FlagSet } from '../../flags/index.js';
 import { compileTemplate, executeTemplate, tabwrite } from '../../formatter/format.js';
 import { INSPECT_FORMAT_HELP } from '../common.js';
-import { clientVersion } from './client-version.js';
+import { clientVersion, clientVersionJson } from './client-version.js';
 
 // docker's default `version` template (the user-visible layout), run through a tabwriter.
 const DEFAULT_TEMPLATE = `{{with .Client -}}
@@ -101,7 +101,7 @@ export async function run(cli: Cli, o: ReturnType<typeof flags>, _args: string[]
   const asJson = format === '{{json .}}';
   const { ApiVersion, ...rest } = cv;
   const clientData = asJson
-    ? Object.fromEntries(Object.entries(cv).filter(([k, v]) => k === 'Context' || (v !== '' && v !== null)))
+    ? clientVersionJson(cv)
     : { ...rest, APIVersion: ApiVersion };
   const data = { Client: clientData, Server: server };
   let text = '';
