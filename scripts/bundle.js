@@ -18,7 +18,12 @@ const stamp = { commit: git(['rev-parse', '--short=7', 'HEAD']) || 'unknown', ti
 const common = { define: { BERTH_BUILD: JSON.stringify(stamp) }, bundle: true, platform: 'node', target: 'node20', external: ['node-unix-socket'], logLevel: 'warning', legalComments: 'none' };
 await build({ ...common, format: 'esm', entryPoints: { berthd: 'dist/src/daemon/main.js' }, outdir: out, outExtension: { '.js': '.mjs' } });
 // One CommonJS file, so that bin/berth.cjs can compile it with a V8 code cache.
-await build({ ...common, format: 'cjs', entryPoints: { berth: 'dist/src/cli/main.js' }, outdir: out, outExtension: { '.js': '.cjs' } });
+// import.meta.url has no CommonJS form: the bundle's own file URL stands in for it.
+await build({
+  ...common, format: 'cjs', entryPoints: { berth: 'dist/src/cli/main.js' }, outdir: out, outExtension: { '.js': '.cjs' },
+  define: { ...common.define, 'import.meta.url': '__berthModuleUrl' },
+  banner: { js: 'var __berthModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
 
 // Make the CLI's code cache from a run through every command's help, so that it holds the code of
 // every command module and not only the first command a user happens to run.

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(crun runc conmon netavark aardvark-dns iptables busybox-static catatonit debootstrap
-      golang-github-containers-common attr uidmap zstd iproute2 procps ca-certificates)
+      golang-github-containers-common attr uidmap zstd iproute2 procps ca-certificates gcc libc6-dev)
 missing=()
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if ! command -v node >/dev/null 2>&1; then missing+=(nodejs npm); fi
@@ -42,5 +42,6 @@ fi
 
 npx tsc -b
 node scripts/bundle.js
+sh scripts/build-native.sh
 ln -sf "$PWD/bin/berth.cjs" /usr/local/bin/berth
 ln -sf "$PWD/bin/berthd.js" /usr/local/bin/berthd

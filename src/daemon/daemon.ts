@@ -12,7 +12,7 @@ import { systemRoutes } from '../api/routes/system.js';
 import { ContainerService, ContainerStore, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
 import { NetworkService } from '../network/index.js';
-import { detectRuntimes, hostSpecFacts, type DetectedRuntime } from '../runtime/index.js';
+import { detectRuntimes, hostSpecFacts, bindRuntimeReadOnly, type DetectedRuntime } from '../runtime/index.js';
 import type { DaemonConfig } from './config.js';
 import { idleCollector } from './idle-gc.js';
 import { listenOn } from './listen.js';
@@ -39,7 +39,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   for (const w of warnings) log.warn(w);
 
   const containersRoot = join(cfg.dataRoot, 'containers');
-  const [images, network, store, facts, engineId] = await Promise.all([
+  const [images, network, store, facts, engineId, runtimeBinary] = await Promise.all([
     ImageService.open({ root: cfg.dataRoot, log: log.child({ module: 'image' }) }),
     NetworkService.open({
       root: join(cfg.dataRoot, 'networks'), execRoot: cfg.execRoot, log: log.child({ module: 'network' }),
@@ -49,6 +49,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     ContainerStore.open(containersRoot, log.child({ module: 'store' })),
     hostSpecFacts({ host }),
     engineIdentity(cfg.dataRoot),
+    bindRuntimeReadOnly({ name: runtime.name, path: runtime.path, execRoot: cfg.execRoot, log }),
   ]);
 
   const attacher: NetworkAttacher = {
@@ -68,7 +69,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   const containers = new ContainerService({
     store, images, network: attacher, log: log.child({ module: 'container' }),
     rootfs: snapshotRootfs({ containersRoot, snapshotter: new OverlaySnapshotter({ root: cfg.dataRoot, layers: images }) }),
-    runtime: containerRuntime({ runtime, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) }),
+    runtime: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) }),
     spec: specFactory(facts),
     logs: logReader,
   });
@@ -116,6 +117,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
       idle.stop();
       await api.close();
       await network.close();
+      await runtimeBinary.release();
       await releasePidfile();
       log.info('berthd stopped; containers keep running');
     },

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readlink, rm, symlink, unlink, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode, InvalidArgumentError } from '../base/index.js';
-import { HostCommandError, mountOverlay, unmount } from '../host/index.js';
+import { mountOverlay, unmount } from '../host/index.js';
 import type { ContainerLayer, LayerSource, MountRequest, Snapshotter } from './snapshotter.js';
 
 /** mount(2) copies at most one page of option data; keep clear of it. */
@@ -80,13 +80,7 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   async unmount(target: string, opts: { lazy?: boolean } = {}): Promise<void> {
-    try {
-      await unmount(target, opts);
-    } catch (e) {
-      if (e instanceof HostCommandError && /not mounted|no mount point specified/.test(e.result.stderr)) return;
-      if (e instanceof HostCommandError && /No such file or directory/.test(e.result.stderr)) return;
-      throw e;
-    }
+    await unmount(target, opts);
   }
 
   async removeContainer(id: string): Promise<void> {

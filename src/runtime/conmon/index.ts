@@ -7,3 +7,4 @@ export * from './runtime-error.js';
 export * from './exit-watch.js';
 export * from './seqpacket.js';
 export * from './seccomp-bpf-cache.js';
+export * from './read-only-runtime.js';

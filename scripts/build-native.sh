@@ -1,0 +1,17 @@
+#!/bin/sh
+# Compile berth's addon (src/host/native/berth-host.c) against the running Node's headers.
+# Without a compiler or headers berth still works: it spawns mount(8)/umount(8) instead.
+set -eu
+cd "$(dirname "$0")/.."
+src=src/host/native/berth-host.c
+out=dist/native/berth-host.node
+inc="$(dirname "$(dirname "$(command -v node)")")/include/node"
+if ! command -v cc >/dev/null 2>&1 || [ ! -f "$inc/node_api.h" ]; then
+  echo "warning: no C compiler or Node headers ($inc): berth will spawn mount(8) and umount(8)" >&2
+  rm -f "$out"
+  exit 0
+fi
+[ -f "$out" ] && [ "$out" -nt "$src" ] && exit 0
+mkdir -p dist/native
+cc -O2 -Wall -Wextra -Werror -shared -fPIC -I"$inc" -DNODE_GYP_MODULE_NAME=berth_host -o "$out.tmp" "$src"
+mv "$out.tmp" "$out"

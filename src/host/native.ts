@@ -1,0 +1,28 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** System calls from berth's addon (native/berth-host.c); each runs on libuv's thread pool. */
+export interface HostAddon {
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): Promise<void>;
+  umount(target: string, flags: number): Promise<void>;
+}
+
+export const MNT_DETACH = 2;
+export const MS_RDONLY = 1;
+export const MS_REMOUNT = 32;
+export const MS_BIND = 4096;
+
+/**
+ * The addon, or undefined when it was not built (no compiler or Node headers at install time):
+ * callers then run the equivalent Debian tool, a few milliseconds slower per call.
+ * dist/native/ sits one level above the bundle and two above tsc's per-module output.
+ */
+export const hostAddon: HostAddon | undefined = (() => {
+  const require = createRequire(import.meta.url);
+  for (const rel of ['../native/berth-host.node', '../../native/berth-host.node']) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(path)) return require(path) as HostAddon;
+  }
+  return undefined;
+})();
