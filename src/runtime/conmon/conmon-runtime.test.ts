@@ -269,3 +269,26 @@ test('detectRuntimes() finds runc usable and says why crun is not on a hybrid ho
   const crun = found.find((r) => r.name === 'crun');
   if (crun && !crun.usable) assert.match(crun.reason ?? '', /hybrid/);
 });
+
+test('with crun, start releases the created init through its exec FIFO; a second start gets crun\'s error', { skip: skip || (!existsSync('/usr/bin/crun') && 'needs crun'), timeout: 30000 }, async () => {
+  const crun = new ConmonRuntime({ runtime: { name: 'crun', path: '/usr/bin/crun' }, execRoot: join(base, 'run-crun'), conmonPath: CONMON });
+  const id = newId();
+  const spec = buildSpec(specInput(id, { args: ['sh', '-c', 'echo started; sleep 30'] }));
+  await writeBundle(crun.bundlePath(id), spec);
+  const logPath = join(base, 'logs', `${id}.log`);
+  try {
+    await crun.create({ id, name: `t-${id.slice(0, 6)}`, logPath, tty: false, stdin: false });
+    assert.equal((await crun.state(id))?.status, 'created');
+    await crun.start(id);
+    assert.equal((await crun.state(id))?.status, 'running');
+    const deadline = Date.now() + 10000;
+    while (!(await logLines(logPath)).some(([, l]) => l === 'started\n')) {
+      assert.ok(Date.now() < deadline, 'the container process never ran');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await assert.rejects(crun.start(id), /start/);
+  } finally {
+    await crun.delete(id, { force: true });
+  }
+  assert.equal(await crun.state(id), undefined);
+});

@@ -125,8 +125,30 @@ export class ConmonRuntime {
 
   /** Run the created container's process (`<runtime> start`). */
   async start(id: string): Promise<void> {
+    if (this.runtime.name === 'crun' && await this.releaseCrunInit(checkId(id))) return;
     const res = await this.runtimeCmd(['start', checkId(id)], { allowFailure: true });
     if (res.code !== 0) throw this.commandError('start', id, res.stderr);
+  }
+
+  /**
+   * What `crun start` does for a container without hooks or notify socket, minus its process
+   * (~6 ms here): the created init waits to read a byte from <state>/exec.fifo; crun opens the
+   * FIFO, unlinks it (no FIFO is how crun tells "running" from "created") and writes the byte.
+   * False when the FIFO cannot be opened (already started, or no init reading it): `crun start`
+   * then runs and reports the error in its own words.
+   */
+  private async releaseCrunInit(id: string): Promise<boolean> {
+    const fifo = join(this.layout.runtimeStateDir(id), 'exec.fifo');
+    // Non-blocking: with no reader the open fails with ENXIO instead of waiting forever.
+    const fh = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => undefined);
+    if (!fh) return false;
+    try {
+      await rm(fifo);
+      await fh.write(Buffer.of(0));
+    } finally {
+      await fh.close();
+    }
+    return true;
   }
 
   /** Signal the container's init process; signal as a name ("SIGTERM", "TERM") or number. */
