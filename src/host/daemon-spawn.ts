@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { hostAddon } from './native.js';
+import { spawnNative } from './native-spawn.js';
 
 export interface DaemonSpawnOptions {
   /** Name of the environment variable that tells the program its report fd ("_OCI_SYNCPIPE"). */
   syncEnv: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  signal?: AbortSignal;
 }
 
 export interface DaemonSpawnResult {
@@ -19,55 +20,77 @@ export interface DaemonSpawnResult {
 
 const SYNC_FD = 3;
 
+/** The process we started: its stderr, its report fd and its exit code. */
+interface Started {
+  stderr: Readable;
+  sync: Readable;
+  exit: Promise<number>;
+}
+
 /**
  * Start a program that forks itself into the background (conmon without --sync) and wait for
- * its first report line on an extra fd. The daemon starts in its own process group so that
- * signals aimed at berthd's group never reach it; we keep no handle on it afterwards.
+ * its first report line on an extra fd. The daemon starts in its own session so that signals
+ * aimed at berthd's group never reach it; we keep no handle on it afterwards.
  */
-export function spawnDaemon(file: string, args: readonly string[], opts: DaemonSpawnOptions): Promise<DaemonSpawnResult> {
-  return new Promise((resolve, reject) => {
-    const env = { ...(opts.env ?? process.env), [opts.syncEnv]: String(SYNC_FD) };
-    const child = spawn(file, args, {
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env, cwd: opts.cwd, detached: true, signal: opts.signal,
-    });
-    const err: Buffer[] = [];
-    let code: number | undefined;
-    let report: string | undefined;
-    let reportDone = false;
-    const sync = child.stdio[SYNC_FD] as Readable;
-    let pending = Buffer.alloc(0);
+export async function spawnDaemon(file: string, args: readonly string[], opts: DaemonSpawnOptions): Promise<DaemonSpawnResult> {
+  const env = { ...(opts.env ?? process.env), [opts.syncEnv]: String(SYNC_FD) };
+  const started = hostAddon ? startNative(file, args, env, opts.cwd) : await startForked(file, args, env, opts.cwd);
+  const stderr = collect(started.stderr);
+  const [report, code] = await Promise.all([firstLine(started.sync), started.exit.then((c) => {
+    // A program that failed before forking never hands the fd on: its report is over too.
+    if (c !== 0) setImmediate(() => started.sync.destroy());
+    return c;
+  })]);
+  // The daemon may hold stderr open for its whole life; a program that failed closed it on exit.
+  if (code !== 0) await Promise.race([stderr.closed, new Promise((r) => setTimeout(r, 1000).unref())]);
+  started.stderr.destroy();
+  return { code, report, stderr: stderr.text() };
+}
 
-    const finish = (): void => {
-      if (code === undefined || !reportDone) return;
-      child.stderr!.destroy();
-      resolve({ code, report, stderr: Buffer.concat(err).toString() });
-    };
-    const endReport = (line?: string): void => {
-      if (reportDone) return;
-      reportDone = true;
-      report = line;
+function startNative(file: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string | undefined): Started {
+  const child = spawnNative(hostAddon!, file, args, { env, cwd, fds: ['null', 'null', 'out', 'out'], detached: true });
+  // The direct child forks the daemon and exits at once: reaping it holds a pool thread only briefly.
+  return { stderr: child.streams[2]!, sync: child.streams[SYNC_FD]!, exit: child.exited().then(({ code, signal }) => code ?? (signal ? 128 : 1)) };
+}
+
+function startForked(file: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string | undefined): Promise<Started> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env, cwd, detached: true });
+    child.on('error', reject);
+    child.on('spawn', () => resolve({
+      stderr: child.stderr!, sync: child.stdio[SYNC_FD] as Readable,
+      exit: new Promise((res) => child.on('exit', (c, sig) => res(c ?? (sig ? 128 : 1)))),
+    }));
+    child.unref();
+  });
+}
+
+/** The first line on `sync` (or what came before it closed), then stop reading. */
+function firstLine(sync: Readable): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let pending = Buffer.alloc(0);
+    let done = false;
+    const end = (line?: string): void => {
+      if (done) return;
+      done = true;
       sync.destroy();
-      finish();
+      resolve(line);
     };
     sync.on('data', (b: Buffer) => {
       pending = Buffer.concat([pending, b]);
       const nl = pending.indexOf(0x0a);
-      if (nl >= 0) endReport(pending.subarray(0, nl).toString());
+      if (nl >= 0) end(pending.subarray(0, nl).toString());
     });
-    sync.on('end', () => endReport(pending.length ? pending.toString() : undefined));
-    sync.on('error', () => endReport(undefined));
-    child.stderr!.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => {
-      sync.destroy();
-      child.stderr!.destroy();
-      reject(e);
-    });
-    child.on('exit', (c, sig) => {
-      code = c ?? (sig ? 128 : 1);
-      // A program that failed before forking never hands the fd on: its report is over too.
-      if (code !== 0) setImmediate(() => endReport(pending.length ? pending.toString() : undefined));
-      finish();
-    });
-    child.unref();
+    sync.on('end', () => end(pending.length ? pending.toString() : undefined));
+    sync.on('close', () => end(pending.length ? pending.toString() : undefined));
+    sync.on('error', () => end(undefined));
   });
+}
+
+/** What `stream` has delivered so far, and when it closed. */
+function collect(stream: Readable): { text(): string; closed: Promise<void> } {
+  const chunks: Buffer[] = [];
+  stream.on('data', (b: Buffer) => chunks.push(b));
+  stream.on('error', () => {});
+  return { text: () => Buffer.concat(chunks).toString(), closed: new Promise((r) => stream.on('close', () => r())) };
 }

@@ -1,5 +1,7 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import { InternalError } from '../base/index.js';
+import { hostAddon, type HostAddon } from './native.js';
+import { spawnNative } from './native-spawn.js';
 
 export interface ExecOptions {
   stdin?: string | Uint8Array;
@@ -25,6 +27,45 @@ export class HostCommandError extends InternalError {
 
 /** Run a program to completion and collect its output. The only way berth runs host tools. */
 export function exec(file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  return hostAddon ? execNative(hostAddon, file, args, opts) : execForked(file, args, opts);
+}
+
+function settle(file: string, args: readonly string[], opts: ExecOptions, result: ExecResult): ExecResult {
+  if (result.code !== 0 && !opts.allowFailure) throw new HostCommandError([file, ...args], result);
+  return result;
+}
+
+/** exec() through posix_spawn (the addon): the daemon is not forked. */
+async function execNative(addon: HostAddon, file: string, args: readonly string[], opts: ExecOptions): Promise<ExecResult> {
+  opts.signal?.throwIfAborted();
+  const child = spawnNative(addon, file, args, { env: opts.env, cwd: opts.cwd, fds: [opts.stdin === undefined ? 'null' : 'in', 'out', 'out'] });
+  const [stdin, stdout, stderr] = child.streams;
+  const onAbort = (): void => { try { process.kill(child.pid, 'SIGTERM'); } catch { /* gone already */ } };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (stdin && opts.stdin !== undefined) {
+      stdin.on('error', () => {}); // a child that exits without reading all of it is not our failure
+      stdin.end(opts.stdin);
+    }
+    const [out, err] = await Promise.all([collect(stdout!), collect(stderr!)]);
+    const { code, signal } = await child.exited();
+    return settle(file, args, opts, { code: code ?? (signal ? 128 : 1), stdout: out, stderr: err });
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function collect(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (b: Buffer) => chunks.push(b));
+    stream.on('error', () => {});
+    stream.on('close', () => resolve(Buffer.concat(chunks).toString()));
+  });
+}
+
+/** exec() through node:child_process (no addon built). */
+function execForked(file: string, args: readonly string[], opts: ExecOptions): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const stdio: StdioOptions = [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'];
     const child = spawn(file, args, { stdio, env: opts.env ?? process.env, cwd: opts.cwd, signal: opts.signal });
@@ -34,9 +75,11 @@ export function exec(file: string, args: readonly string[], opts: ExecOptions = 
     child.stderr!.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('close', (code, sig) => {
-      const result = { code: code ?? (sig ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-      if (result.code !== 0 && !opts.allowFailure) reject(new HostCommandError([file, ...args], result));
-      else resolve(result);
+      try {
+        resolve(settle(file, args, opts, { code: code ?? (sig ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+      } catch (e) {
+        reject(e);
+      }
     });
     if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
   });

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostAddon } from './native.js';
 import { bindFileReadOnly, isMountPoint, mountOverlay, unmount } from './fs-special.js';
+import { exec, HostCommandError } from './exec.js';
+import { spawnDaemon } from './daemon-spawn.js';
 
 // CI builds the addon (scripts/build-native.sh); its absence there is a build failure, not a skip.
 test('the native addon is built', () => {
@@ -76,4 +78,34 @@ test('bindFileReadOnly() binds a file read-only, replaces an older bind, and unm
     await unmount(target, { lazy: true }).catch(() => false);
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('exec() through posix_spawn keeps stdout and stderr apart, feeds stdin, and honours cwd and env', async () => {
+  const r = await exec('sh', ['-c', 'echo "$WHO in $(pwd)"; cat; echo oops >&2; exit 4'], {
+    stdin: 'piped\n', cwd: '/tmp', env: { PATH: '/usr/bin:/bin', WHO: 'berth' }, allowFailure: true,
+  });
+  assert.deepEqual(r, { code: 4, stdout: 'berth in /tmp\npiped\n', stderr: 'oops\n' });
+  await assert.rejects(exec('sh', ['-c', 'echo bad >&2; exit 2']), (e: unknown) => e instanceof HostCommandError && e.result.code === 2 && /bad/.test(e.message));
+  await assert.rejects(exec('/nonexistent/tool', []), { code: 'ENOENT' });
+  await assert.rejects(exec('no-such-tool-anywhere', []), { code: 'ENOENT' });
+});
+
+test('a spawned child starts with default signal dispositions and an empty mask', async () => {
+  // node ignores SIGPIPE; a child that inherited that would see EPIPE and print an error instead of dying quietly
+  const r = await exec('sh', ['-c', 'yes | head -n 2; grep -E "^Sig(Blk|Ign)" /proc/self/status'], { allowFailure: true });
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /^y\ny\n/);
+  assert.match(r.stdout, /SigBlk:\s+0+\n/);
+  const ignored = BigInt(`0x${/SigIgn:\s+([0-9a-f]+)/.exec(r.stdout)![1]}`);
+  for (const sig of [1, 2, 3, 13, 15]) assert.equal(ignored & (1n << BigInt(sig - 1)), 0n, `signal ${sig} is not ignored`);
+});
+
+test('spawnDaemon() reads the report line and starts the program in its own session', async () => {
+  const script = 'echo "{\\"sid\\": $(cut -d" " -f6 /proc/$$/stat), \\"pid\\": $$}" >&3; echo note >&2';
+  const res = await spawnDaemon('sh', ['-c', script], { syncEnv: 'SYNC_FD_FOR_TEST', env: { PATH: '/usr/bin:/bin' } });
+  assert.equal(res.code, 0);
+  const report = JSON.parse(res.report!) as { sid: number; pid: number };
+  assert.equal(report.sid, report.pid, 'the child leads its own session');
+  const failed = await spawnDaemon('sh', ['-c', 'echo "cannot start" >&2; exit 3'], { syncEnv: 'X', env: { PATH: '/usr/bin:/bin' } });
+  assert.deepEqual({ code: failed.code, report: failed.report, stderr: failed.stderr }, { code: 3, report: undefined, stderr: 'cannot start\n' });
 });

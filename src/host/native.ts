@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 export interface HostAddon {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): Promise<void>;
   umount(target: string, flags: number): Promise<void>;
+  /** posix_spawn; fd kinds: 0 /dev/null, 1 a pipe the child reads, 2 a pipe the child writes. */
+  spawn(file: string, argv: string[], envp: string[], cwd: string | null, fds: number[], setsid: boolean): { pid: number; fds: number[] };
+  /** Reap a spawned child: [exit code, signal number], one of them null. */
+  wait(pid: number): Promise<[number | null, number | null]>;
 }
 
 export const MNT_DETACH = 2;
