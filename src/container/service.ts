@@ -42,6 +42,8 @@ export class ContainerService {
   private readonly waiters = new Waiters();
   private readonly restartTimers = new Map<string, { timer: NodeJS.Timeout; delay: number }>();
   private readonly restartDelay = new Map<string, number>();
+  /** Removals whose runtime, rootfs and record are still being torn down. */
+  private readonly teardowns = new Set<Promise<void>>();
   /** Attach requests for a container that is not running yet: served after `runc create`, before `runc start`. */
   private readonly pendingAttach = new Map<string, Array<{ stdin: boolean; resolve: (s: AttachStreams) => void; reject: (e: unknown) => void }>>();
   private stopWatching: (() => void) | undefined;
@@ -221,14 +223,14 @@ export class ContainerService {
         if (await this.d.runtime.isAlive(rec.id)) return;
         await this.onExit(rec.id, { daemonStarting: true });
         if (rec.hostConfig.AutoRemove) {
-          await this.mutex.run(rec.id, () => this.removeLocked(rec)).catch((e) => this.d.log.warn('auto-remove after restart failed', { id: rec.id, error: String(e) }));
+          await this.mutex.run(rec.id, () => this.removeLocked(rec, { wait: true })).catch((e) => this.d.log.warn('auto-remove after restart failed', { id: rec.id, error: String(e) }));
           return;
         }
         if (shouldRestart(rec, { exitCode: rec.state.exitCode, daemonStarting: true })) toStart.push(rec);
         return;
       }
       if (rec.state.status === 'removing') {
-        await this.removeLocked(rec).catch((e) => this.d.log.warn('cannot finish removal', { id: rec.id, error: String(e) }));
+        await this.removeLocked(rec, { wait: true }).catch((e) => this.d.log.warn('cannot finish removal', { id: rec.id, error: String(e) }));
         return;
       }
       if ((rec.state.status === 'restarting' || rec.restartCount > 0 || rec.state.startedAt !== ZERO_TIME) && shouldRestart(rec, { exitCode: rec.state.exitCode, daemonStarting: true })) {
@@ -392,19 +394,36 @@ export class ContainerService {
 
   /**
    * Remove a stopped container. `exited`: called from the exit of an auto-remove container, whose
-   * exited state was never saved; recover() finishes such removals after a crash.
+   * exited state was never saved. The container leaves the index (and waiters learn it is gone)
+   * as soon as a crash could no longer bring it back half-removed: its record on disk then says
+   * "removing", or is an auto-remove container whose process is gone, and recover() finishes
+   * either. Runtime, rootfs and record are torn down after that, in the background unless
+   * `wait`; settled() waits for those still running.
    */
-  private async removeLocked(rec: ContainerRecord, opts: { exited?: boolean } = {}): Promise<void> {
+  private async removeLocked(rec: ContainerRecord, opts: { exited?: boolean; wait?: boolean } = {}): Promise<void> {
     if (!this.d.store.find(rec.id)) return;
     if (!opts.exited) {
       rec.state.status = 'removing';
       await this.d.store.save(rec);
     }
-    await this.cleanupRuntime(rec, { networkInBackground: true });
-    await this.d.rootfs.remove(rec.id);
-    await this.d.store.delete(rec);
+    this.d.store.forget(rec);
     this.restartDelay.delete(rec.id);
     this.waiters.removed(rec.id, rec.state.exitCode);
+    const teardown = (async () => {
+      await this.cleanupRuntime(rec, { networkInBackground: true });
+      await this.d.rootfs.remove(rec.id);
+      await this.d.store.delete(rec);
+    })();
+    this.teardowns.add(teardown);
+    void teardown.finally(() => this.teardowns.delete(teardown)).catch((e: unknown) => {
+      this.d.log.warn('removal left files behind; the next daemon start finishes it', { id: rec.id, error: String(e) });
+    });
+    if (opts.wait) await teardown;
+  }
+
+  /** Resolves once every removal's teardown has finished (rmi and prune count on freed layers). */
+  async settled(): Promise<void> {
+    while (this.teardowns.size) await Promise.allSettled([...this.teardowns]);
   }
 
   async rename(ref: string, newName: string): Promise<void> {

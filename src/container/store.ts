@@ -23,7 +23,7 @@ export class ContainerStore {
     await Promise.all(entries.map(async (id) => {
       try {
         const rec = JSON.parse(await readFile(join(root, id, RECORD_FILE), 'utf8')) as ContainerRecord;
-        store.index(rec);
+        store.index(rec, { loading: true });
       } catch (e) {
         // A directory without a complete record is a create that never finished: drop it.
         if (errnoCode(e) === 'ENOENT' || e instanceof SyntaxError) {
@@ -87,14 +87,26 @@ export class ContainerStore {
     this.index(rec);
   }
 
-  async delete(rec: ContainerRecord): Promise<void> {
-    this.byId.delete(rec.id);
+  /** Drop the record from the index (not from disk): lookups fail and its name is free. */
+  forget(rec: ContainerRecord): void {
+    if (this.byId.get(rec.id) === rec) this.byId.delete(rec.id);
     this.releaseName(rec.name, rec.id);
+  }
+
+  /** Forget the record and delete its directory. */
+  async delete(rec: ContainerRecord): Promise<void> {
+    this.forget(rec);
     await rm(this.dir(rec.id), { recursive: true, force: true });
   }
 
-  private index(rec: ContainerRecord): void {
+  /**
+   * A record left on disk by a removal the daemon did not finish may name a container that has
+   * since taken its name: at load, the most recently created record keeps the name.
+   */
+  private index(rec: ContainerRecord, opts: { loading?: boolean } = {}): void {
     this.byId.set(rec.id, rec);
+    const owner = opts.loading ? this.byId.get(this.byName.get(rec.name) ?? '') : undefined;
+    if (owner && owner.id !== rec.id && owner.created > rec.created) return;
     this.byName.set(rec.name, rec.id);
   }
 }

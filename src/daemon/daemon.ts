@@ -100,6 +100,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   imageRoutes(router, images, {
     containerUsing: (id) => containers.imageUser(id),
     containerCount: (id) => containers.all().filter((c) => c.imageId === id).length,
+    settled: () => containers.settled(),
   }, fetchUrl);
   networkRoutes(router, network);
 
@@ -116,6 +117,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
       containers.shutdown();
       idle.stop();
       await api.close();
+      await containers.settled();
       await network.close();
       await runtimeBinary.release();
       await releasePidfile();

@@ -26,6 +26,8 @@ export interface ImageUsage {
   /** A container using the image, if any; a running one cannot be overridden by force. */
   containerUsing(imageId: string): { id: string; running: boolean } | undefined;
   containerCount(imageId: string): number;
+  /** Resolves once removed containers have released their layers (their teardown runs after the reply). */
+  settled(): Promise<void>;
 }
 
 /** Fetches `docker import`'s URL source. */
@@ -73,6 +75,7 @@ export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, 
     const filters = parseFilters(ctx.query.get('filters'), PRUNE_FILTERS);
     const dangling = filters.get('dangling');
     const all = dangling ? [...dangling].some((v) => v === 'false' || v === '0') : false;
+    await usage.settled();
     const res = await images.prune({ all, filters, inUse: (id) => usage.containerUsing(id) !== undefined });
     return json({ ImagesDeleted: res.deleted.length ? res.deleted : null, SpaceReclaimed: res.spaceReclaimed });
   });
@@ -98,6 +101,7 @@ export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, 
   });
 
   r.delete('/images/{name*}', async (ctx) => {
+    await usage.settled();
     const items = await images.remove(ctx.params.name!, {
       force: boolParam(ctx.query.get('force')),
       noPrune: boolParam(ctx.query.get('noprune')),
