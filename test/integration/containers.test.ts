@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
 
@@ -25,6 +27,22 @@ for (const client of ['berth', 'docker'] as const) {
       assert.equal(r.code, 3);
       assert.equal(r.stdout, 'out\n');
       assert.equal(r.stderr, 'err\n');
+    });
+
+    test('run --rm is gone from ps at once and leaves no files, mounts or runtime state behind', async () => {
+      const out = await cli(['run', '--rm', '--name', 'gone', 'busybox', 'sh', '-c', 'echo x > /tmp/f; hostname']);
+      const id = ok(out).trim();
+      assert.match(id, /^[0-9a-f]{12}$/);
+      assert.equal(ok(await cli(['ps', '-aq', '--filter', 'name=gone'])), '', 'removed before run returned');
+      // the name is free at once as well
+      ok(await cli(['create', '--name', 'gone', 'busybox', 'true']));
+      ok(await cli(['rm', 'gone']));
+      await eventually(async () => {
+        const left = [join(d.dataRoot, 'containers'), join(d.execRoot, 'containers'), join(d.execRoot, 'crun'), join(d.execRoot, 'runc')]
+          .flatMap((dir) => (existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith(id)) : []));
+        const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.includes(id));
+        return left.length === 0 && mounts.length === 0 ? true : undefined;
+      });
     });
 
     test('run maps a missing command to 127 and a non-executable one to 126', async () => {

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { silentLogger } from '../base/index.js';
+import type { ContainerRecord } from './config.js';
+import { ContainerStore } from './store.js';
+
+function record(id: string, name: string, created: string, status = 'exited'): ContainerRecord {
+  return { id, name, created, state: { status } } as unknown as ContainerRecord;
+}
+
+test('forget() hides a record and frees its name but keeps it on disk; delete() removes it', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-store-'));
+  try {
+    const store = await ContainerStore.open(root, silentLogger);
+    const a = record('a'.repeat(64), 'web', '2026-01-01T00:00:00Z');
+    await store.save(a);
+    store.forget(a);
+    assert.equal(store.find('web'), undefined);
+    assert.equal(store.find(a.id), undefined);
+    assert.deepEqual(await readdir(root), [a.id]);
+    store.reserveName('web', 'b'.repeat(64)); // free for another container
+    await store.delete(a);
+    assert.deepEqual(await readdir(root), []);
+    assert.equal(store.nameOwner('web'), 'b'.repeat(64), 'deleting the old record leaves the new owner alone');
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('at load, a name claimed by a half-removed record and a newer container goes to the newer one', async () => {
+  // both orders on disk: which record the directory listing yields first must not matter
+  for (const [oldId, freshId] of [['1'.repeat(64), '2'.repeat(64)], ['2'.repeat(64), '1'.repeat(64)]] as const) {
+    const root = await mkdtemp(join(tmpdir(), 'berth-store-'));
+    try {
+      const old = record(oldId, 'web', '2026-01-01T00:00:00Z', 'removing');
+      const fresh = record(freshId, 'web', '2026-01-02T00:00:00Z', 'running');
+      const first = await ContainerStore.open(root, silentLogger);
+      await first.save(old);
+      first.forget(old);
+      await first.save(fresh);
+      const store = await ContainerStore.open(root, silentLogger);
+      assert.equal(store.nameOwner('web'), fresh.id);
+      assert.equal(store.all().length, 2, 'both load: recover() finishes the removal');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }
+});
