@@ -140,7 +140,12 @@ export async function bindFileReadOnly(source: string, target: string): Promise<
   await unmount(target, { lazy: true });
   await writeFile(target, '', { flag: 'a' });
   await hostAddon.mount(source, target, null, MS_BIND, null);
-  await hostAddon.mount(null, target, null, MS_REMOUNT | MS_BIND | MS_RDONLY, null);
+  try {
+    await hostAddon.mount(null, target, null, MS_REMOUNT | MS_BIND | MS_RDONLY, null);
+  } catch (e) {
+    await unmount(target, { lazy: true }); // never leave a writable bind behind
+    throw e;
+  }
   return true;
 }
 
