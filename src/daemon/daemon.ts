@@ -116,11 +116,11 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     async shutdown() {
       containers.shutdown();
       idle.stop();
-      await api.close();
-      await containers.settled();
-      await network.close();
-      await runtimeBinary.release();
-      await releasePidfile();
+      // Every step runs even when one before it fails: a failed network teardown must not leave the runtime's bind mounted.
+      let failure: unknown;
+      const steps = [() => api.close(), () => containers.settled(), () => network.close(), () => runtimeBinary.release(), () => releasePidfile()];
+      for (const step of steps) await step().catch((e: unknown) => { failure ??= e; });
+      if (failure) throw failure;
       log.info('berthd stopped; containers keep running');
     },
   };

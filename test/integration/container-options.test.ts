@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
@@ -109,7 +109,7 @@ describe('container options, logs and listing (berth CLI)', { skip: !isRoot() &&
 
 describe('berthd listens on loopback TCP too', { skip: !isRoot() && 'needs root' }, () => {
   test('-H tcp://127.0.0.1:PORT serves the docker CLI', async () => {
-    const { spawn } = await import('node:child_process');
+    const { spawn, spawnSync } = await import('node:child_process');
     const { mkdtempSync, rmSync } = await import('node:fs');
     const dir = mkdtempSync('/tmp/berth-tcp-');
     writeFileSync(join(dir, 'daemon.json'), '{}');
@@ -129,8 +129,12 @@ describe('berthd listens on loopback TCP too', { skip: !isRoot() && 'needs root'
       assert.match(refused.stderr, /loopback only/);
     } finally {
       child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      const code = await new Promise((r) => child.once('exit', r));
+      const left = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(dir));
+      for (const m of left.reverse()) spawnSync('umount', ['-l', m]);
       rmSync(dir, { recursive: true, force: true });
+      assert.equal(code, 0, 'berthd stops cleanly on SIGTERM');
+      assert.deepEqual(left, [], 'berthd leaves nothing mounted when it stops');
     }
   });
 });
