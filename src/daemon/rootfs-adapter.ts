@@ -32,13 +32,10 @@ export function snapshotRootfs(opts: { containersRoot: string; snapshotter: Snap
       await s.mountRootfs({ lowerDirs: l.lowerDirs, upper: l.upper, work: l.work, target });
       return target;
     },
-    async unmount(id) {
-      const target = merged(id);
-      if (await isMountPoint(target)) await s.unmount(target);
-    },
+    // The snapshotter's unmount is a no-op where nothing is mounted: no need to read the mount table first.
+    unmount: (id) => s.unmount(merged(id)),
     async remove(id) {
-      const target = merged(id);
-      if (await isMountPoint(target)) await s.unmount(target, { lazy: true });
+      await s.unmount(merged(id), { lazy: true });
       await s.removeContainer(id);
       layers.delete(id);
     },

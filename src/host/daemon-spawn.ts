@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { hostAddon } from './native.js';
 import { spawnNative } from './native-spawn.js';
+import { collectOutput } from './output.js';
 
 export interface DaemonSpawnOptions {
   /** Name of the environment variable that tells the program its report fd ("_OCI_SYNCPIPE"). */
@@ -35,7 +36,7 @@ interface Started {
 export async function spawnDaemon(file: string, args: readonly string[], opts: DaemonSpawnOptions): Promise<DaemonSpawnResult> {
   const env = { ...(opts.env ?? process.env), [opts.syncEnv]: String(SYNC_FD) };
   const started = hostAddon ? startNative(file, args, env, opts.cwd) : await startForked(file, args, env, opts.cwd);
-  const stderr = collect(started.stderr);
+  const stderr = collectOutput(started.stderr);
   const [report, code] = await Promise.all([firstLine(started.sync), started.exit.then((c) => {
     // A program that failed before forking never hands the fd on: its report is over too.
     if (c !== 0) setImmediate(() => started.sync.destroy());
@@ -85,12 +86,4 @@ function firstLine(sync: Readable): Promise<string | undefined> {
     sync.on('close', () => end(pending.length ? pending.toString() : undefined));
     sync.on('error', () => end(undefined));
   });
-}
-
-/** What `stream` has delivered so far, and when it closed. */
-function collect(stream: Readable): { text(): string; closed: Promise<void> } {
-  const chunks: Buffer[] = [];
-  stream.on('data', (b: Buffer) => chunks.push(b));
-  stream.on('error', () => {});
-  return { text: () => Buffer.concat(chunks).toString(), closed: new Promise((r) => stream.on('close', () => r())) };
 }

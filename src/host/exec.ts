@@ -2,6 +2,7 @@ import { spawn, type StdioOptions } from 'node:child_process';
 import { InternalError } from '../base/index.js';
 import { hostAddon, type HostAddon } from './native.js';
 import { spawnNative } from './native-spawn.js';
+import { collectOutput } from './output.js';
 
 export interface ExecOptions {
   stdin?: string | Uint8Array;
@@ -47,21 +48,14 @@ async function execNative(addon: HostAddon, file: string, args: readonly string[
       stdin.on('error', () => {}); // a child that exits without reading all of it is not our failure
       stdin.end(opts.stdin);
     }
-    const [out, err] = await Promise.all([collect(stdout!), collect(stderr!)]);
+    const out = collectOutput(stdout!);
+    const err = collectOutput(stderr!);
+    await Promise.all([out.closed, err.closed]);
     const { code, signal } = await child.exited();
-    return settle(file, args, opts, { code: code ?? (signal ? 128 : 1), stdout: out, stderr: err });
+    return settle(file, args, opts, { code: code ?? (signal ? 128 : 1), stdout: out.text(), stderr: err.text() });
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }
-}
-
-function collect(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (b: Buffer) => chunks.push(b));
-    stream.on('error', () => {});
-    stream.on('close', () => resolve(Buffer.concat(chunks).toString()));
-  });
 }
 
 /** exec() through node:child_process (no addon built). */
@@ -69,14 +63,12 @@ function execForked(file: string, args: readonly string[], opts: ExecOptions): P
   return new Promise((resolve, reject) => {
     const stdio: StdioOptions = [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'];
     const child = spawn(file, args, { stdio, env: opts.env ?? process.env, cwd: opts.cwd, signal: opts.signal });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (b: Buffer) => out.push(b));
-    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    const out = collectOutput(child.stdout!);
+    const err = collectOutput(child.stderr!);
     child.on('error', reject);
     child.on('close', (code, sig) => {
       try {
-        resolve(settle(file, args, opts, { code: code ?? (sig ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+        resolve(settle(file, args, opts, { code: code ?? (sig ? 128 : 1), stdout: out.text(), stderr: err.text() }));
       } catch (e) {
         reject(e);
       }

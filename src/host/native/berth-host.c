@@ -49,6 +49,29 @@ static void execute(napi_env env, void *arg) {
   c->err = rc >= 0 ? 0 : errno;
 }
 
+// An Error as Node's own fs and child_process errors look: code, errno, syscall and path (when there is one).
+static napi_value errno_error(napi_env env, int e, const char *syscall, const char *path) {
+  const char *name = strerrorname_np(e);
+  if (!name) name = "EUNKNOWN";
+  char text[4400];
+  if (path) snprintf(text, sizeof text, "%s: %s, %s '%s'", name, strerror(e), syscall, path);
+  else snprintf(text, sizeof text, "%s: %s, %s", name, strerror(e), syscall);
+  napi_value code, msg, err, num, sc;
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
+  napi_create_error(env, code, msg, &err);
+  napi_create_int32(env, -e, &num);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
+  napi_set_named_property(env, err, "errno", num);
+  napi_set_named_property(env, err, "syscall", sc);
+  if (path) {
+    napi_value p;
+    napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &p);
+    napi_set_named_property(env, err, "path", p);
+  }
+  return err;
+}
+
 // Settle with undefined, or reject with an Error carrying Node's errno conventions (code, errno, syscall, path).
 static void complete(napi_env env, napi_status status, void *arg) {
   struct call *c = arg;
@@ -68,23 +91,8 @@ static void complete(napi_env env, napi_status status, void *arg) {
     napi_resolve_deferred(env, c->deferred, undef);
   } else {
     int e = status == napi_ok ? c->err : ECANCELED;
-    const char *name = strerrorname_np(e);
     const char *syscall = c->op == OP_MOUNT ? "mount" : c->op == OP_UMOUNT ? "umount2" : "waitpid";
-    napi_value code, msg, err, num, sc, path;
-    char text[4400];
-    snprintf(text, sizeof text, "%s: %s, %s '%s'", name ? name : "EUNKNOWN", strerror(e), syscall, c->target ? c->target : "");
-    napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
-    napi_create_error(env, code, msg, &err);
-    napi_create_int32(env, -e, &num);
-    napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
-    napi_set_named_property(env, err, "errno", num);
-    napi_set_named_property(env, err, "syscall", sc);
-    if (c->target) {
-      napi_create_string_utf8(env, c->target, NAPI_AUTO_LENGTH, &path);
-      napi_set_named_property(env, err, "path", path);
-    }
-    napi_reject_deferred(env, c->deferred, err);
+    napi_reject_deferred(env, c->deferred, errno_error(env, e, syscall, c->target));
   }
   napi_delete_async_work(env, c->work);
   call_free(c);
@@ -188,24 +196,6 @@ static void string_array_free(char **a) {
   free(a);
 }
 
-static napi_value throw_errno(napi_env env, int e, const char *syscall, const char *path) {
-  const char *name = strerrorname_np(e);
-  char text[4400];
-  snprintf(text, sizeof text, "%s: %s, %s '%s'", name ? name : "EUNKNOWN", strerror(e), syscall, path);
-  napi_value code, msg, err, num, sc, p;
-  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
-  napi_create_error(env, code, msg, &err);
-  napi_create_int32(env, -e, &num);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
-  napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &p);
-  napi_set_named_property(env, err, "errno", num);
-  napi_set_named_property(env, err, "syscall", sc);
-  napi_set_named_property(env, err, "path", p);
-  napi_throw(env, err);
-  return NULL;
-}
-
 // spawn(file, argv, envp, cwd, fds, setsid) -> { pid, fds }
 //
 // Node's child_process forks: the daemon's page tables are copied and its event loop waits
@@ -294,9 +284,9 @@ static napi_value js_spawn(napi_env env, napi_callback_info info) {
   for (uint32_t i = 0; i < nfds; i++) if (child_end[i] >= 0) close(child_end[i]);
   if (e) {
     for (uint32_t i = 0; i < nfds; i++) if (parent_end[i] >= 0) close(parent_end[i]);
-    napi_value r = throw_errno(env, e, failed, file);
+    napi_throw(env, errno_error(env, e, failed, file));
     free(file); free(cwd); string_array_free(args); string_array_free(envp);
-    return r;
+    return NULL;
   }
   free(file); free(cwd); string_array_free(args); string_array_free(envp);
 
