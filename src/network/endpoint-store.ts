@@ -1,7 +1,7 @@
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode, writeJsonAtomic } from '../base/index.js';
-import { removeStaleTemps } from './stale-temp.js';
+import { readJsonDocuments } from './json-documents.js';
 import type { Attachment } from './types.js';
 
 /** What berth keeps about one container's endpoint, enough to undo it after a restart. */
@@ -24,14 +24,8 @@ export class EndpointStore {
   private constructor(private readonly dir: string) {}
 
   static async open(dir: string): Promise<EndpointStore> {
-    await mkdir(dir, { recursive: true });
-    await removeStaleTemps(dir);
     const store = new EndpointStore(dir);
-    for (const name of await readdir(dir)) {
-      if (!name.endsWith('.json') || name.startsWith('.')) continue;
-      const rec = JSON.parse(await readFile(join(dir, name), 'utf8')) as EndpointRecord;
-      store.records.set(rec.containerId, rec);
-    }
+    for (const rec of (await readJsonDocuments<EndpointRecord>(dir)).values()) store.records.set(rec.containerId, rec);
     return store;
   }
 

@@ -1,7 +1,7 @@
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, errnoCode, writeJsonAtomic } from '../base/index.js';
-import { removeStaleTemps } from './stale-temp.js';
+import { readJsonDocuments } from './json-documents.js';
 import { IpPool, type IpPoolState, type Lease } from './ipam.js';
 import { KeyedMutex } from '../base/index.js';
 
@@ -16,14 +16,8 @@ export class IpamStore {
   private constructor(private readonly dir: string) {}
 
   static async open(dir: string): Promise<IpamStore> {
-    await mkdir(dir, { recursive: true });
-    await removeStaleTemps(dir);
     const store = new IpamStore(dir);
-    for (const name of await readdir(dir)) {
-      if (!name.endsWith('.json') || name.startsWith('.')) continue;
-      const state = JSON.parse(await readFile(join(dir, name), 'utf8')) as IpPoolState;
-      store.pools.set(name.slice(0, -'.json'.length), new IpPool(state));
-    }
+    for (const [networkId, state] of await readJsonDocuments<IpPoolState>(dir)) store.pools.set(networkId, new IpPool(state));
     return store;
   }
 
