@@ -1,5 +1,5 @@
 import type { HistoryResponseItem, ImageSummary } from '../../api/types/index.js';
-import { familiarName, parseNormalizedNamed } from '../../oci/index.js';
+import { familiarName, parseNormalizedNamed, type Reference } from '../../oci/index.js';
 import { ago } from './duration.js';
 import { ellipsis, goTimeString, humanSize3, humanSize4, rfc3339, truncateId } from './text.js';
 
@@ -52,6 +52,24 @@ function imageRow(img: ImageSummary, repo: string, tag: string, digest: string, 
   };
 }
 
+/** References grouped by familiar repository name: `part` of each (its tag or digest); unparsable ones and those without the part are skipped. */
+function byRepository(refs: readonly string[] | null | undefined, part: (ref: Reference) => string | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const s of refs ?? []) {
+    let ref: Reference;
+    try {
+      ref = parseNormalizedNamed(s);
+    } catch {
+      continue; // unparsable
+    }
+    const value = part(ref);
+    if (value === undefined) continue;
+    const name = familiarName(ref);
+    out.set(name, [...(out.get(name) ?? []), value]);
+  }
+  return out;
+}
+
 /**
  * `images` rows: one per repository:tag (and per digest when digests are shown),
  * "<none>" for dangling images, as docker's imageFormatTaggedAndDigest.
@@ -64,24 +82,8 @@ export function imageRows(images: readonly ImageSummary[], opts: { trunc: boolea
       rows.push(imageRow(img, '<none>', '<none>', '<none>', opts.trunc, opts.now));
       continue;
     }
-    const repoTags = new Map<string, string[]>();
-    const repoDigests = new Map<string, string[]>();
-    for (const s of img.RepoTags ?? []) {
-      try {
-        const ref = parseNormalizedNamed(s);
-        if (ref.tag === undefined) continue;
-        const name = familiarName(ref);
-        repoTags.set(name, [...(repoTags.get(name) ?? []), ref.tag]);
-      } catch { /* skip unparsable */ }
-    }
-    for (const s of img.RepoDigests ?? []) {
-      try {
-        const ref = parseNormalizedNamed(s);
-        if (ref.digest === undefined) continue;
-        const name = familiarName(ref);
-        repoDigests.set(name, [...(repoDigests.get(name) ?? []), ref.digest]);
-      } catch { /* skip unparsable */ }
-    }
+    const repoTags = byRepository(img.RepoTags, (ref) => ref.tag);
+    const repoDigests = byRepository(img.RepoDigests, (ref) => ref.digest);
     for (const [repo, tags] of repoTags) {
       let digests = repoDigests.get(repo) ?? [];
       repoDigests.delete(repo);
