@@ -1,7 +1,6 @@
-import { accessSync, constants } from 'node:fs';
 import { Socket } from 'node:net';
-import { join } from 'node:path';
 import type { HostAddon } from './native.js';
+import { findInDirs, SYSTEM_PATH } from './path-lookup.js';
 
 /** What a child's descriptor is: /dev/null, a pipe it reads from us, or a pipe it writes to us. */
 export type FdKind = 'null' | 'in' | 'out';
@@ -37,20 +36,10 @@ export function spawnNative(addon: HostAddon, file: string, args: readonly strin
 const found = new Map<string, string>();
 
 /** `file` looked up on PATH as execvp would, remembered: a miss per directory costs an exec attempt otherwise. */
-function resolveFile(file: string, path = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'): string {
+function resolveFile(file: string, path = SYSTEM_PATH): string {
   if (file.includes('/')) return file;
   const key = `${path}\0${file}`;
-  const hit = found.get(key);
-  if (hit) return hit;
-  for (const dir of path.split(':')) {
-    const candidate = join(dir || '.', file);
-    try {
-      accessSync(candidate, constants.X_OK);
-      found.set(key, candidate);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return file;
+  const hit = found.get(key) ?? findInDirs(file, path.split(':'));
+  if (hit) found.set(key, hit);
+  return hit ?? file;
 }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import {
   ConflictError, errnoCode, InternalError, InvalidArgumentError, NotFoundError, silentLogger, type Logger,
 } from '../../base/index.js';
-import { exec, isProcessAlive, readProcessArgv, spawnDaemon } from '../../host/index.js';
+import { exec, isProcessAlive, readProcessArgv, spawnDaemon, SYSTEM_PATH } from '../../host/index.js';
 import { attachConmon, type AttachStreams } from './attach.js';
 import type { RuntimeName } from './detect.js';
 import { watchExitDir } from './exit-watch.js';
@@ -47,7 +47,7 @@ export type RuntimeStatus = 'creating' | 'created' | 'running' | 'paused' | 'sto
  * 2.4 MB RSS per conmon instead of 2.0 MB, measured here.
  */
 function conmonEnv(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
+  return { PATH: process.env.PATH || SYSTEM_PATH, LANG: 'C.UTF-8' };
 }
 
 /**

@@ -1,6 +1,5 @@
-import { access, constants } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
-import { exec, readHostRuntimeFacts, type HostRuntimeFacts } from '../../host/index.js';
+import { delimiter } from 'node:path';
+import { exec, findInDirs, readHostRuntimeFacts, SYSTEM_DIRS, type HostRuntimeFacts } from '../../host/index.js';
 
 export type RuntimeName = 'runc' | 'crun';
 
@@ -12,21 +11,9 @@ export interface DetectedRuntime {
   reason?: string;
 }
 
-const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
 /** First executable named `name` on PATH or in the usual system directories. */
 export async function findExecutable(name: string): Promise<string | undefined> {
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), ...SYSTEM_DIRS];
-  for (const dir of new Set(dirs)) {
-    const p = join(dir, name);
-    try {
-      await access(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return findInDirs(name, [...new Set([...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), ...SYSTEM_DIRS])]);
 }
 
 /**
