@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(crun runc conmon netavark aardvark-dns iptables busybox-static catatonit debootstrap
-      golang-github-containers-common attr uidmap zstd iproute2 procps ca-certificates gcc libc6-dev)
+      golang-github-containers-common attr uidmap zstd iproute2 procps ca-certificates gcc libc6-dev
+      nftables)
 missing=()
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if ! command -v node >/dev/null 2>&1; then missing+=(nodejs npm); fi
