@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Two builds of berth side by side (a "before" checkout and this one) and dockerd, in one run:
+# the figures a change promises not to slow down. Not a test: run by hand as root.
+#   bash bench/before-after.sh /path/to/before-checkout     (both checkouts built)
+# Writes bench/before-after.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BEFORE=$(cd "${1:?usage: bench/before-after.sh BEFORE_CHECKOUT}" && pwd)
+RUNS=${RUNS:-15}
+W=/tmp/berth-ba
+OUT=bench/before-after.md
+command -v hyperfine >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine >/dev/null
+
+cleanup() {
+  set +e
+  for e in before after; do
+    DOCKER_HOST=unix://$W/$e.sock docker rm -f $(DOCKER_HOST=unix://$W/$e.sock docker ps -aq) >/dev/null 2>&1
+    [ -f $W/$e.pid ] && kill "$(cat $W/$e.pid)" 2>/dev/null
+  done
+  [ -f $W/dockerd.pid ] && kill "$(cat $W/dockerd.pid)" 2>/dev/null
+  sleep 2
+  grep -o " $W[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
+  for b in babef0 baaft0 badkr0; do ip link del $b 2>/dev/null; done
+  for t in nat filter; do
+    ours=$(iptables -w -t $t -S | grep -E '^-A .*(172\.31\.24[567]\.|babef0|baaft0|badkr0)')
+    echo "$ours" | grep '^-A' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
+    for c in $(echo "$ours" | grep -o -- '-j NETAVARK-[0-9A-F]*' | cut -d' ' -f2 | sort -u); do iptables -w -t $t -F "$c"; iptables -w -t $t -X "$c"; done
+  done
+  rm -rf $W
+}
+trap cleanup EXIT
+rm -rf $W && mkdir -p $W
+echo '{}' > $W/daemon.json
+
+start_berthd() { # name checkout bridge subnet
+  setsid "$2/bin/berthd.js" -H unix://$W/$1.sock --data-root $W/$1-data --exec-root $W/$1-run \
+    --pidfile $W/$1.pid --bridge $3 --bip $4 --config-file $W/daemon.json >$W/$1.log 2>&1 &
+}
+start_berthd before "$BEFORE" babef0 172.31.245.0/24
+start_berthd after "$PWD" baaft0 172.31.246.0/24
+ip link add badkr0 type bridge 2>/dev/null || true; ip addr add 172.31.247.1/24 dev badkr0 2>/dev/null || true; ip link set badkr0 up
+setsid dockerd -H unix://$W/docker.sock --data-root $W/docker --exec-root $W/docker-run --pidfile $W/dockerd.pid \
+  --bridge badkr0 >$W/dockerd.log 2>&1 &
+for _ in $(seq 100); do
+  docker -H unix://$W/before.sock version >/dev/null 2>&1 && docker -H unix://$W/after.sock version >/dev/null 2>&1 \
+    && docker -H unix://$W/docker.sock version >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+bin/berth.cjs -H unix://$W/after.sock image mkimage busybox >/dev/null
+bin/berth.cjs -H unix://$W/after.sock save -o $W/busybox.tar busybox
+for e in before docker; do docker -H unix://$W/$e.sock load -i $W/busybox.tar >/dev/null; done
+
+# a 200 MB image of one random layer, and a layer of 10,000 small files
+mkdir -p $W/big && head -c 200000000 /dev/urandom > $W/big/blob && tar -C $W/big -cf $W/big.tar .
+docker -H unix://$W/after.sock import $W/big.tar big:1 >/dev/null
+docker -H unix://$W/after.sock save -o $W/big-image.tar big:1
+mkdir -p $W/many && for d in $(seq 100); do mkdir $W/many/d$d; for f in $(seq 100); do echo "$d.$f" > $W/many/d$d/f$f; done; done
+tar -C $W/many -cf $W/many.tar .
+
+ms() { python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results']; print(' '.join(str(round(x['median']*1000)) for x in r))" "$1"; }
+ratio() { python3 -c "print(f'{$1/$2:.3f}')"; }
+cmp3() { # name, then one command with ENGINE where the socket goes; prints before after dockerd medians
+  local c=$2
+  hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$W/$1.json" \
+    "${c//ENGINE/$W/before.sock}" "${c//ENGINE/$W/after.sock}" "${c//ENGINE/$W/docker.sock}" >/dev/null
+  ms "$W/$1.json"
+}
+read -r run_b run_a run_d <<<"$(cmp3 run "docker -H unix://ENGINE run --rm busybox true")"
+read -r load_b load_a load_d <<<"$(RUNS=5 cmp3 load "sh -c 'docker -H unix://ENGINE rmi -f big:1 >/dev/null 2>&1; docker -H unix://ENGINE load -q -i $W/big-image.tar'")"
+read -r many_b many_a many_d <<<"$(RUNS=5 cmp3 many "docker -H unix://ENGINE import $W/many.tar many:1")"
+{
+  echo "# before ($(git -C "$BEFORE" log -1 --format=%h)) and after ($(git log -1 --format=%h)), $(date -u +%F), one run"
+  echo
+  echo "| figure | before ms | after ms | after ÷ before | dockerd ms | after ÷ dockerd |"
+  echo "|---|---|---|---|---|---|"
+  echo "| docker run --rm busybox true | $run_b | $run_a | $(ratio $run_a $run_b) | $run_d | $(ratio $run_a $run_d) |"
+  echo "| rmi + load of a 200 MB image | $load_b | $load_a | $(ratio $load_a $load_b) | $load_d | $(ratio $load_a $load_d) |"
+  echo "| import of a 10,000-file layer | $many_b | $many_a | $(ratio $many_a $many_b) | $many_d | $(ratio $many_a $many_d) |"
+} | tee $OUT
