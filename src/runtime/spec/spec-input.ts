@@ -39,7 +39,8 @@ export interface SpecInput {
   /** /dev/shm size in bytes; default 64 MiB. */
   shmSize?: number;
   cgroupsPath: string;
-  seccomp: 'default' | 'unconfined';
+  /** --security-opt seccomp=: the daemon's default, none, or the container's own profile (JSON sent by the client). */
+  seccomp: 'default' | 'unconfined' | { profile: DockerSeccompProfile };
   noNewPrivileges: boolean;
   oomScoreAdj?: number;
   /** Volumes and other user mounts; they override default mounts with the same destination. */
@@ -50,7 +51,7 @@ export interface SpecInput {
   hostRlimits?: Record<string, HostLimit>;
   /** All host devices, needed only for privileged containers (listHostDevices()). */
   hostDevices?: LinuxDevice[];
-  /** Docker-format profile behind seccomp 'default' (loadSeccompProfile()). */
+  /** Docker-format profile behind seccomp 'default': Docker's own (dockerDefaultSeccompProfile()) unless the daemon names a file. */
   seccompProfile?: DockerSeccompProfile;
   kernelVersion?: string;
   /** Node's process.arch of the host; default 'x64'. */
