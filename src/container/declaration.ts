@@ -141,7 +141,6 @@ export function refuseUnsupported(h: HostConfig, opts: { runtimes: readonly stri
     [Boolean(h.BlkioWeight) || nonEmpty(h.BlkioWeightDevice) || nonEmpty(h.BlkioDeviceReadBps) || nonEmpty(h.BlkioDeviceWriteBps) || nonEmpty(h.BlkioDeviceReadIOps) || nonEmpty(h.BlkioDeviceWriteIOps), 'block I/O limits (--blkio-*)'],
     [Boolean(h.CpuRealtimePeriod) || Boolean(h.CpuRealtimeRuntime), 'realtime CPU scheduling (--cpu-rt-*)'],
     [nonEmpty(h.StorageOpt), 'storage options (--storage-opt)'],
-    [(h.SecurityOpt ?? []).some((o) => /^seccomp[=:](?!unconfined$)/.test(o)), 'custom seccomp profiles'],
   ];
   const refused = unsupported.filter(([on]) => on).map(([, what]) => what);
   if (refused.length) throw new NotImplementedError(`berth does not support ${refused.join(', ')} yet`);
