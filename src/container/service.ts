@@ -252,7 +252,7 @@ export class ContainerService {
       const ranFor = Date.now() - Date.parse(rec.state.startedAt);
       rec.state = {
         ...rec.state, status: 'exited', pid: 0,
-        exitCode: status?.exitCode ?? EXIT_UNKNOWN,
+        exitCode: status?.exitCode ?? EXIT_UNKNOWN, oomKilled: status?.oomKilled ?? false,
         finishedAt: (status?.finishedAt ?? new Date()).toISOString(),
       };
       const live = !opts.daemonStarting;

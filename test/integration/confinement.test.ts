@@ -107,3 +107,25 @@ describe('seccomp: Docker\'s default profile, chosen by the container\'s capabil
     assert.match(bad.stderr, /invalid --security-opt 2: "seccomp-x=1"/);
   });
 });
+
+describe('memory limits', { skip: !isRoot() && 'needs root' }, () => {
+  let d: TestDaemon;
+  before(async () => {
+    d = await startDaemon();
+    await withBusybox(d);
+  });
+  after(async () => { await d?.cleanup(); });
+
+  test('a container the OOM killer ends under -m exits 137 with State.OOMKilled true; one that fits does not', async () => {
+    const r = await d.berth(['run', '--name', 'greedy', '-m', '8m', 'busybox', 'tail', '/dev/zero'], { timeoutMs: 120_000 });
+    assert.equal(r.code, 137, r.stderr);
+    assert.equal(ok(await d.docker(['inspect', '-f', '{{.State.OOMKilled}} {{.State.ExitCode}} {{.State.Status}}', 'greedy'])).trim(), 'true 137 exited');
+    assert.equal((await d.berth(['run', '--name', 'modest', '-m', '8m', 'busybox', 'sh', '-c', 'exit 3'])).code, 3);
+    assert.equal(ok(await d.docker(['inspect', '-f', '{{.State.OOMKilled}} {{.State.ExitCode}}', 'modest'])).trim(), 'false 3');
+    // A new run starts with OOMKilled false again and is judged by itself.
+    const again = await d.berth(['start', '-a', 'greedy'], { timeoutMs: 120_000 });
+    assert.equal(again.code, 137, again.stderr);
+    assert.equal(ok(await d.berth(['inspect', '-f', '{{.State.OOMKilled}}', 'greedy'])).trim(), 'true');
+    ok(await d.berth(['rm', 'greedy', 'modest']));
+  });
+});
