@@ -12,6 +12,7 @@ import { isValidName, randomName } from './names.js';
 import type { AttachStreams, ContainerRuntime, ImageLookup, LogEntry, LogReader, NetworkAttacher, RootfsProvider, SpecFactory } from './ports.js';
 import { nextRestartDelay, shouldRestart } from './restart-policy.js';
 import { parseSecurityOpts } from './security-opts.js';
+import { validateCpuResources, type HostCpus } from './resource-checks.js';
 import { startFailureExitCode } from '../runtime/index.js';
 import type { ContainerStore } from './store.js';
 import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
@@ -25,6 +26,8 @@ export interface ContainerServiceDeps {
   spec: SpecFactory;
   logs: LogReader;
   log: Logger;
+  /** The host's CPUs, for dockerd's create-time checks of --cpus and --cpuset-*. */
+  hostCpus: HostCpus;
 }
 
 export interface CreateRequest {
@@ -73,6 +76,7 @@ export class ContainerService {
   async create(req: CreateRequest): Promise<{ id: string; warnings: string[] }> {
     const hostConfig = normalizeHostConfig(req.hostConfig);
     validateHostConfig(hostConfig);
+    validateCpuResources(hostConfig, this.d.hostCpus);
     refuseUnsupported(hostConfig, { runtimes: [this.d.runtime.name] });
     parseSecurityOpts(hostConfig.SecurityOpt, { decodeProfile: false });
     if (req.config.Healthcheck && (req.config.Healthcheck as { Test?: string[] }).Test?.[0] !== 'NONE') {

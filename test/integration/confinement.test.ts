@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
@@ -108,7 +109,7 @@ describe('seccomp: Docker\'s default profile, chosen by the container\'s capabil
   });
 });
 
-describe('memory limits', { skip: !isRoot() && 'needs root' }, () => {
+describe('memory and CPU limits', { skip: !isRoot() && 'needs root' }, () => {
   let d: TestDaemon;
   before(async () => {
     d = await startDaemon();
@@ -127,5 +128,23 @@ describe('memory limits', { skip: !isRoot() && 'needs root' }, () => {
     assert.equal(again.code, 137, again.stderr);
     assert.equal(ok(await d.berth(['inspect', '-f', '{{.State.OOMKilled}}', 'greedy'])).trim(), 'true');
     ok(await d.berth(['rm', 'greedy', 'modest']));
+  });
+
+  test('docker run refuses --cpus beyond the host, absent --cpuset-cpus/--cpuset-mems and --cpus with --cpu-period, in dockerd\'s words', async () => {
+    const n = availableParallelism();
+    const refused = async (args: string[], text: RegExp): Promise<void> => {
+      const r = await d.docker(['run', '--rm', ...args, 'busybox', 'true']);
+      assert.equal(r.code, 125, r.stderr);
+      assert.match(r.stderr, text);
+    };
+    await refused(['--cpus', '9999'], new RegExp(`^docker: Error response from daemon: Range of CPUs is from 0\\.01 to ${n}\\.00, as there are only ${n} CPUs available`, 'm'));
+    await refused(['--cpuset-cpus', '0-99'], /^docker: Error response from daemon: Requested CPUs are not available - requested 0-99, available: [0-9,-]+/m);
+    await refused(['--cpuset-mems', '0-99'], /^docker: Error response from daemon: Requested memory nodes are not available - requested 0-99, available: [0-9,-]+/m);
+    await refused(['--cpus', '1', '--cpu-period', '100000'], /Conflicting options: Nano CPUs and CPU Period cannot both be set/);
+    await refused(['--cpus', '1', '--cpu-quota', '50000'], /Conflicting options: Nano CPUs and CPU Quota cannot both be set/);
+    const api = await d.api('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { NanoCpus: 9999e9 } });
+    assert.equal(api.status, 400);
+    ok(await d.docker(['run', '--rm', '--cpus', String(n), '--cpuset-cpus', '0', 'busybox', 'true']));
+    assert.equal(ok(await d.berth(['ps', '-aq'])), '', 'nothing refused was created');
   });
 });
