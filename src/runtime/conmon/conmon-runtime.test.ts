@@ -39,7 +39,7 @@ before(async () => {
   rootfs = join(base, 'rootfs');
   for (const d of ['bin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'sbin']) await mkdir(join(rootfs, d), { recursive: true });
   await copyFile(BUSYBOX, join(rootfs, 'bin/busybox'));
-  for (const applet of ['sh', 'echo', 'cat', 'sleep', 'grep', 'head', 'wc', 'stty', 'id', 'printf', 'true', 'tail']) {
+  for (const applet of ['sh', 'echo', 'cat', 'sleep', 'grep', 'head', 'wc', 'stty', 'id', 'printf', 'true', 'tail', 'unshare']) {
     await symlink('busybox', join(rootfs, 'bin', applet));
   }
   await writeFile(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
@@ -149,6 +149,8 @@ test('the default confinement holds inside the container', { skip, timeout: 3000
     '(echo x > /proc/sys/kernel/domainname) 2>/dev/null && echo procsys=writable || echo procsys=readonly',
     'echo nofile=$(ulimit -n)',
     'echo hostname=$(cat /etc/hostname)',
+    'grep Seccomp: /proc/self/status',
+    '(unshare -U true) 2>/dev/null && echo userns=yes || echo userns=no',
   ].join('; ');
   const { id, logPath } = await createContainer({ args: ['sh', '-c', script] });
   await runtime.start(id);
@@ -162,6 +164,8 @@ test('the default confinement holds inside the container', { skip, timeout: 3000
   const nofile = Number(/nofile=(\d+)/.exec(out)![1]);
   assert.ok(nofile <= (facts.hostRlimits?.['RLIMIT_NOFILE']?.hard ?? Infinity));
   assert.match(out, /hostname=berthtest\n/);
+  assert.match(out, /Seccomp:\s+2\n/);
+  assert.match(out, /userns=no\n/, 'Docker\'s profile refuses new user namespaces without CAP_SYS_ADMIN');
   await runtime.delete(id);
 });
 
