@@ -39,6 +39,7 @@ test('readHostRuntimeFacts() reads this host', async () => {
   assert.match(facts.kernelVersion, /^\d+\.\d+/);
   assert.ok(facts.cpuCount >= 1);
   if (facts.cpuset) assert.match(facts.cpuset.cpus, /^\d/);
+  for (const p of facts.maskablePaths) assert.match(p, /^\/sys\/devices\/system\/cpu\/cpu\d+\/thermal_throttle$/);
 });
 
 test('cpusetFiles() finds the v1 cpuset hierarchy\'s root, or the own cgroup\'s effective sets under cgroup2', () => {

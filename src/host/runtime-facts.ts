@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism, release } from 'node:os';
 import { capabilitiesFromMask } from '../oci/index.js';
 
@@ -24,6 +24,21 @@ export interface HostRuntimeFacts {
   cpuCount: number;
   /** The cpuset controller's CPUs and memory nodes ("0-1", "0"), where one is mounted. */
   cpuset?: { cpus: string; mems: string };
+  /** Host paths Docker masks where they exist: each CPU's thermal_throttle directory. */
+  maskablePaths: string[];
+}
+
+const CPU_SYSFS = '/sys/devices/system/cpu';
+
+/** /sys/devices/system/cpu/cpu<N>/thermal_throttle for every CPU that has one (dockerd masks them). */
+async function thermalThrottleDirs(): Promise<string[]> {
+  const cpus = (await readdir(CPU_SYSFS).catch(() => [] as string[])).filter((n) => /^cpu\d+$/.test(n));
+  cpus.sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
+  const found = await Promise.all(cpus.map(async (c) => {
+    const dir = `${CPU_SYSFS}/${c}/thermal_throttle`;
+    return (await stat(dir).then(() => true, () => false)) ? dir : undefined;
+  }));
+  return found.filter((d): d is string => d !== undefined);
 }
 
 // /proc/<pid>/limits row titles → OCI rlimit types.
@@ -112,6 +127,7 @@ export async function readHostRuntimeFacts(): Promise<HostRuntimeFacts> {
     cgroupMode: mode,
     unifiedControllers: controllers.split(/\s+/).filter(Boolean),
     cpuCount: availableParallelism(),
+    maskablePaths: await thermalThrottleDirs(),
     ...(cpus !== undefined && mems !== undefined ? { cpuset: { cpus: cpus.trim(), mems: mems.trim() } } : {}),
   };
 }

@@ -222,3 +222,11 @@ test('buildSpec() filters with the container\'s own seccomp profile, even when p
   assert.equal(buildSpec(input({ seccomp: 'unconfined' })).linux.seccomp, undefined);
   assert.ok(buildSpec(input({ seccomp: 'unconfined' })).linux.maskedPaths?.length, 'unconfined seccomp keeps the masks');
 });
+
+test('buildSpec() masks the host\'s thermal_throttle directories too, except for privileged containers', () => {
+  const thermal = ['/sys/devices/system/cpu/cpu0/thermal_throttle', '/sys/devices/system/cpu/cpu1/thermal_throttle'];
+  const spec = buildSpec(input({ hostMaskedPaths: thermal }));
+  assert.deepEqual(spec.linux.maskedPaths?.slice(-2), thermal);
+  assert.ok(spec.linux.maskedPaths?.includes('/proc/interrupts'));
+  assert.equal(buildSpec(input({ hostMaskedPaths: thermal, privileged: true })).linux.maskedPaths, undefined);
+});

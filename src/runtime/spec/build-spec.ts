@@ -50,7 +50,7 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
     if (oci) spec.linux.seccomp = oci;
   }
   if (!input.privileged) {
-    spec.linux.maskedPaths = [...MASKED_PATHS];
+    spec.linux.maskedPaths = [...MASKED_PATHS, ...(input.hostMaskedPaths ?? [])];
     spec.linux.readonlyPaths = [...READONLY_PATHS];
   }
   if (input.annotations && Object.keys(input.annotations).length > 0) spec.annotations = { ...input.annotations };

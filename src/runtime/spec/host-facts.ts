@@ -4,7 +4,7 @@ import { loadSeccompProfile } from './seccomp.js';
 import { dockerDefaultSeccompProfile } from './seccomp-default.js';
 
 /** The host-dependent part of SpecInput; read once at daemon start and spread into every input. */
-export type SpecHostFacts = Pick<SpecInput, 'hostCapabilities' | 'hostRlimits' | 'seccompProfile' | 'kernelVersion' | 'arch'>;
+export type SpecHostFacts = Pick<SpecInput, 'hostCapabilities' | 'hostRlimits' | 'seccompProfile' | 'kernelVersion' | 'arch' | 'hostMaskedPaths'>;
 
 /**
  * seccompProfilePath replaces Docker's built-in default profile (dockerd's --seccomp-profile);
@@ -18,6 +18,7 @@ export async function hostSpecFacts(opts: { seccompProfilePath?: string; host?: 
   return {
     hostCapabilities: facts.capabilities,
     hostRlimits: facts.rlimits,
+    hostMaskedPaths: facts.maskablePaths,
     seccompProfile,
     kernelVersion: facts.kernelVersion,
     arch: process.arch,

@@ -45,6 +45,8 @@ export interface SpecInput {
   oomScoreAdj?: number;
   /** Volumes and other user mounts; they override default mounts with the same destination. */
   extraMounts: RuntimeMount[];
+  /** Host paths masked besides MASKED_PATHS where they exist (each CPU's thermal_throttle), as dockerd. */
+  hostMaskedPaths?: string[];
   /** The host's bounding set (CapBnd): privileged gets exactly these. */
   hostCapabilities: string[];
   /** Host hard limits; no rlimit in the spec exceeds them. */
