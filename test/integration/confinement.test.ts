@@ -80,7 +80,6 @@ describe('seccomp: Docker\'s default profile, chosen by the container\'s capabil
         assert.equal(denied[call], call === 'clone3' ? 'ENOSYS' : 'EPERM', `${call} without ${cap}`);
         assert.ok(allowed[call] !== 'EPERM' && allowed[call] !== 'died', `${call} with ${cap}: ${allowed[call]}`);
       }
-      assert.equal(allowed['keyctl'], undefined);
     }
     const admin = await probe(['--cap-add', 'SYS_ADMIN'], ['keyctl', 'clone3', 'mount']);
     assert.deepEqual(admin, { keyctl: 'EPERM', clone3: 'EINVAL', mount: 'ok' }, 'no capability unlocks the key calls');
