@@ -66,13 +66,7 @@ export function validateHostConfig(h: HostConfig): void {
   if (h.MemorySwap > 0 && !(h.Memory > 0)) {
     throw new InvalidArgumentError('You should always set the Memory limit when using Memoryswap limit, see usage');
   }
-  if (h.NanoCpus && (h.CpuQuota || h.CpuPeriod)) {
-    throw new InvalidArgumentError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
-  }
-  if (h.NanoCpus < 0) throw new InvalidArgumentError('Range of CPUs is from 0.01 to the number of CPUs available');
-  if (h.CpusetCpus && !/^(\d+(-\d+)?)(,\d+(-\d+)?)*$/.test(h.CpusetCpus)) {
-    throw new InvalidArgumentError(`Invalid value ${h.CpusetCpus} for cpuset cpus`);
-  }
+  // CPU settings are checked against the host's CPUs: validateCpuResources() (resource-checks.ts).
 }
 
 /** Defaults for fields a client may leave out, so records and inspect output are complete. */
@@ -141,7 +135,6 @@ export function refuseUnsupported(h: HostConfig, opts: { runtimes: readonly stri
     [Boolean(h.BlkioWeight) || nonEmpty(h.BlkioWeightDevice) || nonEmpty(h.BlkioDeviceReadBps) || nonEmpty(h.BlkioDeviceWriteBps) || nonEmpty(h.BlkioDeviceReadIOps) || nonEmpty(h.BlkioDeviceWriteIOps), 'block I/O limits (--blkio-*)'],
     [Boolean(h.CpuRealtimePeriod) || Boolean(h.CpuRealtimeRuntime), 'realtime CPU scheduling (--cpu-rt-*)'],
     [nonEmpty(h.StorageOpt), 'storage options (--storage-opt)'],
-    [(h.SecurityOpt ?? []).some((o) => /^seccomp[=:](?!unconfined$)/.test(o)), 'custom seccomp profiles'],
   ];
   const refused = unsupported.filter(([on]) => on).map(([, what]) => what);
   if (refused.length) throw new NotImplementedError(`berth does not support ${refused.join(', ')} yet`);

@@ -6,3 +6,4 @@ export * from './declaration.js';
 export * from './restart-policy.js';
 export * from './names.js';
 export type { WaitCondition, WaitResult } from './waiters.js';
+export type { HostCpus } from './resource-checks.js';

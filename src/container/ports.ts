@@ -63,7 +63,8 @@ export interface ContainerRuntime {
   start(id: string): Promise<void>;
   kill(id: string, signal: string): Promise<void>;
   delete(id: string): Promise<void>;
-  exitStatus(id: string): Promise<{ exitCode: number; finishedAt: Date } | undefined>;
+  /** oomKilled: the kernel's OOM killer acted in the container's cgroup during this run. */
+  exitStatus(id: string): Promise<{ exitCode: number; finishedAt: Date; oomKilled?: boolean } | undefined>;
   watchExits(onExit: (id: string) => void): () => void;
   isAlive(id: string): Promise<boolean>;
   attach(id: string, opts: { stdin: boolean }): Promise<AttachStreams>;

@@ -11,6 +11,8 @@ import { KeyedMutex } from '../base/index.js';
 import { isValidName, randomName } from './names.js';
 import type { AttachStreams, ContainerRuntime, ImageLookup, LogEntry, LogReader, NetworkAttacher, RootfsProvider, SpecFactory } from './ports.js';
 import { nextRestartDelay, shouldRestart } from './restart-policy.js';
+import { parseSecurityOpts } from './security-opts.js';
+import { validateCpuResources, type HostCpus } from './resource-checks.js';
 import { startFailureExitCode } from '../runtime/index.js';
 import type { ContainerStore } from './store.js';
 import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
@@ -24,6 +26,8 @@ export interface ContainerServiceDeps {
   spec: SpecFactory;
   logs: LogReader;
   log: Logger;
+  /** The host's CPUs, for dockerd's create-time checks of --cpus and --cpuset-*. */
+  hostCpus: HostCpus;
 }
 
 export interface CreateRequest {
@@ -72,7 +76,9 @@ export class ContainerService {
   async create(req: CreateRequest): Promise<{ id: string; warnings: string[] }> {
     const hostConfig = normalizeHostConfig(req.hostConfig);
     validateHostConfig(hostConfig);
+    validateCpuResources(hostConfig, this.d.hostCpus);
     refuseUnsupported(hostConfig, { runtimes: [this.d.runtime.name] });
+    parseSecurityOpts(hostConfig.SecurityOpt, { decodeProfile: false });
     if (req.config.Healthcheck && (req.config.Healthcheck as { Test?: string[] }).Test?.[0] !== 'NONE') {
       throw new NotImplementedError('berth does not run health checks yet (--health-*)');
     }
@@ -192,8 +198,7 @@ export class ContainerService {
       ulimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
       privileged: h.Privileged, capAdd: h.CapAdd ?? [], capDrop: h.CapDrop ?? [], init: Boolean(h.Init),
       shmSize: h.ShmSize ?? 64 * 1024 * 1024,
-      noNewPrivileges: (h.SecurityOpt ?? []).some((o) => o === 'no-new-privileges' || o === 'no-new-privileges:true'),
-      seccomp: (h.SecurityOpt ?? []).some((o) => o === 'seccomp=unconfined' || o === 'seccomp:unconfined') ? 'unconfined' : 'default',
+      ...parseSecurityOpts(h.SecurityOpt, { decodeProfile: true }),
       ...(typeof h.OomScoreAdj === 'number' && h.OomScoreAdj !== 0 ? { oomScoreAdj: h.OomScoreAdj } : {}),
     });
     // netavark wires the namespace while runc creates the container; both must finish before start.
@@ -251,7 +256,7 @@ export class ContainerService {
       const ranFor = Date.now() - Date.parse(rec.state.startedAt);
       rec.state = {
         ...rec.state, status: 'exited', pid: 0,
-        exitCode: status?.exitCode ?? EXIT_UNKNOWN,
+        exitCode: status?.exitCode ?? EXIT_UNKNOWN, oomKilled: status?.oomKilled ?? false,
         finishedAt: (status?.finishedAt ?? new Date()).toISOString(),
       };
       const live = !opts.daemonStarting;

@@ -72,6 +72,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     runtime: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) }),
     spec: specFactory(facts),
     logs: logReader,
+    hostCpus: { count: host.cpuCount, ...(host.cpuset ? { cpuset: host.cpuset } : {}) },
   });
   await containers.recover();
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCgroupMode, parseProcLimits, readHostRuntimeFacts } from './runtime-facts.js';
+import { cpusetFiles, parseCgroupMode, parseProcLimits, readHostRuntimeFacts } from './runtime-facts.js';
 import { capabilitiesFromMask } from '../oci/index.js';
 
 test('parseProcLimits() reads soft and hard limits, unlimited as Infinity', () => {
@@ -37,4 +37,20 @@ test('readHostRuntimeFacts() reads this host', async () => {
   assert.ok(facts.capabilities.includes('CAP_CHOWN'));
   assert.ok(facts.rlimits['RLIMIT_NOFILE']!.hard > 0);
   assert.match(facts.kernelVersion, /^\d+\.\d+/);
+  assert.ok(facts.cpuCount >= 1);
+  if (facts.cpuset) assert.match(facts.cpuset.cpus, /^\d/);
+  for (const p of facts.maskablePaths) assert.match(p, /^\/sys\/devices\/system\/cpu\/cpu\d+\/thermal_throttle$/);
+});
+
+test('cpusetFiles() finds the v1 cpuset hierarchy\'s root, or the own cgroup\'s effective sets under cgroup2', () => {
+  const v1 = [
+    '33 30 0:30 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset',
+    '34 30 0:31 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct',
+  ].join('\n');
+  assert.deepEqual(cpusetFiles(v1, '4:cpuset:/\n'), { cpus: '/sys/fs/cgroup/cpuset/cpuset.cpus', mems: '/sys/fs/cgroup/cpuset/cpuset.mems' });
+  const v2 = '30 25 0:26 / /sys/fs/cgroup rw,relatime shared:1 - cgroup2 cgroup2 rw';
+  assert.deepEqual(cpusetFiles(v2, '0::/system.slice/berth.service\n'),
+    { cpus: '/sys/fs/cgroup/system.slice/berth.service/cpuset.cpus.effective', mems: '/sys/fs/cgroup/system.slice/berth.service/cpuset.mems.effective' });
+  assert.deepEqual(cpusetFiles(v2, '0::/\n'), { cpus: '/sys/fs/cgroup/cpuset.cpus.effective', mems: '/sys/fs/cgroup/cpuset.mems.effective' });
+  assert.equal(cpusetFiles('30 25 0:26 / /sys/fs/cgroup rw - tmpfs tmpfs rw', ''), undefined);
 });

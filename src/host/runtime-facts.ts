@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { release } from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { availableParallelism, release } from 'node:os';
 import { capabilitiesFromMask } from '../oci/index.js';
 
 /** One resource limit; `Infinity` stands for "unlimited". */
@@ -20,6 +20,25 @@ export interface HostRuntimeFacts {
   cgroupMode: CgroupMode;
   /** Controllers enabled on the cgroup2 mount (in hybrid mode crun refuses any). */
   unifiedControllers: string[];
+  /** CPUs this process may run on (sched_getaffinity, dockerd's sysinfo.NumCPU). */
+  cpuCount: number;
+  /** The cpuset controller's CPUs and memory nodes ("0-1", "0"), where one is mounted. */
+  cpuset?: { cpus: string; mems: string };
+  /** Host paths Docker masks where they exist: each CPU's thermal_throttle directory. */
+  maskablePaths: string[];
+}
+
+const CPU_SYSFS = '/sys/devices/system/cpu';
+
+/** /sys/devices/system/cpu/cpu<N>/thermal_throttle for every CPU that has one (dockerd masks them). */
+async function thermalThrottleDirs(): Promise<string[]> {
+  const cpus = (await readdir(CPU_SYSFS).catch(() => [] as string[])).filter((n) => /^cpu\d+$/.test(n));
+  cpus.sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
+  const found = await Promise.all(cpus.map(async (c) => {
+    const dir = `${CPU_SYSFS}/${c}/thermal_throttle`;
+    return (await stat(dir).then(() => true, () => false)) ? dir : undefined;
+  }));
+  return found.filter((d): d is string => d !== undefined);
 }
 
 // /proc/<pid>/limits row titles → OCI rlimit types.
@@ -65,6 +84,27 @@ export function parseCgroupMode(mountinfo: string): { mode: CgroupMode; unifiedM
   return { mode: 'legacy' };
 }
 
+/**
+ * Where the cpuset's CPU and memory-node lists are, as dockerd reads them: the root of a v1
+ * cpuset hierarchy, or this process's own cgroup's effective sets under cgroup2.
+ */
+export function cpusetFiles(mountinfo: string, procCgroup: string): { cpus: string; mems: string } | undefined {
+  for (const line of mountinfo.split('\n')) {
+    const sep = line.indexOf(' - ');
+    if (sep < 0) continue;
+    const mountPoint = line.slice(0, sep).split(' ')[4];
+    const [fsType, , superOpts] = line.slice(sep + 3).split(' ');
+    if (mountPoint && fsType === 'cgroup' && (superOpts ?? '').split(',').includes('cpuset')) {
+      return { cpus: `${mountPoint}/cpuset.cpus`, mems: `${mountPoint}/cpuset.mems` };
+    }
+  }
+  const { mode } = parseCgroupMode(mountinfo);
+  const own = /^0::(\/.*)$/m.exec(procCgroup)?.[1];
+  if (mode !== 'unified' || own === undefined) return undefined;
+  const dir = `/sys/fs/cgroup${own === '/' ? '' : own}`;
+  return { cpus: `${dir}/cpuset.cpus.effective`, mems: `${dir}/cpuset.mems.effective` };
+}
+
 export async function readHostRuntimeFacts(): Promise<HostRuntimeFacts> {
   const [status, limits, mountinfo] = await Promise.all([
     readFile('/proc/self/status', 'utf8'),
@@ -76,11 +116,18 @@ export async function readHostRuntimeFacts(): Promise<HostRuntimeFacts> {
   const controllers = unifiedMount
     ? await readFile(`${unifiedMount}/cgroup.controllers`, 'utf8').catch(() => '')
     : '';
+  const cpusetAt = cpusetFiles(mountinfo, await readFile('/proc/self/cgroup', 'utf8').catch(() => ''));
+  const [cpus, mems] = cpusetAt
+    ? await Promise.all([readFile(cpusetAt.cpus, 'utf8'), readFile(cpusetAt.mems, 'utf8')]).catch(() => [undefined, undefined])
+    : [undefined, undefined];
   return {
     capabilities: capabilitiesFromMask(capBnd),
     rlimits: parseProcLimits(limits),
     kernelVersion: release(),
     cgroupMode: mode,
     unifiedControllers: controllers.split(/\s+/).filter(Boolean),
+    cpuCount: availableParallelism(),
+    maskablePaths: await thermalThrottleDirs(),
+    ...(cpus !== undefined && mems !== undefined ? { cpuset: { cpus: cpus.trim(), mems: mems.trim() } } : {}),
   };
 }

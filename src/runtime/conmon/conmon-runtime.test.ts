@@ -39,7 +39,7 @@ before(async () => {
   rootfs = join(base, 'rootfs');
   for (const d of ['bin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'sbin']) await mkdir(join(rootfs, d), { recursive: true });
   await copyFile(BUSYBOX, join(rootfs, 'bin/busybox'));
-  for (const applet of ['sh', 'echo', 'cat', 'sleep', 'grep', 'head', 'wc', 'stty', 'id', 'printf', 'true']) {
+  for (const applet of ['sh', 'echo', 'cat', 'sleep', 'grep', 'head', 'wc', 'stty', 'id', 'printf', 'true', 'tail', 'unshare']) {
     await symlink('busybox', join(rootfs, 'bin', applet));
   }
   await writeFile(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
@@ -127,6 +127,7 @@ test('create → start → exit file carries the exit code; logs keep stdout and
     await runtime.start(id);
     const st = await runtime.waitExit(id, { timeoutMs: 20000 });
     assert.equal(st.exitCode, 3);
+    assert.equal(st.oomKilled, false);
     assert.ok(st.finishedAt.getTime() > Date.now() - 60000);
     await until(() => exits.includes(id));
   } finally {
@@ -148,6 +149,8 @@ test('the default confinement holds inside the container', { skip, timeout: 3000
     '(echo x > /proc/sys/kernel/domainname) 2>/dev/null && echo procsys=writable || echo procsys=readonly',
     'echo nofile=$(ulimit -n)',
     'echo hostname=$(cat /etc/hostname)',
+    'grep Seccomp: /proc/self/status',
+    '(unshare -U true) 2>/dev/null && echo userns=yes || echo userns=no',
   ].join('; ');
   const { id, logPath } = await createContainer({ args: ['sh', '-c', script] });
   await runtime.start(id);
@@ -161,6 +164,8 @@ test('the default confinement holds inside the container', { skip, timeout: 3000
   const nofile = Number(/nofile=(\d+)/.exec(out)![1]);
   assert.ok(nofile <= (facts.hostRlimits?.['RLIMIT_NOFILE']?.hard ?? Infinity));
   assert.match(out, /hostname=berthtest\n/);
+  assert.match(out, /Seccomp:\s+2\n/);
+  assert.match(out, /userns=no\n/, 'Docker\'s profile refuses new user namespaces without CAP_SYS_ADMIN');
   await runtime.delete(id);
 });
 
@@ -198,6 +203,17 @@ test('read-only rootfs and resource limits are enforced', { skip, timeout: 30000
   assert.match(out, /pids=50\n/);
   assert.match(out, /quota=50000\n/);
   await runtime.delete(id);
+});
+
+test('a container the OOM killer ends is reported oomKilled; conmon\'s oom file stays in the container\'s directory', { skip, timeout: 60000 }, async () => {
+  const strayBefore = existsSync(join(process.cwd(), 'oom'));
+  const { id } = await createContainer({ args: ['tail', '/dev/zero'], resources: { memory: 8 * 1024 * 1024 } });
+  await runtime.start(id);
+  const st = await runtime.waitExit(id, { timeoutMs: 50000 });
+  assert.deepEqual([st.exitCode, st.oomKilled], [137, true]);
+  assert.equal(existsSync(join(process.cwd(), 'oom')), strayBefore, 'nothing written to the daemon\'s working directory');
+  await runtime.delete(id);
+  assert.equal(await runtime.exitStatus(id), undefined);
 });
 
 test('a TTY container echoes what is typed on the attach socket and resizes', { skip, timeout: 30000 }, async () => {

@@ -111,7 +111,9 @@ export class ConmonRuntime {
     if (opts.logSizeMax && opts.logSizeMax > 0) args.push('--log-size-max', String(opts.logSizeMax));
 
     this.log.debug('conmon create', { id, args });
-    const res = await spawnDaemon(this.conmonPath, args, { syncEnv: '_OCI_SYNCPIPE', env: conmonEnv() });
+    // conmon 2.1 writes its "oom" file into its working directory (newer ones into the bundle):
+    // the container's own directory, where exitStatus() looks, never the daemon's.
+    const res = await spawnDaemon(this.conmonPath, args, { syncEnv: '_OCI_SYNCPIPE', env: conmonEnv(), cwd: dir });
     const report = parseSyncReport(res.report);
     if (report && report.pid > 0) {
       const conmonPid = Number((await readFile(this.layout.conmonPidFile(id), 'utf8')).trim());
@@ -193,13 +195,17 @@ export class ConmonRuntime {
     return { status: v.status, pid: v.pid ?? 0 };
   }
 
-  /** The exit code conmon recorded and when, or undefined while the container has not exited. */
-  async exitStatus(id: string): Promise<{ exitCode: number; finishedAt: Date } | undefined> {
+  /**
+   * The exit code conmon recorded and when, or undefined while the container has not exited;
+   * oomKilled when conmon saw the kernel's OOM killer act in the container's memory cgroup.
+   */
+  async exitStatus(id: string): Promise<{ exitCode: number; finishedAt: Date; oomKilled: boolean } | undefined> {
     const file = this.layout.exitFile(id);
     try {
       const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
       const exitCode = Number.parseInt(text.trim(), 10);
-      return { exitCode: Number.isNaN(exitCode) ? -1 : exitCode, finishedAt: st.mtime };
+      const oomKilled = existsSync(this.layout.oomFile(id));
+      return { exitCode: Number.isNaN(exitCode) ? -1 : exitCode, finishedAt: st.mtime, oomKilled };
     } catch (e) {
       if (errnoCode(e) === 'ENOENT') return undefined;
       throw e;
@@ -213,7 +219,7 @@ export class ConmonRuntime {
   }
 
   /** Resolve when the container's exit file exists (at once if it already does). */
-  async waitExit(id: string, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<{ exitCode: number; finishedAt: Date }> {
+  async waitExit(id: string, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<{ exitCode: number; finishedAt: Date; oomKilled: boolean }> {
     checkId(id);
     let stop: (() => void) | undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -290,7 +296,7 @@ export class ConmonRuntime {
     if (st) await this.runtimeCmd(['delete', '--force', id], { allowFailure: true });
     if (this.isConmonAlive(id)) throw new ConflictError(`Container ${id} is already running`);
     const dir = this.layout.containerDir(id);
-    await Promise.all(['pidfile', 'conmon.pid', 'attach', 'ctl', 'winsz'].map((f) => rm(join(dir, f), { force: true })));
+    await Promise.all(['pidfile', 'conmon.pid', 'attach', 'ctl', 'winsz', 'oom'].map((f) => rm(join(dir, f), { force: true })));
     await rm(this.layout.exitFile(id), { force: true });
   }
 

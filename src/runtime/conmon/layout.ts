@@ -10,6 +10,7 @@ import { InvalidArgumentError } from '../../base/index.js';
  *       conmon.pid                 conmon's pid (written by conmon)
  *       attach                     conmon's SOCK_SEQPACKET attach socket (conmon --full-attach)
  *       ctl, winsz                 conmon's control FIFOs (resize, reopen logs)
+ *       oom                        made by conmon (its working directory) when the OOM killer acted in the container's cgroup
  *   <execRoot>/exits/<id>          conmon's exit file: the exit code as text; its mtime is when it exited
  *   <execRoot>/<runtime name>/     the runtime's state root (runc --root)
  *
@@ -53,6 +54,10 @@ export class RuntimeLayout {
 
   attachSocket(id: string): string {
     return join(this.containerDir(id), 'attach');
+  }
+
+  oomFile(id: string): string {
+    return join(this.containerDir(id), 'oom');
   }
 
   ctlFifo(id: string): string {

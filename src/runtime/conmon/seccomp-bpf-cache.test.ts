@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeSpec } from '../../oci/index.js';
 import { SECCOMP_BPF_ANNOTATION, SeccompBpfCache } from './seccomp-bpf-cache.js';
+import { DEFAULT_CAPABILITIES, dockerDefaultSeccompProfile, toOciSeccomp } from '../spec/index.js';
 
 const spec = (names: string[]): RuntimeSpec => ({
   ociVersion: '1.0.2',
@@ -48,4 +49,18 @@ test('no profile, nothing to do; a missing or torn filter file teaches nothing',
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('Docker\'s default profile gives each capability set its own key, and equal sets one key', () => {
+  const cache = new SeccompBpfCache();
+  const forCaps = (caps: readonly string[]): RuntimeSpec => ({
+    ociVersion: '1.0.2',
+    linux: { seccomp: toOciSeccomp(dockerDefaultSeccompProfile(), { capabilities: caps, arch: 'x64', kernelVersion: '6.1.0' }) },
+  } as unknown as RuntimeSpec);
+  const plain = cache.apply(forCaps(DEFAULT_CAPABILITIES));
+  const admin = cache.apply(forCaps([...DEFAULT_CAPABILITIES, 'CAP_SYS_ADMIN']));
+  const ptrace = cache.apply(forCaps([...DEFAULT_CAPABILITIES, 'CAP_SYS_PTRACE']));
+  assert.ok(plain && admin && ptrace);
+  assert.equal(new Set([plain, admin, ptrace]).size, 3);
+  assert.equal(cache.apply(forCaps(DEFAULT_CAPABILITIES)), plain);
 });

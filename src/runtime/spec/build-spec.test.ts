@@ -206,3 +206,27 @@ test('buildSpec() refuses an unknown or unavailable capability with Docker text'
   assert.throws(() => buildSpec(input({ capAdd: ['SYS_RESOURCE'] })),
     { message: 'capability not supported by your kernel or not available in the current environment: "CAP_SYS_RESOURCE"' });
 });
+
+test('buildSpec() filters with the container\'s own seccomp profile, even when privileged, and none when unconfined', () => {
+  const profile: DockerSeccompProfile = {
+    defaultAction: 'SCMP_ACT_ALLOW',
+    syscalls: [
+      { names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 },
+      { names: ['bpf'], action: 'SCMP_ACT_ERRNO', excludes: { caps: ['CAP_SYS_ADMIN'] } },
+    ],
+  };
+  const own = buildSpec(input({ seccomp: { profile } })).linux.seccomp!;
+  assert.deepEqual(own, { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }, { names: ['bpf'], action: 'SCMP_ACT_ERRNO' }] });
+  const privileged = buildSpec(input({ seccomp: { profile }, privileged: true })).linux.seccomp!;
+  assert.deepEqual(privileged.syscalls, [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }], 'privileged holds CAP_SYS_ADMIN');
+  assert.equal(buildSpec(input({ seccomp: 'unconfined' })).linux.seccomp, undefined);
+  assert.ok(buildSpec(input({ seccomp: 'unconfined' })).linux.maskedPaths?.length, 'unconfined seccomp keeps the masks');
+});
+
+test('buildSpec() masks the host\'s thermal_throttle directories too, except for privileged containers', () => {
+  const thermal = ['/sys/devices/system/cpu/cpu0/thermal_throttle', '/sys/devices/system/cpu/cpu1/thermal_throttle'];
+  const spec = buildSpec(input({ hostMaskedPaths: thermal }));
+  assert.deepEqual(spec.linux.maskedPaths?.slice(-2), thermal);
+  assert.ok(spec.linux.maskedPaths?.includes('/proc/interrupts'));
+  assert.equal(buildSpec(input({ hostMaskedPaths: thermal, privileged: true })).linux.maskedPaths, undefined);
+});

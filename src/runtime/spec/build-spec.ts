@@ -8,7 +8,7 @@ import { defaultMounts, MASKED_PATHS, mountDepth, READONLY_PATHS, WRITABLE_UNDER
 import { containerEnv } from './env.js';
 import { buildResources } from './resources.js';
 import { buildRlimits } from './rlimits.js';
-import { toOciSeccomp } from './seccomp.js';
+import { toOciSeccomp, type DockerSeccompProfile } from './seccomp.js';
 import type { SpecInput } from './spec-input.js';
 
 export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
@@ -43,19 +43,30 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
   };
   if (input.domainname) spec.domainname = input.domainname;
   if (input.namespaces.network.mode !== 'host') spec.linux.sysctl = { ...NETNS_SYSCTLS };
+  const seccomp = seccompProfileFor(input);
+  if (seccomp) {
+    // The rules are chosen by the container's own capability set (moby's setupSeccomp).
+    const oci = toOciSeccomp(seccomp, { capabilities: caps, arch: input.arch ?? 'x64', kernelVersion: input.kernelVersion ?? '0.0' });
+    if (oci) spec.linux.seccomp = oci;
+  }
   if (!input.privileged) {
-    if (input.seccomp === 'default') {
-      if (!input.seccompProfile) throw new InternalError('Cannot apply the default seccomp profile: no profile was loaded');
-      const seccomp = toOciSeccomp(input.seccompProfile, {
-        capabilities: caps, arch: input.arch ?? 'x64', kernelVersion: input.kernelVersion ?? '0.0',
-      });
-      if (seccomp) spec.linux.seccomp = seccomp;
-    }
-    spec.linux.maskedPaths = [...MASKED_PATHS];
+    spec.linux.maskedPaths = [...MASKED_PATHS, ...(input.hostMaskedPaths ?? [])];
     spec.linux.readonlyPaths = [...READONLY_PATHS];
   }
   if (input.annotations && Object.keys(input.annotations).length > 0) spec.annotations = { ...input.annotations };
   return spec;
+}
+
+/**
+ * As dockerd: unconfined gets no filter; a privileged container only the profile it names;
+ * otherwise its own profile or the daemon's default.
+ */
+function seccompProfileFor(input: SpecInput): DockerSeccompProfile | undefined {
+  if (input.seccomp === 'unconfined') return undefined;
+  if (input.seccomp !== 'default') return input.seccomp.profile;
+  if (input.privileged) return undefined;
+  if (!input.seccompProfile) throw new InternalError('Cannot apply the default seccomp profile: no profile was loaded');
+  return input.seccompProfile;
 }
 
 function buildProcess(input: SpecInput, caps: string[]): RuntimeProcess {

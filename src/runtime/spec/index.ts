@@ -6,6 +6,7 @@ export * from './env.js';
 export * from './resources.js';
 export * from './rlimits.js';
 export * from './seccomp.js';
+export * from './seccomp-default.js';
 export * from './user.js';
 export * from './rootfs-path.js';
 export * from './host-facts.js';

@@ -29,10 +29,8 @@ export interface DockerSyscallRule {
   excludes?: DockerSyscallFilter;
 }
 
-export const DEFAULT_SECCOMP_PROFILE_PATH = '/usr/share/containers/seccomp.json';
-
 /** Read a Docker-format seccomp profile. */
-export async function loadSeccompProfile(path = DEFAULT_SECCOMP_PROFILE_PATH): Promise<DockerSeccompProfile> {
+export async function loadSeccompProfile(path: string): Promise<DockerSeccompProfile> {
   return parseSeccompProfile(await readFile(path, 'utf8'));
 }
 

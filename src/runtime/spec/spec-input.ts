@@ -39,18 +39,21 @@ export interface SpecInput {
   /** /dev/shm size in bytes; default 64 MiB. */
   shmSize?: number;
   cgroupsPath: string;
-  seccomp: 'default' | 'unconfined';
+  /** --security-opt seccomp=: the daemon's default, none, or the container's own profile (JSON sent by the client). */
+  seccomp: 'default' | 'unconfined' | { profile: DockerSeccompProfile };
   noNewPrivileges: boolean;
   oomScoreAdj?: number;
   /** Volumes and other user mounts; they override default mounts with the same destination. */
   extraMounts: RuntimeMount[];
+  /** Host paths masked besides MASKED_PATHS where they exist (each CPU's thermal_throttle), as dockerd. */
+  hostMaskedPaths?: string[];
   /** The host's bounding set (CapBnd): privileged gets exactly these. */
   hostCapabilities: string[];
   /** Host hard limits; no rlimit in the spec exceeds them. */
   hostRlimits?: Record<string, HostLimit>;
   /** All host devices, needed only for privileged containers (listHostDevices()). */
   hostDevices?: LinuxDevice[];
-  /** Docker-format profile behind seccomp 'default' (loadSeccompProfile()). */
+  /** Docker-format profile behind seccomp 'default': Docker's own (dockerDefaultSeccompProfile()) unless the daemon names a file. */
   seccompProfile?: DockerSeccompProfile;
   kernelVersion?: string;
   /** Node's process.arch of the host; default 'x64'. */
