@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
 
@@ -58,5 +60,88 @@ describe('live restore after kill -9 of berthd', { skip: !isRoot() && 'needs roo
     await d.restart();
     assert.equal(ok(await d.berth(['inspect', '-f', '{{.State.Running}}', 'survivor'])).trim(), 'true');
     ok(await d.berth(['rm', '-f', 'survivor']));
+  });
+});
+
+describe('start-up recovery reconciles every record with the runtime after kill -9', { skip: !isRoot() && 'needs root' }, () => {
+  let d: TestDaemon;
+  before(async () => {
+    d = await startDaemon();
+    await withBusybox(d);
+  });
+  after(async () => { await d?.cleanup(); });
+
+  const idOf = async (name: string): Promise<string> => ok(await d.berth(['inspect', '-f', '{{.Id}}', name])).trim();
+  const recordFile = (id: string): string => join(d.dataRoot, 'containers', id, 'container.json');
+  /** Make the record say what it said before the start that the crash cut short. */
+  const rewindToCreated = (id: string): void => {
+    const rec = JSON.parse(readFileSync(recordFile(id), 'utf8'));
+    rec.state = { ...rec.state, status: 'created', pid: 0, exitCode: 0, startedAt: '0001-01-01T00:00:00Z' };
+    writeFileSync(recordFile(id), JSON.stringify(rec));
+  };
+  const exitFile = (id: string): string => join(d.execRoot, 'exits', id);
+  /** The container's host pid; never 0, which process.kill() would take for this test's own process group. */
+  const pidOf = async (id: string): Promise<number> => {
+    const pid = Number(ok(await d.berth(['inspect', '-f', '{{.State.Pid}}', id])).trim());
+    assert.ok(pid > 1, `container ${id} has no process`);
+    return pid;
+  };
+
+  test('a container started just before the crash, whose record still says created, is found running and can be stopped', async () => {
+    ok(await d.berth(['run', '-d', '--name', 'unsaved', 'busybox', 'sleep', '1000']));
+    const id = await idOf('unsaved');
+    const pid = ok(await d.berth(['inspect', '-f', '{{.State.Pid}}', id])).trim();
+    await d.crash();
+    rewindToCreated(id);
+    await d.restart();
+    assert.equal(ok(await d.berth(['inspect', '-f', '{{.State.Status}} {{.State.Pid}}', id])).trim(), `running ${pid}`);
+    assert.match(ok(await d.docker(['ps', '--format', '{{.Names}} {{.Status}}'])), /^unsaved Up/m);
+    ok(await d.berth(['stop', '-t', '1', id]));
+    assert.equal(ok(await d.berth(['inspect', '-f', '{{.State.Status}}', id])).trim(), 'exited');
+    ok(await d.berth(['start', id]));
+    ok(await d.berth(['rm', '-f', id]));
+  });
+
+  test('a container that ran and exited while the record said created is recorded as exited with its code', async () => {
+    ok(await d.berth(['run', '-d', '--name', 'quick', 'busybox', 'sh', '-c', 'trap "exit 3" TERM; sleep 1000 & wait']));
+    const id = await idOf('quick');
+    const pid = await pidOf(id);
+    await d.crash();
+    rewindToCreated(id);
+    process.kill(pid, 'SIGTERM');
+    await eventually(() => existsSync(exitFile(id)));
+    await d.restart();
+    assert.equal(ok(await d.berth(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', id])).trim(), 'exited 3');
+    ok(await d.berth(['rm', id]));
+  });
+
+  test('a start cut short after the mount and the network attach leaves no mount, namespace, endpoint or lease', async () => {
+    ok(await d.berth(['run', '-d', '--name', 'half', 'busybox', 'sleep', '1000']));
+    const id = await idOf('half');
+    const pid = await pidOf(id);
+    const endpoint = JSON.parse(readFileSync(join(d.dataRoot, 'networks', 'endpoints', `${id}.json`), 'utf8'));
+    await d.crash();
+    // As if the daemon died before the runtime's start: the record says created, no process, no exit.
+    process.kill(pid, 'SIGKILL');
+    await eventually(() => existsSync(exitFile(id)));
+    rmSync(exitFile(id));
+    rewindToCreated(id);
+    await d.restart();
+    assert.equal(ok(await d.berth(['inspect', '-f', '{{.State.Status}}', id])).trim(), 'created');
+    assert.ok(!readFileSync('/proc/self/mountinfo', 'utf8').includes(join(d.dataRoot, 'containers', id)), 'rootfs still mounted');
+    assert.ok(!existsSync(join(d.dataRoot, 'networks', 'endpoints', `${id}.json`)), 'endpoint still recorded');
+    assert.ok(!existsSync(`/run/netns/${endpoint.netnsName}`), 'namespace still there');
+    assert.ok(!readdirSync(join(d.dataRoot, 'networks', 'ipam')).some((f) => readFileSync(join(d.dataRoot, 'networks', 'ipam', f), 'utf8').includes(`"${id}"`)), 'address still leased');
+    ok(await d.berth(['start', id]));
+    assert.equal(ok(await d.berth(['inspect', '-f', '{{.State.Status}}', id])).trim(), 'running');
+    ok(await d.berth(['rm', '-f', id]));
+  });
+
+  test('an auto-remove container the crash caught before its start is removed at restore, as dockerd does', async () => {
+    const id = ok(await d.berth(['create', '--rm', 'busybox', 'true'])).trim();
+    await d.crash();
+    await d.restart();
+    assert.equal((await d.berth(['inspect', id])).code, 1);
+    assert.ok(!existsSync(join(d.dataRoot, 'containers', id)));
   });
 });
