@@ -239,6 +239,34 @@ test('open() rolls back an attach a crash interrupted and frees orphaned leases'
   });
 });
 
+test('reclaim() undoes the endpoints of containers that do not run and keeps the others', async () => {
+  await withService(async ({ svc, host, dir }) => {
+    const kept = await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    const gone = await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' });
+    await svc.reclaim(new Set([CID]));
+    assert.deepEqual(svc.attachment(CID), kept);
+    assert.equal(svc.attachment(CID2), undefined);
+    assert.ok(!host.netns.has(gone.netnsPath!.split('/').pop()!), 'namespace of the stopped container');
+    const leases = JSON.parse(await readFile(join(dir, 'networks', 'ipam', `${kept.networkId}.json`), 'utf8')).leases;
+    assert.deepEqual(leases, { [kept.ipAddress]: CID });
+    assert.deepEqual(await readdir(join(dir, 'networks', 'endpoints')), [`${CID}.json`]);
+  });
+});
+
+test('open() deletes a veth pair whose wiring a crash cut short, though its namespace is still there', async () => {
+  await withService(async ({ svc, host, dir, reopen }) => {
+    await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    // the bridge is warm now: berth wires the second endpoint's veth itself
+    await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' });
+    const veth = `veth${CID2.slice(0, 11)}`;
+    assert.ok(host.links.has(veth));
+    const file = join(dir, 'networks', 'endpoints', `${CID2}.json`);
+    await writeFile(file, JSON.stringify({ ...JSON.parse(await readFile(file, 'utf8')), state: 'creating' }));
+    await reopen();
+    assert.ok(!host.links.has(veth), 'the half-wired veth stayed on the host');
+  });
+});
+
 test('detach() after a reboot (namespace gone) skips netavark and still frees the address', async () => {
   await withService(async ({ svc, host }) => {
     await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });

@@ -203,6 +203,20 @@ export class NetworkService {
     }
   }
 
+  /**
+   * Undo the endpoints of every container not in `keep` (the containers that run): after a crash,
+   * a container that stopped, never started or was removed while the daemon was away would
+   * otherwise hold its namespace, veth and address for ever, and the subnet drains. Call at
+   * start-up, before anything attaches.
+   */
+  async reclaim(keep: ReadonlySet<string>): Promise<void> {
+    for (const rec of this.endpoints.all()) {
+      if (keep.has(rec.containerId)) continue;
+      this.log.info('releasing the endpoint of a container that does not run', { id: rec.containerId });
+      await this.detach(rec.containerId).catch((e: unknown) => this.log.warn('cannot release endpoint', { id: rec.containerId, error: String(e) }));
+    }
+  }
+
   /** Undo attach: driver teardown, namespace, address, record. Idempotent. */
   async detach(containerId: string): Promise<void> {
     await this.containerLocks.run(containerId, async () => {
@@ -371,7 +385,10 @@ export class NetworkService {
     if (network) {
       const driver = this.drivers[network.driver];
       try {
-        await driver.disconnect({ containerId: rec.containerId, network, ...(hasNetns ? { netnsPath: a.netnsPath } : {}), plan: rec.plan });
+        await driver.disconnect({
+          containerId: rec.containerId, network, ...(hasNetns ? { netnsPath: a.netnsPath } : {}), plan: rec.plan,
+          ...(rec.state === 'creating' ? { incomplete: true } : {}),
+        });
       } catch (e) {
         // A failed teardown must not pin the container forever; the namespace goes next anyway.
         this.log.warn('network teardown failed', { id: rec.containerId, error: String(e) });
