@@ -17,7 +17,7 @@ import type { DaemonConfig } from './config.js';
 import { idleCollector } from './idle-gc.js';
 import { listenOn } from './listen.js';
 import { claimPidfile } from './pidfile.js';
-import { snapshotRootfs } from './rootfs-adapter.js';
+import { reclaimRootfsMounts, snapshotRootfs } from './rootfs-adapter.js';
 import { OverlaySnapshotter } from '../snapshot/index.js';
 import { containerRuntime, logReader, specFactory } from './runtime-adapter.js';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION, systemInfo, versionInfo } from './system-info.js';
@@ -73,7 +73,17 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     spec: specFactory(facts),
     logs: logReader,
   });
-  await containers.recover();
+  // What a crash left behind that belongs to no running (mounts, endpoints) or existing (layer holds) container goes.
+  await containers.recover({
+    sweep: async ({ running, known }) => {
+      const sweepLog = log.child({ module: 'recovery' });
+      await Promise.all([
+        network.reclaim(running),
+        reclaimRootfsMounts({ containersRoot, keep: running, onUnmount: (path) => sweepLog.info('unmounting the rootfs of a container that does not run', { path }) }),
+        images.reclaimHolds(known).then((layers) => { if (layers.length) sweepLog.info('released the layers of removed containers', { layers }); }),
+      ]);
+    },
+  });
 
   const router = new Router();
   systemRoutes(router, {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
@@ -143,5 +144,48 @@ describe('start-up recovery reconciles every record with the runtime after kill 
     await d.restart();
     assert.equal((await d.berth(['inspect', id])).code, 1);
     assert.ok(!existsSync(join(d.dataRoot, 'containers', id)));
+  });
+});
+
+describe('start-up recovery reclaims what containers that are gone left behind', { skip: !isRoot() && 'needs root' }, () => {
+  let d: TestDaemon;
+  before(async () => {
+    d = await startDaemon();
+    await withBusybox(d);
+  });
+  after(async () => { await d?.cleanup(); });
+
+  test('a container whose record a crash lost gives back its mount, namespace, endpoint, address and layers', async () => {
+    // an image only the lost containers use: its layer must go with their holds
+    const src = join(d.dir, 'only-for-lost');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, 'marker'), 'lost\n');
+    ok(await d.berth(['import', '-c', 'CMD ["true"]', '-', 'only-for-lost:1'], { input: execFileSync('tar', ['-C', src, '-c', '.']) }));
+    ok(await d.berth(['run', '-d', '--name', 'lost', 'busybox', 'sleep', '1000']));
+    ok(await d.berth(['create', '--name', 'never-saved', 'only-for-lost:1']));
+    const lost = ok(await d.berth(['inspect', '-f', '{{.Id}}', 'lost'])).trim();
+    const neverSaved = ok(await d.berth(['inspect', '-f', '{{.Id}}', 'never-saved'])).trim();
+    const pid = Number(ok(await d.berth(['inspect', '-f', '{{.State.Pid}}', lost])).trim());
+    assert.ok(pid > 1);
+    const netns = JSON.parse(readFileSync(join(d.dataRoot, 'networks', 'endpoints', `${lost}.json`), 'utf8')).netnsName as string;
+    ok(await d.berth(['rmi', '--force', 'only-for-lost:1']));
+    await d.crash();
+    process.kill(pid, 'SIGKILL');
+    await eventually(() => existsSync(join(d.execRoot, 'exits', lost)));
+    // As a crash between the layer hold and the record's first write leaves them: no record at all.
+    for (const id of [lost, neverSaved]) rmSync(join(d.dataRoot, 'containers', id, 'container.json'));
+    await d.restart();
+    for (const id of [lost, neverSaved]) {
+      assert.equal((await d.berth(['inspect', id])).code, 1);
+      assert.ok(!existsSync(join(d.dataRoot, 'containers', id)));
+    }
+    assert.ok(!readFileSync('/proc/self/mountinfo', 'utf8').includes(join(d.dataRoot, 'containers', lost)), 'rootfs still mounted');
+    assert.ok(!existsSync(join(d.dataRoot, 'networks', 'endpoints', `${lost}.json`)), 'endpoint still recorded');
+    assert.ok(!existsSync(`/run/netns/${netns}`), 'namespace still there');
+    assert.ok(!readdirSync(join(d.dataRoot, 'networks', 'ipam')).some((f) => readFileSync(join(d.dataRoot, 'networks', 'ipam', f), 'utf8').includes(lost)), 'address still leased');
+    const holds = JSON.parse(readFileSync(join(d.dataRoot, 'image', 'holds.json'), 'utf8'));
+    assert.deepEqual(Object.keys(holds).filter((h) => h.includes(lost) || h.includes(neverSaved)), []);
+    // the force-removed image's layers went with the last holds; busybox's stay
+    assert.equal(readdirSync(join(d.dataRoot, 'layers')).filter((n) => !n.startsWith('.')).length, Number(ok(await d.berth(['image', 'inspect', '-f', '{{len .RootFS.Layers}}', 'busybox'])).trim()));
   });
 });
