@@ -222,8 +222,9 @@ export class ContainerService {
    * mount and endpoint; auto-remove ones that do not run are removed, as dockerd does at restore.
    * `sweep` runs once the records are settled and before restart policies start anything: it is
    * told which containers run and which exist, to reclaim what belongs to none of them.
+   * `restart: false` starts nothing by restart policy (a daemon that only cleans up).
    */
-  async recover(opts: { sweep?: (containers: { running: ReadonlySet<string>; known: ReadonlySet<string> }) => Promise<void> } = {}): Promise<void> {
+  async recover(opts: { sweep?: (containers: { running: ReadonlySet<string>; known: ReadonlySet<string> }) => Promise<void>; restart?: boolean } = {}): Promise<void> {
     this.stopWatching = this.d.runtime.watchExits((id) => void this.onExit(id));
     const toStart: ContainerRecord[] = [];
     await Promise.all(this.d.store.all().map(async (rec) => {
@@ -238,7 +239,7 @@ export class ContainerService {
       await opts.sweep({ running: new Set(all.filter((r) => hasProcess(r.state)).map((r) => r.id)), known: new Set(all.map((r) => r.id)) })
         .catch((e: unknown) => this.d.log.warn('start-up sweep failed', { error: String(e) }));
     }
-    for (const rec of toStart) {
+    for (const rec of opts.restart === false ? [] : toStart) {
       void this.mutex.run(rec.id, () => this.startLocked(rec)).catch((e) => this.d.log.warn('restart at daemon start failed', { id: rec.id, error: String(e) }));
     }
   }

@@ -289,6 +289,32 @@ test('removeDefaultBridge() unpins and flushes through a throwaway endpoint, and
   });
 });
 
+test('teardown() removes the bridge berth made, with its keeper and rules, and forgets it', async () => {
+  await withService(async ({ svc, host, dir, reopen }) => {
+    await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    const installed = JSON.parse(await readFile(join(dir, 'networks', 'installed.json'), 'utf8'));
+    assert.deepEqual(installed.bridges, [{ networkId: svc.get('bridge').id, bridge: 'bt0', subnet: '10.44.0.0/24', madeByBerth: true }]);
+    await assert.rejects(svc.teardown(), { name: 'ConflictError', message: /1 container\(s\) still have endpoints/ });
+    await svc.detach(CID);
+    const again = await reopen();
+    host.calls.length = 0;
+    assert.deepEqual(await again.teardown(), { removed: ['bt0'], kept: [] });
+    assert.deepEqual(host.ops(), ['createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns']);
+    assert.deepEqual(JSON.parse(await readFile(join(dir, 'networks', 'installed.json'), 'utf8')).bridges, []);
+  });
+});
+
+test('teardown() leaves a bridge that existed before berth used it, and its rules', async () => {
+  await withService(async ({ svc, host }) => {
+    host.links.add('bt0');
+    await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    await svc.detach(CID);
+    host.calls.length = 0;
+    assert.deepEqual(await svc.teardown(), { removed: [], kept: ['bt0'] });
+    assert.deepEqual(host.ops(), []);
+  });
+});
+
 test('hostsFile() follows Docker, copying the host file for host mode', async () => {
   await withService(async ({ svc, dir }) => {
     await writeFile(join(dir, 'hosts'), '127.0.0.1 localhost myhost\n');

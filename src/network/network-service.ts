@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  ConflictError, errnoCode, InvalidArgumentError, newId, NotImplementedError, silentLogger, type Logger,
+  ConflictError, errnoCode, InvalidArgumentError, newId, NotImplementedError, removeAtomicTemps, silentLogger, writeJsonAtomic, type Logger,
 } from '../base/index.js';
 import { netnsPath } from '../host/index.js';
 import { BridgeDriver } from './bridge-driver.js';
@@ -83,6 +83,8 @@ export class NetworkService {
   }
 
   private readonly netnsPool: NetnsPool;
+  /** The bridges (and so the netavark firewall state) this daemon set up; teardown() removes those it made. */
+  private installed!: InstalledBridges;
 
   /** Delete the namespaces made ahead; endpoints and the bridge stay (containers keep running). */
   async close(): Promise<void> {
@@ -107,6 +109,8 @@ export class NetworkService {
     const endpoints = await EndpointStore.open(join(opts.root, 'endpoints'));
     const log = opts.log ?? silentLogger;
     const svc = new NetworkService(opts, opts.host ?? realNetworkHost, log, networks, ipam, endpoints);
+    await removeAtomicTemps(opts.root);
+    svc.installed = await InstalledBridges.open(join(opts.root, 'installed.json'));
     await svc.recover();
     await svc.netnsPool.reclaim(new Set(svc.endpoints.all().flatMap((e) => (e.netnsName ? [e.netnsName] : []))));
     svc.netnsPool.refill();
@@ -297,6 +301,34 @@ export class NetworkService {
     }
   }
 
+  /**
+   * Explicit teardown (`berthd --cleanup`): remove the bridges this daemon recorded making, with
+   * the keeper port and the firewall rules netavark installed for them. A bridge that existed
+   * before berth first used it is left as it is, rules included (netavark would delete it). Refuses
+   * while any container has an endpoint; a normal shutdown never calls this (live restore).
+   */
+  async teardown(): Promise<{ removed: string[]; kept: string[] }> {
+    const busy = this.endpoints.all();
+    if (busy.length) {
+      throw new ConflictError(`Cannot tear down the network: ${busy.length} container(s) still have endpoints (${busy.map((e) => e.containerId.slice(0, 12)).join(', ')}); stop them first`);
+    }
+    const removed: string[] = [];
+    const kept: string[] = [];
+    for (const entry of this.installed.all()) {
+      const network = this.networks.find(entry.networkId);
+      if (network && entry.madeByBerth && network.bridge === entry.bridge) {
+        if (network.name !== 'bridge') throw new NotImplementedError(`Cannot tear down network "${network.name}": only the default bridge is supported`);
+        await this.removeDefaultBridge();
+        removed.push(entry.bridge);
+      } else {
+        if (!entry.madeByBerth) this.log.warn('leaving a bridge berth did not make, with its rules', { bridge: entry.bridge });
+        kept.push(entry.bridge);
+      }
+      await this.installed.forget(entry.networkId);
+    }
+    return { removed, kept };
+  }
+
   private networkForMode(mode: NetworkMode): NetworkRecord {
     switch (mode) {
       case 'bridge': return this.networks.get('bridge');
@@ -353,6 +385,7 @@ export class NetworkService {
     const started = performance.now();
     try {
       if (nsPath) rec.attachment.netnsPath = nsPath;
+      if (network.driver === 'bridge') await this.installed.note(network, () => this.bridgeDriver.bridgeExists(network));
       const req = this.request(rec, network);
       const result = await driver.connect(req, rec.plan);
       const ready: EndpointRecord = { ...rec, state: 'ready', attachment: { ...rec.attachment, macAddress: result.macAddress || rec.attachment.macAddress } };
@@ -413,6 +446,62 @@ export class NetworkService {
         if (!this.endpoints.get(owner)) await this.ipam.release(net.id, owner);
       }
     }
+  }
+}
+
+interface InstalledBridge {
+  networkId: string;
+  bridge: string;
+  subnet: string;
+  /** The bridge did not exist when berth first set the network up: netavark made it (and berth may delete it). */
+  madeByBerth: boolean;
+}
+
+/**
+ * `<root>/installed.json`: what berth set up on the host for each bridge network, written before
+ * netavark first runs for it, so that a crash cannot leave host state unrecorded.
+ */
+class InstalledBridges {
+  private readonly noting = new Map<string, Promise<void>>();
+
+  private constructor(private readonly file: string, private readonly entries: Map<string, InstalledBridge>) {}
+
+  static async open(file: string): Promise<InstalledBridges> {
+    let list: InstalledBridge[] = [];
+    try {
+      list = (JSON.parse(await readFile(file, 'utf8')) as { bridges: InstalledBridge[] }).bridges;
+    } catch (e) {
+      if (errnoCode(e) !== 'ENOENT') throw e;
+    }
+    return new InstalledBridges(file, new Map(list.map((b) => [b.networkId, b])));
+  }
+
+  all(): InstalledBridge[] {
+    return [...this.entries.values()];
+  }
+
+  /** Record the network's bridge once (first setup since the record was made or forgotten). */
+  note(network: NetworkRecord, bridgeExists: () => Promise<boolean>): Promise<void> {
+    const kept = this.entries.get(network.id);
+    if (kept && kept.bridge === network.bridge) return Promise.resolve();
+    let p = this.noting.get(network.id);
+    if (!p) {
+      p = (async () => {
+        const entry: InstalledBridge = { networkId: network.id, bridge: network.bridge, subnet: network.ipam.config[0]?.subnet ?? '', madeByBerth: !(await bridgeExists()) };
+        this.entries.set(network.id, entry);
+        await this.save();
+      })().finally(() => this.noting.delete(network.id));
+      this.noting.set(network.id, p);
+    }
+    return p;
+  }
+
+  async forget(networkId: string): Promise<void> {
+    if (this.entries.delete(networkId)) await this.save();
+  }
+
+  private save(): Promise<void> {
+    return writeJsonAtomic(this.file, { bridges: this.all() });
   }
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -187,5 +188,74 @@ describe('start-up recovery reclaims what containers that are gone left behind',
     assert.deepEqual(Object.keys(holds).filter((h) => h.includes(lost) || h.includes(neverSaved)), []);
     // the force-removed image's layers went with the last holds; busybox's stay
     assert.equal(readdirSync(join(d.dataRoot, 'layers')).filter((n) => !n.startsWith('.')).length, Number(ok(await d.berth(['image', 'inspect', '-f', '{{len .RootFS.Layers}}', 'busybox'])).trim()));
+  });
+});
+
+describe('berthd --cleanup removes what this daemon installed, and only that', { skip: !isRoot() && 'needs root' }, () => {
+  let d: TestDaemon;
+  const tag = randomBytes(3).toString('hex');
+  const decoyBridge = `bd${tag}`;
+  const decoyChain = `BERTH-DECOY-${tag}`;
+  before(async () => {
+    d = await startDaemon();
+    await withBusybox(d);
+  });
+  after(async () => {
+    spawnSync('ip', ['link', 'del', decoyBridge], { stdio: 'ignore' });
+    for (const table of ['nat', 'filter']) {
+      spawnSync('iptables', ['-w', '-t', table, '-F', decoyChain], { stdio: 'ignore' });
+      spawnSync('iptables', ['-w', '-t', table, '-X', decoyChain], { stdio: 'ignore' });
+    }
+    await d?.cleanup();
+  });
+
+  const rulesFor = (subnet: string): string[] => execFileSync('iptables-save', { encoding: 'utf8' }).split('\n').filter((l) => l.includes(subnet) && !l.includes(decoyChain));
+  const linkExists = (name: string): boolean => existsSync(`/sys/class/net/${name}`);
+
+  test('SIGTERM keeps the bridge and rules for live restore; --cleanup refuses while containers run, then removes them and leaves another engine\'s bridge and chain', async () => {
+    // Another engine's state on the same subnet: it must survive.
+    execFileSync('ip', ['link', 'add', 'name', decoyBridge, 'type', 'bridge']);
+    for (const table of ['nat', 'filter']) {
+      execFileSync('iptables', ['-w', '-t', table, '-N', decoyChain]);
+      execFileSync('iptables', ['-w', '-t', table, '-A', decoyChain, '-s', d.subnet, '-j', 'RETURN']);
+    }
+    ok(await d.berth(['run', '-d', '--name', 'kept', 'busybox', 'sleep', '1000']));
+    const pid = Number(ok(await d.berth(['inspect', '-f', '{{.State.Pid}}', 'kept'])).trim());
+    assert.ok(pid > 1);
+    const ours = rulesFor(d.subnet);
+    assert.ok(ours.length > 0, 'netavark installed no rule for the subnet');
+    const chains = new Set([...ours.join('\n').matchAll(/-j (NETAVARK-[0-9A-F]+)/g)].map((m) => m[1]!));
+
+    const beside = await d.berthd(['--cleanup']);
+    assert.equal(beside.code, 1, 'cleanup beside a running berthd');
+    await d.stop();
+    assert.ok(existsSync(`/proc/${pid}`), 'SIGTERM stopped a container');
+    assert.ok(linkExists(d.bridge));
+    assert.deepEqual(rulesFor(d.subnet), ours, 'SIGTERM changed the rules');
+
+    const refused = await d.berthd(['--cleanup']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /Cannot clean up while containers run: kept/);
+    assert.ok(existsSync(`/proc/${pid}`) && linkExists(d.bridge));
+
+    await d.restart();
+    ok(await d.berth(['rm', '-f', 'kept']));
+    await d.stop();
+    const done = await d.berthd(['--cleanup']);
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stdout, new RegExp(`removed bridge ${d.bridge}`));
+    assert.ok(!linkExists(d.bridge), 'bridge left');
+    assert.ok(!readdirSync('/sys/class/net').some((n) => n.startsWith(`${d.bridge.slice(0, 9)}-k`)), 'keeper left');
+    assert.deepEqual(rulesFor(d.subnet), [], 'rules left');
+    const saved = execFileSync('iptables-save', { encoding: 'utf8' });
+    for (const c of chains) assert.ok(!saved.includes(`:${c} `), `chain ${c} left`);
+    // the other engine's bridge and chain are untouched
+    assert.ok(linkExists(decoyBridge));
+    for (const table of ['nat', 'filter']) {
+      assert.match(execFileSync('iptables', ['-w', '-t', table, '-S', decoyChain], { encoding: 'utf8' }), new RegExp(`-A ${decoyChain} -s ${d.subnet.replace(/\./g, '\\.')} -j RETURN`));
+    }
+    // and the daemon starts again on the same state, making its bridge anew
+    await d.restart();
+    assert.equal(ok(await d.berth(['run', '--rm', 'busybox', 'echo', 'again'])), 'again\n');
   });
 });
