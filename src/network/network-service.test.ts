@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -278,7 +279,7 @@ test('detach() after a reboot (namespace gone) skips netavark and still frees th
 });
 
 test('removeDefaultBridge() unpins and flushes through a throwaway endpoint, and refuses while in use', async () => {
-  await withService(async ({ svc, host }) => {
+  await withService(async ({ svc, host, dir }) => {
     await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
     await assert.rejects(svc.removeDefaultBridge(), { name: 'ConflictError', message: /has active endpoints/ });
     await svc.detach(CID);
@@ -286,6 +287,9 @@ test('removeDefaultBridge() unpins and flushes through a throwaway endpoint, and
     await svc.removeDefaultBridge();
     assert.deepEqual(host.ops(), ['createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns']);
     assert.equal(host.netns.size, 0);
+    // the throwaway namespace carries the daemon's pool prefix: the next open reclaims it after a crash
+    const prefix = `berth-p${createHash('sha256').update(join(dir, 'networks')).digest('hex').slice(0, 8)}-`;
+    assert.ok(String(host.calls[0]!.args[0]).startsWith(prefix), String(host.calls[0]!.args[0]));
   });
 });
 

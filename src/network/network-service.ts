@@ -284,7 +284,7 @@ export class NetworkService {
       await this.bridgeDriver.unpin(network);
       return;
     }
-    const owner = `berth-flush-${randomBytes(4).toString('hex')}`;
+    const owner = this.netnsPool.scratchName();
     const lease = await this.ipam.allocate(network.id, owner);
     try {
       const netnsPath = await this.host.createNetns(owner, { loopbackUp: false });
