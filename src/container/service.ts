@@ -252,16 +252,17 @@ export class ContainerService {
     }
     const rt = (await this.d.runtime.isAlive(rec.id)) ? await this.d.runtime.state(rec.id) : undefined;
     if (rt && (rt.status === 'running' || rt.status === 'paused')) {
-      if (rec.state.status !== rt.status || rec.state.pid !== rt.pid) {
-        // The process was started but the record's "running" never landed.
-        this.d.log.info('container runs although its record said otherwise', { id: rec.id, record: rec.state.status, runtime: rt.status });
-        rec.state = {
-          status: rt.status, pid: rt.pid, exitCode: 0, error: '', oomKilled: false,
-          startedAt: (rt.startedAt ?? new Date()).toISOString(), finishedAt: rec.state.finishedAt,
-        };
-        await this.d.store.save(rec);
-      }
-      return false;
+      if (rec.state.status === rt.status && rec.state.pid === rt.pid) return false;
+      // The process was started but the record's "running" never landed.
+      this.d.log.info('container runs although its record said otherwise', { id: rec.id, record: rec.state.status, runtime: rt.status });
+      rec.state = {
+        status: rt.status, pid: rt.pid, exitCode: 0, error: '', oomKilled: false,
+        startedAt: (rt.startedAt ?? new Date()).toISOString(), finishedAt: rec.state.finishedAt,
+      };
+      await this.d.store.save(rec);
+      // An exit between the runtime's answer and the save found a record without a process and
+      // was ignored: then it is handled below like any exit the daemon missed.
+      if (!(await this.d.runtime.exitStatus(rec.id))) return false;
     }
     if (hasProcess(rec.state)) {
       await this.onExit(rec.id, { daemonStarting: true });
