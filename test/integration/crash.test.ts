@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
 
 /**
- * kill -9 of berthd at random points of a random mix of operations, then a restart: what is left
+ * kill -9 of berthd at random points of a random mix of operations (create, run -d, run --rm,
+ * stop, rm -f, start, import, load, rmi -f, tag), then a restart: what is left
  * must be exactly what the surviving containers and images own. Bounded to about two minutes.
  * BERTH_CRASH_SEED replays a run (the seed is printed); BERTH_CRASH_ROUNDS changes its length.
  */
@@ -82,7 +83,8 @@ describe('kill -9 of berthd during a random operation mix', { skip: !isRoot() &&
           : r < 0.35 ? ['run', '-d', 'busybox', 'sleep', '1000']
             : r < 0.5 ? ['run', '--rm', 'busybox', 'true']
               : r < 0.6 ? (some ? ['stop', '-t', '1', some] : undefined)
-                : r < 0.7 ? (some ? ['rm', '-f', some] : undefined)
+                : r < 0.65 ? (some ? ['rm', '-f', some] : undefined)
+                  : r < 0.7 ? (some ? ['start', some] : undefined)
                   : r < 0.8 ? { args: ['import', '-', `crash-imp:${n}`], input: tarOf(n) }
                     : r < 0.87 ? ['load', '-i', saved]
                       : r < 0.94 ? (pick(tags) ? ['rmi', '-f', pick(tags)!] : undefined)
@@ -125,6 +127,12 @@ async function checkInvariants(d: TestDaemon, where: string): Promise<void> {
   // rootfs mounts: those of the running containers, nothing else under the data root's containers.
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${containersRoot}/`));
   assert.deepEqual(mounts.sort(), [...running].map((id) => join(containersRoot, id, 'merged')).sort(), msg('rootfs mounts'));
+
+  // runtime state, bundles and exit files under the exec root: the running containers' only.
+  const runtimeRoot = ['crun', 'runc'].map((r) => join(d.execRoot, r)).find((p) => existsSync(p));
+  assert.deepEqual(list(join(d.execRoot, 'containers')).sort(), [...running].sort(), msg('bundles'));
+  if (runtimeRoot) assert.deepEqual(list(runtimeRoot).sort(), [...running].sort(), msg('runtime state'));
+  assert.deepEqual(list(join(d.execRoot, 'exits')), [], msg('exit files'));
 
   // endpoints, namespaces and leases: the running containers' (all on the default bridge here).
   const endpointsDir = join(d.dataRoot, 'networks', 'endpoints');
