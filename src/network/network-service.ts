@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  ConflictError, errnoCode, InvalidArgumentError, newId, NotImplementedError, removeAtomicTemps, silentLogger, writeJsonAtomic, type Logger,
+  ConflictError, errnoCode, InvalidArgumentError, newId, NotImplementedError, removeAtomicTemps, silentLogger, type Logger,
 } from '../base/index.js';
 import { netnsPath } from '../host/index.js';
 import { BridgeDriver } from './bridge-driver.js';
@@ -12,6 +12,7 @@ import type { EndpointRequest, NetworkDriver } from './driver.js';
 import { EndpointStore, type EndpointRecord } from './endpoint-store.js';
 import { HostDriver } from './host-driver.js';
 import { buildHostsFile } from './hosts-file.js';
+import { InstalledBridges } from './installed-bridges.js';
 import { IpPool } from './ipam.js';
 import { IpamStore } from './ipam-store.js';
 import { KeyedMutex } from '../base/index.js';
@@ -446,62 +447,6 @@ export class NetworkService {
         if (!this.endpoints.get(owner)) await this.ipam.release(net.id, owner);
       }
     }
-  }
-}
-
-interface InstalledBridge {
-  networkId: string;
-  bridge: string;
-  subnet: string;
-  /** The bridge did not exist when berth first set the network up: netavark made it (and berth may delete it). */
-  madeByBerth: boolean;
-}
-
-/**
- * `<root>/installed.json`: what berth set up on the host for each bridge network, written before
- * netavark first runs for it, so that a crash cannot leave host state unrecorded.
- */
-class InstalledBridges {
-  private readonly noting = new Map<string, Promise<void>>();
-
-  private constructor(private readonly file: string, private readonly entries: Map<string, InstalledBridge>) {}
-
-  static async open(file: string): Promise<InstalledBridges> {
-    let list: InstalledBridge[] = [];
-    try {
-      list = (JSON.parse(await readFile(file, 'utf8')) as { bridges: InstalledBridge[] }).bridges;
-    } catch (e) {
-      if (errnoCode(e) !== 'ENOENT') throw e;
-    }
-    return new InstalledBridges(file, new Map(list.map((b) => [b.networkId, b])));
-  }
-
-  all(): InstalledBridge[] {
-    return [...this.entries.values()];
-  }
-
-  /** Record the network's bridge once (first setup since the record was made or forgotten). */
-  note(network: NetworkRecord, bridgeExists: () => Promise<boolean>): Promise<void> {
-    const kept = this.entries.get(network.id);
-    if (kept && kept.bridge === network.bridge) return Promise.resolve();
-    let p = this.noting.get(network.id);
-    if (!p) {
-      p = (async () => {
-        const entry: InstalledBridge = { networkId: network.id, bridge: network.bridge, subnet: network.ipam.config[0]?.subnet ?? '', madeByBerth: !(await bridgeExists()) };
-        this.entries.set(network.id, entry);
-        await this.save();
-      })().finally(() => this.noting.delete(network.id));
-      this.noting.set(network.id, p);
-    }
-    return p;
-  }
-
-  async forget(networkId: string): Promise<void> {
-    if (this.entries.delete(networkId)) await this.save();
-  }
-
-  private save(): Promise<void> {
-    return writeJsonAtomic(this.file, { bridges: this.all() });
   }
 }
 
