@@ -1,4 +1,4 @@
-import { open, rename, mkdir, unlink } from 'node:fs/promises';
+import { open, readdir, rename, mkdir, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -35,4 +35,15 @@ export async function writeJsonAtomic(path: string, value: unknown, opts: { dura
 export async function syncDir(dir: string): Promise<void> {
   const dh = await open(dir, 'r');
   try { await dh.sync(); } finally { await dh.close(); }
+}
+
+/** Whether a directory entry is the temp file of a writeFileAtomic() that a crash interrupted. */
+export function isAtomicTemp(name: string): boolean {
+  return /^\..+\.[0-9a-f]{12}\.tmp$/.test(name);
+}
+
+/** Delete the temp files interrupted atomic writes left in `dir` (call where no write is in flight). */
+export async function removeAtomicTemps(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter(isAtomicTemp).map((n) => unlink(join(dir, n)).catch(() => {})));
 }

@@ -67,6 +67,11 @@ export interface ContainerRuntime {
   exitStatus(id: string): Promise<{ exitCode: number; finishedAt: Date; oomKilled?: boolean } | undefined>;
   watchExits(onExit: (id: string) => void): () => void;
   isAlive(id: string): Promise<boolean>;
+  /**
+   * The runtime's own view of the container (runc/crun state), whatever berth's record says;
+   * undefined when the runtime has no such container. `startedAt`: when the runtime made its process.
+   */
+  state(id: string): Promise<{ status: 'creating' | 'created' | 'running' | 'paused' | 'stopped'; pid: number; startedAt?: Date } | undefined>;
   attach(id: string, opts: { stdin: boolean }): Promise<AttachStreams>;
   resize(id: string, size: { height: number; width: number }): Promise<void>;
 }

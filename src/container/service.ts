@@ -219,32 +219,78 @@ export class ContainerService {
 
   // ---- exits and restarts -------------------------------------------------
 
-  /** Follow conmon's exit files; recover what happened while the daemon was away. */
-  async recover(): Promise<void> {
+  /**
+   * Follow conmon's exit files; recover what happened while the daemon was away. Every record is
+   * reconciled with the runtime's and conmon's state, whatever it says: a crash can land between
+   * the runtime's start and the record's "running", or between the rootfs mount, the network
+   * attach and the runtime's create. Containers that do not run lose their runtime state, rootfs
+   * mount and endpoint; auto-remove ones that do not run are removed, as dockerd does at restore.
+   * `sweep` runs once the records are settled and before restart policies start anything: it is
+   * told which containers run and which exist, to reclaim what belongs to none of them.
+   * `restart: false` starts nothing by restart policy (a daemon that only cleans up).
+   */
+  async recover(opts: { sweep?: (containers: { running: ReadonlySet<string>; known: ReadonlySet<string> }) => Promise<void>; restart?: boolean } = {}): Promise<void> {
     this.stopWatching = this.d.runtime.watchExits((id) => void this.onExit(id));
     const toStart: ContainerRecord[] = [];
     await Promise.all(this.d.store.all().map(async (rec) => {
-      if (hasProcess(rec.state)) {
-        if (await this.d.runtime.isAlive(rec.id)) return;
-        await this.onExit(rec.id, { daemonStarting: true });
-        if (rec.hostConfig.AutoRemove) {
-          await this.mutex.run(rec.id, () => this.removeLocked(rec, { wait: true })).catch((e) => this.d.log.warn('auto-remove after restart failed', { id: rec.id, error: String(e) }));
-          return;
-        }
-        if (shouldRestart(rec, { exitCode: rec.state.exitCode, daemonStarting: true })) toStart.push(rec);
-        return;
-      }
-      if (rec.state.status === 'removing') {
-        await this.removeLocked(rec, { wait: true }).catch((e) => this.d.log.warn('cannot finish removal', { id: rec.id, error: String(e) }));
-        return;
-      }
-      if ((rec.state.status === 'restarting' || rec.restartCount > 0 || rec.state.startedAt !== ZERO_TIME) && shouldRestart(rec, { exitCode: rec.state.exitCode, daemonStarting: true })) {
-        toStart.push(rec);
+      try {
+        if (await this.reconcile(rec)) toStart.push(rec);
+      } catch (e) {
+        this.d.log.warn('cannot recover container', { id: rec.id, error: String(e) });
       }
     }));
-    for (const rec of toStart) {
+    if (opts.sweep) {
+      const all = this.d.store.all();
+      await opts.sweep({ running: new Set(all.filter((r) => hasProcess(r.state)).map((r) => r.id)), known: new Set(all.map((r) => r.id)) })
+        .catch((e: unknown) => this.d.log.warn('start-up sweep failed', { error: String(e) }));
+    }
+    for (const rec of opts.restart === false ? [] : toStart) {
       void this.mutex.run(rec.id, () => this.startLocked(rec)).catch((e) => this.d.log.warn('restart at daemon start failed', { id: rec.id, error: String(e) }));
     }
+  }
+
+  /** Bring one record in line with the runtime at daemon start; true when its restart policy starts it again. */
+  private async reconcile(rec: ContainerRecord): Promise<boolean> {
+    if (rec.state.status === 'removing') {
+      await this.removeLocked(rec, { wait: true }).catch((e) => this.d.log.warn('cannot finish removal', { id: rec.id, error: String(e) }));
+      return false;
+    }
+    const rt = (await this.d.runtime.isAlive(rec.id)) ? await this.d.runtime.state(rec.id) : undefined;
+    if (rt && (rt.status === 'running' || rt.status === 'paused')) {
+      if (rec.state.status === rt.status && rec.state.pid === rt.pid) return false;
+      // The process was started but the record's "running" never landed.
+      this.d.log.info('container runs although its record said otherwise', { id: rec.id, record: rec.state.status, runtime: rt.status });
+      rec.state = {
+        status: rt.status, pid: rt.pid, exitCode: 0, error: '', oomKilled: false,
+        startedAt: (rt.startedAt ?? new Date()).toISOString(), finishedAt: rec.state.finishedAt,
+      };
+      await this.d.store.save(rec);
+      // An exit between the runtime's answer and the save found a record without a process and
+      // was ignored: then it is handled below like any exit the daemon missed.
+      if (!(await this.d.runtime.exitStatus(rec.id))) return false;
+    }
+    if (hasProcess(rec.state)) {
+      await this.onExit(rec.id, { daemonStarting: true });
+    } else {
+      const exit = await this.d.runtime.exitStatus(rec.id);
+      if (exit && rec.state.status === 'created') {
+        // It ran and exited, and the record never learnt it was started.
+        const finishedAt = exit.finishedAt.toISOString();
+        rec.state = {
+          ...rec.state, status: 'exited', pid: 0, exitCode: exit.exitCode,
+          startedAt: rt?.startedAt?.toISOString() ?? finishedAt, finishedAt,
+        };
+        this.waiters.exited(rec.id, exit.exitCode);
+      }
+      // A start the crash cut short: its runtime state, rootfs mount and endpoint go.
+      await this.cleanupRuntime(rec);
+      if (exit) await this.d.store.save(rec);
+    }
+    if (rec.hostConfig.AutoRemove) {
+      await this.mutex.run(rec.id, () => this.removeLocked(rec, { wait: true })).catch((e) => this.d.log.warn('auto-remove after restart failed', { id: rec.id, error: String(e) }));
+      return false;
+    }
+    return (rec.state.status === 'restarting' || rec.restartCount > 0 || rec.state.startedAt !== ZERO_TIME) && shouldRestart(rec, { exitCode: rec.state.exitCode, daemonStarting: true });
   }
 
   private async onExit(id: string, opts: { daemonStarting?: boolean } = {}): Promise<void> {

@@ -1,6 +1,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConflictError, InvalidArgumentError, NotFoundError, errnoCode, isHexPrefix, writeJsonAtomic, type Logger } from '../base/index.js';
+import { ConflictError, InvalidArgumentError, NotFoundError, errnoCode, isHexPrefix, removeAtomicTemps, writeJsonAtomic, type Logger } from '../base/index.js';
+import { mountPointsUnder, unmount } from '../host/index.js';
 import type { ContainerRecord } from './config.js';
 
 const RECORD_FILE = 'container.json';
@@ -24,10 +25,13 @@ export class ContainerStore {
       try {
         const rec = JSON.parse(await readFile(join(root, id, RECORD_FILE), 'utf8')) as ContainerRecord;
         store.index(rec, { loading: true });
+        await removeAtomicTemps(join(root, id));
       } catch (e) {
         // A directory without a complete record is a create that never finished: drop it.
         if (errnoCode(e) === 'ENOENT' || e instanceof SyntaxError) {
           log.warn('removing incomplete container directory', { id });
+          // never recurse into a rootfs still mounted there (nor fail on its busy mount point)
+          for (const point of await mountPointsUnder(join(root, id))) await unmount(point, { lazy: true });
           await rm(join(root, id), { recursive: true, force: true });
         } else throw e;
       }

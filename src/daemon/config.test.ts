@@ -43,3 +43,11 @@ test('loadConfig() refuses plain TCP off loopback, bad levels and unknown runtim
   await assert.rejects(loadConfig(['--default-runtime', 'kata', '--config-file', cfg]), /invalid default runtime "kata"/);
   await assert.rejects(loadConfig(['--bogus', '--config-file', cfg]), /unknown flag: --bogus/);
 });
+
+test('loadConfig() takes --cleanup, off by default', async () => {
+  const cfg = file('c.json', '{}');
+  const plain = await loadConfig(['--config-file', cfg]);
+  assert.ok(plain.kind === 'run' && plain.config.cleanup === false);
+  const cleanup = await loadConfig(['--cleanup', '--config-file', cfg]);
+  assert.ok(cleanup.kind === 'run' && cleanup.config.cleanup === true);
+});

@@ -15,6 +15,8 @@ export interface DaemonConfig {
   bip: string | undefined;
   /** daemon.json keys Docker knows that berth reads but does not act on yet. */
   ignoredKeys: string[];
+  /** `--cleanup`: recover, then remove the host state berthd installed (its bridge and rules) and exit. */
+  cleanup: boolean;
 }
 
 export const DEFAULTS = {
@@ -55,6 +57,7 @@ Options:
   -H, --host list                 Daemon socket(s) to connect to (default ${DEFAULTS.host})
       --bridge string             Name of the default bridge interface (default "${DEFAULTS.bridge}")
       --bip string                Subnet of the default bridge, e.g. 172.18.0.0/16
+      --cleanup                   Remove the bridge and firewall rules this daemon installed, then exit (no container may run)
   -h, --help                      Print usage
   -l, --log-level string          Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string            Path to use for daemon PID file (default "${DEFAULTS.pidfile}")
@@ -80,6 +83,7 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
         bridge: { type: 'string' },
         bip: { type: 'string' },
         debug: { type: 'boolean', short: 'D' },
+        cleanup: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -122,6 +126,7 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
       bridge: pick(v.bridge, 'bridge', DEFAULTS.bridge),
       bip: pick<string | undefined>(v.bip, 'bip', undefined),
       ignoredKeys: Object.keys(file).filter((k) => KNOWN_DOCKER_KEYS.has(k)),
+      cleanup: Boolean(v.cleanup),
     },
   };
 }

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { InvalidArgumentError, UnavailableError, errnoCode, writeFileAtomic, type Logger } from '../base/index.js';
+import { ConflictError, InvalidArgumentError, UnavailableError, errnoCode, writeFileAtomic, type Logger } from '../base/index.js';
 import { ApiServer, Router } from '../api/server/index.js';
 import { readHostRuntimeFacts } from '../host/index.js';
 import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
 import { networkRoutes } from '../api/routes/networks.js';
 import { systemRoutes } from '../api/routes/system.js';
-import { ContainerService, ContainerStore, type NetworkAttacher } from '../container/index.js';
+import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
 import { NetworkService } from '../network/index.js';
 import { detectRuntimes, hostSpecFacts, bindRuntimeReadOnly, type DetectedRuntime } from '../runtime/index.js';
@@ -17,13 +17,18 @@ import type { DaemonConfig } from './config.js';
 import { idleCollector } from './idle-gc.js';
 import { listenOn } from './listen.js';
 import { claimPidfile } from './pidfile.js';
-import { snapshotRootfs } from './rootfs-adapter.js';
+import { reclaimRootfsMounts, snapshotRootfs } from './rootfs-adapter.js';
 import { OverlaySnapshotter } from '../snapshot/index.js';
 import { containerRuntime, logReader, specFactory } from './runtime-adapter.js';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION, systemInfo, versionInfo } from './system-info.js';
 
 export interface RunningDaemon {
   shutdown(): Promise<void>;
+  /**
+   * Remove what this daemon installed on the host (`berthd --cleanup`); refuses while a container
+   * runs. Started with `cleanup`, the daemon restarted no container at recovery.
+   */
+  teardown(): Promise<{ removed: string[]; kept: string[] }>;
 }
 
 /** The composition root: builds every service, recovers containers, serves the API. */
@@ -74,7 +79,18 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     logs: logReader,
     hostCpus: { count: host.cpuCount, ...(host.cpuset ? { cpuset: host.cpuset } : {}) },
   });
-  await containers.recover();
+  // What a crash left behind that belongs to no running (mounts, endpoints) or existing (layer holds) container goes.
+  await containers.recover({
+    restart: !cfg.cleanup,
+    sweep: async ({ running, known }) => {
+      const sweepLog = log.child({ module: 'recovery' });
+      await Promise.all([
+        network.reclaim(running),
+        reclaimRootfsMounts({ containersRoot, keep: running, onUnmount: (path) => sweepLog.info('unmounting the rootfs of a container that does not run', { path }) }),
+        images.reclaimHolds(known).then((layers) => { if (layers.length) sweepLog.info('released the layers of removed containers', { layers }); }),
+      ]);
+    },
+  });
 
   const router = new Router();
   systemRoutes(router, {
@@ -114,6 +130,13 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   log.info('berthd is serving', { hosts: cfg.hosts, runtime: runtime.name, dataRoot: cfg.dataRoot });
 
   return {
+    async teardown() {
+      const running = containers.all().filter((c) => isUp(c.state));
+      if (running.length) {
+        throw new ConflictError(`Cannot clean up while containers run: ${running.map((c) => c.name).join(', ')}; stop or remove them first`);
+      }
+      return network.teardown();
+    },
     async shutdown() {
       containers.shutdown();
       idle.stop();

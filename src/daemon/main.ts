@@ -1,5 +1,5 @@
-import { createLogger } from '../base/index.js';
-import { loadConfig, USAGE } from './config.js';
+import { createLogger, type Logger } from '../base/index.js';
+import { loadConfig, USAGE, type DaemonConfig } from './config.js';
 import { startDaemon } from './daemon.js';
 import { BERTH_VERSION } from './system-info.js';
 
@@ -16,6 +16,10 @@ async function main(): Promise<void> {
   const cfg = parsed.config;
   if (!process.env.PATH?.includes('/usr/sbin')) process.env.PATH = `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
   const log = createLogger(cfg.logLevel);
+  if (cfg.cleanup) {
+    process.exitCode = await cleanup(cfg, log);
+    return;
+  }
   let daemon;
   try {
     daemon = await startDaemon(cfg, log);
@@ -37,6 +41,24 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGPIPE', () => {});
+}
+
+/** `berthd --cleanup`: recover as a start would, remove what this daemon installed on the host, exit. */
+async function cleanup(cfg: DaemonConfig, log: Logger): Promise<number> {
+  try {
+    const daemon = await startDaemon({ ...cfg, hosts: [] }, log);
+    try {
+      const { removed, kept } = await daemon.teardown();
+      for (const b of removed) process.stdout.write(`removed bridge ${b} and its firewall rules\n`);
+      for (const b of kept) process.stdout.write(`left bridge ${b}: it existed before berthd used it\n`);
+    } finally {
+      await daemon.shutdown();
+    }
+    return 0;
+  } catch (e) {
+    process.stderr.write(`berthd --cleanup: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
 }
 
 void main();

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Logger } from '../base/index.js';
 import type { ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
@@ -36,6 +37,13 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
     exitStatus: (id) => rt.exitStatus(id),
     watchExits: (fn) => rt.watchExits(fn),
     isAlive: async (id) => rt.isConmonAlive(id),
+    async state(id) {
+      const st = await rt.state(id);
+      if (!st) return undefined;
+      // The runtime writes the pid file when it makes the process: the closest to a start time it keeps.
+      const made = await stat(rt.layout.pidFile(id)).then((s) => s.mtime, () => undefined);
+      return { ...st, ...(made ? { startedAt: made } : {}) };
+    },
     attach: (id, o) => rt.attach(id, o),
     resize: (id, size) => rt.resize(id, size),
   };

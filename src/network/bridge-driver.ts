@@ -94,8 +94,10 @@ export class BridgeDriver implements NetworkDriver {
     // and deleting the namespace, which comes next, takes the pair with it without making us wait
     // for the kernel (~50 ms for an explicit delete here). Only a pair whose namespace is already
     // gone needs deleting by name.
+    // A wiring the crash cut short may have left both ends on the host, where deleting the
+    // namespace does not reach them.
     if (p.veth) {
-      if (!req.netnsPath) await this.host.deleteLink(p.veth.hostName);
+      if (!req.netnsPath || req.incomplete) await this.host.deleteLink(p.veth.hostName);
       return;
     }
     // Without the namespace the veth is gone already; netavark could not even open it.

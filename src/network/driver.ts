@@ -24,6 +24,8 @@ export interface EndpointRelease {
   netnsPath?: string;
   /** What plan() returned for this endpoint. */
   plan?: unknown;
+  /** The connect was cut short (a crash): parts may sit where a finished one would not have them. */
+  incomplete?: boolean;
 }
 
 /**

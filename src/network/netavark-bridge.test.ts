@@ -1,7 +1,7 @@
 // Integration: a real netavark, real namespaces, bridges and iptables rules (root only).
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -83,10 +83,15 @@ after(async () => {
   }
 });
 
+/** The prefix of this test's daemon-owned namespaces (spares and removeDefaultBridge's throwaway one). */
+function poolPrefix(): string {
+  return `berth-p${createHash('sha256').update(opts.root).digest('hex').slice(0, 8)}-`;
+}
+
 /** Whatever the service failed to undo: our namespaces, links, rules; shared chains only if we made them and they are empty. */
 async function scrubHost(): Promise<void> {
   for (const name of await readdir('/run/netns').catch(() => [] as string[])) {
-    if (name.startsWith(`berth-${tag}`) || name.startsWith('berth-flush-')) await realNetworkHost.deleteNetns(name).catch(() => {});
+    if (name.startsWith(`berth-${tag}`) || name.startsWith('berth-flush-') || name.startsWith(poolPrefix())) await realNetworkHost.deleteNetns(name).catch(() => {});
   }
   await realNetworkHost.deleteLink(keeperName(BRIDGE)).catch(() => {});
   await realNetworkHost.deleteLink(BRIDGE).catch(() => {});
@@ -258,5 +263,5 @@ test('removeDefaultBridge() removes the bridge, the keeper and the network\'s NA
   assert.ok(!existsSync(`/sys/class/net/${keeperName(BRIDGE)}`));
   const saved = await iptablesSave();
   assert.ok(!saved.includes(SUBNET), saved);
-  assert.deepEqual((await readdir('/run/netns')).filter((n) => n.startsWith(`berth-${tag}`) || n.startsWith('berth-flush-')), []);
+  assert.deepEqual((await readdir('/run/netns')).filter((n) => n.startsWith(`berth-${tag}`) || n.startsWith('berth-flush-') || n.startsWith(poolPrefix())), []);
 });

@@ -16,6 +16,14 @@ export class NetnsPool {
 
   constructor(private readonly o: { host: NetworkHost; prefix: string; size: number; log: Logger }) {}
 
+  /**
+   * A name for a short-lived namespace outside the pool (removeDefaultBridge's throwaway endpoint):
+   * it carries the pool's prefix, so that reclaim() deletes it if a crash leaves it behind.
+   */
+  scratchName(): string {
+    return `${this.o.prefix}flush${randomBytes(3).toString('hex')}`;
+  }
+
   owns(name: string): boolean {
     return name.startsWith(this.o.prefix);
   }

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -239,6 +240,34 @@ test('open() rolls back an attach a crash interrupted and frees orphaned leases'
   });
 });
 
+test('reclaim() undoes the endpoints of containers that do not run and keeps the others', async () => {
+  await withService(async ({ svc, host, dir }) => {
+    const kept = await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    const gone = await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' });
+    await svc.reclaim(new Set([CID]));
+    assert.deepEqual(svc.attachment(CID), kept);
+    assert.equal(svc.attachment(CID2), undefined);
+    assert.ok(!host.netns.has(gone.netnsPath!.split('/').pop()!), 'namespace of the stopped container');
+    const leases = JSON.parse(await readFile(join(dir, 'networks', 'ipam', `${kept.networkId}.json`), 'utf8')).leases;
+    assert.deepEqual(leases, { [kept.ipAddress]: CID });
+    assert.deepEqual(await readdir(join(dir, 'networks', 'endpoints')), [`${CID}.json`]);
+  });
+});
+
+test('open() deletes a veth pair whose wiring a crash cut short, though its namespace is still there', async () => {
+  await withService(async ({ svc, host, dir, reopen }) => {
+    await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    // the bridge is warm now: berth wires the second endpoint's veth itself
+    await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' });
+    const veth = `veth${CID2.slice(0, 11)}`;
+    assert.ok(host.links.has(veth));
+    const file = join(dir, 'networks', 'endpoints', `${CID2}.json`);
+    await writeFile(file, JSON.stringify({ ...JSON.parse(await readFile(file, 'utf8')), state: 'creating' }));
+    await reopen();
+    assert.ok(!host.links.has(veth), 'the half-wired veth stayed on the host');
+  });
+});
+
 test('detach() after a reboot (namespace gone) skips netavark and still frees the address', async () => {
   await withService(async ({ svc, host }) => {
     await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
@@ -250,7 +279,7 @@ test('detach() after a reboot (namespace gone) skips netavark and still frees th
 });
 
 test('removeDefaultBridge() unpins and flushes through a throwaway endpoint, and refuses while in use', async () => {
-  await withService(async ({ svc, host }) => {
+  await withService(async ({ svc, host, dir }) => {
     await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
     await assert.rejects(svc.removeDefaultBridge(), { name: 'ConflictError', message: /has active endpoints/ });
     await svc.detach(CID);
@@ -258,6 +287,35 @@ test('removeDefaultBridge() unpins and flushes through a throwaway endpoint, and
     await svc.removeDefaultBridge();
     assert.deepEqual(host.ops(), ['createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns']);
     assert.equal(host.netns.size, 0);
+    // the throwaway namespace carries the daemon's pool prefix: the next open reclaims it after a crash
+    const prefix = `berth-p${createHash('sha256').update(join(dir, 'networks')).digest('hex').slice(0, 8)}-`;
+    assert.ok(String(host.calls[0]!.args[0]).startsWith(prefix), String(host.calls[0]!.args[0]));
+  });
+});
+
+test('teardown() removes the bridge berth made, with its keeper and rules, and forgets it', async () => {
+  await withService(async ({ svc, host, dir, reopen }) => {
+    await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    const installed = JSON.parse(await readFile(join(dir, 'networks', 'installed.json'), 'utf8'));
+    assert.deepEqual(installed.bridges, [{ networkId: svc.get('bridge').id, bridge: 'bt0', subnet: '10.44.0.0/24', madeByBerth: true }]);
+    await assert.rejects(svc.teardown(), { name: 'ConflictError', message: /1 container\(s\) still have endpoints/ });
+    await svc.detach(CID);
+    const again = await reopen();
+    host.calls.length = 0;
+    assert.deepEqual(await again.teardown(), { removed: ['bt0'], kept: [] });
+    assert.deepEqual(host.ops(), ['createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns']);
+    assert.deepEqual(JSON.parse(await readFile(join(dir, 'networks', 'installed.json'), 'utf8')).bridges, []);
+  });
+});
+
+test('teardown() leaves a bridge that existed before berth used it, and its rules', async () => {
+  await withService(async ({ svc, host }) => {
+    host.links.add('bt0');
+    await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    await svc.detach(CID);
+    host.calls.length = 0;
+    assert.deepEqual(await svc.teardown(), { removed: [], kept: ['bt0'] });
+    assert.deepEqual(host.ops(), []);
   });
 });
 

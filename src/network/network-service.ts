@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  ConflictError, errnoCode, InvalidArgumentError, newId, NotImplementedError, silentLogger, type Logger,
+  ConflictError, errnoCode, InvalidArgumentError, newId, NotImplementedError, removeAtomicTemps, silentLogger, type Logger,
 } from '../base/index.js';
 import { netnsPath } from '../host/index.js';
 import { BridgeDriver } from './bridge-driver.js';
@@ -12,6 +12,7 @@ import type { EndpointRequest, NetworkDriver } from './driver.js';
 import { EndpointStore, type EndpointRecord } from './endpoint-store.js';
 import { HostDriver } from './host-driver.js';
 import { buildHostsFile } from './hosts-file.js';
+import { InstalledBridges } from './installed-bridges.js';
 import { IpPool } from './ipam.js';
 import { IpamStore } from './ipam-store.js';
 import { KeyedMutex } from '../base/index.js';
@@ -83,6 +84,8 @@ export class NetworkService {
   }
 
   private readonly netnsPool: NetnsPool;
+  /** The bridges (and so the netavark firewall state) this daemon set up; teardown() removes those it made. */
+  private installed!: InstalledBridges;
 
   /** Delete the namespaces made ahead; endpoints and the bridge stay (containers keep running). */
   async close(): Promise<void> {
@@ -107,6 +110,8 @@ export class NetworkService {
     const endpoints = await EndpointStore.open(join(opts.root, 'endpoints'));
     const log = opts.log ?? silentLogger;
     const svc = new NetworkService(opts, opts.host ?? realNetworkHost, log, networks, ipam, endpoints);
+    await removeAtomicTemps(opts.root);
+    svc.installed = await InstalledBridges.open(join(opts.root, 'installed.json'));
     await svc.recover();
     await svc.netnsPool.reclaim(new Set(svc.endpoints.all().flatMap((e) => (e.netnsName ? [e.netnsName] : []))));
     svc.netnsPool.refill();
@@ -203,6 +208,20 @@ export class NetworkService {
     }
   }
 
+  /**
+   * Undo the endpoints of every container not in `keep` (the containers that run): after a crash,
+   * a container that stopped, never started or was removed while the daemon was away would
+   * otherwise hold its namespace, veth and address for ever, and the subnet drains. Call at
+   * start-up, before anything attaches.
+   */
+  async reclaim(keep: ReadonlySet<string>): Promise<void> {
+    for (const rec of this.endpoints.all()) {
+      if (keep.has(rec.containerId)) continue;
+      this.log.info('releasing the endpoint of a container that does not run', { id: rec.containerId });
+      await this.detach(rec.containerId).catch((e: unknown) => this.log.warn('cannot release endpoint', { id: rec.containerId, error: String(e) }));
+    }
+  }
+
   /** Undo attach: driver teardown, namespace, address, record. Idempotent. */
   async detach(containerId: string): Promise<void> {
     await this.containerLocks.run(containerId, async () => {
@@ -266,7 +285,7 @@ export class NetworkService {
       await this.bridgeDriver.unpin(network);
       return;
     }
-    const owner = `berth-flush-${randomBytes(4).toString('hex')}`;
+    const owner = this.netnsPool.scratchName();
     const lease = await this.ipam.allocate(network.id, owner);
     try {
       const netnsPath = await this.host.createNetns(owner, { loopbackUp: false });
@@ -281,6 +300,34 @@ export class NetworkService {
     } finally {
       await this.ipam.release(network.id, owner);
     }
+  }
+
+  /**
+   * Explicit teardown (`berthd --cleanup`): remove the bridges this daemon recorded making, with
+   * the keeper port and the firewall rules netavark installed for them. A bridge that existed
+   * before berth first used it is left as it is, rules included (netavark would delete it). Refuses
+   * while any container has an endpoint; a normal shutdown never calls this (live restore).
+   */
+  async teardown(): Promise<{ removed: string[]; kept: string[] }> {
+    const busy = this.endpoints.all();
+    if (busy.length) {
+      throw new ConflictError(`Cannot tear down the network: ${busy.length} container(s) still have endpoints (${busy.map((e) => e.containerId.slice(0, 12)).join(', ')}); stop them first`);
+    }
+    const removed: string[] = [];
+    const kept: string[] = [];
+    for (const entry of this.installed.all()) {
+      const network = this.networks.find(entry.networkId);
+      if (network && entry.madeByBerth && network.bridge === entry.bridge) {
+        if (network.name !== 'bridge') throw new NotImplementedError(`Cannot tear down network "${network.name}": only the default bridge is supported`);
+        await this.removeDefaultBridge();
+        removed.push(entry.bridge);
+      } else {
+        if (!entry.madeByBerth) this.log.warn('leaving a bridge berth did not make, with its rules', { bridge: entry.bridge });
+        kept.push(entry.bridge);
+      }
+      await this.installed.forget(entry.networkId);
+    }
+    return { removed, kept };
   }
 
   private networkForMode(mode: NetworkMode): NetworkRecord {
@@ -339,6 +386,7 @@ export class NetworkService {
     const started = performance.now();
     try {
       if (nsPath) rec.attachment.netnsPath = nsPath;
+      if (network.driver === 'bridge') await this.installed.note(network, () => this.bridgeDriver.bridgeExists(network));
       const req = this.request(rec, network);
       const result = await driver.connect(req, rec.plan);
       const ready: EndpointRecord = { ...rec, state: 'ready', attachment: { ...rec.attachment, macAddress: result.macAddress || rec.attachment.macAddress } };
@@ -371,7 +419,10 @@ export class NetworkService {
     if (network) {
       const driver = this.drivers[network.driver];
       try {
-        await driver.disconnect({ containerId: rec.containerId, network, ...(hasNetns ? { netnsPath: a.netnsPath } : {}), plan: rec.plan });
+        await driver.disconnect({
+          containerId: rec.containerId, network, ...(hasNetns ? { netnsPath: a.netnsPath } : {}), plan: rec.plan,
+          ...(rec.state === 'creating' ? { incomplete: true } : {}),
+        });
       } catch (e) {
         // A failed teardown must not pin the container forever; the namespace goes next anyway.
         this.log.warn('network teardown failed', { id: rec.containerId, error: String(e) });

@@ -22,6 +22,8 @@ export interface TestDaemon {
   subnet: string;
   /** The berth CLI against this daemon. */
   berth(args: string[], opts?: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult>;
+  /** berthd itself, in the foreground, with this daemon's flags plus `args` (e.g. --cleanup). */
+  berthd(args: string[], opts?: { timeoutMs?: number }): Promise<RunResult>;
   /** The real docker CLI against this daemon. */
   docker(args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }): Promise<RunResult>;
   api(method: string, path: string, body?: unknown): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string; json: () => any }>;
@@ -76,12 +78,12 @@ export async function startDaemon(opts: { args?: string[]; dataRootMiB?: number 
     if (m.status !== 0) throw new Error(`cannot mount a tmpfs data root: ${m.stderr}`);
   }
 
+  const daemonArgs = ['-H', `unix://${sock}`, '--data-root', dataRoot, '--exec-root', execRoot,
+    '--pidfile', join(dir, 'berthd.pid'), '--bridge', bridge, '--bip', subnet, '--config-file', join(dir, 'daemon.json'), '--log-level', 'debug', ...(opts.args ?? [])];
   const launch = async (): Promise<void> => {
     const { openSync } = await import('node:fs');
     const fd = openSync(logFile, 'a');
-    child = spawn(DAEMON, ['-H', `unix://${sock}`, '--data-root', dataRoot, '--exec-root', execRoot,
-      '--pidfile', join(dir, 'berthd.pid'), '--bridge', bridge, '--bip', subnet, '--config-file', join(dir, 'daemon.json'), '--log-level', 'debug', ...(opts.args ?? [])],
-    { stdio: ['ignore', fd, fd], detached: true });
+    child = spawn(DAEMON, daemonArgs, { stdio: ['ignore', fd, fd], detached: true });
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`berthd exited with ${child.exitCode}:\n${readFileSync(logFile, 'utf8')}`);
@@ -112,6 +114,7 @@ export async function startDaemon(opts: { args?: string[]; dataRootMiB?: number 
   const d: TestDaemon = {
     dir, sock, host: `unix://${sock}`, dataRoot, execRoot, bridge, subnet,
     berth: (args, o = {}) => run(CLI, args, { ...o, env: { ...env, ...o.env } }),
+    berthd: (args, o = {}) => run(DAEMON, [...daemonArgs, ...args], o),
     docker: (args, o = {}) => run(DOCKER, ['-H', `unix://${sock}`, ...args], { ...o, env: { ...process.env, DOCKER_CONFIG: join(dir, 'docker-config') } }),
     api,
     async crash() {

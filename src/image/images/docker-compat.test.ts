@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes, randomInt } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,21 +23,39 @@ async function bufferOf(r: Readable): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-/** A private dockerd on its own socket, data root and exec root; stopped by stop(). */
-async function startDockerd(dir: string): Promise<{ docker: (args: string[], stdin?: Uint8Array) => Promise<string>; stop: () => Promise<void> }> {
+/** The host's network links, but for those tests running beside this one make and delete (berth's bridges, veths, taps). */
+async function hostLinks(): Promise<string[]> {
+  const out = (await exec('ip', ['-o', 'link', 'show'])).stdout;
+  return [...out.matchAll(/^\d+: ([^:@]+)[:@]/gm)].map((m) => m[1]!).filter((l) => !/^(veth|bt|bk|berth)/.test(l));
+}
+
+/**
+ * A private dockerd on its own socket, data root, exec root and bridge; stopped by stop(). With
+ * `--bridge none` dockerd deletes the host's docker0 (and with it a Docker already running there),
+ * so it gets a bridge of its own, made here and deleted by stop(), and is told to leave iptables
+ * and ip_forward alone.
+ */
+async function startDockerd(dir: string): Promise<{ docker: (args: string[], stdin?: Uint8Array) => Promise<string>; stop: () => Promise<void>; bridge: string }> {
   const sock = join(dir, 'dk.sock');
-  const args = [`--host unix://${sock}`, `--data-root ${join(dir, 'root')}`, `--exec-root ${join(dir, 'exec')}`, `--pidfile ${join(dir, 'dk.pid')}`, '--bridge none', '--iptables=false', '--ip-masq=false'];
+  const bridge = `bkd${randomBytes(4).toString('hex')}`;
+  await exec('ip', ['link', 'add', 'name', bridge, 'type', 'bridge']);
+  // A /30 in TEST-NET-2 (RFC 5737): routes nothing the host uses; containers here run with --network none.
+  await exec('ip', ['addr', 'add', `198.51.100.${4 * randomInt(1, 63) + 1}/30`, 'dev', bridge]);
+  const args = [`--host unix://${sock}`, `--data-root ${join(dir, 'root')}`, `--exec-root ${join(dir, 'exec')}`, `--pidfile ${join(dir, 'dk.pid')}`,
+    `--bridge ${bridge}`, '--iptables=false', '--ip-masq=false', '--ip-forward=false'];
   const r = await exec('/bin/sh', ['-c', `${DOCKERD} ${args.join(' ')} > ${join(dir, 'dockerd.log')} 2>&1 & echo $!`]);
   const pid = Number(r.stdout.trim());
   const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
   const docker = async (a: string[], stdin?: Uint8Array): Promise<string> => (await exec(DOCKER, a, { env, stdin })).stdout;
   const alive = (): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
   const stop = async (): Promise<void> => {
-    if (!alive()) return;
-    process.kill(pid, 'SIGTERM');
-    const deadline = Date.now() + 30_000;
-    while (alive() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
-    if (alive()) process.kill(pid, 'SIGKILL');
+    if (alive()) {
+      process.kill(pid, 'SIGTERM');
+      const deadline = Date.now() + 30_000;
+      while (alive() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+      if (alive()) process.kill(pid, 'SIGKILL');
+    }
+    await exec('ip', ['link', 'del', bridge], { allowFailure: true });
   };
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -48,14 +67,19 @@ async function startDockerd(dir: string): Promise<{ docker: (args: string[], std
     }
     await new Promise((res) => setTimeout(res, 200));
   }
-  return { docker, stop };
+  return { docker, stop, bridge };
 }
 
 test('images move between real dockerd and berth with the same IDs, both ways', { skip, timeout: 180_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'berth-dockerd-'));
   let d: Awaited<ReturnType<typeof startDockerd>> | undefined;
   try {
+    const linksBefore = await hostLinks();
     d = await startDockerd(dir);
+    // dockerd's default network is the bridge made for it, and no link of the host went away
+    assert.equal((await d.docker(['network', 'inspect', '-f', '{{index .Options "com.docker.network.bridge.name"}}', 'bridge'])).trim(), d.bridge);
+    const linksAfter = await hostLinks();
+    assert.deepEqual(linksBefore.filter((l) => !linksAfter.includes(l)), [], 'links of the host that dockerd deleted');
     const images = await ImageService.open({ root: join(dir, 'berth') });
 
     // docker → berth: an image imported into dockerd, saved by docker, loaded by berth

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotFoundError, sha256, parseFilters } from '../../base/index.js';
 import { ImageService } from './image-service.js';
@@ -176,5 +176,38 @@ test('registerLayer() + createImageFromConfig() build a pulled image with tag an
       { Untagged: 'quay.io/org/pulled:1' }, { Untagged: `quay.io/org/pulled@${manifestDigest}` },
       { Deleted: rec.id }, { Deleted: r2.layer.chainId }, { Deleted: r1.layer.chainId },
     ]);
+  });
+});
+
+test('reclaimHolds() releases the holds of containers that are gone, freeing the layers only they kept', async () => {
+  await withRoot(async (root) => {
+    const images = await ImageService.open({ root });
+    const a = await images.importTar(readable(await layerTar('a')), { repoTag: 'a:1' });
+    const b = await images.importTar(readable(await layerTar('b')), { repoTag: 'b:1' });
+    await images.retainRootfs('container:live', a.id);
+    await images.retainRootfs('container:gone', b.id);
+    const layerB = images.rootfsFor(b.id).chainIds[0]!;
+    await images.remove('b:1', { force: true });
+    assert.ok(images.layer(layerB), 'the gone container still pins its layer');
+    const reopened = await ImageService.open({ root });
+    assert.deepEqual(await reopened.reclaimHolds(new Set(['live'])), [layerB]);
+    assert.equal(reopened.layer(layerB), undefined);
+    assert.ok(reopened.layer(reopened.rootfsFor(a.id).chainIds[0]!), 'the live container\'s layer stays');
+    assert.deepEqual(JSON.parse(await readFile(join(root, 'image', 'holds.json'), 'utf8')), { 'container:live': reopened.rootfsFor(a.id).chainIds });
+  });
+});
+
+test('open() deletes blobs no image or layer references and the temp files of interrupted writes', async () => {
+  await withRoot(async (root) => {
+    const images = await ImageService.open({ root });
+    const a = await images.importTar(readable(await layerTar('a')), { repoTag: 'a:1' });
+    // committed just before a crash, before anything came to reference it
+    const stray = await images.content.put(Buffer.from('{"not":"referenced"}'));
+    await writeFile(join(root, 'image', '.repositories.json.0123456789ab.tmp'), '{');
+    const reopened = await ImageService.open({ root });
+    assert.equal(await reopened.content.has(stray), false);
+    assert.equal(await reopened.content.has(a.id), true);
+    assert.ok(await reopened.content.has(reopened.layer(reopened.rootfsFor(a.id).chainIds[0]!)!.tarDigest));
+    assert.ok(!(await readdir(join(root, 'image'))).some((n) => n.endsWith('.tmp')));
   });
 });

@@ -36,6 +36,9 @@ export interface CommitOptions {
   signal?: AbortSignal;
 }
 
+/** Holders of a container's layers are named "container:<id>" (see the overlay snapshotter). */
+const CONTAINER_HOLDER = 'container:';
+
 /**
  * Images, layers and references under a data root: Docker's image semantics (IDs,
  * tags, rmi/prune rules, save/load formats) over crash-safe storage.
@@ -163,6 +166,23 @@ export class ImageService {
       const img = this.store.resolve(imageId);
       await this.store.hold(holder, img.chainIds);
       return { chainIds: [...img.chainIds], lowerDirs: this.lowerDirs(img.chainIds) };
+    });
+  }
+
+  /**
+   * Release the holds of containers that no longer exist (a crash between a hold and the
+   * container's record, or during a removal, leaves them pinning layers): `known` are the
+   * containers that do. Call at start-up, before any container is created.
+   */
+  reclaimHolds(known: ReadonlySet<string>): Promise<string[]> {
+    return this.store.lock.run(async () => {
+      const removed: string[] = [];
+      for (const holder of this.store.holders()) {
+        const id = holder.startsWith(CONTAINER_HOLDER) ? holder.slice(CONTAINER_HOLDER.length) : undefined;
+        if (id === undefined || known.has(id)) continue;
+        removed.push(...(await this.store.release(holder)));
+      }
+      return removed;
     });
   }
 

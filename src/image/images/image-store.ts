@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { digestHex, errnoCode, InvalidArgumentError, isDigest, isHexPrefix, NotFoundError, sha256, writeJsonAtomic, type Digest, type Logger } from '../../base/index.js';
+import { digestHex, errnoCode, InvalidArgumentError, isDigest, isHexPrefix, NotFoundError, removeAtomicTemps, sha256, writeJsonAtomic, type Digest, type Logger } from '../../base/index.js';
 import { chainIds, familiarString, parseAnyReference, tagNameOnly, type ImageConfig, type Reference } from '../../oci/index.js';
 import { ContentStore } from '../content/index.js';
 import { LayerStore } from './layer-store.js';
@@ -126,8 +126,18 @@ export class ImageStore {
     }
   }
 
-  /** Drop references to images that are gone and layers no image uses (left by a crash). */
+  /** Holders of the layers under a hold (e.g. "container:<id>"). */
+  holders(): string[] {
+    return [...this.holds.keys()];
+  }
+
+  /**
+   * Drop references to images that are gone, layers no image or hold uses, blobs no image or
+   * layer is made from (a crash can land after a blob's commit and before what references it)
+   * and the temp files of interrupted writes.
+   */
   private async collectGarbage(): Promise<void> {
+    await removeAtomicTemps(join(this.root, 'image'));
     let dirty = false;
     for (const { ref, id } of this.refs.all()) {
       if (!this.images.has(digestHex(id))) {
@@ -142,6 +152,13 @@ export class ImageStore {
         this.log.info('removing unreferenced layer', { layer: l.chainId });
         await this.deleteLayer(l.chainId);
       }
+    }
+    const blobs = new Set<string>([...this.images.values()].map((i) => i.id));
+    for (const l of this.layers.all()) blobs.add(l.tarDigest);
+    for (const digest of await this.content.list()) {
+      if (blobs.has(digest)) continue;
+      this.log.info('removing unreferenced blob', { digest });
+      await this.content.delete(digest);
     }
   }
 
