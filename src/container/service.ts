@@ -3,7 +3,7 @@ import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, matchLabels, newId, shortId, type Filters, type Logger,
+  ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, matchFilterPattern, matchLabels, newId, shortId, type Filters, type Logger,
 } from '../base/index.js';
 import { ZERO_TIME, hasProcess, isUp, type ContainerConfig, type ContainerRecord, type HostConfig } from './config.js';
 import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
@@ -460,7 +460,7 @@ export class ContainerService {
       if (beforeAt && r.created >= beforeAt) return false;
       if (sinceAt && r.created <= sinceAt) return false;
       if (!matchAny(f.get('id'), (v) => r.id.startsWith(v))) return false;
-      if (!matchAny(f.get('name'), (v) => new RegExp(v.replace(/^\//, '')).test(r.name))) return false;
+      if (!matchAny(f.get('name'), (v) => matchFilterPattern(v, `/${r.name}`))) return false;
       if (!matchAny(f.get('status'), (v) => v === r.state.status)) return false;
       if (!matchAny(f.get('exited'), (v) => r.state.status === 'exited' && String(r.state.exitCode) === v)) return false;
       if (!matchAny(f.get('ancestor'), (v) => this.isAncestor(r, v))) return false;
