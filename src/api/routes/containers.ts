@@ -1,8 +1,8 @@
-import type { Duplex, Readable } from 'node:stream';
 import { InvalidArgumentError, boolParam, parseFilters } from '../../base/index.js';
 import type { ContainerRecord, ContainerService, CreateRequest, WaitCondition } from '../../container/index.js';
 import type { ContainerCreateRequest } from '../types/index.js';
 import { empty, json, type RequestContext, type Router } from '../server/index.js';
+import { serveAttach } from './attach.js';
 import { toContainerInspect, toContainerSummary } from './container-wire.js';
 import { frame } from './stream-frames.js';
 
@@ -140,25 +140,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   });
 
   r.post('/containers/{id}/attach', async (ctx) => {
-    const q = ctx.query;
-    const wantStdin = boolParam(q.get('stdin'));
-    const wantStdout = boolParam(q.get('stdout'));
-    const wantStderr = boolParam(q.get('stderr'));
-    if (!boolParam(q.get('stream')) && !boolParam(q.get('logs'))) throw new InvalidArgumentError('Bad parameters: you must choose at least one stream');
-    const rec0 = c.get(ctx.params.id!);
-    const tty = rec0.config.Tty;
-    // Answer first: the client starts the container only once the attach is established.
-    const sock = ctx.hijack(tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
-    const abort = new AbortController();
-    sock.once('close', () => abort.abort());
-    let streams;
-    try {
-      ({ streams } = await c.attach(rec0.id, { stdin: wantStdin && rec0.config.OpenStdin, signal: abort.signal }));
-    } catch {
-      sock.destroy();
-      return { kind: 'hijacked' };
-    }
-    pump(sock, streams, { tty, stdout: wantStdout, stderr: wantStderr, stdin: wantStdin && rec0.config.OpenStdin, stdinOnce: rec0.config.StdinOnce });
+    await serveAttach(ctx, c);
     return { kind: 'hijacked' };
   });
 
@@ -176,26 +158,6 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
       log: c.logPath(rec), ...(size ?? {}),
     });
   }
-}
-
-/** Copy container output to the client (framed unless TTY) and client input to the container. */
-function pump(sock: Duplex, s: { stdout: Readable; stderr: Readable; stdin?: NodeJS.WritableStream; close(): void }, o: { tty: boolean; stdout: boolean; stderr: boolean; stdin: boolean; stdinOnce: boolean }): void {
-  let open = 2;
-  const done = (): void => { if (--open === 0) sock.end(); };
-  const forward = (src: Readable, id: 1 | 2, wanted: boolean): void => {
-    src.on('data', (b: Buffer) => { if (wanted && sock.writable) sock.write(o.tty ? b : frame(id, b)); });
-    src.once('end', done);
-    src.once('error', done);
-  };
-  forward(s.stdout, 1, o.stdout);
-  forward(s.stderr, 2, o.stderr);
-  if (o.stdin && s.stdin) {
-    const stdin = s.stdin;
-    sock.on('data', (b: Buffer) => stdin.write(b));
-    sock.once('end', () => { if (o.stdinOnce) stdin.end(); });
-  }
-  sock.once('close', () => s.close());
-  sock.on('error', () => s.close());
 }
 
 function stopOptions(ctx: RequestContext): { timeoutSec?: number; signal?: string } {

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { eventually, isRoot, startDaemon, withBusybox, type TestDaemon } from './harness.js';
+
+const skip = !isRoot() && 'needs root';
+
+/** A hijacked attach: the 101 head, then everything the daemon sends until it closes. */
+interface Hijack {
+  status: number;
+  head: string;
+  sock: Socket;
+  /** Bytes received after the head so far. */
+  data(): Buffer;
+  /** Resolves when the daemon ends the connection. */
+  ended: Promise<void>;
+}
+
+function hijack(d: TestDaemon, path: string, body?: string): Promise<Hijack> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(d.sock);
+    const payload = body === undefined ? '' : body;
+    let buf = Buffer.alloc(0);
+    let headEnd = -1;
+    let result: Hijack | undefined;
+    const ended = new Promise<void>((r) => sock.once('close', () => r()));
+    sock.on('error', reject);
+    sock.on('data', (b: Buffer) => {
+      buf = Buffer.concat([buf, b]);
+      if (headEnd < 0) {
+        headEnd = buf.indexOf('\r\n\r\n');
+        if (headEnd < 0) return;
+        const head = buf.subarray(0, headEnd).toString();
+        result = { status: Number(head.split(' ')[1]), head, sock, data: () => buf.subarray(headEnd + 4), ended };
+        resolve(result);
+      }
+    });
+    sock.once('close', () => { if (!result) reject(new Error(`connection closed before a response: ${buf.toString()}`)); });
+    sock.write(`POST ${path} HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n`
+      + (body === undefined ? '' : `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n`)
+      + `\r\n${payload}`);
+  });
+}
+
+/** The payloads of Docker's multiplexed frames, per stream. */
+function demux(b: Buffer): { stdout: string; stderr: string } {
+  const out = { stdout: '', stderr: '' };
+  for (let i = 0; i + 8 <= b.length;) {
+    const len = b.readUInt32BE(i + 4);
+    const text = b.subarray(i + 8, i + 8 + len).toString();
+    if (b[i] === 1) out.stdout += text;
+    else if (b[i] === 2) out.stderr += text;
+    i += 8 + len;
+  }
+  return out;
+}
+
+async function createContainer(d: TestDaemon, name: string, body: Record<string, unknown>): Promise<string> {
+  const r = await d.api('POST', `/containers/create?name=${name}`, { Image: 'busybox', ...body });
+  assert.equal(r.status, 201, r.body);
+  return r.json().Id as string;
+}
+
+async function inspect(d: TestDaemon, id: string): Promise<any> {
+  const r = await d.api('GET', `/containers/${id}/json`);
+  assert.equal(r.status, 200, r.body);
+  return r.json();
+}
+
+describe('compatibility with Docker clients', { skip }, () => {
+  let d: TestDaemon;
+  before(async () => {
+    d = await startDaemon();
+    await withBusybox(d);
+  });
+  after(async () => { await d?.cleanup(); });
+
+  test('attach ignores the request body (dockerode sends its options there): only bytes after the upgrade are stdin', async () => {
+    const id = await createContainer(d, 'body', {
+      Cmd: ['sh', '-c', 'read line; echo "got:$line"'], OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true,
+    });
+    const h = await hijack(d, `/v1.47/containers/${id}/attach?stream=1&stdin=1&stdout=1&stderr=1`,
+      JSON.stringify({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }));
+    assert.equal(h.status, 101, h.head);
+    assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
+    h.sock.write('hello\n');
+    await h.ended;
+    assert.equal(demux(h.data()).stdout, 'got:hello\n');
+  });
+
+  test('attach with logs=1&stream=0 on an exited container sends the output and ends', async () => {
+    const id = await createContainer(d, 'logs', { Cmd: ['sh', '-c', 'echo one; echo two >&2'] });
+    assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
+    assert.equal((await d.api('POST', `/containers/${id}/wait`)).status, 200);
+    const h = await hijack(d, `/containers/${id}/attach?logs=1&stream=0&stdout=1&stderr=1`);
+    assert.equal(h.status, 101);
+    await h.ended;
+    assert.deepEqual(demux(h.data()), { stdout: 'one\n', stderr: 'two\n' });
+
+    // Only the streams asked for; nothing at all with logs=0&stream=0.
+    const out = await hijack(d, `/containers/${id}/attach?logs=1&stream=0&stdout=1`);
+    await out.ended;
+    assert.deepEqual(demux(out.data()), { stdout: 'one\n', stderr: '' });
+    const none = await hijack(d, `/containers/${id}/attach?stdout=1`);
+    await none.ended;
+    assert.equal(none.data().length, 0);
+
+    // logs=1&stream=1: the past output, then the next run's, ending when that run ends.
+    const both = await hijack(d, `/containers/${id}/attach?logs=1&stream=1&stdout=1`);
+    await eventually(() => both.data().length > 0);
+    assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
+    await both.ended;
+    assert.equal(demux(both.data()).stdout, 'one\none\n');
+  });
+
+  test('attach with logs=1&stream=0 on a running container sends the output so far and ends', async () => {
+    const id = await createContainer(d, 'runlogs', { Cmd: ['sh', '-c', 'echo ready; exec sleep 600'] });
+    assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
+    await eventually(async () => (await d.api('GET', `/containers/${id}/logs?stdout=1`)).body.includes('ready'));
+    const h = await hijack(d, `/containers/${id}/attach?logs=1&stream=0&stdout=1`);
+    await h.ended;
+    assert.equal(demux(h.data()).stdout, 'ready\n');
+    assert.equal((await inspect(d, id)).State.Running, true);
+    await d.api('POST', `/containers/${id}/kill`);
+  });
+
+  test('detach keys end a TTY attach and leave the container running with its stdin', async () => {
+    const id = await createContainer(d, 'tty', {
+      Cmd: ['sh'], Tty: true, OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true,
+    });
+    const first = await hijack(d, `/containers/${id}/attach?stream=1&stdin=1&stdout=1&stderr=1`);
+    assert.match(first.head, /Content-Type: application\/vnd\.docker\.raw-stream/);
+    assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
+    first.sock.write('echo one$((1+1))\n');
+    await eventually(() => first.data().toString().includes('one2'));
+    // The default sequence, ctrl-p ctrl-q, split across writes.
+    first.sock.write(Buffer.from([16]));
+    first.sock.write(Buffer.from([17]));
+    await first.ended;
+    assert.equal((await inspect(d, id)).State.Running, true, 'detach keeps the container running');
+
+    // A named sequence; a partial match is forwarded to the container.
+    const second = await hijack(d, `/containers/${id}/attach?stream=1&stdin=1&stdout=1&stderr=1&detachKeys=q,z`);
+    second.sock.write('echo xq');
+    second.sock.write('y$((2+2))\n');
+    await eventually(() => second.data().toString().includes('xqy4'));
+    second.sock.write('qz');
+    await second.ended;
+    assert.equal((await inspect(d, id)).State.Running, true);
+
+    const bad = await d.api('POST', `/containers/${id}/attach?stream=1&stdin=1&detachKeys=ctrl-P`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json().message, 'Invalid detach keys (ctrl-P) provided');
+    await d.api('POST', `/containers/${id}/kill`);
+  });
+
+  test('the docker CLI detaches from run -it with ctrl-p ctrl-q', async () => {
+    // `script` gives the CLI a terminal; the keys go in through it, after the prompt shows.
+    const cfg = `${d.dir}/docker-config`;
+    const cmd = `/usr/local/bin/docker -H unix://${d.sock} run -it --name clitty busybox sh`;
+    const { spawn } = await import('node:child_process');
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...process.env, DOCKER_CONFIG: cfg } });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    const exited = new Promise<number>((r) => child.once('exit', (code) => r(code ?? -1)));
+    await eventually(() => out.includes('# '), 30_000);
+    child.stdin.write('echo x$((3+4))\r');
+    await eventually(() => out.includes('x7'));
+    child.stdin.write(Buffer.from([16, 17]));
+    assert.equal(await exited, 0, out);
+    const r = await d.api('GET', '/containers/clitty/json');
+    assert.equal(r.json().State.Running, true);
+    await d.api('DELETE', '/containers/clitty?force=1');
+  });
+});
