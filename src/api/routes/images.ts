@@ -1,10 +1,11 @@
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { InvalidArgumentError, boolParam, parseFilters, type Filters } from '../../base/index.js';
-import type { HistoryEntry, ImageRecord, LoadEvent } from '../../image/index.js';
-import type { ImageInspect, ImageSummary, HistoryResponseItem } from '../types/index.js';
+import type { HistoryEntry, LoadEvent } from '../../image/index.js';
+import type { HistoryResponseItem } from '../types/index.js';
 import { json, type Router } from '../server/index.js';
+import { toImageInspect, toImageSummary, type ImageView } from './image-wire.js';
 
-export type ImageView = Pick<ImageRecord, 'id' | 'repoTags' | 'repoDigests' | 'config' | 'created' | 'size' | 'parent' | 'comment' | 'layers'>;
+export type { ImageView };
 export type ImageHistoryView = HistoryEntry;
 
 export type RemoveItem = { Untagged?: string; Deleted?: string };
@@ -40,7 +41,7 @@ export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, 
   r.get('/images/json', async (ctx) => {
     const filters = parseFilters(ctx.query.get('filters'), LIST_FILTERS);
     const list = await images.list({ all: boolParam(ctx.query.get('all')), filters });
-    return json(list.map((img) => toSummary(img, usage.containerCount(img.id))));
+    return json(list.map((img) => toImageSummary(img, usage.containerCount(img.id), ctx.version)));
   });
 
   r.post('/images/create', async (ctx) => {
@@ -80,7 +81,7 @@ export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, 
     return json({ ImagesDeleted: res.deleted.length ? res.deleted : null, SpaceReclaimed: res.spaceReclaimed });
   });
 
-  r.get('/images/{name*}/json', (ctx) => json(toInspect(images.inspect(ctx.params.name!))));
+  r.get('/images/{name*}/json', (ctx) => json(toImageInspect(images.inspect(ctx.params.name!), ctx.version)));
 
   r.get('/images/{name*}/history', async (ctx) => {
     const items: HistoryResponseItem[] = (await images.history(ctx.params.name!)).map((h) => ({
@@ -119,46 +120,10 @@ export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, 
   }
 }
 
-function toSummary(img: ImageView, containers: number): ImageSummary {
-  return {
-    Id: img.id,
-    ParentId: img.parent,
-    RepoTags: img.repoTags,
-    RepoDigests: img.repoDigests,
-    Created: Math.floor(Date.parse(img.created) / 1000) || 0,
-    Size: img.size,
-    SharedSize: -1,
-    Labels: img.config.config?.Labels ?? {},
-    Containers: containers,
-  };
-}
-
 /** Load progress as Docker's JSON messages. */
 async function* loadMessages(events: AsyncIterable<LoadEvent>): AsyncIterable<unknown> {
   for await (const e of events) {
     if (e.type === 'message') yield { stream: e.text.endsWith('\n') ? e.text : `${e.text}\n` };
     else yield { status: e.status, progressDetail: { current: e.current, total: e.total }, id: e.id };
   }
-}
-
-function toInspect(img: ImageView & { lastTagTime: string }): ImageInspect {
-  const c = img.config;
-  return {
-    Id: img.id,
-    RepoTags: img.repoTags,
-    RepoDigests: img.repoDigests,
-    Parent: img.parent,
-    Comment: img.comment,
-    Created: img.created,
-    DockerVersion: '',
-    Author: c.author ?? '',
-    Config: (c.config ?? {}) as ImageInspect['Config'],
-    Architecture: c.architecture,
-    ...(c.variant ? { Variant: c.variant } : {}),
-    Os: c.os,
-    Size: img.size,
-    GraphDriver: { Name: 'overlay2', Data: {} },
-    RootFS: { Type: 'layers', Layers: img.layers },
-    Metadata: { LastTagTime: img.lastTagTime || '0001-01-01T00:00:00Z' },
-  } as ImageInspect;
 }
