@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type TestDaemon } from './harness.js';
 
@@ -171,5 +174,65 @@ describe('compatibility with Docker clients', { skip }, () => {
     const r = await d.api('GET', '/containers/clitty/json');
     assert.equal(r.json().State.Running, true);
     await d.api('DELETE', '/containers/clitty?force=1');
+  });
+
+  test('import records "Imported from <source>" unless -m is given, for a URL and for an upload', async () => {
+    const root = `${d.dir}/imp-root`;
+    mkdirSync(root, { recursive: true });
+    writeFileSync(`${root}/hello.txt`, 'hi\n');
+    const tar = spawnSync('tar', ['-cf', '-', '-C', root, '.']).stdout;
+    writeFileSync(`${d.dir}/x.tar`, tar);
+    const server: Server = createServer((req, res) => {
+      if (req.url === '/x.tar') res.end(tar);
+      else { res.statusCode = 404; res.end(); }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x.tar`;
+      const comment = async (ref: string): Promise<string> => (await d.docker(['image', 'inspect', '-f', '{{.Comment}}', ref])).stdout.trim();
+      assert.equal((await d.docker(['import', url, 'example/imp-url:v1'])).code, 0);
+      assert.equal(await comment('example/imp-url:v1'), `Imported from ${url}`);
+      assert.equal((await d.docker(['import', '-m', 'my message', url, 'example/imp-msg'])).code, 0);
+      assert.equal(await comment('example/imp-msg'), 'my message');
+      const file = await d.docker(['import', `${d.dir}/x.tar`, 'example/imp-file']);
+      assert.equal(file.code, 0, file.stderr);
+      assert.equal(await comment('example/imp-file'), 'Imported from -');
+      const hist = await d.docker(['history', '--format', '{{.Comment}}', 'example/imp-url:v1']);
+      assert.equal(hist.stdout.trim(), `Imported from ${url}`);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  test('images REPO and the reference filter accept names with / and -, by Go path.Match', async () => {
+    const tag = await d.api('POST', '/images/busybox/tag?repo=example/my-app&tag=v1.0');
+    assert.equal(tag.status, 201, tag.body);
+    const r = await d.docker(['images', '--format', '{{.Repository}}:{{.Tag}}', 'example/my-app']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'example/my-app:v1.0\n');
+    const glob = await d.api('GET', `/images/json?filters=${encodeURIComponent(JSON.stringify({ reference: ['example/my-*:v1.?'] }))}`);
+    assert.equal(glob.status, 200, glob.body);
+    assert.deepEqual(glob.json().flatMap((i: any) => i.RepoTags), ['example/my-app:v1.0']);
+    const bad = await d.api('GET', `/images/json?filters=${encodeURIComponent(JSON.stringify({ reference: ['example/['] }))}`);
+    assert.equal(bad.status, 400, bad.body);
+    // Container name filters are regular expressions, and an invalid one matches nothing.
+    const names = await d.api('GET', `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ name: ['a(-'] }))}`);
+    assert.equal(names.status, 200, names.body);
+    assert.deepEqual(names.json(), []);
+  });
+
+  test('image inspect serves the fields of the negotiated API version (docker-compose 1.29 reads ContainerConfig)', async () => {
+    const v143 = (await d.api('GET', '/v1.43/images/busybox/json')).json();
+    assert.equal(typeof v143.ContainerConfig, 'object');
+    assert.equal(v143.ContainerConfig.Volumes, null);
+    assert.equal(v143.Container, '');
+    assert.equal(typeof v143.VirtualSize, 'number');
+    const v144 = (await d.api('GET', '/v1.44/images/busybox/json')).json();
+    assert.equal('VirtualSize' in v144, false);
+    assert.equal('ContainerConfig' in v144, true);
+    const v147 = (await d.api('GET', '/v1.47/images/busybox/json')).json();
+    assert.equal('ContainerConfig' in v147, false);
+    const list = (await d.api('GET', '/v1.41/images/json')).json();
+    assert.ok(list.every((i: any) => i.VirtualSize === i.Size));
   });
 });

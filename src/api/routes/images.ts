@@ -55,12 +55,13 @@ export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, 
     const repo = q.get('repo') ?? '';
     const tag = q.get('tag') ?? '';
     const repoTag = repo ? (tag ? `${repo}:${tag}` : repo) : undefined;
-    const src: Readable = fromSrc === '-' ? ctx.req : await fetchUrl(fromSrc, ctx.signal);
+    // As dockerd: a source without a scheme is fetched over http, and the comment names the source as given.
+    const src: Readable = fromSrc === '-' ? ctx.req : await fetchUrl(fromSrc.includes('://') ? fromSrc : `http://${fromSrc}`, ctx.signal);
     const changes = q.getAll('changes');
-    const message = q.get('message') ?? undefined;
+    const message = q.get('message') || `Imported from ${fromSrc}`;
     const platform = q.get('platform') ?? undefined;
     const img = await images.importTar(src, {
-      ...(repoTag ? { repoTag } : {}), changes, ...(message ? { message } : {}), ...(platform ? { platform } : {}),
+      ...(repoTag ? { repoTag } : {}), changes, message, ...(platform ? { platform } : {}),
     });
     return json({ status: img.id });
   });
