@@ -72,7 +72,7 @@ export class ContainerService {
   async create(req: CreateRequest): Promise<{ id: string; warnings: string[] }> {
     const hostConfig = normalizeHostConfig(req.hostConfig);
     validateHostConfig(hostConfig);
-    refuseUnsupported(hostConfig, { runtimes: [this.d.runtime.name] });
+    refuseUnsupported(hostConfig, { runtimes: this.d.runtime.names });
     if (req.config.Healthcheck && (req.config.Healthcheck as { Test?: string[] }).Test?.[0] !== 'NONE') {
       throw new NotImplementedError('berth does not run health checks yet (--health-*)');
     }
@@ -154,7 +154,7 @@ export class ContainerService {
     // The rootfs mount and the namespace are independent: make both at once.
     const [rootfs, net] = await Promise.all([
       this.d.rootfs.mount({ id: rec.id, imageId: rec.imageId }).finally(() => mark('mounted')),
-      this.d.network.attach({ containerId: rec.id, containerName: rec.name, mode }),
+      this.d.network.attach({ containerId: rec.id, containerName: rec.name, mode, ...(rec.config.MacAddress ? { macAddress: rec.config.MacAddress } : {}) }),
     ]);
     const user = await this.d.spec.resolveUser(rootfs, rec.config.User);
     mark('network');
@@ -201,6 +201,7 @@ export class ContainerService {
     const [{ pid }] = await Promise.all([
       this.d.runtime.create({
         id: rec.id, name: rec.name, spec, logPath: this.logPath(rec), tty: rec.config.Tty, stdin: rec.config.OpenStdin, stdinOnce: rec.config.StdinOnce,
+        runtime: rec.runtime,
       }).finally(() => mark('runtime-created')),
       net.ready.finally(() => mark('network-ready')),
     ]);

@@ -235,4 +235,62 @@ describe('compatibility with Docker clients', { skip }, () => {
     const list = (await d.api('GET', '/v1.41/images/json')).json();
     assert.ok(list.every((i: any) => i.VirtualSize === i.Size));
   });
+
+  // HostConfig keys of dockerd 20.10 (API 1.41) for a container created with no options.
+  const DOCKERD_HOSTCONFIG_KEYS = ('Binds ContainerIDFile LogConfig NetworkMode PortBindings RestartPolicy AutoRemove VolumeDriver VolumesFrom '
+    + 'CapAdd CapDrop CgroupnsMode Dns DnsOptions DnsSearch ExtraHosts GroupAdd IpcMode Cgroup Links OomScoreAdj PidMode Privileged '
+    + 'PublishAllPorts ReadonlyRootfs SecurityOpt UTSMode UsernsMode ShmSize Runtime ConsoleSize Isolation CpuShares Memory NanoCpus '
+    + 'CgroupParent BlkioWeight BlkioWeightDevice BlkioDeviceReadBps BlkioDeviceWriteBps BlkioDeviceReadIOps BlkioDeviceWriteIOps '
+    + 'CpuPeriod CpuQuota CpuRealtimePeriod CpuRealtimeRuntime CpusetCpus CpusetMems Devices DeviceCgroupRules DeviceRequests '
+    + 'KernelMemory KernelMemoryTCP MemoryReservation MemorySwap MemorySwappiness OomKillDisable PidsLimit Ulimits CpuCount CpuPercent '
+    + 'IOMaximumIOps IOMaximumBandwidth MaskedPaths ReadonlyPaths').split(' ');
+
+  test('container inspect has dockerd\'s keys, exposed ports, the asked MAC address and log options', async () => {
+    const defaultRuntime = (await d.api('GET', '/info')).json().DefaultRuntime as string;
+    const create = await d.api('POST', '/v1.47/containers/create?name=insp', {
+      Image: 'busybox', Cmd: ['sh', '-c', 'cat /sys/class/net/eth0/address; exec sleep 600'], ExposedPorts: { '3000/tcp': {} },
+      HostConfig: { LogConfig: { Type: '', Config: { 'max-size': '1m' } } },
+      NetworkingConfig: { EndpointsConfig: { bridge: { MacAddress: '02:42:AC:11:00:99' } } },
+    });
+    assert.equal(create.status, 201, create.body);
+    const id = create.json().Id as string;
+    const v141 = (await d.api('GET', `/v1.41/containers/${id}/json`)).json();
+    assert.deepEqual(DOCKERD_HOSTCONFIG_KEYS.filter((k) => !(k in v141.HostConfig)), []);
+    const created = await inspect(d, id);
+    assert.deepEqual(DOCKERD_HOSTCONFIG_KEYS.filter((k) => !(k in created.HostConfig) && !k.startsWith('KernelMemory')), []);
+    assert.equal(created.HostConfig.Runtime, defaultRuntime);
+    assert.equal(created.HostConfig.PidMode, '');
+    assert.equal(created.HostConfig.UsernsMode, '');
+    assert.deepEqual(created.HostConfig.LogConfig, { Type: 'json-file', Config: { 'max-size': '1m' } });
+    assert.equal(created.Config.MacAddress, '02:42:ac:11:00:99');
+    assert.equal(created.Config.Volumes, null);
+    assert.deepEqual(created.NetworkSettings.Ports, {}, 'no ports before the container runs');
+    assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
+    const running = await inspect(d, id);
+    assert.deepEqual(running.NetworkSettings.Ports, { '3000/tcp': null });
+    assert.equal(running.NetworkSettings.MacAddress, '02:42:ac:11:00:99');
+    assert.equal(running.NetworkSettings.Networks.bridge.MacAddress, '02:42:ac:11:00:99');
+    await eventually(async () => (await d.api('GET', `/containers/${id}/logs?stdout=1`)).body.includes('02:42:ac:11:00:99'));
+    const bad = await d.api('POST', '/containers/create', { Image: 'busybox', MacAddress: '02:42:zz:11:00:99' });
+    assert.equal(bad.status, 400, bad.body);
+    await d.api('DELETE', `/containers/${id}?force=1`);
+  });
+
+  test('every runtime /info lists runs containers (docker run --runtime)', async () => {
+    const runtimes = Object.keys((await d.api('GET', '/info')).json().Runtimes as Record<string, unknown>);
+    assert.ok(runtimes.length > 0);
+    for (const rt of runtimes) {
+      const r = await d.docker(['run', '--name', `rt-${rt}`, '--runtime', rt, 'busybox', 'echo', `on ${rt}`]);
+      assert.equal(r.code, 0, `${rt}: ${r.stderr}`);
+      assert.equal(r.stdout, `on ${rt}\n`);
+      assert.equal((await inspect(d, `rt-${rt}`)).HostConfig.Runtime, rt);
+      // A second start and a stop go to the same runtime.
+      const started = await d.docker(['start', '-a', `rt-${rt}`]);
+      assert.equal(started.stdout, `on ${rt}\n`, started.stderr);
+      assert.equal((await d.docker(['rm', `rt-${rt}`])).code, 0);
+    }
+    const unknown = await d.docker(['run', '--rm', '--runtime', 'nosuch', 'busybox', 'true']);
+    assert.equal(unknown.code, 125);
+    assert.match(unknown.stderr, /unknown or invalid runtime name: nosuch/);
+  });
 });

@@ -37,7 +37,9 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   r.post('/containers/create', async (ctx) => {
     const body = await ctx.body<ContainerCreateRequest>();
     if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
-    const { HostConfig: hostConfig, NetworkingConfig: _net, ...config } = body;
+    const { HostConfig: hostConfig, NetworkingConfig: net, ...config } = body;
+    const mac = requestedMac(config.MacAddress, net);
+    if (mac) config.MacAddress = mac;
     const name = ctx.query.get('name') ?? undefined;
     const req: CreateRequest = { config: config as CreateRequest['config'], hostConfig: (hostConfig ?? {}) as CreateRequest['hostConfig'], ...(name ? { name } : {}) };
     const { id, warnings } = await c.create(req);
@@ -46,7 +48,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
 
   r.get('/containers/{id}/json', async (ctx) => {
     const rec = c.get(ctx.params.id!);
-    return json(inspect(rec, boolParam(ctx.query.get('size')) ? await sizes(rec) : undefined));
+    return json(inspect(rec, ctx.version, boolParam(ctx.query.get('size')) ? await sizes(rec) : undefined));
   });
 
   r.post('/containers/{id}/start', async (ctx) => {
@@ -151,13 +153,25 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
     return { sizeRw, sizeRootFs: sizeRw + image };
   }
 
-  function inspect(rec: ContainerRecord, size?: { sizeRw: number; sizeRootFs: number }): unknown {
+  function inspect(rec: ContainerRecord, version: string, size?: { sizeRw: number; sizeRootFs: number }): unknown {
     return toContainerInspect(rec, {
       root: paths.rootfsDir(rec.id), upper: paths.upperDir(rec.id),
       hostname: c.filePath(rec, 'hostname'), hosts: c.filePath(rec, 'hosts'), resolvConf: c.filePath(rec, 'resolv.conf'),
       log: c.logPath(rec), ...(size ?? {}),
-    });
+    }, version);
   }
+}
+
+/**
+ * The MAC address a create asks for: Config.MacAddress (API < 1.44) or, since 1.44, the one
+ * endpoint's EndpointSettings.MacAddress; in Go's lowercase colon form.
+ */
+function requestedMac(legacy: string | undefined, net: ContainerCreateRequest['NetworkingConfig']): string | undefined {
+  const fromEndpoint = Object.values(net?.EndpointsConfig ?? {}).map((e) => e?.MacAddress).find((m) => m);
+  const mac = fromEndpoint || legacy;
+  if (!mac) return undefined;
+  if (!/^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i.test(mac)) throw new InvalidArgumentError(`address ${mac}: invalid MAC address`);
+  return mac.toLowerCase().replace(/-/g, ':');
 }
 
 function stopOptions(ctx: RequestContext): { timeoutSec?: number; signal?: string } {
