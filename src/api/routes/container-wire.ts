@@ -60,7 +60,7 @@ function fullHostConfig(rec: ContainerRecord, version: string): Record<string, u
   const h = rec.hostConfig as unknown as Record<string, unknown>;
   const privileged = Boolean(h.Privileged);
   const defaults: Record<string, unknown> = {
-    Binds: null, ContainerIDFile: '', LogConfig: { Type: 'json-file', Config: {} }, NetworkMode: 'bridge', PortBindings: {},
+    Binds: null, ContainerIDFile: '', LogConfig: { Type: 'json-file', Config: {} }, NetworkMode: 'bridge', PortBindings: null,
     RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false, VolumeDriver: '', VolumesFrom: null,
     ConsoleSize: [0, 0], CapAdd: null, CapDrop: null,
     // berth gives a container no cgroup namespace of its own, and always a private IPC namespace.
