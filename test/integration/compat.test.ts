@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { eventually, isRoot, startDaemon, withBusybox, type TestDaemon } from './harness.js';
+import { DOCKER, eventually, isRoot, startDaemon, withBusybox, type TestDaemon } from './harness.js';
 
 const skip = !isRoot() && 'needs root';
 
@@ -157,22 +157,36 @@ describe('compatibility with Docker clients', { skip }, () => {
     await d.api('POST', `/containers/${id}/kill`);
   });
 
-  test('the docker CLI detaches from run -it with ctrl-p ctrl-q', async () => {
-    // `script` gives the CLI a terminal; the keys go in through it, after the prompt shows.
-    const cfg = `${d.dir}/docker-config`;
-    const cmd = `/usr/local/bin/docker -H unix://${d.sock} run -it --name clitty busybox sh`;
-    const { spawn } = await import('node:child_process');
-    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...process.env, DOCKER_CONFIG: cfg } });
+  /** The docker CLI on a terminal (`script`), its output so far, and its exit code when it ends. */
+  function dockerOnTty(args: string, configDir: string): { input: (b: string | Buffer) => void; out: () => string; exited: Promise<number> } {
+    const child = spawn('script', ['-qfec', `${DOCKER} -H unix://${d.sock} ${args}`, '/dev/null'], { env: { ...process.env, DOCKER_CONFIG: configDir } });
     let out = '';
     child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
     const exited = new Promise<number>((r) => child.once('exit', (code) => r(code ?? -1)));
-    await eventually(() => out.includes('# '), 30_000);
-    child.stdin.write('echo x$((3+4))\r');
-    await eventually(() => out.includes('x7'));
-    child.stdin.write(Buffer.from([16, 17]));
-    assert.equal(await exited, 0, out);
-    const r = await d.api('GET', '/containers/clitty/json');
-    assert.equal(r.json().State.Running, true);
+    return { input: (b) => child.stdin.write(b), out: () => out, exited };
+  }
+
+  test('the docker CLI detaches from run -it with ctrl-p ctrl-q, and from attach with config.json detachKeys', async () => {
+    const run = dockerOnTty('run -it --name clitty busybox sh', `${d.dir}/docker-config`);
+    await eventually(() => run.out().includes('# '), 30_000);
+    run.input('echo x$((3+4))\r');
+    await eventually(() => run.out().includes('x7'));
+    run.input(Buffer.from([16, 17]));
+    assert.equal(await run.exited, 0, run.out());
+    assert.equal((await inspect(d, 'clitty')).State.Running, true);
+
+    const keysDir = `${d.dir}/docker-config-keys`;
+    mkdirSync(keysDir, { recursive: true });
+    writeFileSync(`${keysDir}/config.json`, JSON.stringify({ detachKeys: 'ctrl-x,ctrl-y' }));
+    const att = dockerOnTty('attach clitty', keysDir);
+    att.input('echo y$((5+4))\r');
+    await eventually(() => att.out().includes('y9'), 30_000);
+    att.input(Buffer.from([16, 17])); // the default keys are now ordinary input
+    att.input(Buffer.from([24, 25]));
+    // The CLI watches the keys too and ends `docker attach` as it does against dockerd: exit 1 and this line.
+    await att.exited;
+    assert.match(att.out(), /read escape sequence/);
+    assert.equal((await inspect(d, 'clitty')).State.Running, true);
     await d.api('DELETE', '/containers/clitty?force=1');
   });
 
