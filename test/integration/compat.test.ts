@@ -284,6 +284,9 @@ describe('compatibility with Docker clients', { skip }, () => {
     assert.deepEqual(running.NetworkSettings.Ports, { '3000/tcp': null });
     assert.equal(running.NetworkSettings.MacAddress, '02:42:ac:11:00:99');
     assert.equal(running.NetworkSettings.Networks.bridge.MacAddress, '02:42:ac:11:00:99');
+    const rows = (await d.api('GET', '/containers/json')).json();
+    assert.deepEqual(rows.find((r: any) => r.Id === id).Ports, [{ PrivatePort: 3000, Type: 'tcp' }]);
+    assert.equal((await d.docker(['ps', '--format', '{{.Ports}}', '--filter', 'name=insp'])).stdout, '3000/tcp\n');
     await eventually(async () => (await d.api('GET', `/containers/${id}/logs?stdout=1`)).body.includes('02:42:ac:11:00:99'));
     const bad = await d.api('POST', '/containers/create', { Image: 'busybox', MacAddress: '02:42:zz:11:00:99' });
     assert.equal(bad.status, 400, bad.body);

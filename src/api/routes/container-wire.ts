@@ -1,7 +1,7 @@
 import { humanDuration } from '../../base/index.js';
 import { MASKED_PATHS, READONLY_PATHS, hasProcess, type ContainerRecord } from '../../container/index.js';
 import { compareVersions } from '../server/index.js';
-import type { ContainerInspectResponse, ContainerSummary, EndpointSettings, HostConfig as WireHostConfig, ContainerConfig as WireConfig } from '../types/index.js';
+import type { ContainerInspectResponse, ContainerSummary, PortSummary, EndpointSettings, HostConfig as WireHostConfig, ContainerConfig as WireConfig } from '../types/index.js';
 
 /** The "Up 3 seconds" / "Exited (0) 2 minutes ago" text of `docker ps`. */
 export function statusText(rec: ContainerRecord, now = Date.now()): string {
@@ -44,7 +44,7 @@ export function toContainerSummary(rec: ContainerRecord, opts: { imageName: stri
     ImageID: rec.imageId,
     Command: commandString(rec),
     Created: Math.floor(Date.parse(rec.created) / 1000),
-    Ports: [],
+    Ports: Object.keys(portMap(rec)).map((p) => ({ PrivatePort: Number(p.split('/')[0]), Type: p.split('/')[1] as PortSummary['Type'] })),
     ...(opts.sizeRw !== undefined ? { SizeRw: opts.sizeRw, SizeRootFs: opts.sizeRootFs ?? 0 } : {}),
     Labels: rec.config.Labels ?? {},
     State: rec.state.status,
