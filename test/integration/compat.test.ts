@@ -227,6 +227,8 @@ describe('compatibility with Docker clients', { skip }, () => {
     const glob = await d.api('GET', `/images/json?filters=${encodeURIComponent(JSON.stringify({ reference: ['example/my-*:v1.?'] }))}`);
     assert.equal(glob.status, 200, glob.body);
     assert.deepEqual(glob.json().flatMap((i: any) => i.RepoTags), ['example/my-app:v1.0']);
+    const v124 = await d.api('GET', '/v1.24/images/json?filter=example/my-*');
+    assert.deepEqual(v124.json().flatMap((i: any) => i.RepoTags), ['example/my-app:v1.0'], 'API 1.24 names the glob in `filter`');
     const bad = await d.api('GET', `/images/json?filters=${encodeURIComponent(JSON.stringify({ reference: ['example/['] }))}`);
     assert.equal(bad.status, 400, bad.body);
     // Container name filters are regular expressions, and an invalid one matches nothing.

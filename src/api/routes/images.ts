@@ -2,7 +2,7 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { InvalidArgumentError, boolParam, parseFilters, type Filters } from '../../base/index.js';
 import type { HistoryEntry, LoadEvent } from '../../image/index.js';
 import type { HistoryResponseItem } from '../types/index.js';
-import { json, type Router } from '../server/index.js';
+import { compareVersions, json, type Router } from '../server/index.js';
 import { toImageInspect, toImageSummary, type ImageView } from './image-wire.js';
 
 export type { ImageView };
@@ -40,6 +40,9 @@ const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'];
 export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, fetchUrl: UrlFetcher): void {
   r.get('/images/json', async (ctx) => {
     const filters = parseFilters(ctx.query.get('filters'), LIST_FILTERS);
+    // API 1.24 clients name the repository glob in `filter`, as dockerd still accepts from them.
+    const legacy = ctx.query.get('filter');
+    if (legacy && compareVersions(ctx.version, '1.25') < 0 && !filters.has('reference')) filters.set('reference', new Set([legacy]));
     const list = await images.list({ all: boolParam(ctx.query.get('all')), filters });
     return json(list.map((img) => toImageSummary(img, usage.containerCount(img.id), ctx.version)));
   });
