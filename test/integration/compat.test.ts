@@ -312,4 +312,20 @@ describe('compatibility with Docker clients', { skip }, () => {
     assert.equal(unknown.code, 125);
     assert.match(unknown.stderr, /unknown or invalid runtime name: nosuch/);
   });
+
+  test('docker-py reads an exited container\'s output through attach(logs=True) and ContainerConfig through API 1.41', async () => {
+    const id = await createContainer(d, 'dockerpy', { Cmd: ['echo', 'from docker-py'] });
+    assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
+    assert.equal((await d.api('POST', `/containers/${id}/wait`)).status, 200);
+    const script = [
+      'import docker, json, sys',
+      `c = docker.APIClient(base_url='unix://${d.sock}', version='1.41', timeout=60)`,
+      `out = c.attach('${id}', logs=True, stream=False)`,
+      "img = c.inspect_image('busybox')",
+      "print(json.dumps({'out': out.decode(), 'volumes': img['ContainerConfig'].get('Volumes'), 'container': img['Container']}))",
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', script], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { out: 'from docker-py\n', volumes: null, container: '' });
+  });
 });
