@@ -292,6 +292,15 @@ describe('compatibility with Docker clients', { skip }, () => {
     await eventually(async () => (await d.api('GET', `/containers/${id}/logs?stdout=1`)).body.includes('02:42:ac:11:00:99'));
     const bad = await d.api('POST', '/containers/create', { Image: 'busybox', MacAddress: '02:42:zz:11:00:99' });
     assert.equal(bad.status, 400, bad.body);
+    // Settings of user-defined networks are refused on the default bridge, not dropped.
+    const alias = await d.api('POST', '/containers/create', { Image: 'busybox', NetworkingConfig: { EndpointsConfig: { bridge: { Aliases: ['web'] } } } });
+    assert.equal(alias.status, 400, alias.body);
+    assert.equal(alias.json().message, 'invalid endpoint settings:\nnetwork-scoped aliases are only supported for user-defined networks');
+    const ip = await d.api('POST', '/containers/create', {
+      Image: 'busybox', NetworkingConfig: { EndpointsConfig: { bridge: { IPAMConfig: { IPv4Address: '172.17.0.9' }, Aliases: ['a'] } } },
+    });
+    assert.equal(ip.status, 400, ip.body);
+    assert.equal(ip.json().message, 'invalid endpoint settings:\n* user-specified IP address is supported on user-defined networks only\n* network-scoped aliases are only supported for user-defined networks');
     await d.api('DELETE', `/containers/${id}?force=1`);
   });
 

@@ -38,6 +38,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
     const body = await ctx.body<ContainerCreateRequest>();
     if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
     const { HostConfig: hostConfig, NetworkingConfig: net, ...config } = body;
+    checkEndpoints(net);
     const mac = requestedMac(config.MacAddress, net);
     if (mac) config.MacAddress = mac;
     const name = ctx.query.get('name') ?? undefined;
@@ -172,6 +173,22 @@ function requestedMac(legacy: string | undefined, net: ContainerCreateRequest['N
   if (!mac) return undefined;
   if (!/^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i.test(mac)) throw new InvalidArgumentError(`address ${mac}: invalid MAC address`);
   return mac.toLowerCase().replace(/-/g, ':');
+}
+
+/**
+ * Endpoint settings that only user-defined networks honour are refused on the predefined ones,
+ * with dockerd's wording, rather than dropped.
+ */
+function checkEndpoints(net: ContainerCreateRequest['NetworkingConfig']): void {
+  for (const [name, ep] of Object.entries(net?.EndpointsConfig ?? {})) {
+    const predefined = ['', 'default', 'bridge', 'host', 'none'].includes(name) || name.startsWith('container:');
+    if (!predefined || !ep) continue;
+    const errs: string[] = [];
+    if (ep.IPAMConfig?.IPv4Address || ep.IPAMConfig?.IPv6Address) errs.push('user-specified IP address is supported on user-defined networks only');
+    if (ep.Aliases?.length) errs.push('network-scoped aliases are only supported for user-defined networks');
+    if (errs.length === 1) throw new InvalidArgumentError(`invalid endpoint settings:\n${errs[0]}`);
+    if (errs.length > 1) throw new InvalidArgumentError(`invalid endpoint settings:\n* ${errs.join('\n* ')}`);
+  }
 }
 
 function stopOptions(ctx: RequestContext): { timeoutSec?: number; signal?: string } {
