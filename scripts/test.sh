@@ -8,6 +8,11 @@ if ! command -v dockerd >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >/dev/null
 fi
+# docker-py is a compatibility client in the integration tests: Debian's, unless a python3 on PATH has one.
+if ! python3 -c 'import docker' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import docker' >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-docker >/dev/null
+fi
 node scripts/check-layers.js
 # debootstrap reaches the Debian mirror apt uses, like the package installs above.
 BERTH_TEST_DEBOOTSTRAP=1 node --test --test-concurrency=2 dist/src

@@ -54,3 +54,19 @@ export function boolParam(v: string | null | undefined): boolean {
   if (v === null || v === undefined) return false;
   return !['', '0', 'no', 'false', 'none'].includes(v.toLowerCase());
 }
+
+/**
+ * Docker's filters.Args.Match for one value: the pattern equals the source, or, as a regular
+ * expression, matches somewhere in it. A pattern that is not a valid expression matches
+ * nothing (dockerd skips it), so no user input can fail the request.
+ */
+export function matchFilterPattern(pattern: string, source: string): boolean {
+  if (pattern === source) return true;
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern);
+  } catch {
+    return false;
+  }
+  return re.test(source);
+}

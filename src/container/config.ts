@@ -29,6 +29,8 @@ export interface ContainerConfig {
   OnBuild?: string[] | null;
   ArgsEscaped?: boolean;
   NetworkDisabled?: boolean;
+  /** The MAC address asked for the container's endpoint (API < 1.44 sends it here). */
+  MacAddress?: string;
   Shell?: string[];
 }
 

@@ -87,7 +87,8 @@ export function normalizeHostConfig(h: Partial<HostConfig> | undefined): HostCon
   hc.CpusetCpus = hc.CpusetCpus ?? '';
   hc.CpusetMems = hc.CpusetMems ?? '';
   hc.ShmSize = hc.ShmSize || 64 * 1024 * 1024;
-  hc.LogConfig = hc.LogConfig?.Type ? hc.LogConfig : { Type: 'json-file', Config: {} };
+  // An empty Type means the daemon's default driver; the options given with it are kept.
+  hc.LogConfig = { Type: hc.LogConfig?.Type || 'json-file', Config: hc.LogConfig?.Config ?? {} };
   return hc;
 }
 

@@ -7,3 +7,4 @@ export * from './restart-policy.js';
 export * from './names.js';
 export type { WaitCondition, WaitResult } from './waiters.js';
 export type { HostCpus } from './resource-checks.js';
+export { MASKED_PATHS, READONLY_PATHS } from '../runtime/index.js';

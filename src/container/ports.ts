@@ -40,7 +40,7 @@ export interface NetworkAttacher {
    * Resolves once the namespace exists and the endpoint is known; `ready` settles when the
    * wiring is done, so the runtime can create the container meanwhile.
    */
-  attach(opts: { containerId: string; containerName: string; mode: 'bridge' | 'host' | 'none' }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint; ready: Promise<void> }>;
+  attach(opts: { containerId: string; containerName: string; mode: 'bridge' | 'host' | 'none'; macAddress?: string }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint; ready: Promise<void> }>;
   detach(containerId: string): Promise<void>;
   hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; mode: 'bridge' | 'host' | 'none' }): string;
   resolvConf(opts: { mode: 'bridge' | 'host' | 'none'; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] }): string;
@@ -57,9 +57,12 @@ export interface AttachStreams {
 
 /** conmon + runc/crun, as the container service drives them. */
 export interface ContainerRuntime {
+  /** The default runtime's name. */
   readonly name: string;
-  /** Write the bundle and spawn conmon (runc create). Resolves with the container's pid. */
-  create(opts: { id: string; name: string; spec: unknown; logPath: string; tty: boolean; stdin: boolean; stdinOnce: boolean }): Promise<{ pid: number }>;
+  /** Every runtime a container may name (HostConfig.Runtime), as /info lists them. */
+  readonly names: readonly string[];
+  /** Write the bundle and spawn conmon (runc create) with `runtime` (default: `name`). Resolves with the container's pid. */
+  create(opts: { id: string; name: string; spec: unknown; logPath: string; tty: boolean; stdin: boolean; stdinOnce: boolean; runtime?: string }): Promise<{ pid: number }>;
   start(id: string): Promise<void>;
   kill(id: string, signal: string): Promise<void>;
   delete(id: string): Promise<void>;

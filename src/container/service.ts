@@ -3,7 +3,7 @@ import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, matchLabels, newId, shortId, type Filters, type Logger,
+  ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, matchFilterPattern, matchLabels, newId, shortId, type Filters, type Logger,
 } from '../base/index.js';
 import { ZERO_TIME, hasProcess, isUp, type ContainerConfig, type ContainerRecord, type HostConfig } from './config.js';
 import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
@@ -77,7 +77,7 @@ export class ContainerService {
     const hostConfig = normalizeHostConfig(req.hostConfig);
     validateHostConfig(hostConfig);
     validateCpuResources(hostConfig, this.d.hostCpus);
-    refuseUnsupported(hostConfig, { runtimes: [this.d.runtime.name] });
+    refuseUnsupported(hostConfig, { runtimes: this.d.runtime.names });
     parseSecurityOpts(hostConfig.SecurityOpt, { decodeProfile: false });
     if (req.config.Healthcheck && (req.config.Healthcheck as { Test?: string[] }).Test?.[0] !== 'NONE') {
       throw new NotImplementedError('berth does not run health checks yet (--health-*)');
@@ -160,7 +160,7 @@ export class ContainerService {
     // The rootfs mount and the namespace are independent: make both at once.
     const [rootfs, net] = await Promise.all([
       this.d.rootfs.mount({ id: rec.id, imageId: rec.imageId }).finally(() => mark('mounted')),
-      this.d.network.attach({ containerId: rec.id, containerName: rec.name, mode }),
+      this.d.network.attach({ containerId: rec.id, containerName: rec.name, mode, ...(rec.config.MacAddress ? { macAddress: rec.config.MacAddress } : {}) }),
     ]);
     const user = await this.d.spec.resolveUser(rootfs, rec.config.User);
     mark('network');
@@ -206,6 +206,7 @@ export class ContainerService {
     const [{ pid }] = await Promise.all([
       this.d.runtime.create({
         id: rec.id, name: rec.name, spec, logPath: this.logPath(rec), tty: rec.config.Tty, stdin: rec.config.OpenStdin, stdinOnce: rec.config.StdinOnce,
+        runtime: rec.runtime,
       }).finally(() => mark('runtime-created')),
       net.ready.finally(() => mark('network-ready')),
     ]);
@@ -511,7 +512,7 @@ export class ContainerService {
       if (beforeAt && r.created >= beforeAt) return false;
       if (sinceAt && r.created <= sinceAt) return false;
       if (!matchAny(f.get('id'), (v) => r.id.startsWith(v))) return false;
-      if (!matchAny(f.get('name'), (v) => new RegExp(v.replace(/^\//, '')).test(r.name))) return false;
+      if (!matchAny(f.get('name'), (v) => matchFilterPattern(v, `/${r.name}`))) return false;
       if (!matchAny(f.get('status'), (v) => v === r.state.status)) return false;
       if (!matchAny(f.get('exited'), (v) => r.state.status === 'exited' && String(r.state.exitCode) === v)) return false;
       if (!matchAny(f.get('ancestor'), (v) => this.isAncestor(r, v))) return false;

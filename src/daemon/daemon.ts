@@ -19,7 +19,7 @@ import { listenOn } from './listen.js';
 import { claimPidfile } from './pidfile.js';
 import { reclaimRootfsMounts, snapshotRootfs } from './rootfs-adapter.js';
 import { OverlaySnapshotter } from '../snapshot/index.js';
-import { containerRuntime, logReader, specFactory } from './runtime-adapter.js';
+import { containerRuntime, logReader, runtimeSet, specFactory } from './runtime-adapter.js';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION, systemInfo, versionInfo } from './system-info.js';
 
 export interface RunningDaemon {
@@ -56,6 +56,9 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     engineIdentity(cfg.dataRoot),
     bindRuntimeReadOnly({ name: runtime.name, path: runtime.path, execRoot: cfg.execRoot, log }),
   ]);
+  // Every usable runtime stays selectable per container (HostConfig.Runtime), as /info lists them.
+  const otherRuntimes = runtimes.filter((r) => r.usable && r.name !== runtime.name);
+  const otherBinaries = await Promise.all(otherRuntimes.map((r) => bindRuntimeReadOnly({ name: r.name, path: r.path, execRoot: cfg.execRoot, log })));
 
   const attacher: NetworkAttacher = {
     attach: async (o) => {
@@ -74,7 +77,10 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   const containers = new ContainerService({
     store, images, network: attacher, log: log.child({ module: 'container' }),
     rootfs: snapshotRootfs({ containersRoot, snapshotter: new OverlaySnapshotter({ root: cfg.dataRoot, layers: images }) }),
-    runtime: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) }),
+    runtime: runtimeSet({
+      default: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) }),
+      others: otherRuntimes.map((r, i) => containerRuntime({ runtime: { ...r, path: otherBinaries[i]!.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) })),
+    }),
     spec: specFactory(facts),
     logs: logReader,
     hostCpus: { count: host.cpuCount, ...(host.cpuset ? { cpuset: host.cpuset } : {}) },
@@ -142,7 +148,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
       idle.stop();
       // Every step runs even when one before it fails: a failed network teardown must not leave the runtime's bind mounted.
       let failure: unknown;
-      const steps = [() => api.close(), () => containers.settled(), () => network.close(), () => runtimeBinary.release(), () => releasePidfile()];
+      const steps = [() => api.close(), () => containers.settled(), () => network.close(), () => runtimeBinary.release(), async () => { await Promise.all(otherBinaries.map((b) => b.release())); }, () => releasePidfile()];
       for (const step of steps) await step().catch((e: unknown) => { failure ??= e; });
       if (failure) throw failure;
       log.info('berthd stopped; containers keep running');

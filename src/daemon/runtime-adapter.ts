@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Logger } from '../base/index.js';
@@ -10,12 +11,13 @@ import {
 import { listHostDevices } from '../host/index.js';
 
 /** The container service's runtime port over conmon + runc/crun. */
-export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: string; log: Logger }): ContainerRuntime {
+export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: string; log: Logger }): ContainerRuntime & { stateDir(id: string): string } {
   const rt = new ConmonRuntime({ runtime: { name: opts.runtime.name, path: opts.runtime.path }, execRoot: opts.execRoot, log: opts.log });
   // Only crun leaves its compiled filter behind and takes one back.
   const bpf = opts.runtime.name === 'crun' ? new SeccompBpfCache() : undefined;
   return {
     name: opts.runtime.name,
+    names: [opts.runtime.name],
     async create({ id, name, spec, logPath, tty, stdin, stdinOnce }) {
       const bundle = rt.bundlePath(id);
       const ociSpec = spec as RuntimeSpec;
@@ -46,6 +48,7 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
     },
     attach: (id, o) => rt.attach(id, o),
     resize: (id, size) => rt.resize(id, size),
+    stateDir: (id) => rt.layout.runtimeStateDir(id),
   };
 }
 
@@ -66,6 +69,35 @@ export function specFactory(facts: SpecHostFacts): SpecFactory {
         ...(req.privileged && devices ? { hostDevices: devices } : {}),
       });
     },
+  };
+}
+
+/**
+ * Several runtimes behind one port: a container is created with the runtime its record names,
+ * and later calls go to the runtime whose state root holds it (so it survives a daemon restart
+ * without a lookup in the store). conmon's files and exit files are shared, so one watches exits.
+ */
+export function runtimeSet(opts: { default: ContainerRuntime & { stateDir(id: string): string }; others: Array<ContainerRuntime & { stateDir(id: string): string }> }): ContainerRuntime {
+  const all = [opts.default, ...opts.others];
+  const byName = (name: string | undefined): ContainerRuntime => {
+    const rt = all.find((r) => r.name === (name || opts.default.name));
+    if (!rt) throw new InvalidArgumentError(`unknown or invalid runtime name: ${name}`);
+    return rt;
+  };
+  const of = (id: string): ContainerRuntime => (opts.others.length === 0 ? opts.default : all.find((r) => existsSync(r.stateDir(id))) ?? opts.default);
+  return {
+    name: opts.default.name,
+    names: all.map((r) => r.name),
+    create: (o) => byName(o.runtime).create(o),
+    start: (id) => of(id).start(id),
+    kill: (id, signal) => of(id).kill(id, signal),
+    delete: (id) => of(id).delete(id),
+    exitStatus: (id) => opts.default.exitStatus(id),
+    watchExits: (fn) => opts.default.watchExits(fn),
+    isAlive: (id) => opts.default.isAlive(id),
+    state: (id) => of(id).state(id),
+    attach: (id, o) => opts.default.attach(id, o),
+    resize: (id, size) => opts.default.resize(id, size),
   };
 }
 

@@ -347,7 +347,7 @@ export class NetworkService {
   private record(opts: AttachOptions, network: NetworkRecord, driver: NetworkDriver): { rec: EndpointRecord; persisted: Promise<void> } {
     const leased = driver.needsAddress ? this.ipam.allocateNow(network.id, opts.containerId) : undefined;
     const lease = leased?.lease;
-    const mac = lease ? macForIpv4(parseIpv4(lease.ip)!) : '';
+    const mac = lease ? opts.macAddress || macForIpv4(parseIpv4(lease.ip)!) : '';
     // bridge endpoints take a namespace made ahead (netavark brings lo up); none needs lo up at once
     const pooled = driver.netns && !driver.netns.loopbackUp ? this.netnsPool.take() : undefined;
     const netnsName = pooled ?? (driver.netns ? `berth-${opts.containerId.slice(0, 12)}-${randomBytes(3).toString('hex')}` : undefined);

@@ -59,4 +59,6 @@ export interface AttachOptions {
   containerId: string;
   containerName: string;
   mode: NetworkMode;
+  /** A MAC address asked for at create (`--mac-address`); one derived from the IP otherwise. */
+  macAddress?: string;
 }

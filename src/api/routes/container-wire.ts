@@ -1,6 +1,7 @@
 import { humanDuration } from '../../base/index.js';
-import { hasProcess, type ContainerRecord } from '../../container/index.js';
-import type { ContainerInspectResponse, ContainerSummary, EndpointSettings, HostConfig as WireHostConfig, ContainerConfig as WireConfig } from '../types/index.js';
+import { MASKED_PATHS, READONLY_PATHS, hasProcess, type ContainerRecord } from '../../container/index.js';
+import { compareVersions } from '../server/index.js';
+import type { ContainerInspectResponse, ContainerSummary, PortSummary, EndpointSettings, HostConfig as WireHostConfig, ContainerConfig as WireConfig } from '../types/index.js';
 
 /** The "Up 3 seconds" / "Exited (0) 2 minutes ago" text of `docker ps`. */
 export function statusText(rec: ContainerRecord, now = Date.now()): string {
@@ -43,7 +44,7 @@ export function toContainerSummary(rec: ContainerRecord, opts: { imageName: stri
     ImageID: rec.imageId,
     Command: commandString(rec),
     Created: Math.floor(Date.parse(rec.created) / 1000),
-    Ports: [],
+    Ports: Object.keys(portMap(rec)).map((p) => ({ PrivatePort: Number(p.split('/')[0]), Type: p.split('/')[1] as PortSummary['Type'] })),
     ...(opts.sizeRw !== undefined ? { SizeRw: opts.sizeRw, SizeRootFs: opts.sizeRootFs ?? 0 } : {}),
     Labels: rec.config.Labels ?? {},
     State: rec.state.status,
@@ -54,7 +55,42 @@ export function toContainerSummary(rec: ContainerRecord, opts: { imageName: stri
   };
 }
 
-export function toContainerInspect(rec: ContainerRecord, paths: { root: string; hostname: string; hosts: string; resolvConf: string; log: string; upper: string; sizeRw?: number; sizeRootFs?: number }): ContainerInspectResponse {
+/** The keys dockerd sends in every HostConfig, with the values it stores when a create leaves them out. */
+function fullHostConfig(rec: ContainerRecord, version: string): Record<string, unknown> {
+  const h = rec.hostConfig as unknown as Record<string, unknown>;
+  const privileged = Boolean(h.Privileged);
+  const defaults: Record<string, unknown> = {
+    Binds: null, ContainerIDFile: '', LogConfig: { Type: 'json-file', Config: {} }, NetworkMode: 'bridge', PortBindings: null,
+    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false, VolumeDriver: '', VolumesFrom: null,
+    ConsoleSize: [0, 0], CapAdd: null, CapDrop: null,
+    // berth gives a container no cgroup namespace of its own, and always a private IPC namespace.
+    CgroupnsMode: 'host', Dns: null, DnsOptions: null, DnsSearch: null, ExtraHosts: null, GroupAdd: null, IpcMode: 'private',
+    Cgroup: '', Links: null, OomScoreAdj: 0, PidMode: '', Privileged: false, PublishAllPorts: false, ReadonlyRootfs: false,
+    SecurityOpt: null, UTSMode: '', UsernsMode: '', ShmSize: 64 * 1024 * 1024, Runtime: rec.runtime, Isolation: '',
+    CpuShares: 0, Memory: 0, NanoCpus: 0, CgroupParent: '', BlkioWeight: 0, BlkioWeightDevice: null,
+    BlkioDeviceReadBps: null, BlkioDeviceWriteBps: null, BlkioDeviceReadIOps: null, BlkioDeviceWriteIOps: null,
+    CpuPeriod: 0, CpuQuota: 0, CpuRealtimePeriod: 0, CpuRealtimeRuntime: 0, CpusetCpus: '', CpusetMems: '',
+    Devices: null, DeviceCgroupRules: null, DeviceRequests: null,
+    // Removed from the API in 1.42 (kernel memory limits are gone from cgroup v2 and runc).
+    ...(compareVersions(version, '1.42') < 0 ? { KernelMemory: 0, KernelMemoryTCP: 0 } : {}),
+    MemoryReservation: 0, MemorySwap: 0, MemorySwappiness: null, OomKillDisable: false, PidsLimit: null, Ulimits: null,
+    CpuCount: 0, CpuPercent: 0, IOMaximumIOps: 0, IOMaximumBandwidth: 0,
+    MaskedPaths: privileged ? null : [...MASKED_PATHS], ReadonlyPaths: privileged ? null : [...READONLY_PATHS],
+  };
+  const out = { ...defaults };
+  for (const [k, v] of Object.entries(h)) if (v !== undefined && !(v === '' && typeof defaults[k] === 'string' && defaults[k] !== '')) out[k] = v;
+  return out;
+}
+
+/** Exposed ports as NetworkSettings.Ports shows them while the container runs: published or null. */
+function portMap(rec: ContainerRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!hasProcess(rec.state) || rec.hostConfig.NetworkMode === 'host' || rec.hostConfig.NetworkMode === 'none') return out;
+  for (const p of Object.keys(rec.config.ExposedPorts ?? {})) out[p.includes('/') ? p : `${p}/tcp`] = null;
+  return out;
+}
+
+export function toContainerInspect(rec: ContainerRecord, paths: { root: string; hostname: string; hosts: string; resolvConf: string; log: string; upper: string; sizeRw?: number; sizeRootFs?: number }, version = '1.47'): ContainerInspectResponse {
   const s = rec.state;
   const ep = rec.network;
   const live = hasProcess(s) && ep;
@@ -81,15 +117,15 @@ export function toContainerInspect(rec: ContainerRecord, paths: { root: string; 
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    HostConfig: rec.hostConfig as unknown as WireHostConfig,
+    HostConfig: fullHostConfig(rec, version) as unknown as WireHostConfig,
     GraphDriver: { Name: 'overlay2', Data: { UpperDir: paths.upper, WorkDir: paths.upper.replace(/upper$/, 'work'), MergedDir: paths.root } },
     ...(paths.sizeRw !== undefined ? { SizeRw: paths.sizeRw, SizeRootFs: paths.sizeRootFs ?? 0 } : {}),
     Mounts: [],
-    Config: rec.config as unknown as WireConfig,
+    Config: { Volumes: null, OnBuild: null, ...rec.config } as unknown as WireConfig,
     NetworkSettings: {
       SandboxID: live ? rec.id : '',
       SandboxKey: '',
-      Ports: {},
+      Ports: portMap(rec) as NonNullable<ContainerInspectResponse['NetworkSettings']>['Ports'],
       Bridge: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
       SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
       EndpointID: live ? ep.endpointId : '', Gateway: live ? ep.gateway : '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,

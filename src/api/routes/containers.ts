@@ -1,8 +1,8 @@
-import type { Duplex, Readable } from 'node:stream';
 import { InvalidArgumentError, boolParam, parseFilters } from '../../base/index.js';
 import type { ContainerRecord, ContainerService, CreateRequest, WaitCondition } from '../../container/index.js';
 import type { ContainerCreateRequest } from '../types/index.js';
 import { empty, json, type RequestContext, type Router } from '../server/index.js';
+import { serveAttach } from './attach.js';
 import { toContainerInspect, toContainerSummary } from './container-wire.js';
 import { frame } from './stream-frames.js';
 
@@ -37,7 +37,10 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   r.post('/containers/create', async (ctx) => {
     const body = await ctx.body<ContainerCreateRequest>();
     if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
-    const { HostConfig: hostConfig, NetworkingConfig: _net, ...config } = body;
+    const { HostConfig: hostConfig, NetworkingConfig: net, ...config } = body;
+    checkEndpoints(net);
+    const mac = requestedMac(config.MacAddress, net);
+    if (mac) config.MacAddress = mac;
     const name = ctx.query.get('name') ?? undefined;
     const req: CreateRequest = { config: config as CreateRequest['config'], hostConfig: (hostConfig ?? {}) as CreateRequest['hostConfig'], ...(name ? { name } : {}) };
     const { id, warnings } = await c.create(req);
@@ -46,7 +49,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
 
   r.get('/containers/{id}/json', async (ctx) => {
     const rec = c.get(ctx.params.id!);
-    return json(inspect(rec, boolParam(ctx.query.get('size')) ? await sizes(rec) : undefined));
+    return json(inspect(rec, ctx.version, boolParam(ctx.query.get('size')) ? await sizes(rec) : undefined));
   });
 
   r.post('/containers/{id}/start', async (ctx) => {
@@ -140,25 +143,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   });
 
   r.post('/containers/{id}/attach', async (ctx) => {
-    const q = ctx.query;
-    const wantStdin = boolParam(q.get('stdin'));
-    const wantStdout = boolParam(q.get('stdout'));
-    const wantStderr = boolParam(q.get('stderr'));
-    if (!boolParam(q.get('stream')) && !boolParam(q.get('logs'))) throw new InvalidArgumentError('Bad parameters: you must choose at least one stream');
-    const rec0 = c.get(ctx.params.id!);
-    const tty = rec0.config.Tty;
-    // Answer first: the client starts the container only once the attach is established.
-    const sock = ctx.hijack(tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
-    const abort = new AbortController();
-    sock.once('close', () => abort.abort());
-    let streams;
-    try {
-      ({ streams } = await c.attach(rec0.id, { stdin: wantStdin && rec0.config.OpenStdin, signal: abort.signal }));
-    } catch {
-      sock.destroy();
-      return { kind: 'hijacked' };
-    }
-    pump(sock, streams, { tty, stdout: wantStdout, stderr: wantStderr, stdin: wantStdin && rec0.config.OpenStdin, stdinOnce: rec0.config.StdinOnce });
+    await serveAttach(ctx, c);
     return { kind: 'hijacked' };
   });
 
@@ -169,33 +154,41 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
     return { sizeRw, sizeRootFs: sizeRw + image };
   }
 
-  function inspect(rec: ContainerRecord, size?: { sizeRw: number; sizeRootFs: number }): unknown {
+  function inspect(rec: ContainerRecord, version: string, size?: { sizeRw: number; sizeRootFs: number }): unknown {
     return toContainerInspect(rec, {
       root: paths.rootfsDir(rec.id), upper: paths.upperDir(rec.id),
       hostname: c.filePath(rec, 'hostname'), hosts: c.filePath(rec, 'hosts'), resolvConf: c.filePath(rec, 'resolv.conf'),
       log: c.logPath(rec), ...(size ?? {}),
-    });
+    }, version);
   }
 }
 
-/** Copy container output to the client (framed unless TTY) and client input to the container. */
-function pump(sock: Duplex, s: { stdout: Readable; stderr: Readable; stdin?: NodeJS.WritableStream; close(): void }, o: { tty: boolean; stdout: boolean; stderr: boolean; stdin: boolean; stdinOnce: boolean }): void {
-  let open = 2;
-  const done = (): void => { if (--open === 0) sock.end(); };
-  const forward = (src: Readable, id: 1 | 2, wanted: boolean): void => {
-    src.on('data', (b: Buffer) => { if (wanted && sock.writable) sock.write(o.tty ? b : frame(id, b)); });
-    src.once('end', done);
-    src.once('error', done);
-  };
-  forward(s.stdout, 1, o.stdout);
-  forward(s.stderr, 2, o.stderr);
-  if (o.stdin && s.stdin) {
-    const stdin = s.stdin;
-    sock.on('data', (b: Buffer) => stdin.write(b));
-    sock.once('end', () => { if (o.stdinOnce) stdin.end(); });
+/**
+ * The MAC address a create asks for: Config.MacAddress (API < 1.44) or, since 1.44, the one
+ * endpoint's EndpointSettings.MacAddress; in Go's lowercase colon form.
+ */
+function requestedMac(legacy: string | undefined, net: ContainerCreateRequest['NetworkingConfig']): string | undefined {
+  const fromEndpoint = Object.values(net?.EndpointsConfig ?? {}).map((e) => e?.MacAddress).find((m) => m);
+  const mac = fromEndpoint || legacy;
+  if (!mac) return undefined;
+  if (!/^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i.test(mac)) throw new InvalidArgumentError(`address ${mac}: invalid MAC address`);
+  return mac.toLowerCase().replace(/-/g, ':');
+}
+
+/**
+ * Endpoint settings that only user-defined networks honour are refused on the predefined ones,
+ * with dockerd's wording, rather than dropped.
+ */
+function checkEndpoints(net: ContainerCreateRequest['NetworkingConfig']): void {
+  for (const [name, ep] of Object.entries(net?.EndpointsConfig ?? {})) {
+    const predefined = ['', 'default', 'bridge', 'host', 'none'].includes(name) || name.startsWith('container:');
+    if (!predefined || !ep) continue;
+    const errs: string[] = [];
+    if (ep.IPAMConfig?.IPv4Address || ep.IPAMConfig?.IPv6Address) errs.push('user-specified IP address is supported on user-defined networks only');
+    if (ep.Aliases?.length) errs.push('network-scoped aliases are only supported for user-defined networks');
+    if (errs.length === 1) throw new InvalidArgumentError(`invalid endpoint settings:\n${errs[0]}`);
+    if (errs.length > 1) throw new InvalidArgumentError(`invalid endpoint settings:\n* ${errs.join('\n* ')}`);
   }
-  sock.once('close', () => s.close());
-  sock.on('error', () => s.close());
 }
 
 function stopOptions(ctx: RequestContext): { timeoutSec?: number; signal?: string } {

@@ -1,10 +1,11 @@
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { InvalidArgumentError, boolParam, parseFilters, type Filters } from '../../base/index.js';
-import type { HistoryEntry, ImageRecord, LoadEvent } from '../../image/index.js';
-import type { ImageInspect, ImageSummary, HistoryResponseItem } from '../types/index.js';
-import { json, type Router } from '../server/index.js';
+import type { HistoryEntry, LoadEvent } from '../../image/index.js';
+import type { HistoryResponseItem } from '../types/index.js';
+import { compareVersions, json, type Router } from '../server/index.js';
+import { toImageInspect, toImageSummary, type ImageView } from './image-wire.js';
 
-export type ImageView = Pick<ImageRecord, 'id' | 'repoTags' | 'repoDigests' | 'config' | 'created' | 'size' | 'parent' | 'comment' | 'layers'>;
+export type { ImageView };
 export type ImageHistoryView = HistoryEntry;
 
 export type RemoveItem = { Untagged?: string; Deleted?: string };
@@ -39,8 +40,11 @@ const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'];
 export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, fetchUrl: UrlFetcher): void {
   r.get('/images/json', async (ctx) => {
     const filters = parseFilters(ctx.query.get('filters'), LIST_FILTERS);
+    // API 1.24 clients name the repository glob in `filter`, as dockerd still accepts from them.
+    const legacy = ctx.query.get('filter');
+    if (legacy && compareVersions(ctx.version, '1.25') < 0 && !filters.has('reference')) filters.set('reference', new Set([legacy]));
     const list = await images.list({ all: boolParam(ctx.query.get('all')), filters });
-    return json(list.map((img) => toSummary(img, usage.containerCount(img.id))));
+    return json(list.map((img) => toImageSummary(img, usage.containerCount(img.id), ctx.version)));
   });
 
   r.post('/images/create', async (ctx) => {
@@ -54,12 +58,13 @@ export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, 
     const repo = q.get('repo') ?? '';
     const tag = q.get('tag') ?? '';
     const repoTag = repo ? (tag ? `${repo}:${tag}` : repo) : undefined;
-    const src: Readable = fromSrc === '-' ? ctx.req : await fetchUrl(fromSrc, ctx.signal);
+    // As dockerd: a source without a scheme is fetched over http, and the comment names the source as given.
+    const src: Readable = fromSrc === '-' ? ctx.req : await fetchUrl(fromSrc.includes('://') ? fromSrc : `http://${fromSrc}`, ctx.signal);
     const changes = q.getAll('changes');
-    const message = q.get('message') ?? undefined;
+    const message = q.get('message') || `Imported from ${fromSrc}`;
     const platform = q.get('platform') ?? undefined;
     const img = await images.importTar(src, {
-      ...(repoTag ? { repoTag } : {}), changes, ...(message ? { message } : {}), ...(platform ? { platform } : {}),
+      ...(repoTag ? { repoTag } : {}), changes, message, ...(platform ? { platform } : {}),
     });
     return json({ status: img.id });
   });
@@ -80,7 +85,7 @@ export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, 
     return json({ ImagesDeleted: res.deleted.length ? res.deleted : null, SpaceReclaimed: res.spaceReclaimed });
   });
 
-  r.get('/images/{name*}/json', (ctx) => json(toInspect(images.inspect(ctx.params.name!))));
+  r.get('/images/{name*}/json', (ctx) => json(toImageInspect(images.inspect(ctx.params.name!), ctx.version)));
 
   r.get('/images/{name*}/history', async (ctx) => {
     const items: HistoryResponseItem[] = (await images.history(ctx.params.name!)).map((h) => ({
@@ -119,46 +124,10 @@ export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, 
   }
 }
 
-function toSummary(img: ImageView, containers: number): ImageSummary {
-  return {
-    Id: img.id,
-    ParentId: img.parent,
-    RepoTags: img.repoTags,
-    RepoDigests: img.repoDigests,
-    Created: Math.floor(Date.parse(img.created) / 1000) || 0,
-    Size: img.size,
-    SharedSize: -1,
-    Labels: img.config.config?.Labels ?? {},
-    Containers: containers,
-  };
-}
-
 /** Load progress as Docker's JSON messages. */
 async function* loadMessages(events: AsyncIterable<LoadEvent>): AsyncIterable<unknown> {
   for await (const e of events) {
     if (e.type === 'message') yield { stream: e.text.endsWith('\n') ? e.text : `${e.text}\n` };
     else yield { status: e.status, progressDetail: { current: e.current, total: e.total }, id: e.id };
   }
-}
-
-function toInspect(img: ImageView & { lastTagTime: string }): ImageInspect {
-  const c = img.config;
-  return {
-    Id: img.id,
-    RepoTags: img.repoTags,
-    RepoDigests: img.repoDigests,
-    Parent: img.parent,
-    Comment: img.comment,
-    Created: img.created,
-    DockerVersion: '',
-    Author: c.author ?? '',
-    Config: (c.config ?? {}) as ImageInspect['Config'],
-    Architecture: c.architecture,
-    ...(c.variant ? { Variant: c.variant } : {}),
-    Os: c.os,
-    Size: img.size,
-    GraphDriver: { Name: 'overlay2', Data: {} },
-    RootFS: { Type: 'layers', Layers: img.layers },
-    Metadata: { LastTagTime: img.lastTagTime || '0001-01-01T00:00:00Z' },
-  } as ImageInspect;
 }

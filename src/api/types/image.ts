@@ -44,6 +44,8 @@ export interface ImageInspect {
   // Deprecated fields dockerd 28 still sends; berth sends them empty for old clients.
   Parent?: string;
   Container?: string;
+  /** API < 1.45: the config of the container an image was committed from (all keys, zero when none) */
+  ContainerConfig?: Record<string, unknown>;
   DockerVersion?: string;
   VirtualSize?: number;
   Config?: ImageConfig;

@@ -107,7 +107,9 @@ export class ConmonRuntime {
     ];
     if (opts.tty) args.push('-t');
     if (opts.stdin) args.push('-i');
-    if (opts.stdin && !opts.stdinOnce) args.push('--leave-stdin-open');
+    // dockerd closes a container's stdin when its attach ends only without a TTY (a detached
+    // `run -it` keeps its terminal's input for the next attach).
+    if (opts.stdin && (!opts.stdinOnce || opts.tty)) args.push('--leave-stdin-open');
     if (opts.logSizeMax && opts.logSizeMax > 0) args.push('--log-size-max', String(opts.logSizeMax));
 
     this.log.debug('conmon create', { id, args });
