@@ -191,7 +191,9 @@ function pump(sock: Duplex, s: { stdout: Readable; stderr: Readable; stdin?: Nod
   forward(s.stderr, 2, o.stderr);
   if (o.stdin && s.stdin) {
     const stdin = s.stdin;
-    sock.on('data', (b: Buffer) => stdin.write(b));
+    // The container's stdin can close under a writing client (the process exited): an abort, not a crash.
+    (stdin as NodeJS.WritableStream & NodeJS.EventEmitter).on('error', () => s.close());
+    sock.on('data', (b: Buffer) => { if ((stdin as { writable?: boolean }).writable !== false) stdin.write(b); });
     sock.once('end', () => { if (o.stdinOnce) stdin.end(); });
   }
   sock.once('close', () => s.close());

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Readable } from 'node:stream';
+import { decodeSegment } from './target.js';
 
 /** What a handler returns; the server renders it (handlers never write to the response). */
 export type Reply =
   | { kind: 'json'; status: number; body: unknown }
-  | { kind: 'empty'; status: number }
+  | { kind: 'empty'; status: number; headers?: Record<string, string> }
   | { kind: 'text'; status: number; body: string; contentType?: string; headers?: Record<string, string> }
   | { kind: 'json-stream'; status?: number; events: AsyncIterable<unknown> }
   | { kind: 'raw-stream'; status?: number; contentType: string; body: Readable | AsyncIterable<Uint8Array>; headers?: Record<string, string> }
@@ -73,7 +74,7 @@ export class Router {
       if (!m) continue;
       if (r.method !== method) { methodMismatch = true; continue; }
       const params: Record<string, string> = {};
-      r.names.forEach((n, i) => { params[n] = decodeURIComponent(m[i + 1]!); });
+      r.names.forEach((n, i) => { params[n] = decodeSegment(m[i + 1]!); });
       return { handler: r.handler, params };
     }
     return methodMismatch ? 'method' : undefined;

@@ -1,10 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, type Logger } from '../../base/index.js';
 import { messageOf, statusOf } from './errors.js';
 import type { Reply, RequestContext, Router } from './router.js';
+import { cleanPathRedirect, parseRequestTarget } from './target.js';
 import { compareVersions, splitVersion } from './version.js';
 
 export interface ApiServerOptions {
@@ -22,19 +23,33 @@ const MAX_JSON_BODY = 16 * 1024 * 1024;
 /** The Engine API's HTTP edge: versioned paths, Docker's error bodies, streams and hijack. */
 export class ApiServer {
   readonly servers: Server[] = [];
+  /** Upgraded connections: the HTTP server no longer tracks them, close() must cut them. */
+  private readonly upgraded = new Set<Duplex>();
 
   constructor(private readonly opts: ApiServerOptions) {}
 
   /** A new HTTP server bound to this API; one per listening address. */
   createHttpServer(): Server {
     const http = createServer({ keepAlive: true });
-    http.on('request', (req, res) => void this.dispatch(req, res, undefined));
-    http.on('upgrade', (req, socket: Duplex, head: Buffer) => {
-      if (head.length > 0) socket.unshift(head);
-      void this.dispatch(req, undefined, socket);
+    // The error boundary: nothing a client sends or does to its connection may end the process.
+    http.on('request', (req, res) => {
+      this.dispatch(req, res, undefined).catch((e: unknown) => this.lastResort(e, req, req.socket));
     });
-    http.on('clientError', (_e, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    http.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+      // Node hands over an upgraded socket without its own 'error' listener: a reset would be uncaught.
+      socket.on('error', (e) => this.opts.log.debug('upgraded connection failed', { error: messageOf(e) }));
+      this.upgraded.add(socket);
+      socket.once('close', () => this.upgraded.delete(socket));
+      if (head.length > 0) socket.unshift(head);
+      this.dispatch(req, undefined, socket).catch((e: unknown) => this.lastResort(e, req, socket));
+    });
+    http.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
+      if (e.code === 'ECONNRESET' || e.code === 'EPIPE' || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const status = e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`);
     });
     this.servers.push(http);
     return http;
@@ -42,10 +57,17 @@ export class ApiServer {
 
   /** Stop accepting connections; open streams are cut. */
   async close(): Promise<void> {
+    for (const s of this.upgraded) s.destroy();
     await Promise.all(this.servers.map((s) => new Promise<void>((r) => {
       s.close(() => r());
       s.closeAllConnections();
     })));
+  }
+
+  /** A failure outside a request's own handling (a bug): log it and cut that connection only. */
+  private lastResort(e: unknown, req: IncomingMessage, conn: Duplex): void {
+    this.opts.log.error('request failed outside its error handling', { method: req.method, url: req.url, error: messageOf(e), stack: (e as Error)?.stack });
+    conn.destroy();
   }
 
   private headers(): Record<string, string> {
@@ -55,19 +77,28 @@ export class ApiServer {
   private async dispatch(req: IncomingMessage, res: ServerResponse | undefined, socket: Duplex | undefined): Promise<void> {
     const started = process.hrtime.bigint();
     this.opts.onRequest?.();
-    const url = new URL(req.url ?? '/', 'http://berth');
-    const { version, path } = splitVersion(url.pathname);
+    const rawUrl = req.url ?? '/';
+    let path = rawUrl;
+    let version: string | undefined;
+    let query = new URLSearchParams();
     const abort = new AbortController();
     const conn = socket ?? req.socket;
     const onClose = (): void => abort.abort();
+    const onError = (e: Error): void => {
+      this.opts.log.debug('connection error', { error: messageOf(e) });
+      abort.abort();
+    };
     conn.once('close', onClose);
     res?.once('close', onClose);
+    // Streams of this request get listeners, so that a client going away is an abort, never an uncaught 'error'.
+    req.on('error', onError);
+    res?.on('error', onError);
     let hijacked = false;
     const ctx: RequestContext = {
       req,
       res,
       params: {},
-      query: url.searchParams,
+      query,
       version: version ?? this.opts.apiVersion,
       signal: abort.signal,
       body: () => readJson(req),
@@ -83,6 +114,17 @@ export class ApiServer {
       },
     };
     try {
+      const target = parseRequestTarget(rawUrl);
+      const redirect = cleanPathRedirect(target.rawPath);
+      if (redirect !== undefined) {
+        const q = rawUrl.indexOf('?');
+        const location = q < 0 ? redirect : redirect + rawUrl.slice(q);
+        await this.send(ctx, socket, { kind: 'empty', status: 301, headers: { Location: location } });
+        return;
+      }
+      ({ version, path } = splitVersion(target.rawPath));
+      query = target.query;
+      ctx.query = query;
       if (version !== undefined) this.checkVersion(version);
       const found = this.opts.router.match(req.method ?? 'GET', path);
       if (found === undefined || found === 'method') {
@@ -100,11 +142,11 @@ export class ApiServer {
       } else if (res?.headersSent) {
         res.destroy();
       } else {
-        await this.send(ctx, socket, { kind: 'json', status, body: { message: messageOf(e) } });
+        await this.send(ctx, socket, { kind: 'json', status, body: { message: messageOf(e) } }).catch(() => conn.destroy());
       }
     } finally {
       conn.off('close', onClose);
-      this.opts.log.debug('request', { method: req.method, path: url.pathname, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+      this.opts.log.debug('request', { method: req.method, path, ms: Number(process.hrtime.bigint() - started) / 1e6 });
     }
   }
 
@@ -122,7 +164,9 @@ export class ApiServer {
       // An upgrade request answered without upgrading: write a plain HTTP response.
       const body = reply.kind === 'json' ? JSON.stringify(reply.body) + '\n' : '';
       const status = 'status' in reply && reply.status ? reply.status : 200;
-      socket.end(`HTTP/1.1 ${status} ${status < 400 ? 'OK' : 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      const extra = reply.kind === 'empty' && reply.headers ? Object.entries(reply.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') : '';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`);
+      else socket.destroy();
       return;
     }
     const res = ctx.res!;
@@ -135,7 +179,7 @@ export class ApiServer {
         return;
       }
       case 'empty':
-        res.writeHead(reply.status);
+        res.writeHead(reply.status, { ...(reply.status === 204 || reply.status === 304 ? {} : { 'Content-Length': 0 }), ...reply.headers });
         res.end();
         return;
       case 'text':
