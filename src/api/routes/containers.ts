@@ -1,7 +1,7 @@
 import type { Duplex, Readable } from 'node:stream';
 import { InvalidArgumentError, boolParam, parseFilters } from '../../base/index.js';
 import type { ContainerRecord, ContainerService, CreateRequest, WaitCondition } from '../../container/index.js';
-import type { ContainerCreateRequest } from '../types/index.js';
+import { decodeContainerCreate } from '../types/index.js';
 import { empty, json, type RequestContext, type Router } from '../server/index.js';
 import { toContainerInspect, toContainerSummary } from './container-wire.js';
 import { frame } from './stream-frames.js';
@@ -35,7 +35,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   });
 
   r.post('/containers/create', async (ctx) => {
-    const body = await ctx.body<ContainerCreateRequest>();
+    const body = await ctx.body(decodeContainerCreate);
     if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
     const { HostConfig: hostConfig, NetworkingConfig: _net, ...config } = body;
     const name = ctx.query.get('name') ?? undefined;

@@ -25,8 +25,11 @@ export interface RequestContext {
   version: string;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
-  /** Parse the JSON body; `undefined` for an empty body. */
-  body<T>(): Promise<T | undefined>;
+  /**
+   * Parse the JSON body; `undefined` for an empty body. With `decode`, the body's text goes
+   * through it instead (a schema of api/types: Go's types and wording).
+   */
+  body<T>(decode?: (text: string) => T): Promise<T | undefined>;
   /**
    * Take over the connection for a raw bidirectional stream (attach). Answers 101 to an
    * upgrade request and 200 otherwise, with Docker's stream content type.

@@ -101,7 +101,7 @@ export class ApiServer {
       query,
       version: version ?? this.opts.apiVersion,
       signal: abort.signal,
-      body: () => readJson(req),
+      body: <T>(decode?: (text: string) => T) => (decode ? readText(req).then(decode) : readJson<T>(req)),
       hijack: (contentType) => {
         hijacked = true;
         const s = socket ?? req.socket;
@@ -222,7 +222,7 @@ function onceDrain(res: ServerResponse, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function readJson<T>(req: IncomingMessage): Promise<T | undefined> {
+async function readText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req as AsyncIterable<Buffer>) {
@@ -230,7 +230,11 @@ async function readJson<T>(req: IncomingMessage): Promise<T | undefined> {
     if (size > MAX_JSON_BODY) throw new InvalidArgumentError('request body is too large');
     chunks.push(c);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readJson<T>(req: IncomingMessage): Promise<T | undefined> {
+  const text = (await readText(req)).trim();
   if (!text) return undefined;
   try {
     return JSON.parse(text) as T;
