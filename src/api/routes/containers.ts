@@ -1,7 +1,8 @@
 import type { Duplex, Readable } from 'node:stream';
 import { InvalidArgumentError, boolParam, parseFilters } from '../../base/index.js';
 import type { ContainerRecord, ContainerService, CreateRequest, WaitCondition } from '../../container/index.js';
-import { decodeContainerCreate } from '../types/index.js';
+import { decodeContainerCreate, intQuery } from '../types/index.js';
+import { parseSignal } from '../../oci/index.js';
 import { empty, json, type RequestContext, type Router } from '../server/index.js';
 import { toContainerInspect, toContainerSummary } from './container-wire.js';
 import { frame } from './stream-frames.js';
@@ -24,7 +25,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   r.get('/containers/json', async (ctx) => {
     const q = ctx.query;
     const filters = parseFilters(q.get('filters'), LIST_FILTERS);
-    const limit = Number(q.get('limit') ?? 0) || undefined;
+    const limit = intQuery(q, 'limit') || undefined;
     const recs = c.list({ all: boolParam(q.get('all')), ...(limit ? { limit } : {}), filters });
     const size = boolParam(q.get('size'));
     const rows = await Promise.all(recs.map(async (rec) => toContainerSummary(rec, {
@@ -65,7 +66,9 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   });
 
   r.post('/containers/{id}/kill', async (ctx) => {
-    await c.kill(ctx.params.id!, ctx.query.get('signal') || 'SIGKILL');
+    const signal = ctx.query.get('signal') || 'SIGKILL';
+    parseSignal(signal);
+    await c.kill(ctx.params.id!, signal);
     return empty();
   });
 
@@ -204,6 +207,7 @@ function stopOptions(ctx: RequestContext): { timeoutSec?: number; signal?: strin
   const t = ctx.query.get('t');
   const signal = ctx.query.get('signal');
   if (t !== null && !/^-?\d+$/.test(t)) throw new InvalidArgumentError(`invalid value for "t": "${t}"`);
+  if (signal) parseSignal(signal);
   return { ...(t !== null ? { timeoutSec: Number(t) } : {}), ...(signal ? { signal } : {}) };
 }
 

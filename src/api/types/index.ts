@@ -5,3 +5,4 @@ export type * from './image.js';
 export type * from './network.js';
 export * from './schema.js';
 export * from './container-schema.js';
+export * from './query.js';
