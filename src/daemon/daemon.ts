@@ -9,6 +9,7 @@ import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
 import { networkRoutes } from '../api/routes/networks.js';
 import { systemRoutes } from '../api/routes/system.js';
+import { swarmRoutes } from '../api/routes/swarm.js';
 import { ContainerService, ContainerStore, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
 import { NetworkService } from '../network/index.js';
@@ -103,6 +104,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     settled: () => containers.settled(),
   }, fetchUrl);
   networkRoutes(router, network);
+  swarmRoutes(router);
 
   const idle = idleCollector();
   const api = new ApiServer({
