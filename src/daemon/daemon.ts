@@ -111,7 +111,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     router, apiVersion: API_VERSION, minApiVersion: MIN_API_VERSION, serverHeader: `Berth/${BERTH_VERSION} (linux)`,
     log: log.child({ module: 'api' }), onRequest: () => idle.touch(),
   });
-  for (const host of cfg.hosts) await listenOn(api.createHttpServer(), host);
+  for (const host of cfg.hosts) await listenOn(() => api.createHttpServer(), host);
   log.info('berthd is serving', { hosts: cfg.hosts, runtime: runtime.name, dataRoot: cfg.dataRoot });
 
   return {
