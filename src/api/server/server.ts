@@ -223,6 +223,8 @@ function onceDrain(res: ServerResponse, signal: AbortSignal): Promise<void> {
 }
 
 async function readText(req: IncomingMessage): Promise<string> {
+  // Refused before a byte is read when the client says how much is coming: nothing to buffer.
+  if (Number(req.headers['content-length'] ?? 0) > MAX_JSON_BODY) throw new InvalidArgumentError('request body is too large');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req as AsyncIterable<Buffer>) {
