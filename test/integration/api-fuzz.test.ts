@@ -4,11 +4,11 @@
 // never answer 500, and its RSS may not grow by 20 MB.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { isRoot, startDaemon, withBusybox, type TestDaemon } from './harness.js';
+import { eventually, isRoot, startDaemon, withBusybox, type TestDaemon } from './harness.js';
 
 const skip = !isRoot() && 'needs root';
 const SEED = Number(process.env.BERTH_FUZZ_SEED ?? Date.now() % 1_000_000);
@@ -63,6 +63,7 @@ describe('API fuzz', { skip }, () => {
     });
   });
 
+  const fds = (): number => readdirSync(`/proc/${pid}/fd`).length;
   const rssKiB = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
   test('malformed, wrongly typed and abandoned requests never end berthd, never get a 500, and leak under 20 MB', { timeout: 300_000 }, async (t) => {
@@ -86,6 +87,7 @@ describe('API fuzz', { skip }, () => {
     for (let i = 0; i < 100; i++) warm.push({ send: req('GET', '/v1.47/containers/json?all=1') }, { send: req('POST', '/containers/create', '{"Image":5}') });
     await runAll(warm);
     const rssBefore = rssKiB();
+    const fdsBefore = fds();
 
     const targets = ['//[', '//a:b', '//a:99999/_ping', '//%zz', '/%', '/%zz', '/%%', '/containers/%zz/json', '/containers/%ff%fe/json',
       '/containers/%00/json', '/v1.47/../_ping', '/v9.99/_ping', '/v0.1/_ping', '/v1.47/containers/json?limit=abc', '/v1.47/containers/json?filters=%7B',
@@ -147,14 +149,24 @@ describe('API fuzz', { skip }, () => {
       const full = req('GET', '/v1.47/containers/json').toString();
       cases.push({ send: full.slice(0, 1 + Math.floor(rand() * (full.length - 5))), abandon: pick(['end', 'destroy'] as const) });
     }
+    // Streams abandoned mid-flight: uploads cut off, follows and exports left, attach without an upgrade.
+    const tarStart = Buffer.concat([Buffer.from('a/b'), Buffer.alloc(97), Buffer.from('0000644\0'), randomBytes(2000)]);
+    for (let i = 0; i < 40; i++) {
+      const target = pick(['/images/load', '/images/load?quiet=1', '/images/create?fromSrc=-&repo=fuzz', '/images/create?fromSrc=-']);
+      cases.push({ send: Buffer.concat([Buffer.from(req('POST', target, undefined, { 'Content-Type': 'application/x-tar', 'Content-Length': 10_000_000 })), tarStart]), abandon: pick(['end', 'destroy'] as const) });
+    }
+    for (let i = 0; i < 40; i++) {
+      cases.push({ send: req('GET', pick([`/containers/${catId}/logs?follow=1&stdout=1&stderr=1`, `/containers/${catId}/export`, `/containers/${catId}/logs?stdout=1&tail=5`]), undefined, { Connection: 'keep-alive' }), abandon: 'destroy' });
+      cases.push({ send: req('POST', `/containers/${catId}/attach?stream=1&stdin=1&stdout=1`, 'x'.repeat(1000), { 'Content-Type': 'text/plain' }), abandon: pick(['end', 'destroy'] as const) });
+    }
     // Shuffle so that kinds interleave on the parallel connections.
     for (let i = cases.length - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [cases[i], cases[j]] = [cases[j]!, cases[i]!]; }
 
     const started = Date.now();
     const answers = await runAll(cases);
     // Attach streams abandoned mid-flight: upgrade, send input the container echoes, then close.
-    for (let i = 0; i < 60; i++) await abandonAttach(catId, i % 2 === 0 ? 'destroy' : 'end');
-    t.diagnostic(`${cases.length + 60} requests in ${Date.now() - started} ms`);
+    for (let i = 0; i < 90; i++) await abandonAttach(catId, (['destroy', 'end', 'before-answer'] as const)[i % 3]!);
+    t.diagnostic(`${cases.length + 90} requests in ${Date.now() - started} ms`);
 
     assert.deepEqual(answers.filter((a) => a.status === -1).map((a) => a.sent), [], 'every request is answered or closed');
     const fiveHundreds = answers.filter((a) => a.status >= 500 && a.status !== 501 && a.status !== 503);
@@ -174,6 +186,9 @@ describe('API fuzz', { skip }, () => {
     t.diagnostic(`RSS grew ${grewMiB.toFixed(1)} MiB`);
     assert.ok(grewMiB < 20, `berthd's RSS grew by ${grewMiB.toFixed(1)} MiB`);
     assert.doesNotMatch(d.log(), /outside its error handling/);
+    // Abandoned streams give back their descriptors (conmon attachments, log files, sockets).
+    await eventually(() => fds() <= fdsBefore + 4, 10_000).catch(() => {});
+    assert.ok(fds() <= fdsBefore + 4, `berthd holds ${fds() - fdsBefore} more descriptors than before`);
   });
 
   async function runAll(cases: Exchange[]): Promise<Array<{ status: number; text: string; sent: string }>> {
@@ -188,10 +203,19 @@ describe('API fuzz', { skip }, () => {
     return out;
   }
 
-  /** Attach with Upgrade: tcp, wait for the 101 and some echoed output, then close or end without reading on. */
-  function abandonAttach(id: string, how: 'destroy' | 'end'): Promise<void> {
+  /**
+   * Attach with Upgrade: tcp, wait for the 101 and some echoed output, then close or end without
+   * reading on; or close before berthd has answered (the attachment is made for a client gone).
+   */
+  function abandonAttach(id: string, how: 'destroy' | 'end' | 'before-answer'): Promise<void> {
     return new Promise((resolve) => {
       const c = connect(d.sock);
+      if (how === 'before-answer') {
+        c.on('error', () => {});
+        c.on('close', () => resolve());
+        c.write(`POST /v1.47/containers/${id}/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`, () => c.destroy());
+        return;
+      }
       let seen = '';
       let sent = false;
       c.on('error', () => {});

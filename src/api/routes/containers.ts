@@ -183,6 +183,8 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
 
 /** Copy container output to the client (framed unless TTY) and client input to the container. */
 function pump(sock: Duplex, s: { stdout: Readable; stderr: Readable; stdin?: NodeJS.WritableStream; close(): void }, o: { tty: boolean; stdout: boolean; stderr: boolean; stdin: boolean; stdinOnce: boolean }): void {
+  // The client may have gone while the attachment was made: its 'close' has passed, so nothing below would end this one.
+  if (sock.destroyed) { s.close(); return; }
   let open = 2;
   const done = (): void => { if (--open === 0) sock.end(); };
   const forward = (src: Readable, id: 1 | 2, wanted: boolean): void => {

@@ -90,6 +90,8 @@ export class ApiServer {
     };
     conn.once('close', onClose);
     res?.once('close', onClose);
+    // A client can be gone before its request is dispatched: no 'close' will come for it then.
+    if (conn.destroyed) abort.abort();
     // Streams of this request get listeners, so that a client going away is an abort, never an uncaught 'error'.
     req.on('error', onError);
     res?.on('error', onError);
