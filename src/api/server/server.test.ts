@@ -19,6 +19,7 @@ before(async () => {
   const r = new Router();
   r.get('/_ping', () => ({ kind: 'text', status: 200, body: 'OK' }));
   r.get('/containers/{id}/json', (ctx) => json({ id: ctx.params.id }));
+  r.get('/bug', () => { throw new TypeError("Cannot read properties of undefined (reading 'x')"); });
   r.post('/containers/{id}/attach', (ctx) => {
     const s = ctx.hijack('application/vnd.docker.raw-stream');
     // Output keeps flowing whatever the client does, as a running container's would.
@@ -109,4 +110,11 @@ test('headers cut off mid-line and garbage request lines get 400 or a closed con
     assert.ok(resp === '' || [400, 404, 431].includes(statusOf(resp)), resp.split('\r\n')[0]);
   }
   assert.equal(statusOf(await raw('GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n')), 200);
+});
+
+test('a bug in a handler is a 500 whose text does not show Node internals', async () => {
+  const resp = await raw('GET /bug HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(statusOf(resp), 500);
+  assert.doesNotMatch(resp, /Cannot read properties/);
+  assert.match(resp, /"message":"internal error in berthd; the daemon log has the details"/);
 });

@@ -2,8 +2,8 @@ import { STATUS_CODES, createServer, type IncomingMessage, type Server, type Ser
 import type { Duplex } from 'node:stream';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InvalidArgumentError, type Logger } from '../../base/index.js';
-import { messageOf, statusOf } from './errors.js';
+import { InvalidArgumentError, isEngineError, type Logger } from '../../base/index.js';
+import { messageOf, publicMessageOf, statusOf } from './errors.js';
 import type { Reply, RequestContext, Router } from './router.js';
 import { cleanPathRedirect, parseRequestTarget } from './target.js';
 import { compareVersions, splitVersion } from './version.js';
@@ -144,7 +144,7 @@ export class ApiServer {
       } else if (res?.headersSent) {
         res.destroy();
       } else {
-        await this.send(ctx, socket, { kind: 'json', status, body: { message: messageOf(e) } }).catch(() => conn.destroy());
+        await this.send(ctx, socket, { kind: 'json', status, body: { message: publicMessageOf(e) } }).catch(() => conn.destroy());
       }
     } finally {
       conn.off('close', onClose);
@@ -197,7 +197,9 @@ export class ApiServer {
           }
         } catch (e) {
           // Errors after the headers travel in the stream, as Docker's jsonmessage does.
-          res.write(JSON.stringify({ errorDetail: { message: messageOf(e) }, error: messageOf(e) }) + '\r\n');
+          const message = publicMessageOf(e);
+          if (!isEngineError(e)) this.opts.log.error('stream failed', { error: messageOf(e), stack: (e as Error)?.stack });
+          res.write(JSON.stringify({ errorDetail: { message }, error: message }) + '\r\n');
         }
         res.end();
         return;
