@@ -19,6 +19,7 @@ before(async () => {
   const r = new Router();
   r.get('/_ping', () => ({ kind: 'text', status: 200, body: 'OK' }));
   r.get('/containers/{id}/json', (ctx) => json({ id: ctx.params.id }));
+  r.get('/echo', (ctx) => json({ version: ctx.version, all: ctx.query.get('all') }));
   r.get('/bug', () => { throw new TypeError("Cannot read properties of undefined (reading 'x')"); });
   r.post('/containers/{id}/attach', (ctx) => {
     const s = ctx.hijack('application/vnd.docker.raw-stream');
@@ -117,4 +118,9 @@ test('a bug in a handler is a 500 whose text does not show Node internals', asyn
   assert.equal(statusOf(resp), 500);
   assert.doesNotMatch(resp, /Cannot read properties/);
   assert.match(resp, /"message":"internal error in berthd; the daemon log has the details"/);
+});
+
+test('handlers see the version of the path prefix and the query', async () => {
+  assert.match(await raw('GET /v1.41/echo?all=1 HTTP/1.1\r\nHost: x\r\n\r\n'), /\{"version":"1\.41","all":"1"\}/);
+  assert.match(await raw('GET /echo HTTP/1.1\r\nHost: x\r\n\r\n'), /\{"version":"1\.47","all":null\}/);
 });

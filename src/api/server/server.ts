@@ -80,7 +80,6 @@ export class ApiServer {
     const rawUrl = req.url ?? '/';
     let path = rawUrl;
     let version: string | undefined;
-    let query = new URLSearchParams();
     const abort = new AbortController();
     const conn = socket ?? req.socket;
     const onClose = (): void => abort.abort();
@@ -100,8 +99,8 @@ export class ApiServer {
       req,
       res,
       params: {},
-      query,
-      version: version ?? this.opts.apiVersion,
+      query: new URLSearchParams(),
+      version: this.opts.apiVersion,
       signal: abort.signal,
       body: <T>(decode?: (text: string) => T) => (decode ? readText(req).then(decode) : readJson<T>(req)),
       hijack: (contentType) => {
@@ -125,12 +124,12 @@ export class ApiServer {
         return;
       }
       ({ version, path } = splitVersion(target.rawPath));
-      query = target.query;
-      ctx.query = query;
+      ctx.query = target.query;
+      ctx.version = version ?? this.opts.apiVersion;
       if (version !== undefined) this.checkVersion(version);
       const found = this.opts.router.match(req.method ?? 'GET', path);
       if (found === undefined || found === 'method') {
-        this.send(ctx, socket, { kind: 'json', status: 404, body: { message: 'page not found' } });
+        await this.send(ctx, socket, { kind: 'json', status: 404, body: { message: 'page not found' } });
         return;
       }
       ctx.params = found.params;
