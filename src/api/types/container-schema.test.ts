@@ -102,3 +102,9 @@ test('decodeContainerCreate() keeps what docker run sends', () => {
   assert.deepEqual(decodeContainerCreate(JSON.stringify(body)), body);
   assert.deepEqual(decodeContainerCreate('{"Cmd":"true","Entrypoint":"sh"}'), { Cmd: ['true'], Entrypoint: ['sh'] });
 });
+
+test('decodeContainerCreate() keeps a label named __proto__ as a label', () => {
+  const b = decodeContainerCreate('{"Labels":{"__proto__":"x","a":"b"}}');
+  assert.deepEqual(Object.entries(b.Labels ?? {}), [['__proto__', 'x'], ['a', 'b']]);
+  assert.equal(Object.getPrototypeOf(b.Labels), Object.prototype);
+});

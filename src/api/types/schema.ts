@@ -250,7 +250,8 @@ export function decodeNode(n: JsonNode, s: Schema, ctx?: Ctx): unknown {
     case 'map': {
       if (n.t !== 'obj') throw typeError(kindOf(n), goType(s), ctx);
       const out: Record<string, unknown> = {};
-      for (const [k, v] of n.entries) out[k] = decodeNode(v, s.of, ctx) ?? zeroOf(s.of);
+      // defineProperty: a key named "__proto__" is a label like any other, not the object's prototype.
+      for (const [k, v] of n.entries) Object.defineProperty(out, k, { value: decodeNode(v, s.of, ctx) ?? zeroOf(s.of), enumerable: true, writable: true, configurable: true });
       return out;
     }
     case 'struct': {
