@@ -154,6 +154,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
     const sock = ctx.hijack(tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
     const abort = new AbortController();
     sock.once('close', () => abort.abort());
+    if (sock.destroyed) abort.abort();
     let streams;
     try {
       ({ streams } = await c.attach(rec0.id, { stdin: wantStdin && rec0.config.OpenStdin, signal: abort.signal }));
