@@ -95,9 +95,8 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   });
 
   r.post('/containers/{id}/resize', async (ctx) => {
-    const height = Number(ctx.query.get('h'));
-    const width = Number(ctx.query.get('w'));
-    if (!Number.isInteger(height) || !Number.isInteger(width)) throw new InvalidArgumentError('invalid resize request: h and w must be integers');
+    const height = intQuery(ctx.query, 'h', { required: true });
+    const width = intQuery(ctx.query, 'w', { required: true });
     await c.resize(ctx.params.id!, { height, width });
     return { kind: 'text', status: 200, body: '' };
   });

@@ -10,4 +10,5 @@ test('intQuery() reads integers as strconv.Atoi and refuses the rest', () => {
   assert.equal(intQuery(q, 'absent'), 0);
   assert.throws(() => intQuery(q, 'bad'), { message: 'strconv.Atoi: parsing "5x": invalid syntax' });
   assert.throws(() => intQuery(q, 'float'), { message: 'strconv.Atoi: parsing "1.5": invalid syntax' });
+  assert.throws(() => intQuery(q, 'absent', { required: true }), { message: 'strconv.Atoi: parsing "": invalid syntax' });
 });
