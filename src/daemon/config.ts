@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError, errnoCode, isLogLevel, type LogLevel } from '../base/index.js';
 
@@ -160,10 +161,25 @@ async function readDaemonJson(path: string, explicit: boolean): Promise<Record<s
 /** unix:// anywhere; tcp:// only on loopback until TLS exists. */
 export function validateHost(h: string): void {
   if (h.startsWith('unix://')) return;
-  const m = /^tcp:\/\/(\[[^\]]+\]|[^:]*):(\d+)$/.exec(h);
-  if (!m) throw new InvalidArgumentError(`invalid host "${h}": expected unix:///path or tcp://127.0.0.1:port`);
-  const host = m[1]!.replace(/^\[|\]$/g, '');
-  if (!['127.0.0.1', 'localhost', '::1'].includes(host) && !host.startsWith('127.')) {
+  const tcp = parseTcpHost(h);
+  // An address is judged here; a name only once resolved (listen.ts), since "127.evil.example" is a name like any other.
+  if (isIP(tcp.host) && !isLoopback(tcp.host)) {
     throw new InvalidArgumentError(`refusing to listen on ${h}: plain TCP is allowed on loopback only until TLS is configured`);
   }
+  if (tcp.host === '') throw new InvalidArgumentError(`refusing to listen on ${h}: plain TCP is allowed on loopback only until TLS is configured`);
+}
+
+/** The host and port of a `tcp://host:port` address (IPv6 in brackets). */
+export function parseTcpHost(h: string): { host: string; port: number } {
+  const m = /^tcp:\/\/(\[[^\]]+\]|[^:/[\]]*):(\d+)$/.exec(h);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new InvalidArgumentError(`invalid host "${h}": expected unix:///path or tcp://127.0.0.1:port`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/** 127.0.0.0/8, ::1, and IPv4 loopback written as IPv6. */
+export function isLoopback(addr: string): boolean {
+  const v4 = addr.toLowerCase().replace(/^::ffff:/, '');
+  if (isIP(v4) === 4) return v4.startsWith('127.');
+  return isIP(addr) === 6 && /^(0{0,4}:){2,7}0{0,3}1$|^::1$/i.test(addr);
 }

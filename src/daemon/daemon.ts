@@ -9,6 +9,7 @@ import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
 import { networkRoutes } from '../api/routes/networks.js';
 import { systemRoutes } from '../api/routes/system.js';
+import { swarmRoutes } from '../api/routes/swarm.js';
 import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
 import { NetworkService } from '../network/index.js';
@@ -126,13 +127,14 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     settled: () => containers.settled(),
   }, fetchUrl);
   networkRoutes(router, network);
+  swarmRoutes(router);
 
   const idle = idleCollector();
   const api = new ApiServer({
     router, apiVersion: API_VERSION, minApiVersion: MIN_API_VERSION, serverHeader: `Berth/${BERTH_VERSION} (linux)`,
     log: log.child({ module: 'api' }), onRequest: () => idle.touch(),
   });
-  for (const host of cfg.hosts) await listenOn(api.createHttpServer(), host);
+  for (const host of cfg.hosts) await listenOn(() => api.createHttpServer(), host);
   log.info('berthd is serving', { hosts: cfg.hosts, runtime: runtime.name, dataRoot: cfg.dataRoot });
 
   return {

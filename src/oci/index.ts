@@ -1,3 +1,4 @@
 export * from './image.js';
 export * from './reference.js';
 export * from './runtime-spec.js';
+export * from './signal.js';

@@ -18,7 +18,7 @@ test('parseReference() normalizes familiar names as Docker does', () => {
     ['localhost:5000/app:v1', 'localhost:5000/app:v1', 'localhost:5000/app:v1'],
     ['quay.io/coreos/etcd', 'quay.io/coreos/etcd:latest', 'quay.io/coreos/etcd:latest'],
     ['[::1]:5000/app', '[::1]:5000/app:latest', '[::1]:5000/app:latest'],
-    ['Registry/app', 'Registry/app:latest', 'Registry/app:latest'],
+    ['Registry.io/app', 'Registry.io/app:latest', 'Registry.io/app:latest'],
     ['a-b__c.d/e', 'a-b__c.d/e:latest', 'a-b__c.d/e:latest'],
     [`busybox@sha256:${HEX}`, `docker.io/library/busybox@sha256:${HEX}`, `busybox@sha256:${HEX}`],
     [`busybox:1@sha256:${HEX}`, `docker.io/library/busybox:1@sha256:${HEX}`, `busybox:1@sha256:${HEX}`],
@@ -34,6 +34,8 @@ test('parseReference() refuses malformed references with Docker texts', () => {
   const table: Array<[string, string]> = [
     ['Busybox', 'invalid reference format: repository name (library/Busybox) must be lowercase'],
     ['user/App:v1', 'invalid reference format: repository name (user/App) must be lowercase'],
+    ['UPPER/x', 'invalid reference format: repository name (UPPER/x) must be lowercase'],
+    ['Registry/app', 'invalid reference format: repository name (Registry/app) must be lowercase'],
     ['busybox:', 'invalid reference format'],
     ['busy box', 'invalid reference format'],
     ['-busybox', 'invalid reference format'],

@@ -66,7 +66,10 @@ function splitDockerDomain(name: string): { domain: string; remainder: string } 
   if (maybeDomain === LEGACY_DEFAULT_DOMAIN) {
     domain = DEFAULT_DOMAIN;
     remainder = rest;
-  } else if (maybeDomain === 'localhost' || /[.:]/.test(maybeDomain) || maybeDomain.toLowerCase() !== maybeDomain) {
+  } else if (maybeDomain === 'localhost' || /[.:]/.test(maybeDomain)) {
+    // An uppercase first component without "." or ":" is a namespace, not a registry, as
+    // dockerd 20.10 reads it: "UPPER/x" is refused as an uppercase repository name.
+    // (distribution/reference 0.6 takes it for a domain and would tag a registry named "UPPER".)
     domain = maybeDomain;
     remainder = rest;
   } else {

@@ -149,6 +149,8 @@ export async function serveAttach(ctx: RequestContext, c: AttachBackend): Promis
   sock.on('error', () => sock.destroy());
   const abort = new AbortController();
   sock.once('close', () => abort.abort());
+  // The client may be gone already: its 'close' has passed, and nothing else would end this attach.
+  if (sock.destroyed) abort.abort();
   // Registered before anything is awaited, so a start that follows misses no output.
   const attached = stream ? c.attach(rec0.id, { stdin, signal: abort.signal }) : undefined;
   attached?.catch(() => {});
@@ -195,6 +197,8 @@ function pump(sock: Duplex, s: Streams, o: {
   tty: boolean; stdout: boolean; stderr: boolean; stdin: boolean; stdinOnce: boolean;
   body: RequestBodySkipper | undefined; detach: DetachScanner | undefined;
 }): void {
+  // The client may have gone while the attachment was made: its 'close' has passed.
+  if (sock.destroyed) { s.close(); return; }
   let open = 2;
   const finish = (): void => {
     s.close();
@@ -210,6 +214,8 @@ function pump(sock: Duplex, s: Streams, o: {
   forward(s.stderr, 2, o.stderr);
   if (o.stdin && s.stdin) {
     const stdin = s.stdin;
+    // The container's stdin can close under a writing client (the process exited): an abort, not a crash.
+    (stdin as NodeJS.WritableStream & NodeJS.EventEmitter).on('error', () => s.close());
     const onData = (raw: Buffer): void => {
       const b = o.body ? o.body.feed(raw) : raw;
       if (b.length === 0) return;

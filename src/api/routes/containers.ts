@@ -1,6 +1,7 @@
 import { InvalidArgumentError, boolParam, parseFilters } from '../../base/index.js';
 import type { ContainerRecord, ContainerService, CreateRequest, WaitCondition } from '../../container/index.js';
-import type { ContainerCreateRequest } from '../types/index.js';
+import { decodeContainerCreate, intQuery, type ContainerCreateRequest } from '../types/index.js';
+import { parseSignal } from '../../oci/index.js';
 import { empty, json, type RequestContext, type Router } from '../server/index.js';
 import { serveAttach } from './attach.js';
 import { toContainerInspect, toContainerSummary } from './container-wire.js';
@@ -24,7 +25,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   r.get('/containers/json', async (ctx) => {
     const q = ctx.query;
     const filters = parseFilters(q.get('filters'), LIST_FILTERS);
-    const limit = Number(q.get('limit') ?? 0) || undefined;
+    const limit = intQuery(q, 'limit') || undefined;
     const recs = c.list({ all: boolParam(q.get('all')), ...(limit ? { limit } : {}), filters });
     const size = boolParam(q.get('size'));
     const rows = await Promise.all(recs.map(async (rec) => toContainerSummary(rec, {
@@ -35,7 +36,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   });
 
   r.post('/containers/create', async (ctx) => {
-    const body = await ctx.body<ContainerCreateRequest>();
+    const body = await ctx.body(decodeContainerCreate);
     if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
     const { HostConfig: hostConfig, NetworkingConfig: net, ...config } = body;
     checkEndpoints(net);
@@ -68,7 +69,9 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   });
 
   r.post('/containers/{id}/kill', async (ctx) => {
-    await c.kill(ctx.params.id!, ctx.query.get('signal') || 'SIGKILL');
+    const signal = ctx.query.get('signal') || 'SIGKILL';
+    parseSignal(signal);
+    await c.kill(ctx.params.id!, signal);
     return empty();
   });
 
@@ -95,9 +98,8 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   });
 
   r.post('/containers/{id}/resize', async (ctx) => {
-    const height = Number(ctx.query.get('h'));
-    const width = Number(ctx.query.get('w'));
-    if (!Number.isInteger(height) || !Number.isInteger(width)) throw new InvalidArgumentError('invalid resize request: h and w must be integers');
+    const height = intQuery(ctx.query, 'h', { required: true });
+    const width = intQuery(ctx.query, 'w', { required: true });
     await c.resize(ctx.params.id!, { height, width });
     return { kind: 'text', status: 200, body: '' };
   });
@@ -195,6 +197,7 @@ function stopOptions(ctx: RequestContext): { timeoutSec?: number; signal?: strin
   const t = ctx.query.get('t');
   const signal = ctx.query.get('signal');
   if (t !== null && !/^-?\d+$/.test(t)) throw new InvalidArgumentError(`invalid value for "t": "${t}"`);
+  if (signal) parseSignal(signal);
   return { ...(t !== null ? { timeoutSec: Number(t) } : {}), ...(signal ? { signal } : {}) };
 }
 

@@ -26,3 +26,15 @@ export function messageOf(e: unknown): string {
   }
   return e.message;
 }
+
+/** JavaScript's own failures: a bug in berth, never something the client should parse. */
+const PROGRAMMING_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError, URIError, EvalError];
+
+/**
+ * The message a client gets: the error's own text, except for a bug in berth (a TypeError and
+ * the like), whose text names Node internals; those go to the daemon log only.
+ */
+export function publicMessageOf(e: unknown): string {
+  if (!isEngineError(e) && PROGRAMMING_ERRORS.some((k) => e instanceof k)) return 'internal error in berthd; the daemon log has the details';
+  return messageOf(e);
+}

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Readable } from 'node:stream';
+import { decodeSegment } from './target.js';
 
 /** What a handler returns; the server renders it (handlers never write to the response). */
 export type Reply =
   | { kind: 'json'; status: number; body: unknown }
-  | { kind: 'empty'; status: number }
+  | { kind: 'empty'; status: number; headers?: Record<string, string> }
   | { kind: 'text'; status: number; body: string; contentType?: string; headers?: Record<string, string> }
   | { kind: 'json-stream'; status?: number; events: AsyncIterable<unknown> }
   | { kind: 'raw-stream'; status?: number; contentType: string; body: Readable | AsyncIterable<Uint8Array>; headers?: Record<string, string> }
@@ -24,8 +25,11 @@ export interface RequestContext {
   version: string;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
-  /** Parse the JSON body; `undefined` for an empty body. */
-  body<T>(): Promise<T | undefined>;
+  /**
+   * Parse the JSON body; `undefined` for an empty body. With `decode`, the body's text goes
+   * through it instead (a schema of api/types: Go's types and wording).
+   */
+  body<T>(decode?: (text: string) => T): Promise<T | undefined>;
   /**
    * Take over the connection for a raw bidirectional stream (attach). Answers 101 to an
    * upgrade request and 200 otherwise, with Docker's stream content type.
@@ -73,7 +77,7 @@ export class Router {
       if (!m) continue;
       if (r.method !== method) { methodMismatch = true; continue; }
       const params: Record<string, string> = {};
-      r.names.forEach((n, i) => { params[n] = decodeURIComponent(m[i + 1]!); });
+      r.names.forEach((n, i) => { params[n] = decodeSegment(m[i + 1]!); });
       return { handler: r.handler, params };
     }
     return methodMismatch ? 'method' : undefined;

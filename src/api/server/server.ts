@@ -1,10 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InvalidArgumentError, type Logger } from '../../base/index.js';
-import { messageOf, statusOf } from './errors.js';
+import { InvalidArgumentError, isEngineError, type Logger } from '../../base/index.js';
+import { messageOf, publicMessageOf, statusOf } from './errors.js';
 import type { Reply, RequestContext, Router } from './router.js';
+import { cleanPathRedirect, parseRequestTarget } from './target.js';
 import { compareVersions, splitVersion } from './version.js';
 
 export interface ApiServerOptions {
@@ -22,19 +23,33 @@ const MAX_JSON_BODY = 16 * 1024 * 1024;
 /** The Engine API's HTTP edge: versioned paths, Docker's error bodies, streams and hijack. */
 export class ApiServer {
   readonly servers: Server[] = [];
+  /** Upgraded connections: the HTTP server no longer tracks them, close() must cut them. */
+  private readonly upgraded = new Set<Duplex>();
 
   constructor(private readonly opts: ApiServerOptions) {}
 
   /** A new HTTP server bound to this API; one per listening address. */
   createHttpServer(): Server {
     const http = createServer({ keepAlive: true });
-    http.on('request', (req, res) => void this.dispatch(req, res, undefined));
-    http.on('upgrade', (req, socket: Duplex, head: Buffer) => {
-      if (head.length > 0) socket.unshift(head);
-      void this.dispatch(req, undefined, socket);
+    // The error boundary: nothing a client sends or does to its connection may end the process.
+    http.on('request', (req, res) => {
+      this.dispatch(req, res, undefined).catch((e: unknown) => this.lastResort(e, req, req.socket));
     });
-    http.on('clientError', (_e, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    http.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+      // Node hands over an upgraded socket without its own 'error' listener: a reset would be uncaught.
+      socket.on('error', (e) => this.opts.log.debug('upgraded connection failed', { error: messageOf(e) }));
+      this.upgraded.add(socket);
+      socket.once('close', () => this.upgraded.delete(socket));
+      if (head.length > 0) socket.unshift(head);
+      this.dispatch(req, undefined, socket).catch((e: unknown) => this.lastResort(e, req, socket));
+    });
+    http.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
+      if (e.code === 'ECONNRESET' || e.code === 'EPIPE' || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const status = e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`);
     });
     this.servers.push(http);
     return http;
@@ -42,10 +57,17 @@ export class ApiServer {
 
   /** Stop accepting connections; open streams are cut. */
   async close(): Promise<void> {
+    for (const s of this.upgraded) s.destroy();
     await Promise.all(this.servers.map((s) => new Promise<void>((r) => {
       s.close(() => r());
       s.closeAllConnections();
     })));
+  }
+
+  /** A failure outside a request's own handling (a bug): log it and cut that connection only. */
+  private lastResort(e: unknown, req: IncomingMessage, conn: Duplex): void {
+    this.opts.log.error('request failed outside its error handling', { method: req.method, url: req.url, error: messageOf(e), stack: (e as Error)?.stack });
+    conn.destroy();
   }
 
   private headers(): Record<string, string> {
@@ -55,22 +77,32 @@ export class ApiServer {
   private async dispatch(req: IncomingMessage, res: ServerResponse | undefined, socket: Duplex | undefined): Promise<void> {
     const started = process.hrtime.bigint();
     this.opts.onRequest?.();
-    const url = new URL(req.url ?? '/', 'http://berth');
-    const { version, path } = splitVersion(url.pathname);
+    const rawUrl = req.url ?? '/';
+    let path = rawUrl;
+    let version: string | undefined;
     const abort = new AbortController();
     const conn = socket ?? req.socket;
     const onClose = (): void => abort.abort();
+    const onError = (e: Error): void => {
+      this.opts.log.debug('connection error', { error: messageOf(e) });
+      abort.abort();
+    };
     conn.once('close', onClose);
     res?.once('close', onClose);
+    // A client can be gone before its request is dispatched: no 'close' will come for it then.
+    if (conn.destroyed) abort.abort();
+    // Streams of this request get listeners, so that a client going away is an abort, never an uncaught 'error'.
+    req.on('error', onError);
+    res?.on('error', onError);
     let hijacked = false;
     const ctx: RequestContext = {
       req,
       res,
       params: {},
-      query: url.searchParams,
-      version: version ?? this.opts.apiVersion,
+      query: new URLSearchParams(),
+      version: this.opts.apiVersion,
       signal: abort.signal,
-      body: () => readJson(req),
+      body: <T>(decode?: (text: string) => T) => (decode ? readText(req).then(decode) : readJson<T>(req)),
       hijack: (contentType) => {
         hijacked = true;
         const s = socket ?? req.socket;
@@ -83,10 +115,21 @@ export class ApiServer {
       },
     };
     try {
+      const target = parseRequestTarget(rawUrl);
+      const redirect = cleanPathRedirect(target.rawPath);
+      if (redirect !== undefined) {
+        const q = rawUrl.indexOf('?');
+        const location = q < 0 ? redirect : redirect + rawUrl.slice(q);
+        await this.send(ctx, socket, { kind: 'empty', status: 301, headers: { Location: location } });
+        return;
+      }
+      ({ version, path } = splitVersion(target.rawPath));
+      ctx.query = target.query;
+      ctx.version = version ?? this.opts.apiVersion;
       if (version !== undefined) this.checkVersion(version);
       const found = this.opts.router.match(req.method ?? 'GET', path);
       if (found === undefined || found === 'method') {
-        this.send(ctx, socket, { kind: 'json', status: 404, body: { message: 'page not found' } });
+        await this.send(ctx, socket, { kind: 'json', status: 404, body: { message: 'page not found' } });
         return;
       }
       ctx.params = found.params;
@@ -100,11 +143,11 @@ export class ApiServer {
       } else if (res?.headersSent) {
         res.destroy();
       } else {
-        await this.send(ctx, socket, { kind: 'json', status, body: { message: messageOf(e) } });
+        await this.send(ctx, socket, { kind: 'json', status, body: { message: publicMessageOf(e) } }).catch(() => conn.destroy());
       }
     } finally {
       conn.off('close', onClose);
-      this.opts.log.debug('request', { method: req.method, path: url.pathname, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+      this.opts.log.debug('request', { method: req.method, path, ms: Number(process.hrtime.bigint() - started) / 1e6 });
     }
   }
 
@@ -122,7 +165,9 @@ export class ApiServer {
       // An upgrade request answered without upgrading: write a plain HTTP response.
       const body = reply.kind === 'json' ? JSON.stringify(reply.body) + '\n' : '';
       const status = 'status' in reply && reply.status ? reply.status : 200;
-      socket.end(`HTTP/1.1 ${status} ${status < 400 ? 'OK' : 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      const extra = reply.kind === 'empty' && reply.headers ? Object.entries(reply.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') : '';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`);
+      else socket.destroy();
       return;
     }
     const res = ctx.res!;
@@ -135,7 +180,7 @@ export class ApiServer {
         return;
       }
       case 'empty':
-        res.writeHead(reply.status);
+        res.writeHead(reply.status, { ...(reply.status === 204 || reply.status === 304 ? {} : { 'Content-Length': 0 }), ...reply.headers });
         res.end();
         return;
       case 'text':
@@ -151,7 +196,9 @@ export class ApiServer {
           }
         } catch (e) {
           // Errors after the headers travel in the stream, as Docker's jsonmessage does.
-          res.write(JSON.stringify({ errorDetail: { message: messageOf(e) }, error: messageOf(e) }) + '\r\n');
+          const message = publicMessageOf(e);
+          if (!isEngineError(e)) this.opts.log.error('stream failed', { error: messageOf(e), stack: (e as Error)?.stack });
+          res.write(JSON.stringify({ errorDetail: { message }, error: message }) + '\r\n');
         }
         res.end();
         return;
@@ -178,7 +225,9 @@ function onceDrain(res: ServerResponse, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function readJson<T>(req: IncomingMessage): Promise<T | undefined> {
+async function readText(req: IncomingMessage): Promise<string> {
+  // Refused before a byte is read when the client says how much is coming: nothing to buffer.
+  if (Number(req.headers['content-length'] ?? 0) > MAX_JSON_BODY) throw new InvalidArgumentError('request body is too large');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req as AsyncIterable<Buffer>) {
@@ -186,7 +235,11 @@ async function readJson<T>(req: IncomingMessage): Promise<T | undefined> {
     if (size > MAX_JSON_BODY) throw new InvalidArgumentError('request body is too large');
     chunks.push(c);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readJson<T>(req: IncomingMessage): Promise<T | undefined> {
+  const text = (await readText(req)).trim();
   if (!text) return undefined;
   try {
     return JSON.parse(text) as T;

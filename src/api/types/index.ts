@@ -3,3 +3,6 @@ export type * from './system.js';
 export type * from './container.js';
 export type * from './image.js';
 export type * from './network.js';
+export * from './schema.js';
+export * from './container-schema.js';
+export * from './query.js';
