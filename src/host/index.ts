@@ -4,6 +4,7 @@ export * from './host-devices.js';
 export * from './process-info.js';
 export * from './daemon-spawn.js';
 export * from './fs-special.js';
+export * from './beneath.js';
 export * from './path-lookup.js';
 export * from './stream-filter.js';
 export * from './net/index.js';
