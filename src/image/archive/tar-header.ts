@@ -36,7 +36,8 @@ const TYPE_TO_FLAG: Record<TarEntryType, string> = {
 
 export function typeFromFlag(flag: string, name: string): TarEntryType {
   switch (flag) {
-    case '0': case '\0': case '7': return name.endsWith('/') ? 'directory' : 'file';
+    case '\0': return name.endsWith('/') ? 'directory' : 'file'; // legacy: the name says (Go's TypeRegA)
+    case '0': case '7': return 'file';
     case '1': return 'link';
     case '2': return 'symlink';
     case '3': return 'char';
@@ -71,10 +72,18 @@ export function readNumber(b: Buffer, off: number, len: number): number {
     if (v > Number.MAX_SAFE_INTEGER) return NaN;
     return negative ? -(v + 1) : v;
   }
-  const s = b.subarray(off, off + len).toString('latin1').replace(/[\0 ]+$/, '').replace(/^[ \0]+/, '');
-  if (s === '') return 0;
-  if (!/^[0-7]+$/.test(s)) return NaN;
-  return parseInt(s, 8);
+  // Go's parseOctal: spaces and NULs trimmed at both ends, then octal digits only
+  let start = off;
+  let end = off + len;
+  while (start < end && (b[start] === 0x20 || b[start] === 0)) start++;
+  while (end > start && (b[end - 1] === 0x20 || b[end - 1] === 0)) end--;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i]! - 0x30;
+    if (c < 0 || c > 7) return NaN;
+    v = v * 8 + c;
+  }
+  return v;
 }
 
 function checksums(b: Buffer): { unsigned: number; signed: number } {

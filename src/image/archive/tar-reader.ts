@@ -73,6 +73,14 @@ class ByteSource {
     return this.take(n);
   }
 
+  /** Skip `n` bytes if they are all buffered (true), else nothing (false). */
+  skipBuffered(n: number): boolean {
+    if (n > this.avail) return false;
+    let left = n;
+    while (left > 0) left -= this.takeSome(left).length;
+    return true;
+  }
+
   async skip(n: number): Promise<void> {
     let left = n;
     while (left > 0) {
@@ -120,7 +128,7 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
   let longLink: string | undefined;
   let offset = 0;
   for (;;) {
-    if (!(await src.ensure(BLOCK))) {
+    if (src.available < BLOCK && !(await src.ensure(BLOCK))) {
       if (src.available === 0) return; // EOF without end marker: accepted like Go's reader
       throw unexpectedEof();
     }
@@ -150,9 +158,12 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
       continue;
     }
     if (typeflag === 'S') throw new InvalidArgumentError(`unsupported sparse file entry "${h.name}"`);
+    // Go's order: PAX records, then GNU long names over them; a legacy '\0' entry whose
+    // final name ends with "/" is a directory, every other '0' or '7' a regular file
+    if (pax) applyPax(h, pax, at);
     if (longName !== undefined) h.name = longName;
     if (longLink !== undefined) h.linkname = longLink;
-    if (pax) applyPax(h, pax, at);
+    if (typeflag === '\0') h.type = h.name.endsWith('/') ? 'directory' : 'file';
     checkHeader(h, at);
     pax = undefined;
     longName = undefined;
@@ -181,8 +192,9 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
     };
     yield entry;
     current = false;
-    await src.skip(remaining);
-    await src.skip(paddingFor(dataSize));
+    // skip what the consumer left and the padding: synchronously when it is buffered
+    const rest = remaining + paddingFor(dataSize);
+    if (!src.skipBuffered(rest)) await src.skip(rest);
     offset += dataSize + paddingFor(dataSize);
   }
 }
@@ -206,7 +218,7 @@ function applyPax(h: TarHeader, pax: NonNullable<ReturnType<typeof parsePax>>, a
     return n;
   };
   for (const k of s.keys()) {
-    if (k.startsWith('GNU.sparse.')) throw new InvalidArgumentError(`unsupported sparse file entry "${s.get('path') ?? h.name}"`);
+    if (k.startsWith('GNU.sparse.')) throw new InvalidArgumentError(`unsupported sparse file entry "${s.get('GNU.sparse.name') ?? s.get('path') ?? h.name}"`);
   }
   const path = s.get('path');
   if (path !== undefined) h.name = path;
@@ -221,5 +233,4 @@ function applyPax(h: TarHeader, pax: NonNullable<ReturnType<typeof parsePax>>, a
   const gname = s.get('gname');
   if (gname !== undefined) h.gname = gname;
   if (pax.xattrs.size > 0) h.xattrs = pax.xattrs;
-  if (path !== undefined && h.type === 'file' && path.endsWith('/')) h.type = 'directory';
 }
