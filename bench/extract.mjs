@@ -49,4 +49,4 @@ async function time(label, buf) {
 }
 
 await time('10,000-file layer', await smallFiles());
-await time('200 MB one-file layer', await tarBuffer([file('blob', randomBytes(200 << 20))]));
+if (!process.env.SMALL_ONLY) await time('200 MB one-file layer', await tarBuffer([file('blob', randomBytes(200 << 20))]));

@@ -11,7 +11,7 @@ export interface HostAddon {
   /** Reap a spawned child: [exit code, signal number], one of them null. */
   wait(pid: number): Promise<[number | null, number | null]>;
   // fd-relative calls beneath a root directory, synchronous; see ScopedDir in beneath.ts
-  openRoot(path: string): number;
+  openRoot(path: string, cache: boolean): number;
   close(fd: number): void;
   lstat(root: number, rel: string): number[] | null;
   readlink(root: number, rel: string): string;

@@ -397,11 +397,28 @@ static int open_beneath(int root, const char *rel, int flags) {
   return fd;
 }
 
+// The last parent directory opened beneath a root that asked for it (openRoot's `cache`): an
+// extraction writes many entries into one directory in a row. Only the extractor's root asks:
+// it is the one writer of its tree, and every removal drops the cache, so a cached fd always
+// names the directory that its path names (nothing in an extraction renames).
+#define CACHE_ROOTS 4096
+static unsigned char cache_ok[CACHE_ROOTS];
+static int cache_root = -1, cache_fd = -1;
+static char *cache_rel = NULL;
+
+static void cache_drop(void) {
+  if (cache_fd >= 0) close(cache_fd);
+  free(cache_rel);
+  cache_root = cache_fd = -1;
+  cache_rel = NULL;
+}
+
 // Split `rel` into its parent (opened as a directory beneath root) and its last component.
-struct leaf { int dir; char *name; char *copy; };
+struct leaf { int dir; int owned; char *name; char *copy; };
 
 static int open_parent(int root, const char *rel, struct leaf *out) {
   out->dir = -1;
+  out->owned = 0;
   out->copy = strdup(rel);
   if (!out->copy) { errno = ENOMEM; return -1; }
   char *slash = strrchr(out->copy, '/');
@@ -409,13 +426,25 @@ static int open_parent(int root, const char *rel, struct leaf *out) {
   if (slash) { *slash = 0; out->name = slash + 1; parent = out->copy; }
   else out->name = out->copy;
   if (!valid_name(out->name)) { errno = EINVAL; return -1; }
-  out->dir = open_beneath(root, parent, O_PATH | O_DIRECTORY);
-  return out->dir < 0 ? -1 : 0;
+  if (!parent[0]) { out->dir = root; return 0; } // the root itself
+  int cached = root < CACHE_ROOTS && cache_ok[root];
+  if (cached && cache_root == root && !strcmp(cache_rel, parent)) { out->dir = cache_fd; return 0; }
+  int fd = open_beneath(root, parent, O_PATH | O_DIRECTORY);
+  if (fd < 0) return -1;
+  char *copy = cached ? strdup(parent) : NULL;
+  if (copy) {
+    cache_drop();
+    cache_root = root;
+    cache_fd = fd;
+    cache_rel = copy;
+  } else out->owned = 1;
+  out->dir = fd;
+  return 0;
 }
 
 static void leaf_close(struct leaf *l) {
   int saved = errno;
-  if (l->dir >= 0) close(l->dir);
+  if (l->dir >= 0 && l->owned) close(l->dir);
   free(l->copy);
   errno = saved;
 }
@@ -490,17 +519,21 @@ static int chmod_nofollow(int dir, const char *name, mode_t mode) {
   return rc;
 }
 
-// openRoot(path) -> fd: a directory, not a symlink, close-on-exec.
+// openRoot(path, cache) -> fd: a directory, not a symlink, close-on-exec. With `cache`, the last
+// parent directory resolved beneath it is kept open (see cache_ok above).
 static napi_value x_open_root(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value v[1];
+  size_t argc = 2;
+  napi_value v[2];
   napi_get_cb_info(env, info, &argc, v, NULL, NULL);
-  int bad = argc != 1;
+  int bad = argc != 2;
+  bool cache = false;
   char *path = bad ? NULL : string_arg(env, v[0], &bad);
-  if (bad || !path) { free(path); napi_throw_type_error(env, NULL, "openRoot(path): bad arguments"); return NULL; }
+  if (!bad && napi_get_value_bool(env, v[1], &cache) != napi_ok) bad = 1;
+  if (bad || !path) { free(path); napi_throw_type_error(env, NULL, "openRoot(path, cache): bad arguments"); return NULL; }
   int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) { int e = errno; napi_value r = throw_errno(env, e, "open", path); free(path); return r; }
   free(path);
+  if (fd < CACHE_ROOTS) cache_ok[fd] = cache;
   napi_value r;
   napi_create_int32(env, fd, &r);
   return r;
@@ -510,6 +543,8 @@ static napi_value x_open_root(napi_env env, napi_callback_info info) {
 static napi_value x_close(napi_env env, napi_callback_info info) {
   struct args a;
   if (get_args(env, info, &a, 1, "close(fd): bad arguments") < 0) return NULL;
+  if (cache_root == a.root) cache_drop();
+  if (a.root < CACHE_ROOTS) cache_ok[a.root] = 0;
   close(a.root);
   return js_undefined(env);
 }
@@ -896,6 +931,7 @@ static int remove_tree(int dir, const char *name, dev_t dev, int depth) {
 static napi_value x_remove(napi_env env, napi_callback_info info) {
   struct args a;
   if (get_args(env, info, &a, 2, "remove(root, rel): bad arguments") < 0) return NULL;
+  cache_drop(); // what goes may be the cached directory or hold it
   struct leaf l;
   int rc = open_parent(a.root, a.rel, &l);
   if (rc == 0) {

@@ -45,7 +45,7 @@ export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, op
       yield c;
     }
   })();
-  const x = new Extractor(ScopedDir.open(opts.target));
+  const x = new Extractor(ScopedDir.open(opts.target, { writer: true }));
   let size = 0;
   try {
     for await (const entry of readTar({ [Symbol.asyncIterator]: () => hashed })) {
