@@ -416,7 +416,7 @@ static void cache_drop(void) {
 // Split `rel` into its parent (opened as a directory beneath root) and its last component.
 struct leaf { int dir; int owned; char *name; char *copy; };
 
-static int open_parent(int root, const char *rel, struct leaf *out) {
+static int open_parent_cached(int root, const char *rel, struct leaf *out, int use_cache) {
   out->dir = -1;
   out->owned = 0;
   out->copy = strdup(rel);
@@ -427,7 +427,7 @@ static int open_parent(int root, const char *rel, struct leaf *out) {
   else out->name = out->copy;
   if (!valid_name(out->name)) { errno = EINVAL; return -1; }
   if (!parent[0]) { out->dir = root; return 0; } // the root itself
-  int cached = root < CACHE_ROOTS && cache_ok[root];
+  int cached = use_cache && root < CACHE_ROOTS && cache_ok[root];
   if (cached && cache_root == root && !strcmp(cache_rel, parent)) { out->dir = cache_fd; return 0; }
   int fd = open_beneath(root, parent, O_PATH | O_DIRECTORY);
   if (fd < 0) return -1;
@@ -440,6 +440,10 @@ static int open_parent(int root, const char *rel, struct leaf *out) {
   } else out->owned = 1;
   out->dir = fd;
   return 0;
+}
+
+static int open_parent(int root, const char *rel, struct leaf *out) {
+  return open_parent_cached(root, rel, out, 1);
 }
 
 static void leaf_close(struct leaf *l) {
@@ -778,8 +782,9 @@ static napi_value x_link(napi_env env, napi_callback_info info) {
   char *rel = string_arg(env, a.v[2], &bad);
   if (bad || !rel) { free(a.rel); free(rel); napi_throw_type_error(env, NULL, "link(root, existing, rel): bad arguments"); return NULL; }
   struct leaf from, to;
-  to.dir = -1; to.copy = NULL;
-  int ok = 1, rc = open_parent(a.root, a.rel, &from);
+  to.dir = -1; to.owned = 0; to.copy = NULL;
+  // the existing entry's parent stays out of the cache: opening the new one's could evict it
+  int ok = 1, rc = open_parent_cached(a.root, a.rel, &from, 0);
   if (rc == 0) rc = open_parent(a.root, rel, &to);
   if (rc == 0) {
     rc = linkat(from.dir, from.name, to.dir, to.name, 0);

@@ -177,6 +177,8 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: 'hardlink over a symlink out', tar: [file('f', 'f'), symlinkEntry('h', `${OUT}/victim`), hardlinkEntry('h', 'f')],
     check: async (t) => assert.equal((await lstat(join(t, 'h'))).ino, (await lstat(join(t, 'f'))).ino) },
   { name: 'hardlink, then its parent swapped for a symlink out', tar: [file('f', 'f'), dir('a/'), hardlinkEntry('a/victim', 'f'), symlinkEntry('a', OUT)] },
+  { name: 'hardlinks across directories, the new one in a directory of its own', tar: [file('d1/f', 'f'), dir('d2/'), hardlinkEntry('d2/h', 'd1/f'), hardlinkEntry('d2/h2', 'd1/f'), hardlinkEntry('d3/h', 'd2/h')],
+    check: async (t) => assert.equal((await lstat(join(t, 'd3/h'))).nlink, 4) },
   { name: 'hardlink to a directory', tar: [dir('d/'), hardlinkEntry('h', 'd')], refused: /Cannot apply layer entry "h": link failed with EPERM/ },
   { name: 'hardlink to nothing', tar: [hardlinkEntry('h', 'missing')], refused: /hardlink target "missing" does not exist/ },
   { name: 'hardlink with an absolute target names the layer root', tar: [file('etc/f', 'f'), hardlinkEntry('h', '/etc/f')],

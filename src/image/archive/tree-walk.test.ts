@@ -66,3 +66,21 @@ test('tarTree() never reads through an entry swapped for a symlink while it walk
     assert.match(String(failure), /ELOOP/, 'the swapped file is refused, not read');
   });
 });
+
+test('tarTree() lists a mount point below the root but does not cross into it', { skip: process.getuid?.() !== 0 ? 'needs root to mount' : false }, async () => {
+  const { mountTmpfs } = { mountTmpfs: async (p: string) => (await import('../../host/index.js')).exec('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', p]) };
+  const { unmount } = await import('../../host/index.js');
+  await withTemp(async (d) => {
+    const root = join(d, 'root');
+    await mkdir(join(root, 'vol'), { recursive: true });
+    await writeFile(join(root, 'kept'), 'k');
+    await mountTmpfs(join(root, 'vol'));
+    try {
+      await writeFile(join(root, 'vol', 'inside'), 'volume data');
+      const got = await entries(tarTree({ root }));
+      assert.deepEqual(got.map((e) => e.name), ['kept', 'vol/']);
+    } finally {
+      await unmount(join(root, 'vol'), { lazy: true });
+    }
+  });
+});

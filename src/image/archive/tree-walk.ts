@@ -54,7 +54,8 @@ export async function* walkTree(opts: WalkOptions): AsyncGenerator<TarWriteEntry
     try {
       names = dir.readdir(rel).sort();
     } catch (e) {
-      if (rel !== '' && isGone(e)) return; // replaced while walking
+      // replaced while walking, or a mount point (a volume): listed, never crossed
+      if (rel !== '' && (isGone(e) || (e as { code?: unknown })?.code === 'EXDEV')) return;
       throw e;
     }
     for (const name of names) {
@@ -78,8 +79,9 @@ export async function* walkTree(opts: WalkOptions): AsyncGenerator<TarWriteEntry
       try {
         x = dir.xattrs(child);
       } catch (e) {
-        if (!isGone(e)) throw e;
-        continue;
+        if ((e as { code?: unknown })?.code === 'EXDEV') x = new Map(); // a mount point: not crossed
+        else if (isGone(e)) continue;
+        else throw e;
       }
       if (x.size > 0) {
         const kept = new Map([...x].filter(([k]) => keepXattr(k)));
