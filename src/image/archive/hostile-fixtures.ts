@@ -243,6 +243,9 @@ export const HOSTILE_CASES: HostileCase[] = [
     check: async (t) => assert.ok((await lstat(join(t, 'many/4999'))).isFile()) },
   { name: 'size: 64 MiB of zeros from a 64 KiB gzip', tar: () => gzipSync(rawTar(rawFile(hdr('zeros'), Buffer.alloc(64 << 20))), { level: 9 }),
     check: async (t) => assert.equal((await lstat(join(t, 'zeros'))).size, 64 << 20) },
+  { name: 'corrupt xz', tar: () => Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.alloc(200, 0x55)]), refused: /Cannot decompress xz input: xz failed/ },
+  { name: 'corrupt bzip2', tar: () => Buffer.concat([Buffer.from('BZh9'), Buffer.alloc(200, 0x55)]), refused: /Cannot decompress bzip2 input: bzip2 failed/ },
+  { name: 'truncated gzip', tar: () => { const gz = gzipSync(rawTar(rawFile(hdr('f'), Buffer.alloc(100_000, 1)))); return gz.subarray(0, gz.length - 30); }, refused: /Cannot read layer: unexpected end of file|unexpected EOF/ },
   { name: 'a PAX record bomb of 1 MiB + 1', tar: () => rawTar(metaRecord('x', Buffer.alloc((1 << 20) + 1, 0x41)), rawFile(hdr('f'))), refused: /header field too long/ },
 ];
 
