@@ -34,7 +34,10 @@ const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).dige
 
 /** A docker-archive (docker save's layout) of one image whose only layer is `layer`. */
 async function dockerArchive(layer: Buffer, tag: string): Promise<Buffer> {
-  const plain = layer[0] === 0x1f && layer[1] === 0x8b ? gunzipSync(layer) : layer;
+  let plain = layer;
+  try {
+    if (layer[0] === 0x1f && layer[1] === 0x8b) plain = gunzipSync(layer);
+  } catch { /* a corrupt layer: its load fails anyway */ }
   const config = Buffer.from(JSON.stringify({
     architecture: process.arch === 'x64' ? 'amd64' : process.arch, os: 'linux', config: {},
     rootfs: { type: 'layers', diff_ids: [sha(plain)] }, history: [{ created: '2026-01-01T00:00:00Z' }],
