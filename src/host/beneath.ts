@@ -74,7 +74,7 @@ export class ScopedDir {
     return this.a.readdir(this.fd, rel);
   }
 
-  /** A read-only fd of a regular file (EINVAL for anything else); the caller closes it. */
+  /** A read-only fd of a regular file (EINVAL for anything else, which is never opened); the caller closes it. */
   openRead(rel: string): number {
     return this.a.openRead(this.fd, rel);
   }

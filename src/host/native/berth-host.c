@@ -637,13 +637,21 @@ static napi_value x_readdir(napi_env env, napi_callback_info info) {
 static napi_value x_open_read(napi_env env, napi_callback_info info) {
   struct args a;
   if (get_args(env, info, &a, 2, "openRead(root, rel): bad arguments") < 0) return NULL;
-  int fd = open_beneath(a.root, a.rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-  if (fd >= 0) {
+  // an O_PATH fd first: a device or fifo swapped in after the caller's lstat is never opened
+  // (opening a device node runs its driver), only the regular file it names is, through it
+  int fd = -1, path_fd = open_beneath(a.root, a.rel, O_PATH | O_NOFOLLOW);
+  if (path_fd >= 0) {
     struct stat st;
-    int rc = fstat(fd, &st);
+    int rc = fstat(path_fd, &st);
     if (rc == 0 && !S_ISREG(st.st_mode)) { errno = EINVAL; rc = -1; }
-    if (rc == 0) rc = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    if (rc < 0) { int e = errno; close(fd); errno = e; fd = -1; }
+    if (rc == 0) {
+      char proc[64];
+      snprintf(proc, sizeof proc, "/proc/self/fd/%d", path_fd);
+      fd = open(proc, O_RDONLY | O_CLOEXEC);
+    }
+    int e = errno;
+    close(path_fd);
+    errno = e;
   }
   if (fd < 0) { napi_value r = throw_errno(env, errno, "open", a.rel); free(a.rel); return r; }
   free(a.rel);

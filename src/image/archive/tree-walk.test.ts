@@ -63,7 +63,7 @@ test('tarTree() never reads through an entry swapped for a symlink while it walk
     }
     assert.ok(seen.every((s) => !s.includes('SECRET') || s === 'file:SECRETX'), `read through a swapped entry: ${seen.join(', ')}`);
     assert.ok(!seen.some((s) => s.startsWith('dir/secret')), 'listed a directory outside the root');
-    assert.match(String(failure), /ELOOP/, 'the swapped file is refused, not read');
+    assert.match(String(failure), /EINVAL/, 'the swapped file is refused, not read');
   });
 });
 
