@@ -243,6 +243,7 @@ class Extractor {
  */
 function xattrsOf(h: TarHeader): Array<[string, Buffer]> {
   if (!h.xattrs) return [];
+  if (h.xattrs.has('')) throw new InvalidArgumentError(`Cannot apply layer entry "${h.name}": an extended attribute has an empty name`);
   return [...h.xattrs].filter(([name]) => !name.startsWith('trusted.overlay.'));
 }
 

@@ -200,6 +200,9 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: 'overlay xattrs from the archive are dropped', tar: [dir('d/', { xattrs: x([['trusted.overlay.redirect', '/x'], ['trusted.overlay.opaque', 'y']]) })],
     check: async (t) => { const d = ScopedDir.open(t); try { assert.equal(d.xattrs('d').size, 0); } finally { d.close(); } } },
   { name: 'an invalid security.capability value', tar: [file('f', 'x', { xattrs: x([['security.capability', 'junk']]) })], refused: /Cannot apply layer entry "f": fsetxattr failed with EINVAL/ },
+  { name: 'an empty xattr name', tar: [file('f', 'x', { xattrs: x([['', 'v']]) })], refused: /an extended attribute has an empty name/ },
+  { name: 'an xattr name past 255 bytes', tar: [dir('d/', { xattrs: x([[`user.${'n'.repeat(300)}`, 'v']]) })], refused: /Cannot apply layer entry "d\/": setxattr failed with ERANGE/ },
+  { name: 'an xattr value past 64 KiB', tar: [file('f', 'x', { xattrs: x([['user.big', Buffer.alloc(70_000, 1)]]) })], refused: /Cannot apply layer entry "f": fsetxattr failed with E2BIG/ },
   // names
   { name: 'dot-dot name', tar: [file('../escape', 'x')], refused: /path escapes the layer root/ },
   { name: 'nested dot-dot name', tar: [file('a/../../escape', 'x')], refused: /path escapes the layer root/ },
