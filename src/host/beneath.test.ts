@@ -75,3 +75,11 @@ test('ScopedDir.remove() takes a tree down without following the symlinks in it'
     assert.deepEqual(await readdir(out), ['victim']);
   });
 });
+
+test('without openat2 (kernels before 5.6) the O_NOFOLLOW walk refuses the same escapes', { skip: process.env.BERTH_TEST_NO_OPENAT2 ? 'this is that run' : false }, async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const files = [fileURLToPath(import.meta.url), fileURLToPath(new URL('../image/archive/hostile-archives.test.js', import.meta.url))];
+  const r = spawnSync(process.execPath, ['--test', ...files], { env: { ...process.env, BERTH_TEST_NO_OPENAT2: '1' }, encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, r.stdout.split('\n').filter((l) => /^not ok|error:/.test(l.trim())).join('\n') || r.stderr);
+});
