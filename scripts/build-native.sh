@@ -1,13 +1,14 @@
 #!/bin/sh
 # Compile berth's addon (src/host/native/berth-host.c) against the running Node's headers.
-# Without a compiler or headers berth still works: it spawns mount(8)/umount(8) instead.
+# Without a compiler or headers berth spawns mount(8)/umount(8) instead, but refuses to unpack
+# layers: extraction has no safe path-based fallback (docs/decisions/0009).
 set -eu
 cd "$(dirname "$0")/.."
 src=src/host/native/berth-host.c
 out=dist/native/berth-host.node
 inc="$(dirname "$(dirname "$(command -v node)")")/include/node"
 if ! command -v cc >/dev/null 2>&1 || [ ! -f "$inc/node_api.h" ]; then
-  echo "warning: no C compiler or Node headers ($inc): berth will spawn mount(8) and umount(8)" >&2
+  echo "warning: no C compiler or Node headers ($inc): berth will spawn mount(8) and umount(8), and cannot unpack layers (docs/decisions/0009)" >&2
   rm -f "$out"
   exit 0
 fi

@@ -4,96 +4,10 @@ import { exec, HostCommandError } from './exec.js';
 import { hostAddon, MNT_DETACH, MS_BIND, MS_RDONLY, MS_REMOUNT } from './native.js';
 
 /*
- * Filesystem operations Node has no API for (device nodes, extended attributes,
- * mounts, syncfs), done with Debian's tools. Work is batched so that a layer with
- * thousands of whiteouts or xattrs costs one process, not thousands.
+ * Filesystem operations Node has no API for (mounts, syncfs): through the addon, or with
+ * Debian's tools when it is absent. Device nodes and extended attributes are made only
+ * beneath a root, fd-relative, by ScopedDir (beneath.ts).
  */
-
-export interface SpecialNode {
-  /** Path relative to the batch's cwd. */
-  path: string;
-  type: 'char' | 'block' | 'fifo';
-  major?: number;
-  minor?: number;
-  /** Permission bits (and setuid/setgid/sticky), applied exactly. */
-  mode: number;
-}
-
-function shQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Create device nodes and fifos (mknod) below `cwd`, one shell for the whole batch. */
-export async function makeNodes(cwd: string, nodes: readonly SpecialNode[]): Promise<void> {
-  if (nodes.length === 0) return;
-  const lines = nodes.map((n) => {
-    const mode = (n.mode & 0o7777).toString(8).padStart(4, '0');
-    const kind = n.type === 'char' ? `c ${n.major ?? 0} ${n.minor ?? 0}` : n.type === 'block' ? `b ${n.major ?? 0} ${n.minor ?? 0}` : 'p';
-    return `mknod -m ${mode} -- ${shQuote(n.path)} ${kind}`;
-  });
-  await exec('/bin/sh', ['-e', '-s'], { cwd, stdin: lines.join('\n') + '\n', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
-}
-
-export interface XattrEntry {
-  /** Path relative to the batch's cwd ('' or '.' is cwd itself). */
-  path: string;
-  name: string;
-  value: Uint8Array;
-}
-
-// getfattr/setfattr's path quoting: backslash and non-printable ASCII as \ooo.
-function quotePath(p: string): string {
-  return p.replace(/[\\\x00-\x20\x7f]/g, (c) => (c === ' ' ? ' ' : `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`));
-}
-
-function unquotePath(p: string): string {
-  if (!p.includes('\\')) return p;
-  const bytes: number[] = [];
-  const raw = Buffer.from(p, 'utf8');
-  for (let i = 0; i < raw.length; i++) {
-    if (raw[i] === 0x5c && i + 3 < raw.length + 0 && /^[0-7]{3}$/.test(raw.subarray(i + 1, i + 4).toString('latin1'))) {
-      bytes.push(parseInt(raw.subarray(i + 1, i + 4).toString('latin1'), 8));
-      i += 3;
-    } else bytes.push(raw[i]!);
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-/** Set extended attributes (any namespace, symlinks not followed) with one setfattr run. */
-export async function setXattrs(cwd: string, entries: readonly XattrEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const parts: string[] = [];
-  for (const e of entries) {
-    const p = e.path === '' ? '.' : e.path;
-    parts.push(`# file: ${quotePath(p)}\n${e.name}=0x${Buffer.from(e.value).toString('hex')}\n\n`);
-  }
-  await exec('setfattr', ['-h', '--restore=-'], { cwd, stdin: parts.join('') });
-}
-
-/**
- * Read every extended attribute under `root` (symlinks not followed) with one getfattr
- * run. Keys are paths relative to root ('' for root itself); files without xattrs are absent.
- */
-export async function readXattrsTree(root: string): Promise<Map<string, Map<string, Buffer>>> {
-  const r = await exec('getfattr', ['-R', '-P', '-h', '-d', '-m', '-', '-e', 'hex', '.'], { cwd: root, allowFailure: true });
-  const out = new Map<string, Map<string, Buffer>>();
-  let current: Map<string, Buffer> | undefined;
-  for (const line of r.stdout.split('\n')) {
-    if (line.startsWith('# file: ')) {
-      let p = unquotePath(line.slice(8));
-      if (p === '.') p = '';
-      else if (p.startsWith('./')) p = p.slice(2);
-      current = new Map();
-      out.set(p, current);
-    } else if (line && current) {
-      const eq = line.indexOf('=');
-      const name = eq < 0 ? line : line.slice(0, eq);
-      const v = eq < 0 ? '' : line.slice(eq + 1);
-      current.set(name, v.startsWith('0x') ? Buffer.from(v.slice(2), 'hex') : Buffer.from(v.replace(/^"|"$/g, ''), 'utf8'));
-    }
-  }
-  return out;
-}
 
 export interface OverlayMount {
   /** Lower directories, top-most first; relative paths are resolved against `cwd`. */

@@ -10,6 +10,23 @@ export interface HostAddon {
   spawn(file: string, argv: string[], envp: string[], cwd: string | null, fds: number[], setsid: boolean): { pid: number; fds: number[] };
   /** Reap a spawned child: [exit code, signal number], one of them null. */
   wait(pid: number): Promise<[number | null, number | null]>;
+  // fd-relative calls beneath a root directory, synchronous; see ScopedDir in beneath.ts
+  openRoot(path: string, cache: boolean): number;
+  close(fd: number): void;
+  lstat(root: number, rel: string): number[] | null;
+  readlink(root: number, rel: string): string;
+  readdir(root: number, rel: string): string[];
+  openRead(root: number, rel: string): number;
+  create(root: number, rel: string): number;
+  mkdir(root: number, rel: string, mode: number, uid: number, gid: number): boolean;
+  mknod(root: number, rel: string, kind: 'c' | 'b' | 'p', mode: number, major: number, minor: number, uid: number, gid: number, mtime: number): boolean;
+  symlink(root: number, rel: string, target: string, uid: number, gid: number, mtime: number): boolean;
+  link(root: number, existing: string, rel: string): boolean;
+  utimes(root: number, rel: string, sec: number, nsec: number, onlyDir: boolean): boolean;
+  setxattr(root: number, rel: string, name: string, value: Buffer): void;
+  fsetxattr(fd: number, name: string, value: Buffer): void;
+  xattrs(root: number, rel: string): Array<string | Buffer>;
+  remove(root: number, rel: string): boolean;
 }
 
 export const MNT_DETACH = 2;

@@ -1,12 +1,9 @@
-import {
-  chmodSync, closeSync, constants as fsc, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync,
-  mkdirSync, openSync, symlinkSync, writeSync,
-} from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, futimesSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { errnoCode, InvalidArgumentError, type Digest } from '../../base/index.js';
-import { makeNodes, setXattrs, type SpecialNode, type XattrEntry } from '../../host/index.js';
+import { fsetxattr, ScopedDir } from '../../host/index.js';
 import { decompressStream, type Compression } from './decompress.js';
 import { readTar, type TarEntry } from './tar-reader.js';
 import type { TarHeader } from './tar-header.js';
@@ -48,7 +45,7 @@ export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, op
       yield c;
     }
   })();
-  const x = new Extractor(opts.target);
+  const x = new Extractor(ScopedDir.open(opts.target, { writer: true }));
   let size = 0;
   try {
     for await (const entry of readTar({ [Symbol.asyncIterator]: () => hashed })) {
@@ -61,11 +58,13 @@ export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, op
       const r = await hashed.next();
       if (r.done) break;
     }
-    await x.finish();
+    x.finish();
   } catch (e) {
     stream.destroy();
     if (signal?.aborted) throw signal.reason;
     throw mapStreamError(e);
+  } finally {
+    x.close();
   }
   return { diffId: `sha256:${hash.digest('hex')}` as Digest, size, tarSize, compression };
 }
@@ -76,180 +75,180 @@ function mapStreamError(e: unknown): unknown {
   return e;
 }
 
-interface DeferredNode extends SpecialNode {
-  uid: number;
-  gid: number;
-  mtime: number;
+const MAX_UNIX_TIME = 9_223_372_036;
+
+/** Errors of one entry that come from what the archive holds, not from the host: a 400. */
+const ENTRY_ERRNOS = new Set(['ELOOP', 'ENOTDIR', 'EISDIR', 'EXDEV', 'EPERM', 'EINVAL', 'ENAMETOOLONG', 'EMLINK', 'ENOENT', 'ENOTEMPTY', 'ERANGE', 'E2BIG']);
+
+function entryError(h: TarHeader, e: unknown): unknown {
+  const code = errnoCode(e);
+  if (!code || !ENTRY_ERRNOS.has(code)) return e;
+  const err = e as Error & { syscall?: string };
+  return new InvalidArgumentError(`Cannot apply layer entry "${h.name}": ${err.syscall ?? 'system call'} failed with ${code}`, { cause: e });
 }
 
-
 /*
- * The extractor uses synchronous fs calls on purpose: each is one short syscall, while an
- * async fs call costs a thread-pool round trip (~0.1 ms here), which made unpacking a
- * layer of small files several times slower than tar(1). The event loop still turns
- * between entries, whenever the tar stream is awaited.
+ * Every call goes through a ScopedDir: fd-relative system calls in berth's addon that
+ * resolve parents beneath the layer root with symlinks forbidden, and never follow the last
+ * component. Entries are applied in archive order (devices, fifos, whiteouts and xattrs
+ * included); only directory times wait for the end (creating children changes them), and
+ * they are set fd-relative too, on directories only. The calls are synchronous on purpose:
+ * each is one short syscall or a few, while an async fs call costs a thread-pool round
+ * trip. The event loop still turns between entries, whenever the tar stream is awaited.
  */
 class Extractor {
   private readonly root: ScopedRoot;
-  private readonly pending = new Map<string, DeferredNode>();
-  private readonly xattrs: XattrEntry[] = [];
-  private readonly dirTimes: Array<{ rel: string; mtime: number }> = [];
+  private readonly dirTimes = new Map<string, number>();
 
-  constructor(target: string) {
-    this.root = new ScopedRoot(target);
+  constructor(private readonly dir: ScopedDir) {
+    this.root = new ScopedRoot(dir);
+  }
+
+  close(): void {
+    this.dir.close();
   }
 
   async apply(entry: TarEntry): Promise<void> {
     const h = entry.header;
     const rel = cleanEntryName(h.name);
     if (rel === '') return; // the root itself, skipped as Docker does
+    // as Docker's Chtimes: a time before the epoch or past what Go's time.Duration holds is the epoch
+    if (h.mtime < 0 || h.mtime > MAX_UNIX_TIME) h.mtime = 0;
+    try {
+      await this.applyAt(rel, h, entry);
+    } catch (e) {
+      throw entryError(h, e);
+    }
+  }
+
+  private async applyAt(rel: string, h: TarHeader, entry: TarEntry): Promise<void> {
     const slash = rel.lastIndexOf('/');
     const base = rel.slice(slash + 1);
-    const parent = await this.root.resolveDir(slash < 0 ? '' : rel.slice(0, slash), { create: true, entry: h.name });
+    const parent = this.root.resolveDir(slash < 0 ? '' : rel.slice(0, slash), { create: true, entry: h.name });
     const leaf = parent === '' ? base : `${parent}/${base}`;
 
     if (base.startsWith(WHITEOUT_PREFIX)) {
-      if (base === WHITEOUT_OPAQUE) this.xattrs.push({ path: parent, name: OVERLAY_OPAQUE_XATTR, value: Buffer.from('y') });
+      if (base === WHITEOUT_OPAQUE) this.dir.setxattr(parent, OVERLAY_OPAQUE_XATTR, Buffer.from('y'));
       else if (!base.startsWith(WHITEOUT_META_PREFIX)) {
-        const hidden = parent === '' ? base.slice(WHITEOUT_PREFIX.length) : `${parent}/${base.slice(WHITEOUT_PREFIX.length)}`;
-        await this.clear(hidden);
-        this.pending.set(hidden, { path: hidden, type: 'char', major: 0, minor: 0, mode: 0, uid: h.uid, gid: h.gid, mtime: h.mtime });
+        const name = base.slice(WHITEOUT_PREFIX.length);
+        if (name === '' || name === '.' || name === '..') throw new InvalidArgumentError(`Cannot apply layer entry "${h.name}": invalid whiteout name "${base}"`);
+        const hidden = parent === '' ? name : `${parent}/${name}`;
+        this.root.remove(hidden);
+        this.dir.mknod(hidden, { type: 'char', major: 0, minor: 0, mode: 0, uid: h.uid, gid: h.gid, mtime: h.mtime });
       }
       return;
     }
-    if (this.pending.has(leaf)) await this.flushNodes();
 
     switch (h.type) {
-      case 'file': await this.writeFile(leaf, h, entry); break;
-      case 'directory': await this.makeDir(leaf, h); break;
-      case 'symlink': await this.makeSymlink(leaf, h); break;
-      case 'link': await this.makeHardlink(leaf, h); break;
-      case 'char': case 'block': case 'fifo':
-        await this.clear(leaf);
-        this.pending.set(leaf, { path: leaf, type: h.type, major: h.devmajor ?? 0, minor: h.devminor ?? 0, mode: h.mode, uid: h.uid, gid: h.gid, mtime: h.mtime });
-        break;
+      case 'file': await this.writeFile(leaf, h, entry); return; // xattrs set through the open file
+      case 'directory': this.makeDir(leaf, h); break;
+      case 'symlink': this.makeSymlink(leaf, h); break;
+      case 'link': this.makeHardlink(leaf, h); return; // a link shares its target's xattrs
+      case 'char': case 'block': case 'fifo': this.makeNode(leaf, h, h.type); break;
       default:
         throw new InvalidArgumentError(`Cannot apply layer entry "${h.name}": unhandled tar header type ${JSON.stringify(h.typeflag)}`);
     }
-    if (h.xattrs && h.type !== 'link') {
-      for (const [name, value] of h.xattrs) this.xattrs.push({ path: leaf, name, value });
+    for (const [name, value] of xattrsOf(h)) {
+      try {
+        this.dir.setxattr(leaf, name, value);
+      } catch (e) {
+        if (!ignoredXattrError(e)) throw e;
+      }
     }
-  }
-
-  /** Remove what is at `leaf` unless it is a directory that a directory entry keeps. */
-  private async clear(leaf: string): Promise<void> {
-    try {
-      lstatSync(this.root.abs(leaf));
-    } catch (e) {
-      if (errnoCode(e) === 'ENOENT') return;
-      throw e;
-    }
-    await this.root.remove(leaf);
-  }
-
-  private owner(abs: string, h: TarHeader): void {
-    if (h.uid !== 0 || h.gid !== 0) lchownSync(abs, h.uid, h.gid);
   }
 
   private async writeFile(leaf: string, h: TarHeader, entry: TarEntry): Promise<void> {
-    const abs = this.root.abs(leaf);
-    const flags = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
-    let fd: number;
-    try {
-      fd = openSync(abs, flags, 0o600);
-    } catch (e) {
-      if (errnoCode(e) !== 'EEXIST') throw e;
-      await this.root.remove(leaf);
-      fd = openSync(abs, flags, 0o600);
+    let fd = this.dir.create(leaf);
+    if (fd === undefined) {
+      this.root.remove(leaf);
+      fd = this.dir.create(leaf);
+      if (fd === undefined) throw new InvalidArgumentError(`Cannot apply layer entry "${h.name}": "${leaf}" exists`);
     }
     try {
       for await (const chunk of entry.body()) {
         let off = 0;
         while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
       }
+      // owner, then mode (chown clears setuid bits), then xattrs (a write or chown drops security.capability)
       if (h.uid !== 0 || h.gid !== 0) fchownSync(fd, h.uid, h.gid);
       fchmodSync(fd, h.mode & 0o7777);
+      for (const [name, value] of xattrsOf(h)) {
+        try {
+          fsetxattr(fd, name, value);
+        } catch (e) {
+          if (!ignoredXattrError(e)) throw e;
+        }
+      }
       futimesSync(fd, h.mtime, h.mtime);
     } finally {
       closeSync(fd);
     }
   }
 
-  private async makeDir(leaf: string, h: TarHeader): Promise<void> {
-    const abs = this.root.abs(leaf);
-    try {
-      mkdirSync(abs, { mode: 0o700 });
-    } catch (e) {
-      if (errnoCode(e) !== 'EEXIST') throw e;
-      if (!lstatSync(abs).isDirectory()) {
-        await this.root.remove(leaf);
-        mkdirSync(abs, { mode: 0o700 });
-      }
+  private makeDir(leaf: string, h: TarHeader): void {
+    const o = { mode: h.mode, uid: h.uid, gid: h.gid };
+    if (!this.dir.mkdir(leaf, o)) {
+      this.root.remove(leaf);
+      this.dir.mkdir(leaf, o);
     }
     this.root.markDir(leaf);
-    this.owner(abs, h);
-    chmodSync(abs, h.mode & 0o7777);
-    this.dirTimes.push({ rel: leaf, mtime: h.mtime });
+    this.dirTimes.set(leaf, h.mtime);
   }
 
-  private async makeSymlink(leaf: string, h: TarHeader): Promise<void> {
-    const abs = this.root.abs(leaf);
-    try {
-      symlinkSync(h.linkname, abs);
-    } catch (e) {
-      if (errnoCode(e) !== 'EEXIST') throw e;
-      await this.root.remove(leaf);
-      symlinkSync(h.linkname, abs);
+  private makeSymlink(leaf: string, h: TarHeader): void {
+    const o = { uid: h.uid, gid: h.gid, mtime: h.mtime };
+    if (!this.dir.symlink(leaf, h.linkname, o)) {
+      this.root.remove(leaf);
+      this.dir.symlink(leaf, h.linkname, o);
     }
-    this.owner(abs, h);
-    lutimesSync(abs, h.mtime, h.mtime);
   }
 
-  private async makeHardlink(leaf: string, h: TarHeader): Promise<void> {
+  private makeNode(leaf: string, h: TarHeader, type: 'char' | 'block' | 'fifo'): void {
+    const o = { type, major: h.devmajor ?? 0, minor: h.devminor ?? 0, mode: h.mode, uid: h.uid, gid: h.gid, mtime: h.mtime };
+    if (!this.dir.mknod(leaf, o)) {
+      this.root.remove(leaf);
+      this.dir.mknod(leaf, o);
+    }
+  }
+
+  private makeHardlink(leaf: string, h: TarHeader): void {
     // hardlink targets name a path from the layer root; a leading "/" means the same
     const name = cleanEntryName(h.linkname.replace(/^\/+/, ''));
     if (name === '') throw new InvalidArgumentError(`Cannot apply layer entry "${h.name}": invalid hardlink target "${h.linkname}"`);
     const slash = name.lastIndexOf('/');
-    const dir = await this.root.resolveDir(slash < 0 ? '' : name.slice(0, slash), { create: false, entry: h.name });
+    const dir = this.root.resolveDir(slash < 0 ? '' : name.slice(0, slash), { create: false, entry: h.name });
     const target = dir === '' ? name.slice(slash + 1) : `${dir}/${name.slice(slash + 1)}`;
-    if (this.pending.has(target)) await this.flushNodes();
-    const src = this.root.abs(target);
-    const abs = this.root.abs(leaf);
-    if (src === abs) return;
+    if (target === leaf) return;
     try {
-      linkSync(src, abs);
+      if (!this.dir.link(target, leaf)) {
+        this.root.remove(leaf);
+        this.dir.link(target, leaf);
+      }
     } catch (e) {
       if (errnoCode(e) === 'ENOENT') throw new InvalidArgumentError(`Cannot apply layer entry "${h.name}": hardlink target "${h.linkname}" does not exist`);
-      if (errnoCode(e) !== 'EEXIST') throw e;
-      await this.root.remove(leaf);
-      linkSync(src, abs);
+      throw e;
     }
   }
 
-  private async flushNodes(): Promise<void> {
-    if (this.pending.size === 0) return;
-    const nodes = [...this.pending.values()];
-    this.pending.clear();
-    await makeNodes(this.root.root, nodes);
-    for (const n of nodes) {
-      const abs = this.root.abs(n.path);
-      if (n.uid !== 0 || n.gid !== 0) lchownSync(abs, n.uid, n.gid);
-      lutimesSync(abs, n.mtime, n.mtime);
-    }
-  }
-
-  async finish(): Promise<void> {
-    await this.flushNodes();
-    await setXattrs(this.root.root, this.xattrs);
-    // directories last: creating their children changed their mtimes
-    for (let i = this.dirTimes.length - 1; i >= 0; i--) {
-      const d = this.dirTimes[i]!;
-      try {
-        lutimesSync(this.root.abs(d.rel), d.mtime, d.mtime);
-      } catch (e) {
-        if (errnoCode(e) !== 'ENOENT') throw e; // replaced later in the same layer
-      }
-    }
+  finish(): void {
+    // directories last: creating their children changed their mtimes; one replaced by a
+    // non-directory later in the layer keeps that entry's time
+    for (const [rel, mtime] of this.dirTimes) this.dir.utimes(rel, mtime, { onlyDir: true });
   }
 }
 
+/**
+ * The header's xattrs that a layer may set. overlayfs's own (trusted.overlay.*: opaque,
+ * redirect, metacopy...) come only from whiteouts, never from an archive's records.
+ */
+function xattrsOf(h: TarHeader): Array<[string, Buffer]> {
+  if (!h.xattrs) return [];
+  if (h.xattrs.has('')) throw new InvalidArgumentError(`Cannot apply layer entry "${h.name}": an extended attribute has an empty name`);
+  return [...h.xattrs].filter(([name]) => !name.startsWith('trusted.overlay.'));
+}
+
+/** As Docker: xattrs the file system or the kernel will not take (EPERM, ENOTSUP) are skipped. */
+function ignoredXattrError(e: unknown): boolean {
+  const code = errnoCode(e);
+  return code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP';
+}

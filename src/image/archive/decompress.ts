@@ -1,4 +1,5 @@
-import { Readable, pipeline, type Duplex } from 'node:stream';
+import { PassThrough, Readable, pipeline, type Duplex } from 'node:stream';
+import { InternalError, InvalidArgumentError } from '../../base/index.js';
 import { createGunzip } from 'node:zlib';
 import { spawnFilter } from '../../host/index.js';
 
@@ -52,5 +53,13 @@ export async function decompressStream(src: AsyncIterable<Buffer>, opts: { signa
   if (compression === 'none') return { stream: whole, compression };
   const d = decompressor(compression, opts.signal);
   pipeline(whole, d, () => { /* errors surface on d, which the caller reads */ });
-  return { stream: d, compression };
+  if (compression === 'gzip') return { stream: d, compression };
+  // a decompressor that exits non-zero was given corrupt input: the client's error (400), not ours
+  const out = new PassThrough({ highWaterMark: 1 << 16 });
+  d.on('error', (e) => {
+    out.destroy(e instanceof InternalError && / failed \(exit \d+\)/.test(e.message) ? new InvalidArgumentError(`Cannot decompress ${compression} input: ${e.message}`, { cause: e }) : e);
+  });
+  out.on('close', () => d.destroy());
+  d.pipe(out);
+  return { stream: out, compression };
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, mkdir, writeFile, readFile, lstat, link, symlink, chown, utimes, unlink, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mountOverlay, unmount, setXattrs, readXattrsTree } from '../../host/index.js';
+import { mountOverlay, unmount, ScopedDir } from '../../host/index.js';
 import { diffUpper } from './diff-upper.js';
 import { tarTree } from './tar-tree.js';
 import { applyLayer } from './apply-layer.js';
@@ -18,6 +18,11 @@ async function entryNames(s: AsyncIterable<Buffer>): Promise<string[]> {
   const names: string[] = [];
   for await (const e of readTar(s)) names.push(e.header.name);
   return names;
+}
+
+function xattrsAt(root: string, rel: string): Map<string, Buffer> {
+  const d = ScopedDir.open(root);
+  try { return d.xattrs(rel); } finally { d.close(); }
 }
 
 test('diffUpper() turns overlay whiteouts and opaque directories back into OCI markers', async () => {
@@ -43,7 +48,7 @@ test('diffUpper() turns overlay whiteouts and opaque directories back into OCI m
     const again = join(d, 'again');
     await applyLayer(diffUpper({ upper }), { target: again });
     assert.ok((await lstat(join(again, 'a/x'))).isCharacterDevice());
-    assert.equal((await readXattrsTree(again)).get('cache')?.get('trusted.overlay.opaque')?.toString(), 'y');
+    assert.equal(xattrsAt(again, 'cache').get('trusted.overlay.opaque')?.toString(), 'y');
     assert.equal(await readFile(join(again, 'cache/new'), 'utf8'), 'new');
   });
 });
@@ -58,7 +63,7 @@ test('tarTree() archives a tree that applyLayer() restores with metadata and har
     await writeFile(join(src, 'owned'), 'o', { mode: 0o600 });
     await chown(join(src, 'owned'), 123, 456);
     await utimes(join(src, 'owned'), 1_000_000, 1_000_000);
-    await setXattrs(src, [{ path: 'owned', name: 'user.k', value: Buffer.from([0, 1, 2]) }]);
+    { const d = ScopedDir.open(src); try { d.setxattr('owned', 'user.k', Buffer.from([0, 1, 2])); } finally { d.close(); } }
     await mkdir(join(src, 'proc/1'), { recursive: true });
     const out = join(d, 'out');
     await applyLayer(tarTree({ root: src, exclude: (rel) => rel.startsWith('proc/') }), { target: out });
@@ -67,6 +72,6 @@ test('tarTree() archives a tree that applyLayer() restores with metadata and har
     assert.equal((await lstat(join(out, 'bin/sh'))).ino, (await lstat(join(out, 'bin/busybox'))).ino);
     const o = await lstat(join(out, 'owned'));
     assert.deepEqual([o.uid, o.gid, o.mode & 0o777, o.mtimeMs], [123, 456, 0o600, 1_000_000_000]);
-    assert.deepEqual((await readXattrsTree(out)).get('owned')?.get('user.k'), Buffer.from([0, 1, 2]));
+    assert.deepEqual(xattrsAt(out, 'owned').get('user.k'), Buffer.from([0, 1, 2]));
   });
 });

@@ -36,7 +36,8 @@ const TYPE_TO_FLAG: Record<TarEntryType, string> = {
 
 export function typeFromFlag(flag: string, name: string): TarEntryType {
   switch (flag) {
-    case '0': case '\0': case '7': return name.endsWith('/') ? 'directory' : 'file';
+    case '\0': return name.endsWith('/') ? 'directory' : 'file'; // legacy: the name says (Go's TypeRegA)
+    case '0': case '7': return 'file';
     case '1': return 'link';
     case '2': return 'symlink';
     case '3': return 'char';
@@ -67,12 +68,22 @@ export function readNumber(b: Buffer, off: number, len: number): number {
     const negative = (first & 0x40) !== 0;
     if (negative) v = first ^ 0xff;
     for (let i = 1; i < len; i++) v = v * 256 + (negative ? b[off + i]! ^ 0xff : b[off + i]!);
+    // Go refuses what needs more than 63 bits; past 2^53 a Number is no longer exact
+    if (v > Number.MAX_SAFE_INTEGER) return NaN;
     return negative ? -(v + 1) : v;
   }
-  const s = b.subarray(off, off + len).toString('latin1').replace(/[\0 ]+$/, '').replace(/^[ \0]+/, '');
-  if (s === '') return 0;
-  if (!/^[0-7]+$/.test(s)) return NaN;
-  return parseInt(s, 8);
+  // Go's parseOctal: spaces and NULs trimmed at both ends, then octal digits only
+  let start = off;
+  let end = off + len;
+  while (start < end && (b[start] === 0x20 || b[start] === 0)) start++;
+  while (end > start && (b[end - 1] === 0x20 || b[end - 1] === 0)) end--;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i]! - 0x30;
+    if (c < 0 || c > 7) return NaN;
+    v = v * 8 + c;
+  }
+  return v;
 }
 
 function checksums(b: Buffer): { unsigned: number; signed: number } {
@@ -91,7 +102,10 @@ export function isZeroBlock(b: Buffer): boolean {
   return true;
 }
 
-/** Decode one 512-byte header block. Returns undefined when the checksum is wrong. */
+/**
+ * Decode one 512-byte header block. Returns undefined when the checksum is wrong; numeric
+ * fields that are not octal (or base-256 past 2^53) come back as NaN for the reader to refuse.
+ */
 export function decodeHeader(b: Buffer): (TarHeader & { typeflag: string }) | undefined {
   const stored = readNumber(b, 148, 8);
   const sums = checksums(b);
@@ -130,7 +144,11 @@ export interface PaxRecords {
   xattrs: Map<string, Buffer>;
 }
 
-/** Parse "<len> key=value\n" records; values of SCHILY.xattr.* stay bytes. */
+/**
+ * Parse "<len> key=value\n" records as Go's archive/tar does (undefined for what it refuses:
+ * a bad length, no "=", an empty key, a NUL in a key or in a path or name); values of
+ * SCHILY.xattr.* stay bytes.
+ */
 export function parsePax(buf: Buffer): PaxRecords | undefined {
   const strings = new Map<string, string>();
   const xattrs = new Map<string, Buffer>();
@@ -139,13 +157,18 @@ export function parsePax(buf: Buffer): PaxRecords | undefined {
     if (buf[off] === 0) break;
     const sp = buf.indexOf(0x20, off);
     if (sp < 0) return undefined;
-    const len = Number(buf.subarray(off, sp).toString('latin1'));
-    if (!Number.isInteger(len) || len <= sp - off || off + len > buf.length || buf[off + len - 1] !== 0x0a) return undefined;
+    const digits = buf.subarray(off, sp).toString('latin1');
+    if (!/^[0-9]{1,9}$/.test(digits)) return undefined;
+    const len = Number(digits);
+    if (len < 5 || len <= sp - off || off + len > buf.length || buf[off + len - 1] !== 0x0a) return undefined;
     const rec = buf.subarray(sp + 1, off + len - 1);
     const eq = rec.indexOf(0x3d);
-    if (eq < 0) return undefined;
-    const key = rec.subarray(0, eq).toString('utf8');
+    if (eq <= 0) return undefined;
+    const keyBytes = rec.subarray(0, eq);
+    if (keyBytes.includes(0)) return undefined;
+    const key = keyBytes.toString('utf8');
     const value = rec.subarray(eq + 1);
+    if ((key === 'path' || key === 'linkpath' || key === 'uname' || key === 'gname') && value.includes(0)) return undefined;
     if (key.startsWith('SCHILY.xattr.')) xattrs.set(key.slice('SCHILY.xattr.'.length), Buffer.from(value));
     else strings.set(key, value.toString('utf8'));
     off += len;

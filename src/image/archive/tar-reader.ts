@@ -7,7 +7,12 @@ export interface TarEntry {
   body(): AsyncIterable<Buffer>;
 }
 
-const MAX_META_SIZE = 16 << 20;
+/** Go's archive/tar bound on PAX and GNU long-name records (maxSpecialFileSize). */
+const MAX_META_SIZE = 1 << 20;
+/** uid and gid are 32 bits on Linux, and (uid_t)-1 means "unchanged" to chown. */
+const MAX_ID = 0xffff_fffe;
+/** Go's time.Time from int64 seconds: what archive/tar accepts. */
+const MAX_SECONDS = 9_223_372_036_854_775_807;
 
 /** Pulls exact byte counts from an async chunk source without copying when it can. */
 class ByteSource {
@@ -68,6 +73,14 @@ class ByteSource {
     return this.take(n);
   }
 
+  /** Skip `n` bytes if they are all buffered (true), else nothing (false). */
+  skipBuffered(n: number): boolean {
+    if (n > this.avail) return false;
+    let left = n;
+    while (left > 0) left -= this.takeSome(left).length;
+    return true;
+  }
+
   async skip(n: number): Promise<void> {
     let left = n;
     while (left > 0) {
@@ -81,6 +94,27 @@ function unexpectedEof(): InvalidArgumentError {
   return new InvalidArgumentError('unexpected EOF');
 }
 
+function invalidHeader(why: string, offset: number): InvalidArgumentError {
+  return new InvalidArgumentError(`archive/tar: invalid tar header: ${why} (header at byte ${offset})`);
+}
+
+/** Refuse numbers no tar writer produces and Linux cannot take: Go's rules, and Linux's widths. */
+function checkHeader(h: TarHeader, offset: number): void {
+  const name = JSON.stringify(h.name.length > 100 ? `${h.name.slice(0, 100)}...` : h.name);
+  if (!Number.isSafeInteger(h.size) || h.size < 0) throw invalidHeader(`size of ${name} is not a non-negative integer`, offset);
+  if (!Number.isSafeInteger(h.mode) || h.mode < 0) throw invalidHeader(`mode of ${name} is not a number`, offset);
+  for (const k of ['uid', 'gid'] as const) {
+    if (!Number.isSafeInteger(h[k]) || h[k] < 0 || h[k] > MAX_ID) throw invalidHeader(`${k} ${h[k]} of ${name} is out of range (0-${MAX_ID})`, offset);
+  }
+  if (!Number.isFinite(h.mtime) || Math.abs(h.mtime) > MAX_SECONDS) throw invalidHeader(`mtime of ${name} is out of range`, offset);
+  if (h.type === 'char' || h.type === 'block') {
+    for (const k of ['devmajor', 'devminor'] as const) {
+      const v = h[k] ?? 0;
+      if (!Number.isSafeInteger(v) || v < 0 || v > 0xfffff) throw invalidHeader(`${k} of ${name} is out of range`, offset);
+    }
+  }
+}
+
 /**
  * Read a tar stream entry by entry with back-pressure: the source is only pulled as the
  * consumer reads bodies. PAX ('x') and GNU long name/link ('L'/'K') records are folded
@@ -92,8 +126,9 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
   let pax: ReturnType<typeof parsePax> | undefined;
   let longName: string | undefined;
   let longLink: string | undefined;
+  let offset = 0;
   for (;;) {
-    if (!(await src.ensure(BLOCK))) {
+    if (src.available < BLOCK && !(await src.ensure(BLOCK))) {
       if (src.available === 0) return; // EOF without end marker: accepted like Go's reader
       throw unexpectedEof();
     }
@@ -104,24 +139,32 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
       }
       return;
     }
+    const at = offset;
+    offset += BLOCK;
     const h = decodeHeader(block);
-    if (!h || Number.isNaN(h.size) || h.size < 0 || Number.isNaN(h.mode)) throw new InvalidArgumentError('archive/tar: invalid tar header');
+    if (!h) throw invalidHeader('bad checksum', at);
+    if (!Number.isSafeInteger(h.size) || h.size < 0) throw invalidHeader('size is not a non-negative octal or base-256 number', at);
     const { typeflag } = h;
     if (typeflag === 'x' || typeflag === 'g' || typeflag === 'L' || typeflag === 'K') {
-      if (h.size > MAX_META_SIZE) throw new InvalidArgumentError('archive/tar: extended header too large');
+      if (h.size > MAX_META_SIZE) throw new InvalidArgumentError(`archive/tar: header field too long: a ${typeflag} record of ${h.size} bytes (at most ${MAX_META_SIZE}) at byte ${at}`);
       const data = await src.readExact(h.size);
       await src.skip(paddingFor(h.size));
+      offset += h.size + paddingFor(h.size);
       if (typeflag === 'x') {
         pax = parsePax(data);
-        if (!pax) throw new InvalidArgumentError('archive/tar: invalid PAX record');
+        if (!pax) throw invalidHeader('malformed PAX record', at);
       } else if (typeflag === 'L') longName = cString(data);
       else if (typeflag === 'K') longLink = cString(data);
       continue;
     }
     if (typeflag === 'S') throw new InvalidArgumentError(`unsupported sparse file entry "${h.name}"`);
+    // Go's order: PAX records, then GNU long names over them; a legacy '\0' entry whose
+    // final name ends with "/" is a directory, every other '0' or '7' a regular file
+    if (pax) applyPax(h, pax, at);
     if (longName !== undefined) h.name = longName;
     if (longLink !== undefined) h.linkname = longLink;
-    if (pax) applyPax(h, pax);
+    if (typeflag === '\0') h.type = h.name.endsWith('/') ? 'directory' : 'file';
+    checkHeader(h, at);
     pax = undefined;
     longName = undefined;
     longLink = undefined;
@@ -149,8 +192,10 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
     };
     yield entry;
     current = false;
-    await src.skip(remaining);
-    await src.skip(paddingFor(dataSize));
+    // skip what the consumer left and the padding: synchronously when it is buffered
+    const rest = remaining + paddingFor(dataSize);
+    if (!src.skipBuffered(rest)) await src.skip(rest);
+    offset += dataSize + paddingFor(dataSize);
   }
 }
 
@@ -159,27 +204,33 @@ function cString(b: Buffer): string {
   return b.subarray(0, nul < 0 ? b.length : nul).toString('utf8');
 }
 
-function applyPax(h: TarHeader, pax: NonNullable<ReturnType<typeof parsePax>>): void {
+/** Go's strconv.ParseInt(v, 10, 64) for size, uid and gid; parsePAXTime's form for mtime. */
+const PAX_INT = /^[+-]?[0-9]+$/;
+const PAX_TIME = /^[+-]?[0-9]+(\.[0-9]*)?$/;
+
+function applyPax(h: TarHeader, pax: NonNullable<ReturnType<typeof parsePax>>, at: number): void {
   const s = pax.strings;
-  const num = (k: string): number | undefined => {
+  const num = (k: string, form: RegExp): number | undefined => {
     const v = s.get(k);
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isFinite(n)) throw new InvalidArgumentError(`archive/tar: invalid PAX ${k} "${v}"`);
+    if (!form.test(v) || !Number.isFinite(n)) throw invalidHeader(`PAX ${k} ${JSON.stringify(v.slice(0, 40))} is not ${form === PAX_INT ? 'an integer' : 'a time in seconds'}`, at);
     return n;
   };
+  for (const k of s.keys()) {
+    if (k.startsWith('GNU.sparse.')) throw new InvalidArgumentError(`unsupported sparse file entry "${s.get('GNU.sparse.name') ?? s.get('path') ?? h.name}"`);
+  }
   const path = s.get('path');
   if (path !== undefined) h.name = path;
   const link = s.get('linkpath');
   if (link !== undefined) h.linkname = link;
-  h.size = num('size') ?? h.size;
-  h.uid = num('uid') ?? h.uid;
-  h.gid = num('gid') ?? h.gid;
-  h.mtime = num('mtime') ?? h.mtime;
+  h.size = num('size', PAX_INT) ?? h.size;
+  h.uid = num('uid', PAX_INT) ?? h.uid;
+  h.gid = num('gid', PAX_INT) ?? h.gid;
+  h.mtime = num('mtime', PAX_TIME) ?? h.mtime;
   const uname = s.get('uname');
   if (uname !== undefined) h.uname = uname;
   const gname = s.get('gname');
   if (gname !== undefined) h.gname = gname;
   if (pax.xattrs.size > 0) h.xattrs = pax.xattrs;
-  if (path !== undefined && h.type === 'file' && path.endsWith('/')) h.type = 'directory';
 }

@@ -1,16 +1,18 @@
-import { lstat, readdir, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Stats } from 'node:fs';
-import { readXattrsTree } from '../../host/index.js';
+import { closeSync, createReadStream } from 'node:fs';
+import {
+  fileType, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFREG, S_IFSOCK, ScopedDir, type ScopedStat,
+} from '../../host/index.js';
 import type { TarHeader } from './tar-header.js';
 import type { TarWriteEntry } from './tar-writer.js';
+
+export type { ScopedStat };
 
 export interface WalkOptions {
   root: string;
   /** Skip an entry (and, for a directory, everything below it). Paths are root-relative. */
-  exclude?: (rel: string, st: Stats) => boolean;
+  exclude?: (rel: string, st: ScopedStat) => boolean;
   /** Rewrite or drop entries (whiteout conversion); may return several. */
-  map?: (e: TarWriteEntry, st: Stats, xattrs: Map<string, Buffer> | undefined) => TarWriteEntry[];
+  map?: (e: TarWriteEntry, st: ScopedStat, xattrs: Map<string, Buffer> | undefined) => TarWriteEntry[];
   signal?: AbortSignal;
 }
 
@@ -27,40 +29,67 @@ export function devMinor(rdev: number): number {
   return Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & ~0xffn));
 }
 
+/** A file's bytes through an fd opened beneath the root (never through a symlink), opened when read. */
+async function* fileBody(dir: ScopedDir, rel: string): AsyncGenerator<Buffer> {
+  const fd = dir.openRead(rel);
+  try {
+    yield* createReadStream('', { fd, autoClose: false, highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Walk a directory tree in lexical order and describe it as tar entries (relative
  * names, directories with a trailing slash, hardlinks detected by inode, sockets
- * skipped), reading all xattrs with one host call.
+ * skipped). Every read (listing, lstat, xattrs, link targets, file bodies) is fd-relative
+ * beneath the root with symlinks never followed, so a tree that a running container can
+ * change (an upper dir) cannot make the walk read anything outside it.
  */
 export async function* walkTree(opts: WalkOptions): AsyncGenerator<TarWriteEntry> {
-  const xattrs = await readXattrsTree(opts.root);
+  const dir = ScopedDir.open(opts.root);
   const seen = new Map<string, string>();
-  async function* visit(rel: string): AsyncGenerator<TarWriteEntry> {
-    const names = (await readdir(rel === '' ? opts.root : join(opts.root, rel))).sort();
+  function* visit(rel: string): Generator<TarWriteEntry | { descend: string }> {
+    let names: string[];
+    try {
+      names = dir.readdir(rel).sort();
+    } catch (e) {
+      // replaced while walking, or a mount point (a volume): listed, never crossed
+      if (rel !== '' && (isGone(e) || (e as { code?: unknown })?.code === 'EXDEV')) return;
+      throw e;
+    }
     for (const name of names) {
       opts.signal?.throwIfAborted();
       const child = rel === '' ? name : `${rel}/${name}`;
-      const abs = join(opts.root, child);
-      let st: Stats;
+      let st: ScopedStat | undefined;
       try {
-        st = await lstat(abs);
-      } catch {
-        continue; // vanished while walking
+        st = dir.lstat(child);
+      } catch (e) {
+        if (!isGone(e)) throw e;
       }
+      if (!st) continue; // vanished while walking
       if (opts.exclude?.(child, st)) continue;
-      if (st.isSocket()) continue;
+      const type = fileType(st.mode);
+      if (type === S_IFSOCK) continue;
       const h: TarHeader = {
         name: child, type: 'file', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0,
-        mtime: Math.floor(st.mtimeMs / 1000), linkname: '',
+        mtime: st.mtimeSec, linkname: '',
       };
-      const x = xattrs.get(child);
-      if (x) {
+      let x: Map<string, Buffer> | undefined;
+      try {
+        x = dir.xattrs(child);
+      } catch (e) {
+        if ((e as { code?: unknown })?.code === 'EXDEV') x = new Map(); // a mount point: not crossed
+        else if (isGone(e)) continue;
+        else throw e;
+      }
+      if (x.size > 0) {
         const kept = new Map([...x].filter(([k]) => keepXattr(k)));
         if (kept.size > 0) h.xattrs = kept;
-      }
+      } else x = undefined;
       let entry: TarWriteEntry = { header: h };
-      const isWhiteout = st.isCharacterDevice() && st.rdev === 0;
-      if (!st.isDirectory() && st.nlink > 1 && !isWhiteout) {
+      const isWhiteout = type === S_IFCHR && st.rdev === 0;
+      if (type !== S_IFDIR && st.nlink > 1 && !isWhiteout) {
         const key = `${st.dev}:${st.ino}`;
         const first = seen.get(key);
         if (first !== undefined) {
@@ -68,19 +97,35 @@ export async function* walkTree(opts: WalkOptions): AsyncGenerator<TarWriteEntry
         } else seen.set(key, child);
       }
       if (entry.header.type !== 'link') {
-        if (st.isDirectory()) { h.type = 'directory'; h.name = `${child}/`; }
-        else if (st.isSymbolicLink()) { h.type = 'symlink'; h.linkname = await readlink(abs); }
-        else if (st.isCharacterDevice() || st.isBlockDevice()) {
-          h.type = st.isCharacterDevice() ? 'char' : 'block';
+        if (type === S_IFDIR) { h.type = 'directory'; h.name = `${child}/`; }
+        else if (type === S_IFLNK) { h.type = 'symlink'; h.linkname = dir.readlink(child); }
+        else if (type === S_IFCHR || type === S_IFBLK) {
+          h.type = type === S_IFCHR ? 'char' : 'block';
           h.devmajor = devMajor(st.rdev);
           h.devminor = devMinor(st.rdev);
-        } else if (st.isFIFO()) h.type = 'fifo';
-        else { h.size = st.size; entry.body = abs; }
+        } else if (type === S_IFIFO) h.type = 'fifo';
+        else if (type === S_IFREG) { h.size = st.size; entry.body = fileBody(dir, child); }
+        else continue;
       }
-      const out = opts.map ? opts.map(entry, st, x) : [entry];
-      yield* out;
-      if (st.isDirectory()) yield* visit(child);
+      yield* opts.map ? opts.map(entry, st, x) : [entry];
+      if (type === S_IFDIR) yield { descend: child };
     }
   }
-  yield* visit('');
+  try {
+    // depth-first with an explicit stack of generators: no recursion limit on deep trees
+    const stack = [visit('')];
+    while (stack.length > 0) {
+      const r = stack[stack.length - 1]!.next();
+      if (r.done) { stack.pop(); continue; }
+      if ('descend' in r.value) stack.push(visit(r.value.descend));
+      else yield r.value;
+    }
+  } finally {
+    dir.close();
+  }
+}
+
+function isGone(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP';
 }

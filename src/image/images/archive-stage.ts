@@ -17,6 +17,15 @@ export interface StagedFile {
  * written (and fsynced, since layer files become blobs by rename), links kept as a map
  * and resolved lexically, so nothing in the archive can point outside it.
  */
+/**
+ * At most this many entries in an image archive: a docker-archive or OCI layout holds a few
+ * per layer, and each entry costs memory here until the load ends.
+ */
+export const MAX_ARCHIVE_ENTRIES = 100_000;
+
+/** Errors of one entry that come from what the archive holds (a file where a directory is). */
+const ENTRY_ERRNOS = new Set(['ENOTDIR', 'EISDIR', 'EEXIST', 'ENAMETOOLONG']);
+
 export class StagedArchive {
   readonly files = new Map<string, StagedFile>();
   private readonly links = new Map<string, string>();
@@ -27,11 +36,21 @@ export class StagedArchive {
     const s = new StagedArchive(dir);
     const { stream } = await decompressStream(src as AsyncIterable<Buffer>, { signal });
     try {
+      let count = 0;
       for await (const e of readTar(stream as AsyncIterable<Buffer>)) {
         signal?.throwIfAborted();
+        if (++count > MAX_ARCHIVE_ENTRIES) throw new InvalidArgumentError(`more than ${MAX_ARCHIVE_ENTRIES} entries`);
         const name = cleanEntryName(e.header.name);
         if (name === '') continue;
-        if (e.header.type === 'file') await s.writeFile(name, e.body());
+        if (e.header.type === 'file') {
+          try {
+            await s.writeFile(name, e.body());
+          } catch (err) {
+            const c = errnoCode(err);
+            if (c && ENTRY_ERRNOS.has(c)) throw new InvalidArgumentError(`entry "${e.header.name}" conflicts with another entry (${c})`, { cause: err });
+            throw err;
+          }
+        }
         else if (e.header.type === 'symlink') s.links.set(name, posix.normalize(posix.join(posix.dirname(name), e.header.linkname)));
         else if (e.header.type === 'link') s.links.set(name, posix.normalize(e.header.linkname.replace(/^\/+/, '')));
       }
