@@ -8,24 +8,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eventually, isRoot, startDaemon, withBusybox, type TestDaemon } from './harness.js';
+import { eventually, isRoot, startDaemon, withBusybox, type TestDaemon, seededRandom } from './harness.js';
 
 const skip = !isRoot() && 'needs root';
 const SEED = Number(process.env.BERTH_FUZZ_SEED ?? Date.now() % 1_000_000);
 const PARALLEL = 16;
 const INTERNALS = /TypeError|RangeError|ReferenceError|SyntaxError|ERR_[A-Z_]{3,}|node:internal|URI malformed|at .+\.js:\d+/;
 
-/** mulberry32: a small seeded generator, so that a failing run can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Exchange {
   /** Bytes to send. */
@@ -68,7 +57,7 @@ describe('API fuzz', { skip }, () => {
 
   test('malformed, wrongly typed and abandoned requests never end berthd, never get a 500, and leak under 20 MB', { timeout: 300_000 }, async (t) => {
     t.diagnostic(`seed ${SEED} (BERTH_FUZZ_SEED replays it)`);
-    const rand = rng(SEED);
+    const rand = seededRandom(SEED);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const req = (method: string, target: string, body?: string | Buffer, headers: Record<string, string | number> = {}): string | Buffer => {
       const b = body === undefined ? Buffer.alloc(0) : Buffer.from(body);

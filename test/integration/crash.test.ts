@@ -4,7 +4,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
+import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon, seededRandom } from './harness.js';
 
 /**
  * kill -9 of berthd at random points of a random mix of operations (create, run -d, run --rm,
@@ -17,17 +17,6 @@ const SEED = Number(process.env.BERTH_CRASH_SEED ?? randomInt(1, 2 ** 31));
 const ROUNDS = Number(process.env.BERTH_CRASH_ROUNDS ?? 40);
 const BUDGET_MS = 100_000;
 
-/** mulberry32: small, seedable, good enough to pick operations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function ok(r: RunResult): string {
   assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
@@ -52,7 +41,7 @@ describe('kill -9 of berthd during a random operation mix', { skip: !isRoot() &&
   test(`recovery leaves exactly what the survivors own (seed ${SEED})`, { timeout: 300_000 }, async (t) => {
     t.diagnostic(`BERTH_CRASH_SEED=${SEED}`);
     process.stderr.write(`crash test seed: BERTH_CRASH_SEED=${SEED}\n`);
-    const random = rng(SEED);
+    const random = seededRandom(SEED);
     const pick = <T>(xs: readonly T[]): T | undefined => (xs.length ? xs[Math.floor(random() * xs.length)] : undefined);
     const started = Date.now();
     let serial = 0;

@@ -1,63 +1,19 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
-import { InvalidArgumentError, boolParam } from '../../base/index.js';
+import { DEFAULT_DETACH_KEYS, DetachScanner, InvalidArgumentError, boolParam, parseDetachKeys } from '../../base/index.js';
 import type { ContainerService } from '../../container/index.js';
 import { compareVersions, type RequestContext } from '../server/index.js';
 import { frame } from './stream-frames.js';
 
 export type AttachBackend = Pick<ContainerService, 'get' | 'attach' | 'logs'>;
 
-/** ctrl-p ctrl-q: dockerd's detach sequence when the client names none. */
-export const DEFAULT_DETACH_KEYS = Buffer.from([16, 17]);
-
-// Key names of moby/term, in the order of their codes (ctrl-@ is 0, ctrl-_ is 31).
-const CTRL_KEYS = ['@', ...'abcdefghijklmnopqrstuvwxyz', '[', '\\', ']', '^', '_'].map((k) => `ctrl-${k}`);
-
-/**
- * A `detachKeys` value ("ctrl-p,ctrl-q", "a,DEL") as bytes, by moby/term's rules; an empty
- * value gives the default sequence. Refused with dockerd's wording.
- */
-export function parseDetachKeys(spec: string): Buffer {
-  if (spec === '') return DEFAULT_DETACH_KEYS;
-  const codes: number[] = [];
-  for (const key of spec.split(',')) {
-    if (Buffer.byteLength(key) === 1) {
-      codes.push(Buffer.from(key)[0]!);
-      continue;
-    }
-    const ctrl = CTRL_KEYS.indexOf(key);
-    if (ctrl >= 0) codes.push(ctrl);
-    else if (key === 'DEL') codes.push(127);
-    else throw new InvalidArgumentError(`Invalid detach keys (${spec}) provided`);
-  }
-  return Buffer.from(codes);
-}
-
-/**
- * Watches a TTY attach's stdin for the detach sequence, as moby/term's escape proxy: bytes
- * that could start the sequence are held back, forwarded when the next byte does not follow
- * it, and dropped when the whole sequence arrives.
- */
-export class DetachScanner {
-  private held = 0;
-
-  constructor(private readonly keys: Buffer) {}
-
-  /** The bytes to forward to the container, and whether the sequence was completed. */
-  feed(chunk: Buffer): { forward: Buffer; detach: boolean } {
-    const out: number[] = [];
-    for (const b of chunk) {
-      if (b === this.keys[this.held]) {
-        this.held++;
-        if (this.held === this.keys.length) return { forward: Buffer.from(out), detach: true };
-        continue;
-      }
-      // Like moby, a mismatch releases the held prefix and the byte is not tried as a new start.
-      for (let i = 0; i < this.held; i++) out.push(this.keys[i]!);
-      this.held = 0;
-      out.push(b);
-    }
-    return { forward: Buffer.from(out), detach: false };
+/** A `detachKeys` value as bytes, the default for an empty one; refused in dockerd's words. */
+export function detachKeysParam(spec: string): number[] {
+  if (spec === '') return [...DEFAULT_DETACH_KEYS];
+  try {
+    return parseDetachKeys(spec);
+  } catch {
+    throw new InvalidArgumentError(`Invalid detach keys (${spec}) provided`);
   }
 }
 
@@ -135,7 +91,7 @@ interface Streams {
  */
 export async function serveAttach(ctx: RequestContext, c: AttachBackend): Promise<void> {
   const q = ctx.query;
-  const keys = parseDetachKeys(q.get('detachKeys') ?? '');
+  const keys = detachKeysParam(q.get('detachKeys') ?? '');
   const wantStdout = boolParam(q.get('stdout'));
   const wantStderr = boolParam(q.get('stderr'));
   const logs = boolParam(q.get('logs'));

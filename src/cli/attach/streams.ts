@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { demuxStream } from '../../client/index.js';
 import type { CliStreams } from '../cli.js';
-import { DEFAULT_DETACH_KEYS, EscapeError, EscapeProxy, parseDetachKeys } from './detach-keys.js';
+import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from '../../base/index.js';
+import { EscapeError } from './detach-keys.js';
 
 export interface AttachStreamsOptions {
   socket: Socket;
@@ -40,7 +41,7 @@ export async function attachStreams(o: AttachStreamsOptions): Promise<void> {
     restored = false;
   }
 
-  let keys = DEFAULT_DETACH_KEYS;
+  let keys: readonly number[] = DEFAULT_DETACH_KEYS;
   if (o.detachKeys) {
     try {
       keys = parseDetachKeys(o.detachKeys);
@@ -48,7 +49,7 @@ export async function attachStreams(o: AttachStreamsOptions): Promise<void> {
       keys = DEFAULT_DETACH_KEYS;
     }
   }
-  const proxy = o.tty ? new EscapeProxy(keys) : undefined;
+  const proxy = o.tty ? new DetachScanner(keys) : undefined;
 
   let detach: (e: EscapeError) => void = () => {};
   const detached = new Promise<never>((_, reject) => {
@@ -66,7 +67,7 @@ export async function attachStreams(o: AttachStreamsOptions): Promise<void> {
   if (o.stdin) {
     onData = (d: Buffer | string) => {
       const buf = typeof d === 'string' ? Buffer.from(d) : d;
-      const { data, escaped } = proxy ? proxy.filter(buf) : { data: buf, escaped: false };
+      const { forward: data, detach: escaped } = proxy ? proxy.feed(buf) : { forward: buf, detach: false };
       if (data.length > 0 && !socket.destroyed) socket.write(data);
       if (escaped) {
         stopInput();

@@ -1,34 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { golden } from './golden.js';
 import { buildSpec } from './build-spec.js';
 import type { SpecInput } from './spec-input.js';
 import type { DockerSeccompProfile } from './seccomp.js';
 import { DEFAULT_CAPABILITIES } from './capabilities.js';
 import { LINUX_CAPABILITIES } from '../../oci/index.js';
 
-// Goldens live beside the sources; tests may run from any compiled output dir, so find the source tree.
-function testdataDir(): string {
-  const rel = join('src', 'runtime', 'spec', 'testdata');
-  for (let d = dirname(fileURLToPath(import.meta.url)); d !== dirname(d); d = dirname(d)) {
-    if (existsSync(join(d, rel))) return join(d, rel);
-    if (existsSync(join(d, 'package.json'))) break;
-  }
-  return resolve(process.cwd(), rel);
-}
-
-function golden(name: string, actual: unknown): void {
-  const file = join(testdataDir(), `${name}.json`);
-  const text = JSON.stringify(actual, null, 2) + '\n';
-  if (process.env['UPDATE_GOLDEN'] === '1') {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-    return;
-  }
-  assert.equal(text, readFileSync(file, 'utf8'), `golden ${name}.json differs (UPDATE_GOLDEN=1 to rewrite)`);
-}
 
 // A small profile exercising arch maps and capability/arch filters, so goldens stay readable.
 const PROFILE: DockerSeccompProfile = {

@@ -1,32 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { golden } from './golden.js';
 import type { LinuxSeccomp } from '../../oci/index.js';
 import { DEFAULT_CAPABILITIES } from './capabilities.js';
 import { CLONE_NAMESPACE_FLAGS, dockerDefaultSeccompProfile } from './seccomp-default.js';
 import { toOciSeccomp } from './seccomp.js';
 
-function testdataDir(): string {
-  const rel = join('src', 'runtime', 'spec', 'testdata');
-  for (let d = dirname(fileURLToPath(import.meta.url)); d !== dirname(d); d = dirname(d)) {
-    if (existsSync(join(d, rel))) return join(d, rel);
-    if (existsSync(join(d, 'package.json'))) break;
-  }
-  return resolve(process.cwd(), rel);
-}
-
-function golden(name: string, actual: unknown): void {
-  const file = join(testdataDir(), `${name}.json`);
-  const text = JSON.stringify(actual, null, 2) + '\n';
-  if (process.env['UPDATE_GOLDEN'] === '1') {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-    return;
-  }
-  assert.equal(text, readFileSync(file, 'utf8'), `golden ${name}.json differs (UPDATE_GOLDEN=1 to rewrite)`);
-}
 
 function filter(caps: readonly string[], over: { arch?: string; kernelVersion?: string } = {}): LinuxSeccomp {
   return toOciSeccomp(dockerDefaultSeccompProfile(), { capabilities: caps, arch: over.arch ?? 'x64', kernelVersion: over.kernelVersion ?? '6.1.0' })!;
