@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { DOCKER, eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
+
+const skip = !isRoot() && 'needs root';
+
+function ok(r: RunResult): string {
+  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Unix seconds with nanoseconds, as the API takes them. */
+function nowStamp(): string {
+  return (Date.now() / 1000).toFixed(3);
+}
+
+/** What docker's and berth's `events` print for a container event, in a form that does not depend on IDs or times. */
+const ROW = '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}{{with .Actor.Attributes.signal}} signal={{.}}{{end}}{{with .Actor.Attributes.exitCode}} exitCode={{.}}{{end}}{{with .Actor.Attributes.oldName}} oldName={{.}}{{end}}';
+
+describe('events', { skip }, () => {
+  let d: TestDaemon;
+  before(async () => {
+    d = await startDaemon();
+    await withBusybox(d);
+  });
+  after(async () => { await d?.cleanup(); });
+
+  for (const client of ['berth', 'docker'] as const) {
+    test(`events --since --until --filter through ${client} shows a scripted lifecycle exactly`, async () => {
+      const cli = (args: string[]): Promise<RunResult> => d[client](args, { timeoutMs: 60_000 });
+      const a = `ev-${client}-a`;
+      const b = `ev-${client}-b`;
+      const img = `ev-${client}-img`;
+      const t0 = nowStamp();
+      // PID 1 ignores SIGTERM unless it traps it: this one exits 0 on it, at once.
+      const id = ok(await cli(['create', '--name', a, '-l', 'tier=events', 'busybox', 'sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.05; done'])).trim();
+      ok(await cli(['start', a]));
+      ok(await cli(['rename', a, b]));
+      ok(await cli(['stop', '-t', '30', b]));
+      ok(await cli(['start', b]));
+      ok(await cli(['restart', '-t', '30', b]));
+      ok(await cli(['kill', b]));
+      ok(await cli(['rm', b]));
+      ok(await cli(['tag', 'busybox', `${img}:1`]));
+      ok(await cli(['rmi', `${img}:1`]));
+      const busyboxId = ok(await cli(['image', 'inspect', '-f', '{{.Id}}', 'busybox'])).trim();
+      await new Promise((r) => setImmediate(r));
+      const t1 = (Number(nowStamp()) + 0.001).toFixed(3);
+
+      const containers = ok(await cli(['events', '--since', t0, '--until', t1, '--filter', `label=tier=events`, '--format', ROW]));
+      assert.deepEqual(containers.trim().split('\n'), [
+        `container create ${a}`,
+        `container start ${a}`,
+        `container rename ${b} oldName=${a}`,
+        `container kill ${b} signal=15`,
+        `container die ${b} exitCode=0`,
+        `container stop ${b}`,
+        `container start ${b}`,
+        `container kill ${b} signal=15`,
+        `container die ${b} exitCode=0`,
+        `container stop ${b}`,
+        `container start ${b}`,
+        `container restart ${b}`,
+        `container kill ${b} signal=9`,
+        `container die ${b} exitCode=137`,
+        `container destroy ${b}`,
+      ]);
+      const dies = ok(await cli(['events', '--since', t0, '--until', t1, '-f', `container=${id.slice(0, 12)}`, '-f', 'event=die', '--format', '{{.Actor.Attributes.exitCode}}']));
+      assert.deepEqual(dies.trim().split('\n'), ['0', '0', '137']);
+      const images = ok(await cli(['events', '--since', t0, '--until', t1, '-f', 'type=image', '--format', '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}']));
+      assert.deepEqual(images.trim().split('\n'), [`tag ${busyboxId} ${img}:1`, `untag ${busyboxId} ${busyboxId}`]);
+      // The whole stream, docker's default lines and {{json .}}: the same through both CLIs.
+      for (const format of [[], ['--format', '{{json .}}']]) {
+        const args = ['events', '--since', t0, '--until', t1, ...format];
+        const ours = ok(await d.berth(args));
+        assert.equal(ours, ok(await d.docker(args)));
+        assert.ok(ours.split('\n').length >= 17, ours);
+      }
+      const line = ok(await cli(['events', '--since', t0, '--until', t1, '-f', 'event=create']));
+      assert.match(line, new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}(Z|[+-]\\d\\d:\\d\\d) container create ${id} \\(image=busybox, name=${a}, tier=events\\)\\n$`));
+    });
+  }
+
+  test('a live stream sees die with its exit code and destroy, and ends by itself when until passes', async () => {
+    const name = 'ev-live';
+    // --since replays what happened before the CLI subscribed, so nothing is lost to the race.
+    const since = nowStamp();
+    const until = (Date.now() / 1000 + 120).toFixed(3);
+    const watcher = follow(['events', '--since', since, '--until', until, '--filter', `container=${name}`, '--format', '{{.Action}}{{with .Actor.Attributes.exitCode}} {{.}}{{end}}']);
+    try {
+      ok(await d.docker(['create', '--name', name, 'busybox', 'sh', '-c', 'exit 7']));
+      assert.equal((await d.docker(['start', '-a', name])).code, 7);
+      ok(await d.docker(['rm', name]));
+      await eventually(() => watcher.out().includes('destroy'), 30_000);
+      assert.deepEqual(watcher.out().trim().split('\n'), ['create', 'attach', 'start', 'die 7', 'destroy']);
+      assert.equal(watcher.exitCode(), null, 'the stream is still open');
+    } finally {
+      watcher.stop();
+    }
+    // until passes: the daemon ends the stream and the CLI exits 0.
+    const shortUntil = (Date.now() / 1000 + 1.5).toFixed(3);
+    const r = await d.docker(['events', '--until', shortUntil], { timeoutMs: 30_000 });
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  test('20 subscribers, one never reading, do not slow run --rm', async () => {
+    const runs = 5;
+    const time = async (): Promise<number> => {
+      const samples: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        ok(await d.docker(['run', '--rm', 'busybox', 'true']));
+        samples.push(performance.now() - t);
+      }
+      return samples.sort((x, y) => x - y)[Math.floor(runs / 2)]!;
+    };
+    await time(); // warm caches
+    const alone = await time();
+    const subs = Array.from({ length: 20 }, (_, i) => subscribe(d.sock, { read: i !== 0 }));
+    try {
+      await Promise.all(subs.map((s) => s.ready));
+      const watched = await time();
+      const ratio = watched / alone;
+      process.stdout.write(`# run --rm busybox true, median of ${runs}: ${alone.toFixed(0)} ms alone, ${watched.toFixed(0)} ms with 20 subscribers (ratio ${ratio.toFixed(3)})\n`);
+      // A generous bound for a shared, busy machine; bench/events.js measures the ratio itself.
+      assert.ok(ratio < 1.5, `ratio ${ratio}`);
+      const readers = subs.slice(1);
+      await eventually(() => readers.every((s) => s.received() >= runs * 4), 30_000);
+    } finally {
+      for (const s of subs) s.close();
+    }
+  });
+
+  function follow(args: string[]): { out: () => string; exitCode: () => number | null; stop: () => void } {
+    const child: ChildProcess = spawn(DOCKER, ['-H', d.host, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKER_CONFIG: join(d.dir, 'docker-config') } });
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+    return { out: () => out, exitCode: () => child.exitCode, stop: () => { if (child.exitCode === null) child.kill('SIGTERM'); } };
+  }
+});
+
+/** A raw GET /events subscriber; one that does not read leaves its bytes in the socket. */
+function subscribe(sock: string, opts: { read: boolean }): { ready: Promise<void>; received: () => number; close: () => void } {
+  let count = 0;
+  let req: ClientRequest | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    req = request({ socketPath: sock, path: '/v1.47/events' }, (res: IncomingMessage) => {
+      resolve();
+      if (!opts.read) { res.pause(); return; }
+      res.on('data', (b: Buffer) => { count += b.toString().split('\n').length - 1; });
+    });
+    req.on('error', (e) => { if (!req?.destroyed) reject(e); });
+    req.end();
+  });
+  return { ready, received: () => count, close: () => req?.destroy() };
+}
