@@ -134,6 +134,25 @@ describe('events', { skip }, () => {
     }
   });
 
+  test('a subscriber that never reads is cut off once it falls far behind; a reading one gets every event', async () => {
+    const stuck = subscribe(d.sock, { read: false });
+    const reader = subscribe(d.sock, { read: true });
+    await Promise.all([stuck.ready, reader.ready]);
+    const tags = 2500;
+    for (let i = 0; i < tags; i += 25) {
+      await Promise.all(Array.from({ length: 25 }, async (_, j) => {
+        const r = await d.api('POST', `/images/busybox/tag?repo=ev-flood&tag=t${i + j}`);
+        assert.equal(r.status, 201, r.body);
+      }));
+    }
+    await eventually(() => reader.received() >= tags, 60_000);
+    // What the stuck one still gets is what was on the wire before the daemon gave up on it.
+    const ended = await stuck.drain();
+    assert.ok(ended.error, 'the stream ends with an error, not a clean end');
+    assert.ok(ended.received < tags, `received ${ended.received} of ${tags}`);
+    reader.close();
+  });
+
   function follow(args: string[]): { out: () => string; exitCode: () => number | null; stop: () => void } {
     const child: ChildProcess = spawn(DOCKER, ['-H', d.host, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKER_CONFIG: join(d.dir, 'docker-config') } });
     let out = '';
@@ -142,18 +161,32 @@ describe('events', { skip }, () => {
   }
 });
 
-/** A raw GET /events subscriber; one that does not read leaves its bytes in the socket. */
-function subscribe(sock: string, opts: { read: boolean }): { ready: Promise<void>; received: () => number; close: () => void } {
+/** A raw GET /events subscriber; one that does not read leaves its bytes in the socket until drain(). */
+function subscribe(sock: string, opts: { read: boolean }): {
+  ready: Promise<void>; received: () => number; close: () => void; drain: () => Promise<{ received: number; error: boolean }>;
+} {
   let count = 0;
   let req: ClientRequest | undefined;
+  let response: IncomingMessage | undefined;
+  const count_ = (b: Buffer): void => { count += b.toString().split('\n').length - 1; };
   const ready = new Promise<void>((resolve, reject) => {
     req = request({ socketPath: sock, path: '/v1.47/events' }, (res: IncomingMessage) => {
+      response = res;
       resolve();
       if (!opts.read) { res.pause(); return; }
-      res.on('data', (b: Buffer) => { count += b.toString().split('\n').length - 1; });
+      res.on('data', count_);
     });
-    req.on('error', (e) => { if (!req?.destroyed) reject(e); });
+    req.on('error', (e) => { if (!response) reject(e); });
     req.end();
   });
-  return { ready, received: () => count, close: () => req?.destroy() };
+  const drain = (): Promise<{ received: number; error: boolean }> => new Promise((resolve) => {
+    const res = response!;
+    let error = false;
+    res.on('error', () => { error = true; });
+    res.on('aborted', () => { error = true; });
+    res.on('data', count_);
+    res.on('close', () => resolve({ received: count, error: error || !res.complete }));
+    res.resume();
+  });
+  return { ready, received: () => count, close: () => req?.destroy(), drain };
 }
