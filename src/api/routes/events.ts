@@ -17,10 +17,18 @@ export function eventRoutes(r: Router, events: EventSource): void {
     const filters = parseFilters(q.get('filters'), 'any');
     const stream = events.subscribe({ ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}), filters, signal: ctx.signal });
     async function* body(): AsyncIterable<Uint8Array> {
-      for await (const ev of stream) yield Buffer.from(`${eventJson(ev)}\n`);
+      for await (const ev of stream) yield encoded(ev);
     }
     return { kind: 'raw-stream', contentType: 'application/json', body: body() };
   });
+}
+
+/** Every subscriber gets the same bytes for an event: encode it once. */
+const wire = new WeakMap<StampedEvent, Buffer>();
+function encoded(ev: StampedEvent): Buffer {
+  let b = wire.get(ev);
+  if (!b) wire.set(ev, b = Buffer.from(`${eventJson(ev)}\n`));
+  return b;
 }
 
 /**
@@ -34,7 +42,9 @@ export function eventJson(ev: StampedEvent): string {
   // Go's encoder writes a map's keys sorted.
   const attributes = Object.fromEntries(Object.entries(ev.actor.attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const head = JSON.stringify({ ...omitEmpty(legacy), Type: ev.type, Action: ev.action, Actor: { ID: ev.actor.id, Attributes: attributes }, scope: ev.scope, time: Number(ev.timeNano / 1_000_000_000n) });
-  return `${head.slice(0, -1)},"timeNano":${ev.timeNano}}`;
+  // Go's encoder escapes these inside strings (they never appear outside one in JSON).
+  const escaped = head.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${escaped.slice(0, -1)},"timeNano":${ev.timeNano}}`;
 }
 
 function omitEmpty(o: Record<string, string>): Record<string, string> {
