@@ -25,4 +25,6 @@ test('parseEventTime() reads Unix seconds with a fraction, as dockerd\'s events 
   assert.throws(() => parseEventTime('since', '2026-12-06T17:00:00Z'), (e: unknown) => e instanceof InvalidArgumentError
     && e.message === 'invalid value for \'since\': strconv.ParseInt: parsing "2026-12-06T17:00:00Z": invalid syntax');
   assert.throws(() => parseEventTime('until', '10m'), /invalid value for 'until'/);
+  assert.throws(() => parseEventTime('since', '1.'), /parsing "": invalid syntax/);
+  assert.throws(() => parseEventTime('since', '1.5x'), /parsing "5x": invalid syntax/);
 });

@@ -58,7 +58,7 @@ function omitEmpty(o: Record<string, string>): Record<string, string> {
  */
 export function parseEventTime(name: 'since' | 'until', v: string | null): bigint | undefined {
   if (v === null || v === '') return undefined;
-  const m = /^(-?\d+)(?:\.(\d*))?$/.exec(v);
+  const m = /^(-?\d+)(?:\.(\d+))?$/.exec(v);
   if (!m) {
     const bad = v.split('.')[0]!;
     const what = /^-?\d+$/.test(bad) ? v.slice(bad.length + 1) : bad;
