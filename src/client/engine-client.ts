@@ -333,14 +333,20 @@ export class EngineClient {
       return { message, timeNano: nano !== undefined ? BigInt(nano) : BigInt(message.time ?? 0) * 1_000_000_000n };
     };
     res.setEncoding('utf8');
-    for await (const chunk of res as AsyncIterable<string>) {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (line) yield parse(line);
+    try {
+      for await (const chunk of res as AsyncIterable<string>) {
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl).trim();
+          buf = buf.slice(nl + 1);
+          if (line) yield parse(line);
+        }
       }
+    } catch (e) {
+      // The daemon cut the stream (a client that fell behind): Go's client reads that as this.
+      if (!opts.signal?.aborted && (e as NodeJS.ErrnoException).code === 'ECONNRESET') throw new Error('unexpected EOF');
+      throw e;
     }
     if (buf.trim()) yield parse(buf.trim());
   }
