@@ -94,6 +94,17 @@ test('a live subscription with a future until ends when until passes', async () 
   assert.equal(log.subscriberCount, 0);
 });
 
+test('an until decades away keeps the stream open (beyond setTimeout\'s range)', async () => {
+  const log = new EventLog();
+  const ac = new AbortController();
+  const it = log.subscribe({ until: (BigInt(Date.now()) + 40n * 365n * 86_400_000n) * 1_000_000n, signal: ac.signal });
+  const first = take(it, 1);
+  await new Promise((r) => setTimeout(r, 20));
+  log.publish(container('create', 'a'));
+  assert.deepEqual((await first).map((e) => e.action), ['create']);
+  ac.abort();
+});
+
 test('a subscriber that falls too far behind is dropped with an error; the others are not slowed', async () => {
   const log = new EventLog({ subscriberBuffer: 10 });
   const stuck = log.subscribe({})[Symbol.asyncIterator]();

@@ -21,6 +21,7 @@ export interface SubscribeOptions {
 
 const DEFAULT_CAPACITY = 1024;
 const DEFAULT_SUBSCRIBER_BUFFER = 1024;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The daemon's event log: a bounded ring of past events for replay and the live subscribers.
@@ -102,7 +103,10 @@ class Subscriber {
 
   async *stream(replay: StampedEvent[], opts: { untilMs?: number; signal?: AbortSignal }): AsyncGenerator<StampedEvent> {
     const stop = (): void => this.close();
-    const timer = opts.untilMs !== undefined ? setTimeout(stop, opts.untilMs) : undefined;
+    let timer: NodeJS.Timeout | undefined;
+    // setTimeout fires at once beyond 2^31-1 ms: a far `until` is waited for in steps.
+    const arm = (ms: number): void => { timer = setTimeout(() => (ms > MAX_TIMER_MS ? arm(ms - MAX_TIMER_MS) : stop()), Math.min(ms, MAX_TIMER_MS)); };
+    if (opts.untilMs !== undefined) arm(opts.untilMs);
     opts.signal?.addEventListener('abort', stop, { once: true });
     if (opts.signal?.aborted) stop();
     try {
