@@ -1,4 +1,4 @@
-import { UnavailableError, type EngineEvent, type Filters, type StampedEvent } from '../../base/index.js';
+import { UnavailableError, setLongTimeout, type EngineEvent, type Filters, type StampedEvent } from '../../base/index.js';
 import { eventMatches } from './event-filter.js';
 
 export interface EventLogOptions {
@@ -21,7 +21,6 @@ export interface SubscribeOptions {
 
 const DEFAULT_CAPACITY = 1024;
 const DEFAULT_SUBSCRIBER_BUFFER = 1024;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The daemon's event log: a bounded ring of past events for replay and the live subscribers.
@@ -103,10 +102,7 @@ class Subscriber {
 
   async *stream(replay: StampedEvent[], opts: { untilMs?: number; signal?: AbortSignal }): AsyncGenerator<StampedEvent> {
     const stop = (): void => this.close();
-    let timer: NodeJS.Timeout | undefined;
-    // setTimeout fires at once beyond 2^31-1 ms: a far `until` is waited for in steps.
-    const arm = (ms: number): void => { timer = setTimeout(() => (ms > MAX_TIMER_MS ? arm(ms - MAX_TIMER_MS) : stop()), Math.min(ms, MAX_TIMER_MS)); };
-    if (opts.untilMs !== undefined) arm(opts.untilMs);
+    const cancelTimer = opts.untilMs !== undefined ? setLongTimeout(stop, opts.untilMs) : undefined;
     opts.signal?.addEventListener('abort', stop, { once: true });
     if (opts.signal?.aborted) stop();
     try {
@@ -120,7 +116,7 @@ class Subscriber {
         this.wake = undefined;
       }
     } finally {
-      clearTimeout(timer);
+      cancelTimer?.();
       opts.signal?.removeEventListener('abort', stop);
       this.close();
     }
