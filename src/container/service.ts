@@ -3,7 +3,7 @@ import { constants as osConstants, hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, matchFilterPattern, matchLabels, newId, shortId, type Filters, type Logger,
+  ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, matchFilterPattern, matchLabels, newId, setLongTimeout, shortId, type Filters, type Logger,
 } from '../base/index.js';
 import { ZERO_TIME, hasProcess, isUp, type ContainerConfig, type ContainerRecord, type HostConfig } from './config.js';
 import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
@@ -681,7 +681,7 @@ function matchAny(values: Set<string> | undefined, pred: (v: string) => boolean)
 }
 
 function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
+  return new Promise((r) => { setLongTimeout(r, ms, { unref: true }); });
 }
 
 function normalizeSignal(s: string): string {

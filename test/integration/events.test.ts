@@ -130,6 +130,17 @@ describe('events', { skip }, () => {
     ]);
   });
 
+  test('stop with a timeout beyond setTimeout\'s range waits for the stop signal instead of killing at once', async () => {
+    const t0 = nowStamp();
+    ok(await d.docker(['run', '-d', '--name', 'ev-longstop', 'busybox', 'sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.05; done']));
+    ok(await d.docker(['stop', '-t', '3000000', 'ev-longstop']));
+    assert.equal(ok(await d.docker(['inspect', '-f', '{{.State.ExitCode}}', 'ev-longstop'])).trim(), '0');
+    ok(await d.docker(['rm', 'ev-longstop']));
+    const t1 = (Number(nowStamp()) + 0.001).toFixed(3);
+    const kills = ok(await d.docker(['events', '--since', t0, '--until', t1, '-f', 'container=ev-longstop', '-f', 'event=kill', '--format', '{{.Actor.Attributes.signal}}']));
+    assert.equal(kills, '15\n');
+  });
+
   test('a live stream sees die with its exit code and destroy, and ends by itself when until passes', async () => {
     const name = 'ev-live';
     // --since replays what happened before the CLI subscribed, so nothing is lost to the race.
