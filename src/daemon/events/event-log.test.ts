@@ -105,6 +105,18 @@ test('an until decades away keeps the stream open (beyond setTimeout\'s range)',
   ac.abort();
 });
 
+test('a subscription nobody reads ends with its signal or its until', async () => {
+  const log = new EventLog();
+  const ac = new AbortController();
+  log.subscribe({ signal: ac.signal });
+  log.subscribe({ until: (BigInt(Date.now()) + 20n) * 1_000_000n });
+  assert.equal(log.subscriberCount, 2);
+  ac.abort();
+  assert.equal(log.subscriberCount, 1);
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(log.subscriberCount, 0);
+});
+
 test('a subscriber that falls too far behind is dropped with an error; the others are not slowed', async () => {
   const log = new EventLog({ subscriberBuffer: 10 });
   const stuck = log.subscribe({})[Symbol.asyncIterator]();

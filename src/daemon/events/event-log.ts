@@ -69,9 +69,21 @@ export class EventLog {
       : [];
     const untilMs = opts.until === undefined ? undefined : Number(opts.until / 1_000_000n) - Number(this.clock() / 1_000_000n);
     if (untilMs !== undefined && untilMs < 0) return (async function* () { yield* replay; })();
-    const sub = new Subscriber({ filters, limit: this.subscriberBuffer, onClose: () => this.subscribers.delete(sub) });
+    // The end conditions hold from now on, even for a stream nobody starts reading.
+    const stop = (): void => sub.close();
+    const cancelTimer = untilMs !== undefined ? setLongTimeout(stop, untilMs) : undefined;
+    const sub = new Subscriber({
+      filters, limit: this.subscriberBuffer,
+      onClose: () => {
+        this.subscribers.delete(sub);
+        cancelTimer?.();
+        opts.signal?.removeEventListener('abort', stop);
+      },
+    });
     this.subscribers.add(sub);
-    return sub.stream(replay, { ...(untilMs !== undefined ? { untilMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    if (opts.signal?.aborted) stop();
+    return sub.stream(replay);
   }
 }
 
@@ -100,11 +112,7 @@ class Subscriber {
     this.wake?.();
   }
 
-  async *stream(replay: StampedEvent[], opts: { untilMs?: number; signal?: AbortSignal }): AsyncGenerator<StampedEvent> {
-    const stop = (): void => this.close();
-    const cancelTimer = opts.untilMs !== undefined ? setLongTimeout(stop, opts.untilMs) : undefined;
-    opts.signal?.addEventListener('abort', stop, { once: true });
-    if (opts.signal?.aborted) stop();
+  async *stream(replay: StampedEvent[]): AsyncGenerator<StampedEvent> {
     try {
       yield* replay;
       for (;;) {
@@ -116,8 +124,6 @@ class Subscriber {
         this.wake = undefined;
       }
     } finally {
-      cancelTimer?.();
-      opts.signal?.removeEventListener('abort', stop);
       this.close();
     }
   }
