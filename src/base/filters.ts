@@ -5,9 +5,9 @@ export type Filters = Map<string, Set<string>>;
 
 /**
  * Parse `{"label":{"a=b":true}}` or the legacy `{"label":["a=b"]}`. Names outside
- * `accepted` are refused with Docker's wording.
+ * `accepted` are refused with Docker's wording; `'any'` refuses none (dockerd's events).
  */
-export function parseFilters(raw: string | undefined | null, accepted: readonly string[]): Filters {
+export function parseFilters(raw: string | undefined | null, accepted: readonly string[] | 'any'): Filters {
   const out: Filters = new Map();
   if (!raw) return out;
   let doc: unknown;
@@ -18,7 +18,7 @@ export function parseFilters(raw: string | undefined | null, accepted: readonly 
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InvalidArgumentError('invalid filter: expected a JSON object');
   for (const [name, v] of Object.entries(doc as Record<string, unknown>)) {
-    if (!accepted.includes(name)) throw new InvalidArgumentError(`invalid filter '${name}'`);
+    if (accepted !== 'any' && !accepted.includes(name)) throw new InvalidArgumentError(`invalid filter '${name}'`);
     const values = new Set<string>();
     if (Array.isArray(v)) for (const x of v) values.add(String(x));
     else if (typeof v === 'object' && v !== null) {

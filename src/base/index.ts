@@ -8,3 +8,5 @@ export * from './log.js';
 export * from './keyed-mutex.js';
 export * from './build-info.js';
 export * from './detach-keys.js';
+export * from './events.js';
+export * from './long-timer.js';

@@ -36,6 +36,13 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     res.end('something broke\n');
     return;
   }
+  if (url.includes('/events')) {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.write('{"Type":"container","Action":"start","Actor":{"ID":"c1","Attributes":{}},"scope":"local","time":1796576400,"timeNano":1796576400123456789}\n');
+    if (url.includes('until=')) res.end();
+    else setImmediate(() => res.destroy());
+    return;
+  }
   if (url.includes('/containers/c1/wait')) {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.flushHeaders();
@@ -162,3 +169,13 @@ test('containerAttach() turns a refused upgrade into a ClientError', async () =>
   await assert.rejects(c.containerAttach('nope', { stream: true }), /Error response from daemon: No such container: nope/);
   c.close();
 });
+
+test('events() reads timeNano exactly, ends with the stream, and reports a cut stream as Go does', async () => {
+  const c = new EngineClient({ host: `unix://${sock}` });
+  const got: Array<{ action: string; timeNano: bigint }> = [];
+  for await (const e of c.events({ until: '1796576401' })) got.push({ action: e.message.Action, timeNano: e.timeNano });
+  assert.deepEqual(got, [{ action: 'start', timeNano: 1796576400123456789n }]);
+  const cut = async (): Promise<void> => { for await (const _ of c.events()) { /* drain */ } };
+  await assert.rejects(cut(), /^Error: unexpected EOF$/);
+});
+

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type {
   ContainerCreateRequest, ContainerCreateResponse, ContainerInspectResponse, ContainerPruneResponse,
   ContainerSummary, ContainerWaitResponse, HistoryResponseItem, ImageDeleteResponseItem, ImageInspect,
-  ImagePruneResponse, ImageSummary, Network, SystemInfo, SystemVersion,
+  EventMessage, ImagePruneResponse, ImageSummary, Network, SystemInfo, SystemVersion,
 } from '../api/types/index.js';
 import { formatFilters } from '../base/index.js';
 import { DEFAULT_DAEMON_HOST, parseDaemonHost } from './host.js';
@@ -314,6 +314,41 @@ export class EngineClient {
       },
       signal: opts.signal,
     });
+  }
+
+  /**
+   * GET /events: the daemon's events as they come, until the daemon ends the stream (`until`
+   * passed) or `signal` aborts. `since`/`until` are the API's Unix seconds ("s.nnnnnnnnn").
+   * `timeNano` is read from the text: an int64 that a double would round.
+   */
+  async *events(opts: { since?: string; until?: string; filters?: FilterArgs; signal?: AbortSignal } = {}): AsyncGenerator<{ message: EventMessage; timeNano: bigint }> {
+    const res = await this.request('/events', {
+      query: { since: opts.since || undefined, until: opts.until || undefined, filters: filtersParam(opts.filters) },
+      signal: opts.signal,
+    });
+    let buf = '';
+    const parse = (line: string): { message: EventMessage; timeNano: bigint } => {
+      const message = JSON.parse(line) as EventMessage;
+      const nano = /"timeNano":(-?\d+)/.exec(line)?.[1];
+      return { message, timeNano: nano !== undefined ? BigInt(nano) : BigInt(message.time ?? 0) * 1_000_000_000n };
+    };
+    res.setEncoding('utf8');
+    try {
+      for await (const chunk of res as AsyncIterable<string>) {
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl).trim();
+          buf = buf.slice(nl + 1);
+          if (line) yield parse(line);
+        }
+      }
+    } catch (e) {
+      // The daemon cut the stream (a client that fell behind): Go's client reads that as this.
+      if (!opts.signal?.aborted && (e as NodeJS.ErrnoException).code === 'ECONNRESET') throw new Error('unexpected EOF');
+      throw e;
+    }
+    if (buf.trim()) yield parse(buf.trim());
   }
 
   /** GET /containers/{id}/export: a tar stream of the container's filesystem. */

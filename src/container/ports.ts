@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { EngineEvent } from '../base/index.js';
 import type { SpecHostFacts, SpecInput } from '../runtime/index.js';
 import type { NetworkEndpoint } from './config.js';
 
@@ -93,4 +94,9 @@ export interface LogEntry { stream: 'stdout' | 'stderr'; time: string; line: Buf
 
 export interface LogReader {
   read(path: string, opts: { follow: boolean; since?: Date; until?: Date; tail?: number; stdout: boolean; stderr: boolean; signal?: AbortSignal; stopWhen?: Promise<void> }): AsyncIterable<LogEntry>;
+}
+
+/** Where the service reports its containers' transitions (the daemon's event log). */
+export interface EventSink {
+  publish(event: EngineEvent): void;
 }

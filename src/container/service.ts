@@ -1,15 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { hostname as osHostname } from 'node:os';
+import { constants as osConstants, hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, matchFilterPattern, matchLabels, newId, shortId, type Filters, type Logger,
+  ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, matchFilterPattern, matchLabels, newId, setLongTimeout, shortId, type Filters, type Logger,
 } from '../base/index.js';
 import { ZERO_TIME, hasProcess, isUp, type ContainerConfig, type ContainerRecord, type HostConfig } from './config.js';
 import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
 import { KeyedMutex } from '../base/index.js';
 import { isValidName, randomName } from './names.js';
-import type { AttachStreams, ContainerRuntime, ImageLookup, LogEntry, LogReader, NetworkAttacher, RootfsProvider, SpecFactory } from './ports.js';
+import type { AttachStreams, ContainerRuntime, EventSink, ImageLookup, LogEntry, LogReader, NetworkAttacher, RootfsProvider, SpecFactory } from './ports.js';
 import { nextRestartDelay, shouldRestart } from './restart-policy.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { validateCpuResources, type HostCpus } from './resource-checks.js';
@@ -28,6 +28,8 @@ export interface ContainerServiceDeps {
   log: Logger;
   /** The host's CPUs, for dockerd's create-time checks of --cpus and --cpuset-*. */
   hostCpus: HostCpus;
+  /** Where the container's transitions are reported (Docker's events). */
+  events?: EventSink;
 }
 
 export interface CreateRequest {
@@ -101,6 +103,7 @@ export class ContainerService {
         restartCount: 0, manuallyStopped: false, runtime: hostConfig.Runtime || this.d.runtime.name,
       };
       await this.d.store.save(rec);
+      this.event(rec, 'create');
       return { id, warnings: [] };
     } catch (e) {
       this.d.store.releaseName(name, id);
@@ -216,6 +219,7 @@ export class ContainerService {
     mark('started');
     rec.state = { status: 'running', pid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString(), finishedAt: rec.state.finishedAt };
     await this.d.store.save(rec);
+    this.event(rec, 'start');
   }
 
   // ---- exits and restarts -------------------------------------------------
@@ -311,6 +315,8 @@ export class ContainerService {
       if (restart) rec.state.status = 'restarting';
       // Waiters learn of the exit at once; tearing down the runtime does not change the answer.
       this.waiters.exited(id, rec.state.exitCode);
+      if (rec.state.oomKilled) this.event(rec, 'oom');
+      this.event(rec, 'die', { exitCode: String(rec.state.exitCode), execDuration: String(Math.max(0, Math.floor(ranFor / 1000))) });
       if (live && rec.hostConfig.AutoRemove) {
         await this.removeLocked(rec, { exited: true });
         return;
@@ -368,6 +374,7 @@ export class ContainerService {
         rec.manuallyStopped = true;
         rec.state.status = 'exited';
         await this.d.store.save(rec);
+        this.event(rec, 'stop');
         return undefined;
       }
       if (!hasProcess(rec.state)) throw new NotModifiedError('container is already stopped');
@@ -380,13 +387,18 @@ export class ContainerService {
     const { exited } = running;
     const timeout = opts.timeoutSec ?? rec.config.StopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
     const signal = opts.signal || rec.config.StopSignal || 'SIGTERM';
+    // The event goes first: the exit the signal causes may be seen before the kill returns.
+    this.killEvent(rec, signal);
     await this.d.runtime.kill(rec.id, signal).catch(() => {});
-    if (timeout < 0) { await exited; return; }
-    const timedOut = await Promise.race([exited.then(() => false), delay(timeout * 1000).then(() => true)]);
-    if (timedOut) {
-      await this.d.runtime.kill(rec.id, 'SIGKILL').catch(() => {});
-      await exited;
+    if (timeout >= 0) {
+      const timedOut = await Promise.race([exited.then(() => false), delay(timeout * 1000).then(() => true)]);
+      if (timedOut) {
+        this.killEvent(rec, 'SIGKILL');
+        await this.d.runtime.kill(rec.id, 'SIGKILL').catch(() => {});
+      }
     }
+    await exited;
+    this.event(rec, 'stop');
   }
 
   async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
@@ -401,6 +413,7 @@ export class ContainerService {
       rec.manuallyStopped = true;
       await this.d.store.save(rec);
     }
+    this.killEvent(rec, sig);
     await this.d.runtime.kill(rec.id, sig);
     if (exited) await exited;
   }
@@ -414,6 +427,7 @@ export class ContainerService {
       rec.manuallyStopped = false;
       await this.startLocked(rec);
     });
+    this.event(rec, 'restart');
   }
 
   // ---- wait, remove, rename -------------------------------------------------
@@ -438,6 +452,7 @@ export class ContainerService {
       return { exited: this.waiters.add(rec.id, 'not-running') };
     });
     if (running) {
+      this.killEvent(rec, 'SIGKILL');
       await this.d.runtime.kill(rec.id, 'SIGKILL').catch(() => {});
       await running.exited;
     }
@@ -461,6 +476,7 @@ export class ContainerService {
     this.d.store.forget(rec);
     this.restartDelay.delete(rec.id);
     this.waiters.removed(rec.id, rec.state.exitCode);
+    this.event(rec, 'destroy');
     const teardown = (async () => {
       await this.cleanupRuntime(rec, { networkInBackground: true });
       await this.d.rootfs.remove(rec.id);
@@ -495,6 +511,7 @@ export class ContainerService {
       throw e;
     }
     this.d.store.releaseName(old, rec.id);
+    this.event(rec, 'rename', { oldName: old });
   }
 
   // ---- list, prune, logs, attach, export ----------------------------------------
@@ -554,6 +571,7 @@ export class ContainerService {
       space += await this.d.rootfs.sizeRw(r.id).catch(() => 0);
       await this.remove(r.id).then(() => deleted.push(r.id), (e) => this.d.log.warn('prune: cannot remove', { id: r.id, error: String(e) }));
     }
+    this.d.events?.publish({ type: 'container', action: 'prune', actor: { id: '', attributes: { reclaimed: String(space) } } });
     return { deleted, spaceReclaimed: space };
   }
 
@@ -574,10 +592,15 @@ export class ContainerService {
    */
   async attach(ref: string, opts: { stdin: boolean; signal?: AbortSignal }): Promise<{ rec: ContainerRecord; streams: AttachStreams }> {
     const rec = this.d.store.get(ref);
-    if (rec.state.status === 'running') return { rec, streams: await this.d.runtime.attach(rec.id, opts) };
+    if (rec.state.status === 'running') {
+      const streams = await this.d.runtime.attach(rec.id, opts);
+      this.event(rec, 'attach');
+      return { rec, streams };
+    }
     if (rec.state.status === 'paused' || rec.state.status === 'removing' || rec.state.status === 'dead') {
       throw new ConflictError(`You cannot attach to a ${rec.state.status} container, start it first`);
     }
+    this.event(rec, 'attach');
     const streams = await new Promise<AttachStreams>((resolve, reject) => {
       const list = this.pendingAttach.get(rec.id) ?? [];
       const entry = { stdin: opts.stdin, resolve, reject };
@@ -609,6 +632,7 @@ export class ContainerService {
     const rec = this.d.store.get(ref);
     if (rec.state.status !== 'running') throw new ConflictError(`Container ${rec.id} is not running`);
     await this.d.runtime.resize(rec.id, size);
+    this.event(rec, 'resize', { height: String(size.height), width: String(size.width) });
   }
 
   async export(ref: string): Promise<Readable> {
@@ -616,6 +640,7 @@ export class ContainerService {
     const running = rec.state.status === 'running';
     const root = await this.d.rootfs.mount({ id: rec.id, imageId: rec.imageId });
     const tar = this.d.rootfs.exportTar(root);
+    this.event(rec, 'export');
     if (!running) {
       tar.once('close', () => {
         void this.mutex.run(rec.id, async () => {
@@ -624,6 +649,21 @@ export class ContainerService {
       });
     }
     return tar;
+  }
+
+  /**
+   * Report a transition as dockerd does: `extra` attributes, the container's labels over them,
+   * then its image (as it was asked for) and name.
+   */
+  private event(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    this.d.events?.publish({ type: 'container', action, actor: { id: rec.id, attributes: { ...extra, ...rec.config.Labels, image: rec.config.Image, name: rec.name } } });
+  }
+
+  /** dockerd names the signal of a kill by its number. */
+  private killEvent(rec: ContainerRecord, signal: string): void {
+    const sig = normalizeSignal(signal);
+    const num = /^\d+$/.test(sig) ? sig : osConstants.signals[sig as keyof typeof osConstants.signals];
+    this.event(rec, 'kill', { signal: String(num ?? sig) });
   }
 
   /** Stop following exits; containers keep running under conmon. */
@@ -641,7 +681,7 @@ function matchAny(values: Set<string> | undefined, pred: (v: string) => boolean)
 }
 
 function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
+  return new Promise((r) => { setLongTimeout(r, ms, { unref: true }); });
 }
 
 function normalizeSignal(s: string): string {

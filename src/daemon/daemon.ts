@@ -10,11 +10,13 @@ import { imageRoutes } from '../api/routes/images.js';
 import { networkRoutes } from '../api/routes/networks.js';
 import { systemRoutes } from '../api/routes/system.js';
 import { swarmRoutes } from '../api/routes/swarm.js';
+import { eventRoutes } from '../api/routes/events.js';
 import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
 import { NetworkService } from '../network/index.js';
 import { detectRuntimes, hostSpecFacts, bindRuntimeReadOnly, type DetectedRuntime } from '../runtime/index.js';
 import type { DaemonConfig } from './config.js';
+import { EventLog } from './events/event-log.js';
 import { idleCollector } from './idle-gc.js';
 import { listenOn } from './listen.js';
 import { claimPidfile } from './pidfile.js';
@@ -45,12 +47,13 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   for (const w of warnings) log.warn(w);
 
   const containersRoot = join(cfg.dataRoot, 'containers');
+  const events = new EventLog();
   const [images, network, store, facts, engineId, runtimeBinary] = await Promise.all([
-    ImageService.open({ root: cfg.dataRoot, log: log.child({ module: 'image' }) }),
+    ImageService.open({ root: cfg.dataRoot, log: log.child({ module: 'image' }), events }),
     NetworkService.open({
       root: join(cfg.dataRoot, 'networks'), execRoot: cfg.execRoot, log: log.child({ module: 'network' }),
       bridge: { name: cfg.bridge, ...(cfg.bip ? { subnet: cfg.bip } : {}) },
-      netnsPool: 2,
+      netnsPool: 2, events,
     }),
     ContainerStore.open(containersRoot, log.child({ module: 'store' })),
     hostSpecFacts({ host }),
@@ -85,6 +88,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     spec: specFactory(facts),
     logs: logReader,
     hostCpus: { count: host.cpuCount, ...(host.cpuset ? { cpuset: host.cpuset } : {}) },
+    events,
   });
   // What a crash left behind that belongs to no running (mounts, endpoints) or existing (layer holds) container goes.
   await containers.recover({
@@ -128,6 +132,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   }, fetchUrl);
   networkRoutes(router, network);
   swarmRoutes(router);
+  eventRoutes(router, events);
 
   const idle = idleCollector();
   const api = new ApiServer({

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  ConflictError, errnoCode, InvalidArgumentError, newId, NotImplementedError, removeAtomicTemps, silentLogger, type Logger,
+  ConflictError, errnoCode, InvalidArgumentError, newId, NotImplementedError, removeAtomicTemps, silentLogger, type EngineEvent, type Logger,
 } from '../base/index.js';
 import { netnsPath } from '../host/index.js';
 import { BridgeDriver } from './bridge-driver.js';
@@ -48,6 +48,8 @@ export interface NetworkServiceOptions {
   hostsPath?: string;
   /** Namespaces to keep made ahead for bridge endpoints (0: make each on demand). */
   netnsPool?: number;
+  /** Where connects and disconnects are reported (Docker's network events). */
+  events?: { publish(event: EngineEvent): void };
 }
 
 /** The namespace exists (so `runc create` can start); `done` settles when the endpoint is wired. */
@@ -391,6 +393,7 @@ export class NetworkService {
       const result = await driver.connect(req, rec.plan);
       const ready: EndpointRecord = { ...rec, state: 'ready', attachment: { ...rec.attachment, macAddress: result.macAddress || rec.attachment.macAddress } };
       await this.endpoints.put(ready);
+      this.event('connect', network, rec.containerId);
       this.log.debug('network attached', { id: rec.containerId, mode: rec.attachment.mode, ms: Math.round(performance.now() - started) });
       return structuredClone(ready.attachment);
     } catch (e) {
@@ -431,6 +434,12 @@ export class NetworkService {
     if (rec.netnsName) await this.host.deleteNetns(rec.netnsName);
     if (a.ipAddress && this.ipam.pool(a.networkId)) await this.ipam.release(a.networkId, rec.containerId);
     await this.endpoints.delete(rec.containerId);
+    if (network && rec.state === 'ready') this.event('disconnect', network, rec.containerId);
+  }
+
+  /** dockerd's network event: the container, then the network's name and driver. */
+  private event(action: 'connect' | 'disconnect', network: NetworkRecord, containerId: string): void {
+    this.opts.events?.publish({ type: 'network', action, actor: { id: network.id, attributes: { container: containerId, name: network.name, type: network.driver } } });
   }
 
   /** Roll back endpoints a crash left half made, and leases nobody holds. */

@@ -276,3 +276,20 @@ export interface PeerNode {
   Addr?: string;
 }
 
+
+/**
+ * One message of GET /events (moby's events.Message), with the fields API < 1.52 still carries
+ * (`status`, `id`, `from` for containers and images), in dockerd's order.
+ */
+export interface EventMessage {
+  status?: string;
+  id?: string;
+  from?: string;
+  Type: string;
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  scope: string;
+  time: number;
+  /** Unix nanoseconds; beyond a double's precision, so clients that care read it as text. */
+  timeNano: number;
+}

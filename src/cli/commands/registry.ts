@@ -42,6 +42,7 @@ const S = {
   version: { name: 'version', use: '[OPTIONS]', short: 'Show the berth version information', args: none, load: () => import('./system/version.js') },
   info: { name: 'info', use: '[OPTIONS]', short: 'Display system-wide information', aliasesLine: 'berth system info, berth info', args: none, load: () => import('./system/info.js') },
   inspect: { name: 'inspect', use: '[OPTIONS] NAME|ID [NAME|ID...]', short: 'Return low-level information on berth objects', args: min(1), load: () => import('./system/inspect.js') },
+  events: { name: 'events', use: '[OPTIONS]', short: 'Get real time events from the server', aliasesLine: 'berth system events, berth events', args: none, load: () => import('./system/events.js') },
 } satisfies Record<string, CommandSpec>;
 
 function as(name: string, spec: CommandSpec, extra: Partial<CommandSpec> = {}): CommandSpec {
@@ -52,7 +53,7 @@ function as(name: string, spec: CommandSpec, extra: Partial<CommandSpec> = {}): 
 export const COMMANDS: CommandSpec[] = [
   { name: 'container', use: '', short: 'Manage containers', args: { kind: 'any' }, children: Object.values(C) },
   { name: 'image', use: '', short: 'Manage images', args: { kind: 'any' }, children: Object.values(I) },
-  { name: 'system', use: '', short: 'Manage berth', args: { kind: 'any' }, children: [S.info] },
+  { name: 'system', use: '', short: 'Manage berth', args: { kind: 'any' }, children: [S.events, S.info] },
   as('run', C.run, { top: 1 }),
   as('ps', C.ls, { top: 2 }),
   as('pull', I.pull, { top: 3 }),
@@ -62,7 +63,7 @@ export const COMMANDS: CommandSpec[] = [
   as('attach', C.attach), as('create', C.create), as('export', C.export), as('kill', C.kill), as('logs', C.logs),
   as('rename', C.rename), as('restart', C.restart), as('rm', C.rm), as('start', C.start), as('stop', C.stop),
   as('wait', C.wait), as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
-  as('save', I.save), as('tag', I.tag), as('inspect', S.inspect),
+  as('save', I.save), as('tag', I.tag), as('inspect', S.inspect), as('events', S.events),
 ];
 
 /** Find `name` (or one of its aliases) among `specs`. */

@@ -117,13 +117,16 @@ function validParent(child: ImageConfig, parent: ImageConfig): boolean {
  * one locked step. Any failure (truncated or corrupt archive, digest mismatch, abort)
  * removes every layer, blob, image and tag this load added.
  */
-export function loadImages(store: ImageStore, src: Readable | AsyncIterable<Buffer>, opts: { quiet?: boolean; signal?: AbortSignal } = {}): AsyncIterable<LoadEvent> {
+/** `onLoaded`: told the IDs of the images the archive held, once they are committed. */
+export function loadImages(store: ImageStore, src: Readable | AsyncIterable<Buffer>, opts: LoadOptions = {}): AsyncIterable<LoadEvent> {
   const ch = new Channel<LoadEvent>();
   runLoad(store, src, opts, ch).then(() => ch.close(), (e: unknown) => ch.close(e));
   return ch;
 }
 
-async function runLoad(store: ImageStore, src: Readable | AsyncIterable<Buffer>, opts: { quiet?: boolean; signal?: AbortSignal }, ch: Channel<LoadEvent>): Promise<void> {
+export interface LoadOptions { quiet?: boolean; signal?: AbortSignal; onLoaded?: (imageIds: string[]) => void }
+
+async function runLoad(store: ImageStore, src: Readable | AsyncIterable<Buffer>, opts: LoadOptions, ch: Channel<LoadEvent>): Promise<void> {
   const { signal } = opts;
   const stageDir = await mkdtemp(join(store.tmpDir, 'load-'));
   const pinned: Digest[] = [];
@@ -218,6 +221,7 @@ async function runLoad(store: ImageStore, src: Readable | AsyncIterable<Buffer>,
       await store.saveRefs(touched);
     });
     for (const text of messages) ch.push({ type: 'message', text });
+    opts.onLoaded?.(prepared.map((p) => p.entry.id));
   } catch (e) {
     await rollback(store, { pinned, createdLayers, createdImages, refsBefore: refsTouched ? refsBefore : undefined });
     pinned.length = 0;

@@ -11,7 +11,11 @@ export interface RemoveOptions {
   noPrune?: boolean;
   /** The container using an image, if any. */
   inUse?: (imageId: string) => ImageUser | undefined;
+  /** Told of each reference removed and each image deleted (Docker's untag and delete events). */
+  onEvent?: ImageRemovalListener;
 }
+
+export type ImageRemovalListener = (action: 'untag' | 'delete', imageId: string) => void;
 
 const CHILD = 1;
 const RUNNING = 2;
@@ -56,9 +60,11 @@ class Remover {
   constructor(private readonly store: ImageStore, private readonly opts: RemoveOptions) {}
 
   untag(ref: Reference): void {
+    const id = this.store.refs.get(ref);
     this.store.refs.delete(ref);
     this.refsDirty = true;
     this.records.push({ Untagged: familiarString(ref) });
+    if (id) this.opts.onEvent?.('untag', id);
   }
 
   conflict(img: ImageEntry, mask: number): DeleteConflict | undefined {
@@ -119,6 +125,7 @@ class Remover {
     }
     const removed = await this.store.deleteImage(img);
     this.records.push({ Deleted: img.id });
+    this.opts.onEvent?.('delete', img.id);
     for (const l of removed) this.records.push({ Deleted: l });
     if (!prune || !parent) return;
     const p = this.store.get(parent);
@@ -141,6 +148,7 @@ export interface PruneOptions {
   all?: boolean;
   filters?: Filters;
   inUse: (imageId: string) => boolean;
+  onEvent?: ImageRemovalListener;
 }
 
 /** `docker image prune`: dangling images (or all unused with `all`), Docker's filters. Call under the lock. */
@@ -169,7 +177,7 @@ export async function pruneImagesLocked(store: ImageStore, opts: PruneOptions): 
     if (f?.has('label!') && f.get('label!')!.size > 0 && matchLabels(labels, f.get('label!'))) return false;
     return true;
   }).sort((a, b) => (createdMs(b) ?? 0) - (createdMs(a) ?? 0));
-  const removeOpts: RemoveOptions = { inUse: (id) => (opts.inUse(id) ? { id: 'in-use', running: false } : undefined) };
+  const removeOpts: RemoveOptions = { inUse: (id) => (opts.inUse(id) ? { id: 'in-use', running: false } : undefined), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
   const deleted: DeleteRecord[] = [];
   const attempt = async (ref: string): Promise<void> => {
     try {

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import { InvalidArgumentError, silentLogger, type Digest, type Filters, type Logger } from '../../base/index.js';
-import { parseNormalizedNamed, type ContainerConfig, type ImageConfig } from '../../oci/index.js';
+import { InvalidArgumentError, silentLogger, type Digest, type EngineEvent, type Filters, type Logger } from '../../base/index.js';
+import { familiarString, parseNormalizedNamed, type ContainerConfig, type ImageConfig } from '../../oci/index.js';
 import type { ContentStore } from '../content/index.js';
 import { createImage, parsePlatform, parseTagTarget, type NewImageOptions } from './image-create.js';
 import { imageHistory } from './image-history.js';
@@ -36,6 +36,11 @@ export interface CommitOptions {
   signal?: AbortSignal;
 }
 
+/** Where the service reports what happens to images (the daemon's event log). */
+export interface ImageEventSink {
+  publish(event: EngineEvent): void;
+}
+
 /** Holders of a container's layers are named "container:<id>" (see the overlay snapshotter). */
 const CONTAINER_HOLDER = 'container:';
 
@@ -44,11 +49,20 @@ const CONTAINER_HOLDER = 'container:';
  * tags, rmi/prune rules, save/load formats) over crash-safe storage.
  */
 export class ImageService {
-  private constructor(private readonly store: ImageStore) {}
+  private constructor(private readonly store: ImageStore, private readonly events: ImageEventSink | undefined) {}
 
-  static async open(opts: { root: string; log?: Logger }): Promise<ImageService> {
-    return new ImageService(await ImageStore.open(opts.root, opts.log ?? silentLogger));
+  static async open(opts: { root: string; log?: Logger; events?: ImageEventSink }): Promise<ImageService> {
+    return new ImageService(await ImageStore.open(opts.root, opts.log ?? silentLogger), opts.events);
   }
+
+  /** dockerd's image event: the image's labels while it exists, and `name` (the ID unless a tag is meant). */
+  private event(action: string, imageId: string, name: string = imageId): void {
+    if (!this.events) return;
+    const labels = this.store.get(imageId)?.config.config?.Labels ?? {};
+    this.events.publish({ type: 'image', action, actor: { id: imageId, attributes: { ...labels, name } } });
+  }
+
+  private readonly onRemoval = (action: 'untag' | 'delete', imageId: string): void => this.event(action, imageId);
 
   /** The blob store, for the registry client and server. */
   get content(): ContentStore {
@@ -86,14 +100,19 @@ export class ImageService {
       this.store.setTag(ref, img);
       await this.store.saveRefs([img]);
     });
+    this.event('tag', img.id, familiarString(ref));
   }
 
   remove(ref: string, opts: RemoveOptions = {}): Promise<DeleteRecord[]> {
-    return this.store.lock.run(() => removeImageLocked(this.store, ref, opts));
+    return this.store.lock.run(() => removeImageLocked(this.store, ref, { ...opts, onEvent: this.onRemoval }));
   }
 
   prune(opts: PruneOptions): Promise<{ deleted: DeleteRecord[]; spaceReclaimed: number }> {
-    return this.store.lock.run(() => pruneImagesLocked(this.store, opts));
+    return this.store.lock.run(async () => {
+      const r = await pruneImagesLocked(this.store, { ...opts, onEvent: this.onRemoval });
+      this.events?.publish({ type: 'image', action: 'prune', actor: { id: '', attributes: { reclaimed: String(r.spaceReclaimed) } } });
+      return r;
+    });
   }
 
   /** `docker import`: one layer from a tar (plain, gzip, bzip2, xz, zstd) plus --change lines. */
@@ -106,6 +125,9 @@ export class ImageService {
       repoTag: opts.repoTag,
       signal: opts.signal,
     });
+    // dockerd tags the new image (a tag event), then reports the import.
+    if (opts.repoTag) this.event('tag', img.id, familiarString(parseTagTarget(opts.repoTag)));
+    this.event('import', img.id);
     return this.store.record(img);
   }
 
@@ -116,11 +138,17 @@ export class ImageService {
   }
 
   load(src: Readable | AsyncIterable<Buffer>, opts: { quiet?: boolean; signal?: AbortSignal } = {}): AsyncIterable<LoadEvent> {
-    return loadImages(this.store, src, opts);
+    return loadImages(this.store, src, { ...opts, onLoaded: (ids) => { for (const id of ids) this.event('load', id); } });
   }
 
   save(refs: string[], out: Writable, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    return saveImages(this.store, refs, out, opts);
+    return saveImages(this.store, refs, out, opts).then(() => {
+      const ids = new Set<string>();
+      for (const r of refs) {
+        try { ids.add(this.store.resolve(r).id); } catch { /* removed since it was saved */ }
+      }
+      for (const id of ids) this.event('save', id);
+    });
   }
 
   /** Layers of an image for an overlay mount: chain IDs bottom first, lower dirs top-most first. */

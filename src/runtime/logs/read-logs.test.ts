@@ -147,3 +147,22 @@ test('readLogs() follow waits for a log file that does not exist yet and ends on
   await done;
   assert.deepEqual(got, ['hello\n']);
 });
+
+test('readLogs() follow with an until decades away keeps following (beyond setTimeout\'s range)', async () => {
+  const p = await logFile(line(1, 'stdout', 'F', 'before'));
+  const ac = new AbortController();
+  const got: string[] = [];
+  let ended = false;
+  const until = new Date(Date.now() + 40 * 365 * 86_400_000);
+  const reading = (async () => {
+    for await (const e of readLogs(p, { ...ALL, follow: true, until, signal: ac.signal })) got.push(e.line.toString());
+    ended = true;
+  })();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(ended, false, 'the stream is still open');
+  await appendFile(p, line(2, 'stdout', 'F', 'after'));
+  while (got.length < 2) await new Promise((r) => setTimeout(r, 10));
+  ac.abort();
+  await reading;
+  assert.deepEqual(got, ['before\n', 'after\n']);
+});

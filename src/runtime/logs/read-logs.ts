@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { errnoCode } from '../../base/index.js';
+import { errnoCode, setLongTimeout } from '../../base/index.js';
 import { LineAssembler, type LogEntry, type TimedEntry } from './assembler.js';
 import { dateToNanos, nanosToRfc3339Nano, parseK8sLine, timeToNanos, type LogStream } from './k8s-line.js';
 import { findTailStart } from './tail.js';
@@ -162,7 +162,7 @@ class Follower {
   private dirty = true; // read once right away: writes may have landed before the watch began
   private stopped = false;
   private wake: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private cancelTimer: (() => void) | undefined;
   private readonly onAbort = (): void => this.stop();
 
   constructor(path: string, opts: ReadLogsOptions) {
@@ -181,7 +181,7 @@ class Follower {
     if (opts.until) {
       const ms = opts.until.getTime() - Date.now();
       if (ms <= 0) this.stopped = true;
-      else this.timer = setTimeout(() => this.stop(), ms);
+      else this.cancelTimer = setLongTimeout(() => this.stop(), ms);
     }
   }
 
@@ -197,7 +197,7 @@ class Follower {
   close(): void {
     this.watcher?.close();
     this.watcher = undefined;
-    if (this.timer) clearTimeout(this.timer);
+    this.cancelTimer?.();
     this.signal?.removeEventListener('abort', this.onAbort);
     this.stop();
   }
