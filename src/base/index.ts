@@ -5,5 +5,5 @@ export * from './ids.js';
 export * from './filters.js';
 export * from './units.js';
 export * from './log.js';
-export * from './keyed-mutex.js';
+export * from './mutex.js';
 export * from './build-info.js';

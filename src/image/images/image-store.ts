@@ -1,10 +1,9 @@
 import { mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { digestHex, errnoCode, InvalidArgumentError, isDigest, isHexPrefix, NotFoundError, removeAtomicTemps, sha256, writeJsonAtomic, type Digest, type Logger } from '../../base/index.js';
+import { digestHex, errnoCode, InvalidArgumentError, isDigest, isHexPrefix, Mutex, NotFoundError, removeAtomicTemps, sha256, writeJsonAtomic, type Digest, type Logger } from '../../base/index.js';
 import { chainIds, familiarString, parseAnyReference, tagNameOnly, type ImageConfig, type Reference } from '../../oci/index.js';
 import { ContentStore } from '../content/index.js';
 import { LayerStore } from './layer-store.js';
-import { Mutex } from './mutex.js';
 import { ReferenceStore } from './reference-store.js';
 import type { ImageRecord } from './types.js';
 
