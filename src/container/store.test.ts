@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -47,5 +47,22 @@ test('at load, a name claimed by a half-removed record and a newer container goe
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  }
+});
+
+test('open() removes a container directory whose record is missing or torn, and keeps the others', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-store-'));
+  try {
+    const first = await ContainerStore.open(root, silentLogger);
+    const kept = record('a'.repeat(64), 'kept', '2026-01-01T00:00:00Z');
+    await first.save(kept);
+    await mkdir(join(root, 'b'.repeat(64)));
+    await mkdir(join(root, 'c'.repeat(64)));
+    await writeFile(join(root, 'c'.repeat(64), 'container.json'), '{"id":');
+    const store = await ContainerStore.open(root, silentLogger);
+    assert.deepEqual(store.all().map((r) => r.id), [kept.id]);
+    assert.deepEqual(await readdir(root), [kept.id]);
+  } finally {
+    await rm(root, { recursive: true, force: true });
   }
 });
