@@ -43,6 +43,7 @@ test('RecordStore.open() sweeps the temp files of interrupted writes and loads t
     await first.put('a', { n: 1 });
     // a crash between the temp file's write and its rename: a torn temp beside the committed record
     await writeFile(join(dir, '.a.json.0123456789ab.tmp'), '{"n": 2');
+    await writeFile(join(dir, '.b.json.older-writer.tmp'), '{"n": 2}');
     await writeFile(join(dir, 'notes.txt'), 'not a record');
     const store = await RecordStore.open<Doc>({ dir, layout: { kind: 'files' } });
     assert.deepEqual(store.entries(), [['a', { n: 1 }]]);

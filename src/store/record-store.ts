@@ -41,8 +41,10 @@ export class RecordStore<T> {
     const store = new RecordStore<T>(opts.dir, opts.layout, opts.encode);
     const decode = opts.decode ?? ((doc: unknown) => doc as T);
     await mkdir(opts.dir, { recursive: true });
-    if (opts.layout.kind === 'files') await removeAtomicTemps(opts.dir);
-    const keys = store.keysOnDisk(await readdir(opts.dir));
+    const names = await readdir(opts.dir);
+    // the store owns a `files` directory: any dot-file ending in .tmp is a write of its own that a crash cut short
+    if (opts.layout.kind === 'files') await Promise.all(names.filter((n) => n.startsWith('.') && n.endsWith('.tmp')).map((n) => unlink(join(opts.dir, n)).catch(() => {})));
+    const keys = store.keysOnDisk(names);
     const loaded = await Promise.all(keys.map(async (key) => {
       let doc: unknown;
       try {
@@ -52,6 +54,7 @@ export class RecordStore<T> {
         await opts.onUnreadable(key, e);
         return undefined;
       }
+      // a record's directory holds other files too: sweep only what writeFileAtomic leaves
       if (opts.layout.kind === 'directories') await removeAtomicTemps(store.recordDir(key));
       return { key, value: decode(doc, key) };
     }));
