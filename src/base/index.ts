@@ -7,3 +7,4 @@ export * from './units.js';
 export * from './log.js';
 export * from './mutex.js';
 export * from './build-info.js';
+export * from './time-value.js';
