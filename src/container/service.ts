@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import {
   ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, matchLabels, newId, shortId, type Filters, type Logger,
 } from '../base/index.js';
-import { ZERO_TIME, hasProcess, isUp, type ContainerConfig, type ContainerRecord, type HostConfig } from './config.js';
+import { ZERO_TIME, hasProcess, isUp, type ContainerDeclaration, type ContainerRecord, type HostConfig } from './config.js';
 import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
 import { KeyedMutex, parseTimeValue } from '../base/index.js';
 import { isValidName, randomName } from './names.js';
@@ -32,7 +32,7 @@ export interface ContainerServiceDeps {
 
 export interface CreateRequest {
   name?: string;
-  config: Partial<ContainerConfig>;
+  config: Partial<ContainerDeclaration>;
   hostConfig?: Partial<HostConfig>;
 }
 

@@ -1,6 +1,6 @@
 import { humanDuration } from '../../base/index.js';
 import { hasProcess, type ContainerRecord } from '../../container/index.js';
-import type { ContainerInspectResponse, ContainerSummary, EndpointSettings, HostConfig as WireHostConfig, ContainerConfig as WireConfig } from '../types/index.js';
+import type { ContainerInspectResponse, ContainerSummary, EndpointSettings, HostConfig as WireHostConfig, ContainerCreateConfig as WireConfig } from '../types/index.js';
 
 /** The "Up 3 seconds" / "Exited (0) 2 minutes ago" text of `docker ps`. */
 export function statusText(rec: ContainerRecord, now = Date.now()): string {
