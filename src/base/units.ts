@@ -42,10 +42,10 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(ms / 3600000 / 24 / 365)} years`;
 }
 
-/** Parse Go durations as docker accepts them ("10s", "1m30s", "500ms", "2h"). */
+/** Parse Go durations as docker accepts them ("10s", "1m30s", "500ms", "2h", "1.5h", ".5s"), in milliseconds. */
 export function parseGoDuration(s: string): number {
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy;
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
   let total = 0;
   let matched = 0;
   for (let m = re.exec(s); m; m = re.exec(s)) {

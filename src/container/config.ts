@@ -5,7 +5,7 @@ import type { Attachment } from '../network/index.js';
  * config.v2.json/hostconfig.json) because `inspect` must hand it back field for field.
  * See docs/decisions/0002-container-config-shape.md.
  */
-export interface ContainerConfig {
+export interface ContainerDeclaration {
   Hostname: string;
   Domainname: string;
   User: string;
@@ -98,7 +98,7 @@ export interface ContainerRecord {
   imageId: string;
   path: string;
   args: string[];
-  config: ContainerConfig;
+  config: ContainerDeclaration;
   hostConfig: HostConfig;
   state: ContainerState;
   restartCount: number;

@@ -1,10 +1,10 @@
 import { InvalidArgumentError, NotImplementedError } from '../base/index.js';
-import type { ContainerConfig, HostConfig } from './config.js';
+import type { ContainerDeclaration, HostConfig } from './config.js';
 import type { ImageRunConfig } from './ports.js';
 
 /** Fill a create request's gaps from the image, as dockerd does before it stores the config. */
-export function mergeImageConfig(c: ContainerConfig, img: ImageRunConfig | undefined): ContainerConfig {
-  const out: ContainerConfig = { ...c };
+export function mergeImageConfig(c: ContainerDeclaration, img: ImageRunConfig | undefined): ContainerDeclaration {
+  const out: ContainerDeclaration = { ...c };
   if (!img) return out;
   out.Env = mergeEnv(img.Env ?? [], c.Env ?? []);
   if (!out.User) out.User = img.User ?? '';
@@ -36,7 +36,7 @@ export function mergeEnv(base: string[], over: string[]): string[] {
   return out;
 }
 
-export function commandLine(c: ContainerConfig): { path: string; args: string[] } {
+export function commandLine(c: ContainerDeclaration): { path: string; args: string[] } {
   const argv = [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])];
   if (argv.length === 0) throw new InvalidArgumentError('no command specified');
   return { path: argv[0]!, args: argv.slice(1) };
@@ -92,8 +92,8 @@ export function normalizeHostConfig(h: Partial<HostConfig> | undefined): HostCon
   return hc;
 }
 
-export function normalizeConfig(c: Partial<ContainerConfig> | undefined): ContainerConfig {
-  const cc = { ...(c ?? {}) } as ContainerConfig;
+export function normalizeConfig(c: Partial<ContainerDeclaration> | undefined): ContainerDeclaration {
+  const cc = { ...(c ?? {}) } as ContainerDeclaration;
   cc.Hostname = cc.Hostname ?? '';
   cc.Domainname = cc.Domainname ?? '';
   cc.User = cc.User ?? '';

@@ -5,9 +5,9 @@ import type { Readable } from 'node:stream';
 import {
   ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, matchFilterPattern, matchLabels, newId, setLongTimeout, shortId, type Filters, type Logger,
 } from '../base/index.js';
-import { ZERO_TIME, hasProcess, isUp, type ContainerConfig, type ContainerRecord, type HostConfig } from './config.js';
+import { ZERO_TIME, hasProcess, isUp, type ContainerDeclaration, type ContainerRecord, type HostConfig } from './config.js';
 import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
-import { KeyedMutex } from '../base/index.js';
+import { KeyedMutex, parseTimeValue } from '../base/index.js';
 import { isValidName, randomName } from './names.js';
 import type { AttachStreams, ContainerRuntime, EventSink, ImageLookup, LogEntry, LogReader, NetworkAttacher, RootfsProvider, SpecFactory } from './ports.js';
 import { nextRestartDelay, shouldRestart } from './restart-policy.js';
@@ -34,7 +34,7 @@ export interface ContainerServiceDeps {
 
 export interface CreateRequest {
   name?: string;
-  config: Partial<ContainerConfig>;
+  config: Partial<ContainerDeclaration>;
   hostConfig?: Partial<HostConfig>;
 }
 
@@ -561,7 +561,7 @@ export class ContainerService {
 
   async prune(filters: Filters): Promise<{ deleted: string[]; spaceReclaimed: number }> {
     const until = [...(filters.get('until') ?? [])][0];
-    const untilMs = until ? parseUntil(until) : undefined;
+    const untilMs = until ? parseTimeValue(until) : undefined;
     const deleted: string[] = [];
     let space = 0;
     for (const r of this.d.store.all()) {
@@ -688,13 +688,4 @@ function normalizeSignal(s: string): string {
   const up = s.toUpperCase();
   if (/^\d+$/.test(up)) return up;
   return up.startsWith('SIG') ? up : `SIG${up}`;
-}
-
-function parseUntil(v: string): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const rel = /^(\d+)(s|m|h)$/.exec(v);
-  if (rel) return Date.now() - Number(rel[1]) * ({ s: 1000, m: 60000, h: 3600000 } as const)[rel[2] as 's' | 'm' | 'h'];
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new InvalidArgumentError(`Error processing until filter: failed to parse value ${v}`);
-  return t;
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { silentLogger } from '../base/index.js';
 import type { ContainerRecord } from './config.js';
 import { ContainerStore } from './store.js';
@@ -11,23 +11,19 @@ function record(id: string, name: string, created: string, status = 'exited'): C
   return { id, name, created, state: { status } } as unknown as ContainerRecord;
 }
 
-test('forget() hides a record and frees its name but keeps it on disk; delete() removes it', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'berth-store-'));
-  try {
-    const store = await ContainerStore.open(root, silentLogger);
-    const a = record('a'.repeat(64), 'web', '2026-01-01T00:00:00Z');
-    await store.save(a);
-    store.forget(a);
-    assert.equal(store.find('web'), undefined);
-    assert.equal(store.find(a.id), undefined);
-    assert.deepEqual(await readdir(root), [a.id]);
-    store.reserveName('web', 'b'.repeat(64)); // free for another container
-    await store.delete(a);
-    assert.deepEqual(await readdir(root), []);
-    assert.equal(store.nameOwner('web'), 'b'.repeat(64), 'deleting the old record leaves the new owner alone');
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+test('forget() hides a record and frees its name but keeps it on disk; delete() removes it', async (t) => {
+  const root = await tempRoot(t);
+  const store = await ContainerStore.open(root, silentLogger);
+  const a = record('a'.repeat(64), 'web', '2026-01-01T00:00:00Z');
+  await store.save(a);
+  store.forget(a);
+  assert.equal(store.find('web'), undefined);
+  assert.equal(store.find(a.id), undefined);
+  assert.deepEqual(await readdir(root), [a.id]);
+  store.reserveName('web', 'b'.repeat(64)); // free for another container
+  await store.delete(a);
+  assert.deepEqual(await readdir(root), []);
+  assert.equal(store.nameOwner('web'), 'b'.repeat(64), 'deleting the old record leaves the new owner alone');
 });
 
 test('at load, a name claimed by a half-removed record and a newer container goes to the newer one', async () => {
@@ -49,3 +45,23 @@ test('at load, a name claimed by a half-removed record and a newer container goe
     }
   }
 });
+
+test('open() removes a container directory whose record is missing or torn, and keeps the others', async (t) => {
+  const root = await tempRoot(t);
+  const first = await ContainerStore.open(root, silentLogger);
+  const kept = record('a'.repeat(64), 'kept', '2026-01-01T00:00:00Z');
+  await first.save(kept);
+  await mkdir(join(root, 'b'.repeat(64)));
+  await mkdir(join(root, 'c'.repeat(64)));
+  await writeFile(join(root, 'c'.repeat(64), 'container.json'), '{"id":');
+  const store = await ContainerStore.open(root, silentLogger);
+  assert.deepEqual(store.all().map((r) => r.id), [kept.id]);
+  assert.deepEqual(await readdir(root), [kept.id]);
+});
+
+/** A temp directory that goes when the test ends. */
+async function tempRoot(t: TestContext): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'berth-store-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  return root;
+}

@@ -1,61 +1,52 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConflictError, InvalidArgumentError, NotFoundError, errnoCode, isHexPrefix, removeAtomicTemps, writeJsonAtomic, type Logger } from '../base/index.js';
+import { ConflictError, InvalidArgumentError, NotFoundError, isHexPrefix, type Logger } from '../base/index.js';
 import { mountPointsUnder, unmount } from '../host/index.js';
+import { RecordStore } from '../store/index.js';
 import type { ContainerRecord } from './config.js';
 
 const RECORD_FILE = 'container.json';
 
-/** Container records on disk (one atomic JSON document each) with an in-memory index. */
+/** Container records on disk (one atomic JSON document each, in the container's directory) with an in-memory index. */
 export class ContainerStore {
-  private readonly byId = new Map<string, ContainerRecord>();
   private readonly byName = new Map<string, string>();
 
-  private constructor(readonly root: string, private readonly log: Logger) {}
+  private constructor(readonly root: string, private readonly records: RecordStore<ContainerRecord>) {}
 
   static async open(root: string, log: Logger): Promise<ContainerStore> {
-    const store = new ContainerStore(root, log);
-    let entries: string[] = [];
-    try {
-      entries = await readdir(root);
-    } catch (e) {
-      if (errnoCode(e) !== 'ENOENT') throw e;
-    }
-    await Promise.all(entries.map(async (id) => {
-      try {
-        const rec = JSON.parse(await readFile(join(root, id, RECORD_FILE), 'utf8')) as ContainerRecord;
-        store.index(rec, { loading: true });
-        await removeAtomicTemps(join(root, id));
-      } catch (e) {
-        // A directory without a complete record is a create that never finished: drop it.
-        if (errnoCode(e) === 'ENOENT' || e instanceof SyntaxError) {
-          log.warn('removing incomplete container directory', { id });
-          // never recurse into a rootfs still mounted there (nor fail on its busy mount point)
-          for (const point of await mountPointsUnder(join(root, id))) await unmount(point, { lazy: true });
-          await rm(join(root, id), { recursive: true, force: true });
-        } else throw e;
-      }
-    }));
+    const records = await RecordStore.open<ContainerRecord>({
+      dir: root,
+      layout: { kind: 'directories', file: RECORD_FILE },
+      // A directory without a complete record is a create that never finished: drop it.
+      onUnreadable: async (id) => {
+        log.warn('removing incomplete container directory', { id });
+        // never recurse into a rootfs still mounted there (nor fail on its busy mount point)
+        for (const point of await mountPointsUnder(join(root, id))) await unmount(point, { lazy: true });
+        await rm(join(root, id), { recursive: true, force: true });
+      },
+    });
+    const store = new ContainerStore(root, records);
+    for (const rec of records.values()) store.indexName(rec, { loading: true });
     return store;
   }
 
   dir(id: string): string {
-    return join(this.root, id);
+    return this.records.recordDir(id);
   }
 
   all(): ContainerRecord[] {
-    return [...this.byId.values()];
+    return this.records.values();
   }
 
   /** Find by full ID, name (with or without "/"), or unique ID prefix. */
   find(ref: string): ContainerRecord | undefined {
-    const exact = this.byId.get(ref);
+    const exact = this.records.get(ref);
     if (exact) return exact;
     const byName = this.byName.get(ref.startsWith('/') ? ref.slice(1) : ref);
-    if (byName) return this.byId.get(byName);
+    if (byName) return this.records.get(byName);
     if (!isHexPrefix(ref)) return undefined;
     let found: ContainerRecord | undefined;
-    for (const [id, rec] of this.byId) {
+    for (const [id, rec] of this.records.entries()) {
       if (!id.startsWith(ref)) continue;
       if (found) throw new InvalidArgumentError(`multiple IDs found with provided prefix: ${ref}`);
       found = rec;
@@ -87,13 +78,13 @@ export class ContainerStore {
   }
 
   async save(rec: ContainerRecord): Promise<void> {
-    await writeJsonAtomic(join(this.dir(rec.id), RECORD_FILE), rec);
-    this.index(rec);
+    await this.records.put(rec.id, rec);
+    this.indexName(rec);
   }
 
   /** Drop the record from the index (not from disk): lookups fail and its name is free. */
   forget(rec: ContainerRecord): void {
-    if (this.byId.get(rec.id) === rec) this.byId.delete(rec.id);
+    if (this.records.get(rec.id) === rec) this.records.forget(rec.id);
     this.releaseName(rec.name, rec.id);
   }
 
@@ -107,9 +98,8 @@ export class ContainerStore {
    * A record left on disk by a removal the daemon did not finish may name a container that has
    * since taken its name: at load, the most recently created record keeps the name.
    */
-  private index(rec: ContainerRecord, opts: { loading?: boolean } = {}): void {
-    this.byId.set(rec.id, rec);
-    const owner = opts.loading ? this.byId.get(this.byName.get(rec.name) ?? '') : undefined;
+  private indexName(rec: ContainerRecord, opts: { loading?: boolean } = {}): void {
+    const owner = opts.loading ? this.records.get(this.byName.get(rec.name) ?? '') : undefined;
     if (owner && owner.id !== rec.id && owner.created > rec.created) return;
     this.byName.set(rec.name, rec.id);
   }

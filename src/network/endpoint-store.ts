@@ -1,7 +1,4 @@
-import { unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { errnoCode, writeJsonAtomic } from '../base/index.js';
-import { readJsonDocuments } from './json-documents.js';
+import { RecordStore } from '../store/index.js';
 import type { Attachment } from './types.js';
 
 /** What berth keeps about one container's endpoint, enough to undo it after a restart. */
@@ -19,14 +16,10 @@ export interface EndpointRecord {
 
 /** Endpoint records, one atomically written JSON file per container. */
 export class EndpointStore {
-  private readonly records = new Map<string, EndpointRecord>();
-
-  private constructor(private readonly dir: string) {}
+  private constructor(private readonly records: RecordStore<EndpointRecord>) {}
 
   static async open(dir: string): Promise<EndpointStore> {
-    const store = new EndpointStore(dir);
-    for (const rec of (await readJsonDocuments<EndpointRecord>(dir)).values()) store.records.set(rec.containerId, rec);
-    return store;
+    return new EndpointStore(await RecordStore.open<EndpointRecord>({ dir, layout: { kind: 'files' } }));
   }
 
   get(containerId: string): EndpointRecord | undefined {
@@ -34,33 +27,19 @@ export class EndpointStore {
   }
 
   all(): EndpointRecord[] {
-    return [...this.records.values()];
+    return this.records.values();
   }
 
   /** Record at once in memory; the returned promise settles once it is on disk (forgotten again if the write fails). */
   putNow(rec: EndpointRecord): Promise<void> {
-    this.records.set(rec.containerId, rec);
-    const written = writeJsonAtomic(this.file(rec.containerId), rec).catch((e: unknown) => {
-      if (this.records.get(rec.containerId) === rec) this.records.delete(rec.containerId);
-      throw e;
-    });
-    written.catch(() => {});
-    return written;
+    return this.records.putNow(rec.containerId, rec);
   }
 
-  async put(rec: EndpointRecord): Promise<void> {
-    await writeJsonAtomic(this.file(rec.containerId), rec);
-    this.records.set(rec.containerId, rec);
+  put(rec: EndpointRecord): Promise<void> {
+    return this.records.put(rec.containerId, rec);
   }
 
-  async delete(containerId: string): Promise<void> {
-    await unlink(this.file(containerId)).catch((e: unknown) => {
-      if (errnoCode(e) !== 'ENOENT') throw e;
-    });
-    this.records.delete(containerId);
-  }
-
-  private file(containerId: string): string {
-    return join(this.dir, `${containerId}.json`);
+  delete(containerId: string): Promise<void> {
+    return this.records.delete(containerId);
   }
 }

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { errnoCode, writeJsonAtomic } from '../base/index.js';
+import { writeJsonAtomic } from '../base/index.js';
+import { readJsonDocument } from '../store/index.js';
 import type { NetworkRecord } from './types.js';
 
 export interface InstalledBridge {
@@ -20,12 +20,7 @@ export class InstalledBridges {
   private constructor(private readonly file: string, private readonly entries: Map<string, InstalledBridge>) {}
 
   static async open(file: string): Promise<InstalledBridges> {
-    let list: InstalledBridge[] = [];
-    try {
-      list = (JSON.parse(await readFile(file, 'utf8')) as { bridges: InstalledBridge[] }).bridges;
-    } catch (e) {
-      if (errnoCode(e) !== 'ENOENT') throw e;
-    }
+    const list = (await readJsonDocument<{ bridges: InstalledBridge[] }>(file))?.bridges ?? [];
     return new InstalledBridges(file, new Map(list.map((b) => [b.networkId, b])));
   }
 

@@ -1,24 +1,22 @@
-import { unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ConflictError, errnoCode, writeJsonAtomic } from '../base/index.js';
-import { readJsonDocuments } from './json-documents.js';
+import { ConflictError, KeyedMutex } from '../base/index.js';
+import { RecordStore } from '../store/index.js';
 import { IpPool, type IpPoolState, type Lease } from './ipam.js';
-import { KeyedMutex } from '../base/index.js';
 
 /**
  * IP pools of every network, one JSON file per network under `dir`, rewritten
  * atomically on each change so that a kill -9 leaves the last committed leases.
  */
 export class IpamStore {
-  private readonly pools = new Map<string, IpPool>();
   private readonly mutex = new KeyedMutex();
 
-  private constructor(private readonly dir: string) {}
+  private constructor(private readonly pools: RecordStore<IpPool>) {}
 
   static async open(dir: string): Promise<IpamStore> {
-    const store = new IpamStore(dir);
-    for (const [networkId, state] of await readJsonDocuments<IpPoolState>(dir)) store.pools.set(networkId, new IpPool(state));
-    return store;
+    return new IpamStore(await RecordStore.open<IpPool>({
+      dir, layout: { kind: 'files' },
+      decode: (doc) => new IpPool(doc as IpPoolState),
+      encode: (pool) => pool.toState(),
+    }));
   }
 
   pool(networkId: string): IpPool | undefined {
@@ -34,8 +32,7 @@ export class IpamStore {
         throw new ConflictError(`Cannot change network ${networkId} to ${opts.subnet}: ${kept.size} addresses of ${kept.subnet} are still in use`);
       }
       const pool = IpPool.create(opts.subnet, opts.gateway);
-      await this.persist(networkId, pool);
-      this.pools.set(networkId, pool);
+      await this.pools.put(networkId, pool);
       return pool;
     });
   }
@@ -52,7 +49,7 @@ export class IpamStore {
     const pool = this.pools.get(networkId);
     if (!pool) throw new ConflictError(`Cannot allocate on network ${networkId}: it has no address pool`);
     const lease = pool.allocate(owner, {});
-    const persisted = this.mutex.run(networkId, () => this.persist(networkId, pool)).catch((e: unknown) => {
+    const persisted = this.mutex.run(networkId, () => this.pools.put(networkId, pool)).catch((e: unknown) => {
       pool.release(owner);
       throw e;
     });
@@ -66,12 +63,7 @@ export class IpamStore {
 
   /** Forget a network's pool entirely. */
   drop(networkId: string): Promise<void> {
-    return this.mutex.run(networkId, async () => {
-      this.pools.delete(networkId);
-      await unlink(this.file(networkId)).catch((e: unknown) => {
-        if (errnoCode(e) !== 'ENOENT') throw e;
-      });
-    });
+    return this.mutex.run(networkId, () => this.pools.delete(networkId));
   }
 
   /** Apply a change in memory, persist it, and roll memory back if the write fails. */
@@ -82,20 +74,12 @@ export class IpamStore {
       const before = pool.toState();
       const result = fn(pool);
       try {
-        await this.persist(networkId, pool);
+        await this.pools.put(networkId, pool);
       } catch (e) {
         pool.restoreLeases(before.leases);
         throw e;
       }
       return result;
     });
-  }
-
-  private persist(networkId: string, pool: IpPool): Promise<void> {
-    return writeJsonAtomic(this.file(networkId), pool.toState());
-  }
-
-  private file(networkId: string): string {
-    return join(this.dir, `${networkId}.json`);
   }
 }

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { errnoCode, InvalidArgumentError, newId, NotFoundError, writeJsonAtomic } from '../base/index.js';
+import { InvalidArgumentError, newId, NotFoundError, writeJsonAtomic } from '../base/index.js';
+import { readJsonDocument } from '../store/index.js';
 import { bridgeNetwork, hostNetwork, noneNetwork, type DefaultBridgeConfig } from './predefined.js';
 import type { NetworkRecord } from './types.js';
 
@@ -16,7 +16,7 @@ export class NetworkStore {
   private constructor(private readonly file: string, private records: NetworkRecord[]) {}
 
   static async open(opts: { file: string; bridge: DefaultBridgeConfig; now?: () => Date }): Promise<NetworkStore> {
-    const kept = await readNetworks(opts.file);
+    const kept = (await readJsonDocument<NetworksFile>(opts.file))?.networks ?? [];
     const created = (opts.now ?? (() => new Date()))().toISOString();
     const identity = (name: string): { id: string; created: string } => {
       const r = kept.find((n) => n.name === name);
@@ -57,14 +57,5 @@ export class NetworkStore {
   private save(): Promise<void> {
     const doc: NetworksFile = { networks: this.records };
     return writeJsonAtomic(this.file, doc);
-  }
-}
-
-async function readNetworks(file: string): Promise<NetworkRecord[]> {
-  try {
-    return (JSON.parse(await readFile(file, 'utf8')) as NetworksFile).networks;
-  } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return [];
-    throw e;
   }
 }

@@ -64,7 +64,7 @@ export interface HealthConfig {
 }
 
 /** The `config` object of an image config (Docker's container.Config subset images carry). */
-export interface ContainerConfig {
+export interface ImageRuntimeConfig {
   Hostname?: string;
   Domainname?: string;
   User?: string;
@@ -116,8 +116,8 @@ export interface ImageConfig {
   comment?: string;
   docker_version?: string;
   container?: string;
-  container_config?: ContainerConfig;
-  config?: ContainerConfig;
+  container_config?: ImageRuntimeConfig;
+  config?: ImageRuntimeConfig;
   rootfs: RootFS;
   history?: ImageHistory[];
   /** Docker writes `parent` into configs it builds locally; kept to preserve the bytes' meaning. */

@@ -183,6 +183,10 @@ for (const client of ['berth', 'docker'] as const) {
     test('container prune removes stopped containers only', async () => {
       ok(await cli(['run', '--name', 'stopped1', 'busybox', 'true']));
       ok(await cli(['run', '-d', '--name', 'alive', 'busybox', 'sleep', '1000']));
+      // Docker's time forms for until: a container made since then is kept
+      for (const until of ['1h30m', '1.5h', '2006-01-02T15:04', '2006-01-02-00:01', '1136073600.5']) {
+        assert.doesNotMatch(ok(await cli(['container', 'prune', '-f', '--filter', `until=${until}`])), /[a-f0-9]{64}/, until);
+      }
       const out = ok(await cli(['container', 'prune', '-f']));
       assert.match(out, /Deleted Containers:\n[a-f0-9]{64}\n/);
       assert.match(out, /Total reclaimed space:/);

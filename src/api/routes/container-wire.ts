@@ -1,7 +1,7 @@
 import { humanDuration } from '../../base/index.js';
 import { MASKED_PATHS, READONLY_PATHS, hasProcess, type ContainerRecord } from '../../container/index.js';
 import { compareVersions } from '../server/index.js';
-import type { ContainerInspectResponse, ContainerSummary, PortSummary, EndpointSettings, HostConfig as WireHostConfig, ContainerConfig as WireConfig } from '../types/index.js';
+import type { ContainerInspectResponse, ContainerSummary, PortSummary, EndpointSettings, HostConfig as WireHostConfig, ContainerCreateConfig as WireConfig } from '../types/index.js';
 
 /** The "Up 3 seconds" / "Exited (0) 2 minutes ago" text of `docker ps`. */
 export function statusText(rec: ContainerRecord, now = Date.now()): string {

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, boolParam, parseFilters } from '../../base/index.js';
+import { InvalidArgumentError, boolParam, parseFilters, parseTimeValue } from '../../base/index.js';
 import type { ContainerRecord, ContainerService, CreateRequest, WaitCondition } from '../../container/index.js';
 import { decodeContainerCreate, intQuery, type ContainerCreateRequest } from '../types/index.js';
 import { parseSignal } from '../../oci/index.js';
@@ -203,9 +203,6 @@ function stopOptions(ctx: RequestContext): { timeoutSec?: number; signal?: strin
 
 function parseTime(v: string | null): Date | undefined {
   if (!v || v === '0') return undefined;
-  if (/^\d+(\.\d+)?$/.test(v)) return new Date(Number(v) * 1000);
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new InvalidArgumentError(`invalid time value "${v}"`);
-  return new Date(t);
+  return new Date(parseTimeValue(v));
 }
 

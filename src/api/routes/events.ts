@@ -1,4 +1,4 @@
-import { InvalidArgumentError, parseFilters, type Filters, type StampedEvent } from '../../base/index.js';
+import { InvalidArgumentError, parseFilters, parseTimestamps, type Filters, type StampedEvent } from '../../base/index.js';
 import type { Router } from '../server/index.js';
 
 export interface EventSource {
@@ -53,17 +53,14 @@ function omitEmpty(o: Record<string, string>): Record<string, string> {
 
 /**
  * `since`/`until` as dockerd's events route reads them: Unix seconds with an optional fraction
- * (the CLI turns durations and dates into that form). To be replaced by the shared parser of
- * Docker's time values.
+ * (the CLI turns durations and dates into that form), as nanoseconds.
  */
 export function parseEventTime(name: 'since' | 'until', v: string | null): bigint | undefined {
   if (v === null || v === '') return undefined;
-  const m = /^(-?\d+)(?:\.(\d+))?$/.exec(v);
-  if (!m) {
-    const bad = v.split('.')[0]!;
-    const what = /^-?\d+$/.test(bad) ? v.slice(bad.length + 1) : bad;
-    throw new InvalidArgumentError(`invalid value for '${name}': strconv.ParseInt: parsing ${JSON.stringify(what)}: invalid syntax`);
+  try {
+    const { seconds, nanos } = parseTimestamps(v);
+    return BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
+  } catch (e) {
+    throw new InvalidArgumentError(`invalid value for '${name}': ${(e as Error).message}`);
   }
-  const frac = (m[2] ?? '').slice(0, 9).padEnd(9, '0');
-  return BigInt(m[1]!) * 1_000_000_000n + BigInt(frac);
 }

@@ -1,4 +1,4 @@
-import type { ContainerConfig as ImageRuntimeConfig } from '../../oci/index.js';
+import type { ImageRuntimeConfig } from '../../oci/index.js';
 import type { ImageRecord } from '../../image/index.js';
 import type { ImageInspect, ImageSummary } from '../types/index.js';
 import { compareVersions } from '../server/index.js';

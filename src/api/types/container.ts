@@ -3,7 +3,7 @@
 import type { OCIDescriptor } from './common.js';
 
 /** Configuration for a container that is portable between hosts */
-export interface ContainerConfig {
+export interface ContainerCreateConfig {
   /** The hostname to use for the container, as a valid RFC 1123 hostname */
   Hostname?: string;
   /** The domain name to use for the container */
@@ -49,7 +49,7 @@ export interface ContainerConfig {
 }
 
 /** Body of POST /containers/create: the container config plus host and network settings */
-export interface ContainerCreateRequest extends ContainerConfig {
+export interface ContainerCreateRequest extends ContainerCreateConfig {
   HostConfig?: HostConfig;
   NetworkingConfig?: NetworkingConfig;
 }
@@ -217,7 +217,7 @@ export interface ContainerInspectResponse {
   SizeRootFs?: number | null;
   /** List of mounts used by the container */
   Mounts?: MountPoint[];
-  Config?: ContainerConfig;
+  Config?: ContainerCreateConfig;
   NetworkSettings?: NetworkSettings;
 }
 

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FlagSet } from '../flags/index.js';
-import { buildContainerConfig, containerFlags } from './container-options.js';
+import { buildCreatePlan, containerFlags } from './container-options.js';
 
 function build(argv: string[]) {
   const fs = new FlagSet();
   fs.interspersed = false;
   const f = containerFlags(fs);
   const { args } = fs.parse(argv);
-  return buildContainerConfig(f, fs, args[0]!, args.slice(1)).body;
+  return buildCreatePlan(f, fs, args[0]!, args.slice(1)).body;
 }
 
 test('a plain run attaches stdout and stderr and joins the default network', () => {
@@ -89,5 +89,5 @@ const REFUSED: Array<[string[], RegExp]> = [
 ];
 
 for (const [argv, msg] of REFUSED) {
-  test(`buildContainerConfig() refuses ${argv.slice(0, -1).join(' ')}`, () => assert.throws(() => build(argv), (e: unknown) => e instanceof Error && msg.test(e.message)));
+  test(`buildCreatePlan() refuses ${argv.slice(0, -1).join(' ')}`, () => assert.throws(() => build(argv), (e: unknown) => e instanceof Error && msg.test(e.message)));
 }

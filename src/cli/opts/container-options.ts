@@ -119,7 +119,7 @@ export function containerFlags(fs: FlagSet) {
 export type ContainerFlags = ReturnType<typeof containerFlags>;
 
 /** The create request a set of flags describes, plus what the CLI itself must do. */
-export interface ContainerConfig {
+export interface ContainerCreatePlan {
   body: ContainerCreateRequest;
   cidfile: string;
 }
@@ -272,7 +272,7 @@ function networkEndpoints(nets: Attachment[], f: ContainerFlags): Record<string,
  * Turn the flags, image and command into the body of POST /containers/create, checking
  * what docker's CLI checks (its opts.go parse) with its error texts.
  */
-export function buildContainerConfig(f: ContainerFlags, fs: FlagSet, image: string, cmd: string[]): ContainerConfig {
+export function buildCreatePlan(f: ContainerFlags, fs: FlagSet, image: string, cmd: string[]): ContainerCreatePlan {
   let attachStdin = f.attach.get.includes('stdin');
   let attachStdout = f.attach.get.includes('stdout');
   let attachStderr = f.attach.get.includes('stderr');

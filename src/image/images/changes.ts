@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../../base/index.js';
-import type { ContainerConfig } from '../../oci/index.js';
+import type { ImageRuntimeConfig } from '../../oci/index.js';
 
 /** Instructions `docker import/commit --change` accepts (Docker's validCommitCommands). */
 const VALID = new Set(['cmd', 'entrypoint', 'healthcheck', 'env', 'expose', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir']);
@@ -9,8 +9,8 @@ const VALID = new Set(['cmd', 'entrypoint', 'healthcheck', 'env', 'expose', 'lab
  * to a container config, as `docker import -c` / `docker commit -c` do. JSON and shell
  * forms are accepted; variables are not expanded.
  */
-export function applyChanges(base: ContainerConfig, changes: readonly string[]): ContainerConfig {
-  const cfg: ContainerConfig = structuredClone(base);
+export function applyChanges(base: ImageRuntimeConfig, changes: readonly string[]): ImageRuntimeConfig {
+  const cfg: ImageRuntimeConfig = structuredClone(base);
   for (const raw of joinContinuations(changes)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
@@ -98,7 +98,7 @@ function jsonArray(s: string, instr: string): string[] {
 }
 
 /** Exec form when it parses as a JSON string array, otherwise shell form. */
-function commandForm(s: string, cfg: ContainerConfig): string[] {
+function commandForm(s: string, cfg: ImageRuntimeConfig): string[] {
   if (s.startsWith('[')) {
     try {
       const v: unknown = JSON.parse(s);
@@ -152,7 +152,7 @@ function keyValues(instr: string, s: string): Array<[string, string]> {
   });
 }
 
-function healthcheck(s: string): NonNullable<ContainerConfig['Healthcheck']> {
+function healthcheck(s: string): NonNullable<ImageRuntimeConfig['Healthcheck']> {
   const opts: Record<string, string> = {};
   let rest = s;
   for (;;) {
@@ -178,7 +178,7 @@ function healthcheck(s: string): NonNullable<ContainerConfig['Healthcheck']> {
     const mult: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
     return Math.round(Number(m[1]) * mult[m[2]!]!);
   };
-  const hc: NonNullable<ContainerConfig['Healthcheck']> = { Test: test };
+  const hc: NonNullable<ImageRuntimeConfig['Healthcheck']> = { Test: test };
   const interval = dur('interval'); if (interval !== undefined) hc.Interval = interval;
   const timeout = dur('timeout'); if (timeout !== undefined) hc.Timeout = timeout;
   const start = dur('start-period'); if (start !== undefined) hc.StartPeriod = start;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError, type Digest } from '../../base/index.js';
-import { parseNormalizedNamed, tagNameOnly, type ContainerConfig, type ImageConfig, type ImageHistory, type Platform, type Reference } from '../../oci/index.js';
+import { parseNormalizedNamed, tagNameOnly, type ImageRuntimeConfig, type ImageConfig, type ImageHistory, type Platform, type Reference } from '../../oci/index.js';
 import { applyChanges } from './changes.js';
 import type { ImageEntry, ImageStore } from './image-store.js';
 import type { RegisteredLayer } from './layer-store.js';
@@ -37,7 +37,7 @@ export interface NewImageOptions {
   recordParent?: boolean;
   /** The new layer's tar (any compression), or none for a metadata-only image. */
   diff?: Readable | AsyncIterable<Buffer>;
-  config?: ContainerConfig;
+  config?: ImageRuntimeConfig;
   changes?: string[];
   author?: string;
   comment?: string;

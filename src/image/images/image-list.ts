@@ -1,8 +1,7 @@
-import { InvalidArgumentError, matchLabels, type Filters } from '../../base/index.js';
+import { InvalidArgumentError, matchLabels, parseTimeValue, type Filters } from '../../base/index.js';
 import { familiarName, familiarString, referenceName, referenceString, tagNameOnly } from '../../oci/index.js';
 import { pathMatch } from './glob.js';
 import type { ImageEntry, ImageStore } from './image-store.js';
-import { parseFilterTime } from './time-filter.js';
 import type { ImageRecord } from './types.js';
 
 const LIST_FILTERS = ['dangling', 'label', 'before', 'since', 'reference', 'until'];
@@ -40,7 +39,7 @@ export function listImages(store: ImageStore, opts: { all?: boolean; filters?: F
   for (const v of f?.get('until') ?? []) {
     let t: number;
     try {
-      t = parseFilterTime(v);
+      t = parseTimeValue(v);
     } catch (e) {
       throw new InvalidArgumentError(`invalid value for 'until' filter: ${(e as Error).message}`);
     }

@@ -1,8 +1,7 @@
-import { ConflictError, matchLabels, shortId, type Filters } from '../../base/index.js';
+import { ConflictError, matchLabels, parseTimeValue, shortId, type Filters } from '../../base/index.js';
 import { familiarString, parseNormalizedNamed, referenceName, referenceString, tagNameOnly, type Reference } from '../../oci/index.js';
 import { boolFilter, checkFilterNames, createdMs } from './image-list.js';
 import { notFound, type ImageEntry, type ImageStore } from './image-store.js';
-import { parseFilterTime } from './time-filter.js';
 import type { DeleteRecord, ImageUser } from './types.js';
 import { InvalidArgumentError } from '../../base/index.js';
 
@@ -161,7 +160,7 @@ export async function pruneImagesLocked(store: ImageStore, opts: PruneOptions): 
   let until: number | undefined;
   if (untilValues[0] !== undefined) {
     try {
-      until = parseFilterTime(untilValues[0]);
+      until = parseTimeValue(untilValues[0]);
     } catch (e) {
       throw new InvalidArgumentError(`invalid value for 'until' filter: ${(e as Error).message}`);
     }

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { InvalidArgumentError, silentLogger, type Digest, type EngineEvent, type Filters, type Logger } from '../../base/index.js';
-import { familiarString, parseNormalizedNamed, type ContainerConfig, type ImageConfig } from '../../oci/index.js';
+import { familiarString, parseNormalizedNamed, type ImageRuntimeConfig, type ImageConfig } from '../../oci/index.js';
 import type { ContentStore } from '../content/index.js';
 import { createImage, parsePlatform, parseTagTarget, type NewImageOptions } from './image-create.js';
 import { imageHistory } from './image-history.js';
@@ -25,7 +25,7 @@ export interface CommitOptions {
   parent?: string;
   /** The container's diff (e.g. diffUpper of its upper dir); none for a metadata-only image. */
   diff?: Readable | AsyncIterable<Buffer>;
-  config: ContainerConfig;
+  config: ImageRuntimeConfig;
   changes?: string[];
   author?: string;
   comment?: string;

@@ -1,10 +1,10 @@
-import { mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { mkdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { digestHex, errnoCode, InvalidArgumentError, isDigest, isHexPrefix, NotFoundError, removeAtomicTemps, sha256, writeJsonAtomic, type Digest, type Logger } from '../../base/index.js';
+import { digestHex, InvalidArgumentError, isDigest, isHexPrefix, Mutex, NotFoundError, removeAtomicTemps, sha256, writeJsonAtomic, type Digest, type Logger } from '../../base/index.js';
+import { readJsonDocument, RecordStore } from '../../store/index.js';
 import { chainIds, familiarString, parseAnyReference, tagNameOnly, type ImageConfig, type Reference } from '../../oci/index.js';
 import { ContentStore } from '../content/index.js';
 import { LayerStore } from './layer-store.js';
-import { Mutex } from './mutex.js';
 import { ReferenceStore } from './reference-store.js';
 import type { ImageRecord } from './types.js';
 
@@ -39,6 +39,8 @@ export class ImageStore {
     readonly content: ContentStore,
     readonly layers: LayerStore,
     readonly refs: ReferenceStore,
+    /** image/meta/<hex>.json, by image ID without "sha256:" */
+    private readonly metas: RecordStore<ImageMeta>,
     readonly log: Logger,
   ) {}
 
@@ -52,13 +54,22 @@ export class ImageStore {
   }
 
   static async open(root: string, log: Logger): Promise<ImageStore> {
-    await mkdir(join(root, 'image', 'meta'), { recursive: true });
     await rm(join(root, 'image', 'tmp'), { recursive: true, force: true });
     await mkdir(join(root, 'image', 'tmp'), { recursive: true });
     const content = await ContentStore.open(root);
     const layers = await LayerStore.open(root, content, log);
     const refs = await ReferenceStore.open(join(root, 'image', 'repositories.json'), log);
-    const s = new ImageStore(root, content, layers, refs, log);
+    const metaDir = join(root, 'image', 'meta');
+    // a torn document cannot be an image's: drop it (open() below drops those that fail to check out as well)
+    const metas = await RecordStore.open<ImageMeta>({
+      dir: metaDir,
+      layout: { kind: 'files' },
+      onUnreadable: async (hex, e) => {
+        log.warn('dropping unreadable image', { image: `${hex}.json`, error: String(e) });
+        await unlink(join(metaDir, `${hex}.json`)).catch(() => {});
+      },
+    });
+    const s = new ImageStore(root, content, layers, refs, metas, log);
     await s.loadHolds();
     await s.loadImages();
     await s.collectGarbage();
@@ -70,13 +81,12 @@ export class ImageStore {
   }
 
   private async loadHolds(): Promise<void> {
-    try {
-      const doc = JSON.parse(await readFile(this.holdsFile, 'utf8')) as Record<string, string[]>;
-      for (const [holder, chains] of Object.entries(doc)) {
-        if (Array.isArray(chains)) this.holds.set(holder, chains.filter(isDigest));
-      }
-    } catch (e) {
-      if (errnoCode(e) !== 'ENOENT') this.log.warn('ignoring unreadable holds.json', { error: String(e) });
+    const doc = await readJsonDocument<Record<string, string[]>>(this.holdsFile).catch((e: unknown) => {
+      this.log.warn('ignoring unreadable holds.json', { error: String(e) });
+      return undefined;
+    });
+    for (const [holder, chains] of Object.entries(doc ?? {})) {
+      if (Array.isArray(chains)) this.holds.set(holder, chains.filter(isDigest));
     }
   }
 
@@ -105,14 +115,12 @@ export class ImageStore {
   }
 
   private async loadImages(): Promise<void> {
-    for (const name of await readdir(this.metaDir)) {
-      const path = join(this.metaDir, name);
-      if (!/^[a-f0-9]{64}\.json$/.test(name)) {
-        if (name.endsWith('.tmp')) await unlink(path).catch(() => {});
+    for (const [hex, meta] of this.metas.entries()) {
+      if (!/^[a-f0-9]{64}$/.test(hex)) {
+        this.metas.forget(hex); // not an image's metadata
         continue;
       }
       try {
-        const meta = JSON.parse(await readFile(path, 'utf8')) as ImageMeta;
         const bytes = await this.content.readBytes(meta.id);
         if (sha256(bytes) !== meta.id) throw new Error('config blob does not match its digest');
         const entry = entryFromConfig(meta.id, bytes, meta);
@@ -120,8 +128,8 @@ export class ImageStore {
         if (missing) throw new Error(`layer ${missing} is missing`);
         this.images.set(digestHex(meta.id), entry);
       } catch (e) {
-        this.log.warn('dropping unreadable image', { image: name, error: String(e) });
-        await unlink(path).catch(() => {});
+        this.log.warn('dropping unreadable image', { image: `${hex}.json`, error: String(e) });
+        await this.metas.delete(hex).catch(() => {});
       }
     }
   }
@@ -263,7 +271,7 @@ export class ImageStore {
 
   async writeMeta(e: ImageEntry): Promise<void> {
     const meta: ImageMeta = { id: e.id, ...(e.parent ? { parent: e.parent } : {}), ...(e.lastTagTime ? { lastTagTime: e.lastTagTime } : {}) };
-    await writeJsonAtomic(join(this.metaDir, `${digestHex(e.id)}.json`), meta);
+    await this.metas.put(digestHex(e.id), meta);
   }
 
   /** Point `ref` at `img` (in memory; call saveRefs after). */
@@ -282,9 +290,7 @@ export class ImageStore {
    * in-flight operation) uses. Returns the chain IDs deleted, top-most first.
    */
   async deleteImage(img: ImageEntry): Promise<Digest[]> {
-    await unlink(join(this.metaDir, `${digestHex(img.id)}.json`)).catch((e: unknown) => {
-      if (errnoCode(e) !== 'ENOENT') throw e;
-    });
+    await this.metas.delete(digestHex(img.id));
     this.images.delete(digestHex(img.id));
     if (![...this.images.values()].some((i) => i.id === img.id)) await this.content.delete(img.id);
     const used = this.usedChains();

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { errnoCode, writeJsonAtomic, type Digest, type Logger } from '../../base/index.js';
+import { writeJsonAtomic, type Digest, type Logger } from '../../base/index.js';
+import { readJsonDocument } from '../../store/index.js';
 import { familiarName, familiarString, parseNormalizedNamed, referenceName, referenceString, tagNameOnly, type Reference } from '../../oci/index.js';
 
 interface RepositoriesFile {
@@ -17,12 +17,10 @@ export class ReferenceStore {
 
   static async open(file: string, log: Logger): Promise<ReferenceStore> {
     const s = new ReferenceStore(file);
-    let doc: RepositoriesFile | undefined;
-    try {
-      doc = JSON.parse(await readFile(file, 'utf8')) as RepositoriesFile;
-    } catch (e) {
-      if (errnoCode(e) !== 'ENOENT') log.warn('ignoring unreadable repositories.json', { error: String(e) });
-    }
+    const doc = await readJsonDocument<RepositoriesFile>(file).catch((e: unknown) => {
+      log.warn('ignoring unreadable repositories.json', { error: String(e) });
+      return undefined;
+    });
     for (const repo of Object.values(doc?.Repositories ?? {})) {
       for (const [refStr, id] of Object.entries(repo)) {
         try {

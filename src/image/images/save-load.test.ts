@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { InvalidArgumentError, sha256 } from '../../base/index.js';
@@ -134,6 +134,20 @@ test('open() cleans up after a crash: temp layers, staged loads and unreferenced
     assert.ok(!snap.some((l) => l.includes('.tmp') || l.includes('partial') || l.includes('load-x')), snap.join('\n'));
     assert.ok(!snap.some((l) => l.includes(orphan.layer.tarDigest.slice(7))), 'orphan blob removed');
     assert.equal(JSON.parse(await readFile(join(root, 'layers', img.layers[0]!.slice(7), 'layer.json'), 'utf8')).diffId, img.layers[0]);
+  });
+});
+
+test('open() drops image metadata that is torn or names a config it does not have, and keeps the rest', async () => {
+  await withRoot(async (root) => {
+    const images = await ImageService.open({ root });
+    const img = await images.importTar(readable(await layerTar('keep')), { repoTag: 'keep' });
+    const meta = join(root, 'image', 'meta');
+    await writeFile(join(meta, `${'2'.repeat(64)}.json`), '{"id":');
+    await writeFile(join(meta, `${'3'.repeat(64)}.json`), JSON.stringify({ id: `sha256:${'3'.repeat(64)}` }));
+    await writeFile(join(meta, 'not-an-image.json'), '{}');
+    const reopened = await ImageService.open({ root });
+    assert.deepEqual((await reopened.list()).map((i) => i.id), [img.id]);
+    assert.deepEqual((await readdir(meta)).sort(), [`${img.id.slice(7)}.json`, 'not-an-image.json']);
   });
 });
 

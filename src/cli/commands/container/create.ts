@@ -9,7 +9,7 @@ import { BIN } from '../../cli.js';
 import { StatusError } from '../../errors.js';
 import type { FlagSet } from '../../flags/index.js';
 import { displayJsonMessages } from '../../formatter/progress.js';
-import { buildContainerConfig, containerFlags } from '../../opts/container-options.js';
+import { buildCreatePlan, containerFlags } from '../../opts/container-options.js';
 import type { ContainerFlags } from '../../opts/container-options.js';
 import { errorText } from '../common.js';
 
@@ -47,7 +47,7 @@ export function validatePullOpt(v: string): void {
 export function parseOrExit(verb: 'run' | 'create', c: ContainerFlags, cf: CreateFlags, fs: FlagSet, args: string[]): { body: ContainerCreateRequest; cidfile: string } {
   try {
     validatePullOpt(cf.pull.get);
-    return buildContainerConfig(c, fs, args[0]!, args.slice(1));
+    return buildCreatePlan(c, fs, args[0]!, args.slice(1));
   } catch (e) {
     throw new StatusError(125, withHelp(e, verb));
   }

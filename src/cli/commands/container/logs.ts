@@ -1,5 +1,5 @@
 import { demuxStream } from '../../../client/index.js';
-import { parseGoDuration } from '../../../base/index.js';
+import { getTimestamp as getDockerTimestamp } from '../../../base/index.js';
 import type { Cli } from '../../cli.js';
 import type { FlagSet } from '../../flags/index.js';
 
@@ -14,28 +14,9 @@ export function flags(fs: FlagSet) {
   };
 }
 
-/**
- * docker's GetTimestamp: a duration ("42m") counts back from now, a date or RFC 3339
- * time is converted, a unix timestamp passes through; the API takes "seconds.nanos".
- */
+/** docker's GetTimestamp (a duration counts back from now, a date is converted, Unix seconds pass), '' for no value. */
 export function getTimestamp(value: string, now = Date.now()): string {
-  if (value === '') return '';
-  if (/^\d+(\.\d+)?$/.test(value)) return value;
-  try {
-    const ms = parseGoDuration(value.replace(/^-/, ''));
-    if (!value.startsWith('-')) {
-      const t = now - ms;
-      return `${Math.floor(t / 1000)}.${String((t % 1000) * 1e6).padStart(9, '0')}`;
-    }
-  } catch { /* not a duration */ }
-  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}(?::\d{2}(?::\d{2})?)?)(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/.exec(value);
-  if (!m) throw new Error(`failed to parse value as time or duration: ${JSON.stringify(value)}`);
-  const time = m[2] ? m[2].padEnd(8, ':00'.repeat(2)).slice(0, 8) : '00:00:00';
-  const frac = (m[3] ?? '.0').slice(1).padEnd(9, '0').slice(0, 9);
-  const zone = m[4] ?? (m[2] ? '' : 'Z');
-  const d = new Date(`${m[1]}T${time}${zone}`);
-  if (Number.isNaN(d.getTime())) throw new Error(`failed to parse value as time or duration: ${JSON.stringify(value)}`);
-  return `${Math.floor(d.getTime() / 1000)}.${frac}`;
+  return value === '' ? '' : getDockerTimestamp(value, { now });
 }
 
 export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[]): Promise<void> {

@@ -24,4 +24,22 @@ export class KeyedMutex {
       release();
     }
   }
+
+  /** Whether a section holds or waits for the key. */
+  isBusy(key: string): boolean {
+    return this.tails.has(key);
+  }
+}
+
+/** Runs async sections one at a time, in arrival order: a KeyedMutex with a single key. */
+export class Mutex {
+  private readonly keyed = new KeyedMutex();
+
+  acquire(): Promise<() => void> {
+    return this.keyed.acquire('');
+  }
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return this.keyed.run('', fn);
+  }
 }
