@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dir, file, symlinkEntry, tarBuffer } from '../../src/image/archive/tar-fixtures.js';
@@ -31,6 +32,7 @@ describe('--user looks /etc/passwd up inside the rootfs', { skip: !isRoot() && '
     await image('inroot/relative', [symlinkEntry('etc/passwd', `${climb}${host}/passwd`), symlinkEntry('etc/group', `${climb}${host}/group`)]);
     await image('inroot/absolute', [symlinkEntry('etc/passwd', `${host}/passwd`), symlinkEntry('etc/group', `/proc/1/root${host}/group`)]);
     await image('inroot/dir-link', [symlinkEntry('etc/x', `${climb}${host}`), symlinkEntry('etc/passwd', 'x/passwd')]);
+    await image('inroot/workdir', [symlinkEntry('w', `${climb}${host}`), symlinkEntry('wabs', host)]);
     // the same links, with the rootfs holding its own copy where they point
     await image('inroot/inside', [
       dir(`${host.slice(1)}/`), file(`${host.slice(1)}/passwd`, 'someuser:x:1234:1235::/:/bin/sh\n'),
@@ -54,5 +56,20 @@ describe('--user looks /etc/passwd up inside the rootfs', { skip: !isRoot() && '
     const r = await run('inroot/inside');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^uid=1234\(someuser\) gid=1235 /);
+  });
+
+  test('a WorkingDir through symlinks that climb out is made inside the rootfs, owned by root', async () => {
+    for (const w of ['/w/made', '/wabs/made2']) {
+      const r = await d.docker(['run', '--rm', '-u', '1234', '-w', w, 'inroot/workdir', '/bin/busybox', 'stat', '-c', '%u %a %n', '.', `${host}`], { timeoutMs: 120_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `0 755 .\n0 755 ${host}\n`);
+    }
+    assert.deepEqual(readdirSync(host).sort(), ['group', 'passwd']);
+  });
+
+  test('a WorkingDir that names a file fails as in Docker', async () => {
+    const r = await d.docker(['run', '--rm', '-w', '/bin/busybox', 'inroot/workdir', '/bin/busybox', 'true'], { timeoutMs: 120_000 });
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /Cannot mkdir: \/bin\/busybox is not a directory/);
   });
 });

@@ -9,3 +9,4 @@ export * from './seccomp.js';
 export * from './seccomp-default.js';
 export * from './user.js';
 export * from './host-facts.js';
+export * from './working-dir.js';
