@@ -82,6 +82,8 @@ export interface ContainerRuntime {
 
 export interface SpecFactory {
   resolveUser(rootfs: string, user: string): Promise<{ uid: number; gid: number; additionalGids: number[]; home: string }>;
+  /** Make the WorkingDir inside the rootfs (Docker's SetupWorkingDirectory). */
+  setupWorkingDir(rootfs: string, workingDir: string): void;
   buildSpec(input: SpecRequest): unknown;
 }
 

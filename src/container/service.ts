@@ -166,6 +166,7 @@ export class ContainerService {
       this.d.network.attach({ containerId: rec.id, containerName: rec.name, mode, ...(rec.config.MacAddress ? { macAddress: rec.config.MacAddress } : {}) }),
     ]);
     const user = await this.d.spec.resolveUser(rootfs, rec.config.User);
+    this.d.spec.setupWorkingDir(rootfs, rec.config.WorkingDir);
     mark('network');
     rec.network = net.endpoint;
     const hostname = rec.config.Hostname || osHostname();

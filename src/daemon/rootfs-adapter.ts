@@ -1,7 +1,7 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { errnoCode } from '../base/index.js';
 import { join } from 'node:path';
 import type { RootfsProvider } from '../container/index.js';
-import { isMountPoint, mountPointsUnder, unmount } from '../host/index.js';
+import { fileType, isMountPoint, mountPointsUnder, S_IFDIR, ScopedDir, unmount } from '../host/index.js';
 import { tarTree } from '../image/archive/index.js';
 import type { ContainerLayer, Snapshotter } from '../snapshot/index.js';
 
@@ -44,16 +44,52 @@ export function snapshotRootfs(opts: { containersRoot: string; snapshotter: Snap
   };
 }
 
-async function treeSize(root: string): Promise<number> {
+/**
+ * The bytes a container's upper directory holds, counted as Docker's directory.Size (every
+ * non-directory once per inode). Walked fd-relative through ScopedDir: the upper directory of a
+ * running container is live, and one that swaps a directory for a symlink makes the walk skip
+ * it, never walk the host's tree. Yields to the event loop every few hundred entries.
+ */
+export async function treeSize(root: string): Promise<number> {
+  let dir: ScopedDir;
+  try {
+    dir = ScopedDir.open(root);
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return 0;
+    throw e;
+  }
+  const seen = new Set<number>();
   let total = 0;
-  const walk = async (p: string): Promise<void> => {
-    const st = await lstat(p).catch(() => undefined);
-    if (!st) return;
-    if (st.isDirectory()) {
-      for (const name of await readdir(p)) await walk(join(p, name));
-    } else if (st.isFile()) total += st.size;
+  let steps = 0;
+  const walk = async (rel: string): Promise<void> => {
+    let names: string[];
+    try {
+      names = dir.readdir(rel);
+    } catch {
+      return; // gone, or swapped for a symlink since it was listed
+    }
+    for (const name of names) {
+      if (++steps % 512 === 0) await new Promise((r) => setImmediate(r));
+      const child = rel ? `${rel}/${name}` : name;
+      let st;
+      try {
+        st = dir.lstat(child);
+      } catch {
+        continue;
+      }
+      if (!st) continue;
+      if (fileType(st.mode) === S_IFDIR) await walk(child);
+      else if (st.size > 0 && !seen.has(st.ino)) {
+        seen.add(st.ino);
+        total += st.size;
+      }
+    }
   };
-  await walk(root);
+  try {
+    await walk('');
+  } finally {
+    dir.close();
+  }
   return total;
 }
 

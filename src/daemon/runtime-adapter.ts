@@ -5,7 +5,7 @@ import { InvalidArgumentError, type Logger } from '../base/index.js';
 import type { ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
 import type { RuntimeSpec } from '../oci/index.js';
 import {
-  ConmonRuntime, OciRuntimeError, SeccompBpfCache, buildSpec, readLogs, resolveUser, writeBundle,
+  ConmonRuntime, OciRuntimeError, SeccompBpfCache, buildSpec, readLogs, resolveUser, setupWorkingDir, writeBundle,
   type DetectedRuntime, type SpecHostFacts,
 } from '../runtime/index.js';
 import { listHostDevices } from '../host/index.js';
@@ -58,6 +58,7 @@ export function specFactory(facts: SpecHostFacts): SpecFactory {
   void listHostDevices().then((d) => { devices = d; }, () => { devices = []; });
   return {
     resolveUser,
+    setupWorkingDir,
     buildSpec(req: SpecRequest) {
       const { network, ...rest } = req;
       return buildSpec({

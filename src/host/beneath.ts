@@ -125,6 +125,26 @@ export class ScopedDir {
     return out;
   }
 
+  /**
+   * A read-only fd of the regular file that `path` names when this directory is taken as "/":
+   * symlinks (absolute or relative) and ".." are followed but never lead above it, and the file
+   * is opened in the same step (openat2 RESOLVE_IN_ROOT, or a walk of O_NOFOLLOW opens), so no
+   * swap of a component for a symlink reaches outside. Throws ENOENT, ENOTDIR, ELOOP, EISDIR,
+   * EINVAL (not a regular file: never opened). The caller closes the fd.
+   */
+  openInRoot(path: string): number {
+    return this.a.openInRoot(this.fd, path);
+  }
+
+  /**
+   * `mkdir -p` of `path` resolved as openInRoot() does (a dangling symlink is made where it
+   * points, inside); what is made gets this owner and mode, what exists is kept. ENOTDIR when a
+   * non-directory is in the way.
+   */
+  mkdirInRoot(path: string, o: { mode: number; uid: number; gid: number }): void {
+    this.a.mkdirInRoot(this.fd, path, o.mode, o.uid, o.gid);
+  }
+
   /** Remove the entry, a directory with all it holds; false when nothing was there. */
   remove(rel: string): boolean {
     return this.a.remove(this.fd, rel);

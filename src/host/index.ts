@@ -6,6 +6,7 @@ export * from './daemon-spawn.js';
 export * from './fs-special.js';
 export * from './mount-table.js';
 export * from './beneath.js';
+export * from './in-root.js';
 export * from './path-lookup.js';
 export * from './stream-filter.js';
 export * from './net/index.js';

@@ -27,6 +27,9 @@ export interface HostAddon {
   fsetxattr(fd: number, name: string, value: Buffer): void;
   xattrs(root: number, rel: string): Array<string | Buffer>;
   remove(root: number, rel: string): boolean;
+  // resolution inside a root with symlinks followed in scope (a container's rootfs); see in-root.ts
+  openInRoot(root: number, path: string): number;
+  mkdirInRoot(root: number, path: string, mode: number, uid: number, gid: number): void;
 }
 
 export const MNT_DETACH = 2;

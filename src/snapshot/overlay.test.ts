@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -85,6 +86,53 @@ test('a container keeps its image layers through a forced rmi and a restart, unt
     await assert.rejects(readFile(join(layer.lowerDirs[0]!, 'hello.txt')));
     assert.equal(await readFile(join(layer.lowerDirs[1]!, 'hello.txt'), 'utf8'), 'old\n');
   } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+// A worker swaps a directory of the upper dir for a symlink to a host directory as fast as it
+// can while the container's layer is removed (as a process that outlived a lazy unmount could).
+// Node's rm() lost host files to this within a few hundred rounds.
+test('removeContainer() never deletes through a symlink swapped into the upper dir', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-overlay-rm-'));
+  const host = join(root, 'host');
+  // [0]: stop, [1]: the round whose upper dir the worker swaps in (-1: none)
+  const shared = new Int32Array(new SharedArrayBuffer(8));
+  shared[1] = -1;
+  const worker = new Worker(`
+    const { renameSync } = require('node:fs');
+    const { workerData: { root, shared } } = require('node:worker_threads');
+    while (Atomics.load(shared, 0) === 0) {
+      const round = Atomics.load(shared, 1);
+      if (round < 0) continue;
+      const p = (n) => root + '/containers/c' + round + '/upper/' + n;
+      try {
+        renameSync(p('d'), p('dd'));
+        renameSync(p('dl'), p('d'));
+        renameSync(p('d'), p('dl'));
+        renameSync(p('dd'), p('d'));
+      } catch {} // the removal took some
+    }
+  `, { eval: true, workerData: { root, shared } });
+  const exited = new Promise((resolve) => worker.on('exit', resolve));
+  try {
+    await mkdir(host);
+    const names = Array.from({ length: 50 }, (_, i) => `f${i}`);
+    for (const n of names) await writeFile(join(host, n), 'host\n');
+    const snap = new OverlaySnapshotter({ root, layers: { retainRootfs: async () => ({ chainIds: [], lowerDirs: [] }), releaseRootfs: async () => [] } });
+    for (let round = 0; round < 400; round++) {
+      const layer = await snap.prepareContainer({ id: `c${round}`, imageId: 'x' });
+      await mkdir(join(layer.upper, 'd'));
+      for (const n of names) await writeFile(join(layer.upper, 'd', n), 'upper\n');
+      await symlink(host, join(layer.upper, 'dl'));
+      Atomics.store(shared, 1, round);
+      await snap.removeContainer(`c${round}`).catch(() => {}); // a removal may fail; it must not reach out
+      Atomics.store(shared, 1, -1);
+      assert.deepEqual((await readdir(host)).sort(), [...names].sort(), `round ${round}`);
+    }
+  } finally {
+    Atomics.store(shared, 0, 1);
+    await exited;
     await rm(root, { recursive: true, force: true });
   }
 });

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readlink, rm, symlink, unlink, rename } from 'node:fs/promises';
+import { mkdir, readlink, symlink, unlink, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode, InvalidArgumentError } from '../base/index.js';
-import { mountOverlay, unmount } from '../host/index.js';
+import { mountOverlay, ScopedDir, unmount } from '../host/index.js';
 import type { ContainerLayer, LayerSource, MountRequest, Snapshotter } from './snapshotter.js';
 
 /** mount(2) copies at most one page of option data; keep clear of it. */
@@ -84,9 +84,20 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   async removeContainer(id: string): Promise<void> {
-    const dir = this.containerDir(id);
-    await rm(join(dir, 'upper'), { recursive: true, force: true });
-    await rm(join(dir, 'work'), { recursive: true, force: true });
+    // fd-relative, never through a symlink: a process that outlived its container's lazy
+    // unmount can still swap a directory of upper/ for a link to the host while it goes
+    let dir: ScopedDir | undefined;
+    try {
+      dir = ScopedDir.open(this.containerDir(id));
+    } catch (e) {
+      if (errnoCode(e) !== 'ENOENT') throw e;
+    }
+    try {
+      dir?.remove('upper');
+      dir?.remove('work');
+    } finally {
+      dir?.close();
+    }
     await this.opts.layers.releaseRootfs(`container:${id}`);
   }
 }

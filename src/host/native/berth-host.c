@@ -967,6 +967,193 @@ static napi_value x_remove(napi_env env, napi_callback_info info) {
   return js_bool(env, 1);
 }
 
+// ---- resolution inside a root, symlinks followed in scope (a container's rootfs) ----
+//
+// A container path ("/etc/passwd", a WorkingDir) is resolved as if the root were "/": symlinks,
+// absolute or relative, and ".." never lead above it (Docker's FollowSymlinkInScope), and the
+// entry is opened in the same step, so a running container that swaps a component for a symlink
+// between a check and an open cannot point the daemon at a host file. openat2(RESOLVE_IN_ROOT)
+// does it in the kernel; where it is missing (or gives up: a rename race, more than the kernel's
+// 40 links, a magic link) a walk of O_NOFOLLOW opens from held directory fds does it by hand:
+// each symlink's text is read and spliced in front of what is left, absolute ones restart at the
+// root, ".." pops a directory this walk opened itself (never the kernel's ".."), so nothing the
+// tree holds is ever followed by the kernel.
+
+#define IN_ROOT_MAX_LINKS 255
+
+struct mk { int on; mode_t mode; uid_t uid; gid_t gid; };
+
+// Make `name` in `dir` a directory (kept if one is there) owned by mk->uid:gid with mk->mode; EEXIST is not an error.
+static int mkdir_owned(int dir, const char *name, const struct mk *mk) {
+  if (mkdirat(dir, name, 0700) < 0) return errno == EEXIST ? 0 : -1;
+  int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return errno == ELOOP || errno == ENOTDIR ? 0 : -1; // swapped already: the walk looks again
+  int rc = fchown(fd, mk->uid, mk->gid);
+  if (rc == 0) rc = fchmod(fd, mk->mode & 07777);
+  int e = errno;
+  close(fd);
+  errno = e;
+  return rc;
+}
+
+// The walk: an O_PATH fd of what `path` names in root (a trailing symlink followed), or -1 with errno.
+static int walk_in_root(int root, const char *path, const struct mk *mk) {
+  size_t cap = strlen(path) + 1, len;
+  if (cap > 65536) { errno = ENAMETOOLONG; return -1; }
+  char *rest = malloc(cap);
+  int *stack = malloc(64 * sizeof *stack);
+  size_t depth = 0, stack_cap = 64;
+  if (!rest || !stack) { free(rest); free(stack); errno = ENOMEM; return -1; }
+  memcpy(rest, path, cap);
+  stack[0] = root;
+  int links = 0, rc = 0, e = 0;
+  size_t pos = 0;
+  char link[PATH_MAX + 1];
+  for (;;) {
+    while (rest[pos] == '/') pos++;
+    if (!rest[pos]) break;
+    size_t end = pos;
+    while (rest[end] && rest[end] != '/') end++;
+    char saved = rest[end];
+    rest[end] = 0;
+    const char *part = rest + pos;
+    size_t next = end + (saved ? 1 : 0);
+    if (!strcmp(part, ".")) { rest[end] = saved; pos = next; continue; }
+    if (!strcmp(part, "..")) {
+      if (depth > 0) close(stack[depth--]);
+      rest[end] = saved;
+      pos = next;
+      continue;
+    }
+    int cur = stack[depth];
+    int fd = openat(cur, part, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && mk->on) {
+      if (mkdir_owned(cur, part, mk) < 0) { e = errno; rc = -1; break; }
+      fd = openat(cur, part, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (fd < 0) { e = errno; rc = -1; break; }
+    struct stat st;
+    if (fstat(fd, &st) < 0) { e = errno; close(fd); rc = -1; break; }
+    rest[end] = saved;
+    pos = next;
+    if (S_ISLNK(st.st_mode)) {
+      ssize_t n = ++links > IN_ROOT_MAX_LINKS ? (errno = ELOOP, -1) : readlinkat(fd, "", link, PATH_MAX);
+      if (n < 0) { e = errno; close(fd); rc = -1; break; }
+      close(fd);
+      link[n] = 0;
+      if (link[0] == '/') while (depth > 0) close(stack[depth--]);
+      // rest becomes link + "/" + what was left
+      size_t left = strlen(rest + pos);
+      len = (size_t)n + 1 + left + 1;
+      if (len > 65536) { e = ENAMETOOLONG; rc = -1; break; }
+      char *joined = malloc(len);
+      if (!joined) { e = ENOMEM; rc = -1; break; }
+      memcpy(joined, link, (size_t)n);
+      joined[n] = '/';
+      memcpy(joined + n + 1, rest + pos, left + 1);
+      free(rest);
+      rest = joined;
+      pos = 0;
+      continue;
+    }
+    size_t k = pos;
+    while (rest[k] == '/') k++;
+    if (rest[k] && !S_ISDIR(st.st_mode)) { e = ENOTDIR; close(fd); rc = -1; break; }
+    if (depth + 1 >= stack_cap) {
+      int *grown = realloc(stack, stack_cap * 2 * sizeof *stack);
+      if (!grown) { e = ENOMEM; close(fd); rc = -1; break; }
+      stack = grown;
+      stack_cap *= 2;
+    }
+    stack[++depth] = fd;
+  }
+  int out = -1;
+  if (rc == 0) {
+    if (depth > 0) out = stack[depth--];
+    else { out = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC); if (out < 0) e = errno; }
+  }
+  while (depth > 0) close(stack[depth--]);
+  free(stack);
+  free(rest);
+  if (out < 0) errno = e;
+  return out;
+}
+
+// An O_PATH fd of what `path` names inside root (symlinks followed in scope), or -1 with errno.
+// With mk->on, missing directories on the way (and at the end) are made.
+static int resolve_in_root(int root, const char *path, const struct mk *mk) {
+  if (have_openat2) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = O_PATH | O_CLOEXEC | (mk->on ? O_DIRECTORY : 0);
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    const char *p = path[0] ? path : ".";
+    for (int tries = 0; tries < 16; tries++) {
+      long fd = syscall(SYS_openat2, root, p, &how, sizeof how);
+      if (fd >= 0) return (int)fd;
+      if (errno == EAGAIN || errno == EINTR) continue;
+      if (errno == ENOSYS) have_openat2 = 0;
+      // absent (and nothing to make) is final; anything else is settled by the walk
+      if (errno == ENOENT && !mk->on) return -1;
+      break;
+    }
+  }
+  return walk_in_root(root, path, mk);
+}
+
+// openInRoot(root, path) -> fd (O_RDONLY) of the regular file `path` names inside root, symlinks
+// followed in scope. A fifo, device or directory is never opened (EINVAL for a non-regular file).
+static napi_value x_open_in_root(napi_env env, napi_callback_info info) {
+  struct args a;
+  if (get_args(env, info, &a, 2, "openInRoot(root, path): bad arguments") < 0) return NULL;
+  struct mk none = { 0, 0, 0, 0 };
+  int fd = -1, path_fd = resolve_in_root(a.root, a.rel, &none);
+  if (path_fd >= 0) {
+    struct stat st;
+    int rc = fstat(path_fd, &st);
+    if (rc == 0 && !S_ISREG(st.st_mode)) { errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL; rc = -1; }
+    if (rc == 0) {
+      char proc[64];
+      snprintf(proc, sizeof proc, "/proc/self/fd/%d", path_fd);
+      fd = open(proc, O_RDONLY | O_CLOEXEC);
+    }
+    int e = errno;
+    close(path_fd);
+    errno = e;
+  }
+  if (fd < 0) { napi_value r = throw_errno(env, errno, "open", a.rel); free(a.rel); return r; }
+  free(a.rel);
+  napi_value r;
+  napi_create_int32(env, fd, &r);
+  return r;
+}
+
+// mkdirInRoot(root, path, mode, uid, gid): `mkdir -p` of `path` inside root, symlinks followed in
+// scope (a dangling one is made where it points); what is made gets the owner and mode, what
+// exists is kept. ENOTDIR when a non-directory is in the way.
+static napi_value x_mkdir_in_root(napi_env env, napi_callback_info info) {
+  struct args a;
+  if (get_args(env, info, &a, 5, "mkdirInRoot(root, path, mode, uid, gid): bad arguments") < 0) return NULL;
+  int64_t mode, uid, gid;
+  if (int_arg(env, a.v[2], &mode) || int_arg(env, a.v[3], &uid) || int_arg(env, a.v[4], &gid) || uid < 0 || gid < 0 || uid > 4294967294LL || gid > 4294967294LL) {
+    free(a.rel); napi_throw_type_error(env, NULL, "mkdirInRoot(root, path, mode, uid, gid): bad arguments"); return NULL;
+  }
+  struct mk mk = { 1, (mode_t)(mode & 07777), (uid_t)uid, (gid_t)gid };
+  int fd = resolve_in_root(a.root, a.rel, &mk);
+  if (fd >= 0) {
+    struct stat st;
+    int rc = fstat(fd, &st);
+    if (rc == 0 && !S_ISDIR(st.st_mode)) { errno = ENOTDIR; rc = -1; }
+    int e = errno;
+    close(fd);
+    errno = e;
+    if (rc < 0) fd = -1;
+  }
+  if (fd < 0) { napi_value r = throw_errno(env, errno, "mkdir", a.rel); free(a.rel); return r; }
+  free(a.rel);
+  return js_undefined(env);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   // tests run the O_NOFOLLOW walk that kernels before 5.6 get (src/host/beneath.test.ts)
   if (getenv("BERTH_TEST_NO_OPENAT2")) have_openat2 = 0;
@@ -991,6 +1178,8 @@ static napi_value init(napi_env env, napi_value exports) {
     { "fsetxattr", NULL, x_fsetxattr, NULL, NULL, NULL, napi_default, NULL },
     { "xattrs", NULL, x_xattrs, NULL, NULL, NULL, napi_default, NULL },
     { "remove", NULL, x_remove, NULL, NULL, NULL, napi_default, NULL },
+    { "openInRoot", NULL, x_open_in_root, NULL, NULL, NULL, napi_default, NULL },
+    { "mkdirInRoot", NULL, x_mkdir_in_root, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

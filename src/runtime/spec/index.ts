@@ -8,5 +8,5 @@ export * from './rlimits.js';
 export * from './seccomp.js';
 export * from './seccomp-default.js';
 export * from './user.js';
-export * from './rootfs-path.js';
 export * from './host-facts.js';
+export * from './working-dir.js';

@@ -1,10 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveUser } from './user.js';
-import { resolveInRoot } from './rootfs-path.js';
+import { Worker } from 'node:worker_threads';
 
 let dir = '';
 let rootfs = '';
@@ -89,8 +89,43 @@ test('resolveUser() without /etc/passwd accepts numeric ids only', async () => {
   await assert.rejects(resolveUser(noEtc, 'root'), { message: 'unable to find user root: no matching entries in passwd file' });
 });
 
-test('resolveInRoot() keeps absolute and relative symlinks inside the root', async () => {
-  assert.equal(await resolveInRoot(evil, '/etc/passwd'), join(evil, dir, 'host-passwd'));
-  assert.equal(await resolveInRoot(evil, '/etc/group'), join(evil, dir, 'host-passwd'));
-  assert.equal(await resolveInRoot(rootfs, '/../../etc/./passwd'), join(rootfs, 'etc/passwd'));
+// A worker swaps the rootfs's /etc between a directory and a symlink to a host directory whose
+// passwd names "hostonly", as a running container can, while the daemon looks the user up.
+test('resolveUser() never reads a host passwd while the rootfs swaps /etc for a symlink', async () => {
+  const racy = join(dir, 'racy');
+  const host = join(dir, 'host-etc');
+  await mkdir(join(racy, 'etc-dir'), { recursive: true });
+  await mkdir(host);
+  await writeFile(join(racy, 'etc-dir/passwd'), 'inside:x:7:7::/:/bin/sh\n');
+  await writeFile(join(host, 'passwd'), 'hostonly:x:4242:4242::/:/bin/sh\n');
+  await symlink(host, join(racy, 'etc-abs'));
+  await symlink(`../../../../../../..${host}`, join(racy, 'etc-rel'));
+  await rename(join(racy, 'etc-dir'), join(racy, 'etc'));
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(`
+    const { renameSync } = require('node:fs');
+    const { workerData: { dir, stop } } = require('node:worker_threads');
+    const p = (n) => dir + '/' + n;
+    for (let i = 0; Atomics.load(stop, 0) === 0; i++) {
+      const link = i % 2 ? 'etc-abs' : 'etc-rel';
+      renameSync(p('etc'), p('etc-dir'));
+      renameSync(p(link), p('etc'));
+      renameSync(p('etc'), p(link));
+      renameSync(p('etc-dir'), p('etc'));
+    }
+  `, { eval: true, workerData: { dir: racy, stop } });
+  const exited = new Promise((resolve) => worker.on('exit', resolve));
+  let leaked = 0;
+  let inside = 0;
+  try {
+    for (let i = 0; i < 2000; i++) {
+      await resolveUser(racy, 'hostonly').then(() => leaked++, () => {});
+      await resolveUser(racy, 'inside').then(() => inside++, () => {});
+    }
+  } finally {
+    Atomics.store(stop, 0, 1);
+    await exited;
+  }
+  assert.equal(leaked, 0, `${leaked} of 2000 lookups read the host's passwd`);
+  assert.ok(inside > 0);
 });

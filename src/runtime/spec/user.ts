@@ -1,7 +1,5 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { InvalidArgumentError } from '../../base/index.js';
-import { resolveInRoot } from './rootfs-path.js';
+import { readFileInRoot } from '../../host/index.js';
 
 export interface ResolvedUser {
   uid: number;
@@ -22,7 +20,8 @@ const MAX_FILE_BYTES = 16 * 1024 * 1024;
 /**
  * Resolve a Docker --user value ("name", "uid", "name:group", "uid:gid", "") against the rootfs's
  * /etc/passwd and /etc/group, with the semantics and error texts of runc's user package (as Docker).
- * The files are looked up inside the rootfs only: symlinks cannot point them at host files.
+ * The files are resolved and opened inside the rootfs in one step (readFileInRoot): symlinks, even
+ * ones a running container swaps in, cannot point them at host files.
  */
 export async function resolveUser(rootfs: string, spec: string): Promise<ResolvedUser> {
   const [passwd, group] = await Promise.all([readRootfsFile(rootfs, '/etc/passwd'), readRootfsFile(rootfs, '/etc/group')]);
@@ -92,20 +91,5 @@ function lines(text: string): string[] {
 
 /** A file's text from inside the rootfs, or undefined when it is absent or not a regular file. */
 async function readRootfsFile(rootfs: string, path: string): Promise<string | undefined> {
-  const resolved = await resolveInRoot(rootfs, path);
-  let fh;
-  try {
-    fh = await open(resolved, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) return undefined;
-    const buf = Buffer.alloc(Math.min(st.size, MAX_FILE_BYTES));
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await fh.close();
-  }
+  return (await readFileInRoot(rootfs, path, { maxBytes: MAX_FILE_BYTES }))?.toString('utf8');
 }
