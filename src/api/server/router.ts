@@ -24,7 +24,7 @@ export type Reply =
    */
   | { kind: 'upgrade'; contentType: string; tty: boolean; serve(conn: HijackedConnection): Promise<void> };
 
-/** An iterable or readable of bytes, or a writer given the response (ended for it if it does not). */
+/** An iterable or readable of bytes, or a writer of them (its sink is ended for it if it does not). */
 export type StreamBody = Readable | AsyncIterable<Uint8Array> | ((sink: Writable, signal: AbortSignal) => Promise<void>);
 
 /** A hijacked connection as a handler sees it: container output in, client input out. */

@@ -1,10 +1,10 @@
 import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, isEngineError, type Logger } from '../../base/index.js';
 import { messageOf, publicMessageOf, statusOf } from './errors.js';
-import type { Reply, RequestContext, Router } from './router.js';
+import type { Reply, RequestContext, Router, StreamBody } from './router.js';
 import { RequestBodySkipper } from './request-body.js';
 import { frame } from './stream-frames.js';
 import { pumpStreams } from './stream-pump.js';
@@ -85,7 +85,9 @@ export class ApiServer {
     let version: string | undefined;
     const abort = new AbortController();
     const conn = socket ?? req.socket;
-    const onClose = (): void => abort.abort();
+    // A connection that closes after the whole response went out is no client going away:
+    // a stream's writer still finishing its own bookkeeping is not aborted by it.
+    const onClose = (): void => { if (!res?.writableFinished) abort.abort(); };
     const onError = (e: Error): void => {
       this.opts.log.debug('connection error', { error: messageOf(e) });
       abort.abort();
@@ -229,14 +231,8 @@ export class ApiServer {
       case 'stream': {
         res.writeHead(reply.status ?? 200, { 'Content-Type': reply.contentType, ...reply.headers });
         res.flushHeaders();
-        const body = reply.body;
         try {
-          if (typeof body === 'function') {
-            await body(res, ctx.signal);
-            if (!res.writableEnded) res.end();
-          } else {
-            await pipeline(body instanceof Readable ? body : Readable.from(body), res, { signal: ctx.signal });
-          }
+          await pipeline(bodyStream(reply.body, ctx.signal), res, { signal: ctx.signal });
         } catch (e) {
           // After the headers a failure can only cut the connection: the client sees a short body.
           if (!ctx.signal.aborted) this.opts.log.warn('stream ended early', { error: messageOf(e) });
@@ -246,6 +242,19 @@ export class ApiServer {
       }
     }
   }
+}
+
+/**
+ * A stream body as a readable. A writer gets a sink of its own rather than the response, so
+ * that it is done once the server has its bytes, whatever the client does after them; its
+ * failure cuts the stream.
+ */
+function bodyStream(body: StreamBody, signal: AbortSignal): Readable {
+  if (body instanceof Readable) return body;
+  if (typeof body !== 'function') return Readable.from(body);
+  const sink = new PassThrough();
+  body(sink, signal).then(() => { if (!sink.writableEnded) sink.end(); }, (e: unknown) => sink.destroy(e as Error));
+  return sink;
 }
 
 function onceDrain(w: NodeJS.EventEmitter, signal: AbortSignal): Promise<void> {
