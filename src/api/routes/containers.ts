@@ -2,10 +2,9 @@ import { InvalidArgumentError, boolParam, parseFilters, parseTimeValue } from '.
 import type { ContainerRecord, ContainerService, CreateRequest, WaitCondition } from '../../container/index.js';
 import { decodeContainerCreate, intQuery, type ContainerCreateRequest } from '../types/index.js';
 import { parseSignal } from '../../oci/index.js';
-import { empty, json, type RequestContext, type Router } from '../server/index.js';
-import { serveAttach } from './attach.js';
+import { empty, frame, json, type RequestContext, type Router } from '../server/index.js';
+import { attachReply } from './attach.js';
 import { toContainerInspect, toContainerSummary } from './container-wire.js';
-import { frame } from './stream-frames.js';
 
 export type ContainerBackend = Pick<ContainerService,
   'get' | 'list' | 'create' | 'start' | 'stop' | 'kill' | 'restart' | 'wait' | 'remove' | 'rename' | 'prune'
@@ -78,13 +77,13 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   r.post('/containers/{id}/wait', async (ctx) => {
     const condition = (ctx.query.get('condition') || 'not-running') as WaitCondition;
     if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw new InvalidArgumentError(`invalid condition: "${condition}"`);
-    const result = c.wait(ctx.params.id!, condition, ctx.signal);
+    const result = c.wait(ctx.params.id!, condition, ctx.signal)
+      .catch((e: unknown) => ({ StatusCode: -1, Error: { Message: e instanceof Error ? e.message : String(e) } }));
+    async function* body(): AsyncIterable<Uint8Array> {
+      yield Buffer.from(JSON.stringify(await result) + '\n');
+    }
     // Headers go out at once so that the client knows the wait is registered before it starts the container.
-    ctx.res!.writeHead(200, { 'Content-Type': 'application/json' });
-    ctx.res!.flushHeaders();
-    const r2 = await result.catch((e: unknown) => ({ StatusCode: -1, Error: { Message: e instanceof Error ? e.message : String(e) } }));
-    ctx.res!.end(JSON.stringify(r2) + '\n');
-    return { kind: 'hijacked' };
+    return { kind: 'stream', contentType: 'application/json', body: body() };
   });
 
   r.delete('/containers/{id}', async (ctx) => {
@@ -111,7 +110,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
 
   r.get('/containers/{id}/export', async (ctx) => {
     const tar = await c.export(ctx.params.id!);
-    return { kind: 'raw-stream', contentType: 'application/x-tar', body: tar };
+    return { kind: 'stream', contentType: 'application/x-tar', body: tar };
   });
 
   r.get('/containers/{id}/logs', async (ctx) => {
@@ -138,16 +137,13 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
       }
     }
     return {
-      kind: 'raw-stream',
+      kind: 'stream',
       contentType: tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream',
       body: body(),
     };
   });
 
-  r.post('/containers/{id}/attach', async (ctx) => {
-    await serveAttach(ctx, c);
-    return { kind: 'hijacked' };
-  });
+  r.post('/containers/{id}/attach', (ctx) => attachReply(ctx, c));
 
   async function sizes(rec: ContainerRecord): Promise<{ sizeRw: number; sizeRootFs: number }> {
     const sizeRw = await c.sizeRw(rec).catch(() => 0);

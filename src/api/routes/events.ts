@@ -19,7 +19,7 @@ export function eventRoutes(r: Router, events: EventSource): void {
     async function* body(): AsyncIterable<Uint8Array> {
       for await (const ev of stream) yield encoded(ev);
     }
-    return { kind: 'raw-stream', contentType: 'application/json', body: body() };
+    return { kind: 'stream', contentType: 'application/json', body: body() };
   });
 }
 

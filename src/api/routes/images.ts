@@ -1,8 +1,8 @@
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { InvalidArgumentError, boolParam, parseFilters, type Filters } from '../../base/index.js';
 import type { HistoryEntry, LoadEvent } from '../../image/index.js';
 import type { HistoryResponseItem } from '../types/index.js';
-import { compareVersions, json, type Router } from '../server/index.js';
+import { compareVersions, json, type Reply, type Router } from '../server/index.js';
 import { toImageInspect, toImageSummary, type ImageView } from './image-wire.js';
 
 export type { ImageView };
@@ -115,12 +115,10 @@ export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, 
     return json(items);
   });
 
-  function save(names: string[]): { kind: 'raw-stream'; contentType: string; body: Readable } {
+  function save(names: string[]): Reply {
     if (names.length === 0) throw new InvalidArgumentError('no images specified');
     for (const n of names) images.get(n);
-    const out = new PassThrough();
-    images.save(names, out).catch((e: unknown) => out.destroy(e as Error));
-    return { kind: 'raw-stream', contentType: 'application/x-tar', body: out };
+    return { kind: 'stream', contentType: 'application/x-tar', body: (sink, signal) => images.save(names, sink, { signal }) };
   }
 }
 

@@ -1,24 +1,50 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
-import type { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import type { Readable, Writable } from 'node:stream';
+import type { AttachedStdio, PumpOptions } from './stream-pump.js';
 import { decodeSegment } from './target.js';
 
-/** What a handler returns; the server renders it (handlers never write to the response). */
+/**
+ * What a handler returns; the server renders it (handlers never write to the response).
+ * The stream kinds are "headers now, body later": the server sends and flushes the headers
+ * before the body is asked for (clients such as the docker CLI wait for them before they go
+ * on), and owns what happens when the body fails after them.
+ */
 export type Reply =
   | { kind: 'json'; status: number; body: unknown }
   | { kind: 'empty'; status: number; headers?: Record<string, string> }
   | { kind: 'text'; status: number; body: string; contentType?: string; headers?: Record<string, string> }
+  /** Docker's JSON message stream: an error after the headers travels in the stream. */
   | { kind: 'json-stream'; status?: number; events: AsyncIterable<unknown> }
-  | { kind: 'raw-stream'; status?: number; contentType: string; body: Readable | AsyncIterable<Uint8Array>; headers?: Record<string, string> }
-  | { kind: 'hijacked' };
+  /** A body of bytes; an error after the headers cuts the connection. */
+  | { kind: 'stream'; status?: number; contentType: string; body: StreamBody; headers?: Record<string, string> }
+  /**
+   * The connection taken over for a raw bidirectional stream (attach): 101 to an upgrade
+   * request, 200 otherwise, then `serve` runs with the connection; it is ended when `serve`
+   * returns and cut when `serve` throws.
+   */
+  | { kind: 'upgrade'; contentType: string; tty: boolean; serve(conn: HijackedConnection): Promise<void> };
+
+/** An iterable or readable of bytes, or a writer of them (its sink is ended for it if it does not). */
+export type StreamBody = Readable | AsyncIterable<Uint8Array> | ((sink: Writable, signal: AbortSignal) => Promise<void>);
+
+/** A hijacked connection as a handler sees it: container output in, client input out. */
+export interface HijackedConnection {
+  /** Aborted when the client goes away. */
+  readonly signal: AbortSignal;
+  /** Write container output (framed unless TTY); resolves once the connection can take more. */
+  write(stream: 1 | 2, data: Buffer): Promise<void>;
+  /** Pump a container's stdio both ways until the attach ends (see pumpStreams). */
+  pump(stdio: AttachedStdio, opts: Omit<PumpOptions, 'tty' | 'body'>): Promise<void>;
+}
 
 export const json = (body: unknown, status = 200): Reply => ({ kind: 'json', status, body });
 export const empty = (status = 204): Reply => ({ kind: 'empty', status });
 
 export interface RequestContext {
+  /** The request, to read its headers and body; the response is the server's to write. */
   req: IncomingMessage;
-  /** Present for ordinary requests; absent when the client asked to upgrade. */
-  res: ServerResponse | undefined;
+  /** The client asked to upgrade the connection (an attach with `Upgrade: tcp`). */
+  upgraded: boolean;
   params: Record<string, string>;
   query: URLSearchParams;
   /** The API version the client speaks (the path prefix, or the server's maximum). */
@@ -30,11 +56,6 @@ export interface RequestContext {
    * through it instead (a schema of api/types: Go's types and wording).
    */
   body<T>(decode?: (text: string) => T): Promise<T | undefined>;
-  /**
-   * Take over the connection for a raw bidirectional stream (attach). Answers 101 to an
-   * upgrade request and 200 otherwise, with Docker's stream content type.
-   */
-  hijack(contentType: string): Duplex;
 }
 
 export type Handler = (ctx: RequestContext) => Promise<Reply> | Reply;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { connect, type Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { silentLogger } from '../../base/index.js';
 import { Router, json } from './router.js';
@@ -21,15 +22,19 @@ before(async () => {
   r.get('/containers/{id}/json', (ctx) => json({ id: ctx.params.id }));
   r.get('/echo', (ctx) => json({ version: ctx.version, all: ctx.query.get('all') }));
   r.get('/bug', () => { throw new TypeError("Cannot read properties of undefined (reading 'x')"); });
-  r.post('/containers/{id}/attach', (ctx) => {
-    const s = ctx.hijack('application/vnd.docker.raw-stream');
-    // Output keeps flowing whatever the client does, as a running container's would.
-    const timer = setInterval(() => { hijackWrites++; s.write(Buffer.alloc(64 * 1024)); }, 1);
-    timers.add(timer);
-    s.on('data', () => {});  // stdin, as an attach with stdin reads it
-    hijackClosed = new Promise((resolve) => s.once('close', () => { clearInterval(timer); resolve(); }));
-    return { kind: 'hijacked' };
-  });
+  r.post('/containers/{id}/attach', () => ({
+    kind: 'upgrade', contentType: 'application/vnd.docker.raw-stream', tty: true,
+    serve: (conn) => {
+      // Output keeps flowing whatever the client does, as a running container's would.
+      const stdout = new PassThrough();
+      const timer = setInterval(() => { hijackWrites++; stdout.write(Buffer.alloc(64 * 1024)); }, 1);
+      timers.add(timer);
+      const closed = conn.pump({ stdout, stderr: new PassThrough(), stdin: new PassThrough(), close: () => { clearInterval(timer); stdout.destroy(); } },
+        { stdout: true, stderr: true, stdin: true, stdinOnce: false });
+      hijackClosed = closed;
+      return closed;
+    },
+  }));
   api = new ApiServer({ router: r, apiVersion: '1.47', minApiVersion: '1.24', serverHeader: 'test', log: silentLogger });
   const http = api.createHttpServer();
   await new Promise<void>((res) => http.listen(0, '127.0.0.1', res));

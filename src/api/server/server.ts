@@ -1,10 +1,13 @@
 import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, isEngineError, type Logger } from '../../base/index.js';
 import { messageOf, publicMessageOf, statusOf } from './errors.js';
-import type { Reply, RequestContext, Router } from './router.js';
+import type { Reply, RequestContext, Router, StreamBody } from './router.js';
+import { RequestBodySkipper } from './request-body.js';
+import { frame } from './stream-frames.js';
+import { pumpStreams } from './stream-pump.js';
 import { cleanPathRedirect, parseRequestTarget } from './target.js';
 import { compareVersions, splitVersion } from './version.js';
 
@@ -82,7 +85,9 @@ export class ApiServer {
     let version: string | undefined;
     const abort = new AbortController();
     const conn = socket ?? req.socket;
-    const onClose = (): void => abort.abort();
+    // A connection that closes after the whole response went out is no client going away:
+    // a stream's writer still finishing its own bookkeeping is not aborted by it.
+    const onClose = (): void => { if (!res?.writableFinished) abort.abort(); };
     const onError = (e: Error): void => {
       this.opts.log.debug('connection error', { error: messageOf(e) });
       abort.abort();
@@ -97,22 +102,12 @@ export class ApiServer {
     let hijacked = false;
     const ctx: RequestContext = {
       req,
-      res,
+      upgraded: socket !== undefined,
       params: {},
       query: new URLSearchParams(),
       version: this.opts.apiVersion,
       signal: abort.signal,
       body: <T>(decode?: (text: string) => T) => (decode ? readText(req).then(decode) : readJson<T>(req)),
-      hijack: (contentType) => {
-        hijacked = true;
-        const s = socket ?? req.socket;
-        const head = socket
-          ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n`
-          : `HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n`;
-        const extra = Object.entries(this.headers()).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-        s.write(`${head}${extra}\r\n`);
-        return s;
-      },
     };
     try {
       const target = parseRequestTarget(rawUrl);
@@ -120,7 +115,7 @@ export class ApiServer {
       if (redirect !== undefined) {
         const q = rawUrl.indexOf('?');
         const location = q < 0 ? redirect : redirect + rawUrl.slice(q);
-        await this.send(ctx, socket, { kind: 'empty', status: 301, headers: { Location: location } });
+        await this.send(ctx, res, socket, { kind: 'empty', status: 301, headers: { Location: location } });
         return;
       }
       ({ version, path } = splitVersion(target.rawPath));
@@ -129,12 +124,17 @@ export class ApiServer {
       if (version !== undefined) this.checkVersion(version);
       const found = this.opts.router.match(req.method ?? 'GET', path);
       if (found === undefined || found === 'method') {
-        await this.send(ctx, socket, { kind: 'json', status: 404, body: { message: 'page not found' } });
+        await this.send(ctx, res, socket, { kind: 'json', status: 404, body: { message: 'page not found' } });
         return;
       }
       ctx.params = found.params;
       const reply = await found.handler(ctx);
-      if (reply.kind !== 'hijacked') await this.send(ctx, socket, reply);
+      if (reply.kind === 'upgrade') {
+        hijacked = true;
+        await this.serveUpgrade(ctx, socket ?? req.socket, reply);
+      } else {
+        await this.send(ctx, res, socket, reply);
+      }
     } catch (e) {
       const status = statusOf(e);
       if (status >= 500) this.opts.log.error('request failed', { method: req.method, path, error: messageOf(e), stack: (e as Error)?.stack });
@@ -143,7 +143,7 @@ export class ApiServer {
       } else if (res?.headersSent) {
         res.destroy();
       } else {
-        await this.send(ctx, socket, { kind: 'json', status, body: { message: publicMessageOf(e) } }).catch(() => conn.destroy());
+        await this.send(ctx, res, socket, { kind: 'json', status, body: { message: publicMessageOf(e) } }).catch(() => conn.destroy());
       }
     } finally {
       conn.off('close', onClose);
@@ -160,7 +160,32 @@ export class ApiServer {
     }
   }
 
-  private async send(ctx: RequestContext, socket: Duplex | undefined, reply: Exclude<Reply, { kind: 'hijacked' }>): Promise<void> {
+  /**
+   * Answer with the stream's head, then hand the connection to the handler. Nothing is awaited
+   * between the two: what the handler registers first (an attach) is in place before the
+   * client, which waits for the head, can send its next request (the start).
+   */
+  private async serveUpgrade(ctx: RequestContext, sock: Duplex, reply: Extract<Reply, { kind: 'upgrade' }>): Promise<void> {
+    sock.on('error', () => sock.destroy());
+    const head = ctx.upgraded
+      ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${reply.contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n`
+      : `HTTP/1.1 200 OK\r\nContent-Type: ${reply.contentType}\r\n`;
+    const extra = Object.entries(this.headers()).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    sock.write(`${head}${extra}\r\n`);
+    const signal = ctx.signal;
+    const body = ctx.upgraded ? new RequestBodySkipper(ctx.req.headers) : undefined;
+    await reply.serve({
+      signal,
+      write: async (stream, data) => {
+        if (!sock.writable) return;
+        if (!sock.write(reply.tty ? data : frame(stream, data))) await onceDrain(sock, signal);
+      },
+      pump: (stdio, opts) => pumpStreams(sock, stdio, { ...opts, tty: reply.tty, body }),
+    });
+    if (sock.writable) sock.end();
+  }
+
+  private async send(ctx: RequestContext, res: ServerResponse | undefined, socket: Duplex | undefined, reply: Exclude<Reply, { kind: 'upgrade' }>): Promise<void> {
     if (socket) {
       // An upgrade request answered without upgrading: write a plain HTTP response.
       const body = reply.kind === 'json' ? JSON.stringify(reply.body) + '\n' : '';
@@ -170,7 +195,7 @@ export class ApiServer {
       else socket.destroy();
       return;
     }
-    const res = ctx.res!;
+    if (!res) return;
     for (const [k, v] of Object.entries(this.headers())) res.setHeader(k, v);
     switch (reply.kind) {
       case 'json': {
@@ -203,24 +228,40 @@ export class ApiServer {
         res.end();
         return;
       }
-      case 'raw-stream': {
+      case 'stream': {
         res.writeHead(reply.status ?? 200, { 'Content-Type': reply.contentType, ...reply.headers });
         res.flushHeaders();
-        const src = reply.body instanceof Readable ? reply.body : Readable.from(reply.body);
-        await pipeline(src, res, { signal: ctx.signal }).catch((e: unknown) => {
+        try {
+          await pipeline(bodyStream(reply.body, ctx.signal), res, { signal: ctx.signal });
+        } catch (e) {
+          // After the headers a failure can only cut the connection: the client sees a short body.
           if (!ctx.signal.aborted) this.opts.log.warn('stream ended early', { error: messageOf(e) });
           res.destroy();
-        });
+        }
         return;
       }
     }
   }
 }
 
-function onceDrain(res: ServerResponse, signal: AbortSignal): Promise<void> {
+/**
+ * A stream body as a readable. A writer gets a sink of its own rather than the response, so
+ * that it is done once the server has its bytes, whatever the client does after them; its
+ * failure cuts the stream.
+ */
+function bodyStream(body: StreamBody, signal: AbortSignal): Readable {
+  if (body instanceof Readable) return body;
+  if (typeof body !== 'function') return Readable.from(body);
+  const sink = new PassThrough();
+  body(sink, signal).then(() => { if (!sink.writableEnded) sink.end(); }, (e: unknown) => sink.destroy(e as Error));
+  return sink;
+}
+
+function onceDrain(w: NodeJS.EventEmitter, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const done = (): void => { res.off('drain', done); signal.removeEventListener('abort', done); resolve(); };
-    res.once('drain', done);
+    if (signal.aborted) { resolve(); return; }
+    const done = (): void => { w.off('drain', done); signal.removeEventListener('abort', done); resolve(); };
+    w.once('drain', done);
     signal.addEventListener('abort', done, { once: true });
   });
 }

@@ -59,16 +59,25 @@ export async function attachStreams(o: AttachStreamsOptions): Promise<void> {
 
   let onData: ((d: Buffer | string) => void) | undefined;
   let onEnd: (() => void) | undefined;
+  let inputStopped = false;
+  // Back-pressure: our stdin waits while the connection has more queued than its buffer holds.
+  const onDrain = (): void => { if (!inputStopped) stdin.resume?.(); };
   const stopInput = (): void => {
+    inputStopped = true;
     if (onData) stdin.off('data', onData);
     if (onEnd) stdin.off('end', onEnd);
+    socket.off('drain', onDrain);
     stdin.pause?.();
   };
   if (o.stdin) {
     onData = (d: Buffer | string) => {
       const buf = typeof d === 'string' ? Buffer.from(d) : d;
       const { forward: data, detach: escaped } = proxy ? proxy.feed(buf) : { forward: buf, detach: false };
-      if (data.length > 0 && !socket.destroyed) socket.write(data);
+      if (data.length > 0 && !socket.destroyed && !socket.write(data)) {
+        stdin.pause?.();
+        socket.off('drain', onDrain);
+        socket.once('drain', onDrain);
+      }
       if (escaped) {
         stopInput();
         restore();

@@ -1,0 +1,60 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * Drops the HTTP body of an upgraded request from the start of the hijacked stream
+ * (Content-Length or chunked framing): dockerd never reads an attach request's body, and
+ * clients such as dockerode send their options there. Only what follows is stdin.
+ */
+export class RequestBodySkipper {
+  private remaining: number;
+  private chunked: boolean;
+  // Chunked framing state: reading a size line, chunk data, the CRLF after data, or trailers.
+  private phase: 'size' | 'data' | 'data-end' | 'trailer' | 'done' = 'size';
+  private line = '';
+
+  constructor(headers: IncomingHttpHeaders) {
+    this.chunked = /\bchunked\b/i.test(String(headers['transfer-encoding'] ?? ''));
+    const len = Number(headers['content-length'] ?? 0);
+    this.remaining = this.chunked || !Number.isSafeInteger(len) || len < 0 ? 0 : len;
+    if (!this.chunked) this.phase = 'done';
+  }
+
+  /** What of `chunk` lies after the body. */
+  feed(chunk: Buffer): Buffer {
+    let i = 0;
+    if (!this.chunked) {
+      const skip = Math.min(this.remaining, chunk.length);
+      this.remaining -= skip;
+      return skip === 0 ? chunk : chunk.subarray(skip);
+    }
+    while (i < chunk.length && this.phase !== 'done') {
+      if (this.phase === 'data') {
+        const skip = Math.min(this.remaining, chunk.length - i);
+        i += skip;
+        this.remaining -= skip;
+        if (this.remaining === 0) this.phase = 'data-end';
+        continue;
+      }
+      const nl = chunk.indexOf(0x0a, i);
+      if (nl < 0) {
+        this.line += chunk.subarray(i).toString('latin1');
+        if (this.line.length > 4096) this.phase = 'done'; // not chunked framing after all: stop skipping
+        return Buffer.alloc(0);
+      }
+      const line = (this.line + chunk.subarray(i, nl).toString('latin1')).replace(/\r$/, '');
+      this.line = '';
+      i = nl + 1;
+      if (this.phase === 'size') {
+        const size = parseInt(line.split(';')[0]!.trim(), 16);
+        if (!Number.isFinite(size) || size < 0) this.phase = 'done';
+        else if (size === 0) this.phase = 'trailer';
+        else { this.remaining = size; this.phase = 'data'; }
+      } else if (this.phase === 'data-end') {
+        this.phase = 'size';
+      } else if (line === '') {
+        this.phase = 'done';
+      }
+    }
+    return chunk.subarray(i);
+  }
+}
