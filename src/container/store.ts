@@ -2,6 +2,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotFoundError, errnoCode, isHexPrefix, removeAtomicTemps, writeJsonAtomic, type Logger } from '../base/index.js';
 import { mountPointsUnder, unmount } from '../host/index.js';
+import { containerPaths, type ContainerPaths } from '../snapshot/index.js';
 import type { ContainerRecord } from './config.js';
 
 const RECORD_FILE = 'container.json';
@@ -40,7 +41,12 @@ export class ContainerStore {
   }
 
   dir(id: string): string {
-    return join(this.root, id);
+    return containerPaths(this.root, id).dir;
+  }
+
+  /** Where the container's files live (containerPaths: the one place that spells them). */
+  paths(id: string): ContainerPaths {
+    return containerPaths(this.root, id);
   }
 
   all(): ContainerRecord[] {

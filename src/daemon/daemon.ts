@@ -21,7 +21,7 @@ import { idleCollector } from './idle-gc.js';
 import { listenOn } from './listen.js';
 import { claimPidfile } from './pidfile.js';
 import { reclaimRootfsMounts, snapshotRootfs } from './rootfs-adapter.js';
-import { OverlaySnapshotter } from '../snapshot/index.js';
+import { containerPaths, OverlaySnapshotter } from '../snapshot/index.js';
 import { containerRuntime, logReader, runtimeSet, specFactory } from './runtime-adapter.js';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION, systemInfo, versionInfo } from './system-info.js';
 
@@ -80,7 +80,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   };
   const containers = new ContainerService({
     store, images, network: attacher, log: log.child({ module: 'container' }),
-    rootfs: snapshotRootfs({ containersRoot, snapshotter: new OverlaySnapshotter({ root: cfg.dataRoot, layers: images }) }),
+    rootfs: snapshotRootfs({ snapshotter: new OverlaySnapshotter({ root: cfg.dataRoot, layers: images }) }),
     runtime: runtimeSet({
       default: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) }),
       others: otherRuntimes.map((r, i) => containerRuntime({ runtime: { ...r, path: otherBinaries[i]!.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) })),
@@ -121,8 +121,8 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     },
   });
   containerRoutes(router, containers, {
-    rootfsDir: (id) => join(containersRoot, id, 'merged'),
-    upperDir: (id) => join(containersRoot, id, 'upper'),
+    rootfsDir: (id) => containerPaths(containersRoot, id).merged,
+    upperDir: (id) => containerPaths(containersRoot, id).upper,
     imageSize: (imageId) => images.get(imageId).size,
   });
   imageRoutes(router, images, {

@@ -1,60 +1,26 @@
-import { lstat, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { RootfsProvider } from '../container/index.js';
-import { isMountPoint, mountPointsUnder, unmount } from '../host/index.js';
+import { mountPointsUnder, unmount } from '../host/index.js';
 import { tarTree } from '../image/archive/index.js';
-import type { ContainerLayer, Snapshotter } from '../snapshot/index.js';
+import type { Snapshotter } from '../snapshot/index.js';
 
 /**
  * A container's rootfs from the snapshotter: its layers held for it from create to remove,
  * mounted at containers/<id>/merged while it runs.
  */
-export function snapshotRootfs(opts: { containersRoot: string; snapshotter: Snapshotter }): RootfsProvider {
+export function snapshotRootfs(opts: { snapshotter: Snapshotter }): RootfsProvider {
   const s = opts.snapshotter;
-  const layers = new Map<string, ContainerLayer>();
-  const merged = (id: string): string => join(opts.containersRoot, id, 'merged');
-  const prepare = async (id: string, imageId: string): Promise<ContainerLayer> => {
-    let l = layers.get(id);
-    if (!l) {
-      l = await s.prepareContainer({ id, imageId });
-      layers.set(id, l);
-    }
-    return l;
-  };
   return {
     async create({ id, imageId }) {
-      await prepare(id, imageId);
+      await s.prepareContainer({ id, imageId });
     },
-    async mount({ id, imageId }) {
-      const target = merged(id);
-      if (await isMountPoint(target)) return target;
-      const l = await prepare(id, imageId);
-      await s.mountRootfs({ lowerDirs: l.lowerDirs, upper: l.upper, work: l.work, target });
-      return target;
-    },
-    // The snapshotter's unmount is a no-op where nothing is mounted: no need to read the mount table first.
-    unmount: (id) => s.unmount(merged(id)),
-    async remove(id) {
-      await s.unmount(merged(id), { lazy: true });
-      await s.removeContainer(id);
-      layers.delete(id);
-    },
-    sizeRw: (id) => treeSize(join(opts.containersRoot, id, 'upper')),
+    mount: (o) => s.mountContainer(o),
+    unmount: (id) => s.unmountContainer(id),
+    remove: (id) => s.removeContainer(id),
+    sizeRw: async (id) => (await s.usage(id)).size,
+    changes: (o) => s.changes(o),
+    diffTar: (id, o) => s.diff(id, o),
     exportTar: (root) => tarTree({ root }),
   };
-}
-
-async function treeSize(root: string): Promise<number> {
-  let total = 0;
-  const walk = async (p: string): Promise<void> => {
-    const st = await lstat(p).catch(() => undefined);
-    if (!st) return;
-    if (st.isDirectory()) {
-      for (const name of await readdir(p)) await walk(join(p, name));
-    } else if (st.isFile()) total += st.size;
-  };
-  await walk(root);
-  return total;
 }
 
 /**
