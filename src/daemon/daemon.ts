@@ -123,6 +123,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   containerRoutes(router, containers, {
     rootfsDir: (id) => containerPaths(containersRoot, id).merged,
     upperDir: (id) => containerPaths(containersRoot, id).upper,
+    workDir: (id) => containerPaths(containersRoot, id).work,
     imageSize: (imageId) => images.get(imageId).size,
   });
   imageRoutes(router, images, {

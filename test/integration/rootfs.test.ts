@@ -46,8 +46,10 @@ describe('the writable layer of real containers', { skip }, () => {
     ok(await d.berth(['wait', id]));
     const list = (await d.api('GET', '/containers/json?all=1&size=1')).json() as Array<{ Id: string; SizeRw: number }>;
     assert.equal(list.find((c) => c.Id === id)?.SizeRw, 1001);
-    const inspect = (await d.api('GET', `/containers/${id}/json?size=1`)).json() as { SizeRw: number };
+    const inspect = (await d.api('GET', `/containers/${id}/json?size=1`)).json() as { SizeRw: number; GraphDriver: { Data: Record<string, string> } };
     assert.equal(inspect.SizeRw, 1001);
+    const p = containerPaths(`${d.dataRoot}/containers`, id);
+    assert.deepEqual(inspect.GraphDriver.Data, { UpperDir: p.upper, WorkDir: p.work, MergedDir: p.merged });
     const ps = ok(await d.docker(['ps', '-as', '--filter', 'name=sized', '--format', '{{.Size}}']));
     assert.match(ps, /^1kB \(virtual /); // go-units: 1001 bytes, 3 significant digits
     ok(await d.berth(['rm', id]));
