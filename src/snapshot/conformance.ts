@@ -213,4 +213,19 @@ export function snapshotterConformance(name: string, setup: () => Promise<Confor
       await snapshotter.removeContainer('conf-df');
     }
   });
+
+  run('reclaimMounts() unmounts the rootfs of every container but the ones kept', async ({ snapshotter, imageId }) => {
+    const kept = await snapshotter.mountContainer({ id: 'conf-r1', imageId });
+    const left = await snapshotter.mountContainer({ id: 'conf-r2', imageId });
+    try {
+      const reported: string[] = [];
+      await snapshotter.reclaimMounts({ keep: new Set(['conf-r1']), onUnmount: (p) => reported.push(p) });
+      assert.deepEqual(reported, [left]);
+      assert.equal(await mountsAt(left), 0);
+      assert.equal(await mountsAt(kept), 1);
+    } finally {
+      await snapshotter.removeContainer('conf-r1');
+      await snapshotter.removeContainer('conf-r2');
+    }
+  });
 }

@@ -3,7 +3,7 @@ import { mkdir, readlink, rm, symlink, unlink, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { errnoCode, InvalidArgumentError } from '../base/index.js';
-import { isMountPoint, mountOverlay, unmount } from '../host/index.js';
+import { isMountPoint, mountOverlay, mountPointsUnder, unmount } from '../host/index.js';
 import { diffUpper } from '../image/archive/index.js';
 import { containerPaths, type ContainerPaths } from './container-paths.js';
 import { isRuntimeMountPoint, layerChanges, layerUsage, type LayerChange, type LayerUsage } from './layer-changes.js';
@@ -28,8 +28,12 @@ export class OverlaySnapshotter implements Snapshotter {
 
   constructor(private readonly opts: { root: string; layers: LayerSource }) {}
 
+  private get containersRoot(): string {
+    return join(this.opts.root, 'containers');
+  }
+
   private paths(id: string): ContainerPaths {
-    return containerPaths(join(this.opts.root, 'containers'), id);
+    return containerPaths(this.containersRoot, id);
   }
 
   private get linkDir(): string {
@@ -130,5 +134,16 @@ export class OverlaySnapshotter implements Snapshotter {
     await rm(work, { recursive: true, force: true });
     await this.opts.layers.releaseRootfs(`container:${id}`);
     this.prepared.delete(id);
+  }
+
+  // Only paths under berth's own containers directory are looked at.
+  async reclaimMounts(opts: { keep: ReadonlySet<string>; onUnmount?: (path: string) => void }): Promise<void> {
+    const root = this.containersRoot;
+    for (const point of await mountPointsUnder(root)) {
+      const id = point.slice(root.length + 1).split('/')[0]!;
+      if (opts.keep.has(id)) continue;
+      opts.onUnmount?.(point);
+      await unmount(point, { lazy: true });
+    }
   }
 }

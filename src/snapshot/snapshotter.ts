@@ -44,6 +44,11 @@ export interface Snapshotter {
   diff(id: string, opts?: { signal?: AbortSignal }): Readable;
   /** Unmount the container's rootfs and remove its writable dirs (idempotent); its layers are released. */
   removeContainer(id: string): Promise<void>;
+  /**
+   * Unmount whatever is mounted in the directories of containers not in `keep` (the ones that
+   * run): what a crash between a mount and the container's start, or during a removal, left.
+   */
+  reclaimMounts(opts: { keep: ReadonlySet<string>; onUnmount?: (path: string) => void }): Promise<void>;
 }
 
 /** What a snapshotter needs from the image store (ImageService provides it). */
