@@ -101,10 +101,10 @@ export async function layerChanges(opts: { upper: string; lowerDirs: readonly st
       exclude: isRuntimeMountPoint,
       map: (e, st, xattrs) => {
         visit(e.header.name.replace(/\/$/, ''), st, xattrs);
-        return [];
+        return [e];
       },
     });
-    for await (const _ of walk) { /* visit() collects */ }
+    await drain(walk);
   } finally {
     for (const l of lowers) l.close();
   }
@@ -119,15 +119,23 @@ export async function layerUsage(opts: { upper: string; signal?: AbortSignal }):
   const walk = walkTree({
     root: opts.upper,
     signal: opts.signal,
-    map: (_e, st) => {
+    map: (e, st) => {
       inodes++;
       if (fileType(st.mode) !== S_IFDIR && st.size > 0 && !seen.has(st.ino)) {
         seen.add(st.ino);
         size += st.size;
       }
-      return [];
+      return [e];
     },
   });
-  for await (const _ of walk) { /* map() counts */ }
+  await drain(walk);
   return { size, inodes };
+}
+
+/** Run a walk to its end (its map() does the work), letting the event loop in every few hundred entries. */
+async function drain(walk: AsyncIterable<unknown>): Promise<void> {
+  let n = 0;
+  for await (const _ of walk) {
+    if (++n % 512 === 0) await new Promise((r) => setImmediate(r));
+  }
 }
