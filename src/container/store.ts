@@ -2,8 +2,8 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotFoundError, errnoCode, isHexPrefix, removeAtomicTemps, writeJsonAtomic, type Logger } from '../base/index.js';
 import { mountPointsUnder, unmount } from '../host/index.js';
-import { containerPaths, type ContainerPaths } from '../snapshot/index.js';
 import type { ContainerRecord } from './config.js';
+import { containerPaths, type ContainerPaths } from '../snapshot/index.js';
 
 const RECORD_FILE = 'container.json';
 
@@ -41,7 +41,7 @@ export class ContainerStore {
   }
 
   dir(id: string): string {
-    return containerPaths(this.root, id).dir;
+    return join(this.root, id);
   }
 
   /** Where the container's files live (containerPaths: the one place that spells them). */
