@@ -24,6 +24,9 @@ export interface ImageRunConfig {
   ArgsEscaped?: boolean;
 }
 
+/** One path the rw layer added (A), changed (C) or deleted (D), absolute in the container. */
+export interface RootfsChange { path: string; kind: 'A' | 'C' | 'D' }
+
 /** A container's root filesystem: its rw layer over the image's layers. */
 export interface RootfsProvider {
   create(opts: { id: string; imageId: string }): Promise<void>;
@@ -32,6 +35,10 @@ export interface RootfsProvider {
   remove(id: string): Promise<void>;
   /** Bytes in the rw layer. */
   sizeRw(id: string): Promise<number>;
+  /** The rw layer's changes over the image (`docker diff`). */
+  changes(opts: { id: string; imageId: string; signal?: AbortSignal }): Promise<RootfsChange[]>;
+  /** The rw layer as a layer tar with OCI whiteouts (commit, the builder). */
+  diffTar(id: string, opts?: { signal?: AbortSignal }): Readable;
   /** A tar stream of the whole (mounted) rootfs, for export. */
   exportTar(rootfs: string): Readable;
 }

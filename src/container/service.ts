@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { constants as osConstants, hostname as osHostname } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, matchFilterPattern, matchLabels, newId, setLongTimeout, shortId, type Filters, type Logger,
@@ -66,11 +65,12 @@ export class ContainerService {
   }
 
   logPath(rec: ContainerRecord): string {
-    return join(this.d.store.dir(rec.id), 'container.log');
+    return this.d.store.paths(rec.id).log;
   }
 
   filePath(rec: ContainerRecord, file: 'hostname' | 'hosts' | 'resolv.conf'): string {
-    return join(this.d.store.dir(rec.id), file);
+    const p = this.d.store.paths(rec.id);
+    return file === 'resolv.conf' ? p.resolvConf : p[file];
   }
 
   // ---- create -------------------------------------------------------------

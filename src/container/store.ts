@@ -4,6 +4,7 @@ import { ConflictError, InvalidArgumentError, NotFoundError, isHexPrefix, type L
 import { mountPointsUnder, unmount } from '../host/index.js';
 import { RecordStore } from '../store/index.js';
 import type { ContainerRecord } from './config.js';
+import { containerPaths, type ContainerPaths } from '../snapshot/index.js';
 
 const RECORD_FILE = 'container.json';
 
@@ -32,6 +33,11 @@ export class ContainerStore {
 
   dir(id: string): string {
     return this.records.recordDir(id);
+  }
+
+  /** Where the container's files live (containerPaths: the one place that spells them). */
+  paths(id: string): ContainerPaths {
+    return containerPaths(this.root, id);
   }
 
   all(): ContainerRecord[] {

@@ -20,8 +20,8 @@ import { EventLog } from './events/event-log.js';
 import { idleCollector } from './idle-gc.js';
 import { listenOn } from './listen.js';
 import { claimPidfile } from './pidfile.js';
-import { reclaimRootfsMounts, snapshotRootfs } from './rootfs-adapter.js';
-import { OverlaySnapshotter } from '../snapshot/index.js';
+import { snapshotRootfs } from './rootfs-adapter.js';
+import { containerPaths, OverlaySnapshotter } from '../snapshot/index.js';
 import { containerRuntime, logReader, runtimeSet, specFactory } from './runtime-adapter.js';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION, systemInfo, versionInfo } from './system-info.js';
 
@@ -78,9 +78,10 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
       return mode;
     },
   };
+  const snapshotter = new OverlaySnapshotter({ root: cfg.dataRoot, layers: images });
   const containers = new ContainerService({
     store, images, network: attacher, log: log.child({ module: 'container' }),
-    rootfs: snapshotRootfs({ containersRoot, snapshotter: new OverlaySnapshotter({ root: cfg.dataRoot, layers: images }) }),
+    rootfs: snapshotRootfs({ snapshotter }),
     runtime: runtimeSet({
       default: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) }),
       others: otherRuntimes.map((r, i) => containerRuntime({ runtime: { ...r, path: otherBinaries[i]!.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) })),
@@ -97,7 +98,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
       const sweepLog = log.child({ module: 'recovery' });
       await Promise.all([
         network.reclaim(running),
-        reclaimRootfsMounts({ containersRoot, keep: running, onUnmount: (path) => sweepLog.info('unmounting the rootfs of a container that does not run', { path }) }),
+        snapshotter.reclaimMounts({ keep: running, onUnmount: (path) => sweepLog.info('unmounting the rootfs of a container that does not run', { path }) }),
         images.reclaimHolds(known).then((layers) => { if (layers.length) sweepLog.info('released the layers of removed containers', { layers }); }),
       ]);
     },
@@ -121,8 +122,9 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     },
   });
   containerRoutes(router, containers, {
-    rootfsDir: (id) => join(containersRoot, id, 'merged'),
-    upperDir: (id) => join(containersRoot, id, 'upper'),
+    rootfsDir: (id) => containerPaths(containersRoot, id).merged,
+    upperDir: (id) => containerPaths(containersRoot, id).upper,
+    workDir: (id) => containerPaths(containersRoot, id).work,
     imageSize: (imageId) => images.get(imageId).size,
   });
   imageRoutes(router, images, {

@@ -14,7 +14,7 @@ const needsRoot = process.getuid?.() !== 0 ? 'needs root for overlay mounts' : f
 
 async function fixtureImage(root: string): Promise<{ images: ImageService; imageId: string }> {
   const images = await ImageService.open({ root });
-  const base = await images.importTar(Readable.from([await tarBuffer([dir('etc/'), file('etc/shared', 'shared\n'), file('hello.txt', 'old\n')])]));
+  const base = await images.importTar(Readable.from([await tarBuffer([dir('cache/'), file('cache/old', 'old\n'), dir('etc/'), file('etc/shared', 'shared\n'), file('hello.txt', 'old\n'), dir('lib/'), file('lib/a', 'a\n')])]));
   const top = await images.commit({ parent: base.id, diff: Readable.from([await tarBuffer([file('hello.txt', 'hello\n')])]), config: {} });
   return { images, imageId: top.id };
 }

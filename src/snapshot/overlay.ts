@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readlink, symlink, unlink, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { errnoCode, InvalidArgumentError } from '../base/index.js';
-import { mountOverlay, ScopedDir, unmount } from '../host/index.js';
+import { isMountPoint, mountOverlay, mountPointsUnder, ScopedDir, unmount } from '../host/index.js';
+import { diffUpper } from '../image/archive/index.js';
+import { containerPaths, type ContainerPaths } from './container-paths.js';
+import { isRuntimeMountPoint, layerChanges, layerUsage, type LayerChange, type LayerUsage } from './layer-changes.js';
 import type { ContainerLayer, LayerSource, MountRequest, Snapshotter } from './snapshotter.js';
 
 /** mount(2) copies at most one page of option data; keep clear of it. */
 const MAX_MOUNT_DATA = 4000;
 const MOUNT_OPTIONS = ['index=off', 'redirect_dir=off'];
-const ID_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 /**
- * overlayfs snapshotter: `<root>/containers/<id>/{upper,work}` over the image's layer
+ * overlayfs snapshotter: `<root>/containers/<id>/{upper,work}` (containerPaths), mounted at
+ * `merged/`, over the image's layer
  * directories, which stay held for the container until removeContainer (so a forced rmi
  * of a stopped container's image keeps its rootfs, as in Docker). When absolute lower paths would overflow mount's one-page option limit
  * (many layers, long data roots), it mounts from `<root>/overlay/l/`, where each layer
@@ -19,11 +23,17 @@ const ID_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
  * with its l/ directory); the kernel resolves them against mount(8)'s cwd.
  */
 export class OverlaySnapshotter implements Snapshotter {
+  /** The layers of the containers prepared since start-up (retaining them again is a store write). */
+  private readonly prepared = new Map<string, ContainerLayer>();
+
   constructor(private readonly opts: { root: string; layers: LayerSource }) {}
 
-  private containerDir(id: string): string {
-    if (!ID_RE.test(id)) throw new InvalidArgumentError(`Cannot use container id "${id}": expected letters, digits, '_', '.', '-'`);
-    return join(this.opts.root, 'containers', id);
+  private get containersRoot(): string {
+    return join(this.opts.root, 'containers');
+  }
+
+  private paths(id: string): ContainerPaths {
+    return containerPaths(this.containersRoot, id);
   }
 
   private get linkDir(): string {
@@ -35,13 +45,47 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   async prepareContainer(opts: { id: string; imageId: string }): Promise<ContainerLayer> {
-    const dir = this.containerDir(opts.id);
+    const { upper, work } = this.paths(opts.id);
     const { lowerDirs } = await this.opts.layers.retainRootfs(`container:${opts.id}`, opts.imageId);
-    const upper = join(dir, 'upper');
-    const work = join(dir, 'work');
     await mkdir(upper, { recursive: true, mode: 0o755 });
     await mkdir(work, { recursive: true, mode: 0o700 });
-    return { upper, work, lowerDirs };
+    const layer = { upper, work, lowerDirs };
+    this.prepared.set(opts.id, layer);
+    return layer;
+  }
+
+  private async layerOf(opts: { id: string; imageId: string }): Promise<ContainerLayer> {
+    return this.prepared.get(opts.id) ?? this.prepareContainer(opts);
+  }
+
+  async mountContainer(opts: { id: string; imageId: string }): Promise<string> {
+    const { merged } = this.paths(opts.id);
+    if (await isMountPoint(merged)) return merged;
+    await this.mountRootfs({ ...(await this.layerOf(opts)), target: merged });
+    return merged;
+  }
+
+  // unmount() is a no-op where nothing is mounted: no need to read the mount table first
+  async unmountContainer(id: string, opts: { lazy?: boolean } = {}): Promise<void> {
+    await unmount(this.paths(id).merged, opts);
+  }
+
+  async usage(id: string, opts: { signal?: AbortSignal } = {}): Promise<LayerUsage> {
+    try {
+      return await layerUsage({ upper: this.paths(id).upper, signal: opts.signal });
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return { size: 0, inodes: 0 };
+      throw e;
+    }
+  }
+
+  async changes(opts: { id: string; imageId: string; signal?: AbortSignal }): Promise<LayerChange[]> {
+    const { upper, lowerDirs } = await this.layerOf(opts);
+    return layerChanges({ upper, lowerDirs, signal: opts.signal });
+  }
+
+  diff(id: string, opts: { signal?: AbortSignal } = {}): Readable {
+    return diffUpper({ upper: this.paths(id).upper, exclude: isRuntimeMountPoint, signal: opts.signal });
   }
 
   async mountRootfs(req: MountRequest): Promise<void> {
@@ -84,11 +128,12 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   async removeContainer(id: string): Promise<void> {
+    await unmount(this.paths(id).merged, { lazy: true });
     // fd-relative, never through a symlink: a process that outlived its container's lazy
     // unmount can still swap a directory of upper/ for a link to the host while it goes
     let dir: ScopedDir | undefined;
     try {
-      dir = ScopedDir.open(this.containerDir(id));
+      dir = ScopedDir.open(this.paths(id).dir);
     } catch (e) {
       if (errnoCode(e) !== 'ENOENT') throw e;
     }
@@ -99,5 +144,17 @@ export class OverlaySnapshotter implements Snapshotter {
       dir?.close();
     }
     await this.opts.layers.releaseRootfs(`container:${id}`);
+    this.prepared.delete(id);
+  }
+
+  // Only paths under berth's own containers directory are looked at.
+  async reclaimMounts(opts: { keep: ReadonlySet<string>; onUnmount?: (path: string) => void }): Promise<void> {
+    const root = this.containersRoot;
+    for (const point of await mountPointsUnder(root)) {
+      const id = point.slice(root.length + 1).split('/')[0]!;
+      if (opts.keep.has(id)) continue;
+      opts.onUnmount?.(point);
+      await unmount(point, { lazy: true });
+    }
   }
 }

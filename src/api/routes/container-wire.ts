@@ -90,7 +90,7 @@ function portMap(rec: ContainerRecord): Record<string, unknown> {
   return out;
 }
 
-export function toContainerInspect(rec: ContainerRecord, paths: { root: string; hostname: string; hosts: string; resolvConf: string; log: string; upper: string; sizeRw?: number; sizeRootFs?: number }, version = '1.47'): ContainerInspectResponse {
+export function toContainerInspect(rec: ContainerRecord, paths: { root: string; hostname: string; hosts: string; resolvConf: string; log: string; upper: string; work: string; sizeRw?: number; sizeRootFs?: number }, version = '1.47'): ContainerInspectResponse {
   const s = rec.state;
   const ep = rec.network;
   const live = hasProcess(s) && ep;
@@ -118,7 +118,7 @@ export function toContainerInspect(rec: ContainerRecord, paths: { root: string; 
     AppArmorProfile: '',
     ExecIDs: null,
     HostConfig: fullHostConfig(rec, version) as unknown as WireHostConfig,
-    GraphDriver: { Name: 'overlay2', Data: { UpperDir: paths.upper, WorkDir: paths.upper.replace(/upper$/, 'work'), MergedDir: paths.root } },
+    GraphDriver: { Name: 'overlay2', Data: { UpperDir: paths.upper, WorkDir: paths.work, MergedDir: paths.root } },
     ...(paths.sizeRw !== undefined ? { SizeRw: paths.sizeRw, SizeRootFs: paths.sizeRootFs ?? 0 } : {}),
     Mounts: [],
     Config: { Volumes: null, OnBuild: null, ...rec.config } as unknown as WireConfig,

@@ -13,6 +13,7 @@ export type ContainerBackend = Pick<ContainerService,
 export interface ContainerPaths {
   rootfsDir(id: string): string;
   upperDir(id: string): string;
+  workDir(id: string): string;
   /** Bytes of the image's layers, for SizeRootFs. */
   imageSize(imageId: string): number;
 }
@@ -154,7 +155,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
 
   function inspect(rec: ContainerRecord, version: string, size?: { sizeRw: number; sizeRootFs: number }): unknown {
     return toContainerInspect(rec, {
-      root: paths.rootfsDir(rec.id), upper: paths.upperDir(rec.id),
+      root: paths.rootfsDir(rec.id), upper: paths.upperDir(rec.id), work: paths.workDir(rec.id),
       hostname: c.filePath(rec, 'hostname'), hosts: c.filePath(rec, 'hosts'), resolvConf: c.filePath(rec, 'resolv.conf'),
       log: c.logPath(rec), ...(size ?? {}),
     }, version);

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { walkTree } from './tree-walk.js';
+import { walkTree, type WalkOptions } from './tree-walk.js';
 import { writeTar } from './tar-writer.js';
 import { OVERLAY_OPAQUE_XATTR, WHITEOUT_OPAQUE, WHITEOUT_PREFIX } from './apply-layer.js';
 
@@ -7,10 +7,12 @@ import { OVERLAY_OPAQUE_XATTR, WHITEOUT_OPAQUE, WHITEOUT_PREFIX } from './apply-
  * The layer tar of an overlay upper directory, with overlay whiteouts turned back into
  * OCI ones: a 0:0 character device becomes `.wh.<name>`, an opaque directory is followed
  * by its `.wh..wh..opq` marker (the same conversion as Docker's overlay2 driver).
+ * `exclude` leaves entries (and their subtrees) out.
  */
-export function diffUpper(opts: { upper: string; signal?: AbortSignal }): Readable {
+export function diffUpper(opts: { upper: string; exclude?: WalkOptions['exclude']; signal?: AbortSignal }): Readable {
   const entries = walkTree({
     root: opts.upper,
+    exclude: opts.exclude,
     signal: opts.signal,
     map: (e, st, xattrs) => {
       const h = e.header;

@@ -5,3 +5,4 @@ export * from './decompress.js';
 export * from './apply-layer.js';
 export * from './diff-upper.js';
 export * from './tar-tree.js';
+export { walkTree, type WalkOptions } from './tree-walk.js';
