@@ -2,6 +2,7 @@ export * from './config.js';
 export * from './ports.js';
 export * from './store.js';
 export * from './service.js';
+export * from './spec-request.js';
 export * from './declaration.js';
 export * from './restart-policy.js';
 export * from './names.js';
