@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { EngineEvent } from '../base/index.js';
+import type { LinuxResources, RuntimeSpec } from '../oci/index.js';
 import type { SpecHostFacts, SpecInput } from '../runtime/index.js';
 import type { NetworkEndpoint } from './config.js';
 
@@ -56,6 +57,54 @@ export interface AttachStreams {
   close(): void;
 }
 
+/** A process to run in a running container (docker exec); see docs/decisions/0011-exec-path.md. */
+export interface ExecRequest {
+  /** Names the exec's files (attach socket, exit file, log) under the container's runtime directory. */
+  execId: string;
+  args: string[];
+  /** The whole environment, the container's merged with the exec's (the runtime adds nothing). */
+  env: string[];
+  cwd: string;
+  user: { uid: number; gid: number; additionalGids: number[] };
+  tty: boolean;
+  /** Keep a stdin pipe the attach socket writes to (exec -i). */
+  stdin: boolean;
+  consoleSize?: { height: number; width: number };
+  /** exec --privileged: every capability of the host's bounding set. */
+  privileged: boolean;
+}
+
+/** A running exec: its streams, its terminal, and its exit code once it ends. */
+export interface ExecSession {
+  pid: number;
+  streams: AttachStreams;
+  resize(size: { height: number; width: number }): Promise<void>;
+  /** Settles with the process's exit code once conmon has reaped it. */
+  exited: Promise<{ exitCode: number }>;
+}
+
+/** One process in a container, as `docker top` lists it (pids as the host sees them). */
+export interface ContainerProcess {
+  pid: number;
+  ppid: number;
+  uid: number;
+  gid: number;
+  state: string;
+  /** Start time after boot, in clock ticks. */
+  startTicks: number;
+  comm: string;
+  argv: string[];
+}
+
+/** A container's cgroup counters at one moment, what `docker stats` computes its figures from. */
+export interface CgroupStats {
+  read: Date;
+  cpu: { totalUsageNs: number; perCpuUsageNs: number[]; systemUsageNs: number; onlineCpus: number; throttledPeriods: number; throttledTimeNs: number };
+  memory: { usage: number; limit: number; stats: Record<string, number> };
+  pids: { current: number; limit?: number };
+  blkio: Array<{ major: number; minor: number; op: string; value: number }>;
+}
+
 /** conmon + runc/crun, as the container service drives them. */
 export interface ContainerRuntime {
   /** The default runtime's name. */
@@ -63,7 +112,7 @@ export interface ContainerRuntime {
   /** Every runtime a container may name (HostConfig.Runtime), as /info lists them. */
   readonly names: readonly string[];
   /** Write the bundle and spawn conmon (runc create) with `runtime` (default: `name`). Resolves with the container's pid. */
-  create(opts: { id: string; name: string; spec: unknown; logPath: string; tty: boolean; stdin: boolean; stdinOnce: boolean; runtime?: string }): Promise<{ pid: number }>;
+  create(opts: { id: string; name: string; spec: RuntimeSpec; logPath: string; tty: boolean; stdin: boolean; stdinOnce: boolean; runtime?: string }): Promise<{ pid: number }>;
   start(id: string): Promise<void>;
   kill(id: string, signal: string): Promise<void>;
   delete(id: string): Promise<void>;
@@ -78,11 +127,22 @@ export interface ContainerRuntime {
   state(id: string): Promise<{ status: 'creating' | 'created' | 'running' | 'paused' | 'stopped'; pid: number; startedAt?: Date } | undefined>;
   attach(id: string, opts: { stdin: boolean }): Promise<AttachStreams>;
   resize(id: string, size: { height: number; width: number }): Promise<void>;
+  /** Run a process in the running container (conmon --exec); NotImplementedError until exec lands. */
+  exec(id: string, req: ExecRequest): Promise<ExecSession>;
+  /** Freeze every process of the container (the cgroup freezer). */
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  /** Change the running container's cgroup limits (docker update). */
+  update(id: string, resources: LinuxResources): Promise<void>;
+  /** The container's cgroup counters; NotImplementedError until stats lands. */
+  stats(id: string): Promise<CgroupStats>;
+  /** Every process in the container's cgroup. */
+  processes(id: string): Promise<ContainerProcess[]>;
 }
 
 export interface SpecFactory {
   resolveUser(rootfs: string, user: string): Promise<{ uid: number; gid: number; additionalGids: number[]; home: string }>;
-  buildSpec(input: SpecRequest): unknown;
+  buildSpec(input: SpecRequest): RuntimeSpec;
 }
 
 /** The container-level facts the spec needs; the factory adds the host's (caps, limits, devices). */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test, type TestContext } from 'node:test';
 import { silentLogger, type EngineEvent } from '../base/index.js';
+import type { RuntimeSpec } from '../oci/index.js';
 import type { RestartPolicy } from './config.js';
 import type { AttachStreams, ContainerRuntime, NetworkAttacher, RootfsProvider } from './ports.js';
 import { ContainerService } from './service.js';
@@ -45,6 +46,12 @@ class FakeRuntime implements ContainerRuntime {
   async state(id: string): Promise<{ status: 'running'; pid: number } | undefined> { return this.alive.has(id) ? { status: 'running', pid: 4242 } : undefined; }
   async attach(): Promise<AttachStreams> { return { stdout: new PassThrough(), stderr: new PassThrough(), close() {} }; }
   async resize(): Promise<void> {}
+  async exec(): Promise<never> { throw new Error('not in these tests'); }
+  async pause(): Promise<void> {}
+  async resume(): Promise<void> {}
+  async update(): Promise<void> {}
+  async stats(): Promise<never> { throw new Error('not in these tests'); }
+  async processes(): Promise<[]> { return []; }
   count(call: string): number { return this.calls.filter((c) => c === call).length; }
 }
 
@@ -86,7 +93,7 @@ async function setup(t: TestContext) {
   const svc = new ContainerService({
     store, runtime, rootfs, network, log: silentLogger, hostCpus: { count: 2 },
     images: { get: () => ({ id: 'sha256:1111', config: { config: { Cmd: ['sleep', '1d'] } } }) },
-    spec: { resolveUser: async () => ({ uid: 0, gid: 0, additionalGids: [], home: '/root' }), buildSpec: (input) => input },
+    spec: { resolveUser: async () => ({ uid: 0, gid: 0, additionalGids: [], home: '/root' }), buildSpec: (input) => ({ ociVersion: '1.0.2', process: { args: input.args } }) as unknown as RuntimeSpec },
     logs: { read: async function* () {} },
     events: { publish: (e) => events.push(e) },
   });
