@@ -3,6 +3,8 @@ export * from './ports.js';
 export * from './store.js';
 export * from './service.js';
 export * from './spec-request.js';
+export * from './networking.js';
+export * from './mounts.js';
 export * from './declaration.js';
 export * from './restart-policy.js';
 export * from './names.js';

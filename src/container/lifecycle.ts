@@ -2,11 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, newId, shortId } from '../base/index.js';
 import { startFailureExitCode } from '../runtime/index.js';
-import { ZERO_TIME, hasProcess, type ContainerConfig, type ContainerRecord, type HostConfig } from './config.js';
+import { ZERO_TIME, hasProcess, type ContainerConfig, type ContainerRecord, type HostConfig, type NetworkingConfig } from './config.js';
 import { delay, normalizeSignal, type ContainerCore } from './core.js';
 import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
 import { servePendingAttach } from './io.js';
 import { isValidName, randomName } from './names.js';
+import { endpointSettingsFor, toEndpointConfig } from './networking.js';
 import { removeContainer } from './removal.js';
 import { validateCpuResources } from './resource-checks.js';
 import { parseSecurityOpts } from './security-opts.js';
@@ -16,6 +17,8 @@ export interface CreateRequest {
   name?: string;
   config: Partial<ContainerConfig>;
   hostConfig?: Partial<HostConfig>;
+  /** The endpoints asked for, by network name; kept with the record and handed to the network service at start. */
+  networkingConfig?: NetworkingConfig;
 }
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
@@ -49,6 +52,7 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
       id, name, created: new Date().toISOString(), imageId: image.id, path, args, config, hostConfig,
       state: { status: 'created', pid: 0, exitCode: 0, error: '', oomKilled: false, startedAt: ZERO_TIME, finishedAt: ZERO_TIME },
       restartCount: 0, manuallyStopped: false, runtime: hostConfig.Runtime || d.runtime.name,
+      ...(req.networkingConfig && Object.keys(req.networkingConfig.EndpointsConfig ?? {}).length ? { networkingConfig: req.networkingConfig } : {}),
     };
     await d.store.save(rec);
     core.event(rec, 'create');
@@ -111,10 +115,14 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   const t0 = performance.now();
   const mark = (step: string): void => d.log.debug('start step', { id: rec.id.slice(0, 12), step, ms: Math.round(performance.now() - t0) });
   const mode = d.network.validateMode(rec.hostConfig.NetworkMode);
+  const endpoint = toEndpointConfig(endpointSettingsFor(rec.networkingConfig, rec.hostConfig.NetworkMode));
   // The rootfs mount and the namespace are independent: make both at once.
   const [rootfs, net] = await Promise.all([
     d.rootfs.mount({ id: rec.id, imageId: rec.imageId }).finally(() => mark('mounted')),
-    d.network.attach({ containerId: rec.id, containerName: rec.name, mode, ...(rec.config.MacAddress ? { macAddress: rec.config.MacAddress } : {}) }),
+    d.network.attach({
+      containerId: rec.id, containerName: rec.name, mode,
+      ...(rec.config.MacAddress ? { macAddress: rec.config.MacAddress } : {}), ...(endpoint ? { config: endpoint } : {}),
+    }),
   ]);
   const user = await d.spec.resolveUser(rootfs, rec.config.User);
   mark('network');

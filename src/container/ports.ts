@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { EngineEvent } from '../base/index.js';
-import type { LinuxResources, RuntimeSpec } from '../oci/index.js';
-import type { SpecHostFacts, SpecInput } from '../runtime/index.js';
+import type { ProcessStatus } from '../host/index.js';
+import type { EndpointConfig, LinuxResources, NetworkMode, RuntimeSpec } from '../oci/index.js';
+import type { SpecHostFacts, SpecInput, UserMount } from '../runtime/index.js';
 import type { NetworkEndpoint } from './config.js';
 
 /** What the container service needs of the image store. */
@@ -42,12 +43,12 @@ export interface NetworkAttacher {
    * Resolves once the namespace exists and the endpoint is known; `ready` settles when the
    * wiring is done, so the runtime can create the container meanwhile.
    */
-  attach(opts: { containerId: string; containerName: string; mode: 'bridge' | 'host' | 'none'; macAddress?: string }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint; ready: Promise<void> }>;
+  attach(opts: { containerId: string; containerName: string; mode: NetworkMode; macAddress?: string; config?: EndpointConfig }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint; ready: Promise<void> }>;
   detach(containerId: string): Promise<void>;
-  hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; mode: 'bridge' | 'host' | 'none' }): string;
-  resolvConf(opts: { mode: 'bridge' | 'host' | 'none'; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] }): string;
+  hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; mode: NetworkMode }): string;
+  resolvConf(opts: { mode: NetworkMode; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] }): string;
   /** NotFoundError for an unknown network name. */
-  validateMode(mode: string): 'bridge' | 'host' | 'none';
+  validateMode(mode: string): NetworkMode;
 }
 
 export interface AttachStreams {
@@ -57,22 +58,17 @@ export interface AttachStreams {
   close(): void;
 }
 
-/** A process to run in a running container (docker exec); see docs/decisions/0011-exec-path.md. */
-export interface ExecRequest {
+/**
+ * A process to run in a running container (docker exec); see docs/decisions/0011-exec-path.md.
+ * Its argv, environment (the whole of it: the container's merged with the exec's), working
+ * directory, user, TTY and size, and --privileged, as the container's own process has them.
+ */
+export type ExecRequest = Pick<SpecInput, 'args' | 'env' | 'cwd' | 'user' | 'tty' | 'consoleSize' | 'privileged'> & {
   /** Names the exec's files (attach socket, exit file, log) under the container's runtime directory. */
   execId: string;
-  args: string[];
-  /** The whole environment, the container's merged with the exec's (the runtime adds nothing). */
-  env: string[];
-  cwd: string;
-  user: { uid: number; gid: number; additionalGids: number[] };
-  tty: boolean;
   /** Keep a stdin pipe the attach socket writes to (exec -i). */
   stdin: boolean;
-  consoleSize?: { height: number; width: number };
-  /** exec --privileged: every capability of the host's bounding set. */
-  privileged: boolean;
-}
+};
 
 /** A running exec: its streams, its terminal, and its exit code once it ends. */
 export interface ExecSession {
@@ -84,17 +80,7 @@ export interface ExecSession {
 }
 
 /** One process in a container, as `docker top` lists it (pids as the host sees them). */
-export interface ContainerProcess {
-  pid: number;
-  ppid: number;
-  uid: number;
-  gid: number;
-  state: string;
-  /** Start time after boot, in clock ticks. */
-  startTicks: number;
-  comm: string;
-  argv: string[];
-}
+export type ContainerProcess = ProcessStatus;
 
 /** A container's cgroup counters at one moment, what `docker stats` computes its figures from. */
 export interface CgroupStats {
@@ -148,6 +134,8 @@ export interface SpecFactory {
 /** The container-level facts the spec needs; the factory adds the host's (caps, limits, devices). */
 export type SpecRequest = Omit<SpecInput, 'namespaces' | 'cgroupsPath' | 'extraMounts' | keyof SpecHostFacts> & {
   network: SpecInput['namespaces']['network'];
+  /** The user's mounts (binds, resolved volumes, tmpfs); the factory makes them OCI mounts. */
+  mounts: UserMount[];
 };
 
 export interface LogEntry { stream: 'stdout' | 'stderr'; time: string; line: Buffer }

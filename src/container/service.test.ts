@@ -65,8 +65,10 @@ class FakeRootfs implements RootfsProvider {
   exportTar(): PassThrough { return new PassThrough(); }
 }
 
+const attached: Array<Parameters<NetworkAttacher['attach']>[0]> = [];
 const network: NetworkAttacher = {
-  async attach() {
+  async attach(opts) {
+    attached.push(opts);
     return { endpoint: { mode: 'none', networkId: 'none', endpointId: '', ipAddress: '', ipPrefixLen: 0, gateway: '', macAddress: '' }, ready: Promise.resolve() };
   },
   async detach() {},
@@ -217,3 +219,15 @@ for (const policy of ['always', 'unless-stopped', 'on-failure'] as const) {
     assert.equal(svc.get(id).state.exitCode, 137);
   });
 }
+
+test('the NetworkingConfig of a create is kept with the record and handed to the network service at start', async (t) => {
+  const { svc } = await setup(t);
+  const networkingConfig = { EndpointsConfig: { none: { Aliases: ['web'], MacAddress: '02:42:ac:11:00:09', IPAMConfig: null } } };
+  const { id } = await svc.create({ config: { Image: 'busybox' }, hostConfig: { NetworkMode: 'none' }, networkingConfig });
+  assert.deepEqual(svc.get(id).networkingConfig, networkingConfig);
+  await svc.start(id);
+  assert.deepEqual(attached.at(-1)?.config, { aliases: ['web'], macAddress: '02:42:ac:11:00:09' });
+  const { id: plain } = await svc.create({ config: { Image: 'busybox' }, hostConfig: { NetworkMode: 'none' }, networkingConfig: { EndpointsConfig: {} } });
+  assert.equal(svc.get(plain).networkingConfig, undefined);
+  await svc.stop(id, { timeoutSec: 5 });
+});

@@ -36,6 +36,14 @@ test('toSpecRequest() drops zero and negative limits as unset', () => {
   golden('unset-limits', toSpecRequest(record({}, { PidsLimit: -1, OomScoreAdj: 0, CpuQuota: 0 }), { ...FACTS, network: { mode: 'none' } }), { testdata: TESTDATA });
 });
 
+test('toSpecRequest() carries binds, tmpfs and resolved volumes as the spec\'s mounts', () => {
+  golden('mounts', toSpecRequest(record({}, {
+    Binds: ['/srv:/srv:ro,rslave', 'data:/data'], Tmpfs: { '/run': 'size=1m' },
+    Mounts: [{ Type: 'tmpfs', Target: '/scratch', TmpfsOptions: { SizeBytes: 4096, Mode: 0o700 } }],
+  }), { ...FACTS, volumePath: (name) => `/var/lib/berth/volumes/${name}/_data` }), { testdata: TESTDATA });
+  assert.throws(() => toSpecRequest(record({}, { Binds: ['data:/data'] }), FACTS), /Cannot mount volume "data" at \/data/);
+});
+
 test('toSpecRequest() refuses the memory limits dockerd refuses (the one copy of the check)', () => {
   assert.throws(() => toSpecRequest(record({}, { Memory: 1024 }), FACTS), /^InvalidArgumentError: Minimum memory limit allowed is 6MB$|Minimum memory limit allowed is 6MB/);
   assert.throws(() => toSpecRequest(record({}, { Memory: 64 << 20, MemorySwap: 32 << 20 }), FACTS), /Minimum memoryswap limit should be larger than memory limit, see usage/);

@@ -1,5 +1,6 @@
 import { checkMemoryResources } from '../oci/index.js';
 import type { ContainerRecord, HostConfig } from './config.js';
+import { parseMounts, resolveMounts } from './mounts.js';
 import type { SpecRequest } from './ports.js';
 import { parseSecurityOpts } from './security-opts.js';
 
@@ -13,6 +14,8 @@ export interface StartFacts {
   hostname: string;
   files: SpecRequest['files'];
   network: SpecRequest['network'];
+  /** A volume's host path (the volume service's); without it a volume mount is refused. */
+  volumePath?: (name: string) => string;
 }
 
 /**
@@ -30,6 +33,7 @@ export function toSpecRequest(rec: Pick<ContainerRecord, 'id' | 'path' | 'args' 
     cwd: c.WorkingDir || '/', user: facts.user, tty: c.Tty, openStdin: c.OpenStdin,
     hostname: facts.hostname, domainname: c.Domainname, files: facts.files,
     network: facts.network,
+    mounts: resolveMounts(parseMounts(h), facts.volumePath),
     resources: {
       memory: h.Memory || undefined, memorySwap: h.MemorySwap || undefined, nanoCpus: h.NanoCpus || undefined,
       cpuShares: h.CpuShares || undefined, cpuQuota: h.CpuQuota || undefined, cpuPeriod: h.CpuPeriod || undefined,

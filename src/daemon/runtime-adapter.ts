@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, NotImplementedError, type Logger } from '../base/index.js';
 import type { ContainerProcess, ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
 import {
-  ConmonRuntime, OciRuntimeError, SeccompBpfCache, buildSpec, readLogs, resolveUser, writeBundle,
+  ConmonRuntime, OciRuntimeError, SeccompBpfCache, buildSpec, readLogs, resolveUser, toRuntimeMounts, writeBundle,
   type DetectedRuntime, type SpecHostFacts,
 } from '../runtime/index.js';
 import { listHostDevices, readProcessStatus } from '../host/index.js';
@@ -64,13 +64,13 @@ export function specFactory(facts: SpecHostFacts): SpecFactory {
   return {
     resolveUser,
     buildSpec(req: SpecRequest) {
-      const { network, ...rest } = req;
+      const { network, mounts, ...rest } = req;
       return buildSpec({
         ...rest,
         ...facts,
         namespaces: { network },
         cgroupsPath: `/berth/${req.id}`,
-        extraMounts: [],
+        extraMounts: toRuntimeMounts(mounts),
         ...(req.privileged && devices ? { hostDevices: devices } : {}),
       });
     },

@@ -2,7 +2,7 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode, writeJsonAtomic } from '../base/index.js';
 import { readJsonDocuments } from './json-documents.js';
-import type { Attachment } from './types.js';
+import type { Attachment, EndpointConfig } from './types.js';
 
 /** What berth keeps about one container's endpoint, enough to undo it after a restart. */
 export interface EndpointRecord {
@@ -15,6 +15,8 @@ export interface EndpointRecord {
   netnsName?: string;
   /** What the driver planned (netavark's input), kept to undo it exactly. */
   plan?: unknown;
+  /** What the container's create asked of this endpoint (NetworkingConfig), for the drivers that honour it. */
+  config?: EndpointConfig;
 }
 
 /** Endpoint records, one atomically written JSON file per container. */

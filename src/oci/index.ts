@@ -3,3 +3,4 @@ export * from './reference.js';
 export * from './runtime-spec.js';
 export * from './signal.js';
 export * from './resource-limits.js';
+export * from './network-mode.js';
