@@ -34,6 +34,32 @@ export interface ContainerDeclaration {
   Shell?: string[];
 }
 
+/** One network's EndpointSettings as a create sends them (NetworkingConfig.EndpointsConfig[name]). */
+export interface EndpointSettings {
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] | null } | null;
+  Links?: string[] | null;
+  Aliases?: string[] | null;
+  MacAddress?: string;
+  DriverOpts?: Record<string, string> | null;
+  [key: string]: unknown;
+}
+
+/** A create's NetworkingConfig, kept in Docker's shape with the record as dockerd keeps it. */
+export interface NetworkingConfig {
+  EndpointsConfig: Record<string, EndpointSettings>;
+}
+
+/** One of HostConfig.Mounts (`--mount`), in Docker's shape. */
+export interface HostMount {
+  Type?: string;
+  Source?: string;
+  Target?: string;
+  ReadOnly?: boolean;
+  BindOptions?: { Propagation?: string; NonRecursive?: boolean } | null;
+  VolumeOptions?: { NoCopy?: boolean; DriverConfig?: { Name?: string; Options?: Record<string, string> | null } | null } | null;
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number; Options?: string[][] | null } | null;
+}
+
 export interface RestartPolicy {
   Name: '' | 'no' | 'always' | 'on-failure' | 'unless-stopped';
   MaximumRetryCount: number;
@@ -43,6 +69,9 @@ export interface Ulimit { Name: string; Soft: number; Hard: number }
 
 export interface HostConfig {
   Binds?: string[] | null;
+  Mounts?: HostMount[] | null;
+  /** `--tmpfs`: target → mount(8) options. */
+  Tmpfs?: Record<string, string> | null;
   NetworkMode: string;
   RestartPolicy: RestartPolicy;
   AutoRemove: boolean;
@@ -106,6 +135,8 @@ export interface ContainerRecord {
   manuallyStopped: boolean;
   runtime: string;
   network?: NetworkEndpoint;
+  /** The endpoints the create asked for, by network name (absent when it asked for none). */
+  networkingConfig?: NetworkingConfig;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

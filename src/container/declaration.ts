@@ -1,4 +1,5 @@
 import { InvalidArgumentError, NotImplementedError } from '../base/index.js';
+import { checkMemoryResources } from '../oci/index.js';
 import type { ContainerDeclaration, HostConfig } from './config.js';
 import type { ImageRunConfig } from './ports.js';
 
@@ -42,8 +43,6 @@ export function commandLine(c: ContainerDeclaration): { path: string; args: stri
   return { path: argv[0]!, args: argv.slice(1) };
 }
 
-const MIN_MEMORY = 6 * 1024 * 1024;
-
 /** Reject host configs dockerd would reject, with its wording. */
 export function validateHostConfig(h: HostConfig): void {
   const policy = h.RestartPolicy?.Name ?? '';
@@ -59,13 +58,7 @@ export function validateHostConfig(h: HostConfig): void {
   if (h.AutoRemove && policy !== '' && policy !== 'no') {
     throw new InvalidArgumentError(`can't create 'AutoRemove' container with restart policy`);
   }
-  if (h.Memory > 0 && h.Memory < MIN_MEMORY) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
-  if (h.Memory > 0 && h.MemorySwap > 0 && h.MemorySwap < h.Memory) {
-    throw new InvalidArgumentError('Minimum memoryswap limit should be larger than memory limit, see usage');
-  }
-  if (h.MemorySwap > 0 && !(h.Memory > 0)) {
-    throw new InvalidArgumentError('You should always set the Memory limit when using Memoryswap limit, see usage');
-  }
+  checkMemoryResources(h);
   // CPU settings are checked against the host's CPUs: validateCpuResources() (resource-checks.ts).
 }
 

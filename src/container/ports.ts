@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { EngineEvent } from '../base/index.js';
-import type { SpecHostFacts, SpecInput } from '../runtime/index.js';
+import type { ProcessStatus } from '../host/index.js';
+import type { EndpointConfig, LinuxResources, NetworkMode, RuntimeSpec } from '../oci/index.js';
+import type { SpecHostFacts, SpecInput, UserMount } from '../runtime/index.js';
 import type { NetworkEndpoint } from './config.js';
 
 /** What the container service needs of the image store. */
@@ -48,12 +50,12 @@ export interface NetworkAttacher {
    * Resolves once the namespace exists and the endpoint is known; `ready` settles when the
    * wiring is done, so the runtime can create the container meanwhile.
    */
-  attach(opts: { containerId: string; containerName: string; mode: 'bridge' | 'host' | 'none'; macAddress?: string }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint; ready: Promise<void> }>;
+  attach(opts: { containerId: string; containerName: string; mode: NetworkMode; macAddress?: string; config?: EndpointConfig }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint; ready: Promise<void> }>;
   detach(containerId: string): Promise<void>;
-  hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; mode: 'bridge' | 'host' | 'none' }): string;
-  resolvConf(opts: { mode: 'bridge' | 'host' | 'none'; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] }): string;
+  hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; mode: NetworkMode }): string;
+  resolvConf(opts: { mode: NetworkMode; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] }): string;
   /** NotFoundError for an unknown network name. */
-  validateMode(mode: string): 'bridge' | 'host' | 'none';
+  validateMode(mode: string): NetworkMode;
 }
 
 export interface AttachStreams {
@@ -63,6 +65,39 @@ export interface AttachStreams {
   close(): void;
 }
 
+/**
+ * A process to run in a running container (docker exec); see docs/decisions/0011-exec-path.md.
+ * Its argv, environment (the whole of it: the container's merged with the exec's), working
+ * directory, user, TTY and size, and --privileged, as the container's own process has them.
+ */
+export type ExecRequest = Pick<SpecInput, 'args' | 'env' | 'cwd' | 'user' | 'tty' | 'consoleSize' | 'privileged'> & {
+  /** Names the exec's files (attach socket, exit file, log) under the container's runtime directory. */
+  execId: string;
+  /** Keep a stdin pipe the attach socket writes to (exec -i). */
+  stdin: boolean;
+};
+
+/** A running exec: its streams, its terminal, and its exit code once it ends. */
+export interface ExecSession {
+  pid: number;
+  streams: AttachStreams;
+  resize(size: { height: number; width: number }): Promise<void>;
+  /** Settles with the process's exit code once conmon has reaped it. */
+  exited: Promise<{ exitCode: number }>;
+}
+
+/** One process in a container, as `docker top` lists it (pids as the host sees them). */
+export type ContainerProcess = ProcessStatus;
+
+/** A container's cgroup counters at one moment, what `docker stats` computes its figures from. */
+export interface CgroupStats {
+  read: Date;
+  cpu: { totalUsageNs: number; perCpuUsageNs: number[]; systemUsageNs: number; onlineCpus: number; throttledPeriods: number; throttledTimeNs: number };
+  memory: { usage: number; limit: number; stats: Record<string, number> };
+  pids: { current: number; limit?: number };
+  blkio: Array<{ major: number; minor: number; op: string; value: number }>;
+}
+
 /** conmon + runc/crun, as the container service drives them. */
 export interface ContainerRuntime {
   /** The default runtime's name. */
@@ -70,7 +105,7 @@ export interface ContainerRuntime {
   /** Every runtime a container may name (HostConfig.Runtime), as /info lists them. */
   readonly names: readonly string[];
   /** Write the bundle and spawn conmon (runc create) with `runtime` (default: `name`). Resolves with the container's pid. */
-  create(opts: { id: string; name: string; spec: unknown; logPath: string; tty: boolean; stdin: boolean; stdinOnce: boolean; runtime?: string }): Promise<{ pid: number }>;
+  create(opts: { id: string; name: string; spec: RuntimeSpec; logPath: string; tty: boolean; stdin: boolean; stdinOnce: boolean; runtime?: string }): Promise<{ pid: number }>;
   start(id: string): Promise<void>;
   kill(id: string, signal: string): Promise<void>;
   delete(id: string): Promise<void>;
@@ -85,18 +120,31 @@ export interface ContainerRuntime {
   state(id: string): Promise<{ status: 'creating' | 'created' | 'running' | 'paused' | 'stopped'; pid: number; startedAt?: Date } | undefined>;
   attach(id: string, opts: { stdin: boolean }): Promise<AttachStreams>;
   resize(id: string, size: { height: number; width: number }): Promise<void>;
+  /** Run a process in the running container (conmon --exec); NotImplementedError until exec lands. */
+  exec(id: string, req: ExecRequest): Promise<ExecSession>;
+  /** Freeze every process of the container (the cgroup freezer). */
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  /** Change the running container's cgroup limits (docker update). */
+  update(id: string, resources: LinuxResources): Promise<void>;
+  /** The container's cgroup counters; NotImplementedError until stats lands. */
+  stats(id: string): Promise<CgroupStats>;
+  /** Every process in the container's cgroup. */
+  processes(id: string): Promise<ContainerProcess[]>;
 }
 
 export interface SpecFactory {
   resolveUser(rootfs: string, user: string): Promise<{ uid: number; gid: number; additionalGids: number[]; home: string }>;
   /** Make the WorkingDir inside the rootfs (Docker's SetupWorkingDirectory). */
   setupWorkingDir(rootfs: string, workingDir: string): void;
-  buildSpec(input: SpecRequest): unknown;
+  buildSpec(input: SpecRequest): RuntimeSpec;
 }
 
 /** The container-level facts the spec needs; the factory adds the host's (caps, limits, devices). */
 export type SpecRequest = Omit<SpecInput, 'namespaces' | 'cgroupsPath' | 'extraMounts' | keyof SpecHostFacts> & {
   network: SpecInput['namespaces']['network'];
+  /** The user's mounts (binds, resolved volumes, tmpfs); the factory makes them OCI mounts. */
+  mounts: UserMount[];
 };
 
 export interface LogEntry { stream: 'stdout' | 'stderr'; time: string; line: Buffer }

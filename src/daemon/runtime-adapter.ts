@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidArgumentError, type Logger } from '../base/index.js';
-import type { ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
-import type { RuntimeSpec } from '../oci/index.js';
+import { InvalidArgumentError, NotImplementedError, type Logger } from '../base/index.js';
+import type { ContainerProcess, ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
 import {
-  ConmonRuntime, OciRuntimeError, SeccompBpfCache, buildSpec, readLogs, resolveUser, setupWorkingDir, writeBundle,
+  ConmonRuntime, OciRuntimeError, SeccompBpfCache, buildSpec, readLogs, resolveUser, setupWorkingDir, toRuntimeMounts, writeBundle,
   type DetectedRuntime, type SpecHostFacts,
 } from '../runtime/index.js';
-import { listHostDevices } from '../host/index.js';
+import { listHostDevices, readProcessStatus } from '../host/index.js';
 
 /** The container service's runtime port over conmon + runc/crun. */
 export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: string; log: Logger }): ContainerRuntime & { stateDir(id: string): string } {
@@ -20,9 +19,8 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
     names: [opts.runtime.name],
     async create({ id, name, spec, logPath, tty, stdin, stdinOnce }) {
       const bundle = rt.bundlePath(id);
-      const ociSpec = spec as RuntimeSpec;
-      const unknownProfile = bpf?.apply(ociSpec);
-      await writeBundle(bundle, ociSpec);
+      const unknownProfile = bpf?.apply(spec);
+      await writeBundle(bundle, spec);
       try {
         const created = await rt.create({ id, name, bundle, logPath, tty, stdin, stdinOnce });
         if (unknownProfile) void bpf!.learn(unknownProfile, join(rt.layout.runtimeStateDir(id), 'seccomp.bpf'));
@@ -48,6 +46,13 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
     },
     attach: (id, o) => rt.attach(id, o),
     resize: (id, size) => rt.resize(id, size),
+    // The path is decided (docs/decisions/0011-exec-path.md); it lands with docker exec.
+    exec: () => Promise.reject(new NotImplementedError('berth does not run exec processes yet')),
+    pause: (id) => rt.pause(id),
+    resume: (id) => rt.resume(id),
+    update: (id, resources) => rt.update(id, resources),
+    stats: () => Promise.reject(new NotImplementedError('berth does not report container statistics yet')),
+    processes: async (id) => (await rt.pids(id)).map(readProcessStatus).filter((p): p is ContainerProcess => p !== undefined),
     stateDir: (id) => rt.layout.runtimeStateDir(id),
   };
 }
@@ -60,13 +65,13 @@ export function specFactory(facts: SpecHostFacts): SpecFactory {
     resolveUser,
     setupWorkingDir,
     buildSpec(req: SpecRequest) {
-      const { network, ...rest } = req;
+      const { network, mounts, ...rest } = req;
       return buildSpec({
         ...rest,
         ...facts,
         namespaces: { network },
         cgroupsPath: `/berth/${req.id}`,
-        extraMounts: [],
+        extraMounts: toRuntimeMounts(mounts),
         ...(req.privileged && devices ? { hostDevices: devices } : {}),
       });
     },
@@ -99,6 +104,12 @@ export function runtimeSet(opts: { default: ContainerRuntime & { stateDir(id: st
     state: (id) => of(id).state(id),
     attach: (id, o) => opts.default.attach(id, o),
     resize: (id, size) => opts.default.resize(id, size),
+    exec: (id, req) => of(id).exec(id, req),
+    pause: (id) => of(id).pause(id),
+    resume: (id) => of(id).resume(id),
+    update: (id, resources) => of(id).update(id, resources),
+    stats: (id) => of(id).stats(id),
+    processes: (id) => of(id).processes(id),
   };
 }
 

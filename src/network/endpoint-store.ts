@@ -1,5 +1,5 @@
 import { RecordStore } from '../store/index.js';
-import type { Attachment } from './types.js';
+import type { Attachment, EndpointConfig } from './types.js';
 
 /** What berth keeps about one container's endpoint, enough to undo it after a restart. */
 export interface EndpointRecord {
@@ -12,6 +12,8 @@ export interface EndpointRecord {
   netnsName?: string;
   /** What the driver planned (netavark's input), kept to undo it exactly. */
   plan?: unknown;
+  /** What the container's create asked of this endpoint (NetworkingConfig), for the drivers that honour it. */
+  config?: EndpointConfig;
 }
 
 /** Endpoint records, one atomically written JSON file per container. */

@@ -1,4 +1,4 @@
-export type { Attachment, AttachOptions, DriverName, IpamPoolConfig, NetworkMode, NetworkRecord, PortMapping } from './types.js';
+export type { Attachment, AttachOptions, DriverName, EndpointConfig, IpamPoolConfig, NetworkMode, NetworkRecord, PortMapping } from './types.js';
 export { NetworkService, DEFAULT_BRIDGE_NAME, DEFAULT_BRIDGE_SUBNET, DEFAULT_NETAVARK } from './network-service.js';
 export type { NetworkServiceOptions, PendingAttachment } from './network-service.js';
 export type { NetworkDriver, EndpointRequest, EndpointResult, EndpointRelease } from './driver.js';

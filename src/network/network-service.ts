@@ -370,6 +370,7 @@ export class NetworkService {
       state: 'creating',
       attachment,
       ...(netnsName ? { netnsName } : {}),
+      ...(opts.config ? { config: opts.config } : {}),
     };
     rec.plan = driver.plan(this.request(rec, network));
     const persisted = Promise.all([leased?.persisted, this.endpoints.putNow(rec)]).then(

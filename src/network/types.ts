@@ -1,5 +1,7 @@
-/** How a container joins the network: Docker's predefined modes. */
-export type NetworkMode = 'bridge' | 'host' | 'none';
+import type { EndpointConfig, NetworkMode } from '../oci/index.js';
+
+/** How a container joins the network (Docker's predefined modes), and what it asks of its endpoint: oci/network-mode.ts. */
+export type { EndpointConfig, NetworkMode };
 
 /** Docker's driver names for the predefined networks. */
 export type DriverName = 'bridge' | 'host' | 'null';
@@ -61,4 +63,6 @@ export interface AttachOptions {
   mode: NetworkMode;
   /** A MAC address asked for at create (`--mac-address`); one derived from the IP otherwise. */
   macAddress?: string;
+  /** What the create asked of this endpoint (NetworkingConfig), kept with the endpoint. */
+  config?: EndpointConfig;
 }

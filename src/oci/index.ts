@@ -2,3 +2,5 @@ export * from './image.js';
 export * from './reference.js';
 export * from './runtime-spec.js';
 export * from './signal.js';
+export * from './resource-limits.js';
+export * from './network-mode.js';

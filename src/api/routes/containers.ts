@@ -43,7 +43,10 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
     const mac = requestedMac(config.MacAddress, net);
     if (mac) config.MacAddress = mac;
     const name = ctx.query.get('name') ?? undefined;
-    const req: CreateRequest = { config: config as CreateRequest['config'], hostConfig: (hostConfig ?? {}) as CreateRequest['hostConfig'], ...(name ? { name } : {}) };
+    const req: CreateRequest = {
+      config: config as CreateRequest['config'], hostConfig: (hostConfig ?? {}) as CreateRequest['hostConfig'], ...(name ? { name } : {}),
+      ...(net?.EndpointsConfig ? { networkingConfig: { EndpointsConfig: net.EndpointsConfig } as NonNullable<CreateRequest['networkingConfig']> } : {}),
+    };
     const { id, warnings } = await c.create(req);
     return json({ Id: id, Warnings: warnings }, 201);
   });

@@ -2,7 +2,7 @@
 // and the static checks dockerd makes before it looks at the image or the host.
 import { isIP } from 'node:net';
 import { InvalidArgumentError } from '../../base/index.js';
-import { LINUX_CAPABILITIES, parseSignal } from '../../oci/index.js';
+import { LINUX_CAPABILITIES, checkMemoryResources, parseSignal } from '../../oci/index.js';
 import type { ContainerCreateRequest } from './container.js';
 import {
   anyValue, arrayOf, bool, decodeJsonBody, emptyStruct, int, mapOf, named, str, stringsOf, strslice, struct, type Schema,
@@ -84,7 +84,6 @@ export const CONTAINER_CREATE_SCHEMA: Schema = struct('container.CreateRequest',
   NetworkingConfig: struct('network.NetworkingConfig', { EndpointsConfig: mapOf(endpointSettings, 'map[string]*network.EndpointSettings') }),
 });
 
-const MIN_MEMORY = 6 * 1024 * 1024;
 const MIN_DURATION_NS = 1_000_000;
 const KNOWN_CAPS = new Set(LINUX_CAPABILITIES);
 
@@ -140,8 +139,7 @@ function checkContainerCreate(b: ContainerCreateRequest): void {
   for (const k of Object.keys(h.Annotations ?? {})) {
     if (k === '') throw new InvalidArgumentError('invalid Annotations: the empty string is not permitted as an annotation key');
   }
-  const memory = h.Memory ?? 0;
-  if (memory !== 0 && memory < MIN_MEMORY) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
+  checkMemoryResources(h);
   if ((h.ShmSize ?? 0) < 0) throw new InvalidArgumentError('SHM size can not be less than 0');
   const oom = h.OomScoreAdj ?? 0;
   if (oom < -1000 || oom > 1000) throw new InvalidArgumentError(`Invalid value ${oom}, range for oom score adj is [-1000, 1000]`);

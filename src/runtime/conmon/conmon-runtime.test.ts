@@ -261,6 +261,28 @@ test('kill SIGTERM stops a container running under catatonit; conmon then exits'
   await runtime.delete(id);
 });
 
+test('pause freezes and resume thaws the container; pids lists its processes; update changes its memory limit', { skip, timeout: 30000 }, async () => {
+  const { id } = await createContainer({ args: ['sh', '-c', 'sleep 1000 & exec sleep 1001'], resources: { memory: 64 << 20 } });
+  await runtime.start(id);
+  const init = (await runtime.state(id))!.pid;
+  let pids: number[] = [];
+  for (let i = 0; i < 1000 && pids.length < 2; i++) pids = await runtime.pids(id);
+  assert.ok(pids.includes(init), `init ${init} among ${pids.join(',')}`);
+  assert.equal(pids.length, 2);
+  await runtime.pause(id);
+  assert.equal((await runtime.state(id))?.status, 'paused');
+  await runtime.resume(id);
+  assert.equal((await runtime.state(id))?.status, 'running');
+  await runtime.update(id, { memory: { limit: 128 << 20, swap: 256 << 20 } });
+  const limitFile = join('/sys/fs/cgroup/memory', cgroupParent, id, 'memory.limit_in_bytes');
+  const v2File = join('/sys/fs/cgroup', cgroupParent, id, 'memory.max');
+  const limit = await readFile(limitFile, 'utf8').catch(() => readFile(v2File, 'utf8'));
+  assert.equal(Number(limit.trim()), 128 << 20);
+  await assert.rejects(runtime.resume(id), (e: unknown) => e instanceof Error);
+  await runtime.delete(id, { force: true });
+  await assert.rejects(runtime.pause(id), { name: 'NotFoundError' });
+});
+
 test('delete --force kills a running container and removes its files', { skip, timeout: 30000 }, async () => {
   const { id } = await createContainer({ args: ['sleep', '1000'] });
   await runtime.start(id);

@@ -1,9 +1,10 @@
 import { constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   ConflictError, errnoCode, InternalError, InvalidArgumentError, NotFoundError, silentLogger, type Logger,
 } from '../../base/index.js';
+import type { LinuxResources } from '../../oci/index.js';
 import { exec, isProcessAlive, readProcessArgv, spawnDaemon, SYSTEM_PATH } from '../../host/index.js';
 import { attachConmon, type AttachStreams } from './attach.js';
 import type { RuntimeName } from './detect.js';
@@ -290,6 +291,41 @@ export class ConmonRuntime {
     } finally {
       await fh.close();
     }
+  }
+
+  /** Freeze every process of the container (`<runtime> pause`, the cgroup freezer). */
+  async pause(id: string): Promise<void> {
+    const res = await this.runtimeCmd(['pause', checkId(id)], { allowFailure: true });
+    if (res.code !== 0) throw this.commandError('pause', id, res.stderr);
+  }
+
+  /** Thaw a paused container (`<runtime> resume`). */
+  async resume(id: string): Promise<void> {
+    const res = await this.runtimeCmd(['resume', checkId(id)], { allowFailure: true });
+    if (res.code !== 0) throw this.commandError('resume', id, res.stderr);
+  }
+
+  /**
+   * Change a running container's cgroup limits (`<runtime> update --resources FILE`, the OCI
+   * linux.resources shape); runc and crun both read the file, only runc reads "-" as stdin.
+   */
+  async update(id: string, resources: LinuxResources): Promise<void> {
+    const file = join(this.layout.containerDir(checkId(id)), 'resources.json');
+    await writeFile(file, JSON.stringify(resources));
+    try {
+      const res = await this.runtimeCmd(['update', '--resources', file, id], { allowFailure: true });
+      if (res.code !== 0) throw this.commandError('update', id, res.stderr);
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  /** The pids in the container's cgroup (`<runtime> ps --format json`), as the host numbers them. */
+  async pids(id: string): Promise<number[]> {
+    const res = await this.runtimeCmd(['ps', '--format', 'json', checkId(id)], { allowFailure: true });
+    if (res.code !== 0) throw this.commandError('ps', id, res.stderr);
+    const pids = JSON.parse(res.stdout || '[]') as unknown;
+    return Array.isArray(pids) ? pids.filter((p): p is number => Number.isInteger(p)) : [];
   }
 
   private async clearStale(id: string): Promise<void> {

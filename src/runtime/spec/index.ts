@@ -10,3 +10,4 @@ export * from './seccomp-default.js';
 export * from './user.js';
 export * from './host-facts.js';
 export * from './working-dir.js';
+export * from './user-mounts.js';

@@ -41,12 +41,8 @@ export function buildResources(r: ResourceInput, opts: { privileged: boolean }):
   if (r.memory !== undefined && r.memory > 0) memory.limit = r.memory;
   let swap = r.memorySwap ?? 0;
   if (swap === 0 && memory.limit !== undefined) swap = memory.limit * 2;
-  if (swap > 0) {
-    if (memory.limit !== undefined && swap < memory.limit) {
-      throw new InvalidArgumentError('Minimum memoryswap limit should be larger than memory limit, see usage');
-    }
-    memory.swap = swap;
-  }
+  // The limits were checked when the request was made (checkMemoryResources, oci/resource-limits.ts).
+  if (swap > 0) memory.swap = swap;
   if (Object.keys(memory).length > 0) out.memory = memory;
 
   const cpu: LinuxCpu = {};

@@ -1,9 +1,9 @@
-import type { LinuxDevice, RuntimeMount } from '../../oci/index.js';
+import type { LinuxDevice, NetworkMode, RuntimeMount } from '../../oci/index.js';
 import type { ResourceInput } from './resources.js';
 import type { HostLimit, Ulimit } from './rlimits.js';
 import type { DockerSeccompProfile } from './seccomp.js';
 
-export type NetworkMode = 'none' | 'bridge' | 'host';
+export type { NetworkMode };
 
 /** Everything buildSpec needs about one container; host facts come from hostSpecFacts(). */
 export interface SpecInput {

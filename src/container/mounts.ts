@@ -1,0 +1,133 @@
+import { InvalidArgumentError } from '../base/index.js';
+import type { Propagation, UserMount } from '../runtime/index.js';
+import type { HostConfig, HostMount } from './config.js';
+
+/**
+ * A mount as the container declares it (HostConfig.Binds, Mounts and Tmpfs): binds and tmpfs
+ * are complete; a volume names what the volume service resolves to a host path at start.
+ */
+export type MountDeclaration =
+  | Extract<UserMount, { type: 'bind' | 'tmpfs' }>
+  | { type: 'volume'; name: string; destination: string; readOnly: boolean; noCopy: boolean; driver?: string; driverOptions?: Record<string, string> };
+
+const PROPAGATIONS = new Set<string>(['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave']);
+
+/**
+ * HostConfig's mounts in dockerd's order (Binds, then Mounts, then Tmpfs), checked as dockerd
+ * checks them at create: absolute targets, known modes, one mount per target.
+ */
+export function parseMounts(h: Partial<Pick<HostConfig, 'Binds' | 'Mounts' | 'Tmpfs'>>): MountDeclaration[] {
+  const out: MountDeclaration[] = [];
+  for (const spec of h.Binds ?? []) out.push(parseBind(spec));
+  for (const m of h.Mounts ?? []) out.push(parseHostMount(m));
+  for (const [target, opts] of Object.entries(h.Tmpfs ?? {})) out.push(parseTmpfs(target, opts));
+  const seen = new Set<string>();
+  for (const m of out) {
+    const dst = cleanPath(m.destination);
+    if (seen.has(dst)) throw new InvalidArgumentError(`Duplicate mount point: ${dst}`);
+    seen.add(dst);
+  }
+  return out;
+}
+
+/** `-v` / Binds: `src:dst[:mode]`, src a host path (bind) or a volume name. */
+function parseBind(spec: string): MountDeclaration {
+  const invalid = (): InvalidArgumentError => new InvalidArgumentError(`invalid volume specification: '${spec}'`);
+  const parts = spec.split(':');
+  if (parts.length < 2 || parts.length > 3 || parts.some((p, i) => p === '' && i < 2)) throw invalid();
+  const [source, destination, mode = ''] = parts as [string, string, string?];
+  if (!destination.startsWith('/')) {
+    throw new InvalidArgumentError(`invalid volume specification: '${spec}': invalid mount config for type "${source.startsWith('/') ? 'bind' : 'volume'}": invalid mount path: '${destination}' mount path must be absolute`);
+  }
+  let readOnly = false;
+  let propagation: Propagation | undefined;
+  let noCopy = false;
+  for (const m of mode ? mode.split(',') : []) {
+    if (m === 'ro' || m === 'rw') readOnly = m === 'ro';
+    else if (PROPAGATIONS.has(m)) propagation = m as Propagation;
+    else if (m === 'nocopy') noCopy = true;
+    else if (m === 'z' || m === 'Z') continue; // SELinux relabelling: nothing to do without SELinux
+    else throw new InvalidArgumentError(`invalid mode: ${mode}`);
+  }
+  if (source.startsWith('/')) {
+    if (noCopy) throw new InvalidArgumentError(`invalid mode: ${mode}`);
+    return { type: 'bind', source, destination, readOnly, ...(propagation ? { propagation } : {}) };
+  }
+  if (propagation) throw new InvalidArgumentError(`invalid mode: ${mode}`);
+  return { type: 'volume', name: source, destination, readOnly, noCopy };
+}
+
+/** `--mount` / Mounts. */
+function parseHostMount(m: HostMount): MountDeclaration {
+  const type = m.Type ?? '';
+  const target = m.Target ?? '';
+  const bad = (what: string): InvalidArgumentError => new InvalidArgumentError(`invalid mount config for type "${type}": ${what}`);
+  if (!target) throw bad('field Target must not be empty');
+  if (!target.startsWith('/')) throw bad(`invalid mount path: '${target}' mount path must be absolute`);
+  const readOnly = Boolean(m.ReadOnly);
+  switch (type) {
+    case 'bind': {
+      if (!m.Source) throw bad('field Source must not be empty');
+      if (!m.Source.startsWith('/')) throw bad(`invalid mount path: '${m.Source}' mount path must be absolute`);
+      if (m.VolumeOptions) throw bad('field VolumeOptions must not be specified');
+      if (m.TmpfsOptions) throw bad('field TmpfsOptions must not be specified');
+      const p = m.BindOptions?.Propagation;
+      if (p && !PROPAGATIONS.has(p)) throw bad(`invalid propagation mode: ${p}`);
+      return {
+        type: 'bind', source: m.Source, destination: target, readOnly,
+        ...(p ? { propagation: p as Propagation } : {}), ...(m.BindOptions?.NonRecursive ? { nonRecursive: true } : {}),
+      };
+    }
+    case 'volume': {
+      if (m.BindOptions) throw bad('field BindOptions must not be specified');
+      if (m.TmpfsOptions) throw bad('field TmpfsOptions must not be specified');
+      const driver = m.VolumeOptions?.DriverConfig;
+      return {
+        type: 'volume', name: m.Source ?? '', destination: target, readOnly, noCopy: Boolean(m.VolumeOptions?.NoCopy),
+        ...(driver?.Name ? { driver: driver.Name } : {}), ...(driver?.Options ? { driverOptions: { ...driver.Options } } : {}),
+      };
+    }
+    case 'tmpfs': {
+      if (m.Source) throw bad('field Source must not be specified');
+      if (m.BindOptions) throw bad('field BindOptions must not be specified');
+      if (m.VolumeOptions) throw bad('field VolumeOptions must not be specified');
+      const t = m.TmpfsOptions ?? {};
+      if ((t.SizeBytes ?? 0) < 0) throw bad(`invalid tmpfs size: ${t.SizeBytes}`);
+      const options = (t.Options ?? []).map((o) => o.join('='));
+      return {
+        type: 'tmpfs', destination: target, readOnly,
+        ...(t.SizeBytes ? { sizeBytes: t.SizeBytes } : {}), ...(t.Mode ? { mode: t.Mode } : {}), ...(options.length ? { options } : {}),
+      };
+    }
+    default:
+      throw new InvalidArgumentError(`mount type unknown: ${JSON.stringify(type)}`);
+  }
+}
+
+/** `--tmpfs /dst:opts` / Tmpfs: mount(8) options, passed through after Docker's defaults. */
+function parseTmpfs(target: string, opts: string): MountDeclaration {
+  if (!target.startsWith('/')) throw new InvalidArgumentError(`invalid mount path: '${target}' mount path must be absolute`);
+  const options = opts ? opts.split(',').filter((o) => o !== '') : [];
+  return { type: 'tmpfs', destination: target, readOnly: false, ...(options.length ? { options } : {}) };
+}
+
+function cleanPath(p: string): string {
+  const parts: string[] = [];
+  for (const s of p.split('/')) {
+    if (s === '' || s === '.') continue;
+    if (s === '..') parts.pop(); else parts.push(s);
+  }
+  return `/${parts.join('/')}`;
+}
+
+/**
+ * The declared mounts resolved for the runtime: volumes through `volumePath` (the volume
+ * service's, when volumes land); without one a volume is refused, never dropped.
+ */
+export function resolveMounts(decls: readonly MountDeclaration[], volumePath?: (name: string) => string): UserMount[] {
+  return decls.map((m) => {
+    if (m.type !== 'volume') return m;
+    if (!volumePath) throw new InvalidArgumentError(`Cannot mount volume "${m.name}" at ${m.destination}: berth has no volumes yet`);
+    return { type: 'bind', source: volumePath(m.name), destination: m.destination, readOnly: m.readOnly };
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * The network modes a container runs in today (HostConfig.NetworkMode once resolved: "default"
+ * and the predefined network names map to these). The one definition: the container, network and
+ * runtime-spec modules all use it. User-defined networks and `container:<id>` extend it.
+ */
+export type NetworkMode = 'bridge' | 'host' | 'none';
+
+/**
+ * What a create asks of the container's endpoint on one network: the API's EndpointSettings
+ * (NetworkingConfig.EndpointsConfig[name]) in the engine's terms, kept with the endpoint.
+ */
+export interface EndpointConfig {
+  aliases?: string[];
+  ipv4Address?: string;
+  ipv6Address?: string;
+  linkLocalIps?: string[];
+  macAddress?: string;
+  links?: string[];
+  driverOpts?: Record<string, string>;
+}

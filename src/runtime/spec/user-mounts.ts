@@ -1,0 +1,38 @@
+import type { RuntimeMount } from '../../oci/index.js';
+
+/** Mount propagation, as `-v src:dst:rslave` and `--mount bind-propagation=` name it. */
+export type Propagation = 'private' | 'rprivate' | 'shared' | 'rshared' | 'slave' | 'rslave';
+
+/**
+ * A mount the user asked for, resolved to the host: a bind (a host path, or a volume's data
+ * directory once the volume service has resolved it) or a tmpfs.
+ */
+export type UserMount =
+  | { type: 'bind'; source: string; destination: string; readOnly: boolean; propagation?: Propagation; nonRecursive?: boolean }
+  | { type: 'tmpfs'; destination: string; readOnly: boolean; sizeBytes?: number; mode?: number; options?: string[] };
+
+/** Docker's tmpfs defaults (daemon/oci_linux.go): noexec, nosuid, nodev. */
+const TMPFS_DEFAULTS = ['noexec', 'nosuid', 'nodev'];
+
+/**
+ * The user's mounts as OCI mounts, as dockerd writes them: binds `rbind` (or `bind`) with ro/rw
+ * and their propagation (rprivate unless asked), tmpfs with noexec,nosuid,nodev, then size and
+ * mode; options given with --tmpfs come last and win. They go in the spec's extraMounts, which
+ * override the default mounts at the same destination.
+ */
+export function toRuntimeMounts(mounts: readonly UserMount[]): RuntimeMount[] {
+  return mounts.map((m) => {
+    if (m.type === 'bind') {
+      return {
+        destination: m.destination, type: 'bind', source: m.source,
+        options: [m.nonRecursive ? 'bind' : 'rbind', m.readOnly ? 'ro' : 'rw', m.propagation ?? 'rprivate'],
+      };
+    }
+    const options = [...TMPFS_DEFAULTS];
+    if (m.sizeBytes !== undefined && m.sizeBytes > 0) options.push(`size=${m.sizeBytes}`);
+    if (m.mode !== undefined) options.push(`mode=${m.mode.toString(8)}`);
+    if (m.readOnly) options.push('ro');
+    options.push(...(m.options ?? []));
+    return { destination: m.destination, type: 'tmpfs', source: 'tmpfs', options };
+  });
+}
