@@ -632,6 +632,35 @@ static napi_value x_readdir(napi_env env, napi_callback_info info) {
   free(a.rel);
   return arr;
 }
+// Opens for reading the regular file an O_PATH fd names (through /proc/self/fd, so a device or
+// fifo is never opened: that would run its driver), and closes the O_PATH fd. A directory gives
+// dir_errno, any other non-regular file EINVAL.
+static int reopen_regular(int path_fd, int dir_errno) {
+  if (path_fd < 0) return -1;
+  int fd = -1;
+  struct stat st;
+  int rc = fstat(path_fd, &st);
+  if (rc == 0 && !S_ISREG(st.st_mode)) { errno = S_ISDIR(st.st_mode) ? dir_errno : EINVAL; rc = -1; }
+  if (rc == 0) {
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", path_fd);
+    fd = open(proc, O_RDONLY | O_CLOEXEC);
+  }
+  int e = errno;
+  close(path_fd);
+  errno = e;
+  return fd;
+}
+
+// The fd as a JS number, or the errno thrown naming the path; frees the args' path either way.
+static napi_value fd_or_throw(napi_env env, int fd, struct args *a) {
+  if (fd < 0) { napi_value r = throw_errno(env, errno, "open", a->rel); free(a->rel); return r; }
+  free(a->rel);
+  napi_value r;
+  napi_create_int32(env, fd, &r);
+  return r;
+}
+
 
 // openRead(root, rel) -> fd of a regular file (O_RDONLY, never a symlink, fifo or device)
 static napi_value x_open_read(napi_env env, napi_callback_info info) {
@@ -639,25 +668,7 @@ static napi_value x_open_read(napi_env env, napi_callback_info info) {
   if (get_args(env, info, &a, 2, "openRead(root, rel): bad arguments") < 0) return NULL;
   // an O_PATH fd first: a device or fifo swapped in after the caller's lstat is never opened
   // (opening a device node runs its driver), only the regular file it names is, through it
-  int fd = -1, path_fd = open_beneath(a.root, a.rel, O_PATH | O_NOFOLLOW);
-  if (path_fd >= 0) {
-    struct stat st;
-    int rc = fstat(path_fd, &st);
-    if (rc == 0 && !S_ISREG(st.st_mode)) { errno = EINVAL; rc = -1; }
-    if (rc == 0) {
-      char proc[64];
-      snprintf(proc, sizeof proc, "/proc/self/fd/%d", path_fd);
-      fd = open(proc, O_RDONLY | O_CLOEXEC);
-    }
-    int e = errno;
-    close(path_fd);
-    errno = e;
-  }
-  if (fd < 0) { napi_value r = throw_errno(env, errno, "open", a.rel); free(a.rel); return r; }
-  free(a.rel);
-  napi_value r;
-  napi_create_int32(env, fd, &r);
-  return r;
+  return fd_or_throw(env, reopen_regular(open_beneath(a.root, a.rel, O_PATH | O_NOFOLLOW), EINVAL), &a);
 }
 
 // create(root, rel) -> fd of a new regular file (O_WRONLY | O_EXCL, mode 0600), or -1 when something is there
@@ -1107,25 +1118,7 @@ static napi_value x_open_in_root(napi_env env, napi_callback_info info) {
   struct args a;
   if (get_args(env, info, &a, 2, "openInRoot(root, path): bad arguments") < 0) return NULL;
   struct mk none = { 0, 0, 0, 0 };
-  int fd = -1, path_fd = resolve_in_root(a.root, a.rel, &none);
-  if (path_fd >= 0) {
-    struct stat st;
-    int rc = fstat(path_fd, &st);
-    if (rc == 0 && !S_ISREG(st.st_mode)) { errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL; rc = -1; }
-    if (rc == 0) {
-      char proc[64];
-      snprintf(proc, sizeof proc, "/proc/self/fd/%d", path_fd);
-      fd = open(proc, O_RDONLY | O_CLOEXEC);
-    }
-    int e = errno;
-    close(path_fd);
-    errno = e;
-  }
-  if (fd < 0) { napi_value r = throw_errno(env, errno, "open", a.rel); free(a.rel); return r; }
-  free(a.rel);
-  napi_value r;
-  napi_create_int32(env, fd, &r);
-  return r;
+  return fd_or_throw(env, reopen_regular(resolve_in_root(a.root, a.rel, &none), EISDIR), &a);
 }
 
 // mkdirInRoot(root, path, mode, uid, gid): `mkdir -p` of `path` inside root, symlinks followed in
