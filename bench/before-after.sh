@@ -9,7 +9,6 @@ BEFORE=$(cd "${1:?usage: bench/before-after.sh BEFORE_CHECKOUT}" && pwd)
 RUNS=${RUNS:-15}
 W=/tmp/berth-ba
 OUT=bench/before-after.md
-command -v hyperfine >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine >/dev/null
 
 cleanup() {
   set +e
@@ -58,23 +57,39 @@ docker -H unix://$W/after.sock save -o $W/big-image.tar big:1
 mkdir -p $W/many && for d in $(seq 100); do mkdir $W/many/d$d; for f in $(seq 100); do echo "$d.$f" > $W/many/d$d/f$f; done; done
 tar -C $W/many -cf $W/many.tar .
 
-ms() { python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results']; print(' '.join(str(round(x['median']*1000)) for x in r))" "$1"; }
 ratio() { python3 -c "print(f'{$1/$2:.3f}')"; }
-cmp3() { # name, then one command with ENGINE where the socket goes; prints before after dockerd medians
-  local c=$2
-  hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$W/$1.json" \
-    "${c//ENGINE/$W/before.sock}" "${c//ENGINE/$W/after.sock}" "${c//ENGINE/$W/docker.sock}" >/dev/null
-  ms "$W/$1.json"
+# The three engines in turn, round after round, so that the machine's drift hits each alike;
+# prints the median milliseconds of each, then the median of the after/before ratios by round.
+alternate() { # rounds, then one command with ENGINE where the socket goes
+  local rounds=$1 c=$2 r e s t
+  : > $W/times
+  for r in $(seq "$rounds"); do
+    for e in before after docker; do
+      s=$(date +%s%N); sh -c "${c//ENGINE/$W/$e.sock}" >/dev/null 2>&1; t=$(( ($(date +%s%N) - s) / 1000000 ))
+      echo "$r $e $t" >> $W/times
+    done
+  done
+  python3 - "$W/times" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+t = {e: [int(x) for r, k, x in rows if k == e] for e in ('before', 'after', 'docker')}
+pairs = statistics.median(a / b for a, b in zip(t['after'], t['before']))
+print(*(round(statistics.median(t[e])) for e in ('before', 'after', 'docker')), f'{pairs:.3f}')
+PY
 }
-read -r run_b run_a run_d <<<"$(cmp3 run "docker -H unix://ENGINE run --rm busybox true")"
-read -r load_b load_a load_d <<<"$(RUNS=5 cmp3 load "sh -c 'docker -H unix://ENGINE rmi -f big:1 >/dev/null 2>&1; docker -H unix://ENGINE load -q -i $W/big-image.tar'")"
-read -r many_b many_a many_d <<<"$(RUNS=5 cmp3 many "docker -H unix://ENGINE import $W/many.tar many:1")"
+for e in before after docker; do docker -H unix://$W/$e.sock run --rm busybox true >/dev/null; done  # warm
+read -r run_b run_a run_d run_r <<<"$(alternate "$RUNS" "docker -H unix://ENGINE run --rm busybox true")"
+read -r load_b load_a load_d load_r <<<"$(alternate 7 "docker -H unix://ENGINE rmi -f big:1; docker -H unix://ENGINE load -q -i $W/big-image.tar")"
+read -r many_b many_a many_d many_r <<<"$(alternate 7 "docker -H unix://ENGINE rmi -f many:1; docker -H unix://ENGINE import $W/many.tar many:1")"
+N_D=${N_D:-100}
+read -r rund_b rund_a rund_d rund_r <<<"$(alternate "$N_D" "docker -H unix://ENGINE run -d busybox sleep 3600")"
 {
   echo "# before ($(git -C "$BEFORE" log -1 --format=%h)) and after ($(git log -1 --format=%h)), $(date -u +%F), one run"
   echo
-  echo "| figure | before ms | after ms | after ÷ before | dockerd ms | after ÷ dockerd |"
+  echo "| figure (median ms, engines in turn) | before | after | after ÷ before, median by round | dockerd | after ÷ dockerd |"
   echo "|---|---|---|---|---|---|"
-  echo "| docker run --rm busybox true | $run_b | $run_a | $(ratio $run_a $run_b) | $run_d | $(ratio $run_a $run_d) |"
-  echo "| rmi + load of a 200 MB image | $load_b | $load_a | $(ratio $load_a $load_b) | $load_d | $(ratio $load_a $load_d) |"
-  echo "| import of a 10,000-file layer | $many_b | $many_a | $(ratio $many_a $many_b) | $many_d | $(ratio $many_a $many_d) |"
+  echo "| docker run --rm busybox true ($RUNS rounds) | $run_b | $run_a | $run_r | $run_d | $(ratio $run_a $run_d) |"
+  echo "| rmi + load of a 200 MB image (7 rounds) | $load_b | $load_a | $load_r | $load_d | $(ratio $load_a $load_d) |"
+  echo "| import of a 10,000-file layer (7 rounds) | $many_b | $many_a | $many_r | $many_d | $(ratio $many_a $many_d) |"
+  echo "| docker run -d busybox sleep 3600, one of $N_D that stay running | $rund_b | $rund_a | $rund_r | $rund_d | $(ratio $rund_a $rund_d) |"
 } | tee $OUT
