@@ -12,18 +12,23 @@ OUT=bench/before-after.md
 
 cleanup() {
   set +e
-  for e in before after; do
+  # dockerd's containers outlive dockerd (containerd's shims keep them): remove every engine's first
+  for e in before after docker; do
     DOCKER_HOST=unix://$W/$e.sock docker rm -f $(DOCKER_HOST=unix://$W/$e.sock docker ps -aq) >/dev/null 2>&1
-    [ -f $W/$e.pid ] && kill "$(cat $W/$e.pid)" 2>/dev/null
   done
+  for e in before after; do [ -f $W/$e.pid ] && kill "$(cat $W/$e.pid)" 2>/dev/null; done
   [ -f $W/dockerd.pid ] && kill "$(cat $W/dockerd.pid)" 2>/dev/null
   sleep 2
   grep -o " $W[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
   for b in babef0 baaft0 badkr0; do ip link del $b 2>/dev/null; done
+  for l in $(ip -o link | grep -oE '(babef0|baaft0)-k[0-9a-f]+'); do ip link del "$l"; done
   for t in nat filter; do
     ours=$(iptables -w -t $t -S | grep -E '^-A .*(172\.31\.24[567]\.|babef0|baaft0|badkr0)')
     echo "$ours" | grep '^-A' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
     for c in $(echo "$ours" | grep -o -- '-j NETAVARK-[0-9A-F]*' | cut -d' ' -f2 | sort -u); do iptables -w -t $t -F "$c"; iptables -w -t $t -X "$c"; done
+    # dockerd's own chains, as bench/run.sh drops them
+    iptables -w -t $t -S | grep -E '^-A .*-j DOCKER' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
+    for c in DOCKER DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do iptables -w -t $t -F $c 2>/dev/null; iptables -w -t $t -X $c 2>/dev/null; done
   done
   rm -rf $W
 }
