@@ -474,6 +474,13 @@ static int get_args(napi_env env, napi_callback_info info, struct args *a, size_
   return 0;
 }
 
+// Throws the errno as an error naming the call's path, and frees that path.
+static napi_value fail_args(napi_env env, int e, const char *syscall, struct args *a) {
+  napi_throw(env, errno_error(env, e, syscall, a->rel));
+  free(a->rel);
+  return NULL;
+}
+
 static int int_arg(napi_env env, napi_value v, int64_t *out) {
   double d;
   if (napi_get_value_double(env, v, &d) != napi_ok || d != d || d < -9007199254740991.0 || d > 9007199254740991.0) return -1;
@@ -568,9 +575,7 @@ static napi_value x_lstat(napi_env env, napi_callback_info info) {
   }
   if (rc < 0) {
     if (errno == ENOENT) { free(a.rel); napi_value n; napi_get_null(env, &n); return n; }
-    napi_value r = throw_errno(env, errno, "lstat", a.rel);
-    free(a.rel);
-    return r;
+    return fail_args(env, errno, "lstat", &a);
   }
   free(a.rel);
   double f[10] = { st.st_mode, st.st_uid, st.st_gid, (double)st.st_size, (double)st.st_mtim.tv_sec, (double)st.st_mtim.tv_nsec,
@@ -594,7 +599,7 @@ static napi_value x_readlink(napi_env env, napi_callback_info info) {
   ssize_t n = -1;
   if (open_parent(a.root, a.rel, &l) == 0) n = readlinkat(l.dir, l.name, buf, PATH_MAX);
   leaf_close(&l);
-  if (n < 0) { napi_value r = throw_errno(env, errno, "readlink", a.rel); free(a.rel); return r; }
+  if (n < 0) return fail_args(env, errno, "readlink", &a);
   free(a.rel);
   napi_value s;
   napi_create_string_utf8(env, buf, (size_t)n, &s);
@@ -628,7 +633,7 @@ static napi_value x_readdir(napi_env env, napi_callback_info info) {
   }
   int e = errno;
   closedir(d);
-  if (e) { napi_value r = throw_errno(env, e, "readdir", a.rel); free(a.rel); return r; }
+  if (e) return fail_args(env, e, "readdir", &a);
   free(a.rel);
   return arr;
 }
@@ -654,7 +659,7 @@ static int reopen_regular(int path_fd, int dir_errno) {
 
 // The fd as a JS number, or the errno thrown naming the path; frees the args' path either way.
 static napi_value fd_or_throw(napi_env env, int fd, struct args *a) {
-  if (fd < 0) { napi_value r = throw_errno(env, errno, "open", a->rel); free(a->rel); return r; }
+  if (fd < 0) return fail_args(env, errno, "open", a);
   free(a->rel);
   napi_value r;
   napi_create_int32(env, fd, &r);
@@ -679,7 +684,7 @@ static napi_value x_create(napi_env env, napi_callback_info info) {
   int fd = -1;
   if (open_parent(a.root, a.rel, &l) == 0) fd = openat(l.dir, l.name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   leaf_close(&l);
-  if (fd < 0 && errno != EEXIST) { napi_value r = throw_errno(env, errno, "open", a.rel); free(a.rel); return r; }
+  if (fd < 0 && errno != EEXIST) return fail_args(env, errno, "open", &a);
   free(a.rel);
   napi_value r;
   napi_create_int32(env, fd, &r);
@@ -716,7 +721,7 @@ static napi_value x_mkdir(napi_env env, napi_callback_info info) {
     if (fd >= 0) { int saved = errno; close(fd); errno = saved; }
   }
   leaf_close(&l);
-  if (rc < 0) { napi_value r = throw_errno(env, errno, failed, a.rel); free(a.rel); return r; }
+  if (rc < 0) return fail_args(env, errno, failed, &a);
   free(a.rel);
   return js_bool(env, ok);
 }
@@ -788,7 +793,7 @@ static napi_value x_symlink(napi_env env, napi_callback_info info) {
   }
   leaf_close(&l);
   free(target);
-  if (rc < 0) { napi_value r = throw_errno(env, errno, failed, a.rel); free(a.rel); return r; }
+  if (rc < 0) return fail_args(env, errno, failed, &a);
   free(a.rel);
   return js_bool(env, ok);
 }
@@ -872,7 +877,7 @@ static napi_value x_setxattr(napi_env env, napi_callback_info info) {
   int rc = fd < 0 ? -1 : setxattr(proc, name, len ? data : "", len, 0);
   if (fd >= 0) { int saved = errno; close(fd); errno = saved; }
   free(name);
-  if (rc < 0) { napi_value r = throw_errno(env, errno, fd < 0 ? "openat2" : "setxattr", a.rel); free(a.rel); return r; }
+  if (rc < 0) return fail_args(env, errno, fd < 0 ? "openat2" : "setxattr", &a);
   free(a.rel);
   return js_undefined(env);
 }
@@ -900,7 +905,7 @@ static napi_value x_xattrs(napi_env env, napi_callback_info info) {
   if (get_args(env, info, &a, 2, "xattrs(root, rel): bad arguments") < 0) return NULL;
   char proc[64];
   int fd = open_entry(a.root, a.rel, proc, sizeof proc);
-  if (fd < 0) { napi_value r = throw_errno(env, errno, "openat2", a.rel); free(a.rel); return r; }
+  if (fd < 0) return fail_args(env, errno, "openat2", &a);
   napi_value arr;
   napi_create_array(env, &arr);
   char names[65536];
@@ -919,7 +924,7 @@ static napi_value x_xattrs(napi_env env, napi_callback_info info) {
   }
   int e = errno;
   close(fd);
-  if (n < 0) { napi_value r = throw_errno(env, e, "getxattr", a.rel); free(a.rel); return r; }
+  if (n < 0) return fail_args(env, e, "getxattr", &a);
   free(a.rel);
   return arr;
 }
@@ -1142,7 +1147,7 @@ static napi_value x_mkdir_in_root(napi_env env, napi_callback_info info) {
     errno = e;
     if (rc < 0) fd = -1;
   }
-  if (fd < 0) { napi_value r = throw_errno(env, errno, "mkdir", a.rel); free(a.rel); return r; }
+  if (fd < 0) return fail_args(env, errno, "mkdir", &a);
   free(a.rel);
   return js_undefined(env);
 }
