@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { errnoCode } from '../base/index.js';
 import { exec, HostCommandError } from './exec.js';
 import { hostAddon, MNT_DETACH, MS_BIND, MS_RDONLY, MS_REMOUNT } from './native.js';
@@ -61,16 +61,6 @@ export async function bindFileReadOnly(source: string, target: string): Promise<
     throw e;
   }
   return true;
-}
-
-/**
- * True when something is mounted at `path` (as /proc/self/mounts lists it, with its octal
- * escapes for blanks and backslashes): a file read, where `mountpoint -q` is a process per call.
- */
-export async function isMountPoint(path: string): Promise<boolean> {
-  const escaped = path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-  const mounts = await readFile('/proc/self/mounts', 'utf8');
-  return mounts.split('\n').some((line) => line.split(' ')[1] === escaped);
 }
 
 /** Flush the filesystem holding `path` to disk (syncfs), cheaper than fsync per file. */

@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostAddon } from './native.js';
-import { bindFileReadOnly, isMountPoint, mountOverlay, unmount } from './fs-special.js';
+import { bindFileReadOnly, mountOverlay, unmount } from './fs-special.js';
+import { isMountPoint } from './mount-table.js';
 import { exec, HostCommandError } from './exec.js';
 import { spawnDaemon } from './daemon-spawn.js';
 
