@@ -81,7 +81,9 @@ describe('API fuzz', { skip }, () => {
     const targets = ['//[', '//a:b', '//a:99999/_ping', '//%zz', '/%', '/%zz', '/%%', '/containers/%zz/json', '/containers/%ff%fe/json',
       '/containers/%00/json', '/v1.47/../_ping', '/v9.99/_ping', '/v0.1/_ping', '/v1.47/containers/json?limit=abc', '/v1.47/containers/json?filters=%7B',
       '/v1.47/containers/json?filters=%zz', `/containers/${catId}/kill?signal=SIGBOGUS`, `/containers/${catId}/stop?t=x`, '/images/%E0%A4%A/json',
-      '/images/UPPER%2Fx/json', `/${'a/'.repeat(2000)}`, '/_ping?' + 'a=b&'.repeat(2000), '*', 'http://x/_ping', 'http://[/_ping', '/swarm/leave'];
+      '/images/UPPER%2Fx/json', `/${'a/'.repeat(2000)}`, '/_ping?' + 'a=b&'.repeat(2000), '*', 'http://x/_ping', 'http://[/_ping', '/swarm/leave',
+      '/events?since=x', '/events?until=1.5x', '/events?since=-1&until=1', '/events?until=1&filters=%7B', '/events?until=1&filters={"type":[5]}',
+      `/containers/${catId}/attach?stream=1&stdout=1&detachKeys=bogus`, `/containers/${catId}/attach?stream=1&stdout=1&detachKeys=ctrl-%zz`];
     const methods = ['GET', 'POST', 'DELETE', 'HEAD', 'PUT', 'OPTIONS', 'PATCH', 'BREW', 'G\x00T', ''];
     const base = {
       Image: 'berth-fuzz-none:1', Cmd: ['true'], Env: ['A=1'], Labels: { a: 'b' }, WorkingDir: '/', Tty: false, StopSignal: 'SIGTERM',
@@ -147,6 +149,7 @@ describe('API fuzz', { skip }, () => {
     for (let i = 0; i < 40; i++) {
       cases.push({ send: req('GET', pick([`/containers/${catId}/logs?follow=1&stdout=1&stderr=1`, `/containers/${catId}/export`, `/containers/${catId}/logs?stdout=1&tail=5`]), undefined, { Connection: 'keep-alive' }), abandon: 'destroy' });
       cases.push({ send: req('POST', `/containers/${catId}/attach?stream=1&stdin=1&stdout=1`, 'x'.repeat(1000), { 'Content-Type': 'text/plain' }), abandon: pick(['end', 'destroy'] as const) });
+      cases.push({ send: req('GET', pick(['/events', '/events?since=0', '/events?filters={"type":["container"]}']), undefined, { Connection: 'keep-alive' }), abandon: 'destroy' });
     }
     // Shuffle so that kinds interleave on the parallel connections.
     for (let i = cases.length - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [cases[i], cases[j]] = [cases[j]!, cases[i]!]; }
