@@ -8,6 +8,14 @@ if ! command -v dockerd >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >/dev/null
 fi
+# Tools the integration tests drive: criu (checkpoint), skopeo and Debian's reference registry
+# (registry client and server), tmux (a real terminal for -it).
+test_pkgs=()
+for p in criu skopeo docker-registry tmux; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || test_pkgs+=("$p"); done
+if [ "${#test_pkgs[@]}" -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${test_pkgs[@]}" >/dev/null
+fi
 # docker-py is a compatibility client in the integration tests: Debian's, unless a python3 on PATH has one.
 if ! python3 -c 'import docker' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import docker' >/dev/null 2>&1; then
   apt-get update -qq
