@@ -57,6 +57,11 @@ export function parseInstruction(node: InstructionNode, escape = '\\'): Instruct
   }
 }
 
+/** One instruction from a line of text (ONBUILD triggers, --label): no heredocs, no continuations. */
+export function instructionFromLine(text: string, lineNo: number, escape = '\\'): Instruction {
+  return parseInstruction(nodeFromLine(text, lineNo), escape);
+}
+
 function interpret(node: InstructionNode, escape: string): Instruction {
   const upper = node.keyword.toUpperCase();
   if (!(INSTRUCTION_NAMES as readonly string[]).includes(node.keyword)) throw new DockerfileError(`unknown instruction: ${upper}`);
