@@ -12,3 +12,4 @@ export * from './events.js';
 export * from './long-timer.js';
 export * from './time-value.js';
 export * from './go-text.js';
+export * from './channel.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { ConflictError, InvalidArgumentError, UnavailableError, errnoCode, writeFileAtomic, type Logger } from '../base/index.js';
+import { ConflictError, InvalidArgumentError, UnavailableError, errnoCode, writeFileAtomic, type Filters, type Logger } from '../base/index.js';
 import { ApiServer, Router } from '../api/server/index.js';
 import { readHostRuntimeFacts } from '../host/index.js';
 import { containerRoutes } from '../api/routes/containers.js';
@@ -11,6 +11,10 @@ import { networkRoutes } from '../api/routes/networks.js';
 import { systemRoutes } from '../api/routes/system.js';
 import { swarmRoutes } from '../api/routes/swarm.js';
 import { eventRoutes } from '../api/routes/events.js';
+import { buildRoutes } from '../api/routes/build.js';
+import { BuildCacheStore, BuildService } from '../build/index.js';
+import { buildEngine } from './build-engine.js';
+import { pruneBuildCache } from './build-cache-prune.js';
 import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
 import { NetworkService } from '../network/index.js';
@@ -135,6 +139,8 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   networkRoutes(router, network);
   swarmRoutes(router);
   eventRoutes(router, events);
+  const builder = await openBuilder({ dataRoot: cfg.dataRoot, containers, images, snapshotter });
+  buildRoutes(router, builder);
 
   const idle = idleCollector();
   const api = new ApiServer({
@@ -162,6 +168,23 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
       if (failure) throw failure;
       log.info('berthd stopped; containers keep running');
     },
+  };
+}
+
+/** The builder: its step cache and context scratch space under `<data-root>/builder`. */
+async function openBuilder(d: { dataRoot: string; containers: ContainerService; images: ImageService; snapshotter: OverlaySnapshotter }) {
+  const tmpRoot = join(d.dataRoot, 'builder', 'tmp');
+  // Contexts of builds a crash interrupted.
+  await rm(tmpRoot, { recursive: true, force: true });
+  await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
+  const cache = await BuildCacheStore.open({
+    dir: join(d.dataRoot, 'builder', 'cache'),
+    imageExists: (id) => { try { d.images.get(id); return true; } catch { return false; } },
+  });
+  const service = new BuildService({ engine: buildEngine(d), cache, tmpRoot, fetchRemote: (url, signal) => fetchUrl(url, signal ?? new AbortController().signal) });
+  return {
+    build: (req: Parameters<BuildService['build']>[0]) => service.build(req),
+    prune: (opts: { all: boolean; keepStorage: number; filters: Filters }) => pruneBuildCache(cache, d.images, { ...opts, inUse: (id) => d.containers.imageUser(id) }),
   };
 }
 

@@ -101,7 +101,7 @@ export async function runCopy(ctx: CopyContext, ins: CopyInstruction, run: { ima
     if (count > 1 && !destIsDir) {
       throw new DockerfileError(`When using ${upper} with more than one source file, the destination must be a directory and end with a /`, line);
     }
-    const all = (): AsyncIterable<TarWriteEntry> => concat(entries.map((e) => e()));
+    const all = (): AsyncIterable<TarWriteEntry> => rootRelative(concat(entries.map((e) => e())));
     const hash = await hashEntries(all());
     const label = count > 1 ? 'multi' : singleKind;
     const createdBy = `/bin/sh -c #(nop) ${upper} ${label}:${hash} in ${dest} `;
@@ -211,6 +211,16 @@ async function* pathEntry(root: string, rel: string, name: string, owner: { uid:
 
 async function* fileEntry(src: AddedSource, name: string, owner: { uid: number; gid: number }, mode: number | undefined): AsyncIterable<TarWriteEntry> {
   yield { header: own({ name, type: 'file', mode: src.mode, uid: 0, gid: 0, size: src.body.length, mtime: src.mtime, linkname: '' }, owner, mode), body: src.body };
+}
+
+/** Names relative to the container's root, as layer tars carry them. */
+async function* rootRelative(entries: AsyncIterable<TarWriteEntry>): AsyncIterable<TarWriteEntry> {
+  for await (const e of entries) {
+    const header = { ...e.header, name: e.header.name.replace(/^\/+/, '') };
+    if (header.type === 'link') header.linkname = header.linkname.replace(/^\/+/, '');
+    if (header.name === '' || header.name === '/') continue;
+    yield { ...e, header };
+  }
 }
 
 async function* concat(parts: Array<AsyncIterable<TarWriteEntry>>): AsyncIterable<TarWriteEntry> {

@@ -30,8 +30,8 @@ export interface BuildEngine {
   /** Numeric ids for a `--chown` user and group, looked up in the image's passwd and group files. */
   resolveOwner(imageId: string, spec: string): Promise<{ uid: number; gid: number }>;
   /**
-   * Makes `mkdir` (and its parents, root-owned 0755) where missing, then extracts a tar of
-   * absolute names at the container's root, never writing outside it.
+   * Makes `mkdir` (and its parents, root-owned 0755) where missing, then extracts a tar (names
+   * relative to the root, as in a layer) at the container's root, never writing outside it.
    */
   copyInto(id: string, opts: { mkdir: string; tar: Readable; signal?: AbortSignal }): Promise<void>;
   /** A new image: the container's changes over `parent` (or none) with this config and history. */

@@ -53,7 +53,7 @@ class FakeEngine implements BuildEngine {
     for await (const e of readTar(o.tar as AsyncIterable<Buffer>)) {
       let body = '';
       for await (const chunk of e.body()) body += chunk.toString();
-      c.files.set(e.header.name, `${e.header.type} ${e.header.uid}:${e.header.gid} ${(e.header.mode & 0o7777).toString(8)} ${body}`);
+      c.files.set(`/${e.header.name}`, `${e.header.type} ${e.header.uid}:${e.header.gid} ${(e.header.mode & 0o7777).toString(8)} ${body}`);
     }
   }
   async commit(o: { containerId?: string; parent?: string; config: ImageRuntimeConfig; createdBy: string }) {
