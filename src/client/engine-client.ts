@@ -422,6 +422,11 @@ export class EngineClient {
     });
   }
 
+  /** POST /build with a context tar (or a remote URL in the query); resolves with the JSON message stream. */
+  imageBuild(body: Readable | undefined, query: Record<string, QueryValue>, opts: { signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+    return this.request('/build', { method: 'POST', query, body, headers: body ? { 'Content-Type': 'application/x-tar' } : undefined, signal: opts.signal });
+  }
+
   /** POST /images/load with a tar stream; resolves with the (JSON) response stream. */
   imageLoad(body: Readable, opts: { quiet?: boolean; platforms?: string[]; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
     return this.request('/images/load', {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -88,5 +88,30 @@ describe('docker build (classic) against berthd', { skip: !isRoot() && 'needs ro
     const r = await docker(['build', bad]);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /line 3: unknown instruction: FOOBAR/);
+  });
+
+  test('berth build: -q and --iidfile, a Dockerfile from stdin, --progress=plain, builder prune', async () => {
+    const ctx = context({ Dockerfile: 'FROM busybox\nLABEL stage=one\nRUN echo step output\n', 'f.txt': 'x' });
+    const quiet = ok(await d.berth(['build', '-q', '--iidfile', join(ctx, 'iid'), '-t', 'quiet:1', ctx], { timeoutMs: 180_000 }));
+    assert.match(quiet, /^sha256:[0-9a-f]{64}\n$/);
+    assert.equal(readFileSync(join(ctx, 'iid'), 'utf8'), quiet.trim());
+    const classic = ok(await d.berth(['build', ctx], { timeoutMs: 180_000 }));
+    assert.match(classic, /^Sending build context to Docker daemon {2}\S+\r\r\nStep 1\/3 : FROM busybox\n/);
+    const plain = await d.berth(['build', '--no-cache', '--progress=plain', ctx], { timeoutMs: 180_000 });
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stderr, /#2 \[2\/3\] LABEL stage=one\n/);
+    assert.match(plain.stderr, /#3 \d+\.\d{3} step output\n#3 DONE \d+\.\ds\n/);
+    const cached = await d.berth(['build', '--progress=plain', ctx], { timeoutMs: 180_000 });
+    assert.match(cached.stderr, /#3 CACHED\n/);
+    const fromStdin = ok(await d.berth(['build', '-q', '-f', '-', ctx], { input: 'FROM busybox\nCOPY f.txt /f.txt\n', timeoutMs: 180_000 }));
+    assert.equal(ok(await d.berth(['run', '--rm', fromStdin.trim(), 'cat', '/f.txt'])), 'x');
+    const onlyDockerfile = ok(await d.berth(['build', '-q', '-'], { input: 'FROM busybox\nENV ONLY=1\n', timeoutMs: 180_000 }));
+    assert.match(onlyDockerfile, /^sha256:/);
+    const bad = await d.berth(['build', '-'], { input: 'FROM busybox\nRUN exit 7\n', timeoutMs: 180_000 });
+    assert.equal(bad.code, 7);
+    const pruned = ok(await d.berth(['builder', 'prune', '-af']));
+    assert.match(pruned, /Deleted build cache objects:\n[0-9a-f]{64}\n/);
+    assert.match(pruned, /Total reclaimed space: /);
+    assert.equal((await d.berth(['image', 'inspect', 'quiet:1'])).code, 0);
   });
 });

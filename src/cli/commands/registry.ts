@@ -25,6 +25,7 @@ const C = {
 } satisfies Record<string, CommandSpec>;
 
 const I = {
+  build: { name: 'build', use: '[OPTIONS] PATH | URL | -', short: 'Build an image from a Dockerfile', aliasesLine: 'berth image build, berth build, berth builder build', args: exact(1), load: () => import('./image/build.js') },
   history: { name: 'history', use: '[OPTIONS] IMAGE', short: 'Show the history of an image', aliasesLine: 'berth image history, berth history', args: exact(1), load: () => import('./image/history.js') },
   import: { name: 'import', use: '[OPTIONS] file|URL|- [REPOSITORY[:TAG]]', short: 'Import the contents from a tarball to create a filesystem image', aliasesLine: 'berth image import, berth import', args: { kind: 'range', min: 1, max: 2 }, load: () => import('./image/import.js') },
   inspect: { name: 'inspect', use: '[OPTIONS] IMAGE [IMAGE...]', short: 'Display detailed information on one or more images', args: min(1), load: () => import('./image/inspect.js') },
@@ -36,6 +37,10 @@ const I = {
   rm: { name: 'rm', use: '[OPTIONS] IMAGE [IMAGE...]', short: 'Remove one or more images', aliases: ['remove'], aliasesLine: 'berth image rm, berth image remove, berth rmi', args: min(1), load: () => import('./image/rm.js') },
   save: { name: 'save', use: '[OPTIONS] IMAGE [IMAGE...]', short: 'Save one or more images to a tar archive (streamed to STDOUT by default)', aliasesLine: 'berth image save, berth save', args: min(1), load: () => import('./image/save.js') },
   tag: { name: 'tag', use: 'SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]', short: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', aliasesLine: 'berth image tag, berth tag', args: exact(2), load: () => import('./image/tag.js') },
+} satisfies Record<string, CommandSpec>;
+
+const B = {
+  prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove build cache', args: none, load: () => import('./builder/prune.js') },
 } satisfies Record<string, CommandSpec>;
 
 const S = {
@@ -53,10 +58,12 @@ function as(name: string, spec: CommandSpec, extra: Partial<CommandSpec> = {}): 
 export const COMMANDS: CommandSpec[] = [
   { name: 'container', use: '', short: 'Manage containers', args: { kind: 'any' }, children: Object.values(C) },
   { name: 'image', use: '', short: 'Manage images', args: { kind: 'any' }, children: Object.values(I) },
+  { name: 'builder', use: '', short: 'Manage builds', args: { kind: 'any' }, children: [as('build', I.build), B.prune] },
   { name: 'system', use: '', short: 'Manage berth', args: { kind: 'any' }, children: [S.events, S.info] },
   as('run', C.run, { top: 1 }),
   as('ps', C.ls, { top: 2 }),
   as('pull', I.pull, { top: 3 }),
+  as('build', I.build, { top: 4 }),
   as('images', I.ls, { top: 4 }),
   as('version', S.version, { top: 5 }),
   as('info', S.info, { top: 6 }),
