@@ -58,7 +58,7 @@ for (const file of walk(SRC)) {
     const target = resolve(dirname(file), spec);
     if (!target.startsWith(SRC)) continue;
     const to = moduleOf(target);
-    // The CLI packs build contexts with the layer tar writer (docs/decisions/0012-client-side-build-context.md).
+    // The CLI packs build contexts with the layer tar writer (docs/decisions/0013-client-side-build-context.md).
     if (from === 'cli' && target.startsWith(join(SRC, 'image', 'archive'))) continue;
     if (to !== from && !allowed.includes(to)) problems.push(`${relative(SRC, file)}: ${from} must not import ${to} (${spec})`);
   }
