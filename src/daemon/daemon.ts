@@ -11,8 +11,10 @@ import { networkRoutes } from '../api/routes/networks.js';
 import { systemRoutes } from '../api/routes/system.js';
 import { swarmRoutes } from '../api/routes/swarm.js';
 import { eventRoutes } from '../api/routes/events.js';
+import { containerFileRoutes } from '../api/routes/container-files.js';
 import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
+import { imageCommitter } from './image-commit.js';
 import { NetworkService } from '../network/index.js';
 import { detectRuntimes, hostSpecFacts, bindRuntimeReadOnly, type DetectedRuntime } from '../runtime/index.js';
 import type { DaemonConfig } from './config.js';
@@ -90,6 +92,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     logs: logReader,
     hostCpus: { count: host.cpuCount, ...(host.cpuset ? { cpuset: host.cpuset } : {}) },
     events,
+    files: { images: imageCommitter(images) },
   });
   // What a crash left behind that belongs to no running (mounts, endpoints) or existing (layer holds) container goes.
   await containers.recover({
@@ -135,6 +138,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   networkRoutes(router, network);
   swarmRoutes(router);
   eventRoutes(router, events);
+  containerFileRoutes(router, containers.files);
 
   const idle = idleCollector();
   const api = new ApiServer({
