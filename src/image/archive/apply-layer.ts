@@ -70,7 +70,7 @@ export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, op
   return { diffId: `sha256:${hash.digest('hex')}` as Digest, size, tarSize, compression };
 }
 
-function mapStreamError(e: unknown): unknown {
+export function mapStreamError(e: unknown): unknown {
   const code = errnoCode(e);
   if (code && code.startsWith('Z_')) return new InvalidArgumentError(`Cannot read layer: ${(e as Error).message}`, { cause: e });
   return e;
@@ -174,7 +174,11 @@ export class Extractor {
     const parent = this.root.resolveDir(slash < 0 ? '' : rel.slice(0, slash), { create: true, entry: h.name });
     const leaf = parent === '' ? base : `${parent}/${base}`;
 
-    if (this.opts.layer && base.startsWith(WHITEOUT_PREFIX)) {
+    if (!this.opts.layer && base.startsWith(WHITEOUT_PREFIX)) {
+      // a copy's ".wh." file would turn into a whiteout in a commit of the container
+      throw new InvalidArgumentError(`Cannot extract "${h.name}": names starting with "${WHITEOUT_PREFIX}" are reserved for layer whiteouts`);
+    }
+    if (base.startsWith(WHITEOUT_PREFIX)) {
       if (base === WHITEOUT_OPAQUE) this.dir.setxattr(parent, OVERLAY_OPAQUE_XATTR, Buffer.from('y'));
       else if (!base.startsWith(WHITEOUT_META_PREFIX)) {
         const name = base.slice(WHITEOUT_PREFIX.length);

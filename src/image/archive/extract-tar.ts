@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ScopedDir } from '../../host/index.js';
-import { Extractor, type ExtractOptions } from './apply-layer.js';
+import { Extractor, mapStreamError, type ExtractOptions } from './apply-layer.js';
 import { decompressStream } from './decompress.js';
 import { readTar } from './tar-reader.js';
 
@@ -26,6 +26,6 @@ export async function extractTar(src: Readable | AsyncIterable<Buffer>, opts: Om
   } catch (e) {
     stream.destroy();
     if (signal?.aborted) throw signal.reason;
-    throw e;
+    throw mapStreamError(e);
   }
 }
