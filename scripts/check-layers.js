@@ -29,7 +29,9 @@ const ALLOWED = {
   client: ['base', 'oci', 'api/types'],
   // mkimage builds base images from host files on the client (docs/decisions/0001-client-side-mkimage.md).
   mkimage: ['base', 'oci', 'host', 'image'],
-  cli: ['base', 'oci', 'api/types', 'client', 'template', 'mkimage'],
+  // cp reads and writes the client's files as tar (docs/decisions/0012-client-side-cp.md).
+  localcopy: ['base', 'oci', 'host', 'image'],
+  cli: ['base', 'oci', 'api/types', 'client', 'template', 'mkimage', 'localcopy'],
   compose: ['base', 'oci', 'api/types', 'client', 'template'],
 };
 

@@ -3,6 +3,8 @@ import { KeyedMutex, setLongTimeout, type Logger } from '../base/index.js';
 import type { ContainerRecord } from './config.js';
 import type { AttachStreams, ContainerRuntime, EventSink, ImageLookup, LogReader, NetworkAttacher, RootfsProvider, SpecFactory } from './ports.js';
 import type { HostCpus } from './resource-checks.js';
+import type { MountSources } from './archive.js';
+import type { ImageCommitter } from './commit.js';
 import type { ContainerStore } from './store.js';
 import { Waiters } from './waiters.js';
 
@@ -19,6 +21,8 @@ export interface ContainerServiceDeps {
   hostCpus: HostCpus;
   /** Where the container's transitions are reported (Docker's events). */
   events?: EventSink;
+  /** commit's image operation, and the host directories behind containers' mounts (cp): see files.ts. */
+  files?: { images?: ImageCommitter; mounts?: MountSources };
 }
 
 /** An attach request for a container that is not running yet (see io.ts). */

@@ -11,3 +11,8 @@ export * from './names.js';
 export type { WaitCondition, WaitResult } from './waiters.js';
 export type { HostCpus } from './resource-checks.js';
 export { MASKED_PATHS, READONLY_PATHS } from '../runtime/index.js';
+export type { ContainerFiles } from './files.js';
+export type { CommitRequest, ImageCommitter } from './commit.js';
+export type { ExtractOptions as ArchiveExtractOptions, HostPathMount, MountSources } from './archive.js';
+export { bindMountSources } from './archive.js';
+export type { PathStat } from './path-stat.js';

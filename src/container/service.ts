@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Filters } from '../base/index.js';
 import type { ContainerRecord } from './config.js';
 import { ContainerCore, type ContainerServiceDeps } from './core.js';
+import { ContainerFiles } from './files.js';
 import { attachContainer, containerLogs, exportContainer, resizeContainer, type LogOptions } from './io.js';
 import { createContainer, killContainer, renameContainer, restartContainer, startContainer, stopContainer, type CreateRequest } from './lifecycle.js';
 import type { AttachStreams, LogEntry } from './ports.js';
@@ -21,9 +22,12 @@ export type { CreateRequest } from './lifecycle.js';
  */
 export class ContainerService {
   private readonly core: ContainerCore;
+  /** cp, diff and commit (files.ts). */
+  readonly files: ContainerFiles;
 
   constructor(deps: ContainerServiceDeps) {
     this.core = new ContainerCore(deps);
+    this.files = new ContainerFiles(this.core, deps.files ?? {});
   }
 
   get(ref: string): ContainerRecord {

@@ -15,8 +15,10 @@ import { buildRoutes } from '../api/routes/build.js';
 import { BuildCacheStore, BuildService } from '../build/index.js';
 import { buildEngine } from './build-engine.js';
 import { pruneBuildCache } from './build-cache-prune.js';
+import { containerFileRoutes } from '../api/routes/container-files.js';
 import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
+import { imageCommitter } from './image-commit.js';
 import { NetworkService } from '../network/index.js';
 import { detectRuntimes, hostSpecFacts, bindRuntimeReadOnly, type DetectedRuntime } from '../runtime/index.js';
 import type { DaemonConfig } from './config.js';
@@ -94,6 +96,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     logs: logReader,
     hostCpus: { count: host.cpuCount, ...(host.cpuset ? { cpuset: host.cpuset } : {}) },
     events,
+    files: { images: imageCommitter(images) },
   });
   // What a crash left behind that belongs to no running (mounts, endpoints) or existing (layer holds) container goes.
   await containers.recover({
@@ -141,6 +144,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   eventRoutes(router, events);
   const builder = await openBuilder({ dataRoot: cfg.dataRoot, containers, images, snapshotter });
   buildRoutes(router, builder);
+  containerFileRoutes(router, containers.files);
 
   const idle = idleCollector();
   const api = new ApiServer({

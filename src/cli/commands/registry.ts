@@ -8,7 +8,10 @@ const max = (n: number): ArgsRule => ({ kind: 'max', n });
 // Each leaf is declared once; the top-level shortcut ("ps") reuses it under another name.
 const C = {
   attach: { name: 'attach', use: '[OPTIONS] CONTAINER', short: 'Attach local standard input, output, and error streams to a running container', aliasesLine: 'berth container attach, berth attach', args: exact(1), load: () => import('./container/attach.js') },
+  commit: { name: 'commit', use: '[OPTIONS] CONTAINER [REPOSITORY[:TAG]]', short: "Create a new image from a container's changes", aliasesLine: 'berth container commit, berth commit', args: { kind: 'range', min: 1, max: 2 }, load: () => import('./container/commit.js') },
+  cp: { name: 'cp', use: '[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH', short: 'Copy files/folders between a container and the local filesystem', aliasesLine: 'berth container cp, berth cp', args: exact(2), load: () => import('./container/cp.js') },
   create: { name: 'create', use: '[OPTIONS] IMAGE [COMMAND] [ARG...]', short: 'Create a new container', aliasesLine: 'berth container create, berth create', args: min(1), interspersed: false, load: () => import('./container/create.js') },
+  diff: { name: 'diff', use: 'CONTAINER', short: "Inspect changes to files or directories on a container's filesystem", aliasesLine: 'berth container diff, berth diff', args: exact(1), load: () => import('./container/diff.js') },
   export: { name: 'export', use: '[OPTIONS] CONTAINER', short: "Export a container's filesystem as a tar archive", aliasesLine: 'berth container export, berth export', args: exact(1), load: () => import('./container/export.js') },
   inspect: { name: 'inspect', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Display detailed information on one or more containers', args: min(1), load: () => import('./container/inspect.js') },
   kill: { name: 'kill', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Kill one or more running containers', aliasesLine: 'berth container kill, berth kill', args: min(1), load: () => import('./container/kill.js') },
@@ -67,7 +70,7 @@ export const COMMANDS: CommandSpec[] = [
   as('images', I.ls, { top: 4 }),
   as('version', S.version, { top: 5 }),
   as('info', S.info, { top: 6 }),
-  as('attach', C.attach), as('create', C.create), as('export', C.export), as('kill', C.kill), as('logs', C.logs),
+  as('attach', C.attach), as('commit', C.commit), as('cp', C.cp), as('diff', C.diff), as('create', C.create), as('export', C.export), as('kill', C.kill), as('logs', C.logs),
   as('rename', C.rename), as('restart', C.restart), as('rm', C.rm), as('start', C.start), as('stop', C.stop),
   as('wait', C.wait), as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
   as('save', I.save), as('tag', I.tag), as('inspect', S.inspect), as('events', S.events),

@@ -133,8 +133,10 @@ export class ImageService {
 
   /** `docker commit` and the builder: a new image on top of `parent` with an optional diff layer. */
   async commit(opts: CommitOptions): Promise<ImageRecord> {
-    const o: NewImageOptions = { ...opts, recordParent: true };
-    return this.store.record(await createImage(this.store, o));
+    const o: NewImageOptions = { ...opts, recordParent: true, skipEmptyLayer: true };
+    const img = await createImage(this.store, o);
+    if (opts.repoTag) this.event('tag', img.id, familiarString(parseTagTarget(opts.repoTag)));
+    return this.store.record(img);
   }
 
   load(src: Readable | AsyncIterable<Buffer>, opts: { quiet?: boolean; signal?: AbortSignal } = {}): AsyncIterable<LoadEvent> {
