@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScopedDir, mkdirInRoot } from '../host/index.js';
 import { applyLayer, type ImageService } from '../image/index.js';
-import { resolveInScope, type BuildEngine } from '../build/index.js';
+import { statInScope, type BuildEngine } from '../build/index.js';
 import type { ContainerDeclaration, ContainerService } from '../container/index.js';
 import { resolveUser } from '../runtime/index.js';
 import type { Snapshotter } from '../snapshot/index.js';
@@ -68,7 +68,7 @@ export function buildEngine(d: { containers: ContainerService; images: ImageServ
       return withView(imageId, async (root) => {
         const dir = ScopedDir.open(root);
         try {
-          const found = resolveInScope(dir, path);
+          const found = statInScope(dir, path);
           return found === undefined ? 'missing' : found.kind === 'dir' ? 'dir' : 'file';
         } finally {
           dir.close();

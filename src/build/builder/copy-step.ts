@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
-import { InvalidArgumentError } from '../../base/index.js';
-import { fileType, S_IFDIR, S_IFLNK, S_IFREG, ScopedDir } from '../../host/index.js';
+import { fileType, resolveInScope, S_IFDIR, S_IFREG, ScopedDir } from '../../host/index.js';
 import { pathMatch, walkTree, writeTar, type TarHeader, type TarWriteEntry } from '../../image/index.js';
 import { cleanPath } from '../../oci/index.js';
 import { DockerfileError, expandWord, type BuildEnv, type Instruction } from '../dockerfile/index.js';
@@ -72,7 +71,7 @@ export async function runCopy(ctx: CopyContext, ins: CopyInstruction, run: { ima
           continue;
         }
         if (ins.checksum) throw new DockerfileError('checksum can\'t be specified for non-HTTP(S) sources', line);
-        const matched = WILDCARD.test(src) ? matchWildcard(dir, src) : [resolveInScope(dir, src)];
+        const matched = WILDCARD.test(src) ? matchWildcard(dir, src) : [statInScope(dir, src)];
         if (matched.length === 0 || matched.includes(undefined)) {
           throw new DockerfileError(`${upper} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`, line);
         }
@@ -140,28 +139,9 @@ function parseChmod(s: string, line: number): number {
   return parseInt(s, 8);
 }
 
-/** FollowSymlinkInScope: the path with every symlink resolved, never leaving the root. */
-export function resolveInScope(dir: ScopedDir, path: string): Source | undefined {
-  let parts = cleanPath(`/${path}`).split('/').filter(Boolean);
-  const done: string[] = [];
-  let hops = 0;
-  while (parts.length > 0) {
-    const name = parts.shift()!;
-    if (name === '..') { done.pop(); continue; }
-    const rel = [...done, name].join('/');
-    const st = dir.lstat(rel);
-    if (!st) return undefined;
-    if (fileType(st.mode) === S_IFLNK) {
-      if (++hops > 255) throw new InvalidArgumentError(`too many links resolving ${path}`);
-      const target = dir.readlink(rel);
-      if (target.startsWith('/')) done.length = 0;
-      parts = [...cleanPath(target).split('/').filter((p) => p && p !== '.'), ...parts];
-      continue;
-    }
-    if (parts.length > 0 && fileType(st.mode) !== S_IFDIR) return undefined;
-    done.push(name);
-  }
-  const rel = done.join('/');
+/** What a path names inside its root, symlinks followed in scope (Docker's FollowSymlinkInScope). */
+export function statInScope(dir: ScopedDir, path: string): Source | undefined {
+  const rel = resolveInScope(dir, path, { followLast: true });
   const st = rel === '' ? { mode: S_IFDIR } : dir.lstat(rel);
   if (!st) return undefined;
   const t = fileType(st.mode);

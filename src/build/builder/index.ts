@@ -2,4 +2,4 @@ export { BuildService, type BuildRequest, type BuildServiceDeps } from './build-
 export { BuildCacheStore, type CacheRecord } from './cache-store.js';
 export type { BaseImage, BuildCache, BuildEngine, BuildMessage, StepHost } from './engine.js';
 export { runBuild, type BuildOptions } from './executor.js';
-export { resolveInScope } from './copy-step.js';
+export { statInScope } from './copy-step.js';
