@@ -12,6 +12,7 @@ import { removeContainer } from './removal.js';
 import { validateCpuResources } from './resource-checks.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { toSpecRequest } from './spec-request.js';
+import { checkExtraResources } from './update.js';
 
 export interface CreateRequest {
   name?: string;
@@ -30,6 +31,8 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   const hostConfig = normalizeHostConfig(req.hostConfig);
   validateHostConfig(hostConfig);
   validateCpuResources(hostConfig, d.hostCpus);
+  const { warnings, drop } = checkExtraResources(hostConfig, { blkioWeight: d.cgroupFeatures?.blkioWeight ?? false });
+  for (const k of drop) delete hostConfig[k];
   refuseUnsupported(hostConfig, { runtimes: d.runtime.names });
   parseSecurityOpts(hostConfig.SecurityOpt, { decodeProfile: false });
   if (req.config.Healthcheck && (req.config.Healthcheck as { Test?: string[] }).Test?.[0] !== 'NONE') {
@@ -56,7 +59,7 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
     };
     await d.store.save(rec);
     core.event(rec, 'create');
-    return { id, warnings: [] };
+    return { id, warnings };
   } catch (e) {
     d.store.releaseName(name, id);
     await d.rootfs.remove(id).catch(() => {});

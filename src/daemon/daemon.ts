@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, UnavailableError, errnoCode, writeFileAtomic, type Logger } from '../base/index.js';
 import { ApiServer, Router } from '../api/server/index.js';
-import { readHostRuntimeFacts } from '../host/index.js';
+import { blkioWeightSupported, readHostRuntimeFacts } from '../host/index.js';
 import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
 import { networkRoutes } from '../api/routes/networks.js';
 import { systemRoutes } from '../api/routes/system.js';
 import { swarmRoutes } from '../api/routes/swarm.js';
 import { eventRoutes } from '../api/routes/events.js';
+import { statsRoutes } from '../api/routes/container-stats.js';
+import { containerUpdateRoutes } from '../api/routes/container-update.js';
 import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
 import { NetworkService } from '../network/index.js';
@@ -89,6 +92,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     spec: specFactory(facts),
     logs: logReader,
     hostCpus: { count: host.cpuCount, ...(host.cpuset ? { cpuset: host.cpuset } : {}) },
+    cgroupFeatures: { blkioWeight: await blkioWeightSupported() },
     events,
   });
   // What a crash left behind that belongs to no running (mounts, endpoints) or existing (layer holds) container goes.
@@ -132,6 +136,8 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     containerCount: (id) => containers.all().filter((c) => c.imageId === id).length,
     settled: () => containers.settled(),
   }, fetchUrl);
+  statsRoutes(router, { get: (ref) => containers.get(ref), stats: (rec) => containers.stats(rec), hostMemory: totalmem() });
+  containerUpdateRoutes(router, containers);
   networkRoutes(router, network);
   swarmRoutes(router);
   eventRoutes(router, events);
