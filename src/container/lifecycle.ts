@@ -9,6 +9,7 @@ import { servePendingAttach } from './io.js';
 import { isValidName, randomName } from './names.js';
 import { endpointSettingsFor, toEndpointConfig } from './networking.js';
 import { removeContainer } from './removal.js';
+import { thawAfterSignal } from './pause.js';
 import { validateCpuResources } from './resource-checks.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { toSpecRequest } from './spec-request.js';
@@ -198,6 +199,7 @@ export async function stopContainer(core: ContainerCore, ref: string, opts: { ti
   // The event goes first: the exit the signal causes may be seen before the kill returns.
   core.killEvent(rec, signal);
   await d.runtime.kill(rec.id, signal).catch(() => {});
+  await thawAfterSignal(core, rec);
   if (timeout >= 0) {
     const timedOut = await Promise.race([exited.then(() => false), delay(timeout * 1000).then(() => true)]);
     if (timedOut) {
@@ -224,6 +226,7 @@ export async function killContainer(core: ContainerCore, ref: string, signal = '
   }
   core.killEvent(rec, sig);
   await d.runtime.kill(rec.id, sig);
+  await thawAfterSignal(core, rec);
   if (exited) await exited;
 }
 

@@ -1,4 +1,5 @@
 import { ConflictError } from '../base/index.js';
+import type { ContainerRecord } from './config.js';
 import type { ContainerCore } from './core.js';
 
 /** docker pause: freeze every process of a running container (the freezer cgroup, v1 or v2). */
@@ -25,4 +26,22 @@ export async function unpauseContainer(core: ContainerCore, ref: string): Promis
     await core.d.store.save(rec);
     core.event(rec, 'unpause');
   });
+}
+
+/**
+ * A signal sent to a paused container is delivered once it thaws: dockerd resumes it after
+ * the kill, and it is running again (until the signal ends it).
+ */
+export async function thawAfterSignal(core: ContainerCore, rec: ContainerRecord): Promise<void> {
+  if (rec.state.status !== 'paused') return;
+  try {
+    await core.d.runtime.resume(rec.id);
+  } catch (e) {
+    core.d.log.warn('cannot unpause container', { id: rec.id, error: String(e) });
+    return;
+  }
+  if (rec.state.status === 'paused') {
+    rec.state.status = 'running';
+    await core.d.store.save(rec).catch(() => {});
+  }
 }

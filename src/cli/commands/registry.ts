@@ -12,6 +12,10 @@ const C = {
   export: { name: 'export', use: '[OPTIONS] CONTAINER', short: "Export a container's filesystem as a tar archive", aliasesLine: 'berth container export, berth export', args: exact(1), load: () => import('./container/export.js') },
   inspect: { name: 'inspect', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Display detailed information on one or more containers', args: min(1), load: () => import('./container/inspect.js') },
   kill: { name: 'kill', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Kill one or more running containers', aliasesLine: 'berth container kill, berth kill', args: min(1), load: () => import('./container/kill.js') },
+  pause: { name: 'pause', use: 'CONTAINER [CONTAINER...]', short: 'Pause all processes within one or more containers', aliasesLine: 'berth container pause, berth pause', args: min(1), load: () => import('./container/pause.js') },
+  stats: { name: 'stats', use: '[OPTIONS] [CONTAINER...]', short: 'Display a live stream of container(s) resource usage statistics', aliasesLine: 'berth container stats, berth stats', args: { kind: 'any' }, load: () => import('./container/stats.js') },
+  unpause: { name: 'unpause', use: 'CONTAINER [CONTAINER...]', short: 'Unpause all processes within one or more containers', aliasesLine: 'berth container unpause, berth unpause', args: min(1), load: () => import('./container/unpause.js') },
+  update: { name: 'update', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Update configuration of one or more containers', aliasesLine: 'berth container update, berth update', args: min(1), load: () => import('./container/update.js') },
   logs: { name: 'logs', use: '[OPTIONS] CONTAINER', short: 'Fetch the logs of a container', aliasesLine: 'berth container logs, berth logs', args: exact(1), load: () => import('./container/logs.js') },
   ls: { name: 'ls', use: '[OPTIONS]', short: 'List containers', aliases: ['list', 'ps'], aliasesLine: 'berth container ls, berth container list, berth container ps, berth ps', args: none, load: () => import('./container/ls.js') },
   prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove all stopped containers', args: none, load: () => import('./container/prune.js') },
@@ -62,7 +66,7 @@ export const COMMANDS: CommandSpec[] = [
   as('info', S.info, { top: 6 }),
   as('attach', C.attach), as('create', C.create), as('export', C.export), as('kill', C.kill), as('logs', C.logs),
   as('rename', C.rename), as('restart', C.restart), as('rm', C.rm), as('start', C.start), as('stop', C.stop),
-  as('wait', C.wait), as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
+  as('wait', C.wait), as('pause', C.pause), as('unpause', C.unpause), as('stats', C.stats), as('update', C.update), as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
   as('save', I.save), as('tag', I.tag), as('inspect', S.inspect), as('events', S.events),
 ];
 
