@@ -96,6 +96,9 @@ export async function startContainer(core: ContainerCore, ref: string): Promise<
     if (rec.state.status === 'removing' || rec.state.status === 'dead') throw new ConflictError('container is marked for removal and cannot be started');
     core.cancelRestart(rec.id);
     rec.manuallyStopped = false;
+    // A start by the user begins the restart count and back-off afresh, as dockerd's does.
+    rec.restartCount = 0;
+    core.restartDelay.delete(rec.id);
     await startLocked(core, rec);
   });
 }
@@ -220,7 +223,8 @@ export async function killContainer(core: ContainerCore, ref: string, signal = '
   const sig = normalizeSignal(signal);
   const stopSig = normalizeSignal(rec.config.StopSignal || 'SIGTERM');
   const exited = sig === 'SIGKILL' ? core.waiters.add(rec.id, 'not-running') : undefined;
-  if (sig === 'SIGKILL' || sig === stopSig) {
+  // dockerd cancels the restart policy for SIGKILL, the stop signal, or any signal when the container names none.
+  if (sig === 'SIGKILL' || sig === stopSig || !rec.config.StopSignal) {
     rec.manuallyStopped = true;
     await d.store.save(rec);
   }
@@ -237,6 +241,8 @@ export async function restartContainer(core: ContainerCore, ref: string, opts: {
   await core.mutex.run(rec.id, async () => {
     if (rec.state.status === 'running') return;
     rec.manuallyStopped = false;
+    rec.restartCount = 0;
+    core.restartDelay.delete(rec.id);
     await startLocked(core, rec);
   });
   core.event(rec, 'restart');
