@@ -14,6 +14,8 @@ import { swarmRoutes } from '../api/routes/swarm.js';
 import { eventRoutes } from '../api/routes/events.js';
 import { statsRoutes } from '../api/routes/container-stats.js';
 import { containerUpdateRoutes } from '../api/routes/container-update.js';
+import { systemDfRoutes } from '../api/routes/system-df.js';
+import { buildCacheRoutes } from '../api/routes/build-cache.js';
 import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
 import { NetworkService } from '../network/index.js';
@@ -138,6 +140,14 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   }, fetchUrl);
   statsRoutes(router, { get: (ref) => containers.get(ref), stats: (rec) => containers.stats(rec), hostMemory: totalmem() });
   containerUpdateRoutes(router, containers);
+  systemDfRoutes(router, {
+    images: async ({ all }) => (await images.list({ all })).map((img) => ({ ...img, chainIds: images.inspect(img.id).chainIds })),
+    layerSize: (chainId) => images.layer(chainId)?.size ?? 0,
+    imageSize: (imageId) => images.get(imageId).size,
+    containers: () => containers.all(),
+    sizeRw: (rec) => containers.sizeRw(rec),
+  });
+  buildCacheRoutes(router);
   networkRoutes(router, network);
   swarmRoutes(router);
   eventRoutes(router, events);

@@ -8,3 +8,4 @@ export * from './container-schema.js';
 export * from './query.js';
 export type * from './stats.js';
 export * from './container-update-schema.js';
+export type * from './disk-usage.js';
