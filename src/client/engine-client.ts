@@ -6,7 +6,7 @@ import type {
   ContainerSummary, ContainerWaitResponse, HistoryResponseItem, ImageDeleteResponseItem, ImageInspect,
   EventMessage, ImagePruneResponse, ImageSummary, Network, SystemInfo, SystemVersion,
 } from '../api/types/index.js';
-import type { ContainerStatsResponse, ContainerUpdateRequest } from '../api/types/index.js';
+import type { ContainerStatsResponse, ContainerUpdateRequest, SystemDiskUsageResponse } from '../api/types/index.js';
 import { formatFilters } from '../base/index.js';
 import { DEFAULT_DAEMON_HOST, parseDaemonHost } from './host.js';
 import type { DaemonEndpoint } from './host.js';
@@ -371,6 +371,10 @@ export class EngineClient {
 
   containerUpdate(id: string, body: ContainerUpdateRequest): Promise<{ Warnings?: string[] | null }> {
     return this.json(`/containers/${enc(id)}/update`, { method: 'POST', body });
+  }
+
+  systemDiskUsage(types?: string[]): Promise<SystemDiskUsageResponse> {
+    return this.json(`/system/df${types?.length ? `?${types.map((t) => `type=${encodeURIComponent(t)}`).join('&')}` : ''}`);
   }
 
   /** GET /containers/{id}/stats: one answer (stream false) or one per second until `signal` aborts. */

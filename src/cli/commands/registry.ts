@@ -47,6 +47,8 @@ const S = {
   info: { name: 'info', use: '[OPTIONS]', short: 'Display system-wide information', aliasesLine: 'berth system info, berth info', args: none, load: () => import('./system/info.js') },
   inspect: { name: 'inspect', use: '[OPTIONS] NAME|ID [NAME|ID...]', short: 'Return low-level information on berth objects', args: min(1), load: () => import('./system/inspect.js') },
   events: { name: 'events', use: '[OPTIONS]', short: 'Get real time events from the server', aliasesLine: 'berth system events, berth events', args: none, load: () => import('./system/events.js') },
+  df: { name: 'df', use: '[OPTIONS]', short: 'Show berth disk usage', args: none, load: () => import('./system/df.js') },
+  prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove unused data', args: none, load: () => import('./system/prune.js') },
 } satisfies Record<string, CommandSpec>;
 
 function as(name: string, spec: CommandSpec, extra: Partial<CommandSpec> = {}): CommandSpec {
@@ -57,7 +59,7 @@ function as(name: string, spec: CommandSpec, extra: Partial<CommandSpec> = {}): 
 export const COMMANDS: CommandSpec[] = [
   { name: 'container', use: '', short: 'Manage containers', args: { kind: 'any' }, children: Object.values(C) },
   { name: 'image', use: '', short: 'Manage images', args: { kind: 'any' }, children: Object.values(I) },
-  { name: 'system', use: '', short: 'Manage berth', args: { kind: 'any' }, children: [S.events, S.info] },
+  { name: 'system', use: '', short: 'Manage berth', args: { kind: 'any' }, children: [S.df, S.events, S.info, S.prune] },
   as('run', C.run, { top: 1 }),
   as('ps', C.ls, { top: 2 }),
   as('pull', I.pull, { top: 3 }),
