@@ -6,6 +6,7 @@ import type {
   ContainerSummary, ContainerWaitResponse, HistoryResponseItem, ImageDeleteResponseItem, ImageInspect,
   EventMessage, ImagePruneResponse, ImageSummary, Network, SystemInfo, SystemVersion,
 } from '../api/types/index.js';
+import type { ContainerStatsResponse, ContainerUpdateRequest, SystemDiskUsageResponse } from '../api/types/index.js';
 import { formatFilters } from '../base/index.js';
 import { DEFAULT_DAEMON_HOST, parseDaemonHost } from './host.js';
 import type { DaemonEndpoint } from './host.js';
@@ -358,6 +359,38 @@ export class EngineClient {
 
   containerPrune(filters?: FilterArgs): Promise<ContainerPruneResponse> {
     return this.json('/containers/prune', { method: 'POST', query: { filters: filtersParam(filters) } });
+  }
+
+  async containerPause(id: string): Promise<void> {
+    (await this.request(`/containers/${enc(id)}/pause`, { method: 'POST' })).resume();
+  }
+
+  async containerUnpause(id: string): Promise<void> {
+    (await this.request(`/containers/${enc(id)}/unpause`, { method: 'POST' })).resume();
+  }
+
+  containerUpdate(id: string, body: ContainerUpdateRequest): Promise<{ Warnings?: string[] | null }> {
+    return this.json(`/containers/${enc(id)}/update`, { method: 'POST', body });
+  }
+
+  systemDiskUsage(types?: string[]): Promise<SystemDiskUsageResponse> {
+    return this.json(`/system/df${types?.length ? `?${types.map((t) => `type=${encodeURIComponent(t)}`).join('&')}` : ''}`);
+  }
+
+  /** GET /containers/{id}/stats: one answer (stream false) or one per second until `signal` aborts. */
+  async *containerStats(id: string, opts: { stream: boolean; oneShot?: boolean; signal?: AbortSignal }): AsyncGenerator<ContainerStatsResponse> {
+    const res = await this.request(`/containers/${enc(id)}/stats`, { query: { stream: opts.stream, 'one-shot': opts.oneShot || undefined }, signal: opts.signal });
+    let buf = '';
+    res.setEncoding('utf8');
+    for await (const chunk of res as AsyncIterable<string>) {
+      buf += chunk;
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (line) yield JSON.parse(line) as ContainerStatsResponse;
+      }
+    }
+    if (buf.trim()) yield JSON.parse(buf) as ContainerStatsResponse;
   }
 
   // ---- images ---------------------------------------------------------------------------

@@ -85,6 +85,9 @@ export interface HostConfig {
   Memory: number;
   MemorySwap: number;
   MemoryReservation?: number;
+  /** Accepted and discarded with dockerd's warning: the kernel deprecated kmem limits. */
+  KernelMemory?: number;
+  BlkioWeight?: number;
   NanoCpus: number;
   CpuShares: number;
   CpuPeriod: number;

@@ -19,6 +19,8 @@ export interface ContainerServiceDeps {
   log: Logger;
   /** The host's CPUs, for dockerd's create-time checks of --cpus and --cpuset-*. */
   hostCpus: HostCpus;
+  /** What the host's cgroups can apply beyond the usual limits (docker update, create). */
+  cgroupFeatures?: { blkioWeight: boolean };
   /** Where the container's transitions are reported (Docker's events). */
   events?: EventSink;
   /** commit's image operation, and the host directories behind containers' mounts (cp): see files.ts. */

@@ -73,6 +73,8 @@ export function normalizeHostConfig(h: Partial<HostConfig> | undefined): HostCon
   hc.ReadonlyRootfs = Boolean(hc.ReadonlyRootfs);
   hc.Memory = hc.Memory ?? 0;
   hc.MemorySwap = hc.MemorySwap ?? 0;
+  // dockerd's adaptContainerSettings: a memory limit without a swap limit gets twice as much.
+  if (hc.Memory > 0 && hc.MemorySwap === 0) hc.MemorySwap = hc.Memory * 2;
   hc.NanoCpus = hc.NanoCpus ?? 0;
   hc.CpuShares = hc.CpuShares ?? 0;
   hc.CpuPeriod = hc.CpuPeriod ?? 0;
@@ -125,8 +127,8 @@ export function refuseUnsupported(h: HostConfig, opts: { runtimes: readonly stri
     [Boolean(h.UsernsMode), 'user namespaces (--userns)'],
     [Boolean(h.CgroupParent), 'a cgroup parent (--cgroup-parent)'],
     [Boolean(h.OomKillDisable), '--oom-kill-disable'],
-    [Boolean(h.MemoryReservation) || (typeof h.MemorySwappiness === 'number' && h.MemorySwappiness >= 0) || Boolean(h.KernelMemory), 'memory reservation, swappiness or kernel memory'],
-    [Boolean(h.BlkioWeight) || nonEmpty(h.BlkioWeightDevice) || nonEmpty(h.BlkioDeviceReadBps) || nonEmpty(h.BlkioDeviceWriteBps) || nonEmpty(h.BlkioDeviceReadIOps) || nonEmpty(h.BlkioDeviceWriteIOps), 'block I/O limits (--blkio-*)'],
+    [typeof h.MemorySwappiness === 'number' && h.MemorySwappiness >= 0, 'memory swappiness (--memory-swappiness)'],
+    [nonEmpty(h.BlkioWeightDevice) || nonEmpty(h.BlkioDeviceReadBps) || nonEmpty(h.BlkioDeviceWriteBps) || nonEmpty(h.BlkioDeviceReadIOps) || nonEmpty(h.BlkioDeviceWriteIOps), 'block I/O limits (--blkio-*)'],
     [Boolean(h.CpuRealtimePeriod) || Boolean(h.CpuRealtimeRuntime), 'realtime CPU scheduling (--cpu-rt-*)'],
     [nonEmpty(h.StorageOpt), 'storage options (--storage-opt)'],
   ];

@@ -9,9 +9,11 @@ import { servePendingAttach } from './io.js';
 import { isValidName, randomName } from './names.js';
 import { endpointSettingsFor, toEndpointConfig } from './networking.js';
 import { removeContainer } from './removal.js';
+import { thawAfterSignal } from './pause.js';
 import { validateCpuResources } from './resource-checks.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { toSpecRequest } from './spec-request.js';
+import { checkExtraResources } from './update.js';
 
 export interface CreateRequest {
   name?: string;
@@ -30,6 +32,8 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   const hostConfig = normalizeHostConfig(req.hostConfig);
   validateHostConfig(hostConfig);
   validateCpuResources(hostConfig, d.hostCpus);
+  const { warnings, drop } = checkExtraResources(hostConfig, { blkioWeight: d.cgroupFeatures?.blkioWeight ?? false });
+  for (const k of drop) delete hostConfig[k];
   refuseUnsupported(hostConfig, { runtimes: d.runtime.names });
   parseSecurityOpts(hostConfig.SecurityOpt, { decodeProfile: false });
   if (req.config.Healthcheck && (req.config.Healthcheck as { Test?: string[] }).Test?.[0] !== 'NONE') {
@@ -56,7 +60,7 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
     };
     await d.store.save(rec);
     core.event(rec, 'create');
-    return { id, warnings: [] };
+    return { id, warnings };
   } catch (e) {
     d.store.releaseName(name, id);
     await d.rootfs.remove(id).catch(() => {});
@@ -92,6 +96,9 @@ export async function startContainer(core: ContainerCore, ref: string): Promise<
     if (rec.state.status === 'removing' || rec.state.status === 'dead') throw new ConflictError('container is marked for removal and cannot be started');
     core.cancelRestart(rec.id);
     rec.manuallyStopped = false;
+    // A start by the user begins the restart count and back-off afresh, as dockerd's does.
+    rec.restartCount = 0;
+    core.restartDelay.delete(rec.id);
     await startLocked(core, rec);
   });
 }
@@ -195,6 +202,7 @@ export async function stopContainer(core: ContainerCore, ref: string, opts: { ti
   // The event goes first: the exit the signal causes may be seen before the kill returns.
   core.killEvent(rec, signal);
   await d.runtime.kill(rec.id, signal).catch(() => {});
+  await thawAfterSignal(core, rec);
   if (timeout >= 0) {
     const timedOut = await Promise.race([exited.then(() => false), delay(timeout * 1000).then(() => true)]);
     if (timedOut) {
@@ -215,12 +223,14 @@ export async function killContainer(core: ContainerCore, ref: string, signal = '
   const sig = normalizeSignal(signal);
   const stopSig = normalizeSignal(rec.config.StopSignal || 'SIGTERM');
   const exited = sig === 'SIGKILL' ? core.waiters.add(rec.id, 'not-running') : undefined;
-  if (sig === 'SIGKILL' || sig === stopSig) {
+  // dockerd cancels the restart policy for SIGKILL, the stop signal, or any signal when the container names none.
+  if (sig === 'SIGKILL' || sig === stopSig || !rec.config.StopSignal) {
     rec.manuallyStopped = true;
     await d.store.save(rec);
   }
   core.killEvent(rec, sig);
   await d.runtime.kill(rec.id, sig);
+  await thawAfterSignal(core, rec);
   if (exited) await exited;
 }
 
@@ -231,6 +241,8 @@ export async function restartContainer(core: ContainerCore, ref: string, opts: {
   await core.mutex.run(rec.id, async () => {
     if (rec.state.status === 'running') return;
     rec.manuallyStopped = false;
+    rec.restartCount = 0;
+    core.restartDelay.delete(rec.id);
     await startLocked(core, rec);
   });
   core.event(rec, 'restart');

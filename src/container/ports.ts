@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { EngineEvent } from '../base/index.js';
-import type { ProcessStatus } from '../host/index.js';
+import type { CgroupSample, NetDevCounters, ProcessStatus, SystemCpu } from '../host/index.js';
 import type { EndpointConfig, LinuxResources, NetworkMode, RuntimeSpec } from '../oci/index.js';
 import type { SpecHostFacts, SpecInput, UserMount } from '../runtime/index.js';
 import type { NetworkEndpoint } from './config.js';
@@ -89,14 +89,11 @@ export interface ExecSession {
 /** One process in a container, as `docker top` lists it (pids as the host sees them). */
 export type ContainerProcess = ProcessStatus;
 
-/** A container's cgroup counters at one moment, what `docker stats` computes its figures from. */
-export interface CgroupStats {
-  read: Date;
-  cpu: { totalUsageNs: number; perCpuUsageNs: number[]; systemUsageNs: number; onlineCpus: number; throttledPeriods: number; throttledTimeNs: number };
-  memory: { usage: number; limit: number; stats: Record<string, number> };
-  pids: { current: number; limit?: number };
-  blkio: Array<{ major: number; minor: number; op: string; value: number }>;
-}
+/**
+ * A container's counters at one moment, what `docker stats` computes its figures from: its
+ * cgroup's, the host's CPU time (for the CPU share) and its network namespace's interfaces.
+ */
+export type CgroupStats = CgroupSample & { read: Date; system: SystemCpu; networks: Record<string, NetDevCounters> };
 
 /** conmon + runc/crun, as the container service drives them. */
 export interface ContainerRuntime {
@@ -127,7 +124,7 @@ export interface ContainerRuntime {
   resume(id: string): Promise<void>;
   /** Change the running container's cgroup limits (docker update). */
   update(id: string, resources: LinuxResources): Promise<void>;
-  /** The container's cgroup counters; NotImplementedError until stats lands. */
+  /** The container's counters; ConflictError when it does not run. */
   stats(id: string): Promise<CgroupStats>;
   /** Every process in the container's cgroup. */
   processes(id: string): Promise<ContainerProcess[]>;

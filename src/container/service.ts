@@ -8,11 +8,16 @@ import { createContainer, killContainer, renameContainer, restartContainer, star
 import type { AttachStreams, LogEntry } from './ports.js';
 import { imageUser, listContainers, pruneContainers, waitContainer, type ListOptions } from './queries.js';
 import { removeContainer, settled } from './removal.js';
+import { pauseContainer, unpauseContainer } from './pause.js';
+import { containerStats } from './stats.js';
+import { updateContainer, type ContainerUpdate } from './update.js';
+import type { CgroupStats } from './ports.js';
 import { recover, shutdown, type RecoverOptions } from './supervision.js';
 import type { WaitCondition, WaitResult } from './waiters.js';
 
 export type { ContainerServiceDeps } from './core.js';
 export type { CreateRequest } from './lifecycle.js';
+export type { ContainerUpdate } from './update.js';
 
 /**
  * Containers: create, run, stop and remove them; follow their exits; apply restart policies.
@@ -118,6 +123,23 @@ export class ContainerService {
 
   export(ref: string): Promise<Readable> {
     return exportContainer(this.core, ref);
+  }
+
+  pause(ref: string): Promise<void> {
+    return pauseContainer(this.core, ref);
+  }
+
+  unpause(ref: string): Promise<void> {
+    return unpauseContainer(this.core, ref);
+  }
+
+  update(ref: string, u: ContainerUpdate): Promise<{ warnings: string[] }> {
+    return updateContainer(this.core, ref, u);
+  }
+
+  /** The container's counters now; undefined when it does not run. */
+  stats(rec: ContainerRecord): Promise<CgroupStats | undefined> {
+    return containerStats(this.core, rec);
   }
 
   /** Stop following exits; containers keep running under conmon. */

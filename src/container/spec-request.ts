@@ -39,6 +39,7 @@ export function toSpecRequest(rec: Pick<ContainerRecord, 'id' | 'path' | 'args' 
       cpuShares: h.CpuShares || undefined, cpuQuota: h.CpuQuota || undefined, cpuPeriod: h.CpuPeriod || undefined,
       cpusetCpus: h.CpusetCpus || undefined, cpusetMems: h.CpusetMems || undefined,
       pidsLimit: h.PidsLimit && h.PidsLimit > 0 ? h.PidsLimit : undefined,
+      memoryReservation: h.MemoryReservation || undefined, blkioWeight: h.BlkioWeight || undefined,
     },
     ulimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     privileged: h.Privileged, capAdd: h.CapAdd ?? [], capDrop: h.CapDrop ?? [], init: Boolean(h.Init),

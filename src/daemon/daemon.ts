@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, UnavailableError, errnoCode, writeFileAtomic, type Filters, type Logger } from '../base/index.js';
 import { ApiServer, Router } from '../api/server/index.js';
-import { readHostRuntimeFacts } from '../host/index.js';
+import { blkioWeightSupported, readHostRuntimeFacts } from '../host/index.js';
 import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
 import { networkRoutes } from '../api/routes/networks.js';
@@ -16,6 +17,9 @@ import { BuildCacheStore, BuildService } from '../build/index.js';
 import { buildEngine } from './build-engine.js';
 import { pruneBuildCache } from './build-cache-prune.js';
 import { containerFileRoutes } from '../api/routes/container-files.js';
+import { statsRoutes } from '../api/routes/container-stats.js';
+import { containerUpdateRoutes } from '../api/routes/container-update.js';
+import { systemDfRoutes } from '../api/routes/system-df.js';
 import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
 import { imageCommitter } from './image-commit.js';
@@ -95,6 +99,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     spec: specFactory(facts),
     logs: logReader,
     hostCpus: { count: host.cpuCount, ...(host.cpuset ? { cpuset: host.cpuset } : {}) },
+    cgroupFeatures: { blkioWeight: await blkioWeightSupported() },
     events,
     files: { images: imageCommitter(images) },
   });
@@ -139,6 +144,15 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     containerCount: (id) => containers.all().filter((c) => c.imageId === id).length,
     settled: () => containers.settled(),
   }, fetchUrl);
+  statsRoutes(router, { get: (ref) => containers.get(ref), stats: (rec) => containers.stats(rec), hostMemory: totalmem() });
+  containerUpdateRoutes(router, containers);
+  systemDfRoutes(router, {
+    images: async ({ all }) => (await images.list({ all })).map((img) => ({ ...img, chainIds: images.inspect(img.id).chainIds })),
+    layerSize: (chainId) => images.layer(chainId)?.size ?? 0,
+    imageSize: (imageId) => images.get(imageId).size,
+    containers: () => containers.all(),
+    sizeRw: (rec) => containers.sizeRw(rec),
+  });
   networkRoutes(router, network);
   swarmRoutes(router);
   eventRoutes(router, events);

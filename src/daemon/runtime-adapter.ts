@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidArgumentError, NotImplementedError, type Logger } from '../base/index.js';
-import type { ContainerProcess, ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
+import { ConflictError, InvalidArgumentError, NotImplementedError, type Logger } from '../base/index.js';
+import type { CgroupStats, ContainerProcess, ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
 import {
   ConmonRuntime, OciRuntimeError, SeccompBpfCache, buildSpec, readLogs, resolveUser, setupWorkingDir, toRuntimeMounts, writeBundle,
   type DetectedRuntime, type SpecHostFacts,
 } from '../runtime/index.js';
-import { listHostDevices, readProcessStatus } from '../host/index.js';
+import { listHostDevices, processCgroup, readCgroupSample, readNetDev, readProcessStatus, readSystemCpu } from '../host/index.js';
 
 /** The container service's runtime port over conmon + runc/crun. */
 export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: string; log: Logger }): ContainerRuntime & { stateDir(id: string): string } {
@@ -51,10 +51,24 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
     pause: (id) => rt.pause(id),
     resume: (id) => rt.resume(id),
     update: (id, resources) => rt.update(id, resources),
-    stats: () => Promise.reject(new NotImplementedError('berth does not report container statistics yet')),
+    stats: (id) => containerStats(rt.layout.pidFile(id), id),
     processes: async (id) => (await rt.pids(id)).map(readProcessStatus).filter((p): p is ContainerProcess => p !== undefined),
     stateDir: (id) => rt.layout.runtimeStateDir(id),
   };
+}
+
+/**
+ * A running container's counters: its init's cgroup (wherever the runtime put it, v1 or v2), the
+ * host's CPU time read just after (dockerd's order) and the interfaces of its network namespace.
+ */
+async function containerStats(pidFile: string, id: string): Promise<CgroupStats> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  const at = pid > 0 ? await processCgroup(pid) : undefined;
+  if (!at) throw new ConflictError(`container ${id} is not running`);
+  const read = new Date();
+  const sample = await readCgroupSample(at);
+  const [system, networks] = await Promise.all([readSystemCpu(), readNetDev(pid)]);
+  return { ...sample, read, system, networks };
 }
 
 /** Builds OCI specs from the container's facts plus the host's, read once at start-up. */

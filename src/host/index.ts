@@ -11,3 +11,4 @@ export * from './path-lookup.js';
 export * from './stream-filter.js';
 export * from './net/index.js';
 export * from './scope-path.js';
+export * from './cgroup-stats.js';

@@ -6,3 +6,6 @@ export type * from './network.js';
 export * from './schema.js';
 export * from './container-schema.js';
 export * from './query.js';
+export type * from './stats.js';
+export * from './container-update-schema.js';
+export type * from './disk-usage.js';

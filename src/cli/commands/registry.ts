@@ -15,6 +15,10 @@ const C = {
   export: { name: 'export', use: '[OPTIONS] CONTAINER', short: "Export a container's filesystem as a tar archive", aliasesLine: 'berth container export, berth export', args: exact(1), load: () => import('./container/export.js') },
   inspect: { name: 'inspect', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Display detailed information on one or more containers', args: min(1), load: () => import('./container/inspect.js') },
   kill: { name: 'kill', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Kill one or more running containers', aliasesLine: 'berth container kill, berth kill', args: min(1), load: () => import('./container/kill.js') },
+  pause: { name: 'pause', use: 'CONTAINER [CONTAINER...]', short: 'Pause all processes within one or more containers', aliasesLine: 'berth container pause, berth pause', args: min(1), load: () => import('./container/pause.js') },
+  stats: { name: 'stats', use: '[OPTIONS] [CONTAINER...]', short: 'Display a live stream of container(s) resource usage statistics', aliasesLine: 'berth container stats, berth stats', args: { kind: 'any' }, load: () => import('./container/stats.js') },
+  unpause: { name: 'unpause', use: 'CONTAINER [CONTAINER...]', short: 'Unpause all processes within one or more containers', aliasesLine: 'berth container unpause, berth unpause', args: min(1), load: () => import('./container/unpause.js') },
+  update: { name: 'update', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Update configuration of one or more containers', aliasesLine: 'berth container update, berth update', args: min(1), load: () => import('./container/update.js') },
   logs: { name: 'logs', use: '[OPTIONS] CONTAINER', short: 'Fetch the logs of a container', aliasesLine: 'berth container logs, berth logs', args: exact(1), load: () => import('./container/logs.js') },
   ls: { name: 'ls', use: '[OPTIONS]', short: 'List containers', aliases: ['list', 'ps'], aliasesLine: 'berth container ls, berth container list, berth container ps, berth ps', args: none, load: () => import('./container/ls.js') },
   prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove all stopped containers', args: none, load: () => import('./container/prune.js') },
@@ -51,6 +55,8 @@ const S = {
   info: { name: 'info', use: '[OPTIONS]', short: 'Display system-wide information', aliasesLine: 'berth system info, berth info', args: none, load: () => import('./system/info.js') },
   inspect: { name: 'inspect', use: '[OPTIONS] NAME|ID [NAME|ID...]', short: 'Return low-level information on berth objects', args: min(1), load: () => import('./system/inspect.js') },
   events: { name: 'events', use: '[OPTIONS]', short: 'Get real time events from the server', aliasesLine: 'berth system events, berth events', args: none, load: () => import('./system/events.js') },
+  df: { name: 'df', use: '[OPTIONS]', short: 'Show berth disk usage', args: none, load: () => import('./system/df.js') },
+  prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove unused data', args: none, load: () => import('./system/prune.js') },
 } satisfies Record<string, CommandSpec>;
 
 function as(name: string, spec: CommandSpec, extra: Partial<CommandSpec> = {}): CommandSpec {
@@ -62,7 +68,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'container', use: '', short: 'Manage containers', args: { kind: 'any' }, children: Object.values(C) },
   { name: 'image', use: '', short: 'Manage images', args: { kind: 'any' }, children: Object.values(I) },
   { name: 'builder', use: '', short: 'Manage builds', args: { kind: 'any' }, children: [as('build', I.build), B.prune] },
-  { name: 'system', use: '', short: 'Manage berth', args: { kind: 'any' }, children: [S.events, S.info] },
+  { name: 'system', use: '', short: 'Manage berth', args: { kind: 'any' }, children: [S.df, S.events, S.info, S.prune] },
   as('run', C.run, { top: 1 }),
   as('ps', C.ls, { top: 2 }),
   as('pull', I.pull, { top: 3 }),
@@ -72,7 +78,7 @@ export const COMMANDS: CommandSpec[] = [
   as('info', S.info, { top: 6 }),
   as('attach', C.attach), as('commit', C.commit), as('cp', C.cp), as('diff', C.diff), as('create', C.create), as('export', C.export), as('kill', C.kill), as('logs', C.logs),
   as('rename', C.rename), as('restart', C.restart), as('rm', C.rm), as('start', C.start), as('stop', C.stop),
-  as('wait', C.wait), as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
+  as('wait', C.wait), as('pause', C.pause), as('unpause', C.unpause), as('stats', C.stats), as('update', C.update), as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
   as('save', I.save), as('tag', I.tag), as('inspect', S.inspect), as('events', S.events),
 ];
 
