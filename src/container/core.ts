@@ -3,6 +3,7 @@ import { KeyedMutex, setLongTimeout, type Logger } from '../base/index.js';
 import type { ContainerRecord } from './config.js';
 import type { AttachStreams, ContainerRuntime, EventSink, ImageLookup, LogReader, NetworkAttacher, RootfsProvider, SpecFactory } from './ports.js';
 import type { HostCpus } from './resource-checks.js';
+import { ExecStore } from './exec-store.js';
 import type { ContainerStore } from './store.js';
 import { Waiters } from './waiters.js';
 
@@ -42,6 +43,11 @@ export class ContainerCore {
   readonly teardowns = new Set<Promise<void>>();
   /** Attach requests for a container that is not running yet: served after `runc create`, before `runc start`. */
   readonly pendingAttach = new Map<string, PendingAttach[]>();
+  /** Exec instances (docker exec and health probes). */
+  readonly execs = new ExecStore();
+  /** Told when a container's process has started, and when it has ended (health checks follow them). */
+  readonly started: Array<(rec: ContainerRecord) => void> = [];
+  readonly ended: Array<(rec: ContainerRecord) => void> = [];
   stopWatching: (() => void) | undefined;
   shuttingDown = false;
 

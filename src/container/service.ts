@@ -2,6 +2,10 @@ import type { Readable } from 'node:stream';
 import type { Filters } from '../base/index.js';
 import type { ContainerRecord } from './config.js';
 import { ContainerCore, type ContainerServiceDeps } from './core.js';
+import { createExec, inspectExec, resizeExec, startExec, type ExecCreateRequest, type StartedExec } from './exec.js';
+import type { ExecRecord } from './exec-store.js';
+import { HealthMonitor } from './health.js';
+import { topContainer, type TopResult } from './top.js';
 import { attachContainer, containerLogs, exportContainer, resizeContainer, type LogOptions } from './io.js';
 import { createContainer, killContainer, renameContainer, restartContainer, startContainer, stopContainer, type CreateRequest } from './lifecycle.js';
 import type { AttachStreams, LogEntry } from './ports.js';
@@ -12,6 +16,8 @@ import type { WaitCondition, WaitResult } from './waiters.js';
 
 export type { ContainerServiceDeps } from './core.js';
 export type { CreateRequest } from './lifecycle.js';
+export type { ExecCreateRequest, StartedExec } from './exec.js';
+export type { ExecConfig, ExecRecord } from './exec-store.js';
 
 /**
  * Containers: create, run, stop and remove them; follow their exits; apply restart policies.
@@ -21,9 +27,11 @@ export type { CreateRequest } from './lifecycle.js';
  */
 export class ContainerService {
   private readonly core: ContainerCore;
+  private readonly health: HealthMonitor;
 
   constructor(deps: ContainerServiceDeps) {
     this.core = new ContainerCore(deps);
+    this.health = new HealthMonitor(this.core);
   }
 
   get(ref: string): ContainerRecord {
@@ -116,8 +124,36 @@ export class ContainerService {
     return exportContainer(this.core, ref);
   }
 
+  /** docker exec: an instance to start (exec.ts). */
+  createExec(ref: string, req: ExecCreateRequest): string {
+    return createExec(this.core, ref, req);
+  }
+
+  startExec(ref: string, opts: { attach: boolean; tty?: boolean; consoleSize?: { height: number; width: number } }): Promise<StartedExec> {
+    return startExec(this.core, ref, opts);
+  }
+
+  resizeExec(ref: string, size: { height: number; width: number }): Promise<void> {
+    return resizeExec(this.core, ref, size);
+  }
+
+  inspectExec(ref: string): ExecRecord {
+    return inspectExec(this.core, ref);
+  }
+
+  /** docker top: the host's ps over the container's processes. */
+  top(ref: string, psArgs: string): Promise<TopResult> {
+    return topContainer(this.core, ref, psArgs);
+  }
+
+  /** The container's execs that have not ended (inspect's ExecIDs). */
+  execIds(id: string): string[] {
+    return this.core.execs.idsOf(id);
+  }
+
   /** Stop following exits; containers keep running under conmon. */
   shutdown(): void {
+    this.health.stopAll();
     shutdown(this.core);
   }
 }

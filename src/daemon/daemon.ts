@@ -11,6 +11,8 @@ import { networkRoutes } from '../api/routes/networks.js';
 import { systemRoutes } from '../api/routes/system.js';
 import { swarmRoutes } from '../api/routes/swarm.js';
 import { eventRoutes } from '../api/routes/events.js';
+import { execRoutes } from '../api/routes/exec.js';
+import { topRoutes } from '../api/routes/top.js';
 import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
 import { NetworkService } from '../network/index.js';
@@ -83,8 +85,8 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     store, images, network: attacher, log: log.child({ module: 'container' }),
     rootfs: snapshotRootfs({ snapshotter }),
     runtime: runtimeSet({
-      default: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) }),
-      others: otherRuntimes.map((r, i) => containerRuntime({ runtime: { ...r, path: otherBinaries[i]!.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) })),
+      default: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities }),
+      others: otherRuntimes.map((r, i) => containerRuntime({ runtime: { ...r, path: otherBinaries[i]!.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities })),
     }),
     spec: specFactory(facts),
     logs: logReader,
@@ -132,6 +134,8 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     containerCount: (id) => containers.all().filter((c) => c.imageId === id).length,
     settled: () => containers.settled(),
   }, fetchUrl);
+  execRoutes(router, containers);
+  topRoutes(router, containers);
   networkRoutes(router, network);
   swarmRoutes(router);
   eventRoutes(router, events);

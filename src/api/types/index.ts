@@ -6,3 +6,4 @@ export type * from './network.js';
 export * from './schema.js';
 export * from './container-schema.js';
 export * from './query.js';
+export * from './exec.js';

@@ -9,6 +9,7 @@ const max = (n: number): ArgsRule => ({ kind: 'max', n });
 const C = {
   attach: { name: 'attach', use: '[OPTIONS] CONTAINER', short: 'Attach local standard input, output, and error streams to a running container', aliasesLine: 'berth container attach, berth attach', args: exact(1), load: () => import('./container/attach.js') },
   create: { name: 'create', use: '[OPTIONS] IMAGE [COMMAND] [ARG...]', short: 'Create a new container', aliasesLine: 'berth container create, berth create', args: min(1), interspersed: false, load: () => import('./container/create.js') },
+  exec: { name: 'exec', use: '[OPTIONS] CONTAINER COMMAND [ARG...]', short: 'Execute a command in a running container', aliasesLine: 'berth container exec, berth exec', args: min(2), interspersed: false, load: () => import('./container/exec.js') },
   export: { name: 'export', use: '[OPTIONS] CONTAINER', short: "Export a container's filesystem as a tar archive", aliasesLine: 'berth container export, berth export', args: exact(1), load: () => import('./container/export.js') },
   inspect: { name: 'inspect', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Display detailed information on one or more containers', args: min(1), load: () => import('./container/inspect.js') },
   kill: { name: 'kill', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Kill one or more running containers', aliasesLine: 'berth container kill, berth kill', args: min(1), load: () => import('./container/kill.js') },
@@ -21,6 +22,7 @@ const C = {
   run: { name: 'run', use: '[OPTIONS] IMAGE [COMMAND] [ARG...]', short: 'Create and run a new container from an image', aliasesLine: 'berth container run, berth run', args: min(1), interspersed: false, load: () => import('./container/run.js') },
   start: { name: 'start', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Start one or more stopped containers', aliasesLine: 'berth container start, berth start', args: min(1), load: () => import('./container/start.js') },
   stop: { name: 'stop', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Stop one or more running containers', aliasesLine: 'berth container stop, berth stop', args: min(1), load: () => import('./container/stop.js') },
+  top: { name: 'top', use: 'CONTAINER [ps OPTIONS]', short: 'Display the running processes of a container', aliasesLine: 'berth container top, berth top', args: min(1), interspersed: false, load: () => import('./container/top.js') },
   wait: { name: 'wait', use: 'CONTAINER [CONTAINER...]', short: 'Block until one or more containers stop, then print their exit codes', aliasesLine: 'berth container wait, berth wait', args: min(1), load: () => import('./container/wait.js') },
 } satisfies Record<string, CommandSpec>;
 
@@ -62,7 +64,7 @@ export const COMMANDS: CommandSpec[] = [
   as('info', S.info, { top: 6 }),
   as('attach', C.attach), as('create', C.create), as('export', C.export), as('kill', C.kill), as('logs', C.logs),
   as('rename', C.rename), as('restart', C.restart), as('rm', C.rm), as('start', C.start), as('stop', C.stop),
-  as('wait', C.wait), as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
+  as('wait', C.wait), as('exec', C.exec), as('top', C.top), as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
   as('save', I.save), as('tag', I.tag), as('inspect', S.inspect), as('events', S.events),
 ];
 
