@@ -7,7 +7,7 @@ import {
   ConmonRuntime, OciRuntimeError, SeccompBpfCache, buildExecProcess, buildSpec, readLogs, resolveUser, setupWorkingDir, toRuntimeMounts, writeBundle,
   type DetectedRuntime, type SpecHostFacts,
 } from '../runtime/index.js';
-import { killProcess, listHostDevices, readProcessStatus } from '../host/index.js';
+import { listHostDevices, readProcessStatus, signalProcess } from '../host/index.js';
 
 /** The container service's runtime port over conmon + runc/crun. */
 export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: string; log: Logger; hostCapabilities?: readonly string[] }): ContainerRuntime & { stateDir(id: string): string } {
@@ -52,7 +52,7 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
         const x = await rt.exec(id, { execId: req.execId, process, stdin: req.stdin, attach: req.attach });
         return {
           pid: x.pid, streams: x.streams, exited: x.exited, resize: (size) => rt.resizeExec(req.execId, size),
-          kill: async () => { killProcess(x.pid, 'SIGKILL'); },
+          kill: async () => { signalProcess(x.pid, 'SIGKILL'); },
         };
       } catch (e) {
         // dockerd's wording; the CLI's exit code (126/127) follows from it.

@@ -2,18 +2,6 @@ import { readFileSync } from 'node:fs';
 import { errnoCode } from '../base/index.js';
 
 /** Whether a process with this pid exists (zombies count: they still hold the pid). */
-/** Send a signal to a process by pid; false when it is gone already. */
-export function killProcess(pid: number, signal: NodeJS.Signals): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, signal);
-    return true;
-  } catch (e) {
-    if (errnoCode(e) === 'ESRCH') return false;
-    throw e;
-  }
-}
-
 export function isProcessAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {

@@ -52,7 +52,8 @@ export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[])
   try {
     await attachStreams({ socket, tty, io: cli.io, stdin: body.AttachStdin ?? false, stdout: true, stderr: true, detachKeys: body.DetachKeys });
   } catch (e) {
-    if (e instanceof EscapeError) return;
+    // As docker's exec: the detach is reported ("read escape sequence") with 1; the process runs on.
+    if (e instanceof EscapeError) throw new StatusError(1, e.message);
     throw e;
   } finally {
     stopResize();
