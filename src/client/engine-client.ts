@@ -5,6 +5,7 @@ import type {
   ContainerCreateRequest, ContainerCreateResponse, ContainerInspectResponse, ContainerPruneResponse,
   ContainerSummary, ContainerWaitResponse, HistoryResponseItem, ImageDeleteResponseItem, ImageInspect,
   EventMessage, ImagePruneResponse, ImageSummary, Network, SystemInfo, SystemVersion,
+  ContainerTopResponse, ExecCreateRequest, ExecInspectResponse, ExecStartRequest,
 } from '../api/types/index.js';
 import type { ContainerStatsResponse, ContainerUpdateRequest, SystemDiskUsageResponse } from '../api/types/index.js';
 import { formatFilters } from '../base/index.js';
@@ -304,6 +305,34 @@ export class EngineClient {
       query: { stream: opts.stream, stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr, logs: opts.logs, detachKeys: opts.detachKeys },
       signal: opts.signal,
     });
+  }
+
+  /** POST /containers/{id}/exec: the exec's id. */
+  async containerExecCreate(id: string, body: ExecCreateRequest): Promise<string> {
+    return (await this.json<{ Id: string }>(`/containers/${enc(id)}/exec`, { method: 'POST', body })).Id;
+  }
+
+  /** POST /exec/{id}/start, attached: the hijacked connection (multiplexed unless Tty). */
+  execStartAttached(execId: string, body: ExecStartRequest): Promise<Socket> {
+    return this.hijack(`/exec/${enc(execId)}/start`, { body: { ...body, Detach: false } });
+  }
+
+  /** POST /exec/{id}/start with Detach: the process runs on its own. */
+  async execStartDetached(execId: string, body: ExecStartRequest = {}): Promise<void> {
+    (await this.request(`/exec/${enc(execId)}/start`, { method: 'POST', body: { ...body, Detach: true } })).resume();
+  }
+
+  async execResize(execId: string, size: { height: number; width: number }): Promise<void> {
+    (await this.request(`/exec/${enc(execId)}/resize`, { method: 'POST', query: { h: size.height, w: size.width } })).resume();
+  }
+
+  execInspect(execId: string): Promise<ExecInspectResponse> {
+    return this.json(`/exec/${enc(execId)}/json`);
+  }
+
+  /** GET /containers/{id}/top with ps's options. */
+  containerTop(id: string, psArgs?: string): Promise<ContainerTopResponse> {
+    return this.json(`/containers/${enc(id)}/top`, { query: { ps_args: psArgs || undefined } });
   }
 
   /** GET /containers/{id}/logs: multiplexed unless the container has a TTY. */

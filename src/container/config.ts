@@ -122,6 +122,17 @@ export interface ContainerState {
 /** A container's endpoint as its record keeps it (the network service's attachment). */
 export type NetworkEndpoint = Omit<Attachment, 'netnsPath' | 'bridge'>;
 
+/** One health probe's result, as State.Health.Log lists them. */
+export interface HealthResult { start: string; end: string; exitCode: number; output: string }
+
+/** A container's health (State.Health): kept with the record, so a restarted daemon knows it. */
+export interface HealthState {
+  status: 'starting' | 'healthy' | 'unhealthy';
+  failingStreak: number;
+  /** The last five results, oldest first. */
+  log: HealthResult[];
+}
+
 /** berth's record of a container: the declaration plus the state the engine keeps. */
 export interface ContainerRecord {
   id: string;
@@ -140,6 +151,8 @@ export interface ContainerRecord {
   network?: NetworkEndpoint;
   /** The endpoints the create asked for, by network name (absent when it asked for none). */
   networkingConfig?: NetworkingConfig;
+  /** Present once a container with a health check has started. */
+  health?: HealthState;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -5,6 +5,7 @@ import type { AttachStreams, ContainerRuntime, EventSink, ImageLookup, LogReader
 import type { HostCpus } from './resource-checks.js';
 import type { MountSources } from './archive.js';
 import type { ImageCommitter } from './commit.js';
+import { ExecStore } from './exec-store.js';
 import type { ContainerStore } from './store.js';
 import { Waiters } from './waiters.js';
 
@@ -48,6 +49,11 @@ export class ContainerCore {
   readonly teardowns = new Set<Promise<void>>();
   /** Attach requests for a container that is not running yet: served after `runc create`, before `runc start`. */
   readonly pendingAttach = new Map<string, PendingAttach[]>();
+  /** Exec instances (docker exec and health probes). */
+  readonly execs = new ExecStore();
+  /** Told when a container's process has started, and when it has ended (health checks follow them). */
+  readonly started: Array<(rec: ContainerRecord) => void> = [];
+  readonly ended: Array<(rec: ContainerRecord) => void> = [];
   stopWatching: (() => void) | undefined;
   shuttingDown = false;
 

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
-import { ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, newId, shortId } from '../base/index.js';
+import { ConflictError, InvalidArgumentError, NotModifiedError, newId, shortId } from '../base/index.js';
 import { startFailureExitCode } from '../runtime/index.js';
 import { ZERO_TIME, hasProcess, type ContainerDeclaration, type ContainerRecord, type HostConfig, type NetworkingConfig } from './config.js';
 import { delay, normalizeSignal, type ContainerCore } from './core.js';
@@ -36,9 +36,6 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   for (const k of drop) delete hostConfig[k];
   refuseUnsupported(hostConfig, { runtimes: d.runtime.names });
   parseSecurityOpts(hostConfig.SecurityOpt, { decodeProfile: false });
-  if (req.config.Healthcheck && (req.config.Healthcheck as { Test?: string[] }).Test?.[0] !== 'NONE') {
-    throw new NotImplementedError('berth does not run health checks yet (--health-*)');
-  }
   let config = normalizeConfig(req.config);
   if (!config.Image) throw new InvalidArgumentError('invalid reference format');
   d.network.validateMode(hostConfig.NetworkMode);
@@ -170,6 +167,7 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   rec.state = { status: 'running', pid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString(), finishedAt: rec.state.finishedAt };
   await d.store.save(rec);
   core.event(rec, 'start');
+  for (const f of core.started) f(rec);
 }
 
 // ---- stop, kill, restart, rename --------------------------------------------------

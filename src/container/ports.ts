@@ -75,13 +75,18 @@ export type ExecRequest = Pick<SpecInput, 'args' | 'env' | 'cwd' | 'user' | 'tty
   execId: string;
   /** Keep a stdin pipe the attach socket writes to (exec -i). */
   stdin: boolean;
+  /** Attach before the process starts (its streams from the first byte); false for a detached exec. */
+  attach: boolean;
 };
 
 /** A running exec: its streams, its terminal, and its exit code once it ends. */
 export interface ExecSession {
   pid: number;
-  streams: AttachStreams;
+  /** Absent for a detached exec. */
+  streams: AttachStreams | undefined;
   resize(size: { height: number; width: number }): Promise<void>;
+  /** SIGKILL the process (a health probe past its timeout). */
+  kill(): Promise<void>;
   /** Settles with the process's exit code once conmon has reaped it. */
   exited: Promise<{ exitCode: number }>;
 }
@@ -117,7 +122,7 @@ export interface ContainerRuntime {
   state(id: string): Promise<{ status: 'creating' | 'created' | 'running' | 'paused' | 'stopped'; pid: number; startedAt?: Date } | undefined>;
   attach(id: string, opts: { stdin: boolean }): Promise<AttachStreams>;
   resize(id: string, size: { height: number; width: number }): Promise<void>;
-  /** Run a process in the running container (conmon --exec); NotImplementedError until exec lands. */
+  /** Run a process in the running container (conmon --exec); the runtime's refusal in dockerd's words. */
   exec(id: string, req: ExecRequest): Promise<ExecSession>;
   /** Freeze every process of the container (the cgroup freezer). */
   pause(id: string): Promise<void>;

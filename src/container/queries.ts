@@ -13,6 +13,9 @@ export function listContainers(core: ContainerCore, opts: ListOptions): Containe
   const before = f.get('before');
   const since = f.get('since');
   const cut = (set: Set<string> | undefined): string | undefined => (set && set.size ? store.get([...set][0]!).created : undefined);
+  for (const v of f.get('health') ?? []) {
+    if (!['starting', 'healthy', 'unhealthy', 'none'].includes(v)) throw new InvalidArgumentError(`Unrecognised filter value for health: ${v}`);
+  }
   const beforeAt = cut(before);
   const sinceAt = cut(since);
   recs = recs.filter((r) => {
@@ -26,6 +29,7 @@ export function listContainers(core: ContainerCore, opts: ListOptions): Containe
     if (!matchAny(f.get('ancestor'), (v) => isAncestor(core, r, v))) return false;
     if (!matchAny(f.get('network'), (v) => r.hostConfig.NetworkMode === v || r.network?.networkId === v)) return false;
     if (!matchLabels(r.config.Labels, f.get('label'))) return false;
+    if (!matchAny(f.get('health'), (v) => v === (r.health?.status ?? 'none'))) return false;
     return true;
   });
   if (opts.latest) return recs.slice(0, 1);

@@ -3,6 +3,10 @@ import type { Filters } from '../base/index.js';
 import type { ContainerRecord } from './config.js';
 import { ContainerCore, type ContainerServiceDeps } from './core.js';
 import { ContainerFiles } from './files.js';
+import { createExec, inspectExec, resizeExec, startExec, type ExecCreateRequest, type StartedExec } from './exec.js';
+import type { ExecRecord } from './exec-store.js';
+import { HealthMonitor } from './health.js';
+import { topContainer, type TopResult } from './top.js';
 import { attachContainer, containerLogs, exportContainer, resizeContainer, type LogOptions } from './io.js';
 import { createContainer, killContainer, renameContainer, restartContainer, startContainer, stopContainer, type CreateRequest } from './lifecycle.js';
 import type { AttachStreams, LogEntry } from './ports.js';
@@ -18,6 +22,8 @@ import type { WaitCondition, WaitResult } from './waiters.js';
 export type { ContainerServiceDeps } from './core.js';
 export type { CreateRequest } from './lifecycle.js';
 export type { ContainerUpdate } from './update.js';
+export type { ExecCreateRequest, StartedExec } from './exec.js';
+export type { ExecConfig, ExecRecord } from './exec-store.js';
 
 /**
  * Containers: create, run, stop and remove them; follow their exits; apply restart policies.
@@ -30,9 +36,14 @@ export class ContainerService {
   /** cp, diff and commit (files.ts). */
   readonly files: ContainerFiles;
 
+  private readonly health: HealthMonitor;
+
   constructor(deps: ContainerServiceDeps) {
     this.core = new ContainerCore(deps);
     this.files = new ContainerFiles(this.core, deps.files ?? {});
+    this.health = new HealthMonitor(this.core);
+    // An exec belongs to one run of its container (dockerd drops them when it stops).
+    this.core.ended.push((rec) => this.core.execs.dropContainer(rec.id));
   }
 
   get(ref: string): ContainerRecord {
@@ -142,8 +153,36 @@ export class ContainerService {
     return containerStats(this.core, rec);
   }
 
+  /** docker exec: an instance to start (exec.ts). */
+  createExec(ref: string, req: ExecCreateRequest): string {
+    return createExec(this.core, ref, req);
+  }
+
+  startExec(ref: string, opts: { attach: boolean; tty?: boolean; consoleSize?: { height: number; width: number } }): Promise<StartedExec> {
+    return startExec(this.core, ref, opts);
+  }
+
+  resizeExec(ref: string, size: { height: number; width: number }): Promise<void> {
+    return resizeExec(this.core, ref, size);
+  }
+
+  inspectExec(ref: string): ExecRecord {
+    return inspectExec(this.core, ref);
+  }
+
+  /** docker top: the host's ps over the container's processes. */
+  top(ref: string, psArgs: string): Promise<TopResult> {
+    return topContainer(this.core, ref, psArgs);
+  }
+
+  /** The container's execs that have not ended (inspect's ExecIDs). */
+  execIds(id: string): string[] {
+    return this.core.execs.idsOf(id);
+  }
+
   /** Stop following exits; containers keep running under conmon. */
   shutdown(): void {
+    this.health.stopAll();
     shutdown(this.core);
   }
 }

@@ -20,6 +20,8 @@ import { containerFileRoutes } from '../api/routes/container-files.js';
 import { statsRoutes } from '../api/routes/container-stats.js';
 import { containerUpdateRoutes } from '../api/routes/container-update.js';
 import { systemDfRoutes } from '../api/routes/system-df.js';
+import { execRoutes } from '../api/routes/exec.js';
+import { topRoutes } from '../api/routes/top.js';
 import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
 import { imageCommitter } from './image-commit.js';
@@ -93,8 +95,8 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     store, images, network: attacher, log: log.child({ module: 'container' }),
     rootfs: snapshotRootfs({ snapshotter }),
     runtime: runtimeSet({
-      default: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) }),
-      others: otherRuntimes.map((r, i) => containerRuntime({ runtime: { ...r, path: otherBinaries[i]!.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) })),
+      default: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities }),
+      others: otherRuntimes.map((r, i) => containerRuntime({ runtime: { ...r, path: otherBinaries[i]!.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities })),
     }),
     spec: specFactory(facts),
     logs: logReader,
@@ -153,6 +155,8 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     containers: () => containers.all(),
     sizeRw: (rec) => containers.sizeRw(rec),
   });
+  execRoutes(router, containers);
+  topRoutes(router, containers);
   networkRoutes(router, network);
   swarmRoutes(router);
   eventRoutes(router, events);

@@ -8,7 +8,7 @@ export function statusText(rec: ContainerRecord, now = Date.now()): string {
   const s = rec.state;
   const ago = (iso: string): string => humanDuration(now - Date.parse(iso));
   switch (s.status) {
-    case 'running': return `Up ${ago(s.startedAt)}`;
+    case 'running': return `Up ${ago(s.startedAt)}${rec.health ? ` (${rec.health.status === 'starting' ? 'health: starting' : rec.health.status})` : ''}`;
     case 'paused': return `Up ${ago(s.startedAt)} (Paused)`;
     case 'restarting': return `Restarting (${s.exitCode}) ${ago(s.finishedAt)} ago`;
     case 'removing': return 'Removal In Progress';
@@ -16,6 +16,14 @@ export function statusText(rec: ContainerRecord, now = Date.now()): string {
     case 'created': return 'Created';
     case 'exited': return `Exited (${s.exitCode}) ${ago(s.finishedAt)} ago`;
   }
+}
+
+/** State.Health in Docker's shape (times as RFC 3339 with nanoseconds, as Go prints them). */
+function toHealth(h: NonNullable<ContainerRecord['health']>): NonNullable<NonNullable<ContainerInspectResponse['State']>['Health']> {
+  return {
+    Status: h.status, FailingStreak: h.failingStreak,
+    Log: h.log.map((r) => ({ Start: r.start, End: r.end, ExitCode: r.exitCode, Output: r.output })),
+  };
 }
 
 function commandString(rec: ContainerRecord): string {
@@ -90,7 +98,7 @@ function portMap(rec: ContainerRecord): Record<string, unknown> {
   return out;
 }
 
-export function toContainerInspect(rec: ContainerRecord, paths: { root: string; hostname: string; hosts: string; resolvConf: string; log: string; upper: string; work: string; sizeRw?: number; sizeRootFs?: number }, version = '1.47'): ContainerInspectResponse {
+export function toContainerInspect(rec: ContainerRecord, paths: { root: string; hostname: string; hosts: string; resolvConf: string; log: string; upper: string; work: string; sizeRw?: number; sizeRootFs?: number; execIds?: string[] }, version = '1.47'): ContainerInspectResponse {
   const s = rec.state;
   const ep = rec.network;
   const live = hasProcess(s) && ep;
@@ -103,6 +111,7 @@ export function toContainerInspect(rec: ContainerRecord, paths: { root: string; 
       Status: s.status, Running: hasProcess(s), Paused: s.status === 'paused',
       Restarting: s.status === 'restarting', OOMKilled: s.oomKilled, Dead: s.status === 'dead', Pid: s.pid,
       ExitCode: s.exitCode, Error: s.error, StartedAt: s.startedAt, FinishedAt: s.finishedAt,
+      ...(rec.health ? { Health: toHealth(rec.health) } : {}),
     },
     Image: rec.imageId,
     ResolvConfPath: paths.resolvConf,
@@ -116,7 +125,7 @@ export function toContainerInspect(rec: ContainerRecord, paths: { root: string; 
     MountLabel: '',
     ProcessLabel: '',
     AppArmorProfile: '',
-    ExecIDs: null,
+    ExecIDs: paths.execIds?.length ? paths.execIds : null,
     HostConfig: fullHostConfig(rec, version) as unknown as WireHostConfig,
     GraphDriver: { Name: 'overlay2', Data: { UpperDir: paths.upper, WorkDir: paths.work, MergedDir: paths.root } },
     ...(paths.sizeRw !== undefined ? { SizeRw: paths.sizeRw, SizeRootFs: paths.sizeRootFs ?? 0 } : {}),

@@ -8,7 +8,7 @@ import { toContainerInspect, toContainerSummary } from './container-wire.js';
 
 export type ContainerBackend = Pick<ContainerService,
   'get' | 'list' | 'create' | 'start' | 'stop' | 'kill' | 'restart' | 'wait' | 'remove' | 'rename' | 'prune'
-  | 'logs' | 'attach' | 'resize' | 'export' | 'sizeRw' | 'logPath' | 'filePath'>;
+  | 'logs' | 'attach' | 'resize' | 'export' | 'sizeRw' | 'logPath' | 'filePath' | 'execIds'>;
 
 export interface ContainerPaths {
   rootfsDir(id: string): string;
@@ -160,7 +160,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
     return toContainerInspect(rec, {
       root: paths.rootfsDir(rec.id), upper: paths.upperDir(rec.id), work: paths.workDir(rec.id),
       hostname: c.filePath(rec, 'hostname'), hosts: c.filePath(rec, 'hosts'), resolvConf: c.filePath(rec, 'resolv.conf'),
-      log: c.logPath(rec), ...(size ?? {}),
+      log: c.logPath(rec), execIds: c.execIds(rec.id), ...(size ?? {}),
     }, version);
   }
 }

@@ -9,3 +9,4 @@ export * from './query.js';
 export type * from './stats.js';
 export * from './container-update-schema.js';
 export type * from './disk-usage.js';
+export * from './exec.js';

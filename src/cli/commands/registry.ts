@@ -12,6 +12,7 @@ const C = {
   cp: { name: 'cp', use: '[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH', short: 'Copy files/folders between a container and the local filesystem', aliasesLine: 'berth container cp, berth cp', args: exact(2), load: () => import('./container/cp.js') },
   create: { name: 'create', use: '[OPTIONS] IMAGE [COMMAND] [ARG...]', short: 'Create a new container', aliasesLine: 'berth container create, berth create', args: min(1), interspersed: false, load: () => import('./container/create.js') },
   diff: { name: 'diff', use: 'CONTAINER', short: "Inspect changes to files or directories on a container's filesystem", aliasesLine: 'berth container diff, berth diff', args: exact(1), load: () => import('./container/diff.js') },
+  exec: { name: 'exec', use: '[OPTIONS] CONTAINER COMMAND [ARG...]', short: 'Execute a command in a running container', aliasesLine: 'berth container exec, berth exec', args: min(2), interspersed: false, load: () => import('./container/exec.js') },
   export: { name: 'export', use: '[OPTIONS] CONTAINER', short: "Export a container's filesystem as a tar archive", aliasesLine: 'berth container export, berth export', args: exact(1), load: () => import('./container/export.js') },
   inspect: { name: 'inspect', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Display detailed information on one or more containers', args: min(1), load: () => import('./container/inspect.js') },
   kill: { name: 'kill', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Kill one or more running containers', aliasesLine: 'berth container kill, berth kill', args: min(1), load: () => import('./container/kill.js') },
@@ -28,6 +29,7 @@ const C = {
   run: { name: 'run', use: '[OPTIONS] IMAGE [COMMAND] [ARG...]', short: 'Create and run a new container from an image', aliasesLine: 'berth container run, berth run', args: min(1), interspersed: false, load: () => import('./container/run.js') },
   start: { name: 'start', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Start one or more stopped containers', aliasesLine: 'berth container start, berth start', args: min(1), load: () => import('./container/start.js') },
   stop: { name: 'stop', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Stop one or more running containers', aliasesLine: 'berth container stop, berth stop', args: min(1), load: () => import('./container/stop.js') },
+  top: { name: 'top', use: 'CONTAINER [ps OPTIONS]', short: 'Display the running processes of a container', aliasesLine: 'berth container top, berth top', args: min(1), interspersed: false, load: () => import('./container/top.js') },
   wait: { name: 'wait', use: 'CONTAINER [CONTAINER...]', short: 'Block until one or more containers stop, then print their exit codes', aliasesLine: 'berth container wait, berth wait', args: min(1), load: () => import('./container/wait.js') },
 } satisfies Record<string, CommandSpec>;
 
@@ -78,7 +80,8 @@ export const COMMANDS: CommandSpec[] = [
   as('info', S.info, { top: 6 }),
   as('attach', C.attach), as('commit', C.commit), as('cp', C.cp), as('diff', C.diff), as('create', C.create), as('export', C.export), as('kill', C.kill), as('logs', C.logs),
   as('rename', C.rename), as('restart', C.restart), as('rm', C.rm), as('start', C.start), as('stop', C.stop),
-  as('wait', C.wait), as('pause', C.pause), as('unpause', C.unpause), as('stats', C.stats), as('update', C.update), as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
+  as('wait', C.wait), as('pause', C.pause), as('unpause', C.unpause), as('stats', C.stats), as('update', C.update), as('exec', C.exec), as('top', C.top),
+  as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
   as('save', I.save), as('tag', I.tag), as('inspect', S.inspect), as('events', S.events),
 ];
 
