@@ -1,4 +1,5 @@
 import type { Attachment } from '../network/index.js';
+import type { MountDeclaration } from './mounts.js';
 
 /**
  * The user's declaration of a container, kept in Docker's own shape (as dockerd keeps it in
@@ -56,7 +57,7 @@ export interface HostMount {
   Target?: string;
   ReadOnly?: boolean;
   BindOptions?: { Propagation?: string; NonRecursive?: boolean } | null;
-  VolumeOptions?: { NoCopy?: boolean; DriverConfig?: { Name?: string; Options?: Record<string, string> | null } | null } | null;
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string> | null; Subpath?: string; DriverConfig?: { Name?: string; Options?: Record<string, string> | null } | null } | null;
   TmpfsOptions?: { SizeBytes?: number; Mode?: number; Options?: string[][] | null } | null;
 }
 
@@ -137,6 +138,11 @@ export interface ContainerRecord {
   network?: NetworkEndpoint;
   /** The endpoints the create asked for, by network name (absent when it asked for none). */
   networkingConfig?: NetworkingConfig;
+  /**
+   * The mounts create decided (Binds, Mounts, Tmpfs, --volumes-from and the image's VOLUMEs,
+   * volumes named); absent in records older than volumes, whose mounts HostConfig gives.
+   */
+  mountPoints?: MountDeclaration[];
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -11,7 +11,9 @@ import { networkRoutes } from '../api/routes/networks.js';
 import { systemRoutes } from '../api/routes/system.js';
 import { swarmRoutes } from '../api/routes/swarm.js';
 import { eventRoutes } from '../api/routes/events.js';
-import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
+import { volumeRoutes } from '../api/routes/volumes.js';
+import { ContainerService, ContainerStore, isUp, usesVolume, type NetworkAttacher } from '../container/index.js';
+import { VolumeService } from '../volume/index.js';
 import { ImageService } from '../image/index.js';
 import { NetworkService } from '../network/index.js';
 import { detectRuntimes, hostSpecFacts, bindRuntimeReadOnly, type DetectedRuntime } from '../runtime/index.js';
@@ -48,7 +50,9 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
 
   const containersRoot = join(cfg.dataRoot, 'containers');
   const events = new EventLog();
-  const [images, network, store, facts, engineId, runtimeBinary] = await Promise.all([
+  // Declared before the container service exists: a volume is in use while a container's record names it.
+  let containerList: () => ReturnType<ContainerService['all']> = () => [];
+  const [images, network, store, facts, engineId, runtimeBinary, volumes] = await Promise.all([
     ImageService.open({ root: cfg.dataRoot, log: log.child({ module: 'image' }), events }),
     NetworkService.open({
       root: join(cfg.dataRoot, 'networks'), execRoot: cfg.execRoot, log: log.child({ module: 'network' }),
@@ -59,6 +63,10 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     hostSpecFacts({ host }),
     engineIdentity(cfg.dataRoot),
     bindRuntimeReadOnly({ name: runtime.name, path: runtime.path, execRoot: cfg.execRoot, log }),
+    VolumeService.open({
+      root: cfg.dataRoot, log: log.child({ module: 'volume' }), events,
+      usersOf: (name) => containerList().filter((c) => usesVolume(c, name)).map((c) => c.id),
+    }),
   ]);
   // Every usable runtime stays selectable per container (HostConfig.Runtime), as /info lists them.
   const otherRuntimes = runtimes.filter((r) => r.usable && r.name !== runtime.name);
@@ -89,8 +97,9 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     spec: specFactory(facts),
     logs: logReader,
     hostCpus: { count: host.cpuCount, ...(host.cpuset ? { cpuset: host.cpuset } : {}) },
-    events,
+    events, volumes,
   });
+  containerList = () => containers.all();
   // What a crash left behind that belongs to no running (mounts, endpoints) or existing (layer holds) container goes.
   await containers.recover({
     restart: !cfg.cleanup,
@@ -133,6 +142,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     settled: () => containers.settled(),
   }, fetchUrl);
   networkRoutes(router, network);
+  volumeRoutes(router, volumes);
   swarmRoutes(router);
   eventRoutes(router, events);
 
