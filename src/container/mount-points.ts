@@ -76,7 +76,12 @@ export async function prepareMounts(core: ContainerCore, rec: ContainerRecord, r
   core.volumeMounts.set(rec.id, mounted);
   const out: UserMount[] = [];
   for (const m of decls) {
-    if (m.type === 'bind') out.push({ ...toUserMount(m), source: await bindSource(m) } as UserMount);
+    if (m.type === 'bind') {
+      const source = await bindSource(m);
+      // A file has no submounts: a plain bind (the runtime's recursive read-only applies to directories only).
+      const file = m.readOnly && !(await stat(source)).isDirectory();
+      out.push({ ...toUserMount(m), source, ...(file ? { nonRecursive: true } : {}) } as UserMount);
+    }
     else if (m.type === 'tmpfs') out.push(toUserMount(m));
     else out.push(await mountVolume(core, rec, m, { rootfs, mounted }));
   }

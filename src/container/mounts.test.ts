@@ -50,7 +50,7 @@ test('toRuntimeMounts() writes binds and tmpfs as dockerd does', () => {
     { type: 'bind', source: '/h', destination: '/d', readOnly: false, propagation: 'rshared', nonRecursive: true },
     { type: 'tmpfs', destination: '/t', readOnly: true, sizeBytes: 1024, mode: 0o1777, options: ['exec'] },
   ]), [
-    { destination: '/c', type: 'bind', source: '/h', options: ['rbind', 'ro', 'rprivate'] },
+    { destination: '/c', type: 'bind', source: '/h', options: ['rbind', 'ro', 'rro', 'rprivate'] },
     { destination: '/d', type: 'bind', source: '/h', options: ['bind', 'rw', 'rshared'] },
     { destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['noexec', 'nosuid', 'nodev', 'size=1024', 'mode=1777', 'ro', 'exec'] },
   ]);

@@ -75,7 +75,7 @@ export class LocalDriver implements VolumeDriver {
 }
 
 function mounted(rec: VolumeRecord): boolean {
-  return Boolean(rec.options && (rec.options.type || rec.options.device));
+  return Boolean(rec.options?.type || rec.options?.device);
 }
 
 /** Remove a file, tolerating its absence. */

@@ -71,7 +71,8 @@ export class VolumeService {
         if (existing.driver !== driverName) throw new ConflictError(`create ${name}: volume name must be unique`);
         return this.toVolume(existing);
       }
-      const options = req.driverOpts && Object.keys(req.driverOpts).length ? { ...req.driverOpts } : null;
+      // As given: `{}` from the CLI stays `{}` in inspect (as the seed shows), absent stays null.
+      const options = req.driverOpts ? { ...req.driverOpts } : null;
       this.driver.validateOptions(options);
       const labels = req.anonymous ? { ...(req.labels ?? {}), [LABEL_ANONYMOUS_VOLUME]: '' } : req.labels ?? null;
       const rec: VolumeRecord = { name, driver: driverName, createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), labels, options };
