@@ -117,6 +117,14 @@ async function mountVolume(core: ContainerCore, rec: ContainerRecord, m: VolumeD
   return { type: 'bind', source, destination: m.destination, readOnly: m.readOnly };
 }
 
+/** After a daemon restart: the volumes a running container mounted are its again (released at its exit). */
+export function adoptMounts(core: ContainerCore, rec: ContainerRecord): void {
+  const names = (rec.mountPoints ?? []).flatMap((m) => (m.type === 'volume' ? [m.name] : []));
+  if (!names.length || !core.d.volumes) return;
+  for (const name of names) core.d.volumes.adopt(name);
+  core.volumeMounts.set(rec.id, names);
+}
+
 /** The names of the container's anonymous volumes (what `rm -v` and `run --rm` remove). */
 export function anonymousVolumes(rec: ContainerRecord): string[] {
   return (rec.mountPoints ?? []).flatMap((m) => (m.type === 'volume' && m.anonymous && m.name ? [m.name] : []));
@@ -135,4 +143,11 @@ export async function removeVolumes(core: ContainerCore, names: readonly string[
 /** Whether the record declares the named volume (the volume service's "in use"). */
 export function usesVolume(rec: ContainerRecord, name: string): boolean {
   return (rec.mountPoints ?? []).some((m) => m.type === 'volume' && m.name === name);
+}
+
+/** `ps --filter volume=X`: a volume's name, a mount's destination or a bind's source, as dockerd matches. */
+export function mountsVolume(rec: ContainerRecord, value: string): boolean {
+  return (rec.mountPoints ?? parseMounts(rec.hostConfig)).some((m) => (m.type === 'volume' && m.name === value)
+    || m.destination === value || cleanPath(m.destination) === value || (m.type === 'bind' && m.source === value)
+    || (m.type === 'volume' && m.source === value));
 }

@@ -160,6 +160,8 @@ export interface VolumeProvider {
   /** Make the volume's data reachable for the container; the host path to bind. */
   mount(name: string, use: { containerId: string; destination: string; readOnly: boolean; propagation?: string }): Promise<string>;
   unmount(name: string, use: { containerId: string }): Promise<void>;
+  /** Count a mount a container made before the daemon restarted (no event, nothing mounted again). */
+  adopt(name: string): void;
   /** Copy the image's directory at `path` (in the mounted rootfs) into the volume if it is empty. */
   copyUp(name: string, from: { rootfs: string; path: string }): Promise<boolean>;
   /** Remove the volume; a ConflictError while another container uses it. */

@@ -66,6 +66,10 @@ export class LocalDriver implements VolumeDriver {
     return path;
   }
 
+  adopt(rec: VolumeRecord): void {
+    this.users.set(rec.name, (this.users.get(rec.name) ?? 0) + 1);
+  }
+
   async unmount(rec: VolumeRecord): Promise<void> {
     const n = (this.users.get(rec.name) ?? 1) - 1;
     if (n > 0) { this.users.set(rec.name, n); return; }

@@ -33,6 +33,8 @@ export interface VolumeDriver {
   mountpoint(name: string): string;
   /** Make the data reachable at mountpoint() for one more user; returns the path. */
   mount(rec: VolumeRecord): Promise<string>;
+  /** Count a user whose mount survived a daemon restart. */
+  adopt(rec: VolumeRecord): void;
   /** One user fewer; the last one gone releases what mount() set up. */
   unmount(rec: VolumeRecord): Promise<void>;
   /** Whether the data directory can be swapped whole (by rename) for a copy-up. */

@@ -60,7 +60,7 @@ export class VolumeService {
   }
 
   /** Create a volume, or return the one of that name (as dockerd: same driver, else a conflict). */
-  create(req: CreateVolumeRequest = {}): Promise<Volume> {
+  async create(req: CreateVolumeRequest = {}): Promise<Volume> {
     const name = req.name || anonymousVolumeName();
     validateVolumeName(name);
     const driverName = req.driver || 'local';
@@ -155,6 +155,12 @@ export class VolumeService {
       container: use.containerId, destination: use.destination, driver: rec.driver, propagation: use.propagation ?? '', 'read/write': String(!use.readOnly),
     });
     return path;
+  }
+
+  /** A running container's mount that outlived the daemon: counted again, so its stop releases it. */
+  adopt(name: string): void {
+    const rec = this.store.get(name);
+    if (rec) this.driver.adopt(rec);
   }
 
   async unmount(name: string, use: { containerId: string }): Promise<void> {
