@@ -55,3 +55,10 @@ test('toRuntimeMounts() writes binds and tmpfs as dockerd does', () => {
     { destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['noexec', 'nosuid', 'nodev', 'size=1024', 'mode=1777', 'ro', 'exec'] },
   ]);
 });
+
+test('parseMounts() reads bind-recursive\'s read-only modes and bind-create-src as dockerd', () => {
+  const [m] = parseMounts({ Mounts: [{ Type: 'bind', Source: '/h', Target: '/c', ReadOnly: true, BindOptions: { ReadOnlyNonRecursive: true, CreateMountpoint: true } }] });
+  assert.deepEqual(m, { type: 'bind', source: '/h', destination: '/c', readOnly: true, readOnlyNonRecursive: true, createSource: true });
+  assert.deepEqual(toRuntimeMounts(resolveMounts([m!]))[0]!.options, ['rbind', 'ro', 'rprivate']);
+  assert.throws(() => parseMounts({ Mounts: [{ Type: 'bind', Source: '/h', Target: '/c', BindOptions: { ReadOnlyForceRecursive: true } }] }), /must not set ReadOnlyForceRecursive when ReadOnly is false/);
+});

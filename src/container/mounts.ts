@@ -102,11 +102,16 @@ function parseHostMount(m: HostMount): MountDeclaration {
       if (!m.Source.startsWith('/')) throw bad(`invalid mount path: '${m.Source}' mount path must be absolute`);
       if (m.VolumeOptions) throw bad('field VolumeOptions must not be specified');
       if (m.TmpfsOptions) throw bad('field TmpfsOptions must not be specified');
-      const p = m.BindOptions?.Propagation;
+      const b = m.BindOptions ?? {};
+      const p = b.Propagation;
       if (p && !PROPAGATIONS.has(p)) throw bad(`invalid propagation mode: ${p}`);
+      if (b.ReadOnlyNonRecursive && b.ReadOnlyForceRecursive) throw bad('must not set both ReadOnlyNonRecursive and ReadOnlyForceRecursive');
+      if ((b.ReadOnlyNonRecursive || b.ReadOnlyForceRecursive) && !readOnly) throw bad(`must not set ${b.ReadOnlyNonRecursive ? 'ReadOnlyNonRecursive' : 'ReadOnlyForceRecursive'} when ReadOnly is false`);
+      if (b.ReadOnlyForceRecursive && b.NonRecursive) throw bad('must not set both NonRecursive and ReadOnlyForceRecursive');
       return {
         type: 'bind', source: m.Source, destination: target, readOnly,
-        ...(p ? { propagation: p as Propagation } : {}), ...(m.BindOptions?.NonRecursive ? { nonRecursive: true } : {}),
+        ...(p ? { propagation: p as Propagation } : {}), ...(b.NonRecursive ? { nonRecursive: true } : {}),
+        ...(b.ReadOnlyNonRecursive ? { readOnlyNonRecursive: true } : {}), ...(b.CreateMountpoint ? { createSource: true } : {}),
       };
     }
     case 'volume': {
@@ -181,6 +186,7 @@ export function toUserMount(m: Exclude<MountDeclaration, VolumeDeclaration>): Us
     return {
       type: 'bind', source: m.source, destination: m.destination, readOnly: m.readOnly,
       ...(m.propagation ? { propagation: m.propagation } : {}), ...(m.nonRecursive ? { nonRecursive: true } : {}),
+      ...(m.readOnlyNonRecursive ? { readOnlyNonRecursive: true } : {}),
     };
   }
   return {

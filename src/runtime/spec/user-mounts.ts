@@ -8,7 +8,11 @@ export type Propagation = 'private' | 'rprivate' | 'shared' | 'rshared' | 'slave
  * directory once the volume service has resolved it) or a tmpfs.
  */
 export type UserMount =
-  | { type: 'bind'; source: string; destination: string; readOnly: boolean; propagation?: Propagation; nonRecursive?: boolean }
+  | {
+    type: 'bind'; source: string; destination: string; readOnly: boolean; propagation?: Propagation; nonRecursive?: boolean;
+    /** Read-only at the top only, submounts left writable (`bind-recursive=writable`). */
+    readOnlyNonRecursive?: boolean;
+  }
   | { type: 'tmpfs'; destination: string; readOnly: boolean; sizeBytes?: number; mode?: number; options?: string[] };
 
 /** Docker's tmpfs defaults (daemon/oci_linux.go): noexec, nosuid, nodev. */
@@ -24,7 +28,7 @@ export function toRuntimeMounts(mounts: readonly UserMount[]): RuntimeMount[] {
   return mounts.map((m) => {
     if (m.type === 'bind') {
       // A read-only rbind is read-only all the way down (rro: mount_setattr), as dockerd ≥ 25 makes it.
-      const ro = m.readOnly ? (m.nonRecursive ? ['ro'] : ['ro', 'rro']) : ['rw'];
+      const ro = m.readOnly ? (m.nonRecursive || m.readOnlyNonRecursive ? ['ro'] : ['ro', 'rro']) : ['rw'];
       return {
         destination: m.destination, type: 'bind', source: m.source,
         options: [m.nonRecursive ? 'bind' : 'rbind', ...ro, m.propagation ?? 'rprivate'],
