@@ -6,6 +6,7 @@ import type {
   ContainerSummary, ContainerWaitResponse, HistoryResponseItem, ImageDeleteResponseItem, ImageInspect,
   EventMessage, ImagePruneResponse, ImageSummary, Network, SystemInfo, SystemVersion,
   ContainerTopResponse, ExecCreateRequest, ExecInspectResponse, ExecStartRequest,
+  Volume, VolumeCreateOptions, VolumeListResponse, VolumePruneResponse,
 } from '../api/types/index.js';
 import type { ContainerStatsResponse, ContainerUpdateRequest, SystemDiskUsageResponse } from '../api/types/index.js';
 import { formatFilters } from '../base/index.js';
@@ -512,6 +513,22 @@ export class EngineClient {
   async pluginInspectRaw(name: string): Promise<{ raw: string; value: Record<string, unknown> }> {
     const raw = await this.text(`/plugins/${enc(name)}/json`);
     return { raw, value: JSON.parse(raw) as Record<string, unknown> };
+  }
+
+  volumeCreate(opts: VolumeCreateOptions): Promise<Volume> {
+    return this.json('/volumes/create', { method: 'POST', body: opts });
+  }
+
+  volumeList(filters?: FilterArgs): Promise<VolumeListResponse> {
+    return this.json('/volumes', { query: { filters: filtersParam(filters) } });
+  }
+
+  async volumeRemove(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    (await this.request(`/volumes/${enc(name)}`, { method: 'DELETE', query: { force: opts.force } })).resume();
+  }
+
+  volumePrune(filters?: FilterArgs): Promise<VolumePruneResponse> {
+    return this.json('/volumes/prune', { method: 'POST', query: { filters: filtersParam(filters) } });
   }
 
   async volumeInspectRaw(name: string): Promise<{ raw: string; value: Record<string, unknown> }> {

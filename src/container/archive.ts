@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { errnoCode, ForbiddenError, InvalidArgumentError, NotFoundError } from '../base/index.js';
 import { fileType, resolveInScope, S_IFDIR, S_IFLNK, ScopedDir, type ScopedStat } from '../host/index.js';
 import { extractTar, tarOfPath } from '../image/archive/index.js';
+import { locateContainerPath } from './mount-resolution.js';
 import type { ContainerRecord } from './config.js';
 import type { ContainerCore } from './core.js';
 import { parseMounts } from './mounts.js';
@@ -18,11 +19,14 @@ export interface HostPathMount { destination: string; source: string; readOnly: 
  */
 export type MountSources = (rec: ContainerRecord) => HostPathMount[];
 
-/** The container's bind mounts (HostConfig.Binds and Mounts of type bind). */
+/** The host directories behind a container's binds and volumes (tmpfs lives only in its namespace). */
 export function bindMountSources(rec: ContainerRecord): HostPathMount[] {
   const out: HostPathMount[] = [];
-  for (const m of parseMounts(rec.hostConfig)) {
-    if (m.type === 'bind') out.push({ destination: posix.normalize(m.destination).replace(/(.)\/$/, '$1'), source: m.source, readOnly: m.readOnly });
+  for (const m of rec.mountPoints ?? parseMounts(rec.hostConfig)) {
+    if (m.type === 'tmpfs') continue;
+    const loc = locateContainerPath(rec, m.destination);
+    if (loc.kind !== 'mount' || !loc.hostRoot) continue;
+    out.push({ destination: posix.normalize(m.destination).replace(/(.)\/$/, '$1'), source: loc.hostRoot, readOnly: m.readOnly });
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Attachment } from '../network/index.js';
+import type { MountDeclaration } from './mounts.js';
 
 /**
  * The user's declaration of a container, kept in Docker's own shape (as dockerd keeps it in
@@ -55,8 +56,8 @@ export interface HostMount {
   Source?: string;
   Target?: string;
   ReadOnly?: boolean;
-  BindOptions?: { Propagation?: string; NonRecursive?: boolean } | null;
-  VolumeOptions?: { NoCopy?: boolean; DriverConfig?: { Name?: string; Options?: Record<string, string> | null } | null } | null;
+  BindOptions?: { Propagation?: string; NonRecursive?: boolean; CreateMountpoint?: boolean; ReadOnlyNonRecursive?: boolean; ReadOnlyForceRecursive?: boolean } | null;
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string> | null; Subpath?: string; DriverConfig?: { Name?: string; Options?: Record<string, string> | null } | null } | null;
   TmpfsOptions?: { SizeBytes?: number; Mode?: number; Options?: string[][] | null } | null;
 }
 
@@ -153,6 +154,11 @@ export interface ContainerRecord {
   networkingConfig?: NetworkingConfig;
   /** Present once a container with a health check has started. */
   health?: HealthState;
+  /**
+   * The mounts create decided (Binds, Mounts, Tmpfs, --volumes-from and the image's VOLUMEs,
+   * volumes named); absent in records older than volumes, whose mounts HostConfig gives.
+   */
+  mountPoints?: MountDeclaration[];
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

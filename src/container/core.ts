@@ -1,7 +1,7 @@
 import { constants as osConstants } from 'node:os';
 import { KeyedMutex, setLongTimeout, type Logger } from '../base/index.js';
 import type { ContainerRecord } from './config.js';
-import type { AttachStreams, ContainerRuntime, EventSink, ImageLookup, LogReader, NetworkAttacher, RootfsProvider, SpecFactory } from './ports.js';
+import type { AttachStreams, ContainerRuntime, EventSink, ImageLookup, LogReader, NetworkAttacher, RootfsProvider, SpecFactory, VolumeProvider } from './ports.js';
 import type { HostCpus } from './resource-checks.js';
 import type { MountSources } from './archive.js';
 import type { ImageCommitter } from './commit.js';
@@ -26,6 +26,8 @@ export interface ContainerServiceDeps {
   events?: EventSink;
   /** commit's image operation, and the host directories behind containers' mounts (cp): see files.ts. */
   files?: { images?: ImageCommitter; mounts?: MountSources };
+  /** Named and anonymous volumes; without it a container that declares a volume is refused. */
+  volumes?: VolumeProvider;
 }
 
 /** An attach request for a container that is not running yet (see io.ts). */
@@ -54,6 +56,8 @@ export class ContainerCore {
   /** Told when a container's process has started, and when it has ended (health checks follow them). */
   readonly started: Array<(rec: ContainerRecord) => void> = [];
   readonly ended: Array<(rec: ContainerRecord) => void> = [];
+  /** The volumes each started container holds mounted (released once by cleanupRuntime). */
+  readonly volumeMounts = new Map<string, string[]>();
   stopWatching: (() => void) | undefined;
   shuttingDown = false;
 
@@ -82,9 +86,17 @@ export class ContainerCore {
   async cleanupRuntime(rec: ContainerRecord, opts: { networkInBackground?: boolean } = {}): Promise<void> {
     const warn = (e: unknown): void => this.d.log.warn('cleanup step failed', { id: rec.id, error: String(e) });
     const network = this.d.network.detach(rec.id).catch(warn);
-    const steps: Array<Promise<unknown>> = [this.d.runtime.delete(rec.id).catch(warn), this.d.rootfs.unmount(rec.id).catch(warn)];
+    const steps: Array<Promise<unknown>> = [this.d.runtime.delete(rec.id).catch(warn), this.d.rootfs.unmount(rec.id).catch(warn), this.releaseVolumes(rec.id).catch(warn)];
     if (!opts.networkInBackground) steps.push(network);
     await Promise.all(steps);
+  }
+
+  /** Unmount the volumes a start mounted for the container (each once, however often cleanup runs). */
+  async releaseVolumes(id: string): Promise<void> {
+    const names = this.volumeMounts.get(id);
+    this.volumeMounts.delete(id);
+    if (!names || !this.d.volumes) return;
+    for (const name of names) await this.d.volumes.unmount(name, { containerId: id });
   }
 
   /**

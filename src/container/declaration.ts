@@ -114,11 +114,9 @@ export function normalizeConfig(c: Partial<ContainerDeclaration> | undefined): C
 export function refuseUnsupported(h: HostConfig, opts: { runtimes: readonly string[] }): void {
   const nonEmpty = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 : typeof v === 'object' && v !== null && Object.keys(v).length > 0);
   const unsupported: Array<[boolean, string]> = [
-    [nonEmpty(h.Binds) || nonEmpty(h.Mounts) || nonEmpty(h.VolumesFrom), 'volumes and bind mounts (-v, --mount, --volumes-from)'],
     [nonEmpty(h.PortBindings) || Boolean(h.PublishAllPorts), 'published ports (-p, -P)'],
     [nonEmpty(h.Links), 'links (--link)'],
     [nonEmpty(h.Devices) || nonEmpty(h.DeviceRequests), 'devices (--device, --gpus)'],
-    [nonEmpty(h.Tmpfs), 'tmpfs mounts (--tmpfs)'],
     [nonEmpty(h.Sysctls), 'sysctls (--sysctl)'],
     [nonEmpty(h.GroupAdd), 'supplementary groups (--group-add)'],
     [!['', 'private', 'shareable'].includes(String(h.IpcMode ?? '')), `IPC mode "${String(h.IpcMode)}" (--ipc)`],

@@ -5,6 +5,8 @@ export * from './service.js';
 export * from './spec-request.js';
 export * from './networking.js';
 export * from './mounts.js';
+export { locateContainerPath, type HostLocation } from './mount-resolution.js';
+export { usesVolume } from './mount-points.js';
 export * from './declaration.js';
 export * from './restart-policy.js';
 export * from './names.js';

@@ -6,6 +6,7 @@ import { ZERO_TIME, hasProcess, type ContainerDeclaration, type ContainerRecord,
 import { delay, normalizeSignal, type ContainerCore } from './core.js';
 import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
 import { servePendingAttach } from './io.js';
+import { anonymousVolumes, declareMounts, prepareMounts, removeVolumes } from './mount-points.js';
 import { isValidName, randomName } from './names.js';
 import { endpointSettingsFor, toEndpointConfig } from './networking.js';
 import { removeContainer } from './removal.js';
@@ -46,14 +47,18 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   const id = newId();
   if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? '' : shortId(id);
   const name = chooseName(core, req.name, id);
+  let made: ContainerRecord['mountPoints'];
   try {
     await mkdir(d.store.dir(id), { recursive: true });
     await d.rootfs.create({ id, imageId: image.id });
+    const mountPoints = await declareMounts(core, config, hostConfig);
+    made = mountPoints;
     const rec: ContainerRecord = {
       id, name, created: new Date().toISOString(), imageId: image.id, path, args, config, hostConfig,
       state: { status: 'created', pid: 0, exitCode: 0, error: '', oomKilled: false, startedAt: ZERO_TIME, finishedAt: ZERO_TIME },
       restartCount: 0, manuallyStopped: false, runtime: hostConfig.Runtime || d.runtime.name,
       ...(req.networkingConfig && Object.keys(req.networkingConfig.EndpointsConfig ?? {}).length ? { networkingConfig: req.networkingConfig } : {}),
+      ...(mountPoints.length ? { mountPoints } : {}),
     };
     await d.store.save(rec);
     core.event(rec, 'create');
@@ -62,6 +67,7 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
     d.store.releaseName(name, id);
     await d.rootfs.remove(id).catch(() => {});
     await d.store.delete({ id, name } as ContainerRecord).catch(() => {});
+    if (made) await removeVolumes(core, anonymousVolumes({ mountPoints: made } as ContainerRecord));
     throw e;
   }
 }
@@ -128,7 +134,8 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
       ...(rec.config.MacAddress ? { macAddress: rec.config.MacAddress } : {}), ...(endpoint ? { config: endpoint } : {}),
     }),
   ]);
-  const user = await d.spec.resolveUser(rootfs, rec.config.User);
+  const [user, mounts] = await Promise.all([d.spec.resolveUser(rootfs, rec.config.User), prepareMounts(core, rec, rootfs)]);
+  mark('mounts');
   d.spec.setupWorkingDir(rootfs, rec.config.WorkingDir);
   mark('network');
   rec.network = net.endpoint;
@@ -149,7 +156,7 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
     })),
   ]);
   const spec = d.spec.buildSpec(toSpecRequest(rec, {
-    rootfs, user, hostname, files, network: { mode, ...(net.netnsPath ? { path: net.netnsPath } : {}) },
+    rootfs, user, hostname, files, network: { mode, ...(net.netnsPath ? { path: net.netnsPath } : {}) }, mounts,
   }));
   // netavark wires the namespace while runc creates the container; both must finish before start.
   mark('spec');

@@ -155,6 +155,21 @@ export interface LogReader {
   read(path: string, opts: { follow: boolean; since?: Date; until?: Date; tail?: number; stdout: boolean; stderr: boolean; signal?: AbortSignal; stopWhen?: Promise<void> }): AsyncIterable<LogEntry>;
 }
 
+/** What the container service needs of the volume service. */
+export interface VolumeProvider {
+  /** Create the volume, or return the existing one of that name; `mountpoint` is its data directory. */
+  create(req: { name?: string; driver?: string; driverOpts?: Record<string, string> | null; labels?: Record<string, string> | null; anonymous?: boolean }): Promise<{ name: string; driver: string; mountpoint: string }>;
+  /** Make the volume's data reachable for the container; the host path to bind. */
+  mount(name: string, use: { containerId: string; destination: string; readOnly: boolean; propagation?: string }): Promise<string>;
+  unmount(name: string, use: { containerId: string }): Promise<void>;
+  /** Count a mount a container made before the daemon restarted (no event, nothing mounted again). */
+  adopt(name: string): void;
+  /** Copy the image's directory at `path` (in the mounted rootfs) into the volume if it is empty. */
+  copyUp(name: string, from: { rootfs: string; path: string }): Promise<boolean>;
+  /** Remove the volume; a ConflictError while another container uses it. */
+  remove(name: string): Promise<void>;
+}
+
 /** Where the service reports its containers' transitions (the daemon's event log). */
 export interface EventSink {
   publish(event: EngineEvent): void;

@@ -90,7 +90,7 @@ export class ContainerService {
     return waitContainer(this.core, ref, condition, signal);
   }
 
-  remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+  remove(ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     return removeContainer(this.core, ref, opts);
   }
 

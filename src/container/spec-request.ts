@@ -16,6 +16,8 @@ export interface StartFacts {
   network: SpecRequest['network'];
   /** A volume's host path (the volume service's); without it a volume mount is refused. */
   volumePath?: (name: string) => string;
+  /** The mounts start prepared (binds resolved, volumes mounted); they replace HostConfig's. */
+  mounts?: SpecRequest['mounts'];
 }
 
 /**
@@ -33,7 +35,7 @@ export function toSpecRequest(rec: Pick<ContainerRecord, 'id' | 'path' | 'args' 
     cwd: c.WorkingDir || '/', user: facts.user, tty: c.Tty, openStdin: c.OpenStdin,
     hostname: facts.hostname, domainname: c.Domainname, files: facts.files,
     network: facts.network,
-    mounts: resolveMounts(parseMounts(h), facts.volumePath),
+    mounts: facts.mounts ?? resolveMounts(parseMounts(h), facts.volumePath),
     resources: {
       memory: h.Memory || undefined, memorySwap: h.MemorySwap || undefined, nanoCpus: h.NanoCpus || undefined,
       cpuShares: h.CpuShares || undefined, cpuQuota: h.CpuQuota || undefined, cpuPeriod: h.CpuPeriod || undefined,

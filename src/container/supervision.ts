@@ -1,5 +1,6 @@
 import { ZERO_TIME, hasProcess, type ContainerRecord } from './config.js';
 import type { ContainerCore } from './core.js';
+import { adoptMounts } from './mount-points.js';
 import { startLocked } from './lifecycle.js';
 import { removeLocked } from './removal.js';
 import { nextRestartDelay, shouldRestart } from './restart-policy.js';
@@ -29,6 +30,7 @@ export async function recover(core: ContainerCore, opts: RecoverOptions = {}): P
   await Promise.all(d.store.all().map(async (rec) => {
     try {
       if (await reconcile(core, rec)) toStart.push(rec);
+      if (hasProcess(rec.state)) adoptMounts(core, rec);
     } catch (e) {
       d.log.warn('cannot recover container', { id: rec.id, error: String(e) });
     }

@@ -22,7 +22,9 @@ import { containerUpdateRoutes } from '../api/routes/container-update.js';
 import { systemDfRoutes } from '../api/routes/system-df.js';
 import { execRoutes } from '../api/routes/exec.js';
 import { topRoutes } from '../api/routes/top.js';
-import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
+import { volumeRoutes } from '../api/routes/volumes.js';
+import { ContainerService, ContainerStore, isUp, usesVolume, type NetworkAttacher } from '../container/index.js';
+import { VolumeService } from '../volume/index.js';
 import { ImageService } from '../image/index.js';
 import { imageCommitter } from './image-commit.js';
 import { NetworkService } from '../network/index.js';
@@ -60,7 +62,9 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
 
   const containersRoot = join(cfg.dataRoot, 'containers');
   const events = new EventLog();
-  const [images, network, store, facts, engineId, runtimeBinary] = await Promise.all([
+  // Declared before the container service exists: a volume is in use while a container's record names it.
+  let containerList: () => ReturnType<ContainerService['all']> = () => [];
+  const [images, network, store, facts, engineId, runtimeBinary, volumes] = await Promise.all([
     ImageService.open({ root: cfg.dataRoot, log: log.child({ module: 'image' }), events }),
     NetworkService.open({
       root: join(cfg.dataRoot, 'networks'), execRoot: cfg.execRoot, log: log.child({ module: 'network' }),
@@ -71,6 +75,10 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     hostSpecFacts({ host }),
     engineIdentity(cfg.dataRoot),
     bindRuntimeReadOnly({ name: runtime.name, path: runtime.path, execRoot: cfg.execRoot, log }),
+    VolumeService.open({
+      root: cfg.dataRoot, log: log.child({ module: 'volume' }), events,
+      usersOf: (name) => containerList().filter((c) => usesVolume(c, name)).map((c) => c.id),
+    }),
   ]);
   // Every usable runtime stays selectable per container (HostConfig.Runtime), as /info lists them.
   const otherRuntimes = runtimes.filter((r) => r.usable && r.name !== runtime.name);
@@ -102,9 +110,10 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     logs: logReader,
     hostCpus: { count: host.cpuCount, ...(host.cpuset ? { cpuset: host.cpuset } : {}) },
     cgroupFeatures: { blkioWeight: await blkioWeightSupported() },
-    events,
+    events, volumes,
     files: { images: imageCommitter(images) },
   });
+  containerList = () => containers.all();
   // What a crash left behind that belongs to no running (mounts, endpoints) or existing (layer holds) container goes.
   await containers.recover({
     restart: !cfg.cleanup,
@@ -158,6 +167,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   execRoutes(router, containers);
   topRoutes(router, containers);
   networkRoutes(router, network);
+  volumeRoutes(router, volumes);
   swarmRoutes(router);
   eventRoutes(router, events);
   const builder = await openBuilder({ dataRoot: cfg.dataRoot, containers, images, snapshotter });

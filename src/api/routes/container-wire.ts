@@ -1,7 +1,7 @@
 import { humanDuration } from '../../base/index.js';
-import { MASKED_PATHS, READONLY_PATHS, hasProcess, type ContainerRecord } from '../../container/index.js';
+import { MASKED_PATHS, READONLY_PATHS, hasProcess, parseMounts, type ContainerRecord } from '../../container/index.js';
 import { compareVersions } from '../server/index.js';
-import type { ContainerInspectResponse, ContainerSummary, PortSummary, EndpointSettings, HostConfig as WireHostConfig, ContainerCreateConfig as WireConfig } from '../types/index.js';
+import type { ContainerInspectResponse, ContainerSummary, MountPoint, PortSummary, EndpointSettings, HostConfig as WireHostConfig, ContainerCreateConfig as WireConfig } from '../types/index.js';
 
 /** The "Up 3 seconds" / "Exited (0) 2 minutes ago" text of `docker ps`. */
 export function statusText(rec: ContainerRecord, now = Date.now()): string {
@@ -59,7 +59,7 @@ export function toContainerSummary(rec: ContainerRecord, opts: { imageName: stri
     Status: statusText(rec),
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
     NetworkSettings: { Networks: endpoints(rec) },
-    Mounts: [],
+    Mounts: toMountPoints(rec),
   };
 }
 
@@ -129,7 +129,7 @@ export function toContainerInspect(rec: ContainerRecord, paths: { root: string; 
     HostConfig: fullHostConfig(rec, version) as unknown as WireHostConfig,
     GraphDriver: { Name: 'overlay2', Data: { UpperDir: paths.upper, WorkDir: paths.work, MergedDir: paths.root } },
     ...(paths.sizeRw !== undefined ? { SizeRw: paths.sizeRw, SizeRootFs: paths.sizeRootFs ?? 0 } : {}),
-    Mounts: [],
+    Mounts: toMountPoints(rec),
     Config: { Volumes: null, OnBuild: null, ...rec.config } as unknown as WireConfig,
     NetworkSettings: {
       SandboxID: live ? rec.id : '',
@@ -142,4 +142,19 @@ export function toContainerInspect(rec: ContainerRecord, paths: { root: string; 
       Networks: endpoints(rec),
     },
   };
+}
+
+/** The container's mounts as dockerd lists them (inspect's and ps's Mounts); `--tmpfs` mounts are not among them. */
+export function toMountPoints(rec: ContainerRecord): MountPoint[] {
+  const out: MountPoint[] = [];
+  for (const m of rec.mountPoints ?? parseMounts(rec.hostConfig)) {
+    if (m.type === 'bind') {
+      out.push({ Type: 'bind', Source: m.source, Destination: m.destination, Mode: m.mode ?? '', RW: !m.readOnly, Propagation: m.propagation ?? 'rprivate' });
+    } else if (m.type === 'volume') {
+      out.push({ Type: 'volume', Name: m.name, Source: m.source ?? '', Destination: m.destination, Driver: m.driver ?? 'local', Mode: m.mode ?? '', RW: !m.readOnly, Propagation: '' });
+    } else if (m.listed) {
+      out.push({ Type: 'tmpfs', Source: '', Destination: m.destination, Mode: '', RW: !m.readOnly, Propagation: '' });
+    }
+  }
+  return out;
 }

@@ -91,7 +91,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   });
 
   r.delete('/containers/{id}', async (ctx) => {
-    await c.remove(ctx.params.id!, { force: boolParam(ctx.query.get('force')) });
+    await c.remove(ctx.params.id!, { force: boolParam(ctx.query.get('force')), volumes: boolParam(ctx.query.get('v')) });
     return empty();
   });
 

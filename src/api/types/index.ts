@@ -3,6 +3,8 @@ export type * from './system.js';
 export type * from './container.js';
 export type * from './image.js';
 export type * from './network.js';
+export type * from './volume.js';
+export { decodeVolumeCreate } from './volume.js';
 export * from './schema.js';
 export * from './container-schema.js';
 export * from './query.js';

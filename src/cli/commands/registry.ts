@@ -61,6 +61,14 @@ const S = {
   prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove unused data', args: none, load: () => import('./system/prune.js') },
 } satisfies Record<string, CommandSpec>;
 
+const V = {
+  create: { name: 'create', use: '[OPTIONS] [VOLUME]', short: 'Create a volume', args: max(1), load: () => import('./volume/create.js') },
+  inspect: { name: 'inspect', use: '[OPTIONS] VOLUME [VOLUME...]', short: 'Display detailed information on one or more volumes', args: min(1), load: () => import('./volume/inspect.js') },
+  ls: { name: 'ls', use: '[OPTIONS]', short: 'List volumes', aliases: ['list'], aliasesLine: 'berth volume ls, berth volume list', args: none, load: () => import('./volume/ls.js') },
+  prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove unused local volumes', args: none, load: () => import('./volume/prune.js') },
+  rm: { name: 'rm', use: '[OPTIONS] VOLUME [VOLUME...]', short: 'Remove one or more volumes', aliases: ['remove'], aliasesLine: 'berth volume rm, berth volume remove', args: min(1), load: () => import('./volume/rm.js') },
+} satisfies Record<string, CommandSpec>;
+
 function as(name: string, spec: CommandSpec, extra: Partial<CommandSpec> = {}): CommandSpec {
   return { ...spec, name, aliases: undefined, ...extra };
 }
@@ -71,6 +79,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'image', use: '', short: 'Manage images', args: { kind: 'any' }, children: Object.values(I) },
   { name: 'builder', use: '', short: 'Manage builds', args: { kind: 'any' }, children: [as('build', I.build), B.prune] },
   { name: 'system', use: '', short: 'Manage berth', args: { kind: 'any' }, children: [S.df, S.events, S.info, S.prune] },
+  { name: 'volume', use: 'COMMAND', short: 'Manage volumes', args: { kind: 'any' }, children: Object.values(V) },
   as('run', C.run, { top: 1 }),
   as('ps', C.ls, { top: 2 }),
   as('pull', I.pull, { top: 3 }),
