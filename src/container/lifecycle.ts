@@ -10,6 +10,7 @@ import { isValidName, randomName } from './names.js';
 import { endpointSettingsFor, toEndpointConfig } from './networking.js';
 import { removeContainer } from './removal.js';
 import { validateCpuResources } from './resource-checks.js';
+import { discardedPortsWarning, portRequests, validatePortBindings } from './published-ports.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { toSpecRequest } from './spec-request.js';
 
@@ -31,6 +32,7 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   validateHostConfig(hostConfig);
   validateCpuResources(hostConfig, d.hostCpus);
   refuseUnsupported(hostConfig, { runtimes: d.runtime.names });
+  validatePortBindings(hostConfig);
   parseSecurityOpts(hostConfig.SecurityOpt, { decodeProfile: false });
   if (req.config.Healthcheck && (req.config.Healthcheck as { Test?: string[] }).Test?.[0] !== 'NONE') {
     throw new NotImplementedError('berth does not run health checks yet (--health-*)');
@@ -56,7 +58,8 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
     };
     await d.store.save(rec);
     core.event(rec, 'create');
-    return { id, warnings: [] };
+    const portsWarning = discardedPortsWarning(hostConfig);
+    return { id, warnings: portsWarning ? [portsWarning] : [] };
   } catch (e) {
     d.store.releaseName(name, id);
     await d.rootfs.remove(id).catch(() => {});
@@ -116,12 +119,14 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   const mark = (step: string): void => d.log.debug('start step', { id: rec.id.slice(0, 12), step, ms: Math.round(performance.now() - t0) });
   const mode = d.network.validateMode(rec.hostConfig.NetworkMode);
   const endpoint = toEndpointConfig(endpointSettingsFor(rec.networkingConfig, rec.hostConfig.NetworkMode));
+  const ports = mode === 'bridge' ? portRequests(rec.hostConfig, rec.config.ExposedPorts) : [];
   // The rootfs mount and the namespace are independent: make both at once.
   const [rootfs, net] = await Promise.all([
     d.rootfs.mount({ id: rec.id, imageId: rec.imageId }).finally(() => mark('mounted')),
     d.network.attach({
       containerId: rec.id, containerName: rec.name, mode,
       ...(rec.config.MacAddress ? { macAddress: rec.config.MacAddress } : {}), ...(endpoint ? { config: endpoint } : {}),
+      ...(ports.length ? { ports } : {}),
     }),
   ]);
   const user = await d.spec.resolveUser(rootfs, rec.config.User);

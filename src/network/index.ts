@@ -7,3 +7,4 @@ export { IpPool, type IpPoolState, type Lease } from './ipam.js';
 export { buildHostsFile, parseExtraHost, HOST_GATEWAY } from './hosts-file.js';
 export { parseResolvConf, transformForLegacyNetwork, renderResolvConf } from './resolv-conf.js';
 export { keeperName } from './bridge-driver.js';
+export { allocatePorts, bindAddress, ephemeralRange, type PortProbe, type PortRequest } from './port-allocator.js';

@@ -20,10 +20,12 @@ import { realNetworkHost, type NetworkHost } from './network-host.js';
 import { NetnsPool } from './netns-pool.js';
 import { NetworkStore } from './network-store.js';
 import { NullDriver } from './null-driver.js';
+import { PortBook } from './port-book.js';
+import type { PortProbe } from './port-allocator.js';
 import {
   chooseHostResolvConf, HOST_RESOLV_CONF, parseResolvConf, renderResolvConf, SYSTEMD_RESOLV_CONF, transformForLegacyNetwork,
 } from './resolv-conf.js';
-import type { AttachOptions, Attachment, DriverName, NetworkMode, NetworkRecord } from './types.js';
+import type { AttachOptions, Attachment, DriverName, NetworkMode, NetworkRecord, PortMapping } from './types.js';
 
 export const DEFAULT_BRIDGE_NAME = 'berth0';
 export const DEFAULT_BRIDGE_SUBNET = '172.18.0.0/16';
@@ -50,6 +52,8 @@ export interface NetworkServiceOptions {
   netnsPool?: number;
   /** Where connects and disconnects are reported (Docker's network events). */
   events?: { publish(event: EngineEvent): void };
+  /** Published ports: whether a host process holds a port (a real bind unless a test passes one), the ephemeral range. */
+  ports?: { probe?: PortProbe; ephemeral?: [number, number] };
 }
 
 /** The namespace exists (so `runc create` can start); `done` settles when the endpoint is wired. */
@@ -83,7 +87,10 @@ export class NetworkService {
     this.drivers = { bridge: this.bridgeDriver, host: new HostDriver(), null: new NullDriver() };
     const daemonTag = createHash('sha256').update(opts.root).digest('hex').slice(0, 8);
     this.netnsPool = new NetnsPool({ host, prefix: `berth-p${daemonTag}-`, size: opts.netnsPool ?? 0, log });
+    this.ports = new PortBook(opts.ports ?? {});
   }
+
+  private readonly ports: PortBook;
 
   private readonly netnsPool: NetnsPool;
   /** The bridges (and so the netavark firewall state) this daemon set up; teardown() removes those it made. */
@@ -187,7 +194,10 @@ export class NetworkService {
       if (existing) await this.undo(existing);
 
       const driver = this.drivers[network.driver];
-      const { rec, persisted } = this.record(opts, network, driver);
+      // Ports are chosen and recorded under one lock, so two starts never take the same one.
+      const { rec, persisted } = network.driver === 'bridge' && opts.ports?.length
+        ? await this.ports.allocate(opts.containerName, opts.ports, this.endpoints.all(), (mappings) => this.record(opts, network, driver, mappings))
+        : this.record(opts, network, driver);
       let nsPath: string | undefined;
       try {
         // A namespace made ahead can be handed out before the record is durable: nothing has
@@ -346,7 +356,7 @@ export class NetworkService {
    * Lease an address and record the 'creating' endpoint (with the driver's plan) in memory at
    * once; `persisted` settles when both are on disk. No side effect may start before it does.
    */
-  private record(opts: AttachOptions, network: NetworkRecord, driver: NetworkDriver): { rec: EndpointRecord; persisted: Promise<void> } {
+  private record(opts: AttachOptions, network: NetworkRecord, driver: NetworkDriver, ports?: PortMapping[]): { rec: EndpointRecord; persisted: Promise<void> } {
     const leased = driver.needsAddress ? this.ipam.allocateNow(network.id, opts.containerId) : undefined;
     const lease = leased?.lease;
     const mac = lease ? opts.macAddress || macForIpv4(parseIpv4(lease.ip)!) : '';
@@ -363,6 +373,7 @@ export class NetworkService {
       gateway: lease?.gateway ?? '',
       macAddress: mac,
       bridge: network.bridge,
+      ...(ports?.length ? { ports } : {}),
     };
     const rec: EndpointRecord = {
       containerId: opts.containerId,
@@ -412,6 +423,7 @@ export class NetworkService {
       ...(a.netnsPath ? { netnsPath: a.netnsPath } : {}),
       interfaceName: CONTAINER_IFACE,
       ...(a.ipAddress ? { address: { ip: a.ipAddress, prefixLen: a.ipPrefixLen, gateway: a.gateway, mac: a.macAddress } } : {}),
+      ...(a.ports?.length ? { portMappings: a.ports } : {}),
     };
   }
 

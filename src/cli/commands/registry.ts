@@ -14,6 +14,7 @@ const C = {
   kill: { name: 'kill', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Kill one or more running containers', aliasesLine: 'berth container kill, berth kill', args: min(1), load: () => import('./container/kill.js') },
   logs: { name: 'logs', use: '[OPTIONS] CONTAINER', short: 'Fetch the logs of a container', aliasesLine: 'berth container logs, berth logs', args: exact(1), load: () => import('./container/logs.js') },
   ls: { name: 'ls', use: '[OPTIONS]', short: 'List containers', aliases: ['list', 'ps'], aliasesLine: 'berth container ls, berth container list, berth container ps, berth ps', args: none, load: () => import('./container/ls.js') },
+  port: { name: 'port', use: 'CONTAINER [PRIVATE_PORT[/PROTO]]', short: 'List port mappings or a specific mapping for the container', aliasesLine: 'berth container port, berth port', args: { kind: 'range', min: 1, max: 2 }, load: () => import('./container/port.js') },
   prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove all stopped containers', args: none, load: () => import('./container/prune.js') },
   rename: { name: 'rename', use: 'CONTAINER NEW_NAME', short: 'Rename a container', aliasesLine: 'berth container rename, berth rename', args: exact(2), load: () => import('./container/rename.js') },
   restart: { name: 'restart', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Restart one or more containers', aliasesLine: 'berth container restart, berth restart', args: min(1), load: () => import('./container/restart.js') },
@@ -62,7 +63,7 @@ export const COMMANDS: CommandSpec[] = [
   as('info', S.info, { top: 6 }),
   as('attach', C.attach), as('create', C.create), as('export', C.export), as('kill', C.kill), as('logs', C.logs),
   as('rename', C.rename), as('restart', C.restart), as('rm', C.rm), as('start', C.start), as('stop', C.stop),
-  as('wait', C.wait), as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
+  as('wait', C.wait), as('port', C.port), as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
   as('save', I.save), as('tag', I.tag), as('inspect', S.inspect), as('events', S.events),
 ];
 
