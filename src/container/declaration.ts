@@ -113,7 +113,6 @@ export function refuseUnsupported(h: HostConfig, opts: { runtimes: readonly stri
   const nonEmpty = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 : typeof v === 'object' && v !== null && Object.keys(v).length > 0);
   const unsupported: Array<[boolean, string]> = [
     [nonEmpty(h.Binds) || nonEmpty(h.Mounts) || nonEmpty(h.VolumesFrom), 'volumes and bind mounts (-v, --mount, --volumes-from)'],
-    [nonEmpty(h.Links), 'links (--link)'],
     [nonEmpty(h.Devices) || nonEmpty(h.DeviceRequests), 'devices (--device, --gpus)'],
     [nonEmpty(h.Tmpfs), 'tmpfs mounts (--tmpfs)'],
     [nonEmpty(h.Sysctls), 'sysctls (--sysctl)'],

@@ -1,11 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, newId, shortId } from '../base/index.js';
+import type { NetworkMode } from '../oci/index.js';
 import { startFailureExitCode } from '../runtime/index.js';
 import { ZERO_TIME, hasProcess, type ContainerDeclaration, type ContainerRecord, type HostConfig, type NetworkingConfig } from './config.js';
 import { delay, normalizeSignal, type ContainerCore } from './core.js';
-import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
+import { commandLine, mergeEnv, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
 import { servePendingAttach } from './io.js';
+import { linkEnv, linkHosts, normalizeLinks, refreshReceivers, resolveLinks, type LinkedSource } from './links.js';
 import { isValidName, randomName } from './names.js';
 import { endpointSettingsFor, toEndpointConfig } from './networking.js';
 import { removeContainer } from './removal.js';
@@ -48,6 +50,7 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? '' : shortId(id);
   const name = chooseName(core, req.name, id);
   try {
+    normalizeLinks(hostConfig, { receiver: name, store: d.store });
     await mkdir(d.store.dir(id), { recursive: true });
     await d.rootfs.create({ id, imageId: image.id });
     const rec: ContainerRecord = {
@@ -120,6 +123,8 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   const mode = d.network.validateMode(rec.hostConfig.NetworkMode);
   const endpoint = toEndpointConfig(endpointSettingsFor(rec.networkingConfig, rec.hostConfig.NetworkMode));
   const ports = mode === 'bridge' ? portRequests(rec.hostConfig, rec.config.ExposedPorts) : [];
+  // the sources must run before anything is made for this container
+  const links = mode === 'bridge' ? resolveLinks(rec, d.store) : [];
   // The rootfs mount and the namespace are independent: make both at once.
   const [rootfs, net] = await Promise.all([
     d.rootfs.mount({ id: rec.id, imageId: rec.imageId }).finally(() => mark('mounted')),
@@ -141,15 +146,13 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   };
   await Promise.all([
     writeFile(files.hostname, `${hostname}\n`),
-    writeFile(files.hosts, d.network.hostsFile({
-      hostname, domainname: rec.config.Domainname, mode, extraHosts: rec.hostConfig.ExtraHosts ?? [],
-      ...(net.endpoint.ipAddress ? { ip: net.endpoint.ipAddress } : {}),
-    })),
+    writeFile(files.hosts, hostsText(core, rec, { mode, hostname, ip: net.endpoint.ipAddress, links })),
     writeFile(files.resolvConf, d.network.resolvConf({
       mode, dns: rec.hostConfig.Dns ?? [], dnsSearch: rec.hostConfig.DnsSearch ?? [], dnsOptions: rec.hostConfig.DnsOptions ?? [],
     })),
   ]);
-  const spec = d.spec.buildSpec(toSpecRequest(rec, {
+  const withLinks = links.length ? { ...rec, config: { ...rec.config, Env: mergeEnv(links.flatMap((l) => linkEnv(rec.name, l)), rec.config.Env) } } : rec;
+  const spec = d.spec.buildSpec(toSpecRequest(withLinks, {
     rootfs, user, hostname, files, network: { mode, ...(net.netnsPath ? { path: net.netnsPath } : {}) },
   }));
   // netavark wires the namespace while runc creates the container; both must finish before start.
@@ -168,6 +171,19 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   rec.state = { status: 'running', pid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString(), finishedAt: rec.state.finishedAt };
   await d.store.save(rec);
   core.event(rec, 'start');
+  await refreshReceivers(rec, {
+    store: d.store, hostsPath: (r) => core.filePath(r, 'hosts'),
+    render: (r, l) => hostsText(core, r, { mode: 'bridge', hostname: r.config.Hostname || osHostname(), ip: r.network?.ipAddress, links: l }),
+  }).catch((e: unknown) => d.log.warn('cannot update the hosts files of linked containers', { id: rec.id, error: String(e) }));
+}
+
+/** The container's /etc/hosts: the network's defaults, --add-host entries, then its links' (as dockerd orders them). */
+function hostsText(core: ContainerCore, rec: ContainerRecord, o: { mode: NetworkMode; hostname: string; ip?: string | undefined; links: LinkedSource[] }): string {
+  return core.d.network.hostsFile({
+    hostname: o.hostname, domainname: rec.config.Domainname, mode: o.mode,
+    extraHosts: [...(rec.hostConfig.ExtraHosts ?? []), ...o.links.map(linkHosts)],
+    ...(o.ip ? { ip: o.ip } : {}),
+  });
 }
 
 // ---- stop, kill, restart, rename --------------------------------------------------
