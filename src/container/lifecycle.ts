@@ -7,7 +7,7 @@ import { ZERO_TIME, hasProcess, type ContainerDeclaration, type ContainerRecord,
 import { delay, normalizeSignal, type ContainerCore } from './core.js';
 import { commandLine, mergeEnv, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
 import { servePendingAttach } from './io.js';
-import { linkEnv, linkHosts, normalizeLinks, refreshReceivers, resolveLinks, type LinkedSource } from './links.js';
+import { linkEnv, linkHosts, linkOpenings, normalizeLinks, refreshReceivers, resolveLinks, type LinkedSource } from './links.js';
 import { isValidName, randomName } from './names.js';
 import { endpointSettingsFor, toEndpointConfig } from './networking.js';
 import { removeContainer } from './removal.js';
@@ -165,6 +165,7 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
     net.ready.finally(() => mark('network-ready')),
   ]);
   mark('created');
+  if (links.length) await d.network.allowLinks(rec.id, linkOpenings(net.endpoint.ipAddress, links));
   await servePendingAttach(core, rec.id);
   await d.runtime.start(rec.id);
   mark('started');
@@ -173,6 +174,7 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   core.event(rec, 'start');
   await refreshReceivers(rec, {
     store: d.store, hostsPath: (r) => core.filePath(r, 'hosts'),
+    allow: (r, l) => (r.network ? d.network.allowLinks(r.id, linkOpenings(r.network.ipAddress, l)) : Promise.resolve()),
     render: (r, l) => hostsText(core, r, { mode: 'bridge', hostname: r.config.Hostname || osHostname(), ip: r.network?.ipAddress, links: l }),
   }).catch((e: unknown) => d.log.warn('cannot update the hosts files of linked containers', { id: rec.id, error: String(e) }));
 }

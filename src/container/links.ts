@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { ConflictError, InvalidArgumentError } from '../base/index.js';
 import { hasProcess, type ContainerRecord, type HostConfig } from './config.js';
+import type { LinkOpening } from '../network/index.js';
 import type { ContainerStore } from './store.js';
 
 /** One legacy link as dockerd stores it in HostConfig.Links: "/db:/web/db". */
@@ -93,6 +94,11 @@ export function linkEnv(receiverName: string, s: LinkedSource): string[] {
   return env;
 }
 
+/** What --icc=false must let through for the receiver's links: each exposed port of each source. */
+export function linkOpenings(receiverIp: string, sources: readonly LinkedSource[]): LinkOpening[] {
+  return sources.flatMap((s) => sortedPorts(s.rec.config.ExposedPorts).map(({ port, proto }) => ({ receiverIp, sourceIp: s.ip, port, protocol: proto })));
+}
+
 /** The receiver's /etc/hosts entries for its links, in --add-host's "names:ip" form: alias, source hostname, source name. */
 export function linkHosts(s: LinkedSource): string {
   const names = [s.link.alias, s.rec.config.Hostname].filter(Boolean);
@@ -108,6 +114,8 @@ export async function refreshReceivers(source: ContainerRecord, opts: {
   store: ContainerStore;
   render: (receiver: ContainerRecord, links: LinkedSource[]) => string;
   hostsPath: (receiver: ContainerRecord) => string;
+  /** Re-open the receiver's links (--icc=false) for the source's new address. */
+  allow: (receiver: ContainerRecord, links: LinkedSource[]) => Promise<void>;
 }): Promise<void> {
   const receivers = opts.store.all().filter((r) => r.id !== source.id && hasProcess(r.state) && storedLinks(r.hostConfig).some((l) => l.source === source.name));
   for (const r of receivers) {
@@ -119,5 +127,6 @@ export async function refreshReceivers(source: ContainerRecord, opts: {
     }
     // the same inode, rewritten: the file is bind-mounted into the receiver
     await writeFile(opts.hostsPath(r), opts.render(r, links));
+    await opts.allow(r, links);
   }
 }

@@ -13,15 +13,19 @@ export class PortBook {
   private readonly probe: PortProbe;
   private readonly ephemeral: [number, number];
   private cursor: number | undefined;
+  private readonly defaultHostIp: string;
 
-  constructor(opts: { probe?: PortProbe; ephemeral?: [number, number] }) {
+  constructor(opts: { probe?: PortProbe; ephemeral?: [number, number]; defaultHostIp?: string }) {
     this.probe = opts.probe ?? probeHostPort;
+    this.defaultHostIp = opts.defaultHostIp ?? '0.0.0.0';
     this.ephemeral = opts.ephemeral ?? ephemeralRange();
   }
 
   /** Choose host ports for `requests` against those `endpoints` hold, and record them with `record` before the lock is released. */
   async allocate<T>(containerName: string, requests: readonly PortRequest[], endpoints: readonly { attachment: { ports?: PortMapping[] } }[], record: (mappings: PortMapping[]) => T): Promise<T> {
     for (const r of requests) checkPortRequest(r);
+    // dockerd's --ip: the address of a binding that names none
+    requests = requests.map((r) => (r.hostIp === '' ? { ...r, hostIp: this.defaultHostIp } : r));
     return this.lock.run('ports', async () => {
       const inUse = endpoints.flatMap((e) => e.attachment.ports ?? []);
       const { mappings, cursor } = await allocatePorts(requests, { inUse, probe: this.probe, ephemeral: this.ephemeral, ...(this.cursor ? { cursor: this.cursor } : {}) })

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
@@ -8,15 +9,23 @@ function ok(r: RunResult): string {
   return r.stdout;
 }
 
-const HTTPD = (port: number): string[] => ['sh', '-c', `mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && exec httpd -f -p ${port} -h /www`];
+// serves on the port given (exposed by the tests) and on 8080 (never exposed)
+const HTTPD = (port: number): string[] => ['sh', '-c', `mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && httpd -p 8080 -h /www && exec httpd -f -p ${port} -h /www`];
 
-describe('legacy links', { skip: !isRoot() && 'needs root' }, () => {
+describe('legacy links, on a daemon with --icc=false', { skip: !isRoot() && 'needs root' }, () => {
   let d: TestDaemon;
   before(async () => {
-    d = await startDaemon();
+    d = await startDaemon({ args: ['--icc=false'] });
     await withBusybox(d);
   });
-  after(async () => { await d?.cleanup(); });
+  after(async () => {
+    await d?.cleanup();
+    // the daemon's own chain (src/network/icc.ts); a daemon keeps it across restarts
+    const chain = `BERTH-ICC-${d.bridge}`;
+    while (spawnSync('iptables', ['-w', '-D', 'FORWARD', '-i', d.bridge, '-o', d.bridge, '-j', chain]).status === 0) { /* every copy */ }
+    spawnSync('iptables', ['-w', '-F', chain]);
+    spawnSync('iptables', ['-w', '-X', chain]);
+  });
 
   const ipOf = async (name: string): Promise<string> => ok(await d.berth(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', name])).trim();
   const hostsOf = async (name: string): Promise<string> => readFileSync(ok(await d.berth(['inspect', '-f', '{{.HostsPath}}', name])).trim(), 'utf8');
@@ -63,5 +72,22 @@ describe('legacy links', { skip: !isRoot() && 'needs root' }, () => {
     const host = await d.api('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'host', Links: ['db:db'] } });
     assert.equal(host.status, 400);
     assert.match(host.json().message, /host type networking can't be used with links/);
+  });
+
+  test('--icc=false blocks traffic between containers except the ports their links open', async () => {
+    const ip = await ipOf('db');
+    const get = (args: string[], port: number) => d.berth(['run', '--rm', ...args, 'busybox', 'timeout', '3', 'wget', '-qO-', `http://${ip}:${port}/`]);
+    const unlinked = await get([], 5432);
+    assert.notEqual(unlinked.code, 0, `an unlinked container reached db: ${unlinked.stdout}`);
+    assert.match(ok(await get(['--link', 'db:db'], 5432)), /hello from/, 'the linked, exposed port is open');
+    assert.notEqual((await get(['--link', 'db:db'], 8080)).code, 0, 'a port db does not expose stays closed');
+    const chain = spawnSync('iptables', ['-w', '-S', `BERTH-ICC-${d.bridge}`], { encoding: 'utf8' }).stdout;
+    assert.match(chain, /-j DROP/);
+    // web's link is the only one left running: its rules, and no one else's
+    const webId = ok(await d.berth(['inspect', '-f', '{{.Id}}', 'web'])).trim().slice(0, 12);
+    const linkRules = chain.split('\n').filter((l) => l.includes('berth-link:'));
+    assert.ok(linkRules.length > 0 && linkRules.every((l) => l.includes(`berth-link:${webId}`)), chain);
+    ok(await d.berth(['rm', '-f', 'web']));
+    assert.doesNotMatch(spawnSync('iptables', ['-w', '-S', `BERTH-ICC-${d.bridge}`], { encoding: 'utf8' }).stdout, /berth-link:/);
   });
 });
