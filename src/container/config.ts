@@ -104,6 +104,8 @@ export interface HostConfig {
   LogConfig?: { Type: string; Config: Record<string, string> };
   PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }>> | null;
   PublishAllPorts?: boolean;
+  /** Legacy links, stored as dockerd stores them: "/source:/receiver/alias". */
+  Links?: string[] | null;
   Runtime?: string;
   [key: string]: unknown;
 }

@@ -114,8 +114,6 @@ export function normalizeConfig(c: Partial<ContainerDeclaration> | undefined): C
 export function refuseUnsupported(h: HostConfig, opts: { runtimes: readonly string[] }): void {
   const nonEmpty = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 : typeof v === 'object' && v !== null && Object.keys(v).length > 0);
   const unsupported: Array<[boolean, string]> = [
-    [nonEmpty(h.PortBindings) || Boolean(h.PublishAllPorts), 'published ports (-p, -P)'],
-    [nonEmpty(h.Links), 'links (--link)'],
     [nonEmpty(h.Devices) || nonEmpty(h.DeviceRequests), 'devices (--device, --gpus)'],
     [nonEmpty(h.Sysctls), 'sysctls (--sysctl)'],
     [nonEmpty(h.GroupAdd), 'supplementary groups (--group-add)'],

@@ -1,17 +1,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { ConflictError, InvalidArgumentError, NotModifiedError, newId, shortId } from '../base/index.js';
+import type { NetworkMode } from '../oci/index.js';
 import { startFailureExitCode } from '../runtime/index.js';
 import { ZERO_TIME, hasProcess, type ContainerDeclaration, type ContainerRecord, type HostConfig, type NetworkingConfig } from './config.js';
 import { delay, normalizeSignal, type ContainerCore } from './core.js';
-import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
+import { commandLine, mergeEnv, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
 import { servePendingAttach } from './io.js';
 import { anonymousVolumes, declareMounts, prepareMounts, removeVolumes } from './mount-points.js';
+import { linkEnv, linkHosts, linkOpenings, normalizeLinks, refreshReceivers, resolveLinks, type LinkedSource } from './links.js';
 import { isValidName, randomName } from './names.js';
 import { endpointSettingsFor, toEndpointConfig } from './networking.js';
 import { removeContainer } from './removal.js';
 import { thawAfterSignal } from './pause.js';
 import { validateCpuResources } from './resource-checks.js';
+import { discardedPortsWarning, portRequests, validatePortBindings } from './published-ports.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { toSpecRequest } from './spec-request.js';
 import { checkExtraResources } from './update.js';
@@ -36,6 +39,7 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   const { warnings, drop } = checkExtraResources(hostConfig, { blkioWeight: d.cgroupFeatures?.blkioWeight ?? false });
   for (const k of drop) delete hostConfig[k];
   refuseUnsupported(hostConfig, { runtimes: d.runtime.names });
+  validatePortBindings(hostConfig);
   parseSecurityOpts(hostConfig.SecurityOpt, { decodeProfile: false });
   let config = normalizeConfig(req.config);
   if (!config.Image) throw new InvalidArgumentError('invalid reference format');
@@ -49,6 +53,7 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   const name = chooseName(core, req.name, id);
   let made: ContainerRecord['mountPoints'];
   try {
+    normalizeLinks(hostConfig, { receiver: name, store: d.store });
     await mkdir(d.store.dir(id), { recursive: true });
     await d.rootfs.create({ id, imageId: image.id });
     const mountPoints = await declareMounts(core, config, hostConfig);
@@ -62,7 +67,8 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
     };
     await d.store.save(rec);
     core.event(rec, 'create');
-    return { id, warnings };
+    const portsWarning = discardedPortsWarning(hostConfig);
+    return { id, warnings: portsWarning ? [...warnings, portsWarning] : warnings };
   } catch (e) {
     d.store.releaseName(name, id);
     await d.rootfs.remove(id).catch(() => {});
@@ -126,12 +132,16 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   const mark = (step: string): void => d.log.debug('start step', { id: rec.id.slice(0, 12), step, ms: Math.round(performance.now() - t0) });
   const mode = d.network.validateMode(rec.hostConfig.NetworkMode);
   const endpoint = toEndpointConfig(endpointSettingsFor(rec.networkingConfig, rec.hostConfig.NetworkMode));
+  const ports = mode === 'bridge' ? portRequests(rec.hostConfig, rec.config.ExposedPorts) : [];
+  // the sources must run before anything is made for this container
+  const links = mode === 'bridge' ? resolveLinks(rec, d.store) : [];
   // The rootfs mount and the namespace are independent: make both at once.
   const [rootfs, net] = await Promise.all([
     d.rootfs.mount({ id: rec.id, imageId: rec.imageId }).finally(() => mark('mounted')),
     d.network.attach({
       containerId: rec.id, containerName: rec.name, mode,
       ...(rec.config.MacAddress ? { macAddress: rec.config.MacAddress } : {}), ...(endpoint ? { config: endpoint } : {}),
+      ...(ports.length ? { ports } : {}),
     }),
   ]);
   const [user, mounts] = await Promise.all([d.spec.resolveUser(rootfs, rec.config.User), prepareMounts(core, rec, rootfs)]);
@@ -147,15 +157,13 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   };
   await Promise.all([
     writeFile(files.hostname, `${hostname}\n`),
-    writeFile(files.hosts, d.network.hostsFile({
-      hostname, domainname: rec.config.Domainname, mode, extraHosts: rec.hostConfig.ExtraHosts ?? [],
-      ...(net.endpoint.ipAddress ? { ip: net.endpoint.ipAddress } : {}),
-    })),
+    writeFile(files.hosts, hostsText(core, rec, { mode, hostname, ip: net.endpoint.ipAddress, links })),
     writeFile(files.resolvConf, d.network.resolvConf({
       mode, dns: rec.hostConfig.Dns ?? [], dnsSearch: rec.hostConfig.DnsSearch ?? [], dnsOptions: rec.hostConfig.DnsOptions ?? [],
     })),
   ]);
-  const spec = d.spec.buildSpec(toSpecRequest(rec, {
+  const withLinks = links.length ? { ...rec, config: { ...rec.config, Env: mergeEnv(links.flatMap((l) => linkEnv(rec.name, l)), rec.config.Env) } } : rec;
+  const spec = d.spec.buildSpec(toSpecRequest(withLinks, {
     rootfs, user, hostname, files, network: { mode, ...(net.netnsPath ? { path: net.netnsPath } : {}) }, mounts,
   }));
   // netavark wires the namespace while runc creates the container; both must finish before start.
@@ -168,6 +176,7 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
     net.ready.finally(() => mark('network-ready')),
   ]);
   mark('created');
+  if (links.length) await d.network.allowLinks(rec.id, linkOpenings(net.endpoint.ipAddress, links));
   await servePendingAttach(core, rec.id);
   await d.runtime.start(rec.id);
   mark('started');
@@ -175,6 +184,20 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   await d.store.save(rec);
   core.event(rec, 'start');
   for (const f of core.started) f(rec);
+  await refreshReceivers(rec, {
+    store: d.store, hostsPath: (r) => core.filePath(r, 'hosts'),
+    allow: (r, l) => (r.network ? d.network.allowLinks(r.id, linkOpenings(r.network.ipAddress, l)) : Promise.resolve()),
+    render: (r, l) => hostsText(core, r, { mode: 'bridge', hostname: r.config.Hostname || osHostname(), ip: r.network?.ipAddress, links: l }),
+  }).catch((e: unknown) => d.log.warn('cannot update the hosts files of linked containers', { id: rec.id, error: String(e) }));
+}
+
+/** The container's /etc/hosts: the network's defaults, --add-host entries, then its links' (as dockerd orders them). */
+function hostsText(core: ContainerCore, rec: ContainerRecord, o: { mode: NetworkMode; hostname: string; ip?: string | undefined; links: LinkedSource[] }): string {
+  return core.d.network.hostsFile({
+    hostname: o.hostname, domainname: rec.config.Domainname, mode: o.mode,
+    extraHosts: [...(rec.hostConfig.ExtraHosts ?? []), ...o.links.map(linkHosts)],
+    ...(o.ip ? { ip: o.ip } : {}),
+  });
 }
 
 // ---- stop, kill, restart, rename --------------------------------------------------

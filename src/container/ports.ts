@@ -3,6 +3,7 @@ import type { EngineEvent } from '../base/index.js';
 import type { CgroupSample, NetDevCounters, ProcessStatus, SystemCpu } from '../host/index.js';
 import type { EndpointConfig, LinuxResources, NetworkMode, RuntimeSpec } from '../oci/index.js';
 import type { SpecHostFacts, SpecInput, UserMount } from '../runtime/index.js';
+import type { LinkOpening, PortRequest } from '../network/index.js';
 import type { NetworkEndpoint } from './config.js';
 
 /** What the container service needs of the image store. */
@@ -50,8 +51,10 @@ export interface NetworkAttacher {
    * Resolves once the namespace exists and the endpoint is known; `ready` settles when the
    * wiring is done, so the runtime can create the container meanwhile.
    */
-  attach(opts: { containerId: string; containerName: string; mode: NetworkMode; macAddress?: string; config?: EndpointConfig }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint; ready: Promise<void> }>;
+  attach(opts: { containerId: string; containerName: string; mode: NetworkMode; macAddress?: string; config?: EndpointConfig; ports?: PortRequest[] }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint; ready: Promise<void> }>;
   detach(containerId: string): Promise<void>;
+  /** Under --icc=false, let the container reach its links' ports (a no-op otherwise). */
+  allowLinks(containerId: string, openings: LinkOpening[]): Promise<void>;
   hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; mode: NetworkMode }): string;
   resolvConf(opts: { mode: NetworkMode; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] }): string;
   /** NotFoundError for an unknown network name. */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError, errnoCode, isLogLevel, type LogLevel } from '../base/index.js';
+import { bridgeOptions, normalizeBoolFlags, type BridgeOptions } from './bridge-options.js';
 
 export interface DaemonConfig {
   hosts: string[];
@@ -14,6 +15,8 @@ export interface DaemonConfig {
   /** The default bridge: interface name and subnet. */
   bridge: string;
   bip: string | undefined;
+  /** --icc, --ip, --mtu, --userland-proxy (bridge-options.ts). */
+  bridgeOptions: BridgeOptions;
   /** daemon.json keys Docker knows that berth reads but does not act on yet. */
   ignoredKeys: string[];
   /** `--cleanup`: recover, then remove the host state berthd installed (its bridge and rules) and exit. */
@@ -30,15 +33,16 @@ export const DEFAULTS = {
 };
 
 /** daemon.json keys (dockerd's) that map onto our flags. */
-const FILE_KEYS: Record<string, keyof DaemonConfig | 'debug'> = {
+const FILE_KEYS: Record<string, keyof DaemonConfig | 'debug' | 'icc' | 'ip' | 'mtu' | 'userlandProxy'> = {
   hosts: 'hosts', 'data-root': 'dataRoot', 'exec-root': 'execRoot', 'log-level': 'logLevel',
   'default-runtime': 'defaultRuntime', pidfile: 'pidfile', debug: 'debug', bridge: 'bridge', bip: 'bip',
+  icc: 'icc', ip: 'ip', mtu: 'mtu', 'userland-proxy': 'userlandProxy',
 };
 
 /** Keys dockerd accepts that berth does not act on yet: accepted and reported, never silently. */
 const KNOWN_DOCKER_KEYS = new Set([
   'log-driver', 'log-opts', 'labels', 'storage-driver', 'storage-opts', 'runtimes', 'default-address-pools',
-  'fixed-cidr', 'ip', 'ip-forward', 'ip-masq', 'iptables', 'ip6tables', 'ipv6', 'mtu', 'icc', 'userland-proxy', 'dns', 'dns-opts',
+  'fixed-cidr', 'ip-forward', 'ip-masq', 'iptables', 'ip6tables', 'ipv6', 'dns', 'dns-opts',
   'dns-search', 'registry-mirrors', 'insecure-registries', 'max-concurrent-downloads', 'max-concurrent-uploads',
   'max-download-attempts', 'live-restore', 'shutdown-timeout', 'default-ulimits', 'default-shm-size', 'cgroup-parent',
   'exec-opts', 'seccomp-profile', 'no-new-privileges', 'userns-remap', 'rootless', 'features', 'builder', 'experimental',
@@ -57,7 +61,11 @@ Options:
       --exec-root string          Root directory for execution state files (default "${DEFAULTS.execRoot}")
   -H, --host list                 Daemon socket(s) to connect to (default ${DEFAULTS.host})
       --bridge string             Name of the default bridge interface (default "${DEFAULTS.bridge}")
-      --bip string                Subnet of the default bridge, e.g. 172.18.0.0/16
+      --bip string                The default bridge's address with its prefix, e.g. 172.18.0.1/16 (a network address: the subnet, gateway .1)
+      --icc                       Enable inter-container communication on the default bridge (default true)
+      --ip string                 Host IP of published ports given without one (default "0.0.0.0")
+      --mtu int                   MTU of the default bridge and its containers (default 1500)
+      --userland-proxy            Accepted for dockerd's sake: berth forwards published ports with DNAT, never a proxy (default true)
       --cleanup                   Remove the bridge and firewall rules this daemon installed, then exit (no container may run)
   -h, --help                      Print usage
   -l, --log-level string          Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
@@ -71,7 +79,7 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: normalizeBoolFlags(argv),
       strict: true,
       options: {
         host: { type: 'string', short: 'H', multiple: true },
@@ -83,6 +91,10 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
         pidfile: { type: 'string', short: 'p' },
         bridge: { type: 'string' },
         bip: { type: 'string' },
+        icc: { type: 'string' },
+        ip: { type: 'string' },
+        mtu: { type: 'string' },
+        'userland-proxy': { type: 'string' },
         debug: { type: 'boolean', short: 'D' },
         cleanup: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -126,6 +138,7 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
       pidfile: pick(v.pidfile, 'pidfile', DEFAULTS.pidfile),
       bridge: pick(v.bridge, 'bridge', DEFAULTS.bridge),
       bip: pick<string | undefined>(v.bip, 'bip', undefined),
+      bridgeOptions: bridgeOptions(v, file),
       ignoredKeys: Object.keys(file).filter((k) => KNOWN_DOCKER_KEYS.has(k)),
       cleanup: Boolean(v.cleanup),
     },

@@ -27,7 +27,7 @@ import { ContainerService, ContainerStore, isUp, usesVolume, type NetworkAttache
 import { VolumeService } from '../volume/index.js';
 import { ImageService } from '../image/index.js';
 import { imageCommitter } from './image-commit.js';
-import { NetworkService } from '../network/index.js';
+import { NetworkService, parseBip } from '../network/index.js';
 import { detectRuntimes, hostSpecFacts, bindRuntimeReadOnly, type DetectedRuntime } from '../runtime/index.js';
 import type { DaemonConfig } from './config.js';
 import { EventLog } from './events/event-log.js';
@@ -68,7 +68,11 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     ImageService.open({ root: cfg.dataRoot, log: log.child({ module: 'image' }), events }),
     NetworkService.open({
       root: join(cfg.dataRoot, 'networks'), execRoot: cfg.execRoot, log: log.child({ module: 'network' }),
-      bridge: { name: cfg.bridge, ...(cfg.bip ? { subnet: cfg.bip } : {}) },
+      bridge: {
+        name: cfg.bridge, ...(cfg.bip ? parseBip(cfg.bip) : {}), icc: cfg.bridgeOptions.icc,
+        ...(cfg.bridgeOptions.mtu ? { mtu: cfg.bridgeOptions.mtu } : {}),
+      },
+      ports: { defaultHostIp: cfg.bridgeOptions.ip },
       netnsPool: 2, events,
     }),
     ContainerStore.open(containersRoot, log.child({ module: 'store' })),
@@ -90,6 +94,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
       return { ...(p.netnsPath ? { netnsPath: p.netnsPath } : {}), endpoint: p.planned, ready: p.done.then(() => {}) };
     },
     detach: (id) => network.detach(id),
+    allowLinks: (id, o) => network.allowLinks(id, o),
     hostsFile: (o) => network.hostsFile(o),
     resolvConf: (o) => network.resolvConf(o),
     validateMode: (m) => {

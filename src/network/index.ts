@@ -7,3 +7,6 @@ export { IpPool, type IpPoolState, type Lease } from './ipam.js';
 export { buildHostsFile, parseExtraHost, HOST_GATEWAY } from './hosts-file.js';
 export { parseResolvConf, transformForLegacyNetwork, renderResolvConf } from './resolv-conf.js';
 export { keeperName } from './bridge-driver.js';
+export { allocatePorts, bindAddress, ephemeralRange, type PortProbe, type PortRequest } from './port-allocator.js';
+export type { LinkOpening } from './icc.js';
+export { parseBip } from './bridge-address.js';

@@ -97,7 +97,8 @@ export function netavarkOptions(opts: {
     ...(opts.portMappings?.length
       ? {
           port_mappings: opts.portMappings.map((p) => ({
-            container_port: p.containerPort, host_ip: p.hostIp, host_port: p.hostPort, protocol: p.protocol, range: p.range,
+            // netavark forwards every address when host_ip is empty; "0.0.0.0" would match only that address
+            container_port: p.containerPort, host_ip: p.hostIp === '0.0.0.0' ? '' : p.hostIp, host_port: p.hostPort, protocol: p.protocol, range: p.range,
           })),
         }
       : {}),

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  ConflictError, errnoCode, InvalidArgumentError, newId, NotImplementedError, removeAtomicTemps, silentLogger, type EngineEvent, type Logger,
+  ConflictError, errnoCode, InvalidArgumentError, newId, NotImplementedError, removeAtomicTemps, silentLogger, writeFileAtomic, type EngineEvent, type Logger,
 } from '../base/index.js';
 import { netnsPath } from '../host/index.js';
 import { BridgeDriver } from './bridge-driver.js';
@@ -20,10 +20,13 @@ import { realNetworkHost, type NetworkHost } from './network-host.js';
 import { NetnsPool } from './netns-pool.js';
 import { NetworkStore } from './network-store.js';
 import { NullDriver } from './null-driver.js';
+import { IccFirewall, type LinkOpening } from './icc.js';
+import { PortBook } from './port-book.js';
+import type { PortProbe } from './port-allocator.js';
 import {
   chooseHostResolvConf, HOST_RESOLV_CONF, parseResolvConf, renderResolvConf, SYSTEMD_RESOLV_CONF, transformForLegacyNetwork,
 } from './resolv-conf.js';
-import type { AttachOptions, Attachment, DriverName, NetworkMode, NetworkRecord } from './types.js';
+import type { AttachOptions, Attachment, DriverName, NetworkMode, NetworkRecord, PortMapping } from './types.js';
 
 export const DEFAULT_BRIDGE_NAME = 'berth0';
 export const DEFAULT_BRIDGE_SUBNET = '172.18.0.0/16';
@@ -38,7 +41,8 @@ export interface NetworkServiceOptions {
   /** Runtime directory (tmpfs): netavark's aardvark config. */
   execRoot: string;
   log?: Logger;
-  bridge: { name?: string; subnet?: string; gateway?: string; mtu?: number };
+  /** `icc: false`: containers on the default bridge talk only over their links' ports (icc.ts). */
+  bridge: { name?: string; subnet?: string; gateway?: string; mtu?: number; icc?: boolean };
   netavarkPath?: string;
   /** Side effects; the real host unless a test passes a fake. */
   host?: NetworkHost;
@@ -50,6 +54,8 @@ export interface NetworkServiceOptions {
   netnsPool?: number;
   /** Where connects and disconnects are reported (Docker's network events). */
   events?: { publish(event: EngineEvent): void };
+  /** Published ports: whether a host process holds a port (a real bind unless a test passes one), the ephemeral range. */
+  ports?: { probe?: PortProbe; ephemeral?: [number, number]; defaultHostIp?: string };
 }
 
 /** The namespace exists (so `runc create` can start); `done` settles when the endpoint is wired. */
@@ -83,7 +89,10 @@ export class NetworkService {
     this.drivers = { bridge: this.bridgeDriver, host: new HostDriver(), null: new NullDriver() };
     const daemonTag = createHash('sha256').update(opts.root).digest('hex').slice(0, 8);
     this.netnsPool = new NetnsPool({ host, prefix: `berth-p${daemonTag}-`, size: opts.netnsPool ?? 0, log });
+    this.ports = new PortBook(opts.ports ?? {});
   }
+
+  private readonly ports: PortBook;
 
   private readonly netnsPool: NetnsPool;
   /** The bridges (and so the netavark firewall state) this daemon set up; teardown() removes those it made. */
@@ -115,10 +124,34 @@ export class NetworkService {
     await removeAtomicTemps(opts.root);
     svc.installed = await InstalledBridges.open(join(opts.root, 'installed.json'));
     await svc.recover();
+    await svc.setIcc(opts.bridge.icc !== false, name);
     await svc.netnsPool.reclaim(new Set(svc.endpoints.all().flatMap((e) => (e.netnsName ? [e.netnsName] : []))));
     svc.netnsPool.refill();
     await ipam.ensurePool(networks.get('bridge').id, { subnet: pool.subnet, gateway: pool.gatewayIp });
     return svc;
+  }
+
+  private icc: IccFirewall | undefined;
+
+  /** --icc=false installs the daemon's chain; back to true, a chain a previous run installed goes (a marker file says so). */
+  private async setIcc(enabled: boolean, bridge: string): Promise<void> {
+    const marker = join(this.opts.root, 'icc-chain');
+    const fw = new IccFirewall(this.host, bridge);
+    if (!enabled) {
+      await fw.install();
+      await writeFileAtomic(marker, fw.chain);
+      this.icc = fw;
+    } else if (readOptional(marker) !== undefined) {
+      await fw.uninstall();
+      await rm(marker, { force: true });
+    }
+  }
+
+  /** Under --icc=false, open what a container's links allow (replacing what they allowed before). */
+  async allowLinks(containerId: string, openings: readonly LinkOpening[]): Promise<void> {
+    if (!this.icc) return;
+    await this.icc.revoke(containerId);
+    await this.icc.allow(containerId, openings);
   }
 
   list(): NetworkRecord[] {
@@ -187,7 +220,10 @@ export class NetworkService {
       if (existing) await this.undo(existing);
 
       const driver = this.drivers[network.driver];
-      const { rec, persisted } = this.record(opts, network, driver);
+      // Ports are chosen and recorded under one lock, so two starts never take the same one.
+      const { rec, persisted } = network.driver === 'bridge' && opts.ports?.length
+        ? await this.ports.allocate(opts.containerName, opts.ports, this.endpoints.all(), (mappings) => this.record(opts, network, driver, mappings))
+        : this.record(opts, network, driver);
       let nsPath: string | undefined;
       try {
         // A namespace made ahead can be handed out before the record is durable: nothing has
@@ -317,6 +353,8 @@ export class NetworkService {
     }
     const removed: string[] = [];
     const kept: string[] = [];
+    if (this.icc) await this.icc.uninstall();
+    await rm(join(this.opts.root, 'icc-chain'), { force: true });
     for (const entry of this.installed.all()) {
       const network = this.networks.find(entry.networkId);
       if (network && entry.madeByBerth && network.bridge === entry.bridge) {
@@ -346,7 +384,7 @@ export class NetworkService {
    * Lease an address and record the 'creating' endpoint (with the driver's plan) in memory at
    * once; `persisted` settles when both are on disk. No side effect may start before it does.
    */
-  private record(opts: AttachOptions, network: NetworkRecord, driver: NetworkDriver): { rec: EndpointRecord; persisted: Promise<void> } {
+  private record(opts: AttachOptions, network: NetworkRecord, driver: NetworkDriver, ports?: PortMapping[]): { rec: EndpointRecord; persisted: Promise<void> } {
     const leased = driver.needsAddress ? this.ipam.allocateNow(network.id, opts.containerId) : undefined;
     const lease = leased?.lease;
     const mac = lease ? opts.macAddress || macForIpv4(parseIpv4(lease.ip)!) : '';
@@ -363,6 +401,7 @@ export class NetworkService {
       gateway: lease?.gateway ?? '',
       macAddress: mac,
       bridge: network.bridge,
+      ...(ports?.length ? { ports } : {}),
     };
     const rec: EndpointRecord = {
       containerId: opts.containerId,
@@ -412,6 +451,7 @@ export class NetworkService {
       ...(a.netnsPath ? { netnsPath: a.netnsPath } : {}),
       interfaceName: CONTAINER_IFACE,
       ...(a.ipAddress ? { address: { ip: a.ipAddress, prefixLen: a.ipPrefixLen, gateway: a.gateway, mac: a.macAddress } } : {}),
+      ...(a.ports?.length ? { portMappings: a.ports } : {}),
     };
   }
 
@@ -432,6 +472,7 @@ export class NetworkService {
         this.log.warn('network teardown failed', { id: rec.containerId, error: String(e) });
       }
     }
+    await this.icc?.revoke(rec.containerId).catch((e: unknown) => this.log.warn('cannot remove link rules', { id: rec.containerId, error: String(e) }));
     if (rec.netnsName) await this.host.deleteNetns(rec.netnsName);
     if (a.ipAddress && this.ipam.pool(a.networkId)) await this.ipam.release(a.networkId, rec.containerId);
     await this.endpoints.delete(rec.containerId);

@@ -1,3 +1,4 @@
+import type { PortRequest } from './port-allocator.js';
 import type { EndpointConfig, NetworkMode } from '../oci/index.js';
 
 /** How a container joins the network (Docker's predefined modes), and what it asks of its endpoint: oci/network-mode.ts. */
@@ -45,9 +46,11 @@ export interface Attachment {
   macAddress: string;
   /** Host bridge interface, empty for host and none. */
   bridge: string;
+  /** The published ports, host ports chosen (absent when none). */
+  ports?: PortMapping[];
 }
 
-/** A published port, passed through to netavark (published ports come in a later issue). */
+/** A published port as allocated: netavark forwards it with DNAT (port-book.ts). */
 export interface PortMapping {
   hostIp: string;
   hostPort: number;
@@ -65,4 +68,6 @@ export interface AttachOptions {
   macAddress?: string;
   /** What the create asked of this endpoint (NetworkingConfig), kept with the endpoint. */
   config?: EndpointConfig;
+  /** Ports to publish (bridge only; host and none ignore them, as Docker does). */
+  ports?: PortRequest[];
 }

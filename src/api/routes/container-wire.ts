@@ -52,7 +52,7 @@ export function toContainerSummary(rec: ContainerRecord, opts: { imageName: stri
     ImageID: rec.imageId,
     Command: commandString(rec),
     Created: Math.floor(Date.parse(rec.created) / 1000),
-    Ports: Object.keys(portMap(rec)).map((p) => ({ PrivatePort: Number(p.split('/')[0]), Type: p.split('/')[1] as PortSummary['Type'] })),
+    Ports: portSummaries(rec),
     ...(opts.sizeRw !== undefined ? { SizeRw: opts.sizeRw, SizeRootFs: opts.sizeRootFs ?? 0 } : {}),
     Labels: rec.config.Labels ?? {},
     State: rec.state.status,
@@ -90,12 +90,27 @@ function fullHostConfig(rec: ContainerRecord, version: string): Record<string, u
   return out;
 }
 
-/** Exposed ports as NetworkSettings.Ports shows them while the container runs: published or null. */
-function portMap(rec: ContainerRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/** NetworkSettings.Ports while the container runs: every exposed or published port, its host bindings or null. */
+function portMap(rec: ContainerRecord): Record<string, Array<{ HostIp: string; HostPort: string }> | null> {
+  const out: Record<string, Array<{ HostIp: string; HostPort: string }> | null> = {};
   if (!hasProcess(rec.state) || rec.hostConfig.NetworkMode === 'host' || rec.hostConfig.NetworkMode === 'none') return out;
   for (const p of Object.keys(rec.config.ExposedPorts ?? {})) out[p.includes('/') ? p : `${p}/tcp`] = null;
+  for (const m of rec.network?.ports ?? []) {
+    for (let i = 0; i < m.range; i++) {
+      const key = `${m.containerPort + i}/${m.protocol}`;
+      (out[key] ??= []).push({ HostIp: m.hostIp, HostPort: String(m.hostPort + i) });
+    }
+  }
   return out;
+}
+
+/** The Ports of `GET /containers/json`: one entry per binding, and one without IP per unpublished port. */
+function portSummaries(rec: ContainerRecord): PortSummary[] {
+  return Object.entries(portMap(rec)).flatMap(([key, list]) => {
+    const [port, type] = key.split('/');
+    const base = { PrivatePort: Number(port), Type: type as PortSummary['Type'] };
+    return list?.length ? list.map((b) => ({ IP: b.HostIp, ...base, PublicPort: Number(b.HostPort) })) : [base];
+  });
 }
 
 export function toContainerInspect(rec: ContainerRecord, paths: { root: string; hostname: string; hosts: string; resolvConf: string; log: string; upper: string; work: string; sizeRw?: number; sizeRootFs?: number; execIds?: string[] }, version = '1.47'): ContainerInspectResponse {

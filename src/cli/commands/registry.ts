@@ -22,6 +22,7 @@ const C = {
   update: { name: 'update', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Update configuration of one or more containers', aliasesLine: 'berth container update, berth update', args: min(1), load: () => import('./container/update.js') },
   logs: { name: 'logs', use: '[OPTIONS] CONTAINER', short: 'Fetch the logs of a container', aliasesLine: 'berth container logs, berth logs', args: exact(1), load: () => import('./container/logs.js') },
   ls: { name: 'ls', use: '[OPTIONS]', short: 'List containers', aliases: ['list', 'ps'], aliasesLine: 'berth container ls, berth container list, berth container ps, berth ps', args: none, load: () => import('./container/ls.js') },
+  port: { name: 'port', use: 'CONTAINER [PRIVATE_PORT[/PROTO]]', short: 'List port mappings or a specific mapping for the container', aliasesLine: 'berth container port, berth port', args: { kind: 'range', min: 1, max: 2 }, load: () => import('./container/port.js') },
   prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove all stopped containers', args: none, load: () => import('./container/prune.js') },
   rename: { name: 'rename', use: 'CONTAINER NEW_NAME', short: 'Rename a container', aliasesLine: 'berth container rename, berth rename', args: exact(2), load: () => import('./container/rename.js') },
   restart: { name: 'restart', use: '[OPTIONS] CONTAINER [CONTAINER...]', short: 'Restart one or more containers', aliasesLine: 'berth container restart, berth restart', args: min(1), load: () => import('./container/restart.js') },
@@ -90,7 +91,7 @@ export const COMMANDS: CommandSpec[] = [
   as('attach', C.attach), as('commit', C.commit), as('cp', C.cp), as('diff', C.diff), as('create', C.create), as('export', C.export), as('kill', C.kill), as('logs', C.logs),
   as('rename', C.rename), as('restart', C.restart), as('rm', C.rm), as('start', C.start), as('stop', C.stop),
   as('wait', C.wait), as('pause', C.pause), as('unpause', C.unpause), as('stats', C.stats), as('update', C.update), as('exec', C.exec), as('top', C.top),
-  as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
+  as('port', C.port), as('history', I.history), as('import', I.import), as('load', I.load), as('rmi', I.rm),
   as('save', I.save), as('tag', I.tag), as('inspect', S.inspect), as('events', S.events),
 ];
 

@@ -1,0 +1,20 @@
+import { InvalidArgumentError } from '../base/index.js';
+import { formatIpv4, parseIpv4, prefixMask } from './cidr.js';
+
+/**
+ * dockerd's --bip: the bridge's own address with its prefix ("172.18.0.1/16"), which names the
+ * subnet and the gateway. A network address ("172.18.0.0/16", what berth took before) is the
+ * subnet alone, the gateway its first address.
+ */
+export function parseBip(bip: string): { subnet: string; gateway?: string } {
+  const slash = bip.indexOf('/');
+  const ip = slash < 0 ? undefined : parseIpv4(bip.slice(0, slash));
+  const lenText = slash < 0 ? '' : bip.slice(slash + 1);
+  const prefixLen = /^\d{1,2}$/.test(lenText) ? Number(lenText) : NaN;
+  if (ip === undefined || !(prefixLen >= 1 && prefixLen <= 30)) {
+    throw new InvalidArgumentError(`invalid bip "${bip}": expected the bridge's IPv4 address with its prefix, such as 172.18.0.1/16`);
+  }
+  const network = (ip & prefixMask(prefixLen)) >>> 0;
+  const subnet = `${formatIpv4(network)}/${prefixLen}`;
+  return network === ip ? { subnet } : { subnet, gateway: formatIpv4(ip) };
+}
