@@ -11,6 +11,8 @@ export interface EndpointRequest {
   interfaceName: string;
   address?: { ip: string; prefixLen: number; gateway: string; mac: string };
   portMappings?: readonly PortMapping[];
+  /** Names for the network's embedded DNS (user-defined networks); absent on the default bridge. */
+  dns?: { aliases: readonly string[]; servers?: readonly string[] };
 }
 
 export interface EndpointResult {
