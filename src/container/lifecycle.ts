@@ -2,12 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, newId, shortId } from '../base/index.js';
 import { startFailureExitCode } from '../runtime/index.js';
-import { ZERO_TIME, hasProcess, type ContainerDeclaration, type ContainerRecord, type HostConfig, type NetworkingConfig } from './config.js';
+import { ZERO_TIME, hasProcess, type ContainerDeclaration, type ContainerRecord, type HostConfig, type NetworkEndpoint, type NetworkingConfig } from './config.js';
 import { delay, normalizeSignal, type ContainerCore } from './core.js';
 import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
 import { servePendingAttach } from './io.js';
 import { isValidName, randomName } from './names.js';
-import { endpointSettingsFor, toEndpointConfig } from './networking.js';
+import { checkContainerModeOptions, joinedContainer, networksToJoin } from './networking.js';
 import { removeContainer } from './removal.js';
 import { validateCpuResources } from './resource-checks.js';
 import { parseSecurityOpts } from './security-opts.js';
@@ -38,12 +38,13 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   let config = normalizeConfig(req.config);
   if (!config.Image) throw new InvalidArgumentError('invalid reference format');
   d.network.validateMode(hostConfig.NetworkMode);
+  checkContainerModeOptions(hostConfig, req.config);
   const image = d.images.get(config.Image);
   config = mergeImageConfig(config, image.config.config);
   const { path, args } = commandLine(config);
 
   const id = newId();
-  if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? '' : shortId(id);
+  if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' || hostConfig.NetworkMode.startsWith('container:') ? '' : shortId(id);
   const name = chooseName(core, req.name, id);
   try {
     await mkdir(d.store.dir(id), { recursive: true });
@@ -114,36 +115,49 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   const { d } = core;
   const t0 = performance.now();
   const mark = (step: string): void => d.log.debug('start step', { id: rec.id.slice(0, 12), step, ms: Math.round(performance.now() - t0) });
-  const mode = d.network.validateMode(rec.hostConfig.NetworkMode);
-  const endpoint = toEndpointConfig(endpointSettingsFor(rec.networkingConfig, rec.hostConfig.NetworkMode));
+  let mode = d.network.validateMode(rec.hostConfig.NetworkMode);
+  // --network container:<x> shares x's namespace and its hostname, hosts and resolv.conf files
+  const joined = mode === 'container' ? joinedContainer(d.store, rec) : undefined;
+  if (joined && d.network.validateMode(joined.hostConfig.NetworkMode) === 'host') mode = 'host';
+  const joinedPath = joined && mode !== 'host' ? d.network.sandboxPath(joined.id) : undefined;
+  if (joined && mode !== 'host' && !joinedPath) throw new ConflictError(`cannot join network namespace of container ${joined.id}: it has none`);
+  const { first: endpoint, more } = networksToJoin(rec);
+  const attachNetwork = (): Promise<{ netnsPath?: string; endpoint?: NetworkEndpoint; ready: Promise<void> }> => (joined
+    ? Promise.resolve({ ...(joinedPath ? { netnsPath: joinedPath } : {}), ready: Promise.resolve() })
+    : d.network.attach({
+      containerId: rec.id, containerName: rec.name, mode, ...(mode === 'bridge' ? { network: rec.hostConfig.NetworkMode, more } : {}),
+      ...(rec.config.MacAddress ? { macAddress: rec.config.MacAddress } : {}), ...(endpoint ? { config: endpoint } : {}),
+      ...(rec.hostConfig.Dns?.length ? { dnsServers: rec.hostConfig.Dns } : {}),
+    }));
   // The rootfs mount and the namespace are independent: make both at once.
   const [rootfs, net] = await Promise.all([
     d.rootfs.mount({ id: rec.id, imageId: rec.imageId }).finally(() => mark('mounted')),
-    d.network.attach({
-      containerId: rec.id, containerName: rec.name, mode,
-      ...(rec.config.MacAddress ? { macAddress: rec.config.MacAddress } : {}), ...(endpoint ? { config: endpoint } : {}),
-    }),
+    attachNetwork(),
   ]);
   const user = await d.spec.resolveUser(rootfs, rec.config.User);
   d.spec.setupWorkingDir(rootfs, rec.config.WorkingDir);
   mark('network');
-  rec.network = net.endpoint;
-  const hostname = rec.config.Hostname || osHostname();
+  if (net.endpoint) rec.network = net.endpoint;
+  else delete rec.network;
+  const owner = joined ?? rec;
+  const hostname = owner.config.Hostname || osHostname();
   const files = {
-    hostname: core.filePath(rec, 'hostname'),
-    hosts: core.filePath(rec, 'hosts'),
-    resolvConf: core.filePath(rec, 'resolv.conf'),
+    hostname: core.filePath(owner, 'hostname'),
+    hosts: core.filePath(owner, 'hosts'),
+    resolvConf: core.filePath(owner, 'resolv.conf'),
   };
-  await Promise.all([
-    writeFile(files.hostname, `${hostname}\n`),
-    writeFile(files.hosts, d.network.hostsFile({
-      hostname, domainname: rec.config.Domainname, mode, extraHosts: rec.hostConfig.ExtraHosts ?? [],
-      ...(net.endpoint.ipAddress ? { ip: net.endpoint.ipAddress } : {}),
-    })),
-    writeFile(files.resolvConf, d.network.resolvConf({
-      mode, dns: rec.hostConfig.Dns ?? [], dnsSearch: rec.hostConfig.DnsSearch ?? [], dnsOptions: rec.hostConfig.DnsOptions ?? [],
-    })),
-  ]);
+  if (!joined) {
+    await Promise.all([
+      writeFile(files.hostname, `${hostname}\n`),
+      writeFile(files.hosts, d.network.hostsFile({
+        hostname, domainname: rec.config.Domainname, mode, extraHosts: rec.hostConfig.ExtraHosts ?? [],
+        ...(net.endpoint?.ipAddress ? { ip: net.endpoint.ipAddress } : {}),
+      })),
+      writeFile(files.resolvConf, d.network.resolvConf({
+        mode, dns: rec.hostConfig.Dns ?? [], dnsSearch: rec.hostConfig.DnsSearch ?? [], dnsOptions: rec.hostConfig.DnsOptions ?? [], containerId: rec.id,
+      })),
+    ]);
+  }
   const spec = d.spec.buildSpec(toSpecRequest(rec, {
     rootfs, user, hostname, files, network: { mode, ...(net.netnsPath ? { path: net.netnsPath } : {}) },
   }));
@@ -156,6 +170,7 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
     }).finally(() => mark('runtime-created')),
     net.ready.finally(() => mark('network-ready')),
   ]);
+  rec.networks = Object.fromEntries(d.network.attachments(rec.id).map((e) => [e.networkName, e.attachment]));
   mark('created');
   await servePendingAttach(core, rec.id);
   await d.runtime.start(rec.id);

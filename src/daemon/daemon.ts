@@ -72,11 +72,12 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     detach: (id) => network.detach(id),
     hostsFile: (o) => network.hostsFile(o),
     resolvConf: (o) => network.resolvConf(o),
-    validateMode: (m) => {
-      const mode = network.validateMode(m);
-      if (mode !== 'bridge' && mode !== 'host' && mode !== 'none') throw new InvalidArgumentError(`network mode "${m}" is not supported yet`);
-      return mode;
-    },
+    validateMode: (m) => network.validateMode(m),
+    attachments: (id) => network.attachments(id),
+    sandboxPath: (id) => network.sandboxPath(id),
+    network: (n) => network.get(n),
+    connect: (o) => network.connect(o),
+    disconnect: (o) => network.disconnect(o),
   };
   const snapshotter = new OverlaySnapshotter({ root: cfg.dataRoot, layers: images });
   const containers = new ContainerService({
@@ -132,7 +133,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     containerCount: (id) => containers.all().filter((c) => c.imageId === id).length,
     settled: () => containers.settled(),
   }, fetchUrl);
-  networkRoutes(router, network);
+  networkRoutes(router, network, containers);
   swarmRoutes(router);
   eventRoutes(router, events);
 
