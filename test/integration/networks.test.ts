@@ -116,6 +116,17 @@ describe('user-defined networks', { skip }, () => {
     const api = await d.api('POST', '/networks/create', { Name: 5, IPAM: 'x' });
     assert.equal(api.status, 400);
     ok(await d.docker(['network', 'rm', 'nd-c']));
+    // the same through berth's own CLI
+    made.push(8);
+    const id = ok(await d.berth(['network', 'create', '--subnet', subnet(8), '-o', `com.docker.network.bridge.name=${bridgeOf(8)}`, '--label', 'k=v', 'nd-berth'])).trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    assert.ok(ok(await d.berth(['network', 'ls', '-q', '--no-trunc'])).split('\n').includes(id));
+    assert.equal(ok(await d.berth(['network', 'ls', '--filter', 'label=k=v', '--format', '{{.Name}}'])).trim(), 'nd-berth');
+    assert.equal(ok(await d.berth(['network', 'inspect', '-f', '{{.Name}} {{(index .IPAM.Config 0).Subnet}}', id.slice(0, 12)])).trim(), `nd-berth ${subnet(8)}`);
+    const c = ok(await d.berth(['run', '-d', '--network', 'nd-berth', 'busybox', 'sleep', '60'])).trim();
+    ok(await d.berth(['network', 'disconnect', 'nd-berth', c]));
+    ok(await d.berth(['rm', '-f', c]));
+    assert.equal(ok(await d.berth(['network', 'prune', '-f'])).trim(), 'Deleted Networks:\nnd-berth');
   });
 
   test('--ip, --ip-range and --aux-address place addresses; --dns and --add-host host-gateway; --hostname and --domainname', async () => {
