@@ -55,6 +55,7 @@ export class BridgeDriver implements NetworkDriver {
     const netavark = netavarkOptions({
       containerId: req.containerId, containerName: req.containerName, network: req.network,
       interfaceName: req.interfaceName, ip: req.address.ip, mac: req.address.mac, portMappings: req.portMappings,
+      ...(req.address.ip6 ? { ip6: req.address.ip6 } : {}),
       ...(req.dns ? { dns: req.dns } : {}),
     });
     // aardvark-dns learns names only through netavark: endpoints with DNS always go through it

@@ -73,6 +73,8 @@ export function netavarkOptions(opts: {
   network: NetworkRecord;
   interfaceName: string;
   ip: string;
+  /** The endpoint's IPv6 address on a network with IPv6. */
+  ip6?: string;
   mac: string;
   portMappings?: readonly PortMapping[];
   /** The names the embedded DNS (aardvark-dns) answers for this endpoint, and where it forwards the rest; absent: no DNS. */
@@ -86,7 +88,7 @@ export function netavarkOptions(opts: {
     container_name: opts.containerName,
     networks: {
       [name]: {
-        interface_name: opts.interfaceName, static_ips: [opts.ip], static_mac: opts.mac,
+        interface_name: opts.interfaceName, static_ips: opts.ip6 ? [opts.ip, opts.ip6] : [opts.ip], static_mac: opts.mac,
         ...(opts.dns?.aliases.length ? { aliases: [...opts.dns.aliases] } : {}),
       },
     },
@@ -96,11 +98,11 @@ export function netavarkOptions(opts: {
         driver: 'bridge',
         id: net.id,
         internal: net.internal,
-        ipv6_enabled: false,
+        ipv6_enabled: net.enableIPv6,
         name,
         network_interface: net.bridge,
         ...(mtu ? { options: { mtu } } : {}),
-        subnets: net.ipam.config.filter((c) => !c.subnet.includes(':')).map((c) => ({ subnet: c.subnet, gateway: c.gateway })),
+        subnets: net.ipam.config.filter((c) => net.enableIPv6 || !c.subnet.includes(':')).map((c) => ({ subnet: c.subnet, gateway: c.gateway })),
       },
     },
     ...(opts.dns?.servers?.length ? { dns_servers: [...opts.dns.servers] } : {}),

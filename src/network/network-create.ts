@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { ConflictError, ForbiddenError, InvalidArgumentError, newId, NotFoundError } from '../base/index.js';
 import { formatIpv4, parseCidr, parseIpv4, prefixContains, prefixesOverlap, type Ipv4Prefix } from './cidr.js';
+import { formatIpv6, parseCidr6, parseIpv6, prefix6Contains, prefixes6Overlap } from './cidr6.js';
 import type { IpamPoolConfig, NetworkRecord } from './types.js';
 
 /** What `network create` asks for, in the engine's terms (api/routes converts the wire body). */
@@ -82,7 +83,14 @@ export function planNetwork(opts: NetworkCreateOptions, ctx: { existing: readonl
     if (!free) throw new ForbiddenError('could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
     config.push(poolConfig(free, {}));
   }
-  for (const c of v6) config.push(ipv6Config(c));
+  if (v6.length > 1) throw new InvalidArgumentError('invalid IPAM config: berth handles one IPv6 subnet per network');
+  const used6 = ctx.existing.flatMap((n) => n.ipam.config.filter((c) => c.subnet.includes(':')).map((c) => parseCidr6(c.subnet)));
+  for (const c of v6) {
+    const cfg = ipv6Config(c);
+    if (used6.some((u) => prefixes6Overlap(u, parseCidr6(cfg.subnet)))) throw new ForbiddenError('invalid pool request: Pool overlaps with other one on this address space');
+    config.push(cfg);
+  }
+  if (opts.enableIPv6 && !v6.length) throw new InvalidArgumentError('berth has no default IPv6 pool: give --ipv6 a --subnet such as fd00:1::/64');
   return {
     id, name, driver: 'bridge', scope: 'local', created: (ctx.now ?? new Date()).toISOString(),
     enableIPv4: true, enableIPv6: Boolean(opts.enableIPv6),
@@ -118,9 +126,16 @@ function poolConfig(p: Ipv4Prefix, want: { subnet?: string; ipRange?: string; ga
   };
 }
 
-function ipv6Config(c: { subnet?: string; gateway?: string }): IpamPoolConfig {
-  const [addr, len] = (c.subnet ?? '').split('/');
-  if (!addr || !isIPv6(addr) || !/^[0-9]{1,3}$/.test(len ?? '') || Number(len) > 126) throw new InvalidArgumentError(`invalid IPv6 subnet ${c.subnet}`);
-  if (c.gateway && !isIPv6(c.gateway)) throw new InvalidArgumentError(`invalid IPv6 gateway ${c.gateway}`);
-  return { subnet: c.subnet!, gateway: c.gateway ?? '' };
+function ipv6Config(c: { subnet?: string; gateway?: string; ipRange?: string }): IpamPoolConfig {
+  const p = parseCidr6(c.subnet ?? '');
+  if (p.prefixLen > 120) throw new InvalidArgumentError(`invalid subnet ${c.subnet}: expected a prefix of /120 or shorter`);
+  if (c.ipRange) throw new InvalidArgumentError('invalid IPAM config: berth takes no --ip-range for an IPv6 subnet');
+  const subnet = `${formatIpv6(p.network)}/${p.prefixLen}`;
+  let gateway = formatIpv6(p.network + 1n);
+  if (c.gateway) {
+    const g = parseIpv6(c.gateway);
+    if (g === undefined || !prefix6Contains(p, g)) throw new InvalidArgumentError(`invalid pool request: gateway ${c.gateway} is not in subnet ${subnet}`);
+    gateway = formatIpv6(g);
+  }
+  return { subnet, gateway };
 }

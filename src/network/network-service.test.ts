@@ -360,3 +360,81 @@ test('a bridge attach takes a namespace made ahead; close() deletes the spares',
     assert.equal(host.ops().filter((o) => o === 'deleteNetns').length, 2, 'the used spare was replaced, and both spares go: ' + host.ops().join());
   }, { netnsPool: 2 });
 });
+
+test('create() persists a user network with its pool and events; remove() refuses the predefined ones and busy networks', async () => {
+  const events: unknown[] = [];
+  await withService(async ({ svc, reopen }) => {
+    const net = await svc.create({ name: 'app', ipam: { config: [{ subnet: '10.50.0.0/24' }] } });
+    assert.deepEqual(svc.get('app'), net);
+    assert.deepEqual((await reopen()).get('app'), net);
+    await assert.rejects(svc.remove('bridge'), { name: 'ForbiddenError', message: 'bridge is a pre-defined network and cannot be removed' });
+    await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge', network: 'app' });
+    await assert.rejects(svc.remove('app'), { message: `error while removing network: network app id ${net.id} has active endpoints` });
+    assert.deepEqual(await svc.prune(), []);
+    await svc.detach(CID);
+    assert.deepEqual(await svc.prune(), ['app']);
+    assert.throws(() => svc.get('app'), { name: 'NotFoundError' });
+    assert.deepEqual(events.map((e) => (e as { action: string }).action), ['create', 'connect', 'disconnect', 'destroy']);
+  }, { events: { publish: (e) => events.push(e) } });
+});
+
+test('an endpoint on a user network goes through netavark with DNS: the name, short id and aliases', async () => {
+  await withService(async ({ svc, host }) => {
+    const net = await svc.create({ name: 'app', ipam: { config: [{ subnet: '10.50.0.0/24' }] } });
+    const a = await svc.attach({ containerId: CID, containerName: '/web', mode: 'bridge', network: 'app', config: { aliases: ['www'], ipv4Address: '10.50.0.9' }, dnsServers: ['9.9.9.9'] });
+    assert.equal(a.ipAddress, '10.50.0.9');
+    assert.deepEqual(a.dnsNames, ['web', CID.slice(0, 12), 'www']);
+    const input = host.calls.find((c) => c.op === 'netavark setup')!.args[7] as NetavarkOptions;
+    const name = `berth-${net.id.slice(0, 12)}`;
+    assert.deepEqual(input.networks[name]!.aliases, ['web', CID.slice(0, 12), 'www']);
+    assert.equal(input.network_info[name]!.dns_enabled, true);
+    assert.deepEqual(input.dns_servers, ['9.9.9.9']);
+    // a second endpoint is wired through netavark too (aardvark learns names only from it)
+    await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge', network: 'app' });
+    assert.equal(host.ops().filter((o) => o === 'wireVeth').length, 0);
+    assert.match(svc.resolvConf({ containerId: CID }), /^nameserver 10\.50\.0\.1$/m);
+    await assert.rejects(svc.attach({ containerId: 'e'.repeat(64), containerName: 'c', mode: 'bridge', config: { aliases: ['x'] } }), /network-scoped alias is supported only for containers in user defined networks/);
+  });
+});
+
+test('connect() adds eth1 in the same namespace; disconnect() removes it; the first network can go and come back', async () => {
+  await withService(async ({ svc, host }) => {
+    await svc.create({ name: 'app', ipam: { config: [{ subnet: '10.50.0.0/24' }] } });
+    const first = await svc.attach({ containerId: CID, containerName: 'web', mode: 'bridge' });
+    const second = await svc.connect({ containerId: CID, containerName: 'web', network: 'app', config: { aliases: ['api'] } });
+    assert.equal(second.interfaceName, 'eth1');
+    assert.equal(second.netnsPath, first.netnsPath);
+    assert.deepEqual(svc.attachments(CID).map((e) => [e.networkName, e.attachment.interfaceName]), [['bridge', 'eth0'], ['app', 'eth1']]);
+    assert.deepEqual(svc.endpointsOf(svc.get('app').id).map((e) => e.containerId), [CID]);
+    await assert.rejects(svc.connect({ containerId: CID, containerName: 'web', network: 'app' }), { name: 'ForbiddenError', message: 'endpoint with name web already exists in network app' });
+    await svc.disconnect({ containerId: CID, network: 'bridge' });
+    assert.deepEqual(svc.attachments(CID).map((e) => e.networkName), ['app']);
+    assert.ok(host.netns.size >= 1, 'the namespace stays');
+    await assert.rejects(svc.disconnect({ containerId: CID, network: 'bridge' }), { name: 'ForbiddenError' });
+    await svc.disconnect({ containerId: CID, network: 'bridge', force: true });
+    const back = await svc.connect({ containerId: CID, containerName: 'web', network: 'bridge' });
+    assert.equal(back.interfaceName, 'eth0');
+    await svc.detach(CID);
+    assert.deepEqual(svc.attachments(CID), []);
+    assert.equal(svc.get('app') && svc.endpointsOf(svc.get('app').id).length, 0);
+    assert.equal(host.netns.size, 0);
+    const again = await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge', network: 'app' });
+    assert.equal(again.ipAddress, '10.50.0.2', 'the address came back to the pool');
+  });
+});
+
+test('attach() with more networks connects them before done; a restart keeps every lease once', async () => {
+  await withService(async ({ svc, reopen }) => {
+    await svc.create({ name: 'app', ipam: { config: [{ subnet: '10.50.0.0/24' }] } });
+    await svc.create({ name: 'db', ipam: { config: [{ subnet: '10.51.0.0/24' }] } });
+    await svc.attach({ containerId: CID, containerName: 'web', mode: 'bridge', network: 'app', more: [{ network: 'db' }] });
+    assert.deepEqual(svc.attachments(CID).map((e) => `${e.networkName}:${e.attachment.interfaceName}:${e.attachment.ipAddress}`), ['app:eth0:10.50.0.2', 'db:eth1:10.51.0.2']);
+    const svc2 = await reopen();
+    await svc2.reclaim(new Set([CID]));
+    assert.deepEqual(svc2.attachments(CID).map((e) => e.attachment.ipAddress), ['10.50.0.2', '10.51.0.2']);
+    const other = await svc2.attach({ containerId: CID2, containerName: 'b', mode: 'bridge', network: 'db' });
+    assert.equal(other.ipAddress, '10.51.0.3');
+    await svc2.reclaim(new Set([CID2]));
+    assert.deepEqual(svc2.attachments(CID), []);
+  });
+});

@@ -7,7 +7,8 @@ import {
 import { netnsPath } from '../host/index.js';
 import { BridgeDriver } from './bridge-driver.js';
 import { flushBridge } from './bridge-removal.js';
-import { macForIpv4, parseIpv4 } from './cidr.js';
+import { macForIpv4, parseCidr, parseIpv4 } from './cidr.js';
+import { formatIpv6, parseCidr6, parseIpv6, prefix6Contains } from './cidr6.js';
 import { ContainerFiles, type ResolvConfRequest } from './container-files.js';
 import type { EndpointRequest, NetworkDriver } from './driver.js';
 import { EndpointStore, endpointKey, type EndpointRecord } from './endpoint-store.js';
@@ -514,6 +515,7 @@ export class NetworkService {
     // bridge endpoints take a namespace made ahead (netavark brings lo up); none needs lo up at once
     const pooled = opts.owner && driver.netns && !driver.netns.loopbackUp ? this.netnsPool.take() : undefined;
     const netnsName = opts.netnsName ?? pooled ?? (driver.netns ? `berth-${opts.containerId.slice(0, 12)}-${randomBytes(3).toString('hex')}` : undefined);
+    const v6 = lease && network.enableIPv6 ? this.ipv6For(network, lease.ip, cfg?.ipv6Address) : undefined;
     const name = opts.containerName.replace(/^\//, '');
     const aliases = cfg?.aliases?.filter((a) => a) ?? [];
     const attachment: Attachment = {
@@ -529,7 +531,8 @@ export class NetworkService {
       ...(lease ? { interfaceName: opts.interfaceName } : {}),
       ...(aliases.length ? { aliases } : {}),
       ...(userNetwork ? { dnsNames: [...new Set([name, opts.containerId.slice(0, 12), ...aliases])] } : {}),
-      ...(cfg?.ipv4Address ? { ipamConfig: { ipv4Address: cfg.ipv4Address } } : {}),
+      ...(cfg?.ipv4Address || cfg?.ipv6Address ? { ipamConfig: { ...(cfg.ipv4Address ? { ipv4Address: cfg.ipv4Address } : {}), ...(cfg.ipv6Address ? { ipv6Address: cfg.ipv6Address } : {}) } } : {}),
+      ...(v6 ? { globalIPv6Address: v6.ip, globalIPv6PrefixLen: v6.prefixLen, ipv6Gateway: v6.gateway } : {}),
     };
     const rec: EndpointRecord = {
       ...(opts.key !== opts.containerId ? { key: opts.key } : {}),
@@ -580,9 +583,34 @@ export class NetworkService {
       network,
       ...(a.netnsPath ? { netnsPath: a.netnsPath } : {}),
       interfaceName: a.interfaceName || 'eth0',
-      ...(a.ipAddress ? { address: { ip: a.ipAddress, prefixLen: a.ipPrefixLen, gateway: a.gateway, mac: a.macAddress } } : {}),
+      ...(a.ipAddress ? { address: { ip: a.ipAddress, prefixLen: a.ipPrefixLen, gateway: a.gateway, mac: a.macAddress, ...(a.globalIPv6Address ? { ip6: a.globalIPv6Address } : {}) } } : {}),
       ...(a.dnsNames ? { dns: { aliases: a.dnsNames, ...(rec.dnsServers?.length ? { servers: rec.dnsServers } : {}) } } : {}),
     };
+  }
+
+  /**
+   * The endpoint's IPv6 address: the one asked for (--ip6, inside the subnet), else the subnet's
+   * address at the IPv4 address's offset, which the IPv4 pool already keeps unique per network.
+   */
+  private ipv6For(network: NetworkRecord, ip4: string, asked?: string): { ip: string; prefixLen: number; gateway: string } | undefined {
+    const c6 = network.ipam.config.find((c) => c.subnet.includes(':'));
+    const c4 = network.ipam.config.find((c) => !c.subnet.includes(':'));
+    if (!c6 || !c4) return undefined;
+    const p6 = parseCidr6(c6.subnet);
+    const gateway = parseIpv6(c6.gateway)!;
+    let ip: bigint;
+    if (asked) {
+      const n = parseIpv6(asked);
+      if (n === undefined || !prefix6Contains(p6, n) || n === gateway || n === p6.network) {
+        throw new InvalidArgumentError(`Cannot assign address "${asked}": expected a host address inside ${c6.subnet}`);
+      }
+      ip = n;
+    } else {
+      const offset = BigInt(parseIpv4(ip4)! - parseCidr(c4.subnet).network);
+      ip = p6.network + offset;
+      if (ip === gateway) ip += 1n << 32n;
+    }
+    return { ip: formatIpv6(ip), prefixLen: p6.prefixLen, gateway: c6.gateway };
   }
 
   /** Driver teardown (best effort) and the address; the namespace too unless `keepNetns`. */

@@ -56,7 +56,11 @@ export interface Attachment {
   /** Names the embedded DNS answers for this endpoint (name, short id, aliases); user networks only. */
   dnsNames?: string[];
   /** The addresses the endpoint asked for (EndpointSettings.IPAMConfig). */
-  ipamConfig?: { ipv4Address?: string };
+  ipamConfig?: { ipv4Address?: string; ipv6Address?: string };
+  /** On a network with IPv6: the endpoint's address, prefix length and gateway. */
+  globalIPv6Address?: string;
+  globalIPv6PrefixLen?: number;
+  ipv6Gateway?: string;
 }
 
 /** A published port, passed through to netavark (published ports come in a later issue). */

@@ -33,13 +33,14 @@ function endpoints(rec: ContainerRecord): Record<string, EndpointSettings> {
   for (const name of names) {
     const ep = live?.[name] ?? (running && name === mode ? rec.network : undefined);
     const cfg = asked[name] ?? (name === 'bridge' ? asked.default : undefined);
-    const ipam = ep?.ipamConfig?.ipv4Address ?? cfg?.IPAMConfig?.IPv4Address;
+    const ipam4 = ep?.ipamConfig?.ipv4Address ?? cfg?.IPAMConfig?.IPv4Address;
+    const ipam6 = ep?.ipamConfig?.ipv6Address ?? cfg?.IPAMConfig?.IPv6Address;
     out[name] = {
-      IPAMConfig: ipam ? { IPv4Address: ipam } : null, Links: cfg?.Links ?? null,
+      IPAMConfig: ipam4 || ipam6 ? { ...(ipam4 ? { IPv4Address: ipam4 } : {}), ...(ipam6 ? { IPv6Address: ipam6 } : {}) } : null, Links: cfg?.Links ?? null,
       Aliases: ep?.aliases ?? cfg?.Aliases ?? null, MacAddress: ep?.macAddress ?? '',
       DriverOpts: cfg?.DriverOpts ?? null, GwPriority: 0, NetworkID: ep?.networkId ?? (name === mode ? rec.network?.networkId ?? '' : ''),
       EndpointID: ep?.endpointId ?? '', Gateway: ep?.gateway ?? '', IPAddress: ep?.ipAddress ?? '', IPPrefixLen: ep?.ipPrefixLen ?? 0,
-      IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: ep?.dnsNames ?? null,
+      IPv6Gateway: ep?.ipv6Gateway ?? '', GlobalIPv6Address: ep?.globalIPv6Address ?? '', GlobalIPv6PrefixLen: ep?.globalIPv6PrefixLen ?? 0, DNSNames: ep?.dnsNames ?? null,
     } as unknown as EndpointSettings;
   }
   return out;

@@ -7,7 +7,7 @@ import { empty, json, type Router } from '../server/index.js';
 export interface NetworkBackend {
   list(): NetworkRecord[];
   get(idOrName: string): NetworkRecord;
-  endpointsOf(networkId: string): Array<{ containerId: string; containerName: string; attachment: { endpointId: string; macAddress: string; ipAddress: string; ipPrefixLen: number } }>;
+  endpointsOf(networkId: string): Array<{ containerId: string; containerName: string; attachment: { endpointId: string; macAddress: string; ipAddress: string; ipPrefixLen: number; globalIPv6Address?: string; globalIPv6PrefixLen?: number } }>;
   create(req: NetworkCreateOptions): Promise<NetworkRecord>;
   remove(idOrName: string): Promise<void>;
   prune(keep: (rec: NetworkRecord) => boolean): Promise<string[]>;
@@ -33,7 +33,8 @@ export function networkRoutes(r: Router, n: NetworkBackend, containers?: Network
     const rec = n.get(ctx.params.id!);
     const containers = Object.fromEntries(n.endpointsOf(rec.id).map((e) => [e.containerId, {
       Name: e.containerName, EndpointID: e.attachment.endpointId, MacAddress: e.attachment.macAddress,
-      IPv4Address: e.attachment.ipAddress ? `${e.attachment.ipAddress}/${e.attachment.ipPrefixLen}` : '', IPv6Address: '',
+      IPv4Address: e.attachment.ipAddress ? `${e.attachment.ipAddress}/${e.attachment.ipPrefixLen}` : '',
+      IPv6Address: e.attachment.globalIPv6Address ? `${e.attachment.globalIPv6Address}/${e.attachment.globalIPv6PrefixLen}` : '',
     }]));
     return json({ ...toNetwork(rec), Containers: containers });
   });
@@ -199,12 +200,13 @@ function checkEndpointSettings(ep: Record<string, unknown>): EndpointSettings {
   if (ipamDoc !== undefined && ipamDoc !== null && (typeof ipamDoc !== 'object' || Array.isArray(ipamDoc))) throw new InvalidArgumentError('EndpointConfig.IPAMConfig must be an object');
   const ipam = (ipamDoc ?? {}) as Record<string, unknown>;
   const v4 = stringField(ipam, 'IPv4Address');
+  const v6 = stringField(ipam, 'IPv6Address');
   const aliases = list('Aliases');
   const links = list('Links');
   const mac = stringField(ep, 'MacAddress');
   const driverOpts = stringMap(ep.DriverOpts, 'EndpointConfig.DriverOpts');
   return {
-    ...(v4 ? { IPAMConfig: { IPv4Address: v4 } } : {}),
+    ...(v4 || v6 ? { IPAMConfig: { ...(v4 ? { IPv4Address: v4 } : {}), ...(v6 ? { IPv6Address: v6 } : {}) } } : {}),
     ...(aliases ? { Aliases: aliases } : {}),
     ...(links ? { Links: links } : {}),
     ...(mac ? { MacAddress: mac } : {}),
