@@ -45,3 +45,15 @@ export function prefixes6Overlap(a: Ipv6Prefix, b: Ipv6Prefix): boolean {
   const mask = len === 0 ? 0n : (ALL << BigInt(128 - len)) & ALL;
   return (a.network & mask) === (b.network & mask);
 }
+
+/**
+ * The IPv6 address an endpoint gets when it asks for none: the v6 subnet's address at the
+ * offset its IPv4 address has in the v4 subnet (the IPv4 pool keeps that unique), moved past
+ * the gateway if it lands on it.
+ */
+export function ipv6AtOffset(opts: { subnet6: string; gateway6: string; offset: number }): string {
+  const p = parseCidr6(opts.subnet6);
+  let ip = p.network + BigInt(opts.offset);
+  if (ip === parseIpv6(opts.gateway6)) ip += 1n << 32n;
+  return formatIpv6(ip);
+}

@@ -8,7 +8,7 @@ import { netnsPath } from '../host/index.js';
 import { BridgeDriver } from './bridge-driver.js';
 import { flushBridge } from './bridge-removal.js';
 import { macForIpv4, parseCidr, parseIpv4 } from './cidr.js';
-import { formatIpv6, parseCidr6, parseIpv6, prefix6Contains } from './cidr6.js';
+import { formatIpv6, ipv6AtOffset, parseCidr6, parseIpv6, prefix6Contains } from './cidr6.js';
 import { ContainerFiles, type ResolvConfRequest } from './container-files.js';
 import type { EndpointRequest, NetworkDriver } from './driver.js';
 import { EndpointStore, endpointKey, type EndpointRecord } from './endpoint-store.js';
@@ -598,19 +598,15 @@ export class NetworkService {
     if (!c6 || !c4) return undefined;
     const p6 = parseCidr6(c6.subnet);
     const gateway = parseIpv6(c6.gateway)!;
-    let ip: bigint;
     if (asked) {
       const n = parseIpv6(asked);
       if (n === undefined || !prefix6Contains(p6, n) || n === gateway || n === p6.network) {
         throw new InvalidArgumentError(`Cannot assign address "${asked}": expected a host address inside ${c6.subnet}`);
       }
-      ip = n;
-    } else {
-      const offset = BigInt(parseIpv4(ip4)! - parseCidr(c4.subnet).network);
-      ip = p6.network + offset;
-      if (ip === gateway) ip += 1n << 32n;
+      const ip = n;
+      return { ip: formatIpv6(ip), prefixLen: p6.prefixLen, gateway: c6.gateway };
     }
-    return { ip: formatIpv6(ip), prefixLen: p6.prefixLen, gateway: c6.gateway };
+    return { ip: ipv6AtOffset({ subnet6: c6.subnet, gateway6: c6.gateway, offset: parseIpv4(ip4)! - parseCidr(c4.subnet).network }), prefixLen: p6.prefixLen, gateway: c6.gateway };
   }
 
   /** Driver teardown (best effort) and the address; the namespace too unless `keepNetns`. */

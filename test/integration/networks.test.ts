@@ -15,6 +15,23 @@ const A = 100 + (process.pid % 100);
 const subnet = (n: number): string => `10.${A}.${n}.0/24`;
 const bridgeOf = (n: number): string => `bn${A}x${n}`;
 
+/** The harness removes IPv4 leftovers; this file's IPv6 network may leave ip6tables rules if a test fails half-way. */
+function removeIpv6Leftovers(subnet6: string): void {
+  for (const table of ['nat', 'filter']) {
+    const rules = spawnSync('ip6tables', ['-w', '-t', table, '-S'], { encoding: 'utf8' }).stdout.split('\n');
+    const chains = new Set<string>();
+    for (const rule of rules.filter((r) => r.startsWith('-A ') && r.includes(subnet6))) {
+      const jump = / -j (NETAVARK-[0-9A-F]+)/.exec(rule);
+      if (jump) chains.add(jump[1]!);
+      spawnSync('ip6tables', ['-w', '-t', table, ...[...rule.replace(/^-A /, '-D ').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!)], { stdio: 'ignore' });
+    }
+    for (const chain of chains) {
+      spawnSync('ip6tables', ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
+      spawnSync('ip6tables', ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
+    }
+  }
+}
+
 function links(): string[] {
   return spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout.split('\n').map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1] ?? '').filter(Boolean).sort();
 }
@@ -42,6 +59,7 @@ describe('user-defined networks', { skip }, () => {
       await d.cleanup();
     }
     for (const n of made) removeNetworkLeftovers(bridgeOf(n), subnet(n));
+    removeIpv6Leftovers(`fd00:${A}:9::/64`);
   });
 
   test('containers on one network resolve each other by name, short id and alias; not across networks; outside names still resolve', async () => {
@@ -155,5 +173,48 @@ describe('user-defined networks', { skip }, () => {
     const refused = await d.docker(['run', '--rm', '--network', 'container:nd-srv', '--hostname', 'x', 'busybox', 'true']);
     assert.match(refused.stderr, /conflicting options: hostname and the network mode/);
     ok(await d.docker(['rm', '-f', 'nd-srv']));
+  });
+
+  test('--ipv6 with a v6 subnet gives addresses the containers reach each other on', async () => {
+    await net(9, 'nd-v6', ['--ipv6', '--subnet', `fd00:${A}:9::/64`]);
+    ok(await d.docker(['run', '-d', '--name', 'nd-v6a', '--network', 'nd-v6', 'busybox', 'sleep', '300']));
+    const v6 = ok(await d.docker(['inspect', '-f', '{{(index .NetworkSettings.Networks "nd-v6").GlobalIPv6Address}}', 'nd-v6a'])).trim();
+    assert.equal(v6, `fd00:${A}:9::2`);
+    const doc = JSON.parse(ok(await d.docker(['network', 'inspect', 'nd-v6'])))[0];
+    assert.deepEqual(doc.IPAM.Config.map((c: { Subnet: string }) => c.Subnet), [subnet(9), `fd00:${A}:9::/64`]);
+    assert.equal(doc.EnableIPv6, true);
+    const ping = await eventually(async () => { const r = await d.docker(['run', '--rm', '--network', 'nd-v6', 'busybox', 'ping', '-6', '-c1', '-W2', v6]); return r.code === 0 && r; }, 20_000);
+    assert.match(ping.stdout, /1 packets received/);
+    ok(await d.docker(['rm', '-f', 'nd-v6a']));
+    await eventually(async () => (await d.docker(['network', 'rm', 'nd-v6'])).code === 0, 20_000);
+    const v6rules = spawnSync('ip6tables-save', [], { encoding: 'utf8' }).stdout.split('\n').filter((r) => r.includes(`fd00:${A}:9::`));
+    assert.deepEqual(v6rules, []);
+  });
+
+  test('network events; a kill -9 of berthd keeps endpoints, leases and names, with no duplicate address after the restart', async () => {
+    await net(10, 'nd-r');
+    ok(await d.docker(['run', '-d', '--name', 'nd-r1', '--network', 'nd-r', 'busybox', 'sleep', '300']));
+    const ip1 = ok(await d.docker(['inspect', '-f', '{{(index .NetworkSettings.Networks "nd-r").IPAddress}}', 'nd-r1'])).trim();
+    await d.crash();
+    await d.restart();
+    // (the event log lives in memory: it starts again with the daemon)
+    const t0 = (Date.now() / 1000).toFixed(3);
+    ok(await d.docker(['run', '-d', '--name', 'nd-r2', '--network', 'nd-r', 'busybox', 'sleep', '300']));
+    const ip2 = ok(await d.docker(['inspect', '-f', '{{(index .NetworkSettings.Networks "nd-r").IPAddress}}', 'nd-r2'])).trim();
+    assert.notEqual(ip2, ip1);
+    assert.equal(ok(await d.docker(['inspect', '-f', '{{(index .NetworkSettings.Networks "nd-r").IPAddress}}', 'nd-r1'])).trim(), ip1);
+    const look = await eventually(async () => { const r = await d.docker(['run', '--rm', '--network', 'nd-r', 'busybox', 'nslookup', 'nd-r1']); return r.code === 0 && r.stdout; }, 20_000);
+    assert.ok(look.includes(ip1), look);
+    ok(await d.docker(['network', 'connect', 'bridge', 'nd-r1']));
+    ok(await d.docker(['network', 'disconnect', 'bridge', 'nd-r1']));
+    ok(await d.docker(['rm', '-f', 'nd-r1', 'nd-r2']));
+    await eventually(async () => (await d.docker(['network', 'rm', 'nd-r'])).code === 0, 20_000);
+    const until = (Date.now() / 1000 + 1).toFixed(3);
+    const ev = ok(await d.docker(['events', '--since', t0, '--until', until, '--filter', 'type=network', '--format', '{{.Action}} {{.Actor.Attributes.name}}']));
+    const rows = ev.split('\n');
+    const at = (row: string): number => rows.indexOf(row);
+    assert.ok(at('connect nd-r') >= 0 && at('connect nd-r') < at('connect bridge'), ev);
+    assert.ok(at('connect bridge') < at('disconnect bridge') && at('disconnect bridge') < at('destroy nd-r'), ev);
+    assert.ok(ev.includes('destroy nd-r'), ev);
   });
 });
