@@ -152,6 +152,8 @@ export interface ContainerRecord {
   manuallyStopped: boolean;
   runtime: string;
   network?: NetworkEndpoint;
+  /** Every endpoint while it runs, by network name (the first is `network`). */
+  networks?: Record<string, NetworkEndpoint>;
   /** The endpoints the create asked for, by network name (absent when it asked for none). */
   networkingConfig?: NetworkingConfig;
   /** Present once a container with a health check has started. */

@@ -3,14 +3,14 @@ import { hostname as osHostname } from 'node:os';
 import { ConflictError, InvalidArgumentError, NotModifiedError, newId, shortId } from '../base/index.js';
 import type { NetworkMode } from '../oci/index.js';
 import { startFailureExitCode } from '../runtime/index.js';
-import { ZERO_TIME, hasProcess, type ContainerDeclaration, type ContainerRecord, type HostConfig, type NetworkingConfig } from './config.js';
+import { ZERO_TIME, hasProcess, type ContainerDeclaration, type ContainerRecord, type HostConfig, type NetworkEndpoint, type NetworkingConfig } from './config.js';
 import { delay, normalizeSignal, type ContainerCore } from './core.js';
 import { commandLine, mergeEnv, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
 import { servePendingAttach } from './io.js';
 import { anonymousVolumes, declareMounts, prepareMounts, removeVolumes } from './mount-points.js';
 import { linkEnv, linkHosts, linkOpenings, normalizeLinks, refreshReceivers, resolveLinks, type LinkedSource } from './links.js';
 import { isValidName, randomName } from './names.js';
-import { endpointSettingsFor, toEndpointConfig } from './networking.js';
+import { checkContainerModeOptions, joinedContainer, networksToJoin } from './networking.js';
 import { removeContainer } from './removal.js';
 import { thawAfterSignal } from './pause.js';
 import { validateCpuResources } from './resource-checks.js';
@@ -44,12 +44,13 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   let config = normalizeConfig(req.config);
   if (!config.Image) throw new InvalidArgumentError('invalid reference format');
   d.network.validateMode(hostConfig.NetworkMode);
+  checkContainerModeOptions(hostConfig, req.config);
   const image = d.images.get(config.Image);
   config = mergeImageConfig(config, image.config.config);
   const { path, args } = commandLine(config);
 
   const id = newId();
-  if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? '' : shortId(id);
+  if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' || hostConfig.NetworkMode.startsWith('container:') ? '' : shortId(id);
   const name = chooseName(core, req.name, id);
   let made: ContainerRecord['mountPoints'];
   try {
@@ -130,38 +131,51 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   const { d } = core;
   const t0 = performance.now();
   const mark = (step: string): void => d.log.debug('start step', { id: rec.id.slice(0, 12), step, ms: Math.round(performance.now() - t0) });
-  const mode = d.network.validateMode(rec.hostConfig.NetworkMode);
-  const endpoint = toEndpointConfig(endpointSettingsFor(rec.networkingConfig, rec.hostConfig.NetworkMode));
-  const ports = mode === 'bridge' ? portRequests(rec.hostConfig, rec.config.ExposedPorts) : [];
+  let mode = d.network.validateMode(rec.hostConfig.NetworkMode);
+  // --network container:<x> shares x's namespace and its hostname, hosts and resolv.conf files
+  const joined = mode === 'container' ? joinedContainer(d.store, rec) : undefined;
+  if (joined && d.network.validateMode(joined.hostConfig.NetworkMode) === 'host') mode = 'host';
+  const joinedPath = joined && mode !== 'host' ? d.network.sandboxPath(joined.id) : undefined;
+  if (joined && mode !== 'host' && !joinedPath) throw new ConflictError(`cannot join network namespace of container ${joined.id}: it has none`);
+  const { first: endpoint, more } = networksToJoin(rec);
+  const ports = mode === 'bridge' && !joined ? portRequests(rec.hostConfig, rec.config.ExposedPorts) : [];
   // the sources must run before anything is made for this container
-  const links = mode === 'bridge' ? resolveLinks(rec, d.store) : [];
+  const links = mode === 'bridge' && !joined ? resolveLinks(rec, d.store) : [];
+  const attachNetwork = (): Promise<{ netnsPath?: string; endpoint?: NetworkEndpoint; ready: Promise<void> }> => (joined
+    ? Promise.resolve({ ...(joinedPath ? { netnsPath: joinedPath } : {}), ready: Promise.resolve() })
+    : d.network.attach({
+      containerId: rec.id, containerName: rec.name, mode, ...(mode === 'bridge' ? { network: rec.hostConfig.NetworkMode, more } : {}),
+      ...(rec.config.MacAddress ? { macAddress: rec.config.MacAddress } : {}), ...(endpoint ? { config: endpoint } : {}),
+      ...(rec.hostConfig.Dns?.length ? { dnsServers: rec.hostConfig.Dns } : {}),
+      ...(ports.length ? { ports } : {}),
+    }));
   // The rootfs mount and the namespace are independent: make both at once.
   const [rootfs, net] = await Promise.all([
     d.rootfs.mount({ id: rec.id, imageId: rec.imageId }).finally(() => mark('mounted')),
-    d.network.attach({
-      containerId: rec.id, containerName: rec.name, mode,
-      ...(rec.config.MacAddress ? { macAddress: rec.config.MacAddress } : {}), ...(endpoint ? { config: endpoint } : {}),
-      ...(ports.length ? { ports } : {}),
-    }),
+    attachNetwork(),
   ]);
   const [user, mounts] = await Promise.all([d.spec.resolveUser(rootfs, rec.config.User), prepareMounts(core, rec, rootfs)]);
   mark('mounts');
   d.spec.setupWorkingDir(rootfs, rec.config.WorkingDir);
   mark('network');
-  rec.network = net.endpoint;
-  const hostname = rec.config.Hostname || osHostname();
+  if (net.endpoint) rec.network = net.endpoint;
+  else delete rec.network;
+  const owner = joined ?? rec;
+  const hostname = owner.config.Hostname || osHostname();
   const files = {
-    hostname: core.filePath(rec, 'hostname'),
-    hosts: core.filePath(rec, 'hosts'),
-    resolvConf: core.filePath(rec, 'resolv.conf'),
+    hostname: core.filePath(owner, 'hostname'),
+    hosts: core.filePath(owner, 'hosts'),
+    resolvConf: core.filePath(owner, 'resolv.conf'),
   };
-  await Promise.all([
-    writeFile(files.hostname, `${hostname}\n`),
-    writeFile(files.hosts, hostsText(core, rec, { mode, hostname, ip: net.endpoint.ipAddress, links })),
-    writeFile(files.resolvConf, d.network.resolvConf({
-      mode, dns: rec.hostConfig.Dns ?? [], dnsSearch: rec.hostConfig.DnsSearch ?? [], dnsOptions: rec.hostConfig.DnsOptions ?? [],
-    })),
-  ]);
+  if (!joined) {
+    await Promise.all([
+      writeFile(files.hostname, `${hostname}\n`),
+      writeFile(files.hosts, hostsText(core, rec, { mode, hostname, ip: net.endpoint?.ipAddress, links })),
+      writeFile(files.resolvConf, d.network.resolvConf({
+        mode, dns: rec.hostConfig.Dns ?? [], dnsSearch: rec.hostConfig.DnsSearch ?? [], dnsOptions: rec.hostConfig.DnsOptions ?? [], containerId: rec.id,
+      })),
+    ]);
+  }
   const withLinks = links.length ? { ...rec, config: { ...rec.config, Env: mergeEnv(links.flatMap((l) => linkEnv(rec.name, l)), rec.config.Env) } } : rec;
   const spec = d.spec.buildSpec(toSpecRequest(withLinks, {
     rootfs, user, hostname, files, network: { mode, ...(net.netnsPath ? { path: net.netnsPath } : {}) }, mounts,
@@ -175,8 +189,9 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
     }).finally(() => mark('runtime-created')),
     net.ready.finally(() => mark('network-ready')),
   ]);
+  rec.networks = Object.fromEntries(d.network.attachments(rec.id).map((e) => [e.networkName, e.attachment]));
   mark('created');
-  if (links.length) await d.network.allowLinks(rec.id, linkOpenings(net.endpoint.ipAddress, links));
+  if (links.length && net.endpoint) await d.network.allowLinks(rec.id, linkOpenings(net.endpoint.ipAddress, links));
   await servePendingAttach(core, rec.id);
   await d.runtime.start(rec.id);
   mark('started');

@@ -51,12 +51,29 @@ export interface NetworkAttacher {
    * Resolves once the namespace exists and the endpoint is known; `ready` settles when the
    * wiring is done, so the runtime can create the container meanwhile.
    */
-  attach(opts: { containerId: string; containerName: string; mode: NetworkMode; macAddress?: string; config?: EndpointConfig; ports?: PortRequest[] }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint; ready: Promise<void> }>;
+  attach(opts: {
+    containerId: string; containerName: string; mode: NetworkMode; macAddress?: string; config?: EndpointConfig;
+    /** In bridge mode: a user-defined network's name or id (the default bridge when absent). */
+    network?: string;
+    /** More networks to join before `ready` (a create's other EndpointsConfig entries). */
+    more?: { network: string; config?: EndpointConfig }[];
+    dnsServers?: string[];
+    /** Published ports to forward to the endpoint (the default bridge and user bridges). */
+    ports?: PortRequest[];
+  }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint; ready: Promise<void> }>;
   detach(containerId: string): Promise<void>;
   /** Under --icc=false, let the container reach its links' ports (a no-op otherwise). */
   allowLinks(containerId: string, openings: LinkOpening[]): Promise<void>;
   hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; mode: NetworkMode }): string;
-  resolvConf(opts: { mode: NetworkMode; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] }): string;
+  resolvConf(opts: { mode: NetworkMode; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[]; containerId?: string }): string;
+  /** Every endpoint the container has now, by network name. */
+  attachments(containerId: string): { networkName: string; attachment: NetworkEndpoint }[];
+  /** The namespace of a container that has one (`--network container:<it>`). */
+  sandboxPath(containerId: string): string | undefined;
+  /** A network's id and name (NotFoundError `network x not found`). */
+  network(idOrName: string): { id: string; name: string; driver: string };
+  connect(opts: { containerId: string; containerName: string; network: string; config?: EndpointConfig; dnsServers?: string[] }): Promise<NetworkEndpoint>;
+  disconnect(opts: { containerId: string; network: string; force?: boolean }): Promise<void>;
   /** NotFoundError for an unknown network name. */
   validateMode(mode: string): NetworkMode;
 }

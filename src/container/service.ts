@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Filters } from '../base/index.js';
-import type { ContainerRecord } from './config.js';
+import type { ContainerRecord, EndpointSettings } from './config.js';
 import { ContainerCore, type ContainerServiceDeps } from './core.js';
 import { ContainerFiles } from './files.js';
 import { createExec, inspectExec, resizeExec, startExec, type ExecCreateRequest, type StartedExec } from './exec.js';
@@ -10,6 +10,7 @@ import { topContainer, type TopResult } from './top.js';
 import { attachContainer, containerLogs, exportContainer, resizeContainer, type LogOptions } from './io.js';
 import { createContainer, killContainer, renameContainer, restartContainer, startContainer, stopContainer, type CreateRequest } from './lifecycle.js';
 import type { AttachStreams, LogEntry } from './ports.js';
+import { connectNetwork, disconnectNetwork } from './network-connect.js';
 import { imageUser, listContainers, pruneContainers, waitContainer, type ListOptions } from './queries.js';
 import { removeContainer, settled } from './removal.js';
 import { pauseContainer, unpauseContainer } from './pause.js';
@@ -97,6 +98,15 @@ export class ContainerService {
   /** Resolves once every removal's teardown has finished (rmi and prune count on freed layers). */
   settled(): Promise<void> {
     return settled(this.core);
+  }
+
+  /** `network connect`: at once if it runs, else at its next start. */
+  connectNetwork(ref: string, opts: { network: string; settings?: EndpointSettings }): Promise<void> {
+    return connectNetwork(this.core, ref, opts);
+  }
+
+  disconnectNetwork(ref: string, opts: { network: string; force?: boolean }): Promise<void> {
+    return disconnectNetwork(this.core, ref, opts);
   }
 
   rename(ref: string, newName: string): Promise<void> {

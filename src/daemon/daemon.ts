@@ -97,11 +97,12 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     allowLinks: (id, o) => network.allowLinks(id, o),
     hostsFile: (o) => network.hostsFile(o),
     resolvConf: (o) => network.resolvConf(o),
-    validateMode: (m) => {
-      const mode = network.validateMode(m);
-      if (mode !== 'bridge' && mode !== 'host' && mode !== 'none') throw new InvalidArgumentError(`network mode "${m}" is not supported yet`);
-      return mode;
-    },
+    validateMode: (m) => network.validateMode(m),
+    attachments: (id) => network.attachments(id),
+    sandboxPath: (id) => network.sandboxPath(id),
+    network: (n) => network.get(n),
+    connect: (o) => network.connect(o),
+    disconnect: (o) => network.disconnect(o),
   };
   const snapshotter = new OverlaySnapshotter({ root: cfg.dataRoot, layers: images });
   const containers = new ContainerService({
@@ -171,7 +172,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   });
   execRoutes(router, containers);
   topRoutes(router, containers);
-  networkRoutes(router, network);
+  networkRoutes(router, network, containers);
   volumeRoutes(router, volumes);
   swarmRoutes(router);
   eventRoutes(router, events);

@@ -31,17 +31,27 @@ function commandString(rec: ContainerRecord): string {
 }
 
 function endpoints(rec: ContainerRecord): Record<string, EndpointSettings> {
+  const running = hasProcess(rec.state);
   const mode = rec.hostConfig.NetworkMode;
-  const ep = rec.network;
-  const live = hasProcess(rec.state) && ep;
-  return {
-    [mode]: {
-      IPAMConfig: null, Links: null, Aliases: null, MacAddress: live ? ep.macAddress : '',
-      DriverOpts: null, GwPriority: 0, NetworkID: ep?.networkId ?? '', EndpointID: live ? ep.endpointId : '',
-      Gateway: live ? ep.gateway : '', IPAddress: live ? ep.ipAddress : '', IPPrefixLen: live ? ep.ipPrefixLen : 0,
-      IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
-    } as unknown as EndpointSettings,
-  };
+  if (mode.startsWith('container:')) return {};
+  const live = running && rec.networks && Object.keys(rec.networks).length ? rec.networks : undefined;
+  const asked = rec.networkingConfig?.EndpointsConfig ?? {};
+  const names = live ? Object.keys(live) : [...new Set([mode, ...Object.keys(asked).filter((k) => k !== 'default' || mode !== 'bridge')])];
+  const out: Record<string, EndpointSettings> = {};
+  for (const name of names) {
+    const ep = live?.[name] ?? (running && name === mode ? rec.network : undefined);
+    const cfg = asked[name] ?? (name === 'bridge' ? asked.default : undefined);
+    const ipam4 = ep?.ipamConfig?.ipv4Address ?? cfg?.IPAMConfig?.IPv4Address;
+    const ipam6 = ep?.ipamConfig?.ipv6Address ?? cfg?.IPAMConfig?.IPv6Address;
+    out[name] = {
+      IPAMConfig: ipam4 || ipam6 ? { ...(ipam4 ? { IPv4Address: ipam4 } : {}), ...(ipam6 ? { IPv6Address: ipam6 } : {}) } : null, Links: cfg?.Links ?? null,
+      Aliases: ep?.aliases ?? cfg?.Aliases ?? null, MacAddress: ep?.macAddress ?? '',
+      DriverOpts: cfg?.DriverOpts ?? null, GwPriority: 0, NetworkID: ep?.networkId ?? (name === mode ? rec.network?.networkId ?? '' : ''),
+      EndpointID: ep?.endpointId ?? '', Gateway: ep?.gateway ?? '', IPAddress: ep?.ipAddress ?? '', IPPrefixLen: ep?.ipPrefixLen ?? 0,
+      IPv6Gateway: ep?.ipv6Gateway ?? '', GlobalIPv6Address: ep?.globalIPv6Address ?? '', GlobalIPv6PrefixLen: ep?.globalIPv6PrefixLen ?? 0, DNSNames: ep?.dnsNames ?? null,
+    } as unknown as EndpointSettings;
+  }
+  return out;
 }
 
 export function toContainerSummary(rec: ContainerRecord, opts: { imageName: string; sizeRw?: number; sizeRootFs?: number }): ContainerSummary {

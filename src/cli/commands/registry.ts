@@ -53,6 +53,16 @@ const B = {
   prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove build cache', args: none, load: () => import('./builder/prune.js') },
 } satisfies Record<string, CommandSpec>;
 
+const N = {
+  connect: { name: 'connect', use: '[OPTIONS] NETWORK CONTAINER', short: 'Connect a container to a network', args: exact(2), load: () => import('./network/connect.js') },
+  create: { name: 'create', use: '[OPTIONS] NETWORK', short: 'Create a network', args: exact(1), load: () => import('./network/create.js') },
+  disconnect: { name: 'disconnect', use: '[OPTIONS] NETWORK CONTAINER', short: 'Disconnect a container from a network', args: exact(2), load: () => import('./network/disconnect.js') },
+  inspect: { name: 'inspect', use: '[OPTIONS] NETWORK [NETWORK...]', short: 'Display detailed information on one or more networks', args: min(1), load: () => import('./network/inspect.js') },
+  ls: { name: 'ls', use: '[OPTIONS]', short: 'List networks', aliases: ['list'], args: none, load: () => import('./network/ls.js') },
+  prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove all unused networks', args: none, load: () => import('./network/prune.js') },
+  rm: { name: 'rm', use: 'NETWORK [NETWORK...]', short: 'Remove one or more networks', aliases: ['remove'], args: min(1), load: () => import('./network/rm.js') },
+} satisfies Record<string, CommandSpec>;
+
 const S = {
   version: { name: 'version', use: '[OPTIONS]', short: 'Show the berth version information', args: none, load: () => import('./system/version.js') },
   info: { name: 'info', use: '[OPTIONS]', short: 'Display system-wide information', aliasesLine: 'berth system info, berth info', args: none, load: () => import('./system/info.js') },
@@ -81,6 +91,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'builder', use: '', short: 'Manage builds', args: { kind: 'any' }, children: [as('build', I.build), B.prune] },
   { name: 'system', use: '', short: 'Manage berth', args: { kind: 'any' }, children: [S.df, S.events, S.info, S.prune] },
   { name: 'volume', use: 'COMMAND', short: 'Manage volumes', args: { kind: 'any' }, children: Object.values(V) },
+  { name: 'network', use: '', short: 'Manage networks', args: { kind: 'any' }, children: Object.values(N) },
   as('run', C.run, { top: 1 }),
   as('ps', C.ls, { top: 2 }),
   as('pull', I.pull, { top: 3 }),
