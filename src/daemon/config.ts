@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError, errnoCode, isLogLevel, type LogLevel } from '../base/index.js';
+import type { RegistryOptions } from '../registry/index.js';
+import { REGISTRY_FILE_KEYS, registryConfig } from './registry-config.js';
 
 export interface DaemonConfig {
   hosts: string[];
@@ -18,6 +20,8 @@ export interface DaemonConfig {
   ignoredKeys: string[];
   /** `--cleanup`: recover, then remove the host state berthd installed (its bridge and rules) and exit. */
   cleanup: boolean;
+  /** Mirrors, insecure registries, certs.d roots and transfer limits of the registry client. */
+  registry: RegistryOptions;
 }
 
 export const DEFAULTS = {
@@ -39,8 +43,7 @@ const FILE_KEYS: Record<string, keyof DaemonConfig | 'debug'> = {
 const KNOWN_DOCKER_KEYS = new Set([
   'log-driver', 'log-opts', 'labels', 'storage-driver', 'storage-opts', 'runtimes', 'default-address-pools',
   'fixed-cidr', 'ip', 'ip-forward', 'ip-masq', 'iptables', 'ip6tables', 'ipv6', 'mtu', 'icc', 'userland-proxy', 'dns', 'dns-opts',
-  'dns-search', 'registry-mirrors', 'insecure-registries', 'max-concurrent-downloads', 'max-concurrent-uploads',
-  'max-download-attempts', 'live-restore', 'shutdown-timeout', 'default-ulimits', 'default-shm-size', 'cgroup-parent',
+  'dns-search', 'live-restore', 'shutdown-timeout', 'default-ulimits', 'default-shm-size', 'cgroup-parent',
   'exec-opts', 'seccomp-profile', 'no-new-privileges', 'userns-remap', 'rootless', 'features', 'builder', 'experimental',
   'min-api-version', 'tls', 'tlscacert', 'tlscert', 'tlskey', 'tlsverify', 'proxies', 'containerd', 'group',
 ]);
@@ -58,6 +61,9 @@ Options:
   -H, --host list                 Daemon socket(s) to connect to (default ${DEFAULTS.host})
       --bridge string             Name of the default bridge interface (default "${DEFAULTS.bridge}")
       --bip string                Subnet of the default bridge, e.g. 172.18.0.0/16
+      --certs-dir list            certs.d root for registry CAs and client certificates (default /etc/berth/certs.d and /etc/docker/certs.d)
+      --insecure-registry list    Enable insecure registry communication
+      --registry-mirror list      Preferred registry mirror
       --cleanup                   Remove the bridge and firewall rules this daemon installed, then exit (no container may run)
   -h, --help                      Print usage
   -l, --log-level string          Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
@@ -85,6 +91,9 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
         bip: { type: 'string' },
         debug: { type: 'boolean', short: 'D' },
         cleanup: { type: 'boolean' },
+        'certs-dir': { type: 'string', multiple: true },
+        'insecure-registry': { type: 'string', multiple: true },
+        'registry-mirror': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -128,6 +137,7 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
       bip: pick<string | undefined>(v.bip, 'bip', undefined),
       ignoredKeys: Object.keys(file).filter((k) => KNOWN_DOCKER_KEYS.has(k)),
       cleanup: Boolean(v.cleanup),
+      registry: registryConfig(file, { mirrors: v['registry-mirror'], insecure: v['insecure-registry'], certsDirs: v['certs-dir'] }),
     },
   };
 }
@@ -153,7 +163,7 @@ async function readDaemonJson(path: string, explicit: boolean): Promise<Record<s
     throw new InvalidArgumentError(`unable to configure the daemon with file ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InvalidArgumentError(`unable to configure the daemon with file ${path}: expected a JSON object`);
-  const unknown = Object.keys(doc).filter((k) => !(k in FILE_KEYS) && !KNOWN_DOCKER_KEYS.has(k));
+  const unknown = Object.keys(doc).filter((k) => !(k in FILE_KEYS) && !KNOWN_DOCKER_KEYS.has(k) && !REGISTRY_FILE_KEYS.includes(k));
   if (unknown.length) throw new InvalidArgumentError(`the following directives don't match any configuration option: ${unknown.join(', ')}`);
   return doc as Record<string, unknown>;
 }

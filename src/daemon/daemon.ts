@@ -11,6 +11,9 @@ import { networkRoutes } from '../api/routes/networks.js';
 import { systemRoutes } from '../api/routes/system.js';
 import { swarmRoutes } from '../api/routes/swarm.js';
 import { eventRoutes } from '../api/routes/events.js';
+import { distributionRoutes, pullReply } from '../api/routes/distribution.js';
+import { RegistryClient } from '../registry/index.js';
+import { distributionBackend } from './distribution-adapter.js';
 import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
 import { NetworkService } from '../network/index.js';
@@ -127,11 +130,14 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     workDir: (id) => containerPaths(containersRoot, id).work,
     imageSize: (imageId) => images.get(imageId).size,
   });
+  const registry = new RegistryClient(images, cfg.registry, events);
+  const distribution = distributionBackend(registry, images);
   imageRoutes(router, images, {
     containerUsing: (id) => containers.imageUser(id),
     containerCount: (id) => containers.all().filter((c) => c.imageId === id).length,
     settled: () => containers.settled(),
-  }, fetchUrl);
+  }, fetchUrl, (ctx) => pullReply(distribution, ctx));
+  distributionRoutes(router, distribution);
   networkRoutes(router, network);
   swarmRoutes(router);
   eventRoutes(router, events);
@@ -157,7 +163,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
       idle.stop();
       // Every step runs even when one before it fails: a failed network teardown must not leave the runtime's bind mounted.
       let failure: unknown;
-      const steps = [() => api.close(), () => containers.settled(), () => network.close(), () => runtimeBinary.release(), async () => { await Promise.all(otherBinaries.map((b) => b.release())); }, () => releasePidfile()];
+      const steps = [() => api.close(), async () => registry.close(), () => containers.settled(), () => network.close(), () => runtimeBinary.release(), async () => { await Promise.all(otherBinaries.map((b) => b.release())); }, () => releasePidfile()];
       for (const step of steps) await step().catch((e: unknown) => { failure ??= e; });
       if (failure) throw failure;
       log.info('berthd stopped; containers keep running');
