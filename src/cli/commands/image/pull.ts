@@ -3,6 +3,7 @@ import { isNameOnly, parseNormalizedNamed, referenceString, tagNameOnly } from '
 import type { Cli } from '../../cli.js';
 import type { FlagSet } from '../../flags/index.js';
 import { displayJsonMessages } from '../../formatter/progress.js';
+import { registryAuth } from '../registry/credentials.js';
 
 export function flags(fs: FlagSet) {
   return {
@@ -11,17 +12,6 @@ export function flags(fs: FlagSet) {
     platform: fs.string('platform', '', process.env.DOCKER_DEFAULT_PLATFORM ?? '', 'Set platform if server is multi-platform capable'),
     quiet: fs.bool('quiet', 'q', false, 'Suppress verbose output'),
   };
-}
-
-/** The X-Registry-Auth header for a reference, from ~/.docker/config.json "auths" (base64 JSON). */
-export async function registryAuth(cli: Cli, domain: string): Promise<string> {
-  const auths = (await cli.config()).auths as Record<string, { auth?: string; identitytoken?: string }> | undefined;
-  const key = domain === 'docker.io' ? 'https://index.docker.io/v1/' : domain;
-  const entry = auths?.[key] ?? auths?.[domain];
-  if (!entry) return Buffer.from('{}').toString('base64url');
-  const [username = '', password = ''] = entry.auth ? Buffer.from(entry.auth, 'base64').toString().split(/:(.*)/s) : [];
-  const doc = { username, password, serveraddress: key, ...(entry.identitytoken ? { identitytoken: entry.identitytoken } : {}) };
-  return Buffer.from(JSON.stringify(doc)).toString('base64url');
 }
 
 export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[]): Promise<void> {
