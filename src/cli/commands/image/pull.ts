@@ -1,9 +1,8 @@
-import { readJsonMessages } from '../../../client/index.js';
-import { isNameOnly, parseNormalizedNamed, referenceString, tagNameOnly } from '../../../oci/index.js';
+import { referenceString } from '../../../oci/index.js';
 import type { Cli } from '../../cli.js';
 import type { FlagSet } from '../../flags/index.js';
-import { displayJsonMessages } from '../../formatter/progress.js';
 import { registryAuth } from '../registry/credentials.js';
+import { showTransfer, transferReference } from './transfer.js';
 
 export function flags(fs: FlagSet) {
   return {
@@ -15,17 +14,11 @@ export function flags(fs: FlagSet) {
 }
 
 export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[]): Promise<void> {
-  let ref = parseNormalizedNamed(args[0]!);
-  if (o.allTags.get && !isNameOnly(ref)) throw new Error("tag can't be used with --all-tags/-a");
-  if (!o.allTags.get && isNameOnly(ref)) {
-    ref = tagNameOnly(ref);
-    if (!o.quiet.get) await cli.print(`Using default tag: ${ref.tag}\n`);
-  }
+  const ref = await transferReference(cli, args[0]!, { allTags: o.allTags.get, quiet: o.quiet.get });
   const client = await cli.client();
   const res = await client.imagePull(referenceString(ref), {
     allTags: o.allTags.get, platform: o.platform.get || undefined, registryAuth: await registryAuth(cli, ref.domain),
   });
-  const sink = o.quiet.get ? ({ write: () => true } as unknown as NodeJS.WritableStream) : cli.out;
-  await displayJsonMessages(readJsonMessages(res), sink, { isTerminal: !o.quiet.get && !!cli.out.isTTY, width: cli.out.columns });
+  await showTransfer(cli, res, o.quiet.get);
   await cli.print(`${referenceString(ref)}\n`);
 }
