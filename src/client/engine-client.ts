@@ -409,10 +409,13 @@ export class EngineClient {
     });
   }
 
-  /** POST /images/{name}/push: resolves with the JSON progress stream (no tag pushes every local tag). */
-  imagePush(name: string, opts: { tag?: string; registryAuth?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+    /** POST /images/{name}/push: resolves with the JSON progress stream (no tag pushes every local tag). */
+  imagePush(name: string, opts: { tag?: string; platform?: string; registryAuth?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+    // the API takes the platform as OCI JSON
+    const [os = '', architecture, variant] = (opts.platform ?? '').toLowerCase().split('/');
+    const platform = opts.platform ? JSON.stringify({ os, ...(architecture ? { architecture } : {}), ...(variant ? { variant } : {}) }) : undefined;
     return this.request(`/images/${enc(name)}/push`, {
-      method: 'POST', query: { tag: opts.tag }, headers: { 'X-Registry-Auth': opts.registryAuth ?? 'e30=' }, signal: opts.signal,
+      method: 'POST', query: { tag: opts.tag, platform }, headers: { 'X-Registry-Auth': opts.registryAuth ?? 'e30=' }, signal: opts.signal,
     });
   }
 

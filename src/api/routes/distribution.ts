@@ -30,7 +30,7 @@ export interface SearchHit {
 
 export interface DistributionBackend {
   pull(ref: Reference, opts: { allTags?: boolean; platform?: string; credentials?: RegistryCredentials; signal?: AbortSignal }): AsyncIterable<DistributionEvent>;
-  push(ref: Reference, opts: { localTags: string[]; credentials?: RegistryCredentials; signal?: AbortSignal }): AsyncIterable<DistributionEvent>;
+  push(ref: Reference, opts: { localTags: string[]; platform?: string; credentials?: RegistryCredentials; signal?: AbortSignal }): AsyncIterable<DistributionEvent>;
   login(serverAddress: string, creds: RegistryCredentials, signal?: AbortSignal): Promise<{ status: string; identityToken: string }>;
   search(term: string, opts: { limit?: number; filters?: Map<string, Set<string>>; credentials?: RegistryCredentials; signal?: AbortSignal }): Promise<SearchHit[]>;
   /** Tags of local images in a repository (push without a tag pushes them all). */
@@ -118,6 +118,19 @@ export function pullReply(backend: DistributionBackend, ctx: RequestContext): Pr
   return primed(backend.pull(ref, { allTags, platform, credentials: decodeRegistryAuth(ctx.req.headers['x-registry-auth']), signal: ctx.signal }));
 }
 
+/** push's `platform`: OCI platform JSON (API 1.46), as "os/arch[/variant]". */
+function pushPlatform(raw: string | null): string | undefined {
+  if (!raw) return undefined;
+  let p: { os?: unknown; architecture?: unknown; variant?: unknown };
+  try {
+    p = JSON.parse(raw) as typeof p;
+  } catch {
+    throw new InvalidArgumentError(`failed to parse platform: ${raw}`);
+  }
+  if (typeof p !== 'object' || p === null || typeof p.os !== 'string' || !p.os) throw new InvalidArgumentError(`failed to parse platform: ${raw}`);
+  return [p.os, p.architecture, p.variant].filter((x): x is string => typeof x === 'string' && x !== '').join('/');
+}
+
 export function distributionRoutes(r: Router, backend: DistributionBackend): void {
   r.post('/images/{name*}/push', async (ctx) => {
     let ref = parseNormalizedNamed(ctx.params.name!);
@@ -129,7 +142,8 @@ export function distributionRoutes(r: Router, backend: DistributionBackend): voi
     if (ref.digest !== undefined) throw new InvalidArgumentError('cannot push a digest reference');
     const localTags = ref.tag === undefined ? await backend.localTags(ref) : [];
     if (ref.tag === undefined && localTags.length === 0) throw new InvalidArgumentError(`An image does not exist locally with the tag: ${familiarName(ref)}`);
-    return primed(backend.push(ref, { localTags, credentials: decodeRegistryAuth(ctx.req.headers['x-registry-auth']), signal: ctx.signal }));
+    const platform = pushPlatform(ctx.query.get('platform'));
+    return primed(backend.push(ref, { localTags, platform, credentials: decodeRegistryAuth(ctx.req.headers['x-registry-auth']), signal: ctx.signal }));
   });
 
   r.post('/auth', async (ctx) => {

@@ -67,7 +67,7 @@ export class RegistryClient {
   }
 
   /** Push one tag, or every local tag of the repository when `ref` has none. */
-  push(ref: Reference, opts: { localTags: string[]; credentials?: Credentials; signal?: AbortSignal }): AsyncIterable<TransferEvent> {
+  push(ref: Reference, opts: { localTags: string[]; platform?: string; credentials?: Credentials; signal?: AbortSignal }): AsyncIterable<TransferEvent> {
     const ch = new Channel<TransferEvent>();
     const ep = endpointsFor(ref.domain, this.options, 'push')[0]!;
     const session = this.session(ep, opts.credentials);
@@ -76,7 +76,7 @@ export class RegistryClient {
       if (tags.length === 0) throw new InvalidArgumentError(`An image does not exist locally with the tag: ${familiarName(ref)}`);
       await session.ping(opts.signal);
       ch.push({ status: `The push refers to repository [${ref.domain}/${ref.path}]` });
-      for (const tag of tags) await pushTag({ images: this.images, events: this.events, uploads: this.uploads, session }, { ...ref, tag }, opts.signal, ch);
+      for (const tag of tags) await pushTag({ images: this.images, events: this.events, uploads: this.uploads, session }, { ...ref, tag }, { platform: opts.platform, signal: opts.signal }, ch);
     };
     run().then(() => ch.close(), (e: unknown) => ch.close(e));
     return ch;

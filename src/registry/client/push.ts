@@ -1,6 +1,6 @@
 import { Transform } from 'node:stream';
-import { InvalidArgumentError, sha256, shortId, type Digest } from '../../base/index.js';
-import type { Channel, LayerInfo } from '../../image/index.js';
+import { InvalidArgumentError, NotFoundError, sha256, shortId, type Digest } from '../../base/index.js';
+import { parsePlatform, type Channel, type LayerInfo } from '../../image/index.js';
 import {
   MEDIA_TYPE_DOCKER_CONFIG, MEDIA_TYPE_DOCKER_LAYER_GZIP, MEDIA_TYPE_DOCKER_MANIFEST, MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_LAYER,
   MEDIA_TYPE_OCI_LAYER_GZIP, MEDIA_TYPE_OCI_LAYER_ZSTD, MEDIA_TYPE_OCI_MANIFEST, familiarName, familiarString, parseNormalizedNamed,
@@ -117,9 +117,18 @@ function mountSources(ref: Reference, names: string[]): string[] {
  * repository of the registry the image is known in, or uploaded (max-concurrent-uploads at
  * once); then the config and the manifest. The manifest's digest becomes a RepoDigest.
  */
-export async function pushTag(ctx: PushContext, ref: Reference & { tag: string }, signal: AbortSignal | undefined, ch: Channel<TransferEvent>): Promise<void> {
+export async function pushTag(ctx: PushContext, ref: Reference & { tag: string }, opts: { platform?: string; signal?: AbortSignal }, ch: Channel<TransferEvent>): Promise<void> {
   const { images, session } = ctx;
+  const { signal } = opts;
   const img = images.inspect(familiarString(ref));
+  if (opts.platform) {
+    // one image is one platform here: --platform must name it
+    const want = parsePlatform(opts.platform);
+    const c = img.config;
+    if (c.os !== want.os || c.architecture !== want.architecture || (want.variant && c.variant !== want.variant)) {
+      throw new NotFoundError(`image with reference ${familiarString(ref)} was found but does not provide the specified platform (${want.os}/${want.architecture}${want.variant ? `/${want.variant}` : ''})`);
+    }
+  }
   const repo = ref.path;
   const sources = mountSources(ref, [...img.repoTags, ...img.repoDigests]);
   const layers: Array<{ info: LayerInfo; size: number }> = [];
