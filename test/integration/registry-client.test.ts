@@ -100,6 +100,9 @@ describe('registry client against the reference registry', { skip: !isRoot() && 
     assert.match(out, /: Mounted from bb\n/);
     // pushed again: the registry has every layer
     assert.match(ok(await berth(['push', `${plain.host}/other:2`])), /: Layer already exists\n/);
+    const wrongPlatform = await docker(['push', '--platform', 'linux/s390x', `${plain.host}/other:2`]);
+    assert.equal(wrongPlatform.code, 1);
+    assert.match(wrongPlatform.stderr, /does not provide the specified platform \(linux\/s390x\)/);
   });
 
   test('run pulls a missing image; --pull never refuses; --pull always pulls', async () => {
@@ -130,6 +133,14 @@ describe('registry client against the reference registry', { skip: !isRoot() && 
     const pulled = ok(await berth(['pull', `${plain.host}/moving@${first}`]));
     assert.match(pulled, new RegExp(`Digest: ${first}`));
     assert.equal(await inspect(`${plain.host}/moving@${first}`, '{{.Id}}'), oldId);
+    // -a: every tag of the repository
+    ok(await berth(['tag', 'busybox', `${plain.host}/moving:2`]));
+    ok(await berth(['push', `${plain.host}/moving:2`]));
+    ok(await berth(['rmi', `${plain.host}/moving:1`, `${plain.host}/moving:2`]));
+    const all = ok(await berth(['pull', '-a', `${plain.host}/moving`]));
+    assert.match(all, /1: Pulling from moving/);
+    assert.match(all, /2: Pulling from moving/);
+    assert.equal(await inspect(`${plain.host}/moving:2`, '{{.Id}}'), oldId);
   });
 
   test('a multi-arch index pulls linux/amd64, and --platform picks another', async () => {

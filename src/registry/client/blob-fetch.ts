@@ -11,8 +11,8 @@ export interface BlobFetchOptions {
   signal?: AbortSignal;
   /** Bytes of the blob held so far (resumed ones included). */
   onProgress?: (held: number) => void;
-  /** Told before each retry, with the attempt number (2, 3, ...) and the error. */
-  onRetry?: (attempt: number, e: unknown) => void;
+  /** Told before each retry: the attempt number (2, 3, ...), the wait before it and the error. */
+  onRetry?: (attempt: number, delayMs: number, e: unknown) => void;
 }
 
 /** Docker's wait before the n-th retry of a download (5 s, 10 s, ... in Docker; shorter here: loopback registries dominate). */
@@ -43,8 +43,9 @@ export async function fetchBlob(s: RegistrySession, content: ContentStore, o: Bl
       } catch (e) {
         if (o.signal?.aborted) throw o.signal.reason;
         if (!retriable(e) || attempt >= o.attempts) throw e;
-        o.onRetry?.(attempt + 1, e);
-        await new Promise((r) => setTimeout(r, backoffMs(attempt + 1)));
+        const delay = backoffMs(attempt + 1);
+        o.onRetry?.(attempt + 1, delay, e);
+        await new Promise((r) => setTimeout(r, delay));
       }
     }
     try {

@@ -119,7 +119,10 @@ export async function pullReference(ctx: PullContext, ref: Reference, opts: Pull
               ch.push({ status: 'Downloading', id, current: n, total: l.size });
             }
           },
-          onRetry: (attempt) => ch.push({ status: `Retrying in ${Math.ceil(attempt / 4)} second${attempt > 4 ? 's' : ''}`, id, layer: true }),
+          onRetry: (_attempt, delayMs) => {
+            const s = Math.max(1, Math.ceil(delayMs / 1000));
+            ch.push({ status: `Retrying in ${s} second${s > 1 ? 's' : ''}`, id, layer: true });
+          },
         });
         ch.push({ status: 'Verifying Checksum', id, layer: true });
         ch.push({ status: 'Download complete', id, layer: true });
