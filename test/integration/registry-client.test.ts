@@ -232,6 +232,9 @@ describe('registry client against the reference registry', { skip: !isRoot() && 
     const r = await berth(['pull', `${plain.host}/bb:nope`]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /manifest for .*bb:nope not found: manifest unknown: manifest unknown/);
+    const repo = await docker(['pull', `${plain.host}/never-pushed:1`]);
+    assert.equal(repo.code, 1);
+    assert.match(repo.stderr, /repository .*never-pushed not found: name unknown: repository name not known to registry/);
   });
 
   test('docker.io pulls go to the registry mirror', async () => {

@@ -46,3 +46,13 @@ test('buildManifest() writes Docker schema 2 for gzip layers, and OCI media type
   assert.equal(doc.config.mediaType, 'application/vnd.oci.image.config.v1+json');
   assert.throws(() => buildManifest(cfg, [{ digest: D('1') as never, size: 5, compression: 'bzip2' }]), /Cannot push a bzip2 layer/);
 });
+
+test('pullError() words a missing manifest, a missing repository and a refusal as dockerd', async () => {
+  const { pullError } = await import('./manifest.js');
+  const ref = { domain: 'localhost:5000', path: 'app', tag: 'v1' };
+  assert.equal(pullError(ref, 404, 'manifest unknown: manifest unknown', ['MANIFEST_UNKNOWN']).message, 'manifest for localhost:5000/app:v1 not found: manifest unknown: manifest unknown');
+  assert.equal(pullError(ref, 404, 'name unknown: repository name not known to registry', ['NAME_UNKNOWN']).message, 'repository localhost:5000/app not found: name unknown: repository name not known to registry');
+  assert.equal(pullError({ domain: 'docker.io', path: 'library/nope' }, 401, 'unauthorized: authentication required', ['UNAUTHORIZED']).message,
+    "pull access denied for nope, repository does not exist or may require 'docker login': unauthorized: authentication required");
+  assert.match(pullError(ref, 502, 'unexpected status', []).message, /unexpected status/);
+});

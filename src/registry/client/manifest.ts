@@ -1,7 +1,7 @@
 import { InvalidArgumentError, isDigest, NotFoundError, sha256, UnavailableError, type Digest } from '../../base/index.js';
 import {
   MEDIA_TYPE_DOCKER_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST_LIST, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST,
-  type Descriptor, type Index, type Manifest, type Platform,
+  familiarName, familiarString, type Descriptor, type Index, type Manifest, type Platform, type Reference,
 } from '../../oci/index.js';
 import { errorForStatus, registryErrorText } from './registry-error.js';
 import type { RegistrySession } from './session.js';
@@ -42,16 +42,11 @@ export function parseManifest(bytes: Buffer, digest: Digest, contentType = ''): 
  * GET a manifest by tag or digest. By digest, the bytes must hash to it; by tag, to the
  * registry's Docker-Content-Digest when it sends one.
  */
-export async function fetchManifest(s: RegistrySession, repo: string, reference: string, opts: { signal?: AbortSignal; notFound: () => Error }): Promise<FetchedManifest> {
+export async function fetchManifest(s: RegistrySession, repo: string, reference: string, opts: { signal?: AbortSignal; ref: Reference }): Promise<FetchedManifest> {
   const res = await s.request(`/v2/${repo}/manifests/${reference}`, { headers: { Accept: MANIFEST_ACCEPT }, scopes: [`repository:${repo}:pull`], signal: opts.signal });
-  if (res.status === 404) {
-    const { codes } = await registryErrorText(res);
-    if (codes.includes('NAME_UNKNOWN')) throw opts.notFound();
-    throw opts.notFound();
-  }
   if (res.status !== 200) {
-    const { text } = await registryErrorText(res);
-    throw errorForStatus(res.status, text);
+    const { text, codes } = await registryErrorText(res);
+    throw pullError(opts.ref, res.status, text, codes);
   }
   const bytes = await readBody(res, MANIFEST_LIMIT);
   const digest = sha256(bytes);
@@ -61,6 +56,19 @@ export async function fetchManifest(s: RegistrySession, repo: string, reference:
     throw new UnavailableError(`manifest verification failed for digest ${header}`);
   }
   return parseManifest(bytes, digest, String(res.headers['content-type'] ?? ''));
+}
+
+/** dockerd's words for a manifest that cannot be had (distribution/errors.go's notFoundError). */
+export function pullError(ref: Reference, status: number, text: string, codes: readonly string[]): Error {
+  const what = familiarString(ref.digest || ref.tag ? ref : { ...ref, tag: 'latest' });
+  if (codes.includes('MANIFEST_UNKNOWN') || (status === 404 && codes.length === 0)) {
+    return new NotFoundError(`manifest for ${what} not found: ${codes.length ? text : 'manifest unknown: manifest unknown'}`);
+  }
+  if (codes.includes('NAME_UNKNOWN')) return new NotFoundError(`repository ${familiarName(ref)} not found: ${text}`);
+  if (codes.includes('DENIED') || codes.includes('UNAUTHORIZED') || status === 401 || status === 403) {
+    return new NotFoundError(`pull access denied for ${familiarName(ref)}, repository does not exist or may require 'docker login': ${text}`);
+  }
+  return errorForStatus(status, text);
 }
 
 /** The index entry for a platform: os and architecture must match, the variant when asked for. */

@@ -22,18 +22,12 @@ export interface PullOptions {
   signal?: AbortSignal;
 }
 
-/** Docker's "repository does not exist" wording, for a missing repository or manifest. */
-export function pullNotFound(ref: Reference): Error {
-  const what = ref.digest ?? ref.tag ?? 'latest';
-  return new NotFoundError(`manifest for ${familiarName(ref)}${ref.digest ? '@' : ':'}${what} not found: manifest unknown: manifest unknown`);
-}
-
 /** Resolve a reference against the sessions in order: the first that has it wins. */
 async function resolve(ctx: PullContext, ref: Reference, signal?: AbortSignal): Promise<{ session: RegistrySession; top: FetchedManifest }> {
   let first: unknown;
   for (const s of ctx.sessions) {
     try {
-      const top = await fetchManifest(s, ref.path, ref.digest ?? ref.tag ?? 'latest', { signal, notFound: () => pullNotFound(ref) });
+      const top = await fetchManifest(s, ref.path, ref.digest ?? ref.tag ?? 'latest', { signal, ref });
       return { session: s, top };
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
@@ -59,7 +53,7 @@ export async function pullReference(ctx: PullContext, ref: Reference, opts: Pull
   let m = top;
   if (m.kind === 'index') {
     const pick = selectPlatform(m.index, platform);
-    m = await fetchManifest(session, ref.path, pick.digest, { signal, notFound: () => pullNotFound(ref) });
+    m = await fetchManifest(session, ref.path, pick.digest, { signal, ref });
     if (m.kind !== 'manifest') throw new InvalidArgumentError(`index ${top.digest} names another index for ${platform.os}/${platform.architecture}`);
     blobs.push(m.digest);
   }
