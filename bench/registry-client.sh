@@ -5,7 +5,7 @@
 #   bash bench/registry-client.sh        (ROUNDS=3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-3}  # the median of an odd count is one round's figure
 W=/tmp/berth-bench-pull
 DB=dpull0; DNET=172.31.243; BB=bpull0; BNET=172.31.242
 
@@ -24,14 +24,13 @@ cleanup() {
 trap cleanup EXIT
 rm -rf $W && mkdir -p $W
 
-registry() { # name port
-  mkdir -p $W/$1
+registry() { # name port: a fresh registry (storage emptied), so every round uploads every layer
+  [ -f $W/$1.pid ] && { kill "$(cat $W/$1.pid)" 2>/dev/null; while kill -0 "$(cat $W/$1.pid)" 2>/dev/null; do sleep 0.1; done; }
+  rm -rf $W/$1; mkdir -p $W/$1
   printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' "$W/$1/data" "$2" > $W/$1/config.yml
   setsid docker-registry serve $W/$1/config.yml >$W/$1.log 2>&1 & echo $! > $W/$1.pid
+  for _ in $(seq 100); do curl -sf http://127.0.0.1:$2/v2/ >/dev/null && break; sleep 0.1; done
 }
-registry reg-b 15801
-registry reg-d 15802
-
 echo '{}' > $W/daemon.json
 setsid bin/berthd.js -H unix://$W/berth.sock --data-root $W/berth --exec-root $W/berth-run \
   --pidfile $W/berthd.pid --bridge $BB --bip $BNET.0/24 --config-file $W/daemon.json >$W/berthd.log 2>&1 &
@@ -39,7 +38,7 @@ ip link add $DB type bridge 2>/dev/null || true; ip addr add $DNET.1/24 dev $DB 
 setsid dockerd -H unix://$W/docker.sock --data-root $W/docker --exec-root $W/docker-run --pidfile $W/dockerd.pid \
   --bridge $DB >$W/dockerd.log 2>&1 &
 for _ in $(seq 150); do docker -H unix://$W/berth.sock version >/dev/null 2>&1 && docker -H unix://$W/docker.sock version >/dev/null 2>&1 \
-  && curl -sf http://127.0.0.1:15801/v2/ >/dev/null && curl -sf http://127.0.0.1:15802/v2/ >/dev/null && break; sleep 0.2; done
+  && break; sleep 0.2; done
 
 # a docker-archive: 4 layers of 50 MB of base64 text (about as compressible as binaries)
 node -e '
@@ -66,30 +65,32 @@ now() { date +%s.%N; }
 secs() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$2"; }
 declare -a bpush bpull dpush dpull bpullgz
 for r in $(seq "$ROUNDS"); do
-  # each round pushes to a fresh repository, so nothing is skipped by the registry
-  $B tag big:1 127.0.0.1:15801/big$r:1; $D tag big:1 127.0.0.1:15802/big$r:1
-  t0=$(now); $B push -q 127.0.0.1:15801/big$r:1 >/dev/null; t1=$(now); bpush+=("$(secs $t0 $t1)")
-  t0=$(now); $D push -q 127.0.0.1:15802/big$r:1 >/dev/null; t1=$(now); dpush+=("$(secs $t0 $t1)")
-  $B rmi big:1 127.0.0.1:15801/big$r:1 >/dev/null; $D rmi big:1 127.0.0.1:15802/big$r:1 >/dev/null
-  t0=$(now); $B pull -q 127.0.0.1:15801/big$r:1 >/dev/null; t1=$(now); bpull+=("$(secs $t0 $t1)")
-  t0=$(now); $D pull -q 127.0.0.1:15802/big$r:1 >/dev/null; t1=$(now); dpull+=("$(secs $t0 $t1)")
-  # berth pulling dockerd's gzip layers: the same bytes dockerd pulled
-  t0=$(now); $B pull -q 127.0.0.1:15802/big$r:1 >/dev/null; t1=$(now); bpullgz+=("$(secs $t0 $t1)")
-  $B tag 127.0.0.1:15801/big$r:1 big:1; $D tag 127.0.0.1:15802/big$r:1 big:1
-  $B rmi 127.0.0.1:15801/big$r:1 127.0.0.1:15802/big$r:1 >/dev/null; $D rmi 127.0.0.1:15802/big$r:1 >/dev/null
+  registry reg-b 15801; registry reg-d 15802
+  $B tag big:1 127.0.0.1:15801/big:1; $D tag big:1 127.0.0.1:15802/big:1
+  t0=$(now); $B push -q 127.0.0.1:15801/big:1 >/dev/null; t1=$(now); bpush+=("$(secs $t0 $t1)")
+  t0=$(now); $D push -q 127.0.0.1:15802/big:1 >/dev/null; t1=$(now); dpush+=("$(secs $t0 $t1)")
+  $B rmi big:1 127.0.0.1:15801/big:1 >/dev/null; $D rmi big:1 127.0.0.1:15802/big:1 >/dev/null
+  t0=$(now); $B pull -q 127.0.0.1:15801/big:1 >/dev/null; t1=$(now); bpull+=("$(secs $t0 $t1)")
+  t0=$(now); $D pull -q 127.0.0.1:15802/big:1 >/dev/null; t1=$(now); dpull+=("$(secs $t0 $t1)")
+  # berth pulling dockerd's gzip layers (its own copy removed first): the bytes dockerd pulled
+  $B rmi 127.0.0.1:15801/big:1 >/dev/null
+  t0=$(now); $B pull -q 127.0.0.1:15802/big:1 >/dev/null; t1=$(now); bpullgz+=("$(secs $t0 $t1)")
+  # the next round starts from the loaded image again
+  $B rmi 127.0.0.1:15802/big:1 >/dev/null; $D rmi 127.0.0.1:15802/big:1 >/dev/null
+  $B load -i $W/big.tar >/dev/null; $D load -i $W/big.tar >/dev/null
 done
 med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
 
 # a pull where every layer is present: the API call alone, 20 times
-$B pull -q 127.0.0.1:15801/big1:1 >/dev/null
+$B tag big:1 127.0.0.1:15801/big:1; $B push -q 127.0.0.1:15801/big:1 >/dev/null
 present=$(python3 - "$W/berth.sock" <<'PY'
 import socket, sys, time
 ts = []
 for _ in range(20):
     s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
     t = time.perf_counter()
-    s.sendall(b"POST /v1.47/images/create?fromImage=127.0.0.1%3A15801%2Fbig1&tag=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    s.sendall(b"POST /v1.47/images/create?fromImage=127.0.0.1%3A15801%2Fbig&tag=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
     while s.recv(65536): pass
     ts.append((time.perf_counter() - t) * 1000); s.close()
 ts.sort(); print(f"{ts[len(ts)//2]:.1f}")
