@@ -10,12 +10,31 @@ export interface TlsMaterial {
   key?: Buffer;
 }
 
+/** Where distributions keep the system's CA bundle (Debian's first). */
+const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'];
+let systemCas: Promise<string[]> | undefined;
+
+/** Node's own roots plus the system bundle (an explicit `ca` replaces Node's default store, NODE_EXTRA_CA_CERTS included). */
+function systemRoots(): Promise<string[]> {
+  systemCas ??= (async () => {
+    for (const f of SYSTEM_BUNDLES) {
+      try {
+        return [...rootCertificates, await readFile(f, 'utf8')];
+      } catch (e) {
+        if (errnoCode(e) !== 'ENOENT') throw e;
+      }
+    }
+    return [...rootCertificates];
+  })();
+  return systemCas;
+}
+
 /**
- * Docker's certs.d layout: `<root>/<host:port>/` holds `*.crt` (CAs added to the system's),
+ * Docker's certs.d layout: `<root>/<host:port>/` holds `*.crt` (CAs added to the system's and Node's),
  * and `<name>.cert` with `<name>.key` (a client certificate). Every root is read, in order.
  */
 export async function tlsMaterialFor(host: string, roots: readonly string[]): Promise<TlsMaterial> {
-  const out: TlsMaterial = { ca: [...rootCertificates] };
+  const out: TlsMaterial = { ca: [...(await systemRoots())] };
   if (host.includes('/') || host.startsWith('.')) return out; // never a path outside the roots
   for (const root of roots) {
     const dir = join(root, host);
