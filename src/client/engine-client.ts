@@ -472,6 +472,29 @@ export class EngineClient {
     });
   }
 
+    /** POST /images/{name}/push: resolves with the JSON progress stream (no tag pushes every local tag). */
+  imagePush(name: string, opts: { tag?: string; platform?: string; registryAuth?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+    // the API takes the platform as OCI JSON
+    const [os = '', architecture, variant] = (opts.platform ?? '').toLowerCase().split('/');
+    const platform = opts.platform ? JSON.stringify({ os, ...(architecture ? { architecture } : {}), ...(variant ? { variant } : {}) }) : undefined;
+    return this.request(`/images/${enc(name)}/push`, {
+      method: 'POST', query: { tag: opts.tag, platform }, headers: { 'X-Registry-Auth': opts.registryAuth ?? 'e30=' }, signal: opts.signal,
+    });
+  }
+
+  /** POST /auth: check credentials with a registry. */
+  registryLogin(auth: { username?: string; password?: string; serveraddress?: string; identitytoken?: string }): Promise<{ Status: string; IdentityToken?: string }> {
+    return this.json('/auth', { method: 'POST', body: auth });
+  }
+
+  /** GET /images/search. */
+  imageSearch(term: string, opts: { limit?: number; filters?: FilterArgs; registryAuth?: string } = {}): Promise<Array<{ name: string; description: string; star_count: number; is_official: boolean; is_automated: boolean }>> {
+    return this.json('/images/search', {
+      query: { term, limit: opts.limit || undefined, filters: filtersParam(opts.filters) },
+      headers: opts.registryAuth ? { 'X-Registry-Auth': opts.registryAuth } : {},
+    });
+  }
+
   /**
    * POST /images/create?fromSrc=: import a rootfs tarball from `source` ("-" with a body
    * stream, or a URL the daemon fetches). Resolves with the JSON progress stream.

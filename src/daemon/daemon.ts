@@ -25,6 +25,9 @@ import { topRoutes } from '../api/routes/top.js';
 import { volumeRoutes } from '../api/routes/volumes.js';
 import { ContainerService, ContainerStore, isUp, usesVolume, type NetworkAttacher } from '../container/index.js';
 import { VolumeService } from '../volume/index.js';
+import { distributionRoutes, pullReply } from '../api/routes/distribution.js';
+import { RegistryClient } from '../registry/index.js';
+import { distributionBackend } from './distribution-adapter.js';
 import { ImageService } from '../image/index.js';
 import { imageCommitter } from './image-commit.js';
 import { NetworkService, parseBip } from '../network/index.js';
@@ -147,6 +150,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
         containers: { running, paused, stopped: all.length - running - paused },
         runtimes, defaultRuntime: runtime.name, bridge: cfg.bridge, logLevel: cfg.logLevel, warnings,
         cgroupVersion: host.cgroupMode === 'unified' ? '2' : '1',
+        registry: cfg.registry,
       });
     },
   });
@@ -156,11 +160,14 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     workDir: (id) => containerPaths(containersRoot, id).work,
     imageSize: (imageId) => images.get(imageId).size,
   });
+  const registry = new RegistryClient(images, cfg.registry, events);
+  const distribution = distributionBackend(registry, images);
   imageRoutes(router, images, {
     containerUsing: (id) => containers.imageUser(id),
     containerCount: (id) => containers.all().filter((c) => c.imageId === id).length,
     settled: () => containers.settled(),
-  }, fetchUrl);
+  }, fetchUrl, (ctx) => pullReply(distribution, ctx));
+  distributionRoutes(router, distribution);
   statsRoutes(router, { get: (ref) => containers.get(ref), stats: (rec) => containers.stats(rec), hostMemory: totalmem() });
   containerUpdateRoutes(router, containers);
   systemDfRoutes(router, {
@@ -201,7 +208,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
       idle.stop();
       // Every step runs even when one before it fails: a failed network teardown must not leave the runtime's bind mounted.
       let failure: unknown;
-      const steps = [() => api.close(), () => containers.settled(), () => network.close(), () => runtimeBinary.release(), async () => { await Promise.all(otherBinaries.map((b) => b.release())); }, () => releasePidfile()];
+      const steps = [() => api.close(), async () => registry.close(), () => containers.settled(), () => network.close(), () => runtimeBinary.release(), async () => { await Promise.all(otherBinaries.map((b) => b.release())); }, () => releasePidfile()];
       for (const step of steps) await step().catch((e: unknown) => { failure ??= e; });
       if (failure) throw failure;
       log.info('berthd stopped; containers keep running');

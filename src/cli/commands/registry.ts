@@ -43,6 +43,7 @@ const I = {
   mkimage: { name: 'mkimage', use: '[OPTIONS] busybox|debian', short: "Build a base image from this machine's busybox-static or debootstrap and load it", args: exact(1), load: () => import('./image/mkimage.js') },
   ls: { name: 'ls', use: '[OPTIONS] [REPOSITORY[:TAG]]', short: 'List images', aliases: ['list'], aliasesLine: 'berth image ls, berth image list, berth images', args: max(1), load: () => import('./image/ls.js') },
   prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove unused images', args: none, load: () => import('./image/prune.js') },
+  push: { name: 'push', use: '[OPTIONS] NAME[:TAG]', short: 'Upload an image to a registry', aliasesLine: 'berth image push, berth push', args: exact(1), load: () => import('./image/push.js') },
   pull: { name: 'pull', use: '[OPTIONS] NAME[:TAG|@DIGEST]', short: 'Download an image from a registry', aliasesLine: 'berth image pull, berth pull', args: exact(1), load: () => import('./image/pull.js') },
   rm: { name: 'rm', use: '[OPTIONS] IMAGE [IMAGE...]', short: 'Remove one or more images', aliases: ['remove'], aliasesLine: 'berth image rm, berth image remove, berth rmi', args: min(1), load: () => import('./image/rm.js') },
   save: { name: 'save', use: '[OPTIONS] IMAGE [IMAGE...]', short: 'Save one or more images to a tar archive (streamed to STDOUT by default)', aliasesLine: 'berth image save, berth save', args: min(1), load: () => import('./image/save.js') },
@@ -61,6 +62,12 @@ const N = {
   ls: { name: 'ls', use: '[OPTIONS]', short: 'List networks', aliases: ['list'], args: none, load: () => import('./network/ls.js') },
   prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove all unused networks', args: none, load: () => import('./network/prune.js') },
   rm: { name: 'rm', use: 'NETWORK [NETWORK...]', short: 'Remove one or more networks', aliases: ['remove'], args: min(1), load: () => import('./network/rm.js') },
+} satisfies Record<string, CommandSpec>;
+
+const R = {
+  login: { name: 'login', use: '[OPTIONS] [SERVER]', short: 'Authenticate to a registry', args: max(1), load: () => import('./registry/login.js') },
+  logout: { name: 'logout', use: '[SERVER]', short: 'Log out from a registry', args: max(1), load: () => import('./registry/logout.js') },
+  search: { name: 'search', use: '[OPTIONS] TERM', short: 'Search Docker Hub for images', args: exact(1), load: () => import('./registry/search.js') },
 } satisfies Record<string, CommandSpec>;
 
 const S = {
@@ -96,9 +103,11 @@ export const COMMANDS: CommandSpec[] = [
   as('ps', C.ls, { top: 2 }),
   as('pull', I.pull, { top: 3 }),
   as('build', I.build, { top: 4 }),
-  as('images', I.ls, { top: 4 }),
-  as('version', S.version, { top: 5 }),
-  as('info', S.info, { top: 6 }),
+  as('push', I.push, { top: 5 }),
+  as('images', I.ls, { top: 6 }),
+  { ...R.login, top: 7 }, { ...R.logout, top: 8 }, { ...R.search, top: 9 },
+  as('version', S.version, { top: 10 }),
+  as('info', S.info, { top: 11 }),
   as('attach', C.attach), as('commit', C.commit), as('cp', C.cp), as('diff', C.diff), as('create', C.create), as('export', C.export), as('kill', C.kill), as('logs', C.logs),
   as('rename', C.rename), as('restart', C.restart), as('rm', C.rm), as('start', C.start), as('stop', C.stop),
   as('wait', C.wait), as('pause', C.pause), as('unpause', C.unpause), as('stats', C.stats), as('update', C.update), as('exec', C.exec), as('top', C.top),

@@ -176,6 +176,14 @@ export class ImageService {
     return this.store.layers.register(src, opts);
   }
 
+  /**
+   * Unpack a layer from a blob already committed to the content store (registry pulls that
+   * download first); pinned like registerLayer's.
+   */
+  registerBlob(digest: Digest, opts: RegisterLayerOptions = {}): Promise<RegisteredLayer> {
+    return this.store.layers.registerFile(this.store.content.path(digest), digest, opts);
+  }
+
   /** Pin an already stored layer (in memory) for an image about to be created. */
   pinLayer(chainId: string): boolean {
     if (!this.store.layers.has(chainId)) return false;
@@ -226,7 +234,7 @@ export class ImageService {
    * tags and digest references at it. Every layer must be pinned by the caller
    * (registerLayer or pinLayer); those pins are released.
    */
-  async createImageFromConfig(configBytes: Uint8Array, opts: { repoTags?: string[]; repoDigests?: string[] } = {}): Promise<ImageRecord> {
+  async createImageFromConfig(configBytes: Uint8Array, opts: { repoTags?: string[]; repoDigests?: string[]; blobs?: Digest[] } = {}): Promise<ImageRecord> {
     const tags = (opts.repoTags ?? []).map(parseTagTarget);
     const digests = (opts.repoDigests ?? []).map((d) => {
       const r = parseNormalizedNamed(d);
@@ -236,9 +244,29 @@ export class ImageService {
     return this.store.lock.run(async () => {
       const { image } = await this.store.createImage(configBytes);
       for (const r of [...tags, ...digests]) this.store.setTag(r, image);
+      const added = (opts.blobs ?? []).filter((b) => !image.blobs.includes(b));
+      image.blobs.push(...added);
       if (tags.length + digests.length > 0) await this.store.saveRefs([image]);
+      else if (added.length) await this.store.writeMeta(image);
       this.unpinLayers(image.chainIds);
       return this.store.record(image);
     });
   }
+
+  /**
+   * After a push: the manifest stored (kept with the image) and `name@digest` recorded as a
+   * repository digest, as Docker does. The manifest bytes are verified against `digest`.
+   */
+  async recordPushed(imageId: string, opts: { repoDigest: string; manifest: Uint8Array }): Promise<void> {
+    const r = parseNormalizedNamed(opts.repoDigest);
+    if (r.digest === undefined) throw new InvalidArgumentError(`Cannot record repository digest "${opts.repoDigest}": expected name@sha256:<hex>`);
+    const digest = await this.store.content.put(opts.manifest, { expected: r.digest as Digest });
+    await this.store.lock.run(async () => {
+      const image = this.store.resolve(imageId);
+      if (!image.blobs.includes(digest)) image.blobs.push(digest);
+      this.store.setTag({ domain: r.domain, path: r.path, digest }, image);
+      await this.store.saveRefs([image]);
+    });
+  }
+
 }
