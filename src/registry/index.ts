@@ -1,0 +1,1 @@
+export * as server from './server/index.js';
