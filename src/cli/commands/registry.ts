@@ -45,6 +45,11 @@ const S = {
   events: { name: 'events', use: '[OPTIONS]', short: 'Get real time events from the server', aliasesLine: 'berth system events, berth events', args: none, load: () => import('./system/events.js') },
 } satisfies Record<string, CommandSpec>;
 
+const R = {
+  serve: { name: 'serve', use: '[config.yml]', short: 'Serve the OCI distribution API (a private registry)', args: max(1), load: () => import('./registry/serve.js') },
+  gc: { name: 'garbage-collect', use: '[OPTIONS] config.yml', short: 'Delete the blobs of a registry that no manifest names', args: exact(1), load: () => import('./registry/garbage-collect.js') },
+} satisfies Record<string, CommandSpec>;
+
 function as(name: string, spec: CommandSpec, extra: Partial<CommandSpec> = {}): CommandSpec {
   return { ...spec, name, aliases: undefined, ...extra };
 }
@@ -54,6 +59,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'container', use: '', short: 'Manage containers', args: { kind: 'any' }, children: Object.values(C) },
   { name: 'image', use: '', short: 'Manage images', args: { kind: 'any' }, children: Object.values(I) },
   { name: 'system', use: '', short: 'Manage berth', args: { kind: 'any' }, children: [S.events, S.info] },
+  { name: 'registry', use: '', short: "Run berth's registry server", args: { kind: 'any' }, children: Object.values(R) },
   as('run', C.run, { top: 1 }),
   as('ps', C.ls, { top: 2 }),
   as('pull', I.pull, { top: 3 }),

@@ -91,8 +91,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
   const method = req.method ?? 'GET';
   let reply: Reply;
   try {
-    const url = new URL(req.url ?? '/', 'http://registry.invalid');
-    let path = url.pathname;
+    // The path as sent: dot segments are not resolved here, so "a/../b" reaches the name check and is refused.
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    let path = q < 0 ? raw : raw.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
     const prefix = ctx.config.http.prefix;
     if (prefix !== '') {
       if (path !== prefix && !path.startsWith(`${prefix}/`)) {
@@ -106,9 +109,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
       req.resume();
       return await send(req, res, notFound(), ctx);
     }
-    const user = await ctx.auth.authorize(req.headers.authorization, requiredAccess(route, method, url.searchParams));
+    const user = await ctx.auth.authorize(req.headers.authorization, requiredAccess(route, method, query));
     void user;
-    reply = await dispatch(route, { method, query: url.searchParams, headers: req.headers, body: req }, ctx.storage);
+    reply = await dispatch(route, { method, query, headers: req.headers, body: req }, ctx.storage);
   } catch (e) {
     if (!(e instanceof DistributionError) && !(e instanceof InvalidArgumentError)) process.emitWarning(`registry: ${method} ${req.url}: ${(e as Error).stack ?? String(e)}`);
     const r = errorResponse(e instanceof InvalidArgumentError && !(e instanceof DistributionError) ? new DistributionError('UNKNOWN', undefined, {}, e.message) : e);
