@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { busyboxArchive } from '../../src/mkimage/index.js';
 import { startDockerd, type TestDockerd } from './dockerd.js';
-import { eventually, isRoot, run, type RunResult } from './harness.js';
+import { createServer } from 'node:net';
+import { eventually, isRoot, run, startDaemon, type RunResult, type TestDaemon } from './harness.js';
 import { BERTH_CLI, startRegistry, type TestRegistry } from './registry-process.js';
 
 const sha = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -353,5 +354,33 @@ describe('berth registry serve', { skip: !isRoot() && 'needs root (dockerd)' }, 
       assert.match(ok(await curl(['-u', 'bob:s3cret', `${secure.url}/v2/`])), /^HTTP\/1\.1 401/);
       assert.match(ok(await curl(['-u', 'alice:s3cret', `${secure.url}/v2/`])), /^HTTP\/1\.1 200/);
     });
+  });
+});
+
+describe('the registry image (berth image mkimage registry)', { skip: !isRoot() && 'needs root' }, () => {
+  let d: TestDaemon;
+  before(async () => { d = await startDaemon(); });
+  after(async () => { await d?.cleanup(); });
+
+  test('runs the server as a container that stops cleanly on SIGTERM', { timeout: 300_000 }, async () => {
+    ok(await d.berth(['image', 'mkimage', 'registry'], { timeoutMs: 180_000 }));
+    const cfg = JSON.parse(ok(await d.docker(['image', 'inspect', '--format', '{{json .Config}}', 'registry:latest']))) as { Entrypoint: string[]; Cmd: string[]; ExposedPorts: object; Volumes: object };
+    assert.deepEqual(cfg.Cmd, ['serve', '/etc/docker/registry/config.yml']);
+    assert.deepEqual(Object.keys(cfg.ExposedPorts), ['5000/tcp']);
+    assert.deepEqual(Object.keys(cfg.Volumes), ['/var/lib/registry']);
+    const port = await new Promise<number>((res) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => { const p = (srv.address() as { port: number }).port; srv.close(() => res(p)); });
+    });
+    const id = ok(await d.docker(['run', '-d', '--network', 'host', '-e', `REGISTRY_HTTP_ADDR=127.0.0.1:${port}`, 'registry'])).trim();
+    try {
+      await eventually(async () => (await fetch(`http://127.0.0.1:${port}/v2/`).catch(() => undefined))?.status === 200, 60_000);
+      const blob = Buffer.from('in a container');
+      assert.equal((await pushBlob(`http://127.0.0.1:${port}`, 'in/container', blob)).status, 201);
+      assert.equal(Buffer.from(await (await fetch(`http://127.0.0.1:${port}/v2/in/container/blobs/${sha(blob)}`)).arrayBuffer()).toString(), 'in a container');
+      ok(await d.docker(['stop', id], { timeoutMs: 60_000 }));
+      assert.equal(ok(await d.docker(['inspect', '--format', '{{.State.ExitCode}}', id])).trim(), '0');
+    } finally {
+      await d.docker(['rm', '-f', '-v', id]);
+    }
   });
 });

@@ -5,14 +5,14 @@ import { fileURLToPath } from 'node:url';
 import type { Cli } from '../../cli.js';
 import { StatusError } from '../../errors.js';
 
-/** bin/berth-registry.js of this installation, found upwards from this module (tsc's output or the bundle). */
-function registryLauncher(): string {
+/** A file of this berth installation (`bin/berth-registry.js`), found upwards from this module (tsc's output or the bundle). */
+export function installedFile(rel: string): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const candidate = join(dir, 'bin/berth-registry.js');
+    const candidate = join(dir, rel);
     if (existsSync(candidate)) return candidate;
     const up = dirname(dir);
-    if (up === dir) throw new StatusError(1, 'Cannot find bin/berth-registry.js beside this berth installation');
+    if (up === dir) throw new StatusError(1, `Cannot find ${rel} in this berth installation`);
     dir = up;
   }
 }
@@ -23,7 +23,7 @@ function registryLauncher(): string {
  * SIGTERM reach it, and its exit code becomes the command's.
  */
 export async function runRegistryProgram(cli: Cli, args: string[]): Promise<void> {
-  const child = spawn(process.execPath, [registryLauncher(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [installedFile('bin/berth-registry.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(cli.out, { end: false });
   child.stderr.pipe(cli.err, { end: false });
   const forward = (sig: NodeJS.Signals): void => { child.kill(sig); };
