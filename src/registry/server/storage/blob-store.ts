@@ -31,7 +31,7 @@ export class BlobStore {
   }
 
   read(d: Digest, range?: { start: number; end: number }): Readable {
-    return createReadStream(this.layout.blobData(d), range ?? {});
+    return createReadStream(this.layout.blobData(d), { ...range, highWaterMark: 1 << 20 });
   }
 
   /**
