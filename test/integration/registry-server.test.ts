@@ -114,6 +114,10 @@ describe('berth registry serve', { skip: !isRoot() && 'needs root (dockerd)' }, 
       assert.match(repoDigests, new RegExp(`${reg.addr}/docker/busybox@${digest}`));
       assert.deepEqual((await (await fetch(`${reg.url}/v2/docker/busybox/tags/list`)).json()), { name: 'docker/busybox', tags: ['pushed'] });
 
+      // docker search speaks v1 search to the registry, answered from the catalog.
+      const found = ok(await dockerd.docker(['search', '--format', '{{.Name}}', `${reg.addr}/busybox`]));
+      assert.match(found, /docker\/busybox/);
+
       // htpasswd: a wrong password is refused, the right one logs in and pushes.
       const wrong = await dockerd.docker(['login', '-u', 'alice', '-p', 'wrong', basic.addr]);
       assert.equal(wrong.code, 1);

@@ -51,7 +51,12 @@ export async function createRegistryServer(config: RegistryConfig, log: Logger):
   return {
     server, storage,
     listen: () => listen(server, config),
-    close: () => new Promise((res) => { server.close(() => res()); server.closeAllConnections(); }),
+    // Requests in flight get a few seconds to end; idle keep-alive connections close at once.
+    close: () => new Promise((res) => {
+      const cut = setTimeout(() => server.closeAllConnections(), 5000);
+      server.close(() => { clearTimeout(cut); res(); });
+      server.closeIdleConnections();
+    }),
   };
 }
 
