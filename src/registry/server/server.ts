@@ -31,8 +31,12 @@ export async function createRegistryServer(config: RegistryConfig, log: Logger):
   const auth = await authorizerFor(config);
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const started = Date.now();
-    void handle(req, res, { config, storage, auth }).then((status) => {
+    handle(req, res, { config, storage, auth }).then((status) => {
       if (config.log.accessLog) log.info('request', { method: req.method, uri: req.url, status, ms: Date.now() - started, remote: req.socket.remoteAddress });
+    }, (e: unknown) => {
+      // Only writing the answer can fail here (a bad http.headers value): the client sees the connection close.
+      log.error('response failed', { method: req.method, uri: req.url, error: (e as Error).message });
+      res.destroy();
     });
   };
   let server: Server;
