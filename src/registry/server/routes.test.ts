@@ -27,6 +27,8 @@ test('matchRoute() refuses names with "..", ".", uppercase or empty components a
 test('matchRoute() refuses bad digests and tags', () => {
   assert.throws(() => matchRoute('/v2/a/blobs/sha256:abc'), (e: unknown) => e instanceof DistributionError && e.code === 'DIGEST_INVALID');
   assert.throws(() => matchRoute('/v2/a/blobs/..'), (e: unknown) => e instanceof DistributionError && e.code === 'DIGEST_INVALID');
+  assert.throws(() => matchRoute('/v2/a/manifests/%zz'), (e: unknown) => e instanceof DistributionError && e.code === 'TAG_INVALID');
+  assert.throws(() => matchRoute('/v2/a/blobs/sha256:%zz'), (e: unknown) => e instanceof DistributionError && e.code === 'DIGEST_INVALID');
   assert.throws(() => matchRoute('/v2/a/manifests/-bad'), (e: unknown) => e instanceof DistributionError && e.code === 'TAG_INVALID');
 });
 

@@ -43,14 +43,23 @@ export function matchRoute(path: string): Route | undefined {
   return undefined;
 }
 
+/** A percent-decoded path segment; a malformed escape stays as it came, and fails the checks that follow. */
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 function checkDigest(s: string): Digest {
-  const d = decodeURIComponent(s);
+  const d = decode(s);
   if (!isDigest(d)) throw new DistributionError('DIGEST_INVALID', { digest: d }, {}, `invalid digest "${d}": expected sha256:<64 hex digits>`);
   return d;
 }
 
 function checkReference(s: string): string {
-  const r = decodeURIComponent(s);
+  const r = decode(s);
   if (isDigest(r) || isValidTag(r)) return r;
   if (r.includes(':')) return checkDigest(r);
   throw new DistributionError('TAG_INVALID', { tag: r }, {}, `invalid tag "${r}": expected [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
