@@ -11,6 +11,9 @@ import bcrypt from 'bcryptjs';
 import { busyboxArchive } from '../../src/mkimage/index.js';
 import { startDockerd, type TestDockerd } from './dockerd.js';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { X509Certificate, sign } from 'node:crypto';
+import { libtrustKeyId } from '../../src/registry/server/auth/token.js';
 import { eventually, isRoot, run, startDaemon, type RunResult, type TestDaemon } from './harness.js';
 import { BERTH_CLI, startRegistry, type TestRegistry } from './registry-process.js';
 
@@ -358,6 +361,67 @@ describe('berth registry serve', { skip: !isRoot() && 'needs root (dockerd)' }, 
       assert.match(ok(await curl(['-u', 'bob:s3cret', `${secure.url}/v2/`])), /^HTTP\/1\.1 401/);
       assert.match(ok(await curl(['-u', 'alice:s3cret', `${secure.url}/v2/`])), /^HTTP\/1\.1 200/);
     });
+  });
+});
+
+describe('berth registry serve with token auth', { skip: !isRoot() && 'needs root' }, () => {
+  const dir = mkdtempSync('/tmp/berth-regtoken-test-');
+  let reg: TestRegistry;
+  let tokens: Server;
+  const issued: string[] = [];
+
+  before(async () => {
+    const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=token-signer',
+      '-keyout', join(dir, 'signer.key'), '-out', join(dir, 'signer.crt')], { encoding: 'utf8' });
+    assert.equal(gen.status, 0, gen.stderr);
+    const key = readFileSync(join(dir, 'signer.key'), 'utf8');
+    const kid = libtrustKeyId(new X509Certificate(readFileSync(join(dir, 'signer.crt'))).publicKey);
+    // A token server as the distribution spec describes one: basic auth in, a JWT granting the asked scope out.
+    tokens = createHttpServer((req, res) => {
+      const url = new URL(req.url!, 'http://tokens');
+      if (req.headers.authorization !== `Basic ${Buffer.from('alice:s3cret').toString('base64')}`) {
+        res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"details":"wrong credentials"}');
+        return;
+      }
+      const access = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).map((s) => {
+        const [type, ...rest] = s.split(':');
+        const actions = rest.pop()!.split(',');
+        return { type, name: rest.join(':'), actions };
+      });
+      issued.push(...access.map((a) => `${a.type}:${a.name}:${a.actions.join(',')}`));
+      const now = Math.floor(Date.now() / 1000);
+      const h = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'JWT', kid })).toString('base64url');
+      const p = Buffer.from(JSON.stringify({ iss: 'test-issuer', sub: 'alice', aud: url.searchParams.get('service'), exp: now + 300, nbf: now - 5, iat: now, jti: String(Math.random()), access })).toString('base64url');
+      const sig = sign('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: `${h}.${p}.${sig}`, expires_in: 300 }));
+    });
+    await new Promise<void>((r) => tokens.listen(0, '127.0.0.1', r));
+    const realm = `http://127.0.0.1:${(tokens.address() as { port: number }).port}/token`;
+    reg = await startRegistry(dir, 'token', [
+      'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'root')}`, 'http:', '  addr: 127.0.0.1:0',
+      'auth:', '  token:', `    realm: ${realm}`, '    service: berth-test', '    issuer: test-issuer', `    rootcertbundle: ${join(dir, 'signer.crt')}`, '',
+    ].join('\n'));
+  });
+  after(async () => {
+    await reg?.stop();
+    await new Promise((r) => tokens?.close(r));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('skopeo gets a token from the realm and pushes and pulls; without credentials it is refused', async () => {
+    const a = await busyboxArchive({ tag: 'busybox:latest' });
+    await pipeline(a.stream, createWriteStream(join(dir, 'bb.tar')));
+    await a.done();
+    const challenge = await fetch(`${reg.url}/v2/app/busybox/manifests/1`);
+    assert.equal(challenge.status, 401);
+    assert.match(challenge.headers.get('www-authenticate') ?? '', /^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/token",service="berth-test",scope="repository:app\/busybox:pull"$/);
+    const dest = `docker://${reg.addr}/app/busybox:1`;
+    const refused = await run('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', 'alice:wrong', `docker-archive:${join(dir, 'bb.tar')}`, dest], { timeoutMs: 120_000 });
+    assert.notEqual(refused.code, 0);
+    ok(await run('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', 'alice:s3cret', `docker-archive:${join(dir, 'bb.tar')}`, dest], { timeoutMs: 120_000 }));
+    assert.ok(issued.some((s) => s.startsWith('repository:app/busybox:') && s.includes('push')), issued.join(' '));
+    const info = JSON.parse(ok(await run('skopeo', ['inspect', '--tls-verify=false', '--creds', 'alice:s3cret', dest]))) as { RepoTags: string[] };
+    assert.deepEqual(info.RepoTags, ['1']);
   });
 });
 
