@@ -1,8 +1,8 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { KeyedMutex, errnoCode, type Digest } from '../../../base/index.js';
 import { DistributionError } from '../errors.js';
@@ -107,14 +107,21 @@ export class UploadStore {
     const hash = state && state.size === size ? state.hash.copy() : undefined;
     this.hashes.delete(k);
     let written = 0;
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        written += chunk.length;
-        hash?.update(chunk);
-        cb(null, chunk);
+    const fh = await open(join(this.dirOf(name, id), 'data'), 'a');
+    // One stage: hash and append each batch of chunks with one writev.
+    const sink = new Writable({
+      highWaterMark: 1 << 20,
+      writev(chunks, cb) {
+        const bufs = chunks.map((c) => c.chunk as Buffer);
+        for (const b of bufs) hash?.update(b);
+        appendAll(fh, bufs).then((n) => { written += n; cb(); }, cb);
       },
     });
-    await pipeline(body, count, createWriteStream(join(this.dirOf(name, id), 'data'), { flags: 'a' }));
+    try {
+      await pipeline(body, sink);
+    } finally {
+      await fh.close();
+    }
     if (length !== undefined && written !== length) {
       // The bytes that came stay (the client may resume from them); the announced length was wrong.
       throw new DistributionError('SIZE_INVALID', { expected: length, received: written }, rangeHeaders(name, id, size + written));
@@ -134,6 +141,27 @@ export class UploadStore {
     this.hashes.delete(key(name, id));
     await rm(this.dirOf(name, id), { recursive: true, force: true });
   }
+}
+
+/** writev until every byte is written (a regular file may take less than asked in one call). */
+async function appendAll(fh: FileHandle, bufs: Buffer[]): Promise<number> {
+  const total = bufs.reduce((n, b) => n + b.length, 0);
+  let done = 0;
+  let rest = bufs;
+  while (done < total) {
+    const { bytesWritten } = await fh.writev(rest);
+    if (bytesWritten === 0) throw new Error('Cannot append to the upload: the file system took no bytes');
+    done += bytesWritten;
+    let skip = bytesWritten;
+    const next: Buffer[] = [];
+    for (const b of rest) {
+      if (skip >= b.length) { skip -= b.length; continue; }
+      next.push(skip > 0 ? b.subarray(skip) : b);
+      skip = 0;
+    }
+    rest = next;
+  }
+  return total;
 }
 
 function key(name: string, id: string): string {
