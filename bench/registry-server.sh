@@ -20,13 +20,15 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 declare -A PUSH PULL
 for run in $(seq "$RUNS"); do
-  for impl in distribution berth; do
+  # Alternate who goes first, and start each timing with nothing left to write back.
+  if [ $((run % 2)) = 1 ]; then order="distribution berth"; else order="berth distribution"; fi
+  for impl in $order; do
     p=$(port); root="$W/$impl-root-$run"; config "$root" "$p" >"$W/$impl.yml"
     if [ $impl = berth ]; then node bin/berth-registry.js serve "$W/$impl.yml" 2>"$W/$impl.log" & else docker-registry serve "$W/$impl.yml" 2>"$W/$impl.log" & fi
     pid=$!; PIDS+=("$pid"); wait_up "$p"
-    s=$(now); skopeo copy -q --dest-tls-verify=false "oci:$W/image:latest" "docker://127.0.0.1:$p/bench/image:latest"; e=$(now)
+    sync; s=$(now); skopeo copy -q --dest-tls-verify=false "oci:$W/image:latest" "docker://127.0.0.1:$p/bench/image:latest"; e=$(now)
     PUSH[$impl]+="$(( (e - s) / 1000000 )) "
-    s=$(now); skopeo copy -q --src-tls-verify=false "docker://127.0.0.1:$p/bench/image:latest" "dir:$W/pulled-$impl-$run"; e=$(now)
+    sync; s=$(now); skopeo copy -q --src-tls-verify=false "docker://127.0.0.1:$p/bench/image:latest" "dir:$W/pulled-$impl-$run"; e=$(now)
     PULL[$impl]+="$(( (e - s) / 1000000 )) "
     kill "$pid"; wait "$pid" 2>/dev/null || true; rm -rf "$root" "$W/pulled-$impl-$run"
   done

@@ -9,6 +9,8 @@ import { DistributionError } from '../errors.js';
 import type { BlobStore } from './blob-store.js';
 import type { StorageLayout } from './layout.js';
 
+/** How much of an upload may wait in the page cache before a background fdatasync starts. */
+const EARLY_SYNC_BYTES = 8 << 20;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface UploadStatus { id: string; size: number; startedAt: string }
@@ -108,18 +110,31 @@ export class UploadStore {
     this.hashes.delete(k);
     let written = 0;
     const fh = await open(join(this.dirOf(name, id), 'data'), 'a');
+    // Written data is flushed to disk while more arrives, so that the fsync before the commit
+    // finds little left to write.
+    let unsynced = 0;
+    let syncing: Promise<void> | undefined;
     // One stage: hash and append each batch of chunks with one writev.
     const sink = new Writable({
       highWaterMark: 1 << 20,
       writev(chunks, cb) {
         const bufs = chunks.map((c) => c.chunk as Buffer);
         for (const b of bufs) hash?.update(b);
-        appendAll(fh, bufs).then((n) => { written += n; cb(); }, cb);
+        appendAll(fh, bufs).then((n) => {
+          written += n;
+          unsynced += n;
+          if (unsynced >= EARLY_SYNC_BYTES && !syncing) {
+            unsynced = 0;
+            syncing = fh.datasync().catch(() => {}).finally(() => { syncing = undefined; });
+          }
+          cb();
+        }, cb);
       },
     });
     try {
       await pipeline(body, sink);
     } finally {
+      await syncing;
       await fh.close();
     }
     if (length !== undefined && written !== length) {
