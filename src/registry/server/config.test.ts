@@ -65,3 +65,10 @@ test('parseConfig() reads token auth', () => {
   const c = parseConfig('auth:\n  token:\n    realm: https://auth/token\n    service: reg\n    issuer: iss\n    rootcertbundle: /root.pem\n', {});
   assert.deepEqual(c.auth, { kind: 'token', realm: 'https://auth/token', service: 'reg', issuer: 'iss', rootCertBundle: '/root.pem', autoRedirect: false });
 });
+
+test('parseConfig() reads upload purging with Go durations, on by default as in distribution', () => {
+  assert.deepEqual(parseConfig('', {}).storage.uploadPurging, { enabled: true, ageMs: 168 * 3_600_000, intervalMs: 24 * 3_600_000, dryRun: false });
+  const c = parseConfig('storage:\n  maintenance:\n    uploadpurging:\n      enabled: true\n      age: 1h30m\n      interval: 90s\n      dryrun: true\n', {});
+  assert.deepEqual(c.storage.uploadPurging, { enabled: true, ageMs: 5_400_000, intervalMs: 90_000, dryRun: true });
+  assert.throws(() => parseConfig('storage:\n  maintenance:\n    uploadpurging:\n      age: soon\n', {}), /uploadpurging.age "soon"/);
+});

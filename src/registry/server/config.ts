@@ -4,7 +4,7 @@ import { InvalidArgumentError } from '../../base/index.js';
 
 /** What `berth registry serve` runs with, read from distribution's config.yml shape. */
 export interface RegistryConfig {
-  storage: { rootDirectory: string; deleteEnabled: boolean; readOnly: boolean };
+  storage: { rootDirectory: string; deleteEnabled: boolean; readOnly: boolean; uploadPurging: UploadPurging };
   http: {
     addr: string;
     net: 'tcp' | 'unix';
@@ -18,6 +18,9 @@ export interface RegistryConfig {
   auth?: HtpasswdAuthConfig | TokenAuthConfig;
   log: { level: 'error' | 'warn' | 'info' | 'debug'; accessLog: boolean };
 }
+
+/** storage.maintenance.uploadpurging: upload sessions older than `ageMs` are deleted every `intervalMs`. */
+export interface UploadPurging { enabled: boolean; ageMs: number; intervalMs: number; dryRun: boolean }
 
 export interface HtpasswdAuthConfig { kind: 'htpasswd'; realm: string; path: string }
 export interface TokenAuthConfig { kind: 'token'; realm: string; service: string; issuer: string; rootCertBundle: string; autoRedirect: boolean }
@@ -95,6 +98,13 @@ function checkConfig(raw: Record<string, unknown>): RegistryConfig {
   const del = map(storage['delete'], 'storage.delete');
   const maint = map(storage['maintenance'], 'storage.maintenance');
   const readonly = map(maint['readonly'], 'storage.maintenance.readonly');
+  const purging = map(maint['uploadpurging'], 'storage.maintenance.uploadpurging');
+  const uploadPurging: UploadPurging = {
+    enabled: purging['enabled'] !== false,
+    ageMs: goDuration(purging['age'] ?? '168h', 'storage.maintenance.uploadpurging.age'),
+    intervalMs: goDuration(purging['interval'] ?? '24h', 'storage.maintenance.uploadpurging.interval'),
+    dryRun: purging['dryrun'] === true,
+  };
 
   const http = map(raw['http'], 'http');
   const net = optString(http['net'], 'http.net') ?? 'tcp';
@@ -118,7 +128,7 @@ function checkConfig(raw: Record<string, unknown>): RegistryConfig {
   const accessLog = map(logSection['accesslog'], 'log.accesslog');
 
   return {
-    storage: { rootDirectory, deleteEnabled: del['enabled'] === true, readOnly: readonly['enabled'] === true },
+    storage: { rootDirectory, deleteEnabled: del['enabled'] === true, readOnly: readonly['enabled'] === true, uploadPurging },
     http: {
       addr, net, prefix, headers,
       ...(host !== undefined ? { host: host.replace(/\/+$/, '') } : {}),
@@ -170,4 +180,20 @@ function stringList(v: unknown, where: string): string[] {
   if (typeof v === 'string') return [v];
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
   throw new InvalidArgumentError(`Cannot parse registry configuration: ${where} must be a list of strings`);
+}
+
+/** A Go duration ("168h", "1h30m", "90s") in milliseconds. */
+export function goDuration(v: unknown, where: string): number {
+  const text = String(v).trim();
+  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+  let ms = 0;
+  let rest = text;
+  while (rest !== '') {
+    const m = /^(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/.exec(rest);
+    if (!m) throw new InvalidArgumentError(`Cannot parse ${where} "${text}": expected a duration such as 168h or 30m`);
+    ms += Number(m[1]) * unit[m[2]!]!;
+    rest = rest.slice(m[0].length);
+  }
+  if (text === '' || ms <= 0) throw new InvalidArgumentError(`Cannot parse ${where} "${text}": expected a duration such as 168h or 30m`);
+  return ms;
 }

@@ -8,6 +8,7 @@ import { sha256 } from '../../base/index.js';
 import { DistributionError } from './errors.js';
 import { garbageCollect } from './garbage-collect.js';
 import { RegistryStorage } from './registry-storage.js';
+import { purgeUploads } from './storage/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'berth-regstore-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -69,4 +70,18 @@ test('garbage-collect --delete-untagged keeps what tags reach (index children, r
   for (const kept of [child.layer.digest, sig.layer.digest, indexPut.digest, childPut.digest]) assert.notEqual(await s.blobs.size(kept), undefined, kept);
   assert.deepEqual((await s.manifests.referrers('gc/r', indexPut.digest)).map((m) => m.digest), [sha256(sig.body)]);
   await assert.rejects(s.manifests.get('gc/r', sha256(orphan.body)), (e: unknown) => e instanceof DistributionError && e.code === 'MANIFEST_UNKNOWN');
+});
+
+test('purgeUploads() deletes sessions older than the age, in every repository, and keeps younger ones', async () => {
+  const s = open('purge');
+  const old = await s.uploads.start('a/b');
+  const young = await s.uploads.start('c');
+  const later = Date.now() + 2 * 3_600_000;
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(s.layout.uploadDir('c', young.id), 'startedat'), new Date(later - 60_000).toISOString());
+  assert.deepEqual(await purgeUploads(s.layout, { ageMs: 3_600_000, dryRun: true, now: later }), [s.layout.uploadDir('a/b', old.id)]);
+  assert.equal((await s.uploads.status('a/b', old.id)).size, 0);
+  await purgeUploads(s.layout, { ageMs: 3_600_000, dryRun: false, now: later });
+  await assert.rejects(s.uploads.status('a/b', old.id), (e: unknown) => e instanceof DistributionError && e.code === 'BLOB_UPLOAD_UNKNOWN');
+  assert.equal((await s.uploads.status('c', young.id)).size, 0);
 });

@@ -14,6 +14,7 @@ import { DistributionError, errorResponse } from './errors.js';
 import { catalogRoute, referrersRoute, searchRoute, tagsRoute, v1PingRoute } from './listing-routes.js';
 import { manifestRoute } from './manifest-routes.js';
 import { RegistryStorage } from './registry-storage.js';
+import { purgeUploads } from './storage/index.js';
 import type { Reply, RegistryRequest } from './reply.js';
 import { matchRoute, requiredAccess, type Route } from './routes.js';
 
@@ -48,6 +49,18 @@ export async function createRegistryServer(config: RegistryConfig, log: Logger):
   } else {
     server = createHttpServer(handler);
   }
+  const purging = config.storage.uploadPurging;
+  let purgeTimer: NodeJS.Timeout | undefined;
+  if (purging.enabled && !config.storage.readOnly) {
+    const purge = (): void => {
+      void purgeUploads(storage.layout, purging).then((gone) => {
+        for (const p of gone) log.info(purging.dryRun ? 'upload session would be purged' : 'upload session purged', { path: p });
+      }, (e: unknown) => log.warn('upload purging failed', { error: (e as Error).message }));
+    };
+    purge();
+    purgeTimer = setInterval(purge, Math.min(purging.intervalMs, 2 ** 31 - 1));
+    purgeTimer.unref();
+  }
   server.keepAliveTimeout = 60_000;
   server.headersTimeout = 65_000;
   // Uploads of big layers take as long as they take.
@@ -57,6 +70,7 @@ export async function createRegistryServer(config: RegistryConfig, log: Logger):
     listen: () => listen(server, config),
     // Requests in flight get a few seconds to end; idle keep-alive connections close at once.
     close: () => new Promise((res) => {
+      clearInterval(purgeTimer);
       const cut = setTimeout(() => server.closeAllConnections(), 5000);
       server.close(() => { clearTimeout(cut); res(); });
       server.closeIdleConnections();

@@ -1,6 +1,6 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -190,4 +190,35 @@ function unknownUpload(): DistributionError {
 /** The headers that tell a client where a session stands. */
 export function rangeHeaders(name: string, id: string, size: number): Record<string, string> {
   return { Range: `0-${Math.max(size - 1, 0)}`, 'Docker-Upload-UUID': id, Location: `/v2/${name}/blobs/uploads/${id}` };
+}
+
+/**
+ * Delete upload sessions of every repository started more than `ageMs` ago (by their `startedat`,
+ * else the directory's mtime); returns the sessions found. What a crash or a client that went away
+ * left is reclaimed.
+ */
+export async function purgeUploads(layout: StorageLayout, opts: { ageMs: number; dryRun: boolean; now?: number }): Promise<string[]> {
+  const cutoff = (opts.now ?? Date.now()) - opts.ageMs;
+  const purged: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const path = join(dir, e.name);
+      if (e.name !== '_uploads') {
+        if (!e.name.startsWith('_')) await walk(path);
+        continue;
+      }
+      for (const id of await readdir(path).catch(() => [] as string[])) {
+        const session = join(path, id);
+        const started = Date.parse((await readFile(join(session, 'startedat'), 'utf8').catch(() => '')).trim());
+        const when = Number.isNaN(started) ? (await stat(session).catch(() => undefined))?.mtimeMs ?? Date.now() : started;
+        if (when >= cutoff) continue;
+        purged.push(session);
+        if (!opts.dryRun) await rm(session, { recursive: true, force: true });
+      }
+    }
+  };
+  await walk(layout.repositoriesDir());
+  return purged;
 }
