@@ -302,6 +302,18 @@ describe('berth registry serve', { skip: !isRoot() && 'needs root (dockerd)' }, 
     assert.equal(filtered.headers.get('oci-filters-applied'), 'artifactType');
     assert.deepEqual(((await filtered.json()) as { manifests: unknown[] }).manifests, []);
 
+    // A Docker manifest list: served as is to clients that accept lists, its amd64 manifest to those that do not.
+    const list = { schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json', manifests: [
+      { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: img.digest, size: JSON.stringify(img.manifest).length, platform: { os: 'linux', architecture: 'amd64' } },
+    ] };
+    const listPut = await pushManifest(reg.url, 'gc/app', 'multi', list, list.mediaType);
+    assert.equal(listPut.status, 201, await listPut.clone().text());
+    const asList = await fetch(`${reg.url}/v2/gc/app/manifests/multi`, { headers: { Accept: `${list.mediaType}, application/vnd.docker.distribution.manifest.v2+json` } });
+    assert.equal(asList.headers.get('content-type'), list.mediaType);
+    const noList = await fetch(`${reg.url}/v2/gc/app/manifests/multi`, { headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' } });
+    assert.equal(noList.headers.get('docker-content-digest'), img.digest);
+    assert.equal((await fetch(`${reg.url}/v2/gc/app/manifests/multi`, { method: 'DELETE' })).status, 202);
+
     // Tag v1 moves on; the old image is only reachable by digest, then deleted.
     const img2 = await pushImage(reg.url, 'gc/app', 'v1', 'gc2');
     assert.equal((await fetch(`${reg.url}/v2/gc/app/manifests/${img.digest}`, { method: 'HEAD' })).status, 200);
