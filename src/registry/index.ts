@@ -1,1 +1,2 @@
 export * from './client/index.js';
+export * as server from './server/index.js';

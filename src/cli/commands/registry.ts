@@ -40,7 +40,7 @@ const I = {
   import: { name: 'import', use: '[OPTIONS] file|URL|- [REPOSITORY[:TAG]]', short: 'Import the contents from a tarball to create a filesystem image', aliasesLine: 'berth image import, berth import', args: { kind: 'range', min: 1, max: 2 }, load: () => import('./image/import.js') },
   inspect: { name: 'inspect', use: '[OPTIONS] IMAGE [IMAGE...]', short: 'Display detailed information on one or more images', args: min(1), load: () => import('./image/inspect.js') },
   load: { name: 'load', use: '[OPTIONS]', short: 'Load an image from a tar archive or STDIN', aliasesLine: 'berth image load, berth load', args: none, load: () => import('./image/load.js') },
-  mkimage: { name: 'mkimage', use: '[OPTIONS] busybox|debian', short: "Build a base image from this machine's busybox-static or debootstrap and load it", args: exact(1), load: () => import('./image/mkimage.js') },
+  mkimage: { name: 'mkimage', use: '[OPTIONS] busybox|debian|registry', short: "Build a base image from this machine's busybox-static or debootstrap, or berth's registry image, and load it", args: exact(1), load: () => import('./image/mkimage.js') },
   ls: { name: 'ls', use: '[OPTIONS] [REPOSITORY[:TAG]]', short: 'List images', aliases: ['list'], aliasesLine: 'berth image ls, berth image list, berth images', args: max(1), load: () => import('./image/ls.js') },
   prune: { name: 'prune', use: '[OPTIONS]', short: 'Remove unused images', args: none, load: () => import('./image/prune.js') },
   push: { name: 'push', use: '[OPTIONS] NAME[:TAG]', short: 'Upload an image to a registry', aliasesLine: 'berth image push, berth push', args: exact(1), load: () => import('./image/push.js') },
@@ -87,6 +87,11 @@ const V = {
   rm: { name: 'rm', use: '[OPTIONS] VOLUME [VOLUME...]', short: 'Remove one or more volumes', aliases: ['remove'], aliasesLine: 'berth volume rm, berth volume remove', args: min(1), load: () => import('./volume/rm.js') },
 } satisfies Record<string, CommandSpec>;
 
+const RS = {
+  serve: { name: 'serve', use: '[config.yml]', short: 'Serve the OCI distribution API (a private registry)', args: max(1), load: () => import('./registry/serve.js') },
+  gc: { name: 'garbage-collect', use: '[OPTIONS] config.yml', short: 'Delete the blobs of a registry that no manifest names', args: exact(1), load: () => import('./registry/garbage-collect.js') },
+} satisfies Record<string, CommandSpec>;
+
 function as(name: string, spec: CommandSpec, extra: Partial<CommandSpec> = {}): CommandSpec {
   return { ...spec, name, aliases: undefined, ...extra };
 }
@@ -99,6 +104,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'system', use: '', short: 'Manage berth', args: { kind: 'any' }, children: [S.df, S.events, S.info, S.prune] },
   { name: 'volume', use: 'COMMAND', short: 'Manage volumes', args: { kind: 'any' }, children: Object.values(V) },
   { name: 'network', use: '', short: 'Manage networks', args: { kind: 'any' }, children: Object.values(N) },
+  { name: 'registry', use: '', short: "Run berth's registry server", args: { kind: 'any' }, children: Object.values(RS) },
   as('run', C.run, { top: 1 }),
   as('ps', C.ls, { top: 2 }),
   as('pull', I.pull, { top: 3 }),
