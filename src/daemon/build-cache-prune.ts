@@ -1,6 +1,28 @@
 import { parseTimeValue, type Filters } from '../base/index.js';
 import type { BuildCacheStore } from '../build/index.js';
 import type { ImageService } from '../image/index.js';
+import type { BuildCacheUsage } from '../api/routes/system-df.js';
+
+/** `system df`'s build cache: one entry per cached step, sized by the layer its image added. */
+export function buildCacheUsage(cache: BuildCacheStore, images: ImageService): BuildCacheUsage[] {
+  return cache.entries().map(([key, rec]) => {
+    let size = 0;
+    let parent = '';
+    let inUse = false;
+    try {
+      const img = images.get(rec.imageId);
+      parent = img.parent;
+      size = Math.max(0, img.size - (img.parent ? images.get(img.parent).size : 0));
+      inUse = img.repoTags.length > 0;
+    } catch {
+      // the image went: the record is dropped at its next lookup
+    }
+    return {
+      ID: key.slice(0, 25), Parents: parent ? [parent] : null, Type: 'regular', Description: `step ${rec.imageId.slice(7, 19)}`,
+      InUse: inUse, Shared: false, Size: size, CreatedAt: rec.created, LastUsedAt: rec.lastUsed, UsageCount: 0,
+    };
+  });
+}
 
 /**
  * `builder prune`: forgets cached steps (all with `all`, else those whose image has no tag;

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { NotFoundError } from '../base/index.js';
+import { parseNormalizedNamed, type ImageConfig, type Reference } from '../oci/index.js';
+import type { TransferEvent } from '../registry/index.js';
 import { ScopedDir, mkdirInRoot } from '../host/index.js';
 import { applyLayer, type ImageService } from '../image/index.js';
 import { statInScope, type BuildEngine } from '../build/index.js';
@@ -11,7 +14,11 @@ import type { Snapshotter } from '../snapshot/index.js';
  * containers, images come from the image service, rootfs views from the snapshotter (as
  * containers of their own, so a crash leaves nothing that recovery does not sweep).
  */
-export function buildEngine(d: { containers: ContainerService; images: ImageService; snapshotter: Snapshotter }): BuildEngine {
+export function buildEngine(d: {
+  containers: ContainerService; images: ImageService; snapshotter: Snapshotter;
+  /** The registry client's pull: FROM images that are missing (or all, with --pull). */
+  pull?: (ref: Reference, opts: { platform?: string; signal?: AbortSignal }) => AsyncIterable<TransferEvent>;
+}): BuildEngine {
   const withView = async <T>(imageId: string, fn: (root: string) => Promise<T>): Promise<T> => {
     const view = await engine.mountImage(imageId);
     try {
@@ -22,9 +29,25 @@ export function buildEngine(d: { containers: ContainerService; images: ImageServ
   };
 
   const engine: BuildEngine = {
-    async image(ref) {
-      const img = d.images.get(ref);
-      return { id: img.id, config: img.config };
+    async image(ref, { pull, platform, signal, progress }) {
+      const local = (): { id: string; config: ImageConfig } | undefined => {
+        try {
+          const img = d.images.get(ref);
+          return { id: img.id, config: img.config };
+        } catch (e) {
+          if (e instanceof NotFoundError) return undefined;
+          throw e;
+        }
+      };
+      const found = local();
+      if ((found && !pull) || !d.pull || /^sha256:[0-9a-f]{64}$/.test(ref)) {
+        if (found) return found;
+        throw new NotFoundError(`No such image: ${ref}`);
+      }
+      for await (const ev of d.pull(parseNormalizedNamed(ref), { ...(platform ? { platform } : {}), ...(signal ? { signal } : {}) })) {
+        if (ev.current === undefined && !ev.aux) progress?.(`${ev.id ? `${ev.id}: ` : ''}${ev.status}\n`);
+      }
+      return local() ?? Promise.reject(new NotFoundError(`No such image: ${ref}`));
     },
 
     async createContainer({ imageId, config, host }) {

@@ -15,14 +15,14 @@ import { eventRoutes } from '../api/routes/events.js';
 import { buildRoutes } from '../api/routes/build.js';
 import { BuildCacheStore, BuildService } from '../build/index.js';
 import { buildEngine } from './build-engine.js';
-import { pruneBuildCache } from './build-cache-prune.js';
+import { buildCacheUsage, pruneBuildCache } from './build-cache-prune.js';
 import { containerFileRoutes } from '../api/routes/container-files.js';
 import { statsRoutes } from '../api/routes/container-stats.js';
 import { containerUpdateRoutes } from '../api/routes/container-update.js';
 import { systemDfRoutes } from '../api/routes/system-df.js';
 import { execRoutes } from '../api/routes/exec.js';
 import { topRoutes } from '../api/routes/top.js';
-import { volumeRoutes } from '../api/routes/volumes.js';
+import { toVolume, volumeRoutes } from '../api/routes/volumes.js';
 import { ContainerService, ContainerStore, isUp, usesVolume, type NetworkAttacher } from '../container/index.js';
 import { VolumeService } from '../volume/index.js';
 import { distributionRoutes, pullReply } from '../api/routes/distribution.js';
@@ -170,12 +170,17 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   distributionRoutes(router, distribution);
   statsRoutes(router, { get: (ref) => containers.get(ref), stats: (rec) => containers.stats(rec), hostMemory: totalmem() });
   containerUpdateRoutes(router, containers);
+  const builder = await openBuilder({ dataRoot: cfg.dataRoot, containers, images, snapshotter, pull: (ref, opts) => registry.pull(ref, opts) });
   systemDfRoutes(router, {
     images: async ({ all }) => (await images.list({ all })).map((img) => ({ ...img, chainIds: images.inspect(img.id).chainIds })),
     layerSize: (chainId) => images.layer(chainId)?.size ?? 0,
     imageSize: (imageId) => images.get(imageId).size,
     containers: () => containers.all(),
     sizeRw: (rec) => containers.sizeRw(rec),
+    volumes: {
+      usage: async () => (await volumes.usage()).map((u) => ({ ...toVolume(volumes.get(u.name)), UsageData: { Size: u.size, RefCount: u.refCount } })),
+    },
+    buildCache: () => builder.usage(),
   });
   execRoutes(router, containers);
   topRoutes(router, containers);
@@ -183,7 +188,6 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   volumeRoutes(router, volumes);
   swarmRoutes(router);
   eventRoutes(router, events);
-  const builder = await openBuilder({ dataRoot: cfg.dataRoot, containers, images, snapshotter });
   buildRoutes(router, builder);
   containerFileRoutes(router, containers.files);
 
@@ -217,7 +221,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
 }
 
 /** The builder: its step cache and context scratch space under `<data-root>/builder`. */
-async function openBuilder(d: { dataRoot: string; containers: ContainerService; images: ImageService; snapshotter: OverlaySnapshotter }) {
+async function openBuilder(d: Parameters<typeof buildEngine>[0] & { dataRoot: string }) {
   const tmpRoot = join(d.dataRoot, 'builder', 'tmp');
   // Contexts of builds a crash interrupted.
   await rm(tmpRoot, { recursive: true, force: true });
@@ -230,6 +234,7 @@ async function openBuilder(d: { dataRoot: string; containers: ContainerService; 
   return {
     build: (req: Parameters<BuildService['build']>[0]) => service.build(req),
     prune: (opts: { all: boolean; keepStorage: number; filters: Filters }) => pruneBuildCache(cache, d.images, { ...opts, inUse: (id) => d.containers.imageUser(id) }),
+    usage: () => buildCacheUsage(cache, d.images),
   };
 }
 

@@ -20,6 +20,14 @@ export interface DiskUsageBackend {
    * wired, then volumes are listed empty.
    */
   volumes?: { usage(): Promise<VolumeUsageSummary[]> };
+  /** The builder's step cache. */
+  buildCache?: () => BuildCacheUsage[];
+}
+
+/** One entry of `BuildCache` (moby's types.BuildCache). */
+export interface BuildCacheUsage {
+  ID: string; Parents: string[] | null; Type: string; Description: string; InUse: boolean; Shared: boolean;
+  Size: number; CreatedAt: string; LastUsedAt: string | null; UsageCount: number;
 }
 
 const TYPES = ['container', 'image', 'volume', 'build-cache'];
@@ -43,7 +51,7 @@ export function systemDfRoutes(r: Router, b: DiskUsageBackend): void {
       }));
     }
     if (want('volume')) out.Volumes = b.volumes ? await b.volumes.usage() : [];
-    if (want('build-cache')) out.BuildCache = [];
+    if (want('build-cache')) out.BuildCache = b.buildCache?.() ?? [];
     return json(out);
   });
 }

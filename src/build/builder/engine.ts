@@ -20,8 +20,8 @@ export interface StepHost {
  * and the cache to it). Containers made here are the build's own and removed by it.
  */
 export interface BuildEngine {
-  /** The image a FROM names (pulled when missing or when `pull`); NotFoundError otherwise. */
-  image(ref: string, opts: { pull: boolean; platform?: string; signal?: AbortSignal }): Promise<BaseImage>;
+  /** The image a FROM names (pulled when missing or when `pull`, its progress lines told); NotFoundError otherwise. */
+  image(ref: string, opts: { pull: boolean; platform?: string; signal?: AbortSignal; progress?: (line: string) => void }): Promise<BaseImage>;
   createContainer(opts: { imageId: string; config: ImageRuntimeConfig; host: StepHost }): Promise<string>;
   /** Starts the container and resolves with its exit code; output is handed over as it comes. */
   runContainer(id: string, opts: { output: (chunk: Buffer) => void; signal?: AbortSignal }): Promise<number>;

@@ -113,7 +113,7 @@ export async function runBuild(o: BuildOptions): Promise<string> {
     }
     if (ref.toLowerCase() === 'scratch') return { id: '', config: { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } } };
     const platform = stage.from.platform ? expandWord(stage.from.platform, scope, { escape }).value : o.platform;
-    return o.engine.image(ref, { pull: o.pull, platform, signal: o.signal });
+    return o.engine.image(ref, { pull: o.pull, platform, signal: o.signal, progress: (line) => o.emit({ stream: line }) });
   };
 
   /** Commits (or finds in the cache) the image a step makes. */
