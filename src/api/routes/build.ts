@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError, boolParam, parseFilters, parseRamBytes, type Filters } from '../../base/index.js';
 import type { BuildMessage, BuildRequest } from '../../build/index.js';
+import { parseNormalizedNamed } from '../../oci/index.js';
 import { json, type Router } from '../server/index.js';
 
 export interface BuildBackend {
@@ -36,7 +37,10 @@ export function buildRoutes(r: Router, backend: BuildBackend): void {
       platform: q.get('platform') || undefined,
       signal: ctx.signal,
     };
-    for (const t of req.tags) if (/\s/.test(t)) throw new InvalidArgumentError(`invalid reference format: "${t}"`);
+    for (const t of req.tags) {
+      if (/\s/.test(t)) throw new InvalidArgumentError(`invalid reference format: "${t}"`);
+      parseNormalizedNamed(t);
+    }
     return { kind: 'json-stream', events: backend.build(req) };
   });
 

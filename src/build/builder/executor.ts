@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '../../base/index.js';
-import type { ImageRuntimeConfig } from '../../oci/index.js';
+import { familiarString, parseNormalizedNamed, tagNameOnly, type ImageRuntimeConfig } from '../../oci/index.js';
 import {
   DockerfileError, expandWord, instructionFromLine, targetStage,
   type Dockerfile, type Instruction, type Stage,
@@ -192,7 +192,7 @@ export async function runBuild(o: BuildOptions): Promise<string> {
   o.emit({ stream: `Successfully built ${short(finalId)}\n` });
   for (const tag of o.tags) {
     await o.engine.tag(finalId, tag);
-    o.emit({ stream: `Successfully tagged ${tag}\n` });
+    o.emit({ stream: `Successfully tagged ${familiarString(tagNameOnly(parseNormalizedNamed(tag)))}\n` });
   }
   return finalId;
 }
