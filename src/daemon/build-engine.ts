@@ -1,5 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { NotFoundError } from '../base/index.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { chmod, chown, mkdir } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { errnoCode, NotFoundError } from '../base/index.js';
 import { parseNormalizedNamed, type ImageConfig, type Reference } from '../oci/index.js';
 import type { TransferEvent } from '../registry/index.js';
 import { ScopedDir, mkdirInRoot } from '../host/index.js';
@@ -16,6 +18,8 @@ import type { Snapshotter } from '../snapshot/index.js';
  */
 export function buildEngine(d: {
   containers: ContainerService; images: ImageService; snapshotter: Snapshotter;
+  /** Where `RUN --mount=type=cache` directories live (`<data-root>/builder/cache-mounts`). */
+  cacheMountsRoot: string;
   /** The registry client's pull: FROM images that are missing (or all, with --pull). */
   pull?: (ref: Reference, opts: { platform?: string; signal?: AbortSignal }) => AsyncIterable<TransferEvent>;
 }): BuildEngine {
@@ -54,6 +58,11 @@ export function buildEngine(d: {
       const { id } = await d.containers.create({
         config: { ...config, ExposedPorts: config.ExposedPorts ?? undefined, Image: imageId, AttachStdout: true, AttachStderr: true } as Partial<ContainerDeclaration>,
         hostConfig: {
+          ...(host.mounts?.length ? {
+            Mounts: host.mounts.map((m) => (m.type === 'bind'
+              ? { Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly }
+              : { Type: 'tmpfs' as const, Target: m.target, ...(m.size ? { TmpfsOptions: { SizeBytes: m.size } } : {}) })),
+          } : {}),
           ...(host.networkMode ? { NetworkMode: host.networkMode } : {}),
           ...(host.extraHosts?.length ? { ExtraHosts: host.extraHosts } : {}),
           ...(host.shmSize ? { ShmSize: host.shmSize } : {}),
@@ -127,12 +136,57 @@ export function buildEngine(d: {
       return img.id;
     },
 
+    async removeMountStubs(id, targets) {
+      const rec = d.containers.get(id);
+      // Every target and its parents the image lacked, deepest first.
+      const candidates = new Set<string>();
+      for (const t of targets) {
+        for (let p = posix.normalize(t); p !== '/' && p !== '.'; p = posix.dirname(p)) candidates.add(p);
+      }
+      const absent = await withView(rec.imageId, async (root) => {
+        const dir = ScopedDir.open(root);
+        try {
+          return [...candidates].filter((p) => !dir.lstat(p.slice(1))).sort((a, b) => b.length - a.length);
+        } finally {
+          dir.close();
+        }
+      });
+      if (!absent.length) return;
+      const root = await d.snapshotter.mountContainer({ id, imageId: rec.imageId });
+      const dir = ScopedDir.open(root, { writer: true });
+      try {
+        for (const p of absent) {
+          const st = dir.lstat(p.slice(1));
+          if (!st) continue;
+          const isDir = (st.mode & 0o170000) === 0o040000;
+          // Only what is still an empty stub: a step that wrote there keeps what it wrote.
+          if ((isDir && dir.readdir(p.slice(1)).length === 0) || (!isDir && st.size === 0)) dir.remove(p.slice(1));
+        }
+      } finally {
+        dir.close();
+        await d.snapshotter.unmountContainer(id);
+      }
+    },
+
     async removeContainer(id) {
       await d.containers.remove(id, { force: true });
     },
 
     async tag(imageId, ref) {
       await d.images.tag(imageId, ref);
+    },
+
+    async cacheDir(id, { mode, uid, gid }) {
+      // Hashed, so no id can name a path outside the root.
+      const dir = join(d.cacheMountsRoot, createHash('sha256').update(id).digest('hex'));
+      try {
+        await mkdir(dir, { mode });
+        await chown(dir, uid, gid);
+        await chmod(dir, mode);
+      } catch (e) {
+        if (errnoCode(e) !== 'EEXIST') throw e;
+      }
+      return dir;
     },
 
     async mountImage(imageId) {

@@ -170,7 +170,10 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   distributionRoutes(router, distribution);
   statsRoutes(router, { get: (ref) => containers.get(ref), stats: (rec) => containers.stats(rec), hostMemory: totalmem() });
   containerUpdateRoutes(router, containers);
-  const builder = await openBuilder({ dataRoot: cfg.dataRoot, containers, images, snapshotter, pull: (ref, opts) => registry.pull(ref, opts) });
+  const builder = await openBuilder({
+    dataRoot: cfg.dataRoot, cacheMountsRoot: join(cfg.dataRoot, 'builder', 'cache-mounts'), containers, images, snapshotter,
+    pull: (ref, opts) => registry.pull(ref, opts),
+  });
   systemDfRoutes(router, {
     images: async ({ all }) => (await images.list({ all })).map((img) => ({ ...img, chainIds: images.inspect(img.id).chainIds })),
     layerSize: (chainId) => images.layer(chainId)?.size ?? 0,
@@ -226,6 +229,7 @@ async function openBuilder(d: Parameters<typeof buildEngine>[0] & { dataRoot: st
   // Contexts of builds a crash interrupted.
   await rm(tmpRoot, { recursive: true, force: true });
   await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
+  await mkdir(d.cacheMountsRoot, { recursive: true, mode: 0o700 });
   const cache = await BuildCacheStore.open({
     dir: join(d.dataRoot, 'builder', 'cache'),
     imageExists: (id) => { try { d.images.get(id); return true; } catch { return false; } },

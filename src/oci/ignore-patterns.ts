@@ -6,6 +6,12 @@ import { InvalidArgumentError } from '../base/index.js';
  * parent directories is. `*` and `?` stay within one path segment, `**` spans any number of
  * them. Shared by the CLI (which filters the context it sends) and the builder.
  */
+/**
+ * Where `berth build --secret` carries secrets inside the context it sends; the builder takes
+ * them out before any step runs (RUN --mount=type=secret binds them, COPY never sees them).
+ */
+export const BUILD_SECRETS_DIR = '.berth-build-secrets';
+
 export interface IgnorePattern {
   /** The cleaned pattern text, without `!`. */
   pattern: string;

@@ -114,4 +114,28 @@ describe('docker build (classic) against berthd', { skip: !isRoot() && 'needs ro
     assert.match(pruned, /Total reclaimed space: /);
     assert.equal((await d.berth(['image', 'inspect', 'quiet:1'])).code, 0);
   });
+
+  test('RUN --mount: a cache kept across builds, a bind of the context, tmpfs, a secret that never lands in the image, --network=none', async () => {
+    const ctx = context({
+      Dockerfile: [
+        'FROM busybox',
+        'RUN --mount=type=cache,target=/cache sh -c "echo run >> /cache/runs; wc -l < /cache/runs > /runs-seen"',
+        'RUN --mount=type=bind,source=data,target=/data cat /data/in.txt > /copied',
+        'RUN --mount=type=tmpfs,target=/scratch grep -c "/scratch tmpfs" /proc/mounts > /scratch-kind',
+        'RUN --mount=type=secret,id=token sh -c "cat /run/secrets/token > /dev/null && echo had-secret > /secret-seen"',
+        'RUN --network=none sh -c "ip -o link show | grep -vc lo: > /links || true"',
+      ].join('\n') + '\n',
+      'data/in.txt': 'bound\n',
+    });
+    writeFileSync(join(ctx, '..', `${ctx.split('/').pop()}.token`), 'hunter2');
+    const secret = ['--secret', `id=token,src=${join(ctx, '..', `${ctx.split('/').pop()}.token`)}`];
+    ok(await d.berth(['build', ...secret, '-t', 'mounts:1', ctx], { timeoutMs: 180_000 }));
+    assert.equal(ok(await d.berth(['run', '--rm', 'mounts:1', 'cat', '/runs-seen', '/copied', '/scratch-kind', '/secret-seen', '/links'])), '1\nbound\n1\nhad-secret\n0\n');
+    assert.notEqual((await d.berth(['run', '--rm', 'mounts:1', 'ls', '/run/secrets/token'])).code, 0);
+    assert.notEqual((await d.berth(['run', '--rm', 'mounts:1', 'ls', '/cache/runs'])).code, 0);
+    ok(await d.berth(['build', '--no-cache', ...secret, '-t', 'mounts:2', ctx], { timeoutMs: 180_000 }));
+    assert.equal(ok(await d.berth(['run', '--rm', 'mounts:2', 'cat', '/runs-seen'])), '2\n');
+    const noSecret = await d.berth(['build', '--no-cache', ctx], { timeoutMs: 180_000 });
+    assert.notEqual(noSecret.code, 0);
+  });
 });

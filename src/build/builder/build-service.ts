@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Channel, InvalidArgumentError, isEngineError } from '../../base/index.js';
 import { ScopedDir, readFileInRoot } from '../../host/index.js';
 import { applyLayer, decompressStream } from '../../image/index.js';
-import { canSkipDir, isIgnored, readIgnoreFile, type IgnorePattern } from '../../oci/index.js';
+import { BUILD_SECRETS_DIR, canSkipDir, isIgnored, readIgnoreFile, type IgnorePattern } from '../../oci/index.js';
 import { readDockerfile } from '../dockerfile/index.js';
 import type { BuildCache, BuildEngine, BuildMessage, StepHost } from './engine.js';
 import { runBuild } from './executor.js';
@@ -70,6 +70,7 @@ export class BuildService {
       const source = 'remote' in req.context ? await this.d.fetchRemote(req.context.remote, req.signal) : req.context;
       const { stream } = await decompressStream(source as AsyncIterable<Buffer>, { signal: req.signal });
       await applyLayer(stream, { target: dir, signal: req.signal });
+      const secrets = await takeSecrets(dir, `${dir}.secrets`);
       const dockerfilePath = posix.normalize(`/${req.dockerfile || 'Dockerfile'}`).slice(1);
       const text = await readFileInRoot(dir, dockerfilePath, { maxBytes: MAX_DOCKERFILE + 1 });
       if (text === undefined) throw new InvalidArgumentError(`Cannot locate specified Dockerfile: ${req.dockerfile || 'Dockerfile'}`);
@@ -79,13 +80,33 @@ export class BuildService {
       for (const w of dockerfile.parsed.warnings) emit({ stream: `${w}\n` });
       return await runBuild({
         dockerfile, contextDir: dir, tags: req.tags, buildArgs: req.buildArgs, target: req.target, noCache: req.noCache,
-        pull: req.pull, labels: req.labels, rm: req.rm, host: req.host, platform: req.platform,
+        pull: req.pull, labels: req.labels, rm: req.rm, host: req.host, platform: req.platform, secrets,
         engine: this.d.engine, cache: this.d.cache, emit, signal: req.signal,
       });
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await Promise.all([rm(dir, { recursive: true, force: true }), rm(`${dir}.secrets`, { recursive: true, force: true })]);
     }
   }
+}
+
+/**
+ * Moves the secrets `berth build --secret` sent out of the context, so that no COPY can take
+ * them; RUN --mount=type=secret binds them from there.
+ */
+async function takeSecrets(contextDir: string, secretsDir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const dir = ScopedDir.open(contextDir);
+  let names: string[];
+  try {
+    const st = dir.lstat(BUILD_SECRETS_DIR);
+    if (!st || (st.mode & 0o170000) !== 0o040000) return out;
+    names = dir.readdir(BUILD_SECRETS_DIR);
+  } finally {
+    dir.close();
+  }
+  await rename(join(contextDir, BUILD_SECRETS_DIR), secretsDir);
+  for (const name of names) out.set(name, join(secretsDir, name));
+  return out;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ImageConfig, ImageRuntimeConfig } from '../../oci/index.js';
+import type { StepMount } from './run-mounts.js';
 
 /** An image a stage starts from. */
 export interface BaseImage {
@@ -13,6 +14,8 @@ export interface StepHost {
   networkMode?: string;
   extraHosts?: string[];
   shmSize?: number;
+  /** RUN --mount: binds and tmpfs of this step only. */
+  mounts?: StepMount[];
 }
 
 /**
@@ -37,7 +40,14 @@ export interface BuildEngine {
   /** A new image: the container's changes over `parent` (or none) with this config and history. */
   commit(opts: { containerId?: string; parent?: string; config: ImageRuntimeConfig; author?: string; createdBy: string; signal?: AbortSignal }): Promise<string>;
   removeContainer(id: string): Promise<void>;
+  /**
+   * Removes from a step container's filesystem the empty files and directories the runtime made
+   * as mount points for `targets` where its image had nothing (BuildKit leaves no mount stub).
+   */
+  removeMountStubs(id: string, targets: readonly string[]): Promise<void>;
   tag(imageId: string, ref: string): Promise<void>;
+  /** The directory behind a `RUN --mount=type=cache` id, made with this mode and owner the first time. */
+  cacheDir(id: string, opts: { mode: number; uid: number; gid: number }): Promise<string>;
   /** An image's root filesystem, read-only, for COPY --from. */
   mountImage(imageId: string): Promise<{ path: string; release(): Promise<void> }>;
 }

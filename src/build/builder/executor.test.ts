@@ -48,6 +48,8 @@ class FakeEngine implements BuildEngine {
     return files?.has(path) ? 'file' as const : 'missing' as const;
   }
   async resolveOwner() { return { uid: 1000, gid: 1000 }; }
+  async cacheDir(id: string) { return `/cache/${id}`; }
+  async removeMountStubs() {}
   async copyInto(id: string, o: { mkdir: string; tar: NodeJS.ReadableStream }) {
     const c = this.containers.get(id)!;
     for await (const e of readTar(o.tar as AsyncIterable<Buffer>)) {

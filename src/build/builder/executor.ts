@@ -10,6 +10,7 @@ import type { BaseImage, BuildCache, BuildEngine, BuildMessage, StepHost } from 
 import { applyMetadata, commandArgs, isMetadata, wordEnv, type StageConfig } from './metadata.js';
 import { runCopy, type CopyContext } from './copy-step.js';
 import { runCommand } from './run-step.js';
+import { parseRunMount, resolveRunMounts } from './run-mounts.js';
 
 export interface BuildOptions {
   dockerfile: Dockerfile;
@@ -25,6 +26,8 @@ export interface BuildOptions {
   rm: boolean;
   host: StepHost;
   platform?: string;
+  /** RUN --mount=type=secret sources: id → a file the daemon holds for this build. */
+  secrets?: ReadonlyMap<string, string>;
   engine: BuildEngine;
   cache: BuildCache;
   emit(msg: BuildMessage): void;
@@ -117,8 +120,8 @@ export async function runBuild(o: BuildOptions): Promise<string> {
   };
 
   /** Commits (or finds in the cache) the image a step makes. */
-  const commitStep = async (run: StageRun, createdBy: string, make: () => Promise<string>): Promise<void> => {
-    const key = cacheKey(run.imageId, createdBy, run.cfg);
+  const commitStep = async (run: StageRun, createdBy: string, make: () => Promise<string>, keyExtra = ''): Promise<void> => {
+    const key = cacheKey(run.imageId, createdBy, run.cfg, keyExtra);
     const cached = o.noCache ? undefined : await o.cache.get(key);
     if (cached) {
       o.emit({ stream: ' ---> Using cache\n' });
@@ -133,6 +136,16 @@ export async function runBuild(o: BuildOptions): Promise<string> {
   const metadataImage = (run: StageRun, createdBy: string): Promise<void> => commitStep(run, createdBy, () => o.engine.commit({
     parent: run.imageId || undefined, config: run.cfg.config, author: run.cfg.author, createdBy, signal: o.signal,
   }));
+
+  /** What a `--from` names: an earlier stage's result, or an image (pulled when missing). */
+  const imageFor = async (ref: string, run: StageRun, line: number): Promise<string> => {
+    const named = df.stages.find((s) => s.name === ref.toLowerCase() || String(s.index) === ref);
+    if (named) {
+      if (named.index >= run.stage.index) throw new DockerfileError(`invalid from flag value ${ref}: refers to current build stage`, line);
+      return stageResult(named.index);
+    }
+    return (await o.engine.image(ref, { pull: o.pull, signal: o.signal, progress: (l) => o.emit({ stream: l }) })).id;
+  };
 
   const dispatch = async (run: StageRun, ins: Instruction, _: { trigger: boolean }): Promise<void> => {
     const env = wordEnv(run.cfg.config, new Map([...args.predefined(), ...run.args]));
@@ -150,28 +163,36 @@ export async function runBuild(o: BuildOptions): Promise<string> {
       return metadataImage(run, nop(comment, run.cfg.config));
     }
     if (ins.kind === 'run') {
+      const specs = ins.mounts.map((m) => parseRunMount(expandWord(m, env, { escape }).value, run.cfg.config.WorkingDir ?? '/', ins.node.startLine));
       const runArgs = [...run.args].filter(([k]) => !envHas(run.cfg.config, k));
       const predefined = [...args.predefined()].filter(([k]) => !run.args.has(k) && !envHas(run.cfg.config, k));
       const argv = commandFor(ins, run.cfg.config);
       const recorded = runArgs.filter(([k]) => !PREDEFINED_ARGS.has(k)).map(([k, v]) => `${k}=${v}`);
       const createdBy = `${recorded.length ? `|${recorded.length} ${recorded.join(' ')} ` : ''}${argv.join(' ')}`;
-      return commitStep(run, createdBy, () => runCommand({
-        engine: o.engine, imageId: run.imageId, config: run.cfg.config, author: run.cfg.author, argv, createdBy,
-        env: [...runArgs, ...predefined].map(([k, v]) => `${k}=${v}`), host: { ...o.host, ...(ins.network ? { networkMode: ins.network } : {}) },
-        rm: o.rm, emit: o.emit, signal: o.signal,
-      }));
+      const network = ins.network ? expandWord(ins.network, env, { escape }).value : undefined;
+      if (network !== undefined && !['default', 'none', 'host'].includes(network)) throw new DockerfileError(`unsupported network mode "${network}": default, none or host`, ins.node.startLine);
+      const keyExtra = JSON.stringify([specs, network ?? '']);
+      return commitStep(run, createdBy, async () => {
+        const resolved = await resolveRunMounts(specs, {
+          engine: o.engine, contextDir: o.contextDir, secrets: o.secrets ?? new Map(), line: ins.node.startLine,
+          imageFor: (ref) => imageFor(ref, run, ins.node.startLine),
+        });
+        try {
+          return await runCommand({
+            engine: o.engine, imageId: run.imageId, config: run.cfg.config, author: run.cfg.author, argv, createdBy,
+            env: [...runArgs, ...predefined].map(([k, v]) => `${k}=${v}`),
+            host: { ...o.host, ...(network && network !== 'default' ? { networkMode: network } : {}), ...(resolved.mounts.length ? { mounts: resolved.mounts } : {}) },
+            rm: o.rm, emit: o.emit, signal: o.signal,
+          });
+        } finally {
+          await resolved.release();
+        }
+      }, keyExtra);
     }
     if (ins.kind === 'copy' || ins.kind === 'add') {
       const ctx: CopyContext = {
         engine: o.engine, contextDir: o.contextDir, env, escape, emit: o.emit, signal: o.signal, rm: o.rm,
-        stageImage: async (ref) => {
-          const named = df.stages.find((s) => s.name === ref.toLowerCase() || String(s.index) === ref);
-          if (named) {
-            if (named.index >= run.stage.index) throw new DockerfileError(`invalid from flag value ${ref}: refers to current build stage`, ins.node.startLine);
-            return stageResult(named.index);
-          }
-          return (await o.engine.image(ref, { pull: o.pull, signal: o.signal })).id;
-        },
+        stageImage: (ref) => imageFor(ref, run, ins.node.startLine),
       };
       const plan = await runCopy(ctx, ins, run);
       try {
@@ -222,8 +243,8 @@ function commandFor(ins: Extract<Instruction, { kind: 'run' }>, config: ImageRun
   return commandArgs({ args: [text], json: false }, config);
 }
 
-function cacheKey(parent: string, createdBy: string, cfg: StageConfig): string {
-  return createHash('sha256').update(JSON.stringify([parent, createdBy, canonical(cfg.config), cfg.author ?? ''])).digest('hex');
+function cacheKey(parent: string, createdBy: string, cfg: StageConfig, extra: string): string {
+  return createHash('sha256').update(JSON.stringify([parent, createdBy, canonical(cfg.config), cfg.author ?? '', extra])).digest('hex');
 }
 
 function canonical(v: unknown): unknown {

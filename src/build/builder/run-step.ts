@@ -18,6 +18,7 @@ export async function runCommand(o: {
   engine: BuildEngine; imageId: string; config: ImageRuntimeConfig; author?: string; argv: string[]; createdBy: string;
   env: string[]; host: StepHost; rm: boolean; emit(msg: BuildMessage): void; signal?: AbortSignal;
 }): Promise<string> {
+  const targets = (o.host.mounts ?? []).map((m) => m.target);
   const config: ImageRuntimeConfig = { ...o.config, Cmd: o.argv, Entrypoint: null, Env: [...(o.config.Env ?? []), ...o.env] };
   const id = await o.engine.createContainer({ imageId: o.imageId, config, host: o.host });
   try {
@@ -33,6 +34,7 @@ export async function runCommand(o: {
     const tail = decoder.end();
     if (tail) o.emit({ stream: tail });
     if (code !== 0) throw new BuildStepError(`The command '${o.argv.join(' ')}' returned a non-zero code: ${code}`, code);
+    if (targets.length) await o.engine.removeMountStubs(id, targets);
     return await o.engine.commit({ containerId: id, parent: o.imageId || undefined, config: o.config, author: o.author, createdBy: o.createdBy, signal: o.signal });
   } finally {
     if (o.rm) {

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { walkTree, writeTar, type TarWriteEntry } from '../../image/archive/index.js';
-import { canSkipDir, isIgnored, readIgnoreFile, type IgnorePattern } from '../../oci/index.js';
+import { BUILD_SECRETS_DIR, canSkipDir, isIgnored, readIgnoreFile, type IgnorePattern } from '../../oci/index.js';
 
 /** What `berth build` sends: the context tar, and the Dockerfile's name inside it. */
 export interface PackedContext { tar: Readable; dockerfile: string }
@@ -13,7 +13,7 @@ export interface PackedContext { tar: Readable; dockerfile: string }
  * applied, the Dockerfile and the ignore file always sent, every file owned by 0:0. A Dockerfile
  * from outside the context (or from stdin) travels inside it as `.dockerfile.<random>`.
  */
-export function packDirectory(dir: string, opts: { dockerfile?: string; dockerfileText?: Buffer }): PackedContext {
+export function packDirectory(dir: string, opts: { dockerfile?: string; dockerfileText?: Buffer; secrets?: ReadonlyMap<string, Buffer> }): PackedContext {
   const root = resolve(dir);
   let st;
   try {
@@ -50,6 +50,10 @@ export function packDirectory(dir: string, opts: { dockerfile?: string; dockerfi
   };
   async function* entries(): AsyncIterable<TarWriteEntry> {
     if (extra) yield extra;
+    if (opts.secrets?.size) {
+      yield { header: { name: `${BUILD_SECRETS_DIR}/`, type: 'directory', mode: 0o700, uid: 0, gid: 0, size: 0, mtime: 0, linkname: '' } };
+      for (const [id, body] of opts.secrets) yield { ...fileEntry(`${BUILD_SECRETS_DIR}/${id}`, body), };
+    }
     for await (const e of walkTree({ root, exclude })) {
       yield { ...e, header: { ...e.header, uid: 0, gid: 0, uname: undefined, gname: undefined } };
     }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import type { JSONMessage } from '../../../api/types/index.js';
 import { readJsonMessages } from '../../../client/index.js';
@@ -27,10 +27,35 @@ export function flags(fs: FlagSet) {
     pull: fs.bool('pull', '', false, 'Always attempt to pull a newer version of the image'),
     quiet: fs.bool('quiet', 'q', false, 'Suppress the build output and print image ID on success'),
     rm: fs.bool('rm', '', true, 'Remove intermediate containers after a successful build'),
+    secret: fs.list('secret', '', 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]" or "id=mysecret,env=VAR")'),
     shmSize: fs.bytes('shm-size', '', 'Size of "/dev/shm"'),
     tag: fs.list('tag', 't', 'Name and optionally a tag in the "name:tag" format'),
     target: fs.string('target', '', '', 'Set the target build stage to build.'),
   };
+}
+
+/** `--secret id=x,src=FILE` / `id=x,env=VAR` (BuildKit's forms; src defaults to the id as a path). */
+function readSecrets(specs: readonly string[]): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const spec of specs) {
+    const f = new Map(spec.split(',').map((kv) => { const i = kv.indexOf('='); return [i < 0 ? kv : kv.slice(0, i), i < 0 ? '' : kv.slice(i + 1)] as [string, string]; }));
+    const id = f.get('id') ?? '';
+    if (!/^[A-Za-z0-9_.-]+$/.test(id) || id === '.' || id === '..') throw new StatusError(125, `invalid secret "${spec}": id must be a name of letters, digits, '.', '_' or '-'`);
+    const env = f.get('env');
+    if (env !== undefined) {
+      const v = process.env[env];
+      if (v === undefined) throw new StatusError(125, `invalid secret "${spec}": environment variable ${env} is not set`);
+      out.set(id, Buffer.from(v));
+      continue;
+    }
+    const src = f.get('src') ?? f.get('source') ?? id;
+    try {
+      out.set(id, readFileSync(src));
+    } catch {
+      throw new StatusError(125, `failed to read secret "${id}": open ${src}: no such file or directory`);
+    }
+  }
+  return out;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -59,7 +84,9 @@ export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[])
     remote = spec;
   } else {
     const dockerfileText = o.file.get === '-' ? await readAll(cli.in) : undefined;
-    const packed = packDirectory(spec, { dockerfile: o.file.get && o.file.get !== '-' ? o.file.get : undefined, ...(dockerfileText ? { dockerfileText } : {}) });
+    const packed = packDirectory(spec, {
+      dockerfile: o.file.get && o.file.get !== '-' ? o.file.get : undefined, ...(dockerfileText ? { dockerfileText } : {}), secrets: readSecrets(o.secret.get),
+    });
     body = packed.tar;
     dockerfile = packed.dockerfile;
   }
