@@ -76,35 +76,31 @@ echo "| dockerd | $t_d |"; echo "| berthd | $t_b |"; echo "| berthd ÷ dockerd |
 
 echo; echo "## copy-up of a 10,000-file image directory into a new volume (median of $RUNS)"
 # each run mounts a volume that does not exist yet: created empty, then filled from the image
-copyup() {
-  local cli=$1 n=$RUNS total=0
-  for i in $(seq "$n"); do
-    s=$(date +%s%N); $cli run --rm -v "cu$i:/big" bigimg >/dev/null; e=$(date +%s%N)
-    total=$(( total + (e - s) / 1000000 ))
-    [ "$($cli run --rm -v "cu$i:/big" busybox sh -c 'ls /big | wc -l')" = 10000 ] || { echo "copy-up incomplete" >&2; exit 1; }
-    $cli volume rm "cu$i" >/dev/null
-  done
-  echo $(( total / n ))
+# the engines take turns, run by run, so that the machine's load drifts alike for both; medians
+copyup_once() { # $1 CLI, $2 volume name: ms of the run, checked complete, volume removed
+  local cli=$1 v=$2 s e
+  s=$(date +%s%N); $cli run --rm -v "$v:/big" bigimg >/dev/null; e=$(date +%s%N)
+  [ "$($cli run --rm -v "$v:/big" busybox sh -c 'ls /big | wc -l')" = 10000 ] || { echo "copy-up incomplete" >&2; exit 1; }
+  $cli volume rm "$v" >/dev/null
+  echo $(( (e - s) / 1000000 ))
 }
-t_d=$(copyup "$D"); t_b=$(copyup "$B")
-echo "| engine | ms (mean) |"; echo "|---|---|"
+td=(); tb=()
+for i in $(seq "$RUNS"); do td+=("$(copyup_once "$D" "cu$i")"); tb+=("$(copyup_once "$B" "cu$i")"); done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'; }
+t_d=$(median "${td[@]}"); t_b=$(median "${tb[@]}")
+echo "| engine | ms (median) |"; echo "|---|---|"
 echo "| dockerd | $t_d |"; echo "| berthd | $t_b |"; echo "| berthd ÷ dockerd | $(ratio $t_b $t_d) |"
 
 echo; echo "## sequential $MIB MiB in a named volume against the host file system"
 vol=$($B volume inspect -f '{{.Mountpoint}}' benchvol)
 host=$W/berth/hostdir; mkdir -p $host
-seq_io() { # $1: a command prefix that runs sh -c; $2: directory
-  local run=$1 dir=$2 s e w r
-  s=$(date +%s%N); $run "dd if=/dev/zero of=$dir/seq bs=1M count=$MIB conv=fsync 2>/dev/null"; e=$(date +%s%N); w=$(( (e - s) / 1000000 ))
-  s=$(date +%s%N); $run "dd if=$dir/seq of=/dev/null bs=1M 2>/dev/null"; e=$(date +%s%N); r=$(( (e - s) / 1000000 ))
-  $run "rm -f $dir/seq"
-  echo "$w $r"
+seq_io() { # $1: a command prefix that runs sh -c (busybox sh in both cases); $2: directory. busybox time's "real" of each dd, in ms.
+  local run=$1 dir=$2
+  $run "time dd if=/dev/zero of=$dir/seq bs=1M count=$MIB conv=fsync; time dd if=$dir/seq of=/dev/null bs=1M; rm -f $dir/seq" 2>&1 \
+    | awk '/^real/ { split($3, a, "s"); split($2, m, "m"); printf "%d ", (m[1] * 60 + a[1]) * 1000 }'
 }
-# the container's time includes starting it: subtract a run of `true` measured the same way
-s=$(date +%s%N); $B run --rm -v benchvol:/data busybox true; e=$(date +%s%N); start_ms=$(( (e - s) / 1000000 ))
 read -r cw cr < <(seq_io "$B run --rm -v benchvol:/data busybox sh -c" /data)
-read -r hw hr < <(seq_io "sh -c" "$host")
-cw=$(( cw - start_ms )); cr=$(( cr - start_ms ))
+read -r hw hr < <(seq_io "busybox sh -c" "$host")
 echo "| | write ms | read ms |"; echo "|---|---|---|"
 echo "| host fs | $hw | $hr |"; echo "| berthd volume | $cw | $cr |"
 echo "| volume ÷ host | $(ratio $cw $hw) | $(ratio $cr $hr) |"
