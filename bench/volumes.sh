@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Volumes (issue 11): berthd against dockerd on this machine, in one run, reported as ratios.
 # Not a test: run by hand as root once berth is built (npm run build).
-#   bash bench/volumes.sh        (RUNS=10 hyperfine runs; MIB=1024 for the sequential figures)
+#   bash bench/volumes.sh        (RUNS=10 hyperfine runs; MIB=1024 for the sequential figures;
+#                                 PARTS="run copyup seq" to choose the figures)
 # Figures:
 #   - 1 GiB sequential write (dd conv=fsync) and read inside a named volume of berthd, against the
 #     same dd on the host file system that holds berthd's data root (goal: within 5 %)
@@ -45,12 +46,14 @@ setsid dockerd -H unix://$W/docker.sock --data-root $W/docker --exec-root $W/doc
   --bridge $DB --iptables=true >$W/dockerd.log 2>&1 &
 for _ in $(seq 150); do docker -H unix://$W/berth.sock version >/dev/null 2>&1 && docker -H unix://$W/docker.sock version >/dev/null 2>&1 && break; sleep 0.2; done
 
+want() { [[ " ${PARTS:-run copyup seq} " == *" $1 "* ]]; }
 B="docker -H unix://$W/berth.sock"
 D="docker -H unix://$W/docker.sock"
 bin/berth.cjs -H unix://$W/berth.sock image mkimage busybox >/dev/null
 $B save -o $W/busybox.tar busybox
 $D load -i $W/busybox.tar >/dev/null
 
+if want copyup; then
 # an image of busybox plus /big with 10,000 small files, the same bytes in both engines
 $B run --name bigsrc busybox true >/dev/null
 mkdir -p $W/bigroot && $B export bigsrc | tar -C $W/bigroot -xf - && $B rm bigsrc >/dev/null
@@ -62,50 +65,53 @@ EOF
 tar -C $W/bigroot -cf $W/big.tar .
 $B import -c 'VOLUME /big' -c 'CMD ["true"]' $W/big.tar bigimg >/dev/null
 $D import -c 'VOLUME /big' -c 'CMD ["true"]' $W/big.tar bigimg >/dev/null
+fi
 
 ms() { python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['results'][0]['median']*1000))" "$1"; }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 hf() { local name=$1; shift; hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$W/$name.json" "$@" >/dev/null 2>&1; ms "$W/$name.json"; }
 
-echo "## run --rm -v vol:/data busybox true (docker CLI, median of $RUNS)"
 $B volume create benchvol >/dev/null; $D volume create benchvol >/dev/null
+if want run; then
+echo "## run --rm -v vol:/data busybox true (docker CLI, median of $RUNS)"
 t_d=$(hf dockerd-vol "$D run --rm -v benchvol:/data busybox true")
 t_b=$(hf berthd-vol "$B run --rm -v benchvol:/data busybox true")
 echo "| engine | ms |"; echo "|---|---|"
 echo "| dockerd | $t_d |"; echo "| berthd | $t_b |"; echo "| berthd ÷ dockerd | $(ratio $t_b $t_d) |"
+fi
 
+if want copyup; then
 echo; echo "## copy-up of a 10,000-file image directory into a new volume (median of $RUNS)"
 # each run mounts a volume that does not exist yet: created empty, then filled from the image
-copyup() {
-  local cli=$1 n=$RUNS total=0
-  for i in $(seq "$n"); do
-    s=$(date +%s%N); $cli run --rm -v "cu$i:/big" bigimg >/dev/null; e=$(date +%s%N)
-    total=$(( total + (e - s) / 1000000 ))
-    [ "$($cli run --rm -v "cu$i:/big" busybox sh -c 'ls /big | wc -l')" = 10000 ] || { echo "copy-up incomplete" >&2; exit 1; }
-    $cli volume rm "cu$i" >/dev/null
-  done
-  echo $(( total / n ))
+# the engines take turns, run by run, so that the machine's load drifts alike for both; medians
+copyup_once() { # $1 CLI, $2 volume name: ms of the run, checked complete, volume removed
+  local cli=$1 v=$2 s e
+  s=$(date +%s%N); $cli run --rm -v "$v:/big" bigimg >/dev/null; e=$(date +%s%N)
+  [ "$($cli run --rm -v "$v:/big" busybox sh -c 'ls /big | wc -l')" = 10000 ] || { echo "copy-up incomplete" >&2; exit 1; }
+  $cli volume rm "$v" >/dev/null
+  echo $(( (e - s) / 1000000 ))
 }
-t_d=$(copyup "$D"); t_b=$(copyup "$B")
-echo "| engine | ms (mean) |"; echo "|---|---|"
+td=(); tb=()
+for i in $(seq "$RUNS"); do td+=("$(copyup_once "$D" "cu$i")"); tb+=("$(copyup_once "$B" "cu$i")"); done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'; }
+t_d=$(median "${td[@]}"); t_b=$(median "${tb[@]}")
+echo "| engine | ms (median) |"; echo "|---|---|"
 echo "| dockerd | $t_d |"; echo "| berthd | $t_b |"; echo "| berthd ÷ dockerd | $(ratio $t_b $t_d) |"
+fi
 
+if want seq; then
 echo; echo "## sequential $MIB MiB in a named volume against the host file system"
 vol=$($B volume inspect -f '{{.Mountpoint}}' benchvol)
 host=$W/berth/hostdir; mkdir -p $host
-seq_io() { # $1: a command prefix that runs sh -c; $2: directory
-  local run=$1 dir=$2 s e w r
-  s=$(date +%s%N); $run "dd if=/dev/zero of=$dir/seq bs=1M count=$MIB conv=fsync 2>/dev/null"; e=$(date +%s%N); w=$(( (e - s) / 1000000 ))
-  s=$(date +%s%N); $run "dd if=$dir/seq of=/dev/null bs=1M 2>/dev/null"; e=$(date +%s%N); r=$(( (e - s) / 1000000 ))
-  $run "rm -f $dir/seq"
-  echo "$w $r"
+seq_io() { # $1: a command prefix that runs sh -c (busybox sh in both cases); $2: directory. busybox time's "real" of each dd, in ms.
+  local run=$1 dir=$2
+  $run "time dd if=/dev/zero of=$dir/seq bs=1M count=$MIB conv=fsync; time dd if=$dir/seq of=/dev/null bs=1M; rm -f $dir/seq" 2>&1 \
+    | awk '/^real/ { split($3, a, "s"); split($2, m, "m"); printf "%d ", (m[1] * 60 + a[1]) * 1000 } END { print "" }'
 }
-# the container's time includes starting it: subtract a run of `true` measured the same way
-s=$(date +%s%N); $B run --rm -v benchvol:/data busybox true; e=$(date +%s%N); start_ms=$(( (e - s) / 1000000 ))
 read -r cw cr < <(seq_io "$B run --rm -v benchvol:/data busybox sh -c" /data)
-read -r hw hr < <(seq_io "sh -c" "$host")
-cw=$(( cw - start_ms )); cr=$(( cr - start_ms ))
+read -r hw hr < <(seq_io "busybox sh -c" "$host")
 echo "| | write ms | read ms |"; echo "|---|---|---|"
 echo "| host fs | $hw | $hr |"; echo "| berthd volume | $cw | $cr |"
 echo "| volume ÷ host | $(ratio $cw $hw) | $(ratio $cr $hr) |"
+fi
 echo; echo "(load average: $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -25,7 +25,8 @@ test('parseMounts() reads Binds, Mounts and Tmpfs in dockerd\'s order with modes
 });
 
 test('parseMounts() refuses what dockerd refuses', () => {
-  assert.throws(() => parseMounts({ Binds: ['/a'] }), /^InvalidArgumentError: invalid volume specification: '\/a'$/);
+  assert.throws(() => parseMounts({ Binds: ['a'] }), /^InvalidArgumentError: invalid volume specification: 'a'$/);
+  assert.deepEqual(parseMounts({ Binds: ['/a'] }), [{ type: 'volume', name: '', destination: '/a', readOnly: false, noCopy: false, anonymous: true, mode: '' }]);
   assert.throws(() => parseMounts({ Binds: ['/a:b'] }), /invalid mount path: 'b' mount path must be absolute/);
   assert.throws(() => parseMounts({ Binds: ['/a:/b:rx'] }), /invalid mode: rx/);
   assert.throws(() => parseMounts({ Binds: ['/a:/b', 'v:/b/'] }), /Duplicate mount point: \/b/);

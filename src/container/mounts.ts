@@ -63,6 +63,11 @@ export function parseMounts(h: Partial<Pick<HostConfig, 'Binds' | 'Mounts' | 'Tm
 function parseBind(spec: string): MountDeclaration {
   const invalid = (): InvalidArgumentError => new InvalidArgumentError(`invalid volume specification: '${spec}'`);
   const parts = spec.split(':');
+  // A lone container path is an anonymous volume there, as dockerd's parser reads it.
+  if (parts.length === 1 && spec.startsWith('/')) {
+    if (cleanPath(spec) === '/') throw new InvalidArgumentError(`invalid volume specification: '${spec}': invalid specification: destination can't be '/'`);
+    return { type: 'volume', name: '', destination: spec, readOnly: false, noCopy: false, anonymous: true, mode: '' };
+  }
   if (parts.length < 2 || parts.length > 3 || parts.some((p, i) => p === '' && i < 2)) throw invalid();
   const [source, destination, mode = ''] = parts as [string, string, string?];
   if (!destination.startsWith('/')) {

@@ -121,6 +121,8 @@ async function copyFile(src: ScopedDir, s: string, dst: ScopedDir, d: string, st
       let off = 0;
       while (off < n) off += writeSync(output, buf, off, n - off);
       copied += n;
+      // a small file read whole in one call needs no second read to see its end
+      if (n < buf.length && copied === st.size) break;
       if (copied % (64 * CHUNK) === 0) await new Promise((r) => setImmediate(r));
     }
     fchownSync(output, st.uid, st.gid);

@@ -90,6 +90,13 @@ describe('volumes, bind mounts and tmpfs', { skip }, () => {
       assert.match(m.stderr, /Read-only file system/);
     }
     assert.equal(existsSync(join(d.dataRoot, 'volumes', 'shared', '_data', 'new')), false);
+    // volume-subpath mounts a directory inside the volume; one that is not there is an error
+    ok(await d.docker(['run', '--rm', '-v', 'shared:/s', 'busybox', 'sh', '-c', 'mkdir -p /s/sub && echo in > /s/sub/f']));
+    assert.equal(ok(await d.docker(['run', '--rm', '--mount', 'type=volume,src=shared,dst=/x,volume-subpath=sub', 'busybox', 'cat', '/x/f'])), 'in\n');
+    const nosub = await d.docker(['run', '--rm', '--mount', 'type=volume,src=shared,dst=/x,volume-subpath=nosub', 'busybox', 'true']);
+    // docker's CLI maps a start error naming "no such file or directory" to 127, as it does with dockerd's
+    assert.equal(nosub.code, 127);
+    assert.match(nosub.stderr, /cannot access path .*\/nosub: no such file or directory/);
   });
 
   test('a read-only bind is read-only all the way down, a submount included', async () => {
