@@ -136,6 +136,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     void user;
     reply = await dispatch(route, { method, query, headers: req.headers, body: req }, ctx.storage);
   } catch (e) {
+    // A client that went away mid-request (an upload cut off) is no server fault: what arrived stays for a resume.
+    if (res.destroyed || req.socket.destroyed) {
+      res.destroy();
+      return 499;
+    }
     if (!(e instanceof DistributionError) && !(e instanceof InvalidArgumentError)) process.emitWarning(`registry: ${method} ${req.url}: ${(e as Error).stack ?? String(e)}`);
     const r = errorResponse(e instanceof InvalidArgumentError && !(e instanceof DistributionError) ? new DistributionError('UNKNOWN', undefined, {}, e.message) : e);
     reply = { status: r.status, headers: { 'Content-Type': 'application/json', ...r.headers }, body: r.body };
