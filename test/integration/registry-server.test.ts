@@ -257,6 +257,11 @@ describe('berth registry serve', { skip: !isRoot() && 'needs root (dockerd)' }, 
     assert.equal((await fetch(`${reg.url}/v2/range/dst/blobs/${sha(blob)}`, { method: 'HEAD' })).headers.get('content-length'), String(blob.length));
     const noSource = await fetch(`${reg.url}/v2/range/dst/blobs/uploads/?mount=${sha('nothing')}&from=range/src`, { method: 'POST' });
     assert.equal(noSource.status, 202);
+    // Deleting a blob unlinks it from one repository; the other keeps it.
+    assert.equal((await fetch(`${reg.url}/v2/range/dst/blobs/${sha(blob)}`, { method: 'DELETE' })).status, 202);
+    assert.equal((await fetch(`${reg.url}/v2/range/dst/blobs/${sha(blob)}`, { method: 'HEAD' })).status, 404);
+    assert.equal((await fetch(`${reg.url}/v2/range/src/blobs/${sha(blob)}`, { method: 'HEAD' })).status, 200);
+    assert.equal(await errorCode(await fetch(`${reg.url}/v2/range/dst/blobs/${sha(blob)}`, { method: 'DELETE' })), 'BLOB_UNKNOWN');
   });
 
   test('tags/list and _catalog page with n and last and a Link header; v1 search answers from the catalog', async () => {

@@ -32,8 +32,9 @@ export async function createRegistryServer(config: RegistryConfig, log: Logger):
   const auth = await authorizerFor(config);
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const started = Date.now();
-    handle(req, res, { config, storage, auth }).then((status) => {
-      if (config.log.accessLog) log.info('request', { method: req.method, uri: req.url, status, ms: Date.now() - started, remote: req.socket.remoteAddress });
+    const seen: { user?: string } = {};
+    handle(req, res, { config, storage, auth }, seen).then((status) => {
+      if (config.log.accessLog) log.info('request', { method: req.method, uri: req.url, status, ms: Date.now() - started, remote: req.socket.remoteAddress, ...(seen.user !== undefined ? { user: seen.user } : {}) });
     }, (e: unknown) => {
       // Only writing the answer can fail here (a bad http.headers value): the client sees the connection close.
       log.error('response failed', { method: req.method, uri: req.url, error: (e as Error).message });
@@ -110,7 +111,7 @@ function listen(server: Server, config: RegistryConfig): Promise<string> {
 interface Context { config: RegistryConfig; storage: RegistryStorage; auth: Authorizer }
 
 /** Answer one request; every failure becomes the spec's error body, and the server carries on. Returns the status. */
-async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<number> {
+async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context, seen: { user?: string }): Promise<number> {
   const method = req.method ?? 'GET';
   let reply: Reply;
   try {
@@ -132,10 +133,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
       req.resume();
       return await send(req, res, notFound(), ctx);
     }
-    const user = await ctx.auth.authorize(req.headers.authorization, requiredAccess(route, method, query));
-    void user;
+    const { user } = await ctx.auth.authorize(req.headers.authorization, requiredAccess(route, method, query));
+    seen.user = user;
     reply = await dispatch(route, { method, query, headers: req.headers, body: req }, ctx.storage);
   } catch (e) {
+    // A client that went away mid-request (an upload cut off) is no server fault: what arrived stays for a resume.
+    if (res.destroyed || req.socket.destroyed) {
+      res.destroy();
+      return 499;
+    }
     if (!(e instanceof DistributionError) && !(e instanceof InvalidArgumentError)) process.emitWarning(`registry: ${method} ${req.url}: ${(e as Error).stack ?? String(e)}`);
     const r = errorResponse(e instanceof InvalidArgumentError && !(e instanceof DistributionError) ? new DistributionError('UNKNOWN', undefined, {}, e.message) : e);
     reply = { status: r.status, headers: { 'Content-Type': 'application/json', ...r.headers }, body: r.body };
