@@ -24,7 +24,10 @@ export class ContentStore {
     // partial downloads a pull resumes (they are verified whole before anything commits)
     await mkdir(ingestDir, { recursive: true });
     for (const name of await readdir(ingestDir)) {
-      if (!PARTIAL_RE.test(name)) await rm(join(ingestDir, name), { recursive: true, force: true });
+      const path = join(ingestDir, name);
+      // a partial download nobody resumed within a day is garbage too
+      const stale = PARTIAL_RE.test(name) && Date.now() - (await stat(path).catch(() => ({ mtimeMs: 0 }))).mtimeMs > PARTIAL_TTL_MS;
+      if (!PARTIAL_RE.test(name) || stale) await rm(path, { recursive: true, force: true });
     }
     return new ContentStore(dir, ingestDir);
   }
@@ -149,6 +152,7 @@ export class ContentStore {
 
 const PARTIAL_RE = /^partial-[a-f0-9]{64}$/;
 const STAGE_SIZE = 1 << 20;
+const PARTIAL_TTL_MS = 24 * 3600 * 1000;
 
 export class BlobWriter {
   private readonly hash: Hash;
