@@ -24,7 +24,10 @@ export class ContentStore {
     // partial downloads a pull resumes (they are verified whole before anything commits)
     await mkdir(ingestDir, { recursive: true });
     for (const name of await readdir(ingestDir)) {
-      if (!PARTIAL_RE.test(name)) await rm(join(ingestDir, name), { recursive: true, force: true });
+      const path = join(ingestDir, name);
+      // a partial download nobody resumed within a day is garbage too
+      const stale = PARTIAL_RE.test(name) && Date.now() - (await stat(path).catch(() => ({ mtimeMs: 0 }))).mtimeMs > PARTIAL_TTL_MS;
+      if (!PARTIAL_RE.test(name) || stale) await rm(path, { recursive: true, force: true });
     }
     return new ContentStore(dir, ingestDir);
   }
@@ -148,6 +151,8 @@ export class ContentStore {
 }
 
 const PARTIAL_RE = /^partial-[a-f0-9]{64}$/;
+const STAGE_SIZE = 1 << 20;
+const PARTIAL_TTL_MS = 24 * 3600 * 1000;
 
 export class BlobWriter {
   private readonly hash: Hash;
@@ -166,16 +171,33 @@ export class BlobWriter {
     this.release = resumed?.release ?? ((): void => {});
   }
 
+  /** Bytes are gathered into 1 MiB writes: one thread-pool round trip per MiB, not per network chunk. */
+  private readonly stage = Buffer.allocUnsafe(STAGE_SIZE);
+  private staged = 0;
+
   async write(chunk: Uint8Array): Promise<void> {
     this.hash.update(chunk);
     this.size += chunk.length;
     let off = 0;
-    while (off < chunk.length) off += (await this.fh.write(chunk, off, chunk.length - off)).bytesWritten;
+    while (off < chunk.length) {
+      const n = Math.min(chunk.length - off, STAGE_SIZE - this.staged);
+      this.stage.set(chunk.subarray(off, off + n), this.staged);
+      this.staged += n;
+      off += n;
+      if (this.staged === STAGE_SIZE) await this.flush();
+    }
+  }
+
+  private async flush(): Promise<void> {
+    let off = 0;
+    while (off < this.staged) off += (await this.fh.write(this.stage, off, this.staged - off)).bytesWritten;
+    this.staged = 0;
   }
 
   /** fsync, verify, rename into place; `created` is false when the blob was already stored. Throws DigestMismatchError. */
   async commit(): Promise<{ digest: Digest; size: number; created: boolean }> {
     try {
+      await this.flush();
       await this.fh.sync();
       await this.fh.close();
       this.closed = true;
@@ -197,7 +219,7 @@ export class BlobWriter {
   async abort(opts: { keep?: boolean } = {}): Promise<void> {
     if (!this.closed) {
       this.closed = true;
-      if (opts.keep) await this.fh.sync().catch(() => {});
+      if (opts.keep) await this.flush().then(() => this.fh.sync()).catch(() => {});
       await this.fh.close().catch(() => {});
     }
     if (!opts.keep || this.held === this.size && this.size === 0) await unlink(this.tmp).catch(() => {});

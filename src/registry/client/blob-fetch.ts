@@ -32,6 +32,18 @@ function retriable(e: unknown): boolean {
  * first bytes skipped. Returns false when the blob was already stored.
  */
 export async function fetchBlob(s: RegistrySession, content: ContentStore, o: BlobFetchOptions): Promise<boolean> {
+  try {
+    return await fetchOnce(s, content, o);
+  } catch (e) {
+    // held bytes that do not verify (a crash tore the partial file): dropped above; start over once
+    if (e instanceof ResumedMismatch) return fetchOnce(s, content, o);
+    throw e;
+  }
+}
+
+class ResumedMismatch extends DigestMismatchError {}
+
+async function fetchOnce(s: RegistrySession, content: ContentStore, o: BlobFetchOptions): Promise<boolean> {
   if (await content.has(o.digest)) return false;
   const w = await content.resumableWriter(o.digest);
   let keep = true;
@@ -52,6 +64,7 @@ export async function fetchBlob(s: RegistrySession, content: ContentStore, o: Bl
       await w.commit();
     } catch (e) {
       keep = false;
+      if (e instanceof DigestMismatchError && w.held > 0) throw new ResumedMismatch(e.expected, e.actual);
       throw e;
     }
     return true;

@@ -1,7 +1,6 @@
-import { InvalidArgumentError, isDigest, NotFoundError, shortId, type Digest } from '../../base/index.js';
-import { Channel } from '../../base/index.js';
+import { Channel, InvalidArgumentError, isDigest, NotFoundError, shortId, UnavailableError, type Digest } from '../../base/index.js';
 import { parsePlatform } from '../../image/index.js';
-import { chainIds, familiarName, familiarString, referenceName, type ImageConfig, type Platform, type Reference } from '../../oci/index.js';
+import { chainIds, familiarName, familiarString, isValidTag, referenceName, type ImageConfig, type Platform, type Reference } from '../../oci/index.js';
 import { fetchBlob } from './blob-fetch.js';
 import type { Limiter } from './limiter.js';
 import { fetchManifest, selectPlatform, type FetchedManifest } from './manifest.js';
@@ -178,8 +177,15 @@ export async function listTags(s: RegistrySession, repo: string, signal?: AbortS
       throw new NotFoundError(`repository ${repo} not found: name unknown`);
     }
     const body = await readBody(res, 16 << 20);
-    const doc = JSON.parse(body.toString('utf8')) as { tags?: unknown };
-    if (Array.isArray(doc.tags)) tags.push(...doc.tags.filter((t): t is string => typeof t === 'string'));
+    let doc: { tags?: unknown };
+    try {
+      doc = JSON.parse(body.toString('utf8')) as typeof doc;
+    } catch {
+      throw new UnavailableError(`tags list of ${repo} is not JSON`);
+    }
+    if (res.status !== 200) throw new UnavailableError(`listing the tags of ${repo}: status ${res.status}`);
+    // a tag goes into a URL and a local reference: only the grammar's tags
+    if (Array.isArray(doc.tags)) tags.push(...doc.tags.filter((t): t is string => typeof t === 'string' && isValidTag(t)));
     const link = /<([^>]+)>;\s*rel="next"/.exec(String(res.headers.link ?? ''));
     next = link?.[1];
   }

@@ -77,14 +77,16 @@ export class RegistrySession {
   async request(path: string, req: SessionRequest): Promise<HttpResponse> {
     await this.ping(req.signal);
     const url = path.startsWith('http://') || path.startsWith('https://') ? path : `${this.origin}${path}`;
+    // credentials go to this registry only, never to a host an upload Location names
+    const own = new URL(url).origin === new URL(this.origin).origin;
     for (let attempt = 0; ; attempt++) {
-      const auth = await this.authorization(req.scopes, req.signal);
+      const auth = own ? await this.authorization(req.scopes, req.signal) : undefined;
       const body = typeof req.body === 'function' ? req.body() : req.body;
       const res = await this.transport.request(url, {
         method: req.method ?? 'GET', signal: req.signal, body,
         headers: { ...req.headers, ...(auth ? { Authorization: auth } : {}) },
       });
-      if (res.status !== 401 || attempt > 0) {
+      if (res.status !== 401 || attempt > 0 || !own) {
         if (res.status === 401 && this.challenge?.scheme === 'basic' && !basicHeader(this.creds)) {
           res.body.resume();
           throw new UnauthorizedError(`${verb(req.method)} "${url}": no basic auth credentials`);
