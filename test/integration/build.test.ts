@@ -139,3 +139,40 @@ describe('docker build (classic) against berthd', { skip: !isRoot() && 'needs ro
     assert.notEqual(noSecret.code, 0);
   });
 });
+
+/** The book's sinatra example on berth's own Debian image: apt-get from the configured mirror inside RUN steps. */
+describe('the book\'s sinatra-style build on the debian base image', { skip: !isRoot() && 'needs root' }, () => {
+  let d: TestDaemon;
+  let dir = '';
+  before(async () => {
+    d = await startDaemon();
+    dir = mkdtempSync(join(tmpdir(), 'berth-sinatra-'));
+  });
+  after(async () => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await d?.cleanup();
+  });
+
+  test('builds with apt-get install in RUN steps, ADD of an app directory, EXPOSE and CMD, then runs', { timeout: 30 * 60_000 }, async () => {
+    const mk = await d.berth(['image', 'mkimage', 'debian'], { timeoutMs: 20 * 60_000 });
+    assert.equal(mk.code, 0, mk.stderr);
+    const tag = ok(await d.berth(['images', '--format', '{{.Repository}}:{{.Tag}}', 'debian'])).trim().split('\n')[0]!;
+    mkdirSync(join(dir, 'myApp'));
+    writeFileSync(join(dir, 'myApp', 'app.rb'), "require 'sinatra'\nputs \"sinatra #{Sinatra::VERSION}\"\n");
+    writeFileSync(join(dir, 'Dockerfile'), [
+      '# This is a comment',
+      `FROM ${tag}`,
+      'MAINTAINER Docker Newbee <newbee@docker.com>',
+      'RUN apt-get -qq update',
+      'RUN DEBIAN_FRONTEND=noninteractive apt-get -qqy install --no-install-recommends ruby-sinatra',
+      'ADD myApp /var/www',
+      'EXPOSE 80',
+      'CMD ["ruby", "/var/www/app.rb"]',
+    ].join('\n') + '\n');
+    const out = ok(await d.berth(['build', '-t', 'ouruser/sinatra:v2', dir], { timeoutMs: 20 * 60_000 }));
+    assert.match(out, /Step 4\/8 : RUN apt-get -qq update/);
+    assert.match(out, /Successfully tagged ouruser\/sinatra:v2/);
+    assert.match(ok(await d.berth(['run', '--rm', 'ouruser/sinatra:v2'])), /^sinatra \d+\.\d+/);
+    assert.equal(ok(await d.berth(['image', 'inspect', '--format', '{{.Author}} {{json .Config.ExposedPorts}}', 'ouruser/sinatra:v2'])), 'Docker Newbee <newbee@docker.com> {"80/tcp":{}}\n');
+  });
+});
