@@ -5,6 +5,7 @@ import type { AttachStreams, ContainerRuntime, EventSink, ImageLookup, LogReader
 import type { HostCpus } from './resource-checks.js';
 import type { ContainerStore } from './store.js';
 import { Waiters } from './waiters.js';
+import { releaseShm } from './namespaces.js';
 
 export interface ContainerServiceDeps {
   store: ContainerStore;
@@ -72,7 +73,7 @@ export class ContainerCore {
   async cleanupRuntime(rec: ContainerRecord, opts: { networkInBackground?: boolean } = {}): Promise<void> {
     const warn = (e: unknown): void => this.d.log.warn('cleanup step failed', { id: rec.id, error: String(e) });
     const network = this.d.network.detach(rec.id).catch(warn);
-    const steps: Array<Promise<unknown>> = [this.d.runtime.delete(rec.id).catch(warn), this.d.rootfs.unmount(rec.id).catch(warn)];
+    const steps: Array<Promise<unknown>> = [this.d.runtime.delete(rec.id).catch(warn), this.d.rootfs.unmount(rec.id).catch(warn), releaseShm(this, rec).catch(warn)];
     if (!opts.networkInBackground) steps.push(network);
     await Promise.all(steps);
   }

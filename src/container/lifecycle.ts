@@ -10,6 +10,7 @@ import { isValidName, randomName } from './names.js';
 import { endpointSettingsFor, toEndpointConfig } from './networking.js';
 import { removeContainer } from './removal.js';
 import { thawAfterSignal } from './pause.js';
+import { namespaceSharing, validateNamespaceModes } from './namespaces.js';
 import { validateCpuResources } from './resource-checks.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { toSpecRequest } from './spec-request.js';
@@ -35,6 +36,7 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   const { warnings, drop } = checkExtraResources(hostConfig, { blkioWeight: d.cgroupFeatures?.blkioWeight ?? false });
   for (const k of drop) delete hostConfig[k];
   refuseUnsupported(hostConfig, { runtimes: d.runtime.names });
+  validateNamespaceModes(hostConfig, { hostname: req.config.Hostname ?? '' });
   parseSecurityOpts(hostConfig.SecurityOpt, { decodeProfile: false });
   if (req.config.Healthcheck && (req.config.Healthcheck as { Test?: string[] }).Test?.[0] !== 'NONE') {
     throw new NotImplementedError('berth does not run health checks yet (--health-*)');
@@ -47,7 +49,7 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   const { path, args } = commandLine(config);
 
   const id = newId();
-  if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? '' : shortId(id);
+  if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' || hostConfig.UTSMode === 'host' ? '' : shortId(id);
   const name = chooseName(core, req.name, id);
   try {
     await mkdir(d.store.dir(id), { recursive: true });
@@ -122,6 +124,7 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   const t0 = performance.now();
   const mark = (step: string): void => d.log.debug('start step', { id: rec.id.slice(0, 12), step, ms: Math.round(performance.now() - t0) });
   const mode = d.network.validateMode(rec.hostConfig.NetworkMode);
+  const shared = await namespaceSharing(core, rec);
   const endpoint = toEndpointConfig(endpointSettingsFor(rec.networkingConfig, rec.hostConfig.NetworkMode));
   // The rootfs mount and the namespace are independent: make both at once.
   const [rootfs, net] = await Promise.all([
@@ -152,7 +155,7 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
     })),
   ]);
   const spec = d.spec.buildSpec(toSpecRequest(rec, {
-    rootfs, user, hostname, files, network: { mode, ...(net.netnsPath ? { path: net.netnsPath } : {}) },
+    rootfs, user, hostname, files, network: { mode, ...(net.netnsPath ? { path: net.netnsPath } : {}) }, ...shared,
   }));
   // netavark wires the namespace while runc creates the container; both must finish before start.
   mark('spec');

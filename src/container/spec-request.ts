@@ -16,6 +16,9 @@ export interface StartFacts {
   network: SpecRequest['network'];
   /** A volume's host path (the volume service's); without it a volume mount is refused. */
   volumePath?: (name: string) => string;
+  /** The namespaces shared with the host or another container, and the /dev/shm that comes with them (namespaces.ts). */
+  sharing?: SpecRequest['sharing'];
+  shm?: SpecRequest['shm'];
 }
 
 /**
@@ -33,6 +36,8 @@ export function toSpecRequest(rec: Pick<ContainerRecord, 'id' | 'path' | 'args' 
     cwd: c.WorkingDir || '/', user: facts.user, tty: c.Tty, openStdin: c.OpenStdin,
     hostname: facts.hostname, domainname: c.Domainname, files: facts.files,
     network: facts.network,
+    ...(facts.sharing && Object.keys(facts.sharing).length ? { sharing: facts.sharing } : {}),
+    ...(facts.shm ? { shm: facts.shm } : {}),
     mounts: resolveMounts(parseMounts(h), facts.volumePath),
     resources: {
       memory: h.Memory || undefined, memorySwap: h.MemorySwap || undefined, nanoCpus: h.NanoCpus || undefined,

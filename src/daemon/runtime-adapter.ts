@@ -79,11 +79,11 @@ export function specFactory(facts: SpecHostFacts): SpecFactory {
     resolveUser,
     setupWorkingDir,
     buildSpec(req: SpecRequest) {
-      const { network, mounts, ...rest } = req;
+      const { network, mounts, sharing, ...rest } = req;
       return buildSpec({
         ...rest,
         ...facts,
-        namespaces: { network },
+        namespaces: { network, ...sharing },
         cgroupsPath: `/berth/${req.id}`,
         extraMounts: toRuntimeMounts(mounts),
         ...(req.privileged && devices ? { hostDevices: devices } : {}),

@@ -11,3 +11,4 @@ export * from './path-lookup.js';
 export * from './stream-filter.js';
 export * from './net/index.js';
 export * from './cgroup-stats.js';
+export * from './tmpfs.js';
