@@ -89,6 +89,11 @@ export interface HostConfig {
   /** Accepted and discarded with dockerd's warning: the kernel deprecated kmem limits. */
   KernelMemory?: number;
   BlkioWeight?: number;
+  /** --ipc, --pid, --uts, --cgroupns (namespaces.ts). */
+  IpcMode?: string;
+  PidMode?: string;
+  UTSMode?: string;
+  CgroupnsMode?: string;
   NanoCpus: number;
   CpuShares: number;
   CpuPeriod: number;

@@ -8,6 +8,7 @@ import type { ImageCommitter } from './commit.js';
 import { ExecStore } from './exec-store.js';
 import type { ContainerStore } from './store.js';
 import { Waiters } from './waiters.js';
+import { releaseShm } from './namespaces.js';
 
 export interface ContainerServiceDeps {
   store: ContainerStore;
@@ -86,7 +87,7 @@ export class ContainerCore {
   async cleanupRuntime(rec: ContainerRecord, opts: { networkInBackground?: boolean } = {}): Promise<void> {
     const warn = (e: unknown): void => this.d.log.warn('cleanup step failed', { id: rec.id, error: String(e) });
     const network = this.d.network.detach(rec.id).catch(warn);
-    const steps: Array<Promise<unknown>> = [this.d.runtime.delete(rec.id).catch(warn), this.d.rootfs.unmount(rec.id).catch(warn), this.releaseVolumes(rec.id).catch(warn)];
+    const steps: Array<Promise<unknown>> = [this.d.runtime.delete(rec.id).catch(warn), this.d.rootfs.unmount(rec.id).catch(warn), this.releaseVolumes(rec.id).catch(warn), releaseShm(this, rec).catch(warn)];
     if (!opts.networkInBackground) steps.push(network);
     await Promise.all(steps);
   }

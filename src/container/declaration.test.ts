@@ -54,3 +54,13 @@ test('refuseUnsupported() refuses features berth lacks yet and accepts the empty
   assert.throws(() => refuseUnsupported(h({ Runtime: 'kata' }), { runtimes: ['runc'] }), /unknown or invalid runtime name: kata/);
   assert.throws(() => refuseUnsupported(h({ LogConfig: { Type: 'syslog', Config: {} } }), { runtimes: ['runc'] }), /no log driver named 'syslog'/);
 });
+
+test('validateNamespaceModes() takes Docker\'s modes and refuses others in its words', async () => {
+  const { validateNamespaceModes } = await import('./namespaces.js');
+  for (const h of [{ IpcMode: 'shareable' }, { IpcMode: 'container:db' }, { IpcMode: 'none' }, { PidMode: 'host' }, { PidMode: 'container:x' }, { UTSMode: 'host' }, { CgroupnsMode: 'private' }]) validateNamespaceModes(h);
+  assert.throws(() => validateNamespaceModes({ IpcMode: 'bogus' }), /^Error: invalid IPC mode: bogus$|invalid IPC mode: bogus/);
+  assert.throws(() => validateNamespaceModes({ PidMode: 'container:' }), /invalid PID mode: container:/);
+  assert.throws(() => validateNamespaceModes({ UTSMode: 'container:x' }), /invalid UTS mode: container:x/);
+  assert.throws(() => validateNamespaceModes({ CgroupnsMode: 'shared' }), /invalid cgroup namespace mode: shared/);
+  assert.throws(() => validateNamespaceModes({ UTSMode: 'host' }, { hostname: 'web' }), /conflicting options: hostname and the UTS mode/);
+});

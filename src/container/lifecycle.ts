@@ -13,6 +13,7 @@ import { isValidName, randomName } from './names.js';
 import { checkContainerModeOptions, joinedContainer, networksToJoin } from './networking.js';
 import { removeContainer } from './removal.js';
 import { thawAfterSignal } from './pause.js';
+import { namespaceSharing, validateNamespaceModes } from './namespaces.js';
 import { validateCpuResources } from './resource-checks.js';
 import { discardedPortsWarning, portRequests, validatePortBindings } from './published-ports.js';
 import { parseSecurityOpts } from './security-opts.js';
@@ -40,6 +41,7 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   for (const k of drop) delete hostConfig[k];
   refuseUnsupported(hostConfig, { runtimes: d.runtime.names });
   validatePortBindings(hostConfig);
+  validateNamespaceModes(hostConfig, { hostname: req.config.Hostname ?? '' });
   parseSecurityOpts(hostConfig.SecurityOpt, { decodeProfile: false });
   let config = normalizeConfig(req.config);
   if (!config.Image) throw new InvalidArgumentError('invalid reference format');
@@ -50,7 +52,7 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   const { path, args } = commandLine(config);
 
   const id = newId();
-  if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' || hostConfig.NetworkMode.startsWith('container:') ? '' : shortId(id);
+  if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' || hostConfig.NetworkMode.startsWith('container:') || hostConfig.UTSMode === 'host' ? '' : shortId(id);
   const name = chooseName(core, req.name, id);
   let made: ContainerRecord['mountPoints'];
   try {
@@ -137,6 +139,7 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   if (joined && d.network.validateMode(joined.hostConfig.NetworkMode) === 'host') mode = 'host';
   const joinedPath = joined && mode !== 'host' ? d.network.sandboxPath(joined.id) : undefined;
   if (joined && mode !== 'host' && !joinedPath) throw new ConflictError(`cannot join network namespace of container ${joined.id}: it has none`);
+  const shared = await namespaceSharing(core, rec);
   const { first: endpoint, more } = networksToJoin(rec);
   const ports = mode === 'bridge' && !joined ? portRequests(rec.hostConfig, rec.config.ExposedPorts) : [];
   // the sources must run before anything is made for this container
@@ -178,7 +181,7 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   }
   const withLinks = links.length ? { ...rec, config: { ...rec.config, Env: mergeEnv(links.flatMap((l) => linkEnv(rec.name, l)), rec.config.Env) } } : rec;
   const spec = d.spec.buildSpec(toSpecRequest(withLinks, {
-    rootfs, user, hostname, files, network: { mode, ...(net.netnsPath ? { path: net.netnsPath } : {}) }, mounts,
+    rootfs, user, hostname, files, network: { mode, ...(net.netnsPath ? { path: net.netnsPath } : {}) }, mounts, ...shared,
   }));
   // netavark wires the namespace while runc creates the container; both must finish before start.
   mark('spec');

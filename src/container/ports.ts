@@ -165,6 +165,8 @@ export interface SpecFactory {
 /** The container-level facts the spec needs; the factory adds the host's (caps, limits, devices). */
 export type SpecRequest = Omit<SpecInput, 'namespaces' | 'cgroupsPath' | 'extraMounts' | keyof SpecHostFacts> & {
   network: SpecInput['namespaces']['network'];
+  /** PID, IPC, UTS and cgroup namespaces shared or made (--pid, --ipc, --uts, --cgroupns); absent: all new but cgroup. */
+  sharing?: Omit<SpecInput['namespaces'], 'network'>;
   /** The user's mounts (binds, resolved volumes, tmpfs); the factory makes them OCI mounts. */
   mounts: UserMount[];
 };

@@ -18,6 +18,9 @@ export interface StartFacts {
   volumePath?: (name: string) => string;
   /** The mounts start prepared (binds resolved, volumes mounted); they replace HostConfig's. */
   mounts?: SpecRequest['mounts'];
+  /** The namespaces shared with the host or another container, and the /dev/shm that comes with them (namespaces.ts). */
+  sharing?: SpecRequest['sharing'];
+  shm?: SpecRequest['shm'];
 }
 
 /**
@@ -35,6 +38,8 @@ export function toSpecRequest(rec: Pick<ContainerRecord, 'id' | 'path' | 'args' 
     cwd: c.WorkingDir || '/', user: facts.user, tty: c.Tty, openStdin: c.OpenStdin,
     hostname: facts.hostname, domainname: c.Domainname, files: facts.files,
     network: facts.network,
+    ...(facts.sharing && Object.keys(facts.sharing).length ? { sharing: facts.sharing } : {}),
+    ...(facts.shm ? { shm: facts.shm } : {}),
     mounts: facts.mounts ?? resolveMounts(parseMounts(h), facts.volumePath),
     resources: {
       memory: h.Memory || undefined, memorySwap: h.MemorySwap || undefined, nanoCpus: h.NanoCpus || undefined,

@@ -10,7 +10,9 @@ import type { CgroupStats } from './ports.js';
 export async function containerStats(core: ContainerCore, rec: ContainerRecord): Promise<CgroupStats | undefined> {
   if (rec.state.status !== 'running' && rec.state.status !== 'paused') return undefined;
   try {
-    return await core.d.runtime.stats(rec.id);
+    const s = await core.d.runtime.stats(rec.id);
+    // The host's interfaces are not the container's: dockerd reports no networks for host mode.
+    return rec.hostConfig.NetworkMode === 'host' ? { ...s, networks: {} } : s;
   } catch (e) {
     if (e instanceof ConflictError) return undefined;
     throw e;

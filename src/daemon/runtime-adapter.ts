@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotImplementedError, type Logger } from '../base/index.js';
 import type { CgroupStats, ContainerProcess, ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
@@ -73,8 +73,16 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
  * A running container's counters: its init's cgroup (wherever the runtime put it, v1 or v2), the
  * host's CPU time read just after (dockerd's order) and the interfaces of its network namespace.
  */
+function readPidFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
 async function containerStats(pidFile: string, id: string): Promise<CgroupStats> {
-  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  const pid = Number(readPidFile(pidFile));
   const at = pid > 0 ? await processCgroup(pid) : undefined;
   if (!at) throw new ConflictError(`container ${id} is not running`);
   const read = new Date();
@@ -91,11 +99,11 @@ export function specFactory(facts: SpecHostFacts): SpecFactory {
     resolveUser,
     setupWorkingDir,
     buildSpec(req: SpecRequest) {
-      const { network, mounts, ...rest } = req;
+      const { network, mounts, sharing, ...rest } = req;
       return buildSpec({
         ...rest,
         ...facts,
-        namespaces: { network },
+        namespaces: { network, ...sharing },
         cgroupsPath: `/berth/${req.id}`,
         extraMounts: toRuntimeMounts(mounts),
         ...(req.privileged && devices ? { hostDevices: devices } : {}),

@@ -12,3 +12,4 @@ export * from './stream-filter.js';
 export * from './net/index.js';
 export * from './scope-path.js';
 export * from './cgroup-stats.js';
+export * from './tmpfs.js';

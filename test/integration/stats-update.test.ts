@@ -68,6 +68,12 @@ describe('stats, update, pause', { skip: !isRoot() && 'needs root' }, () => {
     assert.equal(res, 3);
     assert.ok(Date.now() - t0 >= 1800, 'about a second between answers');
     assert.notEqual(JSON.parse(lines[2]!).preread, '0001-01-01T00:00:00Z');
+    // Without names: the running containers, or all with -a; --no-trunc shows whole IDs.
+    await d.docker(['create', '--name', 'dormant', 'busybox', 'true']);
+    assert.deepEqual((await d.docker(['stats', '--no-stream', '--format', '{{.Name}}'])).stdout.trim().split('\n'), ['sleeper']);
+    assert.deepEqual((await d.berth(['stats', '--no-stream', '-a', '--format', '{{.Name}}'])).stdout.trim().split('\n').sort(), ['dormant', 'sleeper']);
+    assert.match((await d.berth(['stats', '--no-stream', '--no-trunc', '--format', '{{.ID}}', 'sleeper'])).stdout.trim(), /^[0-9a-f]{64}$/);
+    await d.docker(['rm', 'dormant']);
   });
 
   test('update changes the cgroup at once, inspect shows it, and bad values get Docker\'s messages', async () => {

@@ -208,3 +208,18 @@ test('buildSpec() masks the host\'s thermal_throttle directories too, except for
   assert.ok(spec.linux.maskedPaths?.includes('/proc/interrupts'));
   assert.equal(buildSpec(input({ hostMaskedPaths: thermal, privileged: true })).linux.maskedPaths, undefined);
 });
+
+test('buildSpec() shares the PID, IPC and UTS namespaces asked for, and makes a cgroup namespace for --cgroupns private', () => {
+  const types = (s: ReturnType<typeof buildSpec>) => s.linux.namespaces.map((n) => (n.path ? `${n.type}=${n.path}` : n.type));
+  const base = input();
+  assert.deepEqual(types(buildSpec(base)), ['mount', 'network=/run/berth/netns/c0ffee', 'uts', 'pid', 'ipc']);
+  const shared = buildSpec(input({
+    namespaces: { ...base.namespaces, pid: { path: '/proc/42/ns/pid' }, ipc: 'host', uts: 'host', cgroup: 'private' },
+    shm: { source: '/dev/shm' },
+  }));
+  assert.deepEqual(types(shared), ['mount', 'network=/run/berth/netns/c0ffee', 'pid=/proc/42/ns/pid', 'cgroup']);
+  assert.equal(shared.hostname, undefined, 'no hostname without a UTS namespace of its own');
+  assert.deepEqual(shared.mounts?.find((m) => m.destination === '/dev/shm'), { destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'rprivate'] });
+  const none = buildSpec(input({ shm: 'none' }));
+  assert.equal(none.mounts?.find((m) => m.destination === '/dev/shm'), undefined);
+});

@@ -32,7 +32,8 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
     ociVersion: OCI_RUNTIME_SPEC_VERSION,
     process: buildProcess(input, caps),
     root: { path: input.rootfs, readonly: input.readonlyRootfs },
-    hostname: input.hostname,
+    // The runtime refuses a hostname without a UTS namespace of the container's own.
+    ...(input.namespaces.uts === 'host' ? {} : { hostname: input.hostname }),
     mounts: buildMounts(input),
     linux: {
       namespaces: buildNamespaces(input),
@@ -41,7 +42,7 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
       resources: buildResources(input.resources, { privileged: input.privileged }),
     },
   };
-  if (input.domainname) spec.domainname = input.domainname;
+  if (input.domainname && input.namespaces.uts !== 'host') spec.domainname = input.domainname;
   if (input.namespaces.network.mode !== 'host') spec.linux.sysctl = { ...NETNS_SYSCTLS };
   const seccomp = seccompProfileFor(input);
   if (seccomp) {
@@ -90,7 +91,13 @@ function buildNamespaces(input: SpecInput): LinuxNamespace[] {
   const ns: LinuxNamespace[] = [{ type: 'mount' }];
   const net = input.namespaces.network;
   if (net.mode !== 'host') ns.push(net.path ? { type: 'network', path: net.path } : { type: 'network' });
-  ns.push({ type: 'uts' }, { type: 'pid' }, { type: 'ipc' });
+  const { uts, pid, ipc, cgroup } = input.namespaces;
+  if (uts !== 'host') ns.push({ type: 'uts' });
+  for (const [type, share] of [['pid', pid], ['ipc', ipc]] as const) {
+    if (share === undefined) ns.push({ type });
+    else if (share !== 'host') ns.push({ type, path: share.path });
+  }
+  if (cgroup === 'private') ns.push({ type: 'cgroup' });
   return ns;
 }
 
@@ -112,7 +119,11 @@ function buildMounts(input: SpecInput): RuntimeMount[] {
 
   const devMounted = userDest.has('/dev');
   const mounts = defaultMounts(input.shmSize ?? DEFAULT_SHM_SIZE).filter((m) =>
-    !userDest.has(m.destination) && !(devMounted && m.destination.startsWith('/dev/')));
+    !userDest.has(m.destination) && !(devMounted && m.destination.startsWith('/dev/'))
+    && !(m.destination === '/dev/shm' && input.shm === 'none'));
+  // A shared IPC namespace shares its /dev/shm too: the host's or the donor container's, bound in.
+  const shm = mounts.findIndex((m) => m.destination === '/dev/shm');
+  if (shm >= 0 && typeof input.shm === 'object') mounts[shm] = { destination: '/dev/shm', type: 'bind', source: input.shm.source, options: ['rbind', 'rprivate'] };
   if (input.readonlyRootfs) {
     for (const m of mounts) {
       if (!WRITABLE_UNDER_READONLY_ROOTFS.has(m.destination) && !m.options?.includes('ro')) m.options = [...(m.options ?? []), 'ro'];

@@ -5,6 +5,9 @@ import type { DockerSeccompProfile } from './seccomp.js';
 
 export type { NetworkMode };
 
+/** A namespace shared rather than made: the host's, or one joined by its file (/proc/<pid>/ns/<type>). */
+export type SharedNamespace = 'host' | { path: string };
+
 /** Everything buildSpec needs about one container; host facts come from hostSpecFacts(). */
 export interface SpecInput {
   id: string;
@@ -25,8 +28,14 @@ export interface SpecInput {
   domainname?: string;
   /** Host paths bind-mounted over /etc/hostname, /etc/hosts and /etc/resolv.conf. */
   files: { hostname: string; hosts: string; resolvConf: string };
-  /** path = the netns file netavark configured (bridge); none gets a fresh, empty netns. */
-  namespaces: { network: { mode: NetworkMode; path?: string } };
+  /**
+   * path = the netns file netavark configured (bridge); none gets a fresh, empty netns. PID and
+   * IPC: a new namespace (absent), the host's, or another container's by its namespace file;
+   * UTS: new or the host's; cgroup: the host's (absent) or a new one.
+   */
+  namespaces: { network: { mode: NetworkMode; path?: string }; pid?: SharedNamespace; ipc?: SharedNamespace; uts?: 'host'; cgroup?: 'private' };
+  /** /dev/shm: a tmpfs of the container's own (absent), none (--ipc none), or a bind of the host's or the IPC donor's. */
+  shm?: 'none' | { source: string };
   resources: ResourceInput;
   ulimits: Ulimit[];
   privileged: boolean;
