@@ -20,6 +20,7 @@ export function createExec(core: ContainerCore, ref: string, req: ExecCreateRequ
   checkExecutable(rec);
   if (!req.cmd || req.cmd.length === 0) throw new InvalidArgumentError('No exec command specified');
   const id = newId();
+  core.execs.prune((cid) => core.d.store.find(cid) !== undefined);
   const config: ExecConfig = {
     cmd: [...req.cmd], env: [...(req.env ?? [])], user: req.user ?? '', workingDir: req.workingDir ?? '',
     tty: req.tty ?? false, privileged: req.privileged ?? false,

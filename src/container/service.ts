@@ -32,8 +32,6 @@ export class ContainerService {
   constructor(deps: ContainerServiceDeps) {
     this.core = new ContainerCore(deps);
     this.health = new HealthMonitor(this.core);
-    // An exec belongs to one run of its container (dockerd drops them when it stops).
-    this.core.ended.push((rec) => this.core.execs.dropContainer(rec.id));
   }
 
   get(ref: string): ContainerRecord {

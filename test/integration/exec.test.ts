@@ -110,6 +110,21 @@ describe('exec and top', { skip }, () => {
     });
   }
 
+  test('two attached clients (docker attach, berth attach --no-stdin) see the same output and the exit code', async () => {
+    const since = (Date.now() / 1000).toFixed(3);
+    const id = ok(await d.berth(['run', '-d', 'busybox', 'sh', '-c', 'while [ ! -f /tmp/go ]; do sleep 0.05; done; echo shared; exit 3'])).trim();
+    const a = d.docker(['attach', id], { timeoutMs: 60_000 });
+    const b = d.berth(['attach', '--no-stdin', id], { timeoutMs: 60_000 });
+    await eventually(async () => ok(await d.docker(['events', '--since', since, '--until', (Date.now() / 1000).toFixed(3), '--filter', `container=${id}`, '--filter', 'event=attach', '--format', '{{.Action}}'])).trim().split('\n').length === 2);
+    ok(await d.berth(['exec', id, 'touch', '/tmp/go']));
+    const [ra, rb] = await Promise.all([a, b]);
+    assert.equal(ra.stdout, 'shared\n');
+    assert.equal(rb.stdout, 'shared\n');
+    assert.equal(ra.code, 3);
+    assert.equal(rb.code, 3);
+    ok(await d.berth(['rm', id]));
+  });
+
   test('echo hi | berth run -i busybox cat prints hi and exits 0', async () => {
     const r = await d.berth(['run', '--rm', '-i', 'busybox', 'cat'], { input: 'hi\n' });
     assert.equal(r.code, 0, r.stderr);
@@ -130,9 +145,12 @@ describe('health checks', { skip }, () => {
 
   test('--health-* through berth: starting, unhealthy after the retries, healthy; ps status and filter; events; the last 5 results', async () => {
     const since = (Date.now() / 1000).toFixed(3);
+    // An hour between probes: it stays starting.
+    ok(await d.berth(['run', '-d', '--name', 'hc-s', '--health-cmd', 'true', '--health-interval', '1h', 'busybox', 'sleep', '1000']));
+    assert.equal((await health('hc-s')).Status, 'starting');
+    assert.match(ok(await d.docker(['ps', '--filter', 'health=starting', '--format', '{{.Names}} {{.Status}}'])), /^hc-s Up .* \(health: starting\)$/m);
+    ok(await d.berth(['rm', '-f', 'hc-s']));
     ok(await d.berth(['run', '-d', '--name', 'hc', '--health-cmd', 'echo probe; test -f /tmp/ok', '--health-interval', '200ms', '--health-retries', '2', 'busybox', 'sleep', '1000']));
-    assert.equal((await health('hc')).Status, 'starting');
-    assert.match(ok(await d.docker(['ps', '--filter', 'name=hc', '--format', '{{.Status}}'])), /\(health: starting\)/);
     await eventually(async () => (await health('hc')).Status === 'unhealthy');
     assert.match(ok(await d.berth(['ps', '--filter', 'health=unhealthy', '--format', '{{.Names}} {{.Status}}'])), /^hc Up .* \(unhealthy\)$/m);
     ok(await d.berth(['exec', 'hc', 'touch', '/tmp/ok']));
@@ -166,7 +184,7 @@ describe('health checks', { skip }, () => {
     ok(await d.berth(['rm', '-f', 'hc-img', 'hc-none', id]));
   });
 
-  test('probes go on after a daemon restart', async () => {
+  test('probes go on after a daemon restart; a stopped container\'s check reads unhealthy', async () => {
     ok(await d.berth(['run', '-d', '--name', 'hc-r', '--health-cmd', 'true', '--health-interval', '200ms', 'busybox', 'sleep', '1000']));
     await eventually(async () => (await health('hc-r')).Status === 'healthy');
     await d.stop();
@@ -174,6 +192,9 @@ describe('health checks', { skip }, () => {
     await d.restart();
     await eventually(async () => (await health('hc-r')).Log.some((r) => r.Start > stoppedAt && r.ExitCode === 0), 20_000);
     assert.equal((await health('hc-r')).Status, 'healthy');
+    // dockerd's rule: a check whose container stopped reads unhealthy.
+    ok(await d.berth(['kill', 'hc-r']));
+    assert.equal((await health('hc-r')).Status, 'unhealthy');
     ok(await d.berth(['rm', '-f', 'hc-r']));
   });
 });
