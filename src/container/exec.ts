@@ -114,6 +114,13 @@ export async function resizeExec(core: ContainerCore, ref: string, size: { heigh
   await e.session.resize(size);
 }
 
+/** The client left an exec with its detach keys: the process runs on (dockerd's exec_detach). */
+export function execDetached(core: ContainerCore, ref: string): void {
+  const e = core.execs.get(ref);
+  const rec = core.d.store.find(e.containerId);
+  if (rec) core.event(rec, 'exec_detach', { execID: e.id });
+}
+
 /** GET /exec/{id}/json: the exec and whether its container still has it. */
 export function inspectExec(core: ContainerCore, ref: string): ExecRecord {
   return core.execs.get(ref);

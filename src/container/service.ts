@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Filters } from '../base/index.js';
 import type { ContainerRecord } from './config.js';
 import { ContainerCore, type ContainerServiceDeps } from './core.js';
-import { createExec, inspectExec, resizeExec, startExec, type ExecCreateRequest, type StartedExec } from './exec.js';
+import { createExec, execDetached, inspectExec, resizeExec, startExec, type ExecCreateRequest, type StartedExec } from './exec.js';
 import type { ExecRecord } from './exec-store.js';
 import { HealthMonitor } from './health.js';
 import { topContainer, type TopResult } from './top.js';
@@ -135,6 +135,10 @@ export class ContainerService {
 
   resizeExec(ref: string, size: { height: number; width: number }): Promise<void> {
     return resizeExec(this.core, ref, size);
+  }
+
+  execDetached(ref: string): void {
+    execDetached(this.core, ref);
   }
 
   inspectExec(ref: string): ExecRecord {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
 
@@ -42,17 +43,17 @@ describe('exec and top', { skip }, () => {
   }
 
   test('exec -d runs on its own; the exec shows in ExecIDs and GET /exec/{id}/json until it ends', async () => {
-    ok(await d.docker(['exec', '-d', 'ex', 'sh', '-c', 'sleep 0.5; touch /tmp/detached']));
+    ok(await d.docker(['exec', '-d', 'ex', 'sh', '-c', 'sleep 4; touch /tmp/detached']));
     const ids = JSON.parse(ok(await d.docker(['inspect', '-f', '{{json .ExecIDs}}', 'ex']))) as string[];
     assert.equal(ids.length, 1);
     const running = (await d.api('GET', `/exec/${ids[0]}/json`)).json();
     assert.equal(running.Running, true);
     assert.ok(running.Pid > 0);
-    assert.deepEqual(running.ProcessConfig, { privileged: false, user: '', tty: false, entrypoint: 'sh', arguments: ['-c', 'sleep 0.5; touch /tmp/detached'] });
+    assert.deepEqual(running.ProcessConfig, { privileged: false, user: '', tty: false, entrypoint: 'sh', arguments: ['-c', 'sleep 4; touch /tmp/detached'] });
     const ended = await eventually(async () => {
       const j = (await d.api('GET', `/exec/${ids[0]}/json`)).json();
       return j.Running === false && j;
-    });
+    }, 30_000);
     assert.equal(ended.ExitCode, 0);
     ok(await d.berth(['exec', 'ex', 'test', '-f', '/tmp/detached']));
     assert.equal(ok(await d.docker(['inspect', '-f', '{{json .ExecIDs}}', 'ex'])).trim(), 'null');
@@ -71,6 +72,25 @@ describe('exec and top', { skip }, () => {
     const again = await d.api('POST', `/exec/${id}/start`, { Detach: true });
     assert.equal(again.status, 409);
     assert.match(again.json().message, /has already run/);
+  });
+
+  test('detach keys sent on a TTY exec\'s hijacked connection end it, leave the process running and publish exec_detach', async () => {
+    const since = (Date.now() / 1000).toFixed(3);
+    const cid = ok(await d.berth(['run', '-d', 'busybox', 'sleep', '1000'])).trim();
+    const id = (await d.api('POST', `/containers/${cid}/exec`, { Cmd: ['sh'], Tty: true, AttachStdin: true, AttachStdout: true })).json().Id as string;
+    const sock = connect(d.sock);
+    const body = JSON.stringify({ Tty: true });
+    sock.write(`POST /exec/${id}/start HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    let seen = '';
+    sock.on('data', (b: Buffer) => { seen += b.toString('latin1'); });
+    await eventually(() => seen.includes('101') && seen.includes('/ # '));
+    const closed = new Promise<void>((r) => sock.once('close', () => r()));
+    sock.write(Buffer.from([0x10, 0x11]));
+    await closed;
+    assert.equal((await d.api('GET', `/exec/${id}/json`)).json().Running, true);
+    const events = ok(await d.docker(['events', '--since', since, '--until', (Date.now() / 1000).toFixed(3), '--filter', 'event=exec_detach', '--format', '{{.Action}} {{.Actor.Attributes.execID}}']));
+    assert.equal(events.trim(), `exec_detach ${id}`);
+    ok(await d.berth(['rm', '-f', cid]));
   });
 
   test('50 concurrent execs into one container each return their own exit code and output', async () => {
