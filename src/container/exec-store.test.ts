@@ -25,6 +25,8 @@ test('ExecStore lists a container\'s execs that have not ended, probes left out'
   s.add(exec('d', { probe: true }));
   s.add(exec('e', { containerId: 'c2' }));
   assert.deepEqual(s.idsOf('c1'), ['a', 'b']);
-  s.dropContainer('c1');
+  s.prune((id) => id !== 'c1');
   assert.deepEqual(s.idsOf('c1'), ['b']);
+  assert.throws(() => s.get('c'), /No such exec instance/);
+  assert.equal(s.get('e').id, 'e');
 });

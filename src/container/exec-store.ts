@@ -36,7 +36,7 @@ export interface ExecRecord {
 /**
  * The daemon's exec instances, in memory as dockerd keeps them: an exec belongs to one run of
  * its container, and a daemon restart forgets them (the processes live on under conmon).
- * Ended execs stay inspectable until their container stops or goes; at most MAX_ENDED are kept.
+ * Ended execs stay inspectable until their container is removed; at most MAX_ENDED are kept.
  */
 export class ExecStore {
   private readonly byId = new Map<string, ExecRecord>();
@@ -65,9 +65,9 @@ export class ExecStore {
     return [...this.byId.values()].filter((e) => e.containerId === containerId && e.exitCode === null && !e.probe).map((e) => e.id);
   }
 
-  /** Forget a container's execs (it stopped or was removed). */
-  dropContainer(containerId: string): void {
-    for (const e of this.byId.values()) if (e.containerId === containerId && !e.running) this.byId.delete(e.id);
+  /** Forget the ended execs of containers that are gone. */
+  prune(exists: (containerId: string) => boolean): void {
+    for (const e of this.byId.values()) if (!e.running && !exists(e.containerId)) this.byId.delete(e.id);
   }
 
   private evictEnded(): void {

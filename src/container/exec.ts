@@ -20,6 +20,7 @@ export function createExec(core: ContainerCore, ref: string, req: ExecCreateRequ
   checkExecutable(rec);
   if (!req.cmd || req.cmd.length === 0) throw new InvalidArgumentError('No exec command specified');
   const id = newId();
+  core.execs.prune((cid) => core.d.store.find(cid) !== undefined);
   const config: ExecConfig = {
     cmd: [...req.cmd], env: [...(req.env ?? [])], user: req.user ?? '', workingDir: req.workingDir ?? '',
     tty: req.tty ?? false, privileged: req.privileged ?? false,
@@ -111,6 +112,13 @@ export async function resizeExec(core: ContainerCore, ref: string, size: { heigh
   const e = core.execs.get(ref);
   if (!e.session) throw new ConflictError(`Exec ${e.id} is not running`);
   await e.session.resize(size);
+}
+
+/** The client left an exec with its detach keys: the process runs on (dockerd's exec_detach). */
+export function execDetached(core: ContainerCore, ref: string): void {
+  const e = core.execs.get(ref);
+  const rec = core.d.store.find(e.containerId);
+  if (rec) core.event(rec, 'exec_detach', { execID: e.id });
 }
 
 /** GET /exec/{id}/json: the exec and whether its container still has it. */

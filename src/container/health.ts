@@ -68,7 +68,10 @@ export class HealthMonitor {
 
   constructor(private readonly core: ContainerCore) {
     core.started.push((rec) => this.begin(rec));
-    core.ended.push((rec) => this.end(rec.id));
+    core.ended.push((rec) => {
+      // As dockerd: a check whose monitor stops with the container reads unhealthy (no event).
+      if (this.end(rec.id) && rec.health) rec.health = { ...rec.health, status: 'unhealthy' };
+    });
   }
 
   /** As dockerd's initHealthMonitor: starting again, the streak cleared, the log kept. */
@@ -81,12 +84,14 @@ export class HealthMonitor {
     this.schedule(rec, m);
   }
 
-  end(id: string): void {
+  /** Stop probing; true when a monitor was running. */
+  end(id: string): boolean {
     const m = this.timers.get(id);
-    if (!m) return;
+    if (!m) return false;
     m.stopped = true;
     if (m.timer) clearTimeout(m.timer);
     this.timers.delete(id);
+    return true;
   }
 
   stopAll(): void {

@@ -3,7 +3,7 @@ import type { Filters } from '../base/index.js';
 import type { ContainerRecord, EndpointSettings } from './config.js';
 import { ContainerCore, type ContainerServiceDeps } from './core.js';
 import { ContainerFiles } from './files.js';
-import { createExec, inspectExec, resizeExec, startExec, type ExecCreateRequest, type StartedExec } from './exec.js';
+import { createExec, execDetached, inspectExec, resizeExec, startExec, type ExecCreateRequest, type StartedExec } from './exec.js';
 import type { ExecRecord } from './exec-store.js';
 import { HealthMonitor } from './health.js';
 import { topContainer, type TopResult } from './top.js';
@@ -43,8 +43,6 @@ export class ContainerService {
     this.core = new ContainerCore(deps);
     this.files = new ContainerFiles(this.core, deps.files ?? {});
     this.health = new HealthMonitor(this.core);
-    // An exec belongs to one run of its container (dockerd drops them when it stops).
-    this.core.ended.push((rec) => this.core.execs.dropContainer(rec.id));
   }
 
   get(ref: string): ContainerRecord {
@@ -174,6 +172,10 @@ export class ContainerService {
 
   resizeExec(ref: string, size: { height: number; width: number }): Promise<void> {
     return resizeExec(this.core, ref, size);
+  }
+
+  execDetached(ref: string): void {
+    execDetached(this.core, ref);
   }
 
   inspectExec(ref: string): ExecRecord {

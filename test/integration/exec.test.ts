@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
 
@@ -42,17 +43,17 @@ describe('exec and top', { skip }, () => {
   }
 
   test('exec -d runs on its own; the exec shows in ExecIDs and GET /exec/{id}/json until it ends', async () => {
-    ok(await d.docker(['exec', '-d', 'ex', 'sh', '-c', 'sleep 0.5; touch /tmp/detached']));
+    ok(await d.docker(['exec', '-d', 'ex', 'sh', '-c', 'sleep 4; touch /tmp/detached']));
     const ids = JSON.parse(ok(await d.docker(['inspect', '-f', '{{json .ExecIDs}}', 'ex']))) as string[];
     assert.equal(ids.length, 1);
     const running = (await d.api('GET', `/exec/${ids[0]}/json`)).json();
     assert.equal(running.Running, true);
     assert.ok(running.Pid > 0);
-    assert.deepEqual(running.ProcessConfig, { privileged: false, user: '', tty: false, entrypoint: 'sh', arguments: ['-c', 'sleep 0.5; touch /tmp/detached'] });
+    assert.deepEqual(running.ProcessConfig, { privileged: false, user: '', tty: false, entrypoint: 'sh', arguments: ['-c', 'sleep 4; touch /tmp/detached'] });
     const ended = await eventually(async () => {
       const j = (await d.api('GET', `/exec/${ids[0]}/json`)).json();
       return j.Running === false && j;
-    });
+    }, 30_000);
     assert.equal(ended.ExitCode, 0);
     ok(await d.berth(['exec', 'ex', 'test', '-f', '/tmp/detached']));
     assert.equal(ok(await d.docker(['inspect', '-f', '{{json .ExecIDs}}', 'ex'])).trim(), 'null');
@@ -71,6 +72,25 @@ describe('exec and top', { skip }, () => {
     const again = await d.api('POST', `/exec/${id}/start`, { Detach: true });
     assert.equal(again.status, 409);
     assert.match(again.json().message, /has already run/);
+  });
+
+  test('detach keys sent on a TTY exec\'s hijacked connection end it, leave the process running and publish exec_detach', async () => {
+    const since = (Date.now() / 1000).toFixed(3);
+    const cid = ok(await d.berth(['run', '-d', 'busybox', 'sleep', '1000'])).trim();
+    const id = (await d.api('POST', `/containers/${cid}/exec`, { Cmd: ['sh'], Tty: true, AttachStdin: true, AttachStdout: true })).json().Id as string;
+    const sock = connect(d.sock);
+    const body = JSON.stringify({ Tty: true });
+    sock.write(`POST /exec/${id}/start HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    let seen = '';
+    sock.on('data', (b: Buffer) => { seen += b.toString('latin1'); });
+    await eventually(() => seen.includes('101') && seen.includes('/ # '));
+    const closed = new Promise<void>((r) => sock.once('close', () => r()));
+    sock.write(Buffer.from([0x10, 0x11]));
+    await closed;
+    assert.equal((await d.api('GET', `/exec/${id}/json`)).json().Running, true);
+    const events = ok(await d.docker(['events', '--since', since, '--until', (Date.now() / 1000).toFixed(3), '--filter', 'event=exec_detach', '--format', '{{.Action}} {{.Actor.Attributes.execID}}']));
+    assert.equal(events.trim(), `exec_detach ${id}`);
+    ok(await d.berth(['rm', '-f', cid]));
   });
 
   test('50 concurrent execs into one container each return their own exit code and output', async () => {
@@ -110,6 +130,21 @@ describe('exec and top', { skip }, () => {
     });
   }
 
+  test('two attached clients (docker attach, berth attach --no-stdin) see the same output and the exit code', async () => {
+    const since = (Date.now() / 1000).toFixed(3);
+    const id = ok(await d.berth(['run', '-d', 'busybox', 'sh', '-c', 'while [ ! -f /tmp/go ]; do sleep 0.05; done; echo shared; exit 3'])).trim();
+    const a = d.docker(['attach', id], { timeoutMs: 60_000 });
+    const b = d.berth(['attach', '--no-stdin', id], { timeoutMs: 60_000 });
+    await eventually(async () => ok(await d.docker(['events', '--since', since, '--until', (Date.now() / 1000).toFixed(3), '--filter', `container=${id}`, '--filter', 'event=attach', '--format', '{{.Action}}'])).trim().split('\n').length === 2);
+    ok(await d.berth(['exec', id, 'touch', '/tmp/go']));
+    const [ra, rb] = await Promise.all([a, b]);
+    assert.equal(ra.stdout, 'shared\n');
+    assert.equal(rb.stdout, 'shared\n');
+    assert.equal(ra.code, 3);
+    assert.equal(rb.code, 3);
+    ok(await d.berth(['rm', id]));
+  });
+
   test('echo hi | berth run -i busybox cat prints hi and exits 0', async () => {
     const r = await d.berth(['run', '--rm', '-i', 'busybox', 'cat'], { input: 'hi\n' });
     assert.equal(r.code, 0, r.stderr);
@@ -130,9 +165,12 @@ describe('health checks', { skip }, () => {
 
   test('--health-* through berth: starting, unhealthy after the retries, healthy; ps status and filter; events; the last 5 results', async () => {
     const since = (Date.now() / 1000).toFixed(3);
+    // An hour between probes: it stays starting.
+    ok(await d.berth(['run', '-d', '--name', 'hc-s', '--health-cmd', 'true', '--health-interval', '1h', 'busybox', 'sleep', '1000']));
+    assert.equal((await health('hc-s')).Status, 'starting');
+    assert.match(ok(await d.docker(['ps', '--filter', 'health=starting', '--format', '{{.Names}} {{.Status}}'])), /^hc-s Up .* \(health: starting\)$/m);
+    ok(await d.berth(['rm', '-f', 'hc-s']));
     ok(await d.berth(['run', '-d', '--name', 'hc', '--health-cmd', 'echo probe; test -f /tmp/ok', '--health-interval', '200ms', '--health-retries', '2', 'busybox', 'sleep', '1000']));
-    assert.equal((await health('hc')).Status, 'starting');
-    assert.match(ok(await d.docker(['ps', '--filter', 'name=hc', '--format', '{{.Status}}'])), /\(health: starting\)/);
     await eventually(async () => (await health('hc')).Status === 'unhealthy');
     assert.match(ok(await d.berth(['ps', '--filter', 'health=unhealthy', '--format', '{{.Names}} {{.Status}}'])), /^hc Up .* \(unhealthy\)$/m);
     ok(await d.berth(['exec', 'hc', 'touch', '/tmp/ok']));
@@ -166,7 +204,7 @@ describe('health checks', { skip }, () => {
     ok(await d.berth(['rm', '-f', 'hc-img', 'hc-none', id]));
   });
 
-  test('probes go on after a daemon restart', async () => {
+  test('probes go on after a daemon restart; a stopped container\'s check reads unhealthy', async () => {
     ok(await d.berth(['run', '-d', '--name', 'hc-r', '--health-cmd', 'true', '--health-interval', '200ms', 'busybox', 'sleep', '1000']));
     await eventually(async () => (await health('hc-r')).Status === 'healthy');
     await d.stop();
@@ -174,6 +212,9 @@ describe('health checks', { skip }, () => {
     await d.restart();
     await eventually(async () => (await health('hc-r')).Log.some((r) => r.Start > stoppedAt && r.ExitCode === 0), 20_000);
     assert.equal((await health('hc-r')).Status, 'healthy');
+    // dockerd's rule: a check whose container stopped reads unhealthy.
+    ok(await d.berth(['kill', 'hc-r']));
+    assert.equal((await health('hc-r')).Status, 'unhealthy');
     ok(await d.berth(['rm', '-f', 'hc-r']));
   });
 });

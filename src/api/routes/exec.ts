@@ -3,7 +3,7 @@ import type { ContainerService, ExecRecord } from '../../container/index.js';
 import { compareVersions, empty, json, type Router } from '../server/index.js';
 import { decodeExecCreate, decodeExecStart, intQuery, type ExecInspectResponse } from '../types/index.js';
 
-export type ExecBackend = Pick<ContainerService, 'createExec' | 'startExec' | 'resizeExec' | 'inspectExec'>;
+export type ExecBackend = Pick<ContainerService, 'createExec' | 'startExec' | 'resizeExec' | 'inspectExec' | 'execDetached'>;
 
 /** A [height, width] console size from the wire, or none. */
 function size(v: [number, number] | null | undefined): { height: number; width: number } | undefined {
@@ -67,11 +67,14 @@ export function execRoutes(r: Router, c: ExecBackend): void {
           await conn.write(1, Buffer.from(`${err instanceof Error ? err.message : String(err)}\r\n`));
           return;
         }
+        const scanner = new DetachScanner(keys);
+        let detached = false;
         // The streams end once the exit code is known: a client that read to the end can ask for it.
         await conn.pump(run.streams!, {
           stdout: e.config.attachStdout, stderr: e.config.attachStderr, stdin: e.config.attachStdin, stdinOnce: true,
-          detach: tty ? new DetachScanner(keys) : undefined,
+          detach: tty ? { feed: (b: Buffer) => { const r = scanner.feed(b); detached ||= r.detach; return r; } } : undefined,
         });
+        if (detached) c.execDetached(e.id);
       },
     };
   });

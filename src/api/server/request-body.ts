@@ -1,4 +1,40 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { InvalidArgumentError } from '../../base/index.js';
+
+/**
+ * The body of an upgraded request, read off the hijacked socket (Node leaves it there): what
+ * `POST /exec/{id}/start` sends its options in (Tty, ConsoleSize). Content-Length framing only;
+ * undefined for a chunked body, which the pump's RequestBodySkipper then drops. What follows the
+ * body stays on the socket for stdin.
+ */
+export function readUpgradedBody(sock: Duplex, headers: IncomingHttpHeaders, max: number): Promise<string | undefined> {
+  if (/\bchunked\b/i.test(String(headers['transfer-encoding'] ?? ''))) return Promise.resolve(undefined);
+  const len = Number(headers['content-length'] ?? 0);
+  if (!Number.isSafeInteger(len) || len <= 0) return Promise.resolve('');
+  if (len > max) return Promise.reject(new InvalidArgumentError('request body is too large'));
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      sock.off('readable', attempt);
+      sock.off('end', ended);
+      sock.off('close', ended);
+    };
+    const attempt = (): void => {
+      const b = sock.read(len) as Buffer | null;
+      if (b === null) return;
+      done();
+      resolve(b.toString('utf8'));
+    };
+    const ended = (): void => {
+      done();
+      reject(new InvalidArgumentError('unexpected EOF while reading the request body'));
+    };
+    sock.on('readable', attempt);
+    sock.once('end', ended);
+    sock.once('close', ended);
+    attempt();
+  });
+}
 
 /**
  * Drops the HTTP body of an upgraded request from the start of the hijacked stream

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, isEngineError, type Logger } from '../../base/index.js';
 import { messageOf, publicMessageOf, statusOf } from './errors.js';
 import type { Reply, RequestContext, Router, StreamBody } from './router.js';
-import { RequestBodySkipper } from './request-body.js';
+import { readUpgradedBody, RequestBodySkipper } from './request-body.js';
 import { frame } from './stream-frames.js';
 import { pumpStreams } from './stream-pump.js';
 import { cleanPathRedirect, parseRequestTarget } from './target.js';
@@ -107,7 +107,7 @@ export class ApiServer {
       query: new URLSearchParams(),
       version: this.opts.apiVersion,
       signal: abort.signal,
-      body: <T>(decode?: (text: string) => T) => (decode ? readText(req).then(decode) : readJson<T>(req)),
+      body: <T>(decode?: (text: string) => T) => (socket ? readUpgraded<T>(ctx, socket, decode) : decode ? readText(req).then(decode) : readJson<T>(req)),
     };
     try {
       const target = parseRequestTarget(rawUrl);
@@ -173,7 +173,7 @@ export class ApiServer {
     const extra = Object.entries(this.headers()).map(([k, v]) => `${k}: ${v}\r\n`).join('');
     sock.write(`${head}${extra}\r\n`);
     const signal = ctx.signal;
-    const body = ctx.upgraded ? new RequestBodySkipper(ctx.req.headers) : undefined;
+    const body = ctx.upgraded && !bodyRead.has(ctx) ? new RequestBodySkipper(ctx.req.headers) : undefined;
     await reply.serve({
       signal,
       write: async (stream, data) => {
@@ -264,6 +264,22 @@ function onceDrain(w: NodeJS.EventEmitter, signal: AbortSignal): Promise<void> {
     w.once('drain', done);
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** Upgraded requests whose body the handler has read off the socket: the pump skips nothing then. */
+const bodyRead = new WeakSet<RequestContext>();
+
+async function readUpgraded<T>(ctx: RequestContext, socket: Duplex, decode?: (text: string) => T): Promise<T | undefined> {
+  const text = await readUpgradedBody(socket, ctx.req.headers, MAX_JSON_BODY);
+  if (text === undefined) return undefined;
+  bodyRead.add(ctx);
+  if (decode) return decode(text);
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new InvalidArgumentError(`invalid JSON: ${messageOf(e)}`);
+  }
 }
 
 async function readText(req: IncomingMessage): Promise<string> {
