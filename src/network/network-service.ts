@@ -222,7 +222,7 @@ export class NetworkService {
       const driver = this.drivers[network.driver];
       // Ports are chosen and recorded under one lock, so two starts never take the same one.
       const { rec, persisted } = network.driver === 'bridge' && opts.ports?.length
-        ? await this.ports.allocate(opts.containerName, opts.ports, this.endpoints.all(), (mappings) => this.record(opts, network, driver, mappings))
+        ? await this.ports.allocate(opts.containerName, network.enableIPv6, opts.ports, this.endpoints.all(), (mappings) => this.record(opts, network, driver, mappings))
         : this.record(opts, network, driver);
       let nsPath: string | undefined;
       try {

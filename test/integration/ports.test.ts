@@ -231,6 +231,9 @@ describe('published ports', { skip: !isRoot() && 'needs root' }, () => {
       assert.equal(r.status, 400, r.body);
       assert.equal(r.json().message, msg);
     }
+    const v6 = await d.berth(['run', '--rm', '-p', `[::1]:${base + 15}:80`, 'busybox', 'true']);
+    assert.equal(v6.code, 125);
+    assert.match(v6.stderr, /Cannot publish port 80\/tcp on IPv6 address "::1": the network has no IPv6/);
     for (const [spec, msg] of <Array<[string, string]>>[['99999:80', 'invalid hostPort: 99999'], ['abc', 'invalid containerPort: abc'], ['8000-8010:80-82', 'invalid ranges specified for container and host Ports: 80-82 and 8000-8010']]) {
       const r = await d.berth(['create', '-p', spec, 'busybox', 'true']);
       assert.equal(r.code, 125);
