@@ -157,6 +157,9 @@ describe('published ports', { skip: !isRoot() && 'needs root' }, () => {
     // as docker prints it: a published range whose host ports differ from the container's is listed port by port
     assert.match(ps, new RegExp(`0\\.0\\.0\\.0:${p + 3}->81/tcp, 0\\.0\\.0\\.0:${p + 4}->82/tcp`));
     assert.match(ps, /90\/tcp/);
+    assert.equal(ok(await d.docker(['ps', '-q', '--filter', `publish=${p + 3}`])).trim(), id.slice(0, 12));
+    assert.equal(ok(await d.docker(['ps', '-q', '--filter', `publish=${p + 3}/udp`])).trim(), '');
+    assert.equal(ok(await d.berth(['ps', '-q', '--filter', 'expose=89-90'])).trim(), id.slice(0, 12));
     ok(await d.berth(['rm', '-f', 'web']));
     assert.equal(await httpGet('127.0.0.1', p), undefined, 'the port is closed with the container');
   });
