@@ -11,3 +11,4 @@ export * from './names.js';
 export type { WaitCondition, WaitResult } from './waiters.js';
 export type { HostCpus } from './resource-checks.js';
 export { MASKED_PATHS, READONLY_PATHS } from '../runtime/index.js';
+export { linkNamesBySource } from './links.js';

@@ -44,6 +44,8 @@ describe('legacy links, on a daemon with --icc=false', { skip: !isRoot() && 'nee
     ok(await d.berth(['run', '-d', '--name', 'web', '--link', 'db:my-db', 'busybox', 'sleep', '1000']));
     assert.match(await hostsOf('web'), new RegExp(`^${ip.replace(/\./g, '\\.')}\\tmy-db ${dbId.slice(0, 12)} db$`, 'm'));
     assert.equal(ok(await d.docker(['inspect', '-f', '{{json .HostConfig.Links}}', 'web'])).trim(), '["/db:/web/my-db"]');
+    assert.equal(ok(await d.docker(['ps', '--no-trunc', '--filter', 'name=^/db$', '--format', '{{.Names}}'])).trim(), 'db,web/my-db');
+    assert.equal(ok(await d.berth(['ps', '--filter', 'name=^/db$', '--format', '{{.Names}}'])).trim(), 'db');
     // a receiver reaches the source by its alias, at the address its environment names
     const reached = ok(await d.berth(['run', '--rm', '--link', 'db:my-db', 'busybox', 'sh', '-c', 'echo $MY_DB_PORT_5432_TCP_ADDR; wget -qO- http://my-db:5432/']));
     assert.equal(reached, `${ip}\nhello from ${dbId.slice(0, 12)}\n`);
