@@ -17,6 +17,10 @@ const git = (args) => { try { return execFileSync('git', args, { encoding: 'utf8
 const stamp = { commit: git(['rev-parse', '--short=7', 'HEAD']) || 'unknown', time: git(['log', '-1', '--format=%cI']) };
 const common = { define: { BERTH_BUILD: JSON.stringify(stamp) }, bundle: true, platform: 'node', target: 'node20', external: ['node-unix-socket'], logLevel: 'warning', legalComments: 'none' };
 await build({ ...common, format: 'esm', entryPoints: { berthd: 'dist/src/daemon/main.js' }, outdir: out, outExtension: { '.js': '.mjs' } });
+// berth's registry server, its own program (bin/berth-registry.js), also the entrypoint of `berth image mkimage registry`.
+await build({ ...common, format: 'esm', entryPoints: { 'berth-registry': 'dist/src/registry/server/main.js' }, outdir: out, outExtension: { '.js': '.mjs' },
+  // yaml and bcryptjs are CommonJS and require node's modules.
+  banner: { js: 'import { createRequire as __berthCreateRequire } from "node:module"; const require = __berthCreateRequire(import.meta.url);' } });
 // One CommonJS file, so that bin/berth.cjs can compile it with a V8 code cache.
 // import.meta.url has no CommonJS form: the bundle's own file URL stands in for it.
 await build({

@@ -9,9 +9,10 @@ if ! command -v dockerd >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >/dev/null
 fi
 # Tools the integration tests drive: criu (checkpoint), skopeo and Debian's reference registry
-# (registry client and server), tmux (a real terminal for -it).
+# (registry client and server), tmux (a real terminal for -it), openssl and curl (certificates and
+# raw responses in the registry server tests).
 test_pkgs=()
-for p in criu skopeo docker-registry tmux; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || test_pkgs+=("$p"); done
+for p in criu skopeo docker-registry tmux openssl curl; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || test_pkgs+=("$p"); done
 if [ "${#test_pkgs[@]}" -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${test_pkgs[@]}" >/dev/null

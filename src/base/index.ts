@@ -11,3 +11,5 @@ export * from './detach-keys.js';
 export * from './events.js';
 export * from './long-timer.js';
 export * from './time-value.js';
+export * from './go-text.js';
+export * from './channel.js';

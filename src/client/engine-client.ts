@@ -5,7 +5,10 @@ import type {
   ContainerCreateRequest, ContainerCreateResponse, ContainerInspectResponse, ContainerPruneResponse,
   ContainerSummary, ContainerWaitResponse, HistoryResponseItem, ImageDeleteResponseItem, ImageInspect,
   EventMessage, ImagePruneResponse, ImageSummary, Network, SystemInfo, SystemVersion,
+  ContainerTopResponse, ExecCreateRequest, ExecInspectResponse, ExecStartRequest,
+  Volume, VolumeCreateOptions, VolumeListResponse, VolumePruneResponse,
 } from '../api/types/index.js';
+import type { ContainerStatsResponse, ContainerUpdateRequest, SystemDiskUsageResponse } from '../api/types/index.js';
 import { formatFilters } from '../base/index.js';
 import { DEFAULT_DAEMON_HOST, parseDaemonHost } from './host.js';
 import type { DaemonEndpoint } from './host.js';
@@ -305,6 +308,34 @@ export class EngineClient {
     });
   }
 
+  /** POST /containers/{id}/exec: the exec's id. */
+  async containerExecCreate(id: string, body: ExecCreateRequest): Promise<string> {
+    return (await this.json<{ Id: string }>(`/containers/${enc(id)}/exec`, { method: 'POST', body })).Id;
+  }
+
+  /** POST /exec/{id}/start, attached: the hijacked connection (multiplexed unless Tty). */
+  execStartAttached(execId: string, body: ExecStartRequest): Promise<Socket> {
+    return this.hijack(`/exec/${enc(execId)}/start`, { body: { ...body, Detach: false } });
+  }
+
+  /** POST /exec/{id}/start with Detach: the process runs on its own. */
+  async execStartDetached(execId: string, body: ExecStartRequest = {}): Promise<void> {
+    (await this.request(`/exec/${enc(execId)}/start`, { method: 'POST', body: { ...body, Detach: true } })).resume();
+  }
+
+  async execResize(execId: string, size: { height: number; width: number }): Promise<void> {
+    (await this.request(`/exec/${enc(execId)}/resize`, { method: 'POST', query: { h: size.height, w: size.width } })).resume();
+  }
+
+  execInspect(execId: string): Promise<ExecInspectResponse> {
+    return this.json(`/exec/${enc(execId)}/json`);
+  }
+
+  /** GET /containers/{id}/top with ps's options. */
+  containerTop(id: string, psArgs?: string): Promise<ContainerTopResponse> {
+    return this.json(`/containers/${enc(id)}/top`, { query: { ps_args: psArgs || undefined } });
+  }
+
   /** GET /containers/{id}/logs: multiplexed unless the container has a TTY. */
   containerLogs(id: string, opts: LogsOptions): Promise<IncomingMessage> {
     return this.request(`/containers/${enc(id)}/logs`, {
@@ -360,6 +391,38 @@ export class EngineClient {
     return this.json('/containers/prune', { method: 'POST', query: { filters: filtersParam(filters) } });
   }
 
+  async containerPause(id: string): Promise<void> {
+    (await this.request(`/containers/${enc(id)}/pause`, { method: 'POST' })).resume();
+  }
+
+  async containerUnpause(id: string): Promise<void> {
+    (await this.request(`/containers/${enc(id)}/unpause`, { method: 'POST' })).resume();
+  }
+
+  containerUpdate(id: string, body: ContainerUpdateRequest): Promise<{ Warnings?: string[] | null }> {
+    return this.json(`/containers/${enc(id)}/update`, { method: 'POST', body });
+  }
+
+  systemDiskUsage(types?: string[]): Promise<SystemDiskUsageResponse> {
+    return this.json(`/system/df${types?.length ? `?${types.map((t) => `type=${encodeURIComponent(t)}`).join('&')}` : ''}`);
+  }
+
+  /** GET /containers/{id}/stats: one answer (stream false) or one per second until `signal` aborts. */
+  async *containerStats(id: string, opts: { stream: boolean; oneShot?: boolean; signal?: AbortSignal }): AsyncGenerator<ContainerStatsResponse> {
+    const res = await this.request(`/containers/${enc(id)}/stats`, { query: { stream: opts.stream, 'one-shot': opts.oneShot || undefined }, signal: opts.signal });
+    let buf = '';
+    res.setEncoding('utf8');
+    for await (const chunk of res as AsyncIterable<string>) {
+      buf += chunk;
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (line) yield JSON.parse(line) as ContainerStatsResponse;
+      }
+    }
+    if (buf.trim()) yield JSON.parse(buf) as ContainerStatsResponse;
+  }
+
   // ---- images ---------------------------------------------------------------------------
 
   imageList(opts: { all?: boolean; filters?: FilterArgs; digests?: boolean; sharedSize?: boolean } = {}): Promise<ImageSummary[]> {
@@ -409,6 +472,29 @@ export class EngineClient {
     });
   }
 
+    /** POST /images/{name}/push: resolves with the JSON progress stream (no tag pushes every local tag). */
+  imagePush(name: string, opts: { tag?: string; platform?: string; registryAuth?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+    // the API takes the platform as OCI JSON
+    const [os = '', architecture, variant] = (opts.platform ?? '').toLowerCase().split('/');
+    const platform = opts.platform ? JSON.stringify({ os, ...(architecture ? { architecture } : {}), ...(variant ? { variant } : {}) }) : undefined;
+    return this.request(`/images/${enc(name)}/push`, {
+      method: 'POST', query: { tag: opts.tag, platform }, headers: { 'X-Registry-Auth': opts.registryAuth ?? 'e30=' }, signal: opts.signal,
+    });
+  }
+
+  /** POST /auth: check credentials with a registry. */
+  registryLogin(auth: { username?: string; password?: string; serveraddress?: string; identitytoken?: string }): Promise<{ Status: string; IdentityToken?: string }> {
+    return this.json('/auth', { method: 'POST', body: auth });
+  }
+
+  /** GET /images/search. */
+  imageSearch(term: string, opts: { limit?: number; filters?: FilterArgs; registryAuth?: string } = {}): Promise<Array<{ name: string; description: string; star_count: number; is_official: boolean; is_automated: boolean }>> {
+    return this.json('/images/search', {
+      query: { term, limit: opts.limit || undefined, filters: filtersParam(opts.filters) },
+      headers: opts.registryAuth ? { 'X-Registry-Auth': opts.registryAuth } : {},
+    });
+  }
+
   /**
    * POST /images/create?fromSrc=: import a rootfs tarball from `source` ("-" with a body
    * stream, or a URL the daemon fetches). Resolves with the JSON progress stream.
@@ -420,6 +506,11 @@ export class EngineClient {
       body: opts.body,
       signal: opts.signal,
     });
+  }
+
+  /** POST /build with a context tar (or a remote URL in the query); resolves with the JSON message stream. */
+  imageBuild(body: Readable | undefined, query: Record<string, QueryValue>, opts: { signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+    return this.request('/build', { method: 'POST', query, body, headers: body ? { 'Content-Type': 'application/x-tar' } : undefined, signal: opts.signal });
   }
 
   /** POST /images/load with a tar stream; resolves with the (JSON) response stream. */
@@ -445,6 +536,22 @@ export class EngineClient {
   async pluginInspectRaw(name: string): Promise<{ raw: string; value: Record<string, unknown> }> {
     const raw = await this.text(`/plugins/${enc(name)}/json`);
     return { raw, value: JSON.parse(raw) as Record<string, unknown> };
+  }
+
+  volumeCreate(opts: VolumeCreateOptions): Promise<Volume> {
+    return this.json('/volumes/create', { method: 'POST', body: opts });
+  }
+
+  volumeList(filters?: FilterArgs): Promise<VolumeListResponse> {
+    return this.json('/volumes', { query: { filters: filtersParam(filters) } });
+  }
+
+  async volumeRemove(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    (await this.request(`/volumes/${enc(name)}`, { method: 'DELETE', query: { force: opts.force } })).resume();
+  }
+
+  volumePrune(filters?: FilterArgs): Promise<VolumePruneResponse> {
+    return this.json('/volumes/prune', { method: 'POST', query: { filters: filtersParam(filters) } });
   }
 
   async volumeInspectRaw(name: string): Promise<{ raw: string; value: Record<string, unknown> }> {

@@ -5,3 +5,4 @@ export * from './json-stream.js';
 export * from './query.js';
 export * from './stdcopy.js';
 export { readBody, readError } from './transport.js';
+export * from './container-files.js';

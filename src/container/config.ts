@@ -1,4 +1,5 @@
 import type { Attachment } from '../network/index.js';
+import type { MountDeclaration } from './mounts.js';
 
 /**
  * The user's declaration of a container, kept in Docker's own shape (as dockerd keeps it in
@@ -55,8 +56,8 @@ export interface HostMount {
   Source?: string;
   Target?: string;
   ReadOnly?: boolean;
-  BindOptions?: { Propagation?: string; NonRecursive?: boolean } | null;
-  VolumeOptions?: { NoCopy?: boolean; DriverConfig?: { Name?: string; Options?: Record<string, string> | null } | null } | null;
+  BindOptions?: { Propagation?: string; NonRecursive?: boolean; CreateMountpoint?: boolean; ReadOnlyNonRecursive?: boolean; ReadOnlyForceRecursive?: boolean } | null;
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string> | null; Subpath?: string; DriverConfig?: { Name?: string; Options?: Record<string, string> | null } | null } | null;
   TmpfsOptions?: { SizeBytes?: number; Mode?: number; Options?: string[][] | null } | null;
 }
 
@@ -85,6 +86,9 @@ export interface HostConfig {
   Memory: number;
   MemorySwap: number;
   MemoryReservation?: number;
+  /** Accepted and discarded with dockerd's warning: the kernel deprecated kmem limits. */
+  KernelMemory?: number;
+  BlkioWeight?: number;
   NanoCpus: number;
   CpuShares: number;
   CpuPeriod: number;
@@ -121,6 +125,17 @@ export interface ContainerState {
 /** A container's endpoint as its record keeps it (the network service's attachment). */
 export type NetworkEndpoint = Omit<Attachment, 'netnsPath' | 'bridge'>;
 
+/** One health probe's result, as State.Health.Log lists them. */
+export interface HealthResult { start: string; end: string; exitCode: number; output: string }
+
+/** A container's health (State.Health): kept with the record, so a restarted daemon knows it. */
+export interface HealthState {
+  status: 'starting' | 'healthy' | 'unhealthy';
+  failingStreak: number;
+  /** The last five results, oldest first. */
+  log: HealthResult[];
+}
+
 /** berth's record of a container: the declaration plus the state the engine keeps. */
 export interface ContainerRecord {
   id: string;
@@ -137,8 +152,17 @@ export interface ContainerRecord {
   manuallyStopped: boolean;
   runtime: string;
   network?: NetworkEndpoint;
+  /** Every endpoint while it runs, by network name (the first is `network`). */
+  networks?: Record<string, NetworkEndpoint>;
   /** The endpoints the create asked for, by network name (absent when it asked for none). */
   networkingConfig?: NetworkingConfig;
+  /** Present once a container with a health check has started. */
+  health?: HealthState;
+  /**
+   * The mounts create decided (Binds, Mounts, Tmpfs, --volumes-from and the image's VOLUMEs,
+   * volumes named); absent in records older than volumes, whose mounts HostConfig gives.
+   */
+  mountPoints?: MountDeclaration[];
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -1,8 +1,11 @@
 import { constants as osConstants } from 'node:os';
 import { KeyedMutex, setLongTimeout, type Logger } from '../base/index.js';
 import type { ContainerRecord } from './config.js';
-import type { AttachStreams, ContainerRuntime, EventSink, ImageLookup, LogReader, NetworkAttacher, RootfsProvider, SpecFactory } from './ports.js';
+import type { AttachStreams, ContainerRuntime, EventSink, ImageLookup, LogReader, NetworkAttacher, RootfsProvider, SpecFactory, VolumeProvider } from './ports.js';
 import type { HostCpus } from './resource-checks.js';
+import type { MountSources } from './archive.js';
+import type { ImageCommitter } from './commit.js';
+import { ExecStore } from './exec-store.js';
 import type { ContainerStore } from './store.js';
 import { Waiters } from './waiters.js';
 
@@ -17,8 +20,14 @@ export interface ContainerServiceDeps {
   log: Logger;
   /** The host's CPUs, for dockerd's create-time checks of --cpus and --cpuset-*. */
   hostCpus: HostCpus;
+  /** What the host's cgroups can apply beyond the usual limits (docker update, create). */
+  cgroupFeatures?: { blkioWeight: boolean };
   /** Where the container's transitions are reported (Docker's events). */
   events?: EventSink;
+  /** commit's image operation, and the host directories behind containers' mounts (cp): see files.ts. */
+  files?: { images?: ImageCommitter; mounts?: MountSources };
+  /** Named and anonymous volumes; without it a container that declares a volume is refused. */
+  volumes?: VolumeProvider;
 }
 
 /** An attach request for a container that is not running yet (see io.ts). */
@@ -42,6 +51,13 @@ export class ContainerCore {
   readonly teardowns = new Set<Promise<void>>();
   /** Attach requests for a container that is not running yet: served after `runc create`, before `runc start`. */
   readonly pendingAttach = new Map<string, PendingAttach[]>();
+  /** Exec instances (docker exec and health probes). */
+  readonly execs = new ExecStore();
+  /** Told when a container's process has started, and when it has ended (health checks follow them). */
+  readonly started: Array<(rec: ContainerRecord) => void> = [];
+  readonly ended: Array<(rec: ContainerRecord) => void> = [];
+  /** The volumes each started container holds mounted (released once by cleanupRuntime). */
+  readonly volumeMounts = new Map<string, string[]>();
   stopWatching: (() => void) | undefined;
   shuttingDown = false;
 
@@ -70,9 +86,17 @@ export class ContainerCore {
   async cleanupRuntime(rec: ContainerRecord, opts: { networkInBackground?: boolean } = {}): Promise<void> {
     const warn = (e: unknown): void => this.d.log.warn('cleanup step failed', { id: rec.id, error: String(e) });
     const network = this.d.network.detach(rec.id).catch(warn);
-    const steps: Array<Promise<unknown>> = [this.d.runtime.delete(rec.id).catch(warn), this.d.rootfs.unmount(rec.id).catch(warn)];
+    const steps: Array<Promise<unknown>> = [this.d.runtime.delete(rec.id).catch(warn), this.d.rootfs.unmount(rec.id).catch(warn), this.releaseVolumes(rec.id).catch(warn)];
     if (!opts.networkInBackground) steps.push(network);
     await Promise.all(steps);
+  }
+
+  /** Unmount the volumes a start mounted for the container (each once, however often cleanup runs). */
+  async releaseVolumes(id: string): Promise<void> {
+    const names = this.volumeMounts.get(id);
+    this.volumeMounts.delete(id);
+    if (!names || !this.d.volumes) return;
+    for (const name of names) await this.d.volumes.unmount(name, { containerId: id });
   }
 
   /**

@@ -49,7 +49,8 @@ test('refuseUnsupported() refuses features berth lacks yet and accepts the empty
   const h = (over: object) => normalizeHostConfig(over);
   refuseUnsupported(h({ PortBindings: {}, Binds: null, Mounts: [], Devices: [], Links: null }), { runtimes: ['runc'] });
   assert.throws(() => refuseUnsupported(h({ UsernsMode: 'host' }), { runtimes: ['runc'] }), /does not support user namespaces/);
-  assert.throws(() => refuseUnsupported(h({ Binds: ['/a:/b'] }), { runtimes: ['runc'] }), /does not support volumes and bind mounts/);
+  refuseUnsupported(h({ Binds: ['/a:/b'], Mounts: [{ Type: 'volume', Target: '/v' }], Tmpfs: { '/t': '' }, VolumesFrom: ['c'] }), { runtimes: ['runc'] });
+  refuseUnsupported(h({ PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] }, PublishAllPorts: true, Links: ['a:b'] }), { runtimes: ['runc'] });
   assert.throws(() => refuseUnsupported(h({ Runtime: 'kata' }), { runtimes: ['runc'] }), /unknown or invalid runtime name: kata/);
   assert.throws(() => refuseUnsupported(h({ LogConfig: { Type: 'syslog', Config: {} } }), { runtimes: ['runc'] }), /no log driver named 'syslog'/);
 });

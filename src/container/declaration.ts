@@ -73,6 +73,8 @@ export function normalizeHostConfig(h: Partial<HostConfig> | undefined): HostCon
   hc.ReadonlyRootfs = Boolean(hc.ReadonlyRootfs);
   hc.Memory = hc.Memory ?? 0;
   hc.MemorySwap = hc.MemorySwap ?? 0;
+  // dockerd's adaptContainerSettings: a memory limit without a swap limit gets twice as much.
+  if (hc.Memory > 0 && hc.MemorySwap === 0) hc.MemorySwap = hc.Memory * 2;
   hc.NanoCpus = hc.NanoCpus ?? 0;
   hc.CpuShares = hc.CpuShares ?? 0;
   hc.CpuPeriod = hc.CpuPeriod ?? 0;
@@ -112,9 +114,7 @@ export function normalizeConfig(c: Partial<ContainerDeclaration> | undefined): C
 export function refuseUnsupported(h: HostConfig, opts: { runtimes: readonly string[] }): void {
   const nonEmpty = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 : typeof v === 'object' && v !== null && Object.keys(v).length > 0);
   const unsupported: Array<[boolean, string]> = [
-    [nonEmpty(h.Binds) || nonEmpty(h.Mounts) || nonEmpty(h.VolumesFrom), 'volumes and bind mounts (-v, --mount, --volumes-from)'],
     [nonEmpty(h.Devices) || nonEmpty(h.DeviceRequests), 'devices (--device, --gpus)'],
-    [nonEmpty(h.Tmpfs), 'tmpfs mounts (--tmpfs)'],
     [nonEmpty(h.Sysctls), 'sysctls (--sysctl)'],
     [nonEmpty(h.GroupAdd), 'supplementary groups (--group-add)'],
     [!['', 'private', 'shareable'].includes(String(h.IpcMode ?? '')), `IPC mode "${String(h.IpcMode)}" (--ipc)`],
@@ -123,8 +123,8 @@ export function refuseUnsupported(h: HostConfig, opts: { runtimes: readonly stri
     [Boolean(h.UsernsMode), 'user namespaces (--userns)'],
     [Boolean(h.CgroupParent), 'a cgroup parent (--cgroup-parent)'],
     [Boolean(h.OomKillDisable), '--oom-kill-disable'],
-    [Boolean(h.MemoryReservation) || (typeof h.MemorySwappiness === 'number' && h.MemorySwappiness >= 0) || Boolean(h.KernelMemory), 'memory reservation, swappiness or kernel memory'],
-    [Boolean(h.BlkioWeight) || nonEmpty(h.BlkioWeightDevice) || nonEmpty(h.BlkioDeviceReadBps) || nonEmpty(h.BlkioDeviceWriteBps) || nonEmpty(h.BlkioDeviceReadIOps) || nonEmpty(h.BlkioDeviceWriteIOps), 'block I/O limits (--blkio-*)'],
+    [typeof h.MemorySwappiness === 'number' && h.MemorySwappiness >= 0, 'memory swappiness (--memory-swappiness)'],
+    [nonEmpty(h.BlkioWeightDevice) || nonEmpty(h.BlkioDeviceReadBps) || nonEmpty(h.BlkioDeviceWriteBps) || nonEmpty(h.BlkioDeviceReadIOps) || nonEmpty(h.BlkioDeviceWriteIOps), 'block I/O limits (--blkio-*)'],
     [Boolean(h.CpuRealtimePeriod) || Boolean(h.CpuRealtimeRuntime), 'realtime CPU scheduling (--cpu-rt-*)'],
     [nonEmpty(h.StorageOpt), 'storage options (--storage-opt)'],
   ];

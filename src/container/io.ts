@@ -3,6 +3,7 @@ import { ConflictError } from '../base/index.js';
 import { isUp, type ContainerRecord } from './config.js';
 import type { ContainerCore, PendingAttach } from './core.js';
 import type { AttachStreams, LogEntry } from './ports.js';
+import { useRootfs } from './rootfs-use.js';
 
 export interface LogOptions { follow: boolean; since?: Date; until?: Date; tail?: number; stdout: boolean; stderr: boolean; signal?: AbortSignal }
 
@@ -64,18 +65,10 @@ export async function resizeContainer(core: ContainerCore, ref: string, size: { 
 }
 
 export async function exportContainer(core: ContainerCore, ref: string): Promise<Readable> {
-  const { d } = core;
-  const rec = d.store.get(ref);
-  const running = rec.state.status === 'running';
-  const root = await d.rootfs.mount({ id: rec.id, imageId: rec.imageId });
-  const tar = d.rootfs.exportTar(root);
+  const rec = core.d.store.get(ref);
+  const use = await useRootfs(core, rec);
+  const tar = core.d.rootfs.exportTar(use.root);
   core.event(rec, 'export');
-  if (!running) {
-    tar.once('close', () => {
-      void core.mutex.run(rec.id, async () => {
-        if (rec.state.status !== 'running') await d.rootfs.unmount(rec.id).catch(() => {});
-      });
-    });
-  }
+  tar.once('close', () => use.release());
   return tar;
 }

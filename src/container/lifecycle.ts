@@ -1,20 +1,23 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
-import { ConflictError, InvalidArgumentError, NotImplementedError, NotModifiedError, newId, shortId } from '../base/index.js';
+import { ConflictError, InvalidArgumentError, NotModifiedError, newId, shortId } from '../base/index.js';
 import type { NetworkMode } from '../oci/index.js';
 import { startFailureExitCode } from '../runtime/index.js';
-import { ZERO_TIME, hasProcess, type ContainerDeclaration, type ContainerRecord, type HostConfig, type NetworkingConfig } from './config.js';
+import { ZERO_TIME, hasProcess, type ContainerDeclaration, type ContainerRecord, type HostConfig, type NetworkEndpoint, type NetworkingConfig } from './config.js';
 import { delay, normalizeSignal, type ContainerCore } from './core.js';
 import { commandLine, mergeEnv, mergeImageConfig, normalizeConfig, normalizeHostConfig, refuseUnsupported, validateHostConfig } from './declaration.js';
 import { servePendingAttach } from './io.js';
+import { anonymousVolumes, declareMounts, prepareMounts, removeVolumes } from './mount-points.js';
 import { linkEnv, linkHosts, linkOpenings, normalizeLinks, refreshReceivers, resolveLinks, type LinkedSource } from './links.js';
 import { isValidName, randomName } from './names.js';
-import { endpointSettingsFor, toEndpointConfig } from './networking.js';
+import { checkContainerModeOptions, joinedContainer, networksToJoin } from './networking.js';
 import { removeContainer } from './removal.js';
+import { thawAfterSignal } from './pause.js';
 import { validateCpuResources } from './resource-checks.js';
 import { discardedPortsWarning, portRequests, validatePortBindings } from './published-ports.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { toSpecRequest } from './spec-request.js';
+import { checkExtraResources } from './update.js';
 
 export interface CreateRequest {
   name?: string;
@@ -33,40 +36,45 @@ export async function createContainer(core: ContainerCore, req: CreateRequest): 
   const hostConfig = normalizeHostConfig(req.hostConfig);
   validateHostConfig(hostConfig);
   validateCpuResources(hostConfig, d.hostCpus);
+  const { warnings, drop } = checkExtraResources(hostConfig, { blkioWeight: d.cgroupFeatures?.blkioWeight ?? false });
+  for (const k of drop) delete hostConfig[k];
   refuseUnsupported(hostConfig, { runtimes: d.runtime.names });
   validatePortBindings(hostConfig);
   parseSecurityOpts(hostConfig.SecurityOpt, { decodeProfile: false });
-  if (req.config.Healthcheck && (req.config.Healthcheck as { Test?: string[] }).Test?.[0] !== 'NONE') {
-    throw new NotImplementedError('berth does not run health checks yet (--health-*)');
-  }
   let config = normalizeConfig(req.config);
   if (!config.Image) throw new InvalidArgumentError('invalid reference format');
   d.network.validateMode(hostConfig.NetworkMode);
+  checkContainerModeOptions(hostConfig, req.config);
   const image = d.images.get(config.Image);
   config = mergeImageConfig(config, image.config.config);
   const { path, args } = commandLine(config);
 
   const id = newId();
-  if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? '' : shortId(id);
+  if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' || hostConfig.NetworkMode.startsWith('container:') ? '' : shortId(id);
   const name = chooseName(core, req.name, id);
+  let made: ContainerRecord['mountPoints'];
   try {
     normalizeLinks(hostConfig, { receiver: name, store: d.store });
     await mkdir(d.store.dir(id), { recursive: true });
     await d.rootfs.create({ id, imageId: image.id });
+    const mountPoints = await declareMounts(core, config, hostConfig);
+    made = mountPoints;
     const rec: ContainerRecord = {
       id, name, created: new Date().toISOString(), imageId: image.id, path, args, config, hostConfig,
       state: { status: 'created', pid: 0, exitCode: 0, error: '', oomKilled: false, startedAt: ZERO_TIME, finishedAt: ZERO_TIME },
       restartCount: 0, manuallyStopped: false, runtime: hostConfig.Runtime || d.runtime.name,
       ...(req.networkingConfig && Object.keys(req.networkingConfig.EndpointsConfig ?? {}).length ? { networkingConfig: req.networkingConfig } : {}),
+      ...(mountPoints.length ? { mountPoints } : {}),
     };
     await d.store.save(rec);
     core.event(rec, 'create');
     const portsWarning = discardedPortsWarning(hostConfig);
-    return { id, warnings: portsWarning ? [portsWarning] : [] };
+    return { id, warnings: portsWarning ? [...warnings, portsWarning] : warnings };
   } catch (e) {
     d.store.releaseName(name, id);
     await d.rootfs.remove(id).catch(() => {});
     await d.store.delete({ id, name } as ContainerRecord).catch(() => {});
+    if (made) await removeVolumes(core, anonymousVolumes({ mountPoints: made } as ContainerRecord));
     throw e;
   }
 }
@@ -98,6 +106,9 @@ export async function startContainer(core: ContainerCore, ref: string): Promise<
     if (rec.state.status === 'removing' || rec.state.status === 'dead') throw new ConflictError('container is marked for removal and cannot be started');
     core.cancelRestart(rec.id);
     rec.manuallyStopped = false;
+    // A start by the user begins the restart count and back-off afresh, as dockerd's does.
+    rec.restartCount = 0;
+    core.restartDelay.delete(rec.id);
     await startLocked(core, rec);
   });
 }
@@ -120,40 +131,54 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   const { d } = core;
   const t0 = performance.now();
   const mark = (step: string): void => d.log.debug('start step', { id: rec.id.slice(0, 12), step, ms: Math.round(performance.now() - t0) });
-  const mode = d.network.validateMode(rec.hostConfig.NetworkMode);
-  const endpoint = toEndpointConfig(endpointSettingsFor(rec.networkingConfig, rec.hostConfig.NetworkMode));
-  const ports = mode === 'bridge' ? portRequests(rec.hostConfig, rec.config.ExposedPorts) : [];
+  let mode = d.network.validateMode(rec.hostConfig.NetworkMode);
+  // --network container:<x> shares x's namespace and its hostname, hosts and resolv.conf files
+  const joined = mode === 'container' ? joinedContainer(d.store, rec) : undefined;
+  if (joined && d.network.validateMode(joined.hostConfig.NetworkMode) === 'host') mode = 'host';
+  const joinedPath = joined && mode !== 'host' ? d.network.sandboxPath(joined.id) : undefined;
+  if (joined && mode !== 'host' && !joinedPath) throw new ConflictError(`cannot join network namespace of container ${joined.id}: it has none`);
+  const { first: endpoint, more } = networksToJoin(rec);
+  const ports = mode === 'bridge' && !joined ? portRequests(rec.hostConfig, rec.config.ExposedPorts) : [];
   // the sources must run before anything is made for this container
-  const links = mode === 'bridge' ? resolveLinks(rec, d.store) : [];
+  const links = mode === 'bridge' && !joined ? resolveLinks(rec, d.store) : [];
+  const attachNetwork = (): Promise<{ netnsPath?: string; endpoint?: NetworkEndpoint; ready: Promise<void> }> => (joined
+    ? Promise.resolve({ ...(joinedPath ? { netnsPath: joinedPath } : {}), ready: Promise.resolve() })
+    : d.network.attach({
+      containerId: rec.id, containerName: rec.name, mode, ...(mode === 'bridge' ? { network: rec.hostConfig.NetworkMode, more } : {}),
+      ...(rec.config.MacAddress ? { macAddress: rec.config.MacAddress } : {}), ...(endpoint ? { config: endpoint } : {}),
+      ...(rec.hostConfig.Dns?.length ? { dnsServers: rec.hostConfig.Dns } : {}),
+      ...(ports.length ? { ports } : {}),
+    }));
   // The rootfs mount and the namespace are independent: make both at once.
   const [rootfs, net] = await Promise.all([
     d.rootfs.mount({ id: rec.id, imageId: rec.imageId }).finally(() => mark('mounted')),
-    d.network.attach({
-      containerId: rec.id, containerName: rec.name, mode,
-      ...(rec.config.MacAddress ? { macAddress: rec.config.MacAddress } : {}), ...(endpoint ? { config: endpoint } : {}),
-      ...(ports.length ? { ports } : {}),
-    }),
+    attachNetwork(),
   ]);
-  const user = await d.spec.resolveUser(rootfs, rec.config.User);
+  const [user, mounts] = await Promise.all([d.spec.resolveUser(rootfs, rec.config.User), prepareMounts(core, rec, rootfs)]);
+  mark('mounts');
   d.spec.setupWorkingDir(rootfs, rec.config.WorkingDir);
   mark('network');
-  rec.network = net.endpoint;
-  const hostname = rec.config.Hostname || osHostname();
+  if (net.endpoint) rec.network = net.endpoint;
+  else delete rec.network;
+  const owner = joined ?? rec;
+  const hostname = owner.config.Hostname || osHostname();
   const files = {
-    hostname: core.filePath(rec, 'hostname'),
-    hosts: core.filePath(rec, 'hosts'),
-    resolvConf: core.filePath(rec, 'resolv.conf'),
+    hostname: core.filePath(owner, 'hostname'),
+    hosts: core.filePath(owner, 'hosts'),
+    resolvConf: core.filePath(owner, 'resolv.conf'),
   };
-  await Promise.all([
-    writeFile(files.hostname, `${hostname}\n`),
-    writeFile(files.hosts, hostsText(core, rec, { mode, hostname, ip: net.endpoint.ipAddress, links })),
-    writeFile(files.resolvConf, d.network.resolvConf({
-      mode, dns: rec.hostConfig.Dns ?? [], dnsSearch: rec.hostConfig.DnsSearch ?? [], dnsOptions: rec.hostConfig.DnsOptions ?? [],
-    })),
-  ]);
+  if (!joined) {
+    await Promise.all([
+      writeFile(files.hostname, `${hostname}\n`),
+      writeFile(files.hosts, hostsText(core, rec, { mode, hostname, ip: net.endpoint?.ipAddress, links })),
+      writeFile(files.resolvConf, d.network.resolvConf({
+        mode, dns: rec.hostConfig.Dns ?? [], dnsSearch: rec.hostConfig.DnsSearch ?? [], dnsOptions: rec.hostConfig.DnsOptions ?? [], containerId: rec.id,
+      })),
+    ]);
+  }
   const withLinks = links.length ? { ...rec, config: { ...rec.config, Env: mergeEnv(links.flatMap((l) => linkEnv(rec.name, l)), rec.config.Env) } } : rec;
   const spec = d.spec.buildSpec(toSpecRequest(withLinks, {
-    rootfs, user, hostname, files, network: { mode, ...(net.netnsPath ? { path: net.netnsPath } : {}) },
+    rootfs, user, hostname, files, network: { mode, ...(net.netnsPath ? { path: net.netnsPath } : {}) }, mounts,
   }));
   // netavark wires the namespace while runc creates the container; both must finish before start.
   mark('spec');
@@ -164,14 +189,16 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
     }).finally(() => mark('runtime-created')),
     net.ready.finally(() => mark('network-ready')),
   ]);
+  rec.networks = Object.fromEntries(d.network.attachments(rec.id).map((e) => [e.networkName, e.attachment]));
   mark('created');
-  if (links.length) await d.network.allowLinks(rec.id, linkOpenings(net.endpoint.ipAddress, links));
+  if (links.length && net.endpoint) await d.network.allowLinks(rec.id, linkOpenings(net.endpoint.ipAddress, links));
   await servePendingAttach(core, rec.id);
   await d.runtime.start(rec.id);
   mark('started');
   rec.state = { status: 'running', pid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString(), finishedAt: rec.state.finishedAt };
   await d.store.save(rec);
   core.event(rec, 'start');
+  for (const f of core.started) f(rec);
   await refreshReceivers(rec, {
     store: d.store, hostsPath: (r) => core.filePath(r, 'hosts'),
     allow: (r, l) => (r.network ? d.network.allowLinks(r.id, linkOpenings(r.network.ipAddress, l)) : Promise.resolve()),
@@ -218,6 +245,7 @@ export async function stopContainer(core: ContainerCore, ref: string, opts: { ti
   // The event goes first: the exit the signal causes may be seen before the kill returns.
   core.killEvent(rec, signal);
   await d.runtime.kill(rec.id, signal).catch(() => {});
+  await thawAfterSignal(core, rec);
   if (timeout >= 0) {
     const timedOut = await Promise.race([exited.then(() => false), delay(timeout * 1000).then(() => true)]);
     if (timedOut) {
@@ -238,12 +266,14 @@ export async function killContainer(core: ContainerCore, ref: string, signal = '
   const sig = normalizeSignal(signal);
   const stopSig = normalizeSignal(rec.config.StopSignal || 'SIGTERM');
   const exited = sig === 'SIGKILL' ? core.waiters.add(rec.id, 'not-running') : undefined;
-  if (sig === 'SIGKILL' || sig === stopSig) {
+  // dockerd cancels the restart policy for SIGKILL, the stop signal, or any signal when the container names none.
+  if (sig === 'SIGKILL' || sig === stopSig || !rec.config.StopSignal) {
     rec.manuallyStopped = true;
     await d.store.save(rec);
   }
   core.killEvent(rec, sig);
   await d.runtime.kill(rec.id, sig);
+  await thawAfterSignal(core, rec);
   if (exited) await exited;
 }
 
@@ -254,6 +284,8 @@ export async function restartContainer(core: ContainerCore, ref: string, opts: {
   await core.mutex.run(rec.id, async () => {
     if (rec.state.status === 'running') return;
     rec.manuallyStopped = false;
+    rec.restartCount = 0;
+    core.restartDelay.delete(rec.id);
     await startLocked(core, rec);
   });
   core.event(rec, 'restart');

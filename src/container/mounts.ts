@@ -7,8 +7,37 @@ import type { HostConfig, HostMount } from './config.js';
  * are complete; a volume names what the volume service resolves to a host path at start.
  */
 export type MountDeclaration =
-  | Extract<UserMount, { type: 'bind' | 'tmpfs' }>
-  | { type: 'volume'; name: string; destination: string; readOnly: boolean; noCopy: boolean; driver?: string; driverOptions?: Record<string, string> };
+  | (Extract<UserMount, { type: 'bind' }> & {
+    /** The mode as `-v` gave it (Docker's MountPoint.Mode). */
+    mode?: string;
+    /** `-v` makes a missing host directory; `--mount` refuses it. */
+    createSource?: boolean;
+  })
+  | (Extract<UserMount, { type: 'tmpfs' }> & {
+    /** From `--mount type=tmpfs`: listed in inspect's Mounts (`--tmpfs` ones are not, as in Docker). */
+    listed?: boolean;
+  })
+  | VolumeDeclaration;
+
+/** A volume mount; `name` is '' for an anonymous one until create gives it a name. */
+export interface VolumeDeclaration {
+  type: 'volume';
+  name: string;
+  destination: string;
+  readOnly: boolean;
+  noCopy: boolean;
+  driver?: string;
+  driverOptions?: Record<string, string>;
+  /** Labels for the volume if this mount creates it (`volume-label`). */
+  labels?: Record<string, string>;
+  /** A path inside the volume to mount instead of its root (`volume-subpath`). */
+  subpath?: string;
+  mode?: string;
+  /** Created for this container without a name: `rm -v` and `run --rm` remove it. */
+  anonymous?: boolean;
+  /** The volume's data directory on the host, known once create resolved the volume. */
+  source?: string;
+}
 
 const PROPAGATIONS = new Set<string>(['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave']);
 
@@ -39,6 +68,7 @@ function parseBind(spec: string): MountDeclaration {
   if (!destination.startsWith('/')) {
     throw new InvalidArgumentError(`invalid volume specification: '${spec}': invalid mount config for type "${source.startsWith('/') ? 'bind' : 'volume'}": invalid mount path: '${destination}' mount path must be absolute`);
   }
+  if (cleanPath(destination) === '/') throw new InvalidArgumentError(`invalid volume specification: '${spec}': invalid specification: destination can't be '/'`);
   let readOnly = false;
   let propagation: Propagation | undefined;
   let noCopy = false;
@@ -51,10 +81,10 @@ function parseBind(spec: string): MountDeclaration {
   }
   if (source.startsWith('/')) {
     if (noCopy) throw new InvalidArgumentError(`invalid mode: ${mode}`);
-    return { type: 'bind', source, destination, readOnly, ...(propagation ? { propagation } : {}) };
+    return { type: 'bind', source, destination, readOnly, ...(propagation ? { propagation } : {}), mode, createSource: true };
   }
   if (propagation) throw new InvalidArgumentError(`invalid mode: ${mode}`);
-  return { type: 'volume', name: source, destination, readOnly, noCopy };
+  return { type: 'volume', name: source, destination, readOnly, noCopy, mode: mode || 'z' };
 }
 
 /** `--mount` / Mounts. */
@@ -64,6 +94,7 @@ function parseHostMount(m: HostMount): MountDeclaration {
   const bad = (what: string): InvalidArgumentError => new InvalidArgumentError(`invalid mount config for type "${type}": ${what}`);
   if (!target) throw bad('field Target must not be empty');
   if (!target.startsWith('/')) throw bad(`invalid mount path: '${target}' mount path must be absolute`);
+  if (cleanPath(target) === '/') throw bad('invalid specification: destination can\'t be \'/\'');
   const readOnly = Boolean(m.ReadOnly);
   switch (type) {
     case 'bind': {
@@ -71,20 +102,33 @@ function parseHostMount(m: HostMount): MountDeclaration {
       if (!m.Source.startsWith('/')) throw bad(`invalid mount path: '${m.Source}' mount path must be absolute`);
       if (m.VolumeOptions) throw bad('field VolumeOptions must not be specified');
       if (m.TmpfsOptions) throw bad('field TmpfsOptions must not be specified');
-      const p = m.BindOptions?.Propagation;
+      const b = m.BindOptions ?? {};
+      const p = b.Propagation;
       if (p && !PROPAGATIONS.has(p)) throw bad(`invalid propagation mode: ${p}`);
+      if (b.ReadOnlyNonRecursive && b.ReadOnlyForceRecursive) throw bad('must not set both ReadOnlyNonRecursive and ReadOnlyForceRecursive');
+      if ((b.ReadOnlyNonRecursive || b.ReadOnlyForceRecursive) && !readOnly) throw bad(`must not set ${b.ReadOnlyNonRecursive ? 'ReadOnlyNonRecursive' : 'ReadOnlyForceRecursive'} when ReadOnly is false`);
+      if (b.ReadOnlyForceRecursive && b.NonRecursive) throw bad('must not set both NonRecursive and ReadOnlyForceRecursive');
       return {
         type: 'bind', source: m.Source, destination: target, readOnly,
-        ...(p ? { propagation: p as Propagation } : {}), ...(m.BindOptions?.NonRecursive ? { nonRecursive: true } : {}),
+        ...(p ? { propagation: p as Propagation } : {}), ...(b.NonRecursive ? { nonRecursive: true } : {}),
+        ...(b.ReadOnlyNonRecursive ? { readOnlyNonRecursive: true } : {}), ...(b.CreateMountpoint ? { createSource: true } : {}),
       };
     }
     case 'volume': {
       if (m.BindOptions) throw bad('field BindOptions must not be specified');
       if (m.TmpfsOptions) throw bad('field TmpfsOptions must not be specified');
       const driver = m.VolumeOptions?.DriverConfig;
+      const subpath = m.VolumeOptions?.Subpath;
+      if (subpath !== undefined && subpath !== '') {
+        if (!m.Source) throw bad('must not set Subpath when using anonymous volumes');
+        if (subpath.startsWith('/') || subpath.split('/').includes('..')) throw bad('subpath must be a relative path within the volume');
+      }
+      const labels = m.VolumeOptions?.Labels;
       return {
         type: 'volume', name: m.Source ?? '', destination: target, readOnly, noCopy: Boolean(m.VolumeOptions?.NoCopy),
         ...(driver?.Name ? { driver: driver.Name } : {}), ...(driver?.Options ? { driverOptions: { ...driver.Options } } : {}),
+        ...(labels && Object.keys(labels).length ? { labels: { ...labels } } : {}), ...(subpath ? { subpath } : {}),
+        ...(m.Source ? {} : { anonymous: true }), mode: '',
       };
     }
     case 'tmpfs': {
@@ -97,6 +141,7 @@ function parseHostMount(m: HostMount): MountDeclaration {
       return {
         type: 'tmpfs', destination: target, readOnly,
         ...(t.SizeBytes ? { sizeBytes: t.SizeBytes } : {}), ...(t.Mode ? { mode: t.Mode } : {}), ...(options.length ? { options } : {}),
+        listed: true,
       };
     }
     default:
@@ -111,7 +156,8 @@ function parseTmpfs(target: string, opts: string): MountDeclaration {
   return { type: 'tmpfs', destination: target, readOnly: false, ...(options.length ? { options } : {}) };
 }
 
-function cleanPath(p: string): string {
+/** A container path as dockerd compares mount destinations: absolute, without '.', '..' or repeated slashes. */
+export function cleanPath(p: string): string {
   const parts: string[] = [];
   for (const s of p.split('/')) {
     if (s === '' || s === '.') continue;
@@ -122,12 +168,29 @@ function cleanPath(p: string): string {
 
 /**
  * The declared mounts resolved for the runtime: volumes through `volumePath` (the volume
- * service's, when volumes land); without one a volume is refused, never dropped.
+ * service's); without one a volume is refused, never dropped. Only the runtime's fields pass.
  */
 export function resolveMounts(decls: readonly MountDeclaration[], volumePath?: (name: string) => string): UserMount[] {
   return decls.map((m) => {
-    if (m.type !== 'volume') return m;
-    if (!volumePath) throw new InvalidArgumentError(`Cannot mount volume "${m.name}" at ${m.destination}: berth has no volumes yet`);
-    return { type: 'bind', source: volumePath(m.name), destination: m.destination, readOnly: m.readOnly };
+    if (m.type === 'volume') {
+      if (!volumePath) throw new InvalidArgumentError(`Cannot mount volume "${m.name}" at ${m.destination}: no volume service`);
+      return { type: 'bind', source: volumePath(m.name), destination: m.destination, readOnly: m.readOnly };
+    }
+    return toUserMount(m);
   });
+}
+
+/** A bind or tmpfs declaration as the runtime takes it (without the declaration's own fields). */
+export function toUserMount(m: Exclude<MountDeclaration, VolumeDeclaration>): UserMount {
+  if (m.type === 'bind') {
+    return {
+      type: 'bind', source: m.source, destination: m.destination, readOnly: m.readOnly,
+      ...(m.propagation ? { propagation: m.propagation } : {}), ...(m.nonRecursive ? { nonRecursive: true } : {}),
+      ...(m.readOnlyNonRecursive ? { readOnlyNonRecursive: true } : {}),
+    };
+  }
+  return {
+    type: 'tmpfs', destination: m.destination, readOnly: m.readOnly,
+    ...(m.sizeBytes !== undefined ? { sizeBytes: m.sizeBytes } : {}), ...(m.mode !== undefined ? { mode: m.mode } : {}), ...(m.options ? { options: m.options } : {}),
+  };
 }

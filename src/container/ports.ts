@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { EngineEvent } from '../base/index.js';
-import type { ProcessStatus } from '../host/index.js';
+import type { CgroupSample, NetDevCounters, ProcessStatus, SystemCpu } from '../host/index.js';
 import type { EndpointConfig, LinuxResources, NetworkMode, RuntimeSpec } from '../oci/index.js';
 import type { SpecHostFacts, SpecInput, UserMount } from '../runtime/index.js';
 import type { LinkOpening, PortRequest } from '../network/index.js';
@@ -51,12 +51,29 @@ export interface NetworkAttacher {
    * Resolves once the namespace exists and the endpoint is known; `ready` settles when the
    * wiring is done, so the runtime can create the container meanwhile.
    */
-  attach(opts: { containerId: string; containerName: string; mode: NetworkMode; macAddress?: string; config?: EndpointConfig; ports?: PortRequest[] }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint; ready: Promise<void> }>;
+  attach(opts: {
+    containerId: string; containerName: string; mode: NetworkMode; macAddress?: string; config?: EndpointConfig;
+    /** In bridge mode: a user-defined network's name or id (the default bridge when absent). */
+    network?: string;
+    /** More networks to join before `ready` (a create's other EndpointsConfig entries). */
+    more?: { network: string; config?: EndpointConfig }[];
+    dnsServers?: string[];
+    /** Published ports to forward to the endpoint (the default bridge and user bridges). */
+    ports?: PortRequest[];
+  }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint; ready: Promise<void> }>;
   detach(containerId: string): Promise<void>;
   /** Under --icc=false, let the container reach its links' ports (a no-op otherwise). */
   allowLinks(containerId: string, openings: LinkOpening[]): Promise<void>;
   hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; mode: NetworkMode }): string;
-  resolvConf(opts: { mode: NetworkMode; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] }): string;
+  resolvConf(opts: { mode: NetworkMode; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[]; containerId?: string }): string;
+  /** Every endpoint the container has now, by network name. */
+  attachments(containerId: string): { networkName: string; attachment: NetworkEndpoint }[];
+  /** The namespace of a container that has one (`--network container:<it>`). */
+  sandboxPath(containerId: string): string | undefined;
+  /** A network's id and name (NotFoundError `network x not found`). */
+  network(idOrName: string): { id: string; name: string; driver: string };
+  connect(opts: { containerId: string; containerName: string; network: string; config?: EndpointConfig; dnsServers?: string[] }): Promise<NetworkEndpoint>;
+  disconnect(opts: { containerId: string; network: string; force?: boolean }): Promise<void>;
   /** NotFoundError for an unknown network name. */
   validateMode(mode: string): NetworkMode;
 }
@@ -78,13 +95,18 @@ export type ExecRequest = Pick<SpecInput, 'args' | 'env' | 'cwd' | 'user' | 'tty
   execId: string;
   /** Keep a stdin pipe the attach socket writes to (exec -i). */
   stdin: boolean;
+  /** Attach before the process starts (its streams from the first byte); false for a detached exec. */
+  attach: boolean;
 };
 
 /** A running exec: its streams, its terminal, and its exit code once it ends. */
 export interface ExecSession {
   pid: number;
-  streams: AttachStreams;
+  /** Absent for a detached exec. */
+  streams: AttachStreams | undefined;
   resize(size: { height: number; width: number }): Promise<void>;
+  /** SIGKILL the process (a health probe past its timeout). */
+  kill(): Promise<void>;
   /** Settles with the process's exit code once conmon has reaped it. */
   exited: Promise<{ exitCode: number }>;
 }
@@ -92,14 +114,11 @@ export interface ExecSession {
 /** One process in a container, as `docker top` lists it (pids as the host sees them). */
 export type ContainerProcess = ProcessStatus;
 
-/** A container's cgroup counters at one moment, what `docker stats` computes its figures from. */
-export interface CgroupStats {
-  read: Date;
-  cpu: { totalUsageNs: number; perCpuUsageNs: number[]; systemUsageNs: number; onlineCpus: number; throttledPeriods: number; throttledTimeNs: number };
-  memory: { usage: number; limit: number; stats: Record<string, number> };
-  pids: { current: number; limit?: number };
-  blkio: Array<{ major: number; minor: number; op: string; value: number }>;
-}
+/**
+ * A container's counters at one moment, what `docker stats` computes its figures from: its
+ * cgroup's, the host's CPU time (for the CPU share) and its network namespace's interfaces.
+ */
+export type CgroupStats = CgroupSample & { read: Date; system: SystemCpu; networks: Record<string, NetDevCounters> };
 
 /** conmon + runc/crun, as the container service drives them. */
 export interface ContainerRuntime {
@@ -123,14 +142,14 @@ export interface ContainerRuntime {
   state(id: string): Promise<{ status: 'creating' | 'created' | 'running' | 'paused' | 'stopped'; pid: number; startedAt?: Date } | undefined>;
   attach(id: string, opts: { stdin: boolean }): Promise<AttachStreams>;
   resize(id: string, size: { height: number; width: number }): Promise<void>;
-  /** Run a process in the running container (conmon --exec); NotImplementedError until exec lands. */
+  /** Run a process in the running container (conmon --exec); the runtime's refusal in dockerd's words. */
   exec(id: string, req: ExecRequest): Promise<ExecSession>;
   /** Freeze every process of the container (the cgroup freezer). */
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
   /** Change the running container's cgroup limits (docker update). */
   update(id: string, resources: LinuxResources): Promise<void>;
-  /** The container's cgroup counters; NotImplementedError until stats lands. */
+  /** The container's counters; ConflictError when it does not run. */
   stats(id: string): Promise<CgroupStats>;
   /** Every process in the container's cgroup. */
   processes(id: string): Promise<ContainerProcess[]>;
@@ -154,6 +173,21 @@ export interface LogEntry { stream: 'stdout' | 'stderr'; time: string; line: Buf
 
 export interface LogReader {
   read(path: string, opts: { follow: boolean; since?: Date; until?: Date; tail?: number; stdout: boolean; stderr: boolean; signal?: AbortSignal; stopWhen?: Promise<void> }): AsyncIterable<LogEntry>;
+}
+
+/** What the container service needs of the volume service. */
+export interface VolumeProvider {
+  /** Create the volume, or return the existing one of that name; `mountpoint` is its data directory. */
+  create(req: { name?: string; driver?: string; driverOpts?: Record<string, string> | null; labels?: Record<string, string> | null; anonymous?: boolean }): Promise<{ name: string; driver: string; mountpoint: string }>;
+  /** Make the volume's data reachable for the container; the host path to bind. */
+  mount(name: string, use: { containerId: string; destination: string; readOnly: boolean; propagation?: string }): Promise<string>;
+  unmount(name: string, use: { containerId: string }): Promise<void>;
+  /** Count a mount a container made before the daemon restarted (no event, nothing mounted again). */
+  adopt(name: string): void;
+  /** Copy the image's directory at `path` (in the mounted rootfs) into the volume if it is empty. */
+  copyUp(name: string, from: { rootfs: string; path: string }): Promise<boolean>;
+  /** Remove the volume; a ConflictError while another container uses it. */
+  remove(name: string): Promise<void>;
 }
 
 /** Where the service reports its containers' transitions (the daemon's event log). */

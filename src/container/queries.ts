@@ -2,6 +2,7 @@ import { InvalidArgumentError, matchFilterPattern, matchLabels, parseTimeValue, 
 import { isUp, type ContainerRecord } from './config.js';
 import type { ContainerCore } from './core.js';
 import { matchesExpose, matchesPublish } from './port-filters.js';
+import { mountsVolume } from './mount-points.js';
 import { removeContainer } from './removal.js';
 import type { WaitCondition, WaitResult } from './waiters.js';
 
@@ -14,6 +15,9 @@ export function listContainers(core: ContainerCore, opts: ListOptions): Containe
   const before = f.get('before');
   const since = f.get('since');
   const cut = (set: Set<string> | undefined): string | undefined => (set && set.size ? store.get([...set][0]!).created : undefined);
+  for (const v of f.get('health') ?? []) {
+    if (!['starting', 'healthy', 'unhealthy', 'none'].includes(v)) throw new InvalidArgumentError(`Unrecognised filter value for health: ${v}`);
+  }
   const beforeAt = cut(before);
   const sinceAt = cut(since);
   recs = recs.filter((r) => {
@@ -28,6 +32,8 @@ export function listContainers(core: ContainerCore, opts: ListOptions): Containe
     if (!matchAny(f.get('network'), (v) => r.hostConfig.NetworkMode === v || r.network?.networkId === v)) return false;
     if (!matchLabels(r.config.Labels, f.get('label'))) return false;
     if (!matchesPublish(r, f.get('publish')) || !matchesExpose(r, f.get('expose'))) return false;
+    if (!matchAny(f.get('health'), (v) => v === (r.health?.status ?? 'none'))) return false;
+    if (!matchAny(f.get('volume'), (v) => mountsVolume(r, v))) return false;
     return true;
   });
   if (opts.latest) return recs.slice(0, 1);

@@ -1,8 +1,9 @@
 import { ConflictError } from '../base/index.js';
 import { hasProcess, isUp, type ContainerRecord } from './config.js';
 import type { ContainerCore } from './core.js';
+import { anonymousVolumes, removeVolumes } from './mount-points.js';
 
-export async function removeContainer(core: ContainerCore, ref: string, opts: { force?: boolean } = {}): Promise<void> {
+export async function removeContainer(core: ContainerCore, ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
   const { d } = core;
   const rec = d.store.get(ref);
   if (rec.state.status === 'removing') throw new ConflictError(`removal of container ${ref} is already in progress`);
@@ -21,7 +22,7 @@ export async function removeContainer(core: ContainerCore, ref: string, opts: { 
     await d.runtime.kill(rec.id, 'SIGKILL').catch(() => {});
     await running.exited;
   }
-  await core.mutex.run(rec.id, () => removeLocked(core, rec));
+  await core.mutex.run(rec.id, () => removeLocked(core, rec, { volumes: Boolean(opts.volumes) }));
 }
 
 /**
@@ -32,7 +33,7 @@ export async function removeContainer(core: ContainerCore, ref: string, opts: { 
  * recover() finishes either. Runtime, rootfs and record are torn down after that, in the
  * background unless `wait`; settled() waits for those still running.
  */
-export async function removeLocked(core: ContainerCore, rec: ContainerRecord, opts: { exited?: boolean; wait?: boolean } = {}): Promise<void> {
+export async function removeLocked(core: ContainerCore, rec: ContainerRecord, opts: { exited?: boolean; wait?: boolean; volumes?: boolean } = {}): Promise<void> {
   const { d } = core;
   if (!d.store.find(rec.id)) return;
   if (!opts.exited) {
@@ -47,6 +48,8 @@ export async function removeLocked(core: ContainerCore, rec: ContainerRecord, op
     await core.cleanupRuntime(rec, { networkInBackground: true });
     await d.rootfs.remove(rec.id);
     await d.store.delete(rec);
+    // rm -v, and the end of a run --rm, take the anonymous volumes no other container uses.
+    if (opts.volumes || rec.hostConfig.AutoRemove) await removeVolumes(core, anonymousVolumes(rec));
   })();
   core.teardowns.add(teardown);
   void teardown.finally(() => core.teardowns.delete(teardown)).catch((e: unknown) => {

@@ -6,7 +6,8 @@ export function shouldRestart(rec: ContainerRecord, opts: { exitCode: number; da
   const { Name, MaximumRetryCount } = rec.hostConfig.RestartPolicy;
   switch (Name) {
     case 'always':
-      return !rec.manuallyStopped;
+      // A stop holds only until the daemon restarts (dockerd's restart manager is new then).
+      return opts.daemonStarting === true || !rec.manuallyStopped;
     case 'unless-stopped':
       return !rec.manuallyStopped;
     case 'on-failure':

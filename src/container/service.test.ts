@@ -78,6 +78,11 @@ const network: NetworkAttacher = {
   hostsFile: () => '',
   resolvConf: () => '',
   validateMode: () => 'none',
+  attachments: () => [],
+  sandboxPath: () => undefined,
+  network: (n) => ({ id: n, name: n, driver: 'bridge' }),
+  async connect() { return { mode: 'bridge', networkId: 'n', endpointId: '', ipAddress: '', ipPrefixLen: 0, gateway: '', macAddress: '' }; },
+  async disconnect() {},
 };
 
 async function setup(t: TestContext) {

@@ -1,17 +1,30 @@
 import type { Readable } from 'node:stream';
 import type { Filters } from '../base/index.js';
-import type { ContainerRecord } from './config.js';
+import type { ContainerRecord, EndpointSettings } from './config.js';
 import { ContainerCore, type ContainerServiceDeps } from './core.js';
+import { ContainerFiles } from './files.js';
+import { createExec, inspectExec, resizeExec, startExec, type ExecCreateRequest, type StartedExec } from './exec.js';
+import type { ExecRecord } from './exec-store.js';
+import { HealthMonitor } from './health.js';
+import { topContainer, type TopResult } from './top.js';
 import { attachContainer, containerLogs, exportContainer, resizeContainer, type LogOptions } from './io.js';
 import { createContainer, killContainer, renameContainer, restartContainer, startContainer, stopContainer, type CreateRequest } from './lifecycle.js';
 import type { AttachStreams, LogEntry } from './ports.js';
+import { connectNetwork, disconnectNetwork } from './network-connect.js';
 import { imageUser, listContainers, pruneContainers, waitContainer, type ListOptions } from './queries.js';
 import { removeContainer, settled } from './removal.js';
+import { pauseContainer, unpauseContainer } from './pause.js';
+import { containerStats } from './stats.js';
+import { updateContainer, type ContainerUpdate } from './update.js';
+import type { CgroupStats } from './ports.js';
 import { recover, shutdown, type RecoverOptions } from './supervision.js';
 import type { WaitCondition, WaitResult } from './waiters.js';
 
 export type { ContainerServiceDeps } from './core.js';
 export type { CreateRequest } from './lifecycle.js';
+export type { ContainerUpdate } from './update.js';
+export type { ExecCreateRequest, StartedExec } from './exec.js';
+export type { ExecConfig, ExecRecord } from './exec-store.js';
 
 /**
  * Containers: create, run, stop and remove them; follow their exits; apply restart policies.
@@ -21,9 +34,17 @@ export type { CreateRequest } from './lifecycle.js';
  */
 export class ContainerService {
   private readonly core: ContainerCore;
+  /** cp, diff and commit (files.ts). */
+  readonly files: ContainerFiles;
+
+  private readonly health: HealthMonitor;
 
   constructor(deps: ContainerServiceDeps) {
     this.core = new ContainerCore(deps);
+    this.files = new ContainerFiles(this.core, deps.files ?? {});
+    this.health = new HealthMonitor(this.core);
+    // An exec belongs to one run of its container (dockerd drops them when it stops).
+    this.core.ended.push((rec) => this.core.execs.dropContainer(rec.id));
   }
 
   get(ref: string): ContainerRecord {
@@ -70,13 +91,22 @@ export class ContainerService {
     return waitContainer(this.core, ref, condition, signal);
   }
 
-  remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+  remove(ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     return removeContainer(this.core, ref, opts);
   }
 
   /** Resolves once every removal's teardown has finished (rmi and prune count on freed layers). */
   settled(): Promise<void> {
     return settled(this.core);
+  }
+
+  /** `network connect`: at once if it runs, else at its next start. */
+  connectNetwork(ref: string, opts: { network: string; settings?: EndpointSettings }): Promise<void> {
+    return connectNetwork(this.core, ref, opts);
+  }
+
+  disconnectNetwork(ref: string, opts: { network: string; force?: boolean }): Promise<void> {
+    return disconnectNetwork(this.core, ref, opts);
   }
 
   rename(ref: string, newName: string): Promise<void> {
@@ -116,8 +146,53 @@ export class ContainerService {
     return exportContainer(this.core, ref);
   }
 
+  pause(ref: string): Promise<void> {
+    return pauseContainer(this.core, ref);
+  }
+
+  unpause(ref: string): Promise<void> {
+    return unpauseContainer(this.core, ref);
+  }
+
+  update(ref: string, u: ContainerUpdate): Promise<{ warnings: string[] }> {
+    return updateContainer(this.core, ref, u);
+  }
+
+  /** The container's counters now; undefined when it does not run. */
+  stats(rec: ContainerRecord): Promise<CgroupStats | undefined> {
+    return containerStats(this.core, rec);
+  }
+
+  /** docker exec: an instance to start (exec.ts). */
+  createExec(ref: string, req: ExecCreateRequest): string {
+    return createExec(this.core, ref, req);
+  }
+
+  startExec(ref: string, opts: { attach: boolean; tty?: boolean; consoleSize?: { height: number; width: number } }): Promise<StartedExec> {
+    return startExec(this.core, ref, opts);
+  }
+
+  resizeExec(ref: string, size: { height: number; width: number }): Promise<void> {
+    return resizeExec(this.core, ref, size);
+  }
+
+  inspectExec(ref: string): ExecRecord {
+    return inspectExec(this.core, ref);
+  }
+
+  /** docker top: the host's ps over the container's processes. */
+  top(ref: string, psArgs: string): Promise<TopResult> {
+    return topContainer(this.core, ref, psArgs);
+  }
+
+  /** The container's execs that have not ended (inspect's ExecIDs). */
+  execIds(id: string): string[] {
+    return this.core.execs.idsOf(id);
+  }
+
   /** Stop following exits; containers keep running under conmon. */
   shutdown(): void {
+    this.health.stopAll();
     shutdown(this.core);
   }
 }

@@ -16,6 +16,8 @@ export interface StartFacts {
   network: SpecRequest['network'];
   /** A volume's host path (the volume service's); without it a volume mount is refused. */
   volumePath?: (name: string) => string;
+  /** The mounts start prepared (binds resolved, volumes mounted); they replace HostConfig's. */
+  mounts?: SpecRequest['mounts'];
 }
 
 /**
@@ -33,12 +35,13 @@ export function toSpecRequest(rec: Pick<ContainerRecord, 'id' | 'path' | 'args' 
     cwd: c.WorkingDir || '/', user: facts.user, tty: c.Tty, openStdin: c.OpenStdin,
     hostname: facts.hostname, domainname: c.Domainname, files: facts.files,
     network: facts.network,
-    mounts: resolveMounts(parseMounts(h), facts.volumePath),
+    mounts: facts.mounts ?? resolveMounts(parseMounts(h), facts.volumePath),
     resources: {
       memory: h.Memory || undefined, memorySwap: h.MemorySwap || undefined, nanoCpus: h.NanoCpus || undefined,
       cpuShares: h.CpuShares || undefined, cpuQuota: h.CpuQuota || undefined, cpuPeriod: h.CpuPeriod || undefined,
       cpusetCpus: h.CpusetCpus || undefined, cpusetMems: h.CpusetMems || undefined,
       pidsLimit: h.PidsLimit && h.PidsLimit > 0 ? h.PidsLimit : undefined,
+      memoryReservation: h.MemoryReservation || undefined, blkioWeight: h.BlkioWeight || undefined,
     },
     ulimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     privileged: h.Privileged, capAdd: h.CapAdd ?? [], capDrop: h.CapDrop ?? [], init: Boolean(h.Init),

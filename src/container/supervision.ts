@@ -1,5 +1,6 @@
 import { ZERO_TIME, hasProcess, type ContainerRecord } from './config.js';
 import type { ContainerCore } from './core.js';
+import { adoptMounts } from './mount-points.js';
 import { startLocked } from './lifecycle.js';
 import { removeLocked } from './removal.js';
 import { nextRestartDelay, shouldRestart } from './restart-policy.js';
@@ -29,10 +30,13 @@ export async function recover(core: ContainerCore, opts: RecoverOptions = {}): P
   await Promise.all(d.store.all().map(async (rec) => {
     try {
       if (await reconcile(core, rec)) toStart.push(rec);
+      if (hasProcess(rec.state)) adoptMounts(core, rec);
     } catch (e) {
       d.log.warn('cannot recover container', { id: rec.id, error: String(e) });
     }
   }));
+  // What follows a running container's process (health checks) picks up where it was.
+  for (const rec of d.store.all()) if (rec.state.status === 'running') for (const f of core.started) f(rec);
   if (opts.sweep) {
     const all = d.store.all();
     await opts.sweep({ running: new Set(all.filter((r) => hasProcess(r.state)).map((r) => r.id)), known: new Set(all.map((r) => r.id)) })
@@ -107,6 +111,7 @@ export async function onExit(core: ContainerCore, id: string, opts: { daemonStar
     if (restart) rec.state.status = 'restarting';
     // Waiters learn of the exit at once; tearing down the runtime does not change the answer.
     core.waiters.exited(id, rec.state.exitCode);
+    for (const f of core.ended) f(rec);
     if (rec.state.oomKilled) core.event(rec, 'oom');
     core.event(rec, 'die', { exitCode: String(rec.state.exitCode), execDuration: String(Math.max(0, Math.floor(ranFor / 1000))) });
     if (live && rec.hostConfig.AutoRemove) {

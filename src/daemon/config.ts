@@ -3,6 +3,8 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError, errnoCode, isLogLevel, type LogLevel } from '../base/index.js';
 import { bridgeOptions, normalizeBoolFlags, type BridgeOptions } from './bridge-options.js';
+import type { RegistryOptions } from '../registry/index.js';
+import { REGISTRY_FILE_KEYS, registryConfig } from './registry-config.js';
 
 export interface DaemonConfig {
   hosts: string[];
@@ -21,6 +23,8 @@ export interface DaemonConfig {
   ignoredKeys: string[];
   /** `--cleanup`: recover, then remove the host state berthd installed (its bridge and rules) and exit. */
   cleanup: boolean;
+  /** Mirrors, insecure registries, certs.d roots and transfer limits of the registry client. */
+  registry: RegistryOptions;
 }
 
 export const DEFAULTS = {
@@ -66,6 +70,9 @@ Options:
       --ip string                 Host IP of published ports given without one (default "0.0.0.0")
       --mtu int                   MTU of the default bridge and its containers (default 1500)
       --userland-proxy            Accepted for dockerd's sake: berth forwards published ports with DNAT, never a proxy (default true)
+      --certs-dir list            certs.d root for registry CAs and client certificates (default /etc/berth/certs.d and /etc/docker/certs.d)
+      --insecure-registry list    Enable insecure registry communication
+      --registry-mirror list      Preferred registry mirror
       --cleanup                   Remove the bridge and firewall rules this daemon installed, then exit (no container may run)
   -h, --help                      Print usage
   -l, --log-level string          Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
@@ -97,6 +104,9 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
         'userland-proxy': { type: 'string' },
         debug: { type: 'boolean', short: 'D' },
         cleanup: { type: 'boolean' },
+        'certs-dir': { type: 'string', multiple: true },
+        'insecure-registry': { type: 'string', multiple: true },
+        'registry-mirror': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -141,6 +151,7 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
       bridgeOptions: bridgeOptions(v, file),
       ignoredKeys: Object.keys(file).filter((k) => KNOWN_DOCKER_KEYS.has(k)),
       cleanup: Boolean(v.cleanup),
+      registry: registryConfig(file, { mirrors: v['registry-mirror'], insecure: v['insecure-registry'], certsDirs: v['certs-dir'] }),
     },
   };
 }
@@ -166,7 +177,7 @@ async function readDaemonJson(path: string, explicit: boolean): Promise<Record<s
     throw new InvalidArgumentError(`unable to configure the daemon with file ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InvalidArgumentError(`unable to configure the daemon with file ${path}: expected a JSON object`);
-  const unknown = Object.keys(doc).filter((k) => !(k in FILE_KEYS) && !KNOWN_DOCKER_KEYS.has(k));
+  const unknown = Object.keys(doc).filter((k) => !(k in FILE_KEYS) && !KNOWN_DOCKER_KEYS.has(k) && !REGISTRY_FILE_KEYS.includes(k));
   if (unknown.length) throw new InvalidArgumentError(`the following directives don't match any configuration option: ${unknown.join(', ')}`);
   return doc as Record<string, unknown>;
 }

@@ -1,18 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { ConflictError, InvalidArgumentError, UnavailableError, errnoCode, writeFileAtomic, type Logger } from '../base/index.js';
+import { ConflictError, InvalidArgumentError, UnavailableError, errnoCode, writeFileAtomic, type Filters, type Logger } from '../base/index.js';
 import { ApiServer, Router } from '../api/server/index.js';
-import { readHostRuntimeFacts } from '../host/index.js';
+import { blkioWeightSupported, readHostRuntimeFacts } from '../host/index.js';
 import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
 import { networkRoutes } from '../api/routes/networks.js';
 import { systemRoutes } from '../api/routes/system.js';
 import { swarmRoutes } from '../api/routes/swarm.js';
 import { eventRoutes } from '../api/routes/events.js';
-import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
+import { buildRoutes } from '../api/routes/build.js';
+import { BuildCacheStore, BuildService } from '../build/index.js';
+import { buildEngine } from './build-engine.js';
+import { buildCacheUsage, pruneBuildCache } from './build-cache-prune.js';
+import { containerFileRoutes } from '../api/routes/container-files.js';
+import { statsRoutes } from '../api/routes/container-stats.js';
+import { containerUpdateRoutes } from '../api/routes/container-update.js';
+import { systemDfRoutes } from '../api/routes/system-df.js';
+import { execRoutes } from '../api/routes/exec.js';
+import { topRoutes } from '../api/routes/top.js';
+import { toVolume, volumeRoutes } from '../api/routes/volumes.js';
+import { ContainerService, ContainerStore, isUp, usesVolume, type NetworkAttacher } from '../container/index.js';
+import { VolumeService } from '../volume/index.js';
+import { distributionRoutes, pullReply } from '../api/routes/distribution.js';
+import { RegistryClient } from '../registry/index.js';
+import { distributionBackend } from './distribution-adapter.js';
 import { ImageService } from '../image/index.js';
+import { imageCommitter } from './image-commit.js';
 import { NetworkService, parseBip } from '../network/index.js';
 import { detectRuntimes, hostSpecFacts, bindRuntimeReadOnly, type DetectedRuntime } from '../runtime/index.js';
 import type { DaemonConfig } from './config.js';
@@ -48,7 +65,9 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
 
   const containersRoot = join(cfg.dataRoot, 'containers');
   const events = new EventLog();
-  const [images, network, store, facts, engineId, runtimeBinary] = await Promise.all([
+  // Declared before the container service exists: a volume is in use while a container's record names it.
+  let containerList: () => ReturnType<ContainerService['all']> = () => [];
+  const [images, network, store, facts, engineId, runtimeBinary, volumes] = await Promise.all([
     ImageService.open({ root: cfg.dataRoot, log: log.child({ module: 'image' }), events }),
     NetworkService.open({
       root: join(cfg.dataRoot, 'networks'), execRoot: cfg.execRoot, log: log.child({ module: 'network' }),
@@ -63,6 +82,10 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     hostSpecFacts({ host }),
     engineIdentity(cfg.dataRoot),
     bindRuntimeReadOnly({ name: runtime.name, path: runtime.path, execRoot: cfg.execRoot, log }),
+    VolumeService.open({
+      root: cfg.dataRoot, log: log.child({ module: 'volume' }), events,
+      usersOf: (name) => containerList().filter((c) => usesVolume(c, name)).map((c) => c.id),
+    }),
   ]);
   // Every usable runtime stays selectable per container (HostConfig.Runtime), as /info lists them.
   const otherRuntimes = runtimes.filter((r) => r.usable && r.name !== runtime.name);
@@ -77,25 +100,29 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     allowLinks: (id, o) => network.allowLinks(id, o),
     hostsFile: (o) => network.hostsFile(o),
     resolvConf: (o) => network.resolvConf(o),
-    validateMode: (m) => {
-      const mode = network.validateMode(m);
-      if (mode !== 'bridge' && mode !== 'host' && mode !== 'none') throw new InvalidArgumentError(`network mode "${m}" is not supported yet`);
-      return mode;
-    },
+    validateMode: (m) => network.validateMode(m),
+    attachments: (id) => network.attachments(id),
+    sandboxPath: (id) => network.sandboxPath(id),
+    network: (n) => network.get(n),
+    connect: (o) => network.connect(o),
+    disconnect: (o) => network.disconnect(o),
   };
   const snapshotter = new OverlaySnapshotter({ root: cfg.dataRoot, layers: images });
   const containers = new ContainerService({
     store, images, network: attacher, log: log.child({ module: 'container' }),
     rootfs: snapshotRootfs({ snapshotter }),
     runtime: runtimeSet({
-      default: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) }),
-      others: otherRuntimes.map((r, i) => containerRuntime({ runtime: { ...r, path: otherBinaries[i]!.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }) })),
+      default: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities }),
+      others: otherRuntimes.map((r, i) => containerRuntime({ runtime: { ...r, path: otherBinaries[i]!.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities })),
     }),
     spec: specFactory(facts),
     logs: logReader,
     hostCpus: { count: host.cpuCount, ...(host.cpuset ? { cpuset: host.cpuset } : {}) },
-    events,
+    cgroupFeatures: { blkioWeight: await blkioWeightSupported() },
+    events, volumes,
+    files: { images: imageCommitter(images) },
   });
+  containerList = () => containers.all();
   // What a crash left behind that belongs to no running (mounts, endpoints) or existing (layer holds) container goes.
   await containers.recover({
     restart: !cfg.cleanup,
@@ -123,6 +150,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
         containers: { running, paused, stopped: all.length - running - paused },
         runtimes, defaultRuntime: runtime.name, bridge: cfg.bridge, logLevel: cfg.logLevel, warnings,
         cgroupVersion: host.cgroupMode === 'unified' ? '2' : '1',
+        registry: cfg.registry,
       });
     },
   });
@@ -132,14 +160,36 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     workDir: (id) => containerPaths(containersRoot, id).work,
     imageSize: (imageId) => images.get(imageId).size,
   });
+  const registry = new RegistryClient(images, cfg.registry, events);
+  const distribution = distributionBackend(registry, images);
   imageRoutes(router, images, {
     containerUsing: (id) => containers.imageUser(id),
     containerCount: (id) => containers.all().filter((c) => c.imageId === id).length,
     settled: () => containers.settled(),
-  }, fetchUrl);
-  networkRoutes(router, network);
+  }, fetchUrl, (ctx) => pullReply(distribution, ctx));
+  distributionRoutes(router, distribution);
+  statsRoutes(router, { get: (ref) => containers.get(ref), stats: (rec) => containers.stats(rec), hostMemory: totalmem() });
+  containerUpdateRoutes(router, containers);
+  const builder = await openBuilder({ dataRoot: cfg.dataRoot, containers, images, snapshotter, pull: (ref, opts) => registry.pull(ref, opts) });
+  systemDfRoutes(router, {
+    images: async ({ all }) => (await images.list({ all })).map((img) => ({ ...img, chainIds: images.inspect(img.id).chainIds })),
+    layerSize: (chainId) => images.layer(chainId)?.size ?? 0,
+    imageSize: (imageId) => images.get(imageId).size,
+    containers: () => containers.all(),
+    sizeRw: (rec) => containers.sizeRw(rec),
+    volumes: {
+      usage: async () => (await volumes.usage()).map((u) => ({ ...toVolume(volumes.get(u.name)), UsageData: { Size: u.size, RefCount: u.refCount } })),
+    },
+    buildCache: () => builder.usage(),
+  });
+  execRoutes(router, containers);
+  topRoutes(router, containers);
+  networkRoutes(router, network, containers);
+  volumeRoutes(router, volumes);
   swarmRoutes(router);
   eventRoutes(router, events);
+  buildRoutes(router, builder);
+  containerFileRoutes(router, containers.files);
 
   const idle = idleCollector();
   const api = new ApiServer({
@@ -162,11 +212,29 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
       idle.stop();
       // Every step runs even when one before it fails: a failed network teardown must not leave the runtime's bind mounted.
       let failure: unknown;
-      const steps = [() => api.close(), () => containers.settled(), () => network.close(), () => runtimeBinary.release(), async () => { await Promise.all(otherBinaries.map((b) => b.release())); }, () => releasePidfile()];
+      const steps = [() => api.close(), async () => registry.close(), () => containers.settled(), () => network.close(), () => runtimeBinary.release(), async () => { await Promise.all(otherBinaries.map((b) => b.release())); }, () => releasePidfile()];
       for (const step of steps) await step().catch((e: unknown) => { failure ??= e; });
       if (failure) throw failure;
       log.info('berthd stopped; containers keep running');
     },
+  };
+}
+
+/** The builder: its step cache and context scratch space under `<data-root>/builder`. */
+async function openBuilder(d: Parameters<typeof buildEngine>[0] & { dataRoot: string }) {
+  const tmpRoot = join(d.dataRoot, 'builder', 'tmp');
+  // Contexts of builds a crash interrupted.
+  await rm(tmpRoot, { recursive: true, force: true });
+  await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
+  const cache = await BuildCacheStore.open({
+    dir: join(d.dataRoot, 'builder', 'cache'),
+    imageExists: (id) => { try { d.images.get(id); return true; } catch { return false; } },
+  });
+  const service = new BuildService({ engine: buildEngine(d), cache, tmpRoot, fetchRemote: (url, signal) => fetchUrl(url, signal ?? new AbortController().signal) });
+  return {
+    build: (req: Parameters<BuildService['build']>[0]) => service.build(req),
+    prune: (opts: { all: boolean; keepStorage: number; filters: Filters }) => pruneBuildCache(cache, d.images, { ...opts, inUse: (id) => d.containers.imageUser(id) }),
+    usage: () => buildCacheUsage(cache, d.images),
   };
 }
 

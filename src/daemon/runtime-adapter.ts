@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidArgumentError, NotImplementedError, type Logger } from '../base/index.js';
-import type { ContainerProcess, ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
+import { ConflictError, InvalidArgumentError, NotImplementedError, type Logger } from '../base/index.js';
+import type { CgroupStats, ContainerProcess, ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
 import {
-  ConmonRuntime, OciRuntimeError, SeccompBpfCache, buildSpec, readLogs, resolveUser, setupWorkingDir, toRuntimeMounts, writeBundle,
+  ConmonRuntime, OciRuntimeError, SeccompBpfCache, buildExecProcess, buildSpec, readLogs, resolveUser, setupWorkingDir, toRuntimeMounts, writeBundle,
   type DetectedRuntime, type SpecHostFacts,
 } from '../runtime/index.js';
-import { listHostDevices, readProcessStatus } from '../host/index.js';
+import { listHostDevices, processCgroup, readCgroupSample, readNetDev, readProcessStatus, readSystemCpu, signalProcess } from '../host/index.js';
 
 /** The container service's runtime port over conmon + runc/crun. */
-export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: string; log: Logger }): ContainerRuntime & { stateDir(id: string): string } {
+export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: string; log: Logger; hostCapabilities?: readonly string[] }): ContainerRuntime & { stateDir(id: string): string } {
   const rt = new ConmonRuntime({ runtime: { name: opts.runtime.name, path: opts.runtime.path }, execRoot: opts.execRoot, log: opts.log });
   // Only crun leaves its compiled filter behind and takes one back.
   const bpf = opts.runtime.name === 'crun' ? new SeccompBpfCache() : undefined;
@@ -46,15 +46,41 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
     },
     attach: (id, o) => rt.attach(id, o),
     resize: (id, size) => rt.resize(id, size),
-    // The path is decided (docs/decisions/0011-exec-path.md); it lands with docker exec.
-    exec: () => Promise.reject(new NotImplementedError('berth does not run exec processes yet')),
+    async exec(id, req) {
+      const process = buildExecProcess(await rt.process(id), req, { hostCapabilities: opts.hostCapabilities ?? [] });
+      try {
+        const x = await rt.exec(id, { execId: req.execId, process, stdin: req.stdin, attach: req.attach });
+        return {
+          pid: x.pid, streams: x.streams, exited: x.exited, resize: (size) => rt.resizeExec(req.execId, size),
+          kill: async () => { signalProcess(x.pid, 'SIGKILL'); },
+        };
+      } catch (e) {
+        // dockerd's wording; the CLI's exit code (126/127) follows from it.
+        if (e instanceof OciRuntimeError) throw new InvalidArgumentError(`OCI runtime exec failed: ${dockerWording(e.runtimeMessage)}: unknown`);
+        throw e;
+      }
+    },
     pause: (id) => rt.pause(id),
     resume: (id) => rt.resume(id),
     update: (id, resources) => rt.update(id, resources),
-    stats: () => Promise.reject(new NotImplementedError('berth does not report container statistics yet')),
+    stats: (id) => containerStats(rt.layout.pidFile(id), id),
     processes: async (id) => (await rt.pids(id)).map(readProcessStatus).filter((p): p is ContainerProcess => p !== undefined),
     stateDir: (id) => rt.layout.runtimeStateDir(id),
   };
+}
+
+/**
+ * A running container's counters: its init's cgroup (wherever the runtime put it, v1 or v2), the
+ * host's CPU time read just after (dockerd's order) and the interfaces of its network namespace.
+ */
+async function containerStats(pidFile: string, id: string): Promise<CgroupStats> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  const at = pid > 0 ? await processCgroup(pid) : undefined;
+  if (!at) throw new ConflictError(`container ${id} is not running`);
+  const read = new Date();
+  const sample = await readCgroupSample(at);
+  const [system, networks] = await Promise.all([readSystemCpu(), readNetDev(pid)]);
+  return { ...sample, read, system, networks };
 }
 
 /** Builds OCI specs from the container's facts plus the host's, read once at start-up. */

@@ -31,6 +31,18 @@ export interface InfoFacts {
   logLevel: string;
   cgroupVersion: '1' | '2';
   warnings: string[];
+  /** registry-mirrors and insecure-registries, as dockerd's RegistryConfig shows them. */
+  registry?: { mirrors: string[]; insecure: string[] };
+}
+
+function registryConfig(r: InfoFacts['registry']): SystemInfo['RegistryConfig'] {
+  const mirrors = (r?.mirrors ?? []).map((m) => (m.endsWith('/') ? m : `${m}/`));
+  const insecure = r?.insecure ?? [];
+  const cidrs = ['127.0.0.0/8', ...insecure.filter((i) => /\/\d+$/.test(i))];
+  const hosts = insecure.filter((i) => !/\/\d+$/.test(i)).map((i) => i.replace(/^https?:\/\//, ''));
+  const IndexConfigs: Record<string, unknown> = { 'docker.io': { Name: 'docker.io', Mirrors: mirrors, Secure: true, Official: true } };
+  for (const h of hosts) IndexConfigs[h] = { Name: h, Mirrors: [], Secure: false, Official: false };
+  return { IndexConfigs, InsecureRegistryCIDRs: cidrs, Mirrors: mirrors } as SystemInfo['RegistryConfig'];
 }
 
 export function systemInfo(f: InfoFacts): SystemInfo {
@@ -69,7 +81,7 @@ export function systemInfo(f: InfoFacts): SystemInfo {
     OSType: 'linux',
     Architecture: UNAME[arch()] ?? arch(),
     IndexServerAddress: 'https://index.docker.io/v1/',
-    RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: [] },
+    RegistryConfig: registryConfig(f.registry),
     NCPU: cpus().length,
     MemTotal: totalmem(),
     GenericResources: null,

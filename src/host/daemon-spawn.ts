@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { hostAddon } from './native.js';
 import { spawnNative } from './native-spawn.js';
 import { collectOutput } from './output.js';
@@ -21,11 +21,41 @@ export interface DaemonSpawnResult {
 
 const SYNC_FD = 3;
 
-/** The process we started: its stderr, its report fd and its exit code. */
+/** The process we started: its stderr, its report fd, the extra pipes and its exit code. */
 interface Started {
   stderr: Readable;
   sync: Readable;
+  pipes: Array<Readable | Writable>;
   exit: Promise<number>;
+}
+
+/** One more pipe for the daemon, named to it by an environment variable holding its fd. */
+export interface DaemonPipe {
+  env: string;
+  /** 'in': the daemon reads what we write; 'out': it writes to us. */
+  dir: 'in' | 'out';
+}
+
+export interface PipedDaemon {
+  /** Exit code of the process we started (it forks the daemon and exits). */
+  exit: Promise<number>;
+  stderr: Readable;
+  /** The report fd, left open: a daemon may report more than once (conmon --exec: pid, then exit code). */
+  sync: Readable;
+  /** Our end of each extra pipe, in the order asked for. */
+  pipes: Array<Readable | Writable>;
+}
+
+/**
+ * Start a forking daemon with its report fd and extra pipes (conmon --exec's start and attach
+ * pipes), and hand back our ends of them without reading: the caller speaks the protocol.
+ */
+export async function spawnDaemonPiped(file: string, args: readonly string[], opts: DaemonSpawnOptions & { pipes: readonly DaemonPipe[] }): Promise<PipedDaemon> {
+  const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), [opts.syncEnv]: String(SYNC_FD) };
+  opts.pipes.forEach((p, i) => { env[p.env] = String(SYNC_FD + 1 + i); });
+  const dirs = opts.pipes.map((p) => p.dir);
+  const started = hostAddon ? startNative(file, args, env, opts.cwd, dirs) : await startForked(file, args, env, opts.cwd, dirs);
+  return { exit: started.exit, stderr: started.stderr, sync: started.sync, pipes: started.pipes };
 }
 
 /**
@@ -48,18 +78,22 @@ export async function spawnDaemon(file: string, args: readonly string[], opts: D
   return { code, report, stderr: stderr.text() };
 }
 
-function startNative(file: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string | undefined): Started {
-  const child = spawnNative(hostAddon!, file, args, { env, cwd, fds: ['null', 'null', 'out', 'out'], detached: true });
+function startNative(file: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string | undefined, extra: ReadonlyArray<'in' | 'out'> = []): Started {
+  const child = spawnNative(hostAddon!, file, args, { env, cwd, fds: ['null', 'null', 'out', 'out', ...extra], detached: true });
   // The direct child forks the daemon and exits at once: reaping it holds a pool thread only briefly.
-  return { stderr: child.streams[2]!, sync: child.streams[SYNC_FD]!, exit: child.exited().then(({ code, signal }) => code ?? (signal ? 128 : 1)) };
+  return {
+    stderr: child.streams[2]!, sync: child.streams[SYNC_FD]!, pipes: extra.map((_, i) => child.streams[SYNC_FD + 1 + i]!),
+    exit: child.exited().then(({ code, signal }) => code ?? (signal ? 128 : 1)),
+  };
 }
 
-function startForked(file: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string | undefined): Promise<Started> {
+function startForked(file: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string | undefined, extra: ReadonlyArray<'in' | 'out'> = []): Promise<Started> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env, cwd, detached: true });
+    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', ...extra.map(() => 'pipe' as const)], env, cwd, detached: true });
     child.on('error', reject);
     child.on('spawn', () => resolve({
       stderr: child.stderr!, sync: child.stdio[SYNC_FD] as Readable,
+      pipes: extra.map((_, i) => child.stdio[SYNC_FD + 1 + i] as Readable | Writable),
       exit: new Promise((res) => child.on('exit', (c, sig) => res(c ?? (sig ? 128 : 1)))),
     }));
     child.unref();

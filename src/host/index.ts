@@ -10,3 +10,5 @@ export * from './in-root.js';
 export * from './path-lookup.js';
 export * from './stream-filter.js';
 export * from './net/index.js';
+export * from './scope-path.js';
+export * from './cgroup-stats.js';

@@ -55,8 +55,11 @@ export class BridgeDriver implements NetworkDriver {
     const netavark = netavarkOptions({
       containerId: req.containerId, containerName: req.containerName, network: req.network,
       interfaceName: req.interfaceName, ip: req.address.ip, mac: req.address.mac, portMappings: req.portMappings,
+      ...(req.address.ip6 ? { ip6: req.address.ip6 } : {}),
+      ...(req.dns ? { dns: req.dns } : {}),
     });
-    const direct = this.warm.has(req.network.id) && !req.portMappings?.length && !req.network.internal && !req.network.enableIPv6;
+    // aardvark-dns learns names only through netavark: endpoints with DNS always go through it
+    const direct = this.warm.has(req.network.id) && !req.portMappings?.length && !req.network.internal && !req.network.enableIPv6 && !req.dns;
     return direct ? { netavark, veth: { hostName: hostVethName(req.containerId) } } : { netavark };
   }
 

@@ -9,8 +9,10 @@ export interface EndpointRequest {
   netnsPath?: string;
   /** Interface name inside the namespace. */
   interfaceName: string;
-  address?: { ip: string; prefixLen: number; gateway: string; mac: string };
+  address?: { ip: string; prefixLen: number; gateway: string; mac: string; ip6?: string };
   portMappings?: readonly PortMapping[];
+  /** Names for the network's embedded DNS (user-defined networks); absent on the default bridge. */
+  dns?: { aliases: readonly string[]; servers?: readonly string[] };
 }
 
 export interface EndpointResult {

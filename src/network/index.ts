@@ -1,6 +1,7 @@
 export type { Attachment, AttachOptions, DriverName, EndpointConfig, IpamPoolConfig, NetworkMode, NetworkRecord, PortMapping } from './types.js';
-export { NetworkService, DEFAULT_BRIDGE_NAME, DEFAULT_BRIDGE_SUBNET, DEFAULT_NETAVARK } from './network-service.js';
-export type { NetworkServiceOptions, PendingAttachment } from './network-service.js';
+export { NetworkService, DEFAULT_BRIDGE_NAME, DEFAULT_BRIDGE_SUBNET, DEFAULT_NETAVARK, DEFAULT_AARDVARK } from './network-service.js';
+export type { ConnectOptions, NamedAttachment, NetworkServiceOptions, PendingAttachment } from './network-service.js';
+export type { NetworkCreateOptions } from './network-create.js';
 export type { NetworkDriver, EndpointRequest, EndpointResult, EndpointRelease } from './driver.js';
 export type { NetworkHost } from './network-host.js';
 export { IpPool, type IpPoolState, type Lease } from './ipam.js';

@@ -24,14 +24,14 @@ export class IpamStore {
   }
 
   /** Create the pool, or check that the kept one still has this range. */
-  ensurePool(networkId: string, opts: { subnet: string; gateway: string }): Promise<IpPool> {
+  ensurePool(networkId: string, opts: { subnet: string; gateway: string; range?: string; reserved?: Record<string, string> }): Promise<IpPool> {
     return this.mutex.run(networkId, async () => {
       const kept = this.pools.get(networkId);
       if (kept && kept.subnet === opts.subnet && kept.gatewayIp === opts.gateway) return kept;
       if (kept && kept.size > 0) {
         throw new ConflictError(`Cannot change network ${networkId} to ${opts.subnet}: ${kept.size} addresses of ${kept.subnet} are still in use`);
       }
-      const pool = IpPool.create(opts.subnet, opts.gateway);
+      const pool = IpPool.create(opts.subnet, opts.gateway, { ...(opts.range ? { range: opts.range } : {}), ...(opts.reserved ? { reserved: opts.reserved } : {}) });
       await this.pools.put(networkId, pool);
       return pool;
     });
@@ -45,10 +45,10 @@ export class IpamStore {
    * Lease an address in memory at once; `persisted` settles once the pool is on disk (and gives
    * the address back if the write fails). Callers must not act on the lease before that.
    */
-  allocateNow(networkId: string, owner: string): { lease: Lease; persisted: Promise<void> } {
+  allocateNow(networkId: string, owner: string, opts: { preferred?: string } = {}): { lease: Lease; persisted: Promise<void> } {
     const pool = this.pools.get(networkId);
     if (!pool) throw new ConflictError(`Cannot allocate on network ${networkId}: it has no address pool`);
-    const lease = pool.allocate(owner, {});
+    const lease = pool.allocate(owner, opts);
     const persisted = this.mutex.run(networkId, () => this.pools.put(networkId, pool)).catch((e: unknown) => {
       pool.release(owner);
       throw e;

@@ -45,3 +45,16 @@ test('IpPool refuses a gateway outside its subnet and subnets too small to use',
   assert.throws(() => IpPool.create('10.5.0.0/24', '10.6.0.1'), /expected a host address inside 10\.5\.0\.0\/24/);
   assert.throws(() => IpPool.create('10.5.0.0/31'), /\/30 or shorter/);
 });
+
+test('an ip-range limits where addresses come from; auxiliary addresses are never handed out', () => {
+  const pool = IpPool.create('10.9.0.0/24', undefined, { range: '10.9.0.128/30', reserved: { 'aux:r': '10.9.0.129' } });
+  assert.equal(pool.allocate('a').ip, '10.9.0.128');
+  assert.equal(pool.allocate('b').ip, '10.9.0.130');
+  assert.equal(pool.allocate('c').ip, '10.9.0.131');
+  assert.throws(() => pool.allocate('d'), { name: 'UnavailableError' });
+  assert.equal(pool.allocate('e', { preferred: '10.9.0.7' }).ip, '10.9.0.7');
+  assert.throws(() => pool.allocate('f', { preferred: '10.9.0.129' }), { name: 'ConflictError' });
+  const again = new IpPool(pool.toState());
+  assert.equal(again.toState().range, '10.9.0.128/30');
+  assert.deepEqual(again.toState().leases, pool.toState().leases);
+});

@@ -5,6 +5,8 @@ import { formatCidr, formatIpv4, parseCidr, parseIpv4, prefixContains, prefixSiz
 export interface IpPoolState {
   subnet: string;
   gateway: string;
+  /** Where addresses are handed out from (--ip-range); the whole subnet when absent. */
+  range?: string;
   /** address → owner (a container id, or a reserved owner name) */
   leases: Record<string, string>;
 }
@@ -23,6 +25,7 @@ export interface Lease {
 export class IpPool {
   readonly prefix: Ipv4Prefix;
   readonly gateway: number;
+  readonly range: Ipv4Prefix | undefined;
   private readonly byIp = new Map<number, string>();
 
   constructor(state: IpPoolState) {
@@ -35,6 +38,13 @@ export class IpPool {
       throw new InvalidArgumentError(`Cannot use gateway "${state.gateway}": expected a host address inside ${state.subnet}`);
     }
     this.gateway = gw;
+    if (state.range !== undefined) {
+      const range = parseCidr(state.range);
+      if (range.prefixLen < this.prefix.prefixLen || !prefixContains(this.prefix, range.network)) {
+        throw new InvalidArgumentError(`Cannot use ip-range "${state.range}": expected a range inside ${state.subnet}`);
+      }
+      this.range = range;
+    }
     this.restoreLeases(state.leases);
   }
 
@@ -48,9 +58,17 @@ export class IpPool {
   }
 
   /** A pool for `subnet` whose gateway defaults to the first host address. */
-  static create(subnet: string, gateway?: string): IpPool {
+  static create(subnet: string, gateway?: string, opts: { range?: string; reserved?: Record<string, string> } = {}): IpPool {
     const prefix = parseCidr(subnet);
-    return new IpPool({ subnet: formatCidr(prefix), gateway: gateway ?? formatIpv4(prefix.network + 1), leases: {} });
+    const pool = new IpPool({
+      subnet: formatCidr(prefix), gateway: gateway ?? formatIpv4(prefix.network + 1), leases: {}, ...(opts.range ? { range: opts.range } : {}),
+    });
+    for (const [owner, ip] of Object.entries(opts.reserved ?? {})) {
+      const n = parseIpv4(ip);
+      if (n === undefined || !pool.isHost(n)) throw new InvalidArgumentError(`Cannot reserve auxiliary address "${ip}": expected an address inside ${pool.subnet}`);
+      if (n !== pool.gateway) pool.byIp.set(n, owner);
+    }
+    return pool;
   }
 
   get subnet(): string {
@@ -95,7 +113,7 @@ export class IpPool {
   toState(): IpPoolState {
     const leases: Record<string, string> = {};
     for (const ip of [...this.byIp.keys()].sort((a, b) => a - b)) leases[formatIpv4(ip)] = this.byIp.get(ip)!;
-    return { subnet: this.subnet, gateway: this.gatewayIp, leases };
+    return { subnet: this.subnet, gateway: this.gatewayIp, ...(this.range ? { range: formatCidr(this.range) } : {}), leases };
   }
 
   private lease(ip: number): Lease {
@@ -108,9 +126,10 @@ export class IpPool {
   }
 
   private firstFree(): number {
-    const last = this.prefix.network + prefixSize(this.prefix) - 1;
-    for (let ip = this.prefix.network + 1; ip < last; ip++) {
-      if (ip !== this.gateway && !this.byIp.has(ip)) return ip;
+    const within = this.range ?? this.prefix;
+    const last = within.network + prefixSize(within) - 1;
+    for (let ip = within.network; ip <= last; ip++) {
+      if (this.isHost(ip) && ip !== this.gateway && !this.byIp.has(ip)) return ip;
     }
     throw new UnavailableError(`no available IPv4 addresses on this network's address pools: ${this.subnet}`);
   }

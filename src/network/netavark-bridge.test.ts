@@ -35,7 +35,7 @@ const timedHost: NetworkHost = Object.fromEntries(Object.entries(realNetworkHost
   try {
     return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
   } finally {
-    const key = k === 'exec' ? `netavark ${(args[1] as string[])[2]}` : k;
+    const key = k === 'exec' ? `netavark ${(args[1] as string[]).at(-2)}` : k;
     timings.set(key, [...(timings.get(key) ?? []), performance.now() - t0]);
   }
 }])) as unknown as NetworkHost;

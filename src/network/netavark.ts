@@ -54,6 +54,8 @@ export interface NetavarkConfig {
   binary: string;
   /** Directory for aardvark-dns state (netavark's --config); a tmpfs such as the exec root. */
   configDir: string;
+  /** aardvark-dns, which netavark starts for networks with DNS (its default path is podman's libexec). */
+  aardvarkBinary?: string;
 }
 
 /** Translate a bridge network record and one endpoint into netavark's input. */
@@ -71,8 +73,12 @@ export function netavarkOptions(opts: {
   network: NetworkRecord;
   interfaceName: string;
   ip: string;
+  /** The endpoint's IPv6 address on a network with IPv6. */
+  ip6?: string;
   mac: string;
   portMappings?: readonly PortMapping[];
+  /** The names the embedded DNS (aardvark-dns) answers for this endpoint, and where it forwards the rest; absent: no DNS. */
+  dns?: { aliases: readonly string[]; servers?: readonly string[] };
 }): NetavarkOptions {
   const net = opts.network;
   const name = netavarkName(net);
@@ -80,20 +86,26 @@ export function netavarkOptions(opts: {
   return {
     container_id: opts.containerId,
     container_name: opts.containerName,
-    networks: { [name]: { interface_name: opts.interfaceName, static_ips: [opts.ip], static_mac: opts.mac } },
+    networks: {
+      [name]: {
+        interface_name: opts.interfaceName, static_ips: opts.ip6 ? [opts.ip, opts.ip6] : [opts.ip], static_mac: opts.mac,
+        ...(opts.dns?.aliases.length ? { aliases: [...opts.dns.aliases] } : {}),
+      },
+    },
     network_info: {
       [name]: {
-        dns_enabled: false,
+        dns_enabled: Boolean(opts.dns),
         driver: 'bridge',
         id: net.id,
         internal: net.internal,
-        ipv6_enabled: false,
+        ipv6_enabled: net.enableIPv6,
         name,
         network_interface: net.bridge,
         ...(mtu ? { options: { mtu } } : {}),
-        subnets: net.ipam.config.map((c) => ({ subnet: c.subnet, gateway: c.gateway })),
+        subnets: net.ipam.config.filter((c) => net.enableIPv6 || !c.subnet.includes(':')).map((c) => ({ subnet: c.subnet, gateway: c.gateway })),
       },
     },
+    ...(opts.dns?.servers?.length ? { dns_servers: [...opts.dns.servers] } : {}),
     ...(opts.portMappings?.length
       ? {
           port_mappings: opts.portMappings.map((p) => ({
@@ -123,7 +135,8 @@ export class Netavark {
   }
 
   private async run(verb: 'setup' | 'teardown', netnsPath: string, opts: NetavarkOptions): Promise<string> {
-    const r = await this.host.exec(this.cfg.binary, ['--config', this.cfg.configDir, verb, netnsPath], {
+    const aardvark = this.cfg.aardvarkBinary ? ['--aardvark-binary', this.cfg.aardvarkBinary] : [];
+    const r = await this.host.exec(this.cfg.binary, [...aardvark, '--config', this.cfg.configDir, verb, netnsPath], {
       stdin: JSON.stringify(opts),
       env: withSbinPath(process.env),
       allowFailure: true,

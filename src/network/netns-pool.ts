@@ -37,6 +37,7 @@ export class NetnsPool {
 
   refill(): void {
     if (this.closed || this.filling || this.spare.length >= this.o.size) return;
+    let failed = false;
     this.filling = (async () => {
       while (!this.closed && this.spare.length < this.o.size) {
         const name = `${this.o.prefix}${randomBytes(4).toString('hex')}`;
@@ -44,8 +45,9 @@ export class NetnsPool {
         this.spare.push(name);
       }
     })()
-      .catch((e: unknown) => this.o.log.warn('cannot fill the network namespace pool', { error: String(e) }))
-      .finally(() => { this.filling = undefined; });
+      .catch((e: unknown) => { failed = true; this.o.log.warn('cannot fill the network namespace pool', { error: String(e) }); })
+      // a take() between the loop's end and this point found the fill still running: fill again
+      .finally(() => { this.filling = undefined; if (!failed) this.refill(); });
   }
 
   /** Delete spares a previous run left behind (a crash); `inUse` are names endpoints hold. */

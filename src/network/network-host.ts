@@ -1,4 +1,4 @@
-import { addBridgePlaceholder, createNetns, deleteLink, deleteNetns, exec, isBridgePort, linkExists, netnsExists, wireVeth, type ExecOptions, type ExecResult, type VethWiring } from '../host/index.js';
+import { addBridgePlaceholder, ipv4Routes, createNetns, deleteLink, deleteNetns, exec, isBridgePort, linkExists, netnsExists, wireVeth, type ExecOptions, type ExecResult, type VethWiring } from '../host/index.js';
 
 /** The kernel and process side effects networking needs; tests pass a recording fake. */
 export interface NetworkHost {
@@ -12,6 +12,8 @@ export interface NetworkHost {
   addBridgePlaceholder(opts: { name: string; bridge: string }): Promise<void>;
   deleteLink(name: string): Promise<void>;
   wireVeth(w: VethWiring): Promise<void>;
+  /** The host's IPv4 routes ("a.b.c.d/n"), which a chosen subnet must not overlap. */
+  ipv4Routes(): Promise<string[]>;
 }
 
-export const realNetworkHost: NetworkHost = { exec, createNetns, deleteNetns, netnsExists, linkExists, isBridgePort, addBridgePlaceholder, deleteLink, wireVeth };
+export const realNetworkHost: NetworkHost = { exec, createNetns, deleteNetns, netnsExists, linkExists, isBridgePort, addBridgePlaceholder, deleteLink, wireVeth, ipv4Routes: () => ipv4Routes() };

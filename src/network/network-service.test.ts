@@ -62,7 +62,8 @@ test('validateMode() maps Docker\'s network modes', async () => {
     assert.equal(svc.validateMode('none'), 'none');
     assert.equal(svc.validateMode(svc.get('none').id), 'none');
     assert.throws(() => svc.validateMode('mynet'), { name: 'NotFoundError', message: 'network mynet not found' });
-    assert.throws(() => svc.validateMode('container:abc'), { name: 'NotImplementedError' });
+    assert.equal(svc.validateMode('container:abc'), 'container');
+    assert.throws(() => svc.validateMode('container:'), { name: 'InvalidArgumentError' });
   });
 });
 
@@ -80,8 +81,8 @@ test('attach() in bridge mode creates a namespace, leases an address and hands n
     assert.match(a.netnsPath!, /^\/run\/netns\/berth-cccccccccccc-[0-9a-f]{6}$/);
     assert.deepEqual(host.ops(), ['createNetns', 'netavark setup', 'addBridgePlaceholder']);
     const setup = host.calls[1]!.args;
-    assert.deepEqual(setup.slice(0, 5), ['/usr/lib/podman/netavark', '--config', setup[2], 'setup', a.netnsPath]);
-    const input = setup[5] as NetavarkOptions;
+    assert.deepEqual(setup.slice(0, 7), ['/usr/lib/podman/netavark', '--aardvark-binary', '/usr/lib/podman/aardvark-dns', '--config', setup[4], 'setup', a.netnsPath]);
+    const input = setup[7] as NetavarkOptions;
     // netavark knows the network by a per-daemon name: its firewall chains are named after it
     const name = `berth-${a.networkId.slice(0, 12)}`;
     assert.deepEqual(input, {
@@ -138,8 +139,8 @@ test('detach() tears down, frees the address and the namespace, and is idempoten
     await svc.detach(CID);
     assert.deepEqual(host.ops().slice(-2), ['netavark teardown', 'deleteNetns']);
     const teardown = host.calls.find((c) => c.op === 'netavark teardown')!;
-    assert.equal(teardown.args[4], a.netnsPath);
-    assert.deepEqual(teardown.args[5], host.calls.find((c) => c.op === 'netavark setup')!.args[5]);
+    assert.equal(teardown.args[6], a.netnsPath);
+    assert.deepEqual(teardown.args[7], host.calls.find((c) => c.op === 'netavark setup')!.args[7]);
     assert.equal(host.netns.size, 0);
     assert.equal(svc.attachment(CID), undefined);
     await svc.detach(CID);
@@ -356,6 +357,84 @@ test('a bridge attach takes a namespace made ahead; close() deletes the spares',
     assert.equal(a.netnsPath, `/run/netns/${String(host.calls[0]!.args[0])}`, 'the attach used the first spare');
     assert.ok(host.ops().includes('netavark setup'));
     await svc.close();
-    assert.equal(host.ops().filter((o) => o === 'deleteNetns').length, 2, 'the used spare was replaced, and both spares go');
+    assert.equal(host.ops().filter((o) => o === 'deleteNetns').length, 2, 'the used spare was replaced, and both spares go: ' + host.ops().join());
   }, { netnsPool: 2 });
+});
+
+test('create() persists a user network with its pool and events; remove() refuses the predefined ones and busy networks', async () => {
+  const events: unknown[] = [];
+  await withService(async ({ svc, reopen }) => {
+    const net = await svc.create({ name: 'app', ipam: { config: [{ subnet: '10.50.0.0/24' }] } });
+    assert.deepEqual(svc.get('app'), net);
+    assert.deepEqual((await reopen()).get('app'), net);
+    await assert.rejects(svc.remove('bridge'), { name: 'ForbiddenError', message: 'bridge is a pre-defined network and cannot be removed' });
+    await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge', network: 'app' });
+    await assert.rejects(svc.remove('app'), { message: `error while removing network: network app id ${net.id} has active endpoints` });
+    assert.deepEqual(await svc.prune(), []);
+    await svc.detach(CID);
+    assert.deepEqual(await svc.prune(), ['app']);
+    assert.throws(() => svc.get('app'), { name: 'NotFoundError' });
+    assert.deepEqual(events.map((e) => (e as { action: string }).action), ['create', 'connect', 'disconnect', 'destroy']);
+  }, { events: { publish: (e) => events.push(e) } });
+});
+
+test('an endpoint on a user network goes through netavark with DNS: the name, short id and aliases', async () => {
+  await withService(async ({ svc, host }) => {
+    const net = await svc.create({ name: 'app', ipam: { config: [{ subnet: '10.50.0.0/24' }] } });
+    const a = await svc.attach({ containerId: CID, containerName: '/web', mode: 'bridge', network: 'app', config: { aliases: ['www'], ipv4Address: '10.50.0.9' }, dnsServers: ['9.9.9.9'] });
+    assert.equal(a.ipAddress, '10.50.0.9');
+    assert.deepEqual(a.dnsNames, ['web', CID.slice(0, 12), 'www']);
+    const input = host.calls.find((c) => c.op === 'netavark setup')!.args[7] as NetavarkOptions;
+    const name = `berth-${net.id.slice(0, 12)}`;
+    assert.deepEqual(input.networks[name]!.aliases, ['web', CID.slice(0, 12), 'www']);
+    assert.equal(input.network_info[name]!.dns_enabled, true);
+    assert.deepEqual(input.dns_servers, ['9.9.9.9']);
+    // a second endpoint is wired through netavark too (aardvark learns names only from it)
+    await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge', network: 'app' });
+    assert.equal(host.ops().filter((o) => o === 'wireVeth').length, 0);
+    assert.match(svc.resolvConf({ containerId: CID }), /^nameserver 10\.50\.0\.1$/m);
+    await assert.rejects(svc.attach({ containerId: 'e'.repeat(64), containerName: 'c', mode: 'bridge', config: { aliases: ['x'] } }), /network-scoped alias is supported only for containers in user defined networks/);
+  });
+});
+
+test('connect() adds eth1 in the same namespace; disconnect() removes it; the first network can go and come back', async () => {
+  await withService(async ({ svc, host }) => {
+    await svc.create({ name: 'app', ipam: { config: [{ subnet: '10.50.0.0/24' }] } });
+    const first = await svc.attach({ containerId: CID, containerName: 'web', mode: 'bridge' });
+    const second = await svc.connect({ containerId: CID, containerName: 'web', network: 'app', config: { aliases: ['api'] } });
+    assert.equal(second.interfaceName, 'eth1');
+    assert.equal(second.netnsPath, first.netnsPath);
+    assert.deepEqual(svc.attachments(CID).map((e) => [e.networkName, e.attachment.interfaceName]), [['bridge', 'eth0'], ['app', 'eth1']]);
+    assert.deepEqual(svc.endpointsOf(svc.get('app').id).map((e) => e.containerId), [CID]);
+    await assert.rejects(svc.connect({ containerId: CID, containerName: 'web', network: 'app' }), { name: 'ForbiddenError', message: 'endpoint with name web already exists in network app' });
+    await svc.disconnect({ containerId: CID, network: 'bridge' });
+    assert.deepEqual(svc.attachments(CID).map((e) => e.networkName), ['app']);
+    assert.ok(host.netns.size >= 1, 'the namespace stays');
+    await assert.rejects(svc.disconnect({ containerId: CID, network: 'bridge' }), { name: 'ForbiddenError' });
+    await svc.disconnect({ containerId: CID, network: 'bridge', force: true });
+    const back = await svc.connect({ containerId: CID, containerName: 'web', network: 'bridge' });
+    assert.equal(back.interfaceName, 'eth0');
+    await svc.detach(CID);
+    assert.deepEqual(svc.attachments(CID), []);
+    assert.equal(svc.get('app') && svc.endpointsOf(svc.get('app').id).length, 0);
+    assert.equal(host.netns.size, 0);
+    const again = await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge', network: 'app' });
+    assert.equal(again.ipAddress, '10.50.0.2', 'the address came back to the pool');
+  });
+});
+
+test('attach() with more networks connects them before done; a restart keeps every lease once', async () => {
+  await withService(async ({ svc, reopen }) => {
+    await svc.create({ name: 'app', ipam: { config: [{ subnet: '10.50.0.0/24' }] } });
+    await svc.create({ name: 'db', ipam: { config: [{ subnet: '10.51.0.0/24' }] } });
+    await svc.attach({ containerId: CID, containerName: 'web', mode: 'bridge', network: 'app', more: [{ network: 'db' }] });
+    assert.deepEqual(svc.attachments(CID).map((e) => `${e.networkName}:${e.attachment.interfaceName}:${e.attachment.ipAddress}`), ['app:eth0:10.50.0.2', 'db:eth1:10.51.0.2']);
+    const svc2 = await reopen();
+    await svc2.reclaim(new Set([CID]));
+    assert.deepEqual(svc2.attachments(CID).map((e) => e.attachment.ipAddress), ['10.50.0.2', '10.51.0.2']);
+    const other = await svc2.attach({ containerId: CID2, containerName: 'b', mode: 'bridge', network: 'db' });
+    assert.equal(other.ipAddress, '10.51.0.3');
+    await svc2.reclaim(new Set([CID2]));
+    assert.deepEqual(svc2.attachments(CID), []);
+  });
 });

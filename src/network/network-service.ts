@@ -1,37 +1,36 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  ConflictError, errnoCode, InvalidArgumentError, newId, NotImplementedError, removeAtomicTemps, silentLogger, writeFileAtomic, type EngineEvent, type Logger,
+  ConflictError, ForbiddenError, InvalidArgumentError, KeyedMutex, newId, removeAtomicTemps, silentLogger, writeFileAtomic, type EngineEvent, type Logger,
 } from '../base/index.js';
 import { netnsPath } from '../host/index.js';
 import { BridgeDriver } from './bridge-driver.js';
-import { macForIpv4, parseIpv4 } from './cidr.js';
+import { flushBridge } from './bridge-removal.js';
+import { macForIpv4, parseCidr, parseIpv4 } from './cidr.js';
+import { formatIpv6, ipv6AtOffset, parseCidr6, parseIpv6, prefix6Contains } from './cidr6.js';
+import { ContainerFiles, type ResolvConfRequest } from './container-files.js';
 import type { EndpointRequest, NetworkDriver } from './driver.js';
-import { EndpointStore, type EndpointRecord } from './endpoint-store.js';
+import { EndpointStore, endpointKey, type EndpointRecord } from './endpoint-store.js';
 import { HostDriver } from './host-driver.js';
-import { buildHostsFile } from './hosts-file.js';
 import { InstalledBridges } from './installed-bridges.js';
 import { IpPool } from './ipam.js';
 import { IpamStore } from './ipam-store.js';
-import { KeyedMutex } from '../base/index.js';
 import { realNetworkHost, type NetworkHost } from './network-host.js';
+import { planNetwork, type NetworkCreateOptions } from './network-create.js';
 import { NetnsPool } from './netns-pool.js';
 import { NetworkStore } from './network-store.js';
 import { NullDriver } from './null-driver.js';
 import { IccFirewall, type LinkOpening } from './icc.js';
 import { PortBook } from './port-book.js';
 import type { PortProbe } from './port-allocator.js';
-import {
-  chooseHostResolvConf, HOST_RESOLV_CONF, parseResolvConf, renderResolvConf, SYSTEMD_RESOLV_CONF, transformForLegacyNetwork,
-} from './resolv-conf.js';
-import type { AttachOptions, Attachment, DriverName, NetworkMode, NetworkRecord, PortMapping } from './types.js';
+import type { AttachOptions, Attachment, DriverName, EndpointConfig, NetworkMode, NetworkRecord, PortMapping } from './types.js';
 
 export const DEFAULT_BRIDGE_NAME = 'berth0';
 export const DEFAULT_BRIDGE_SUBNET = '172.18.0.0/16';
 export const DEFAULT_NETAVARK = '/usr/lib/podman/netavark';
-const CONTAINER_IFACE = 'eth0';
+export const DEFAULT_AARDVARK = '/usr/lib/podman/aardvark-dns';
 const IFNAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
 const CONTAINER_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
@@ -44,6 +43,7 @@ export interface NetworkServiceOptions {
   /** `icc: false`: containers on the default bridge talk only over their links' ports (icc.ts). */
   bridge: { name?: string; subnet?: string; gateway?: string; mtu?: number; icc?: boolean };
   netavarkPath?: string;
+  aardvarkPath?: string;
   /** Side effects; the real host unless a test passes a fake. */
   host?: NetworkHost;
   /** Where the host's resolver and hosts files are (tests point elsewhere). */
@@ -66,16 +66,38 @@ export interface PendingAttachment {
   done: Promise<Attachment>;
 }
 
+/** One endpoint of a container, with its network's name (container inspect's Networks map). */
+export interface NamedAttachment {
+  networkName: string;
+  attachment: Attachment;
+}
+
+/** A later network for a running container (`network connect`). */
+export interface ConnectOptions {
+  containerId: string;
+  containerName: string;
+  network: string;
+  config?: EndpointConfig;
+  /** The container's --dns servers: the embedded DNS forwards to them. */
+  dnsServers?: string[];
+}
+
 /**
  * Networks and container endpoints. Owns network namespaces, IPAM and the
  * persisted endpoint records; drivers (netavark for bridge) do the wiring.
  * Every endpoint is recorded before its side effects start, so a restart can
- * finish or undo whatever a crash interrupted.
+ * finish or undo whatever a crash interrupted. A container's first endpoint owns
+ * its namespace; endpoints connected later join that namespace as eth1, eth2...
  */
 export class NetworkService {
   private readonly containerLocks = new KeyedMutex();
+  private readonly networkLocks = new KeyedMutex();
   private readonly drivers: Record<DriverName, NetworkDriver>;
   private readonly bridgeDriver: BridgeDriver;
+  private readonly files: ContainerFiles;
+  private readonly netnsPool: NetnsPool;
+  /** The bridges (and so the netavark firewall state) this daemon set up; teardown() removes those it made. */
+  private installed!: InstalledBridges;
 
   private constructor(
     private readonly opts: NetworkServiceOptions,
@@ -85,18 +107,39 @@ export class NetworkService {
     private readonly ipam: IpamStore,
     private readonly endpoints: EndpointStore,
   ) {
-    this.bridgeDriver = new BridgeDriver(host, { binary: opts.netavarkPath ?? DEFAULT_NETAVARK, configDir: join(opts.execRoot, 'netavark') }, log);
+    this.bridgeDriver = new BridgeDriver(host, {
+      binary: opts.netavarkPath ?? DEFAULT_NETAVARK, configDir: join(opts.execRoot, 'netavark'), aardvarkBinary: opts.aardvarkPath ?? DEFAULT_AARDVARK,
+    }, log);
     this.drivers = { bridge: this.bridgeDriver, host: new HostDriver(), null: new NullDriver() };
     const daemonTag = createHash('sha256').update(opts.root).digest('hex').slice(0, 8);
     this.netnsPool = new NetnsPool({ host, prefix: `berth-p${daemonTag}-`, size: opts.netnsPool ?? 0, log });
+    this.files = new ContainerFiles(opts);
     this.ports = new PortBook(opts.ports ?? {});
   }
 
   private readonly ports: PortBook;
+  private icc: IccFirewall | undefined;
 
-  private readonly netnsPool: NetnsPool;
-  /** The bridges (and so the netavark firewall state) this daemon set up; teardown() removes those it made. */
-  private installed!: InstalledBridges;
+  /** --icc=false installs the daemon's chain; back to true, a chain a previous run installed goes (a marker file says so). */
+  private async setIcc(enabled: boolean, bridge: string): Promise<void> {
+    const marker = join(this.opts.root, 'icc-chain');
+    const fw = new IccFirewall(this.host, bridge);
+    if (!enabled) {
+      await fw.install();
+      await writeFileAtomic(marker, fw.chain);
+      this.icc = fw;
+    } else if (existsSync(marker)) {
+      await fw.uninstall();
+      await rm(marker, { force: true });
+    }
+  }
+
+  /** Under --icc=false, open what a container's links allow (replacing what they allowed before). */
+  async allowLinks(containerId: string, openings: readonly LinkOpening[]): Promise<void> {
+    if (!this.icc) return;
+    await this.icc.revoke(containerId);
+    await this.icc.allow(containerId, openings);
+  }
 
   /** Delete the namespaces made ahead; endpoints and the bridge stay (containers keep running). */
   async close(): Promise<void> {
@@ -123,35 +166,13 @@ export class NetworkService {
     const svc = new NetworkService(opts, opts.host ?? realNetworkHost, log, networks, ipam, endpoints);
     await removeAtomicTemps(opts.root);
     svc.installed = await InstalledBridges.open(join(opts.root, 'installed.json'));
+    await ipam.ensurePool(networks.get('bridge').id, { subnet: pool.subnet, gateway: pool.gatewayIp });
+    for (const net of networks.list()) if (net.driver === 'bridge' && net.name !== 'bridge') await svc.ensurePool(net);
     await svc.recover();
     await svc.setIcc(opts.bridge.icc !== false, name);
     await svc.netnsPool.reclaim(new Set(svc.endpoints.all().flatMap((e) => (e.netnsName ? [e.netnsName] : []))));
     svc.netnsPool.refill();
-    await ipam.ensurePool(networks.get('bridge').id, { subnet: pool.subnet, gateway: pool.gatewayIp });
     return svc;
-  }
-
-  private icc: IccFirewall | undefined;
-
-  /** --icc=false installs the daemon's chain; back to true, a chain a previous run installed goes (a marker file says so). */
-  private async setIcc(enabled: boolean, bridge: string): Promise<void> {
-    const marker = join(this.opts.root, 'icc-chain');
-    const fw = new IccFirewall(this.host, bridge);
-    if (!enabled) {
-      await fw.install();
-      await writeFileAtomic(marker, fw.chain);
-      this.icc = fw;
-    } else if (readOptional(marker) !== undefined) {
-      await fw.uninstall();
-      await rm(marker, { force: true });
-    }
-  }
-
-  /** Under --icc=false, open what a container's links allow (replacing what they allowed before). */
-  async allowLinks(containerId: string, openings: readonly LinkOpening[]): Promise<void> {
-    if (!this.icc) return;
-    await this.icc.revoke(containerId);
-    await this.icc.allow(containerId, openings);
   }
 
   list(): NetworkRecord[] {
@@ -163,29 +184,109 @@ export class NetworkService {
     return this.networks.get(idOrName);
   }
 
-  /** HostConfig.NetworkMode → one of the modes attach() takes. */
+  // ---- networks ---------------------------------------------------------------------
+
+  /** `network create`: check, make the address pool, persist the record; the bridge appears with the first container. */
+  async create(req: NetworkCreateOptions): Promise<NetworkRecord> {
+    return this.networkLocks.run('', async () => {
+      const rec = planNetwork(req, { existing: this.networks.list(), hostRoutes: req.ipam?.config?.some((c) => c.subnet) ? [] : await this.host.ipv4Routes() });
+      await this.ensurePool(rec);
+      try {
+        await this.networks.add(rec);
+      } catch (e) {
+        await this.ipam.drop(rec.id).catch(() => {});
+        throw e;
+      }
+      this.networkEvent('create', rec);
+      return rec;
+    });
+  }
+
+  /** `network rm`: refuses the predefined networks and networks with endpoints; removes the bridge berth made. */
+  async remove(idOrName: string): Promise<void> {
+    const rec = this.networks.get(idOrName);
+    if (['bridge', 'host', 'none'].includes(rec.name)) throw new ForbiddenError(`${rec.name} is a pre-defined network and cannot be removed`);
+    await this.networkLocks.run('', async () => {
+      if (this.endpoints.all().some((r) => !r.sandboxOnly && r.attachment.networkId === rec.id)) {
+        throw new ForbiddenError(`error while removing network: network ${rec.name} id ${rec.id} has active endpoints`);
+      }
+      await this.removeBridgeOf(rec);
+      await this.networks.remove(rec.id);
+      await this.ipam.drop(rec.id);
+      this.networkEvent('destroy', rec);
+    });
+  }
+
+  /** `network prune`: every user-defined network without endpoints that `keep` does not protect; returns their names. */
+  async prune(keep: (rec: NetworkRecord) => boolean = () => false): Promise<string[]> {
+    const removed: string[] = [];
+    for (const rec of this.networks.list()) {
+      if (['bridge', 'host', 'none'].includes(rec.name) || keep(rec)) continue;
+      if (this.endpoints.all().some((r) => !r.sandboxOnly && r.attachment.networkId === rec.id)) continue;
+      try {
+        await this.remove(rec.id);
+        removed.push(rec.name);
+      } catch (e) {
+        this.log.warn('cannot prune network', { network: rec.name, error: String(e) });
+      }
+    }
+    return removed;
+  }
+
+  private async ensurePool(rec: NetworkRecord): Promise<void> {
+    const c = rec.ipam.config.find((p) => !p.subnet.includes(':'));
+    if (!c) return;
+    const reserved = Object.fromEntries(Object.entries(c.auxAddresses ?? {}).map(([k, ip]) => [`aux:${k}`, ip]));
+    await this.ipam.ensurePool(rec.id, { subnet: c.subnet, gateway: c.gateway, ...(c.ipRange ? { range: c.ipRange } : {}), reserved });
+  }
+
+  private async removeBridgeOf(rec: NetworkRecord): Promise<void> {
+    const entry = this.installed.all().find((b) => b.networkId === rec.id);
+    if (!entry) return;
+    if (entry.madeByBerth && entry.bridge === rec.bridge) await flushBridge({ host: this.host, ipam: this.ipam, driver: this.bridgeDriver, netnsPool: this.netnsPool }, rec);
+    else this.log.warn('leaving a bridge berth did not make, with its rules', { bridge: entry.bridge });
+    await this.installed.forget(rec.id);
+  }
+
+  // ---- modes and endpoints ----------------------------------------------------------------
+
+  /** HostConfig.NetworkMode → one of the modes attach() takes ('bridge' for every bridge network, default or user-defined). */
   validateMode(mode: string): NetworkMode {
     if (mode === '' || mode === 'default') return 'bridge';
-    if (mode.startsWith('container:')) throw new NotImplementedError(`network mode "${mode}" is not supported yet`);
+    if (mode.startsWith('container:')) {
+      if (mode.length === 'container:'.length) throw new InvalidArgumentError(`invalid network mode: ${mode}`);
+      return 'container';
+    }
     const net = this.networks.get(mode);
     switch (net.driver) {
-      case 'bridge': if (net.name === 'bridge') return 'bridge'; break;
+      case 'bridge': return 'bridge';
       case 'host': return 'host';
       case 'null': return 'none';
     }
-    throw new NotImplementedError(`network "${net.name}" is not supported yet: only bridge, host and none`);
   }
 
-  /** The container's endpoint, as recorded (also after a daemon restart). */
+  /** The container's first endpoint, as recorded (also after a daemon restart). */
   attachment(containerId: string): Attachment | undefined {
     const rec = this.endpoints.get(containerId);
-    return rec?.state === 'ready' ? structuredClone(rec.attachment) : undefined;
+    return rec?.state === 'ready' && !rec.sandboxOnly ? structuredClone(rec.attachment) : undefined;
+  }
+
+  /** Every ready endpoint of the container, the first first (container inspect's Networks). */
+  attachments(containerId: string): NamedAttachment[] {
+    return this.endpoints.ofContainer(containerId)
+      .filter((r) => r.state === 'ready' && !r.sandboxOnly)
+      .map((r) => ({ networkName: this.networks.find(r.attachment.networkId)?.name ?? r.attachment.networkId, attachment: structuredClone(r.attachment) }));
+  }
+
+  /** The container's namespace, while it has one (`--network container:<it>` joins it). */
+  sandboxPath(containerId: string): string | undefined {
+    return this.endpoints.get(containerId)?.attachment.netnsPath;
   }
 
   /** The ready endpoints on a network (for `network inspect`'s Containers). */
   endpointsOf(networkId: string): { containerId: string; containerName: string; attachment: Attachment }[] {
     return this.endpoints.all()
-      .filter((r) => r.state === 'ready' && r.attachment.networkId === networkId)
+      .filter((r) => r.state === 'ready' && !r.sandboxOnly && r.attachment.networkId === networkId)
       .map((r) => ({ containerId: r.containerId, containerName: r.containerName, attachment: structuredClone(r.attachment) }));
   }
 
@@ -200,30 +301,36 @@ export class NetworkService {
   /**
    * attach() in two steps: resolves once the namespace exists, so the runtime
    * can create the container while netavark wires the namespace; await `done`
-   * before starting the container's process.
+   * before starting the container's process. The networks in `more` are connected
+   * once the first is wired, before `done` settles.
    */
   async beginAttach(opts: AttachOptions): Promise<PendingAttachment> {
     if (!CONTAINER_ID_RE.test(opts.containerId)) throw new InvalidArgumentError(`Cannot attach container "${opts.containerId}": invalid id`);
-    const network = this.networkForMode(opts.mode);
+    const network = this.networkForMode(opts.mode, opts.network);
+    const more = (opts.more ?? []).map((m) => ({ network: this.networks.get(m.network), config: m.config }));
+    if (more.length && network.driver !== 'bridge') {
+      throw new InvalidArgumentError(`container cannot be connected to multiple networks with one of the networks in private (${network.name}) mode`);
+    }
     const release = await this.containerLocks.acquire(opts.containerId);
     let handedOver = false;
     try {
       const existing = this.endpoints.get(opts.containerId);
       const stale = existing?.netnsName !== undefined && !(await this.host.netnsExists(existing.netnsName));
       if (existing?.state === 'ready' && !stale) {
-        if (existing.attachment.mode !== opts.mode) {
+        if (existing.attachment.networkId !== network.id) {
           throw new ConflictError(`container ${opts.containerId} is already attached to network ${existing.attachment.mode}`);
         }
         const a = existing.attachment;
         return { netnsPath: a.netnsPath, planned: structuredClone(a), done: Promise.resolve(structuredClone(a)) };
       }
-      if (existing) await this.undo(existing);
+      for (const rec of this.endpoints.ofContainer(opts.containerId).reverse()) await this.undo(rec);
 
       const driver = this.drivers[network.driver];
+      const recordOpts = { ...opts, key: opts.containerId, interfaceName: 'eth0', owner: true };
       // Ports are chosen and recorded under one lock, so two starts never take the same one.
       const { rec, persisted } = network.driver === 'bridge' && opts.ports?.length
-        ? await this.ports.allocate(opts.containerName, network.enableIPv6, opts.ports, this.endpoints.all(), (mappings) => this.record(opts, network, driver, mappings))
-        : this.record(opts, network, driver);
+        ? await this.ports.allocate(opts.containerName, network.enableIPv6, opts.ports, this.endpoints.all(), (mappings) => this.record(recordOpts, network, driver, mappings))
+        : this.record(recordOpts, network, driver);
       let nsPath: string | undefined;
       try {
         // A namespace made ahead can be handed out before the record is durable: nothing has
@@ -237,13 +344,86 @@ export class NetworkService {
         await this.undo(rec).catch((u: unknown) => this.log.warn('rollback failed', { id: opts.containerId, error: String(u) }));
         throw e;
       }
-      const done = persisted.then(() => this.connect(rec, network, driver, nsPath)).finally(release);
+      const done = persisted.then(async () => {
+        const first = await this.wire(rec, network, driver, nsPath);
+        try {
+          for (const m of more) {
+            await this.connectLocked({ containerId: opts.containerId, containerName: opts.containerName, network: m.network.id, ...(m.config ? { config: m.config } : {}), ...(opts.dnsServers ? { dnsServers: opts.dnsServers } : {}) });
+          }
+        } catch (e) {
+          for (const r of this.endpoints.ofContainer(opts.containerId).reverse()) await this.undo(r).catch(() => {});
+          throw e;
+        }
+        return first;
+      }).finally(release);
       done.catch(() => {}); // the caller owns the rejection; never an unhandled one
       handedOver = true;
       return { netnsPath: nsPath, planned: structuredClone(rec.attachment), done };
     } finally {
       if (!handedOver) release();
     }
+  }
+
+  /** `network connect` on a container that has its namespace (running): a new interface on `network`. */
+  async connect(opts: ConnectOptions): Promise<Attachment> {
+    return this.containerLocks.run(opts.containerId, () => this.connectLocked(opts));
+  }
+
+  private async connectLocked(opts: ConnectOptions): Promise<Attachment> {
+    const network = this.networks.get(opts.network);
+    const owner = this.endpoints.get(opts.containerId);
+    if (!owner || owner.state !== 'ready') throw new ConflictError(`container ${opts.containerId} is not running`);
+    const ownerNet = this.networks.find(owner.attachment.networkId);
+    if (!owner.netnsName || owner.attachment.mode === 'host' || network.driver === 'host') {
+      throw new ForbiddenError('container cannot be disconnected from host network or connected to host network');
+    }
+    if ((ownerNet?.driver === 'null' && !owner.sandboxOnly) || network.driver === 'null') {
+      throw new ForbiddenError('container cannot be connected to multiple networks with one of the networks in private (none) mode');
+    }
+    const mine = this.endpoints.ofContainer(opts.containerId);
+    if (mine.some((r) => !r.sandboxOnly && r.attachment.networkId === network.id)) {
+      throw new ForbiddenError(`endpoint with name ${opts.containerName.replace(/^\//, '')} already exists in network ${network.name}`);
+    }
+    const used = new Set(mine.filter((r) => !r.sandboxOnly).map((r) => r.attachment.interfaceName ?? 'eth0'));
+    let n = 0;
+    while (used.has(`eth${n}`)) n++;
+    const driver = this.drivers[network.driver];
+    const key = owner.sandboxOnly && owner.attachment.networkId === network.id ? opts.containerId : `${opts.containerId}.${network.id.slice(0, 12)}`;
+    if (key === opts.containerId) await this.endpoints.delete(owner);
+    const { rec, persisted } = this.record({
+      containerId: opts.containerId, containerName: opts.containerName, mode: 'bridge', key, interfaceName: `eth${n}`, owner: key === opts.containerId,
+      netnsName: owner.netnsName, ...(opts.config ? { config: opts.config } : {}), ...(opts.dnsServers ? { dnsServers: opts.dnsServers } : {}),
+    }, network, driver);
+    await persisted;
+    return this.wire(rec, network, driver, owner.attachment.netnsPath);
+  }
+
+  /** `network disconnect`: the container's endpoint on `network` goes; its namespace stays while it runs. */
+  async disconnect(opts: { containerId: string; network: string; force?: boolean }): Promise<void> {
+    const network = this.networks.get(opts.network);
+    await this.containerLocks.run(opts.containerId, async () => {
+      const rec = this.endpoints.ofContainer(opts.containerId).find((r) => !r.sandboxOnly && r.attachment.networkId === network.id);
+      if (!rec) {
+        if (opts.force) return;
+        throw new ForbiddenError(`container ${opts.containerId} is not connected to network ${network.name}`);
+      }
+      if (rec.attachment.mode === 'host' || network.driver === 'host') {
+        throw new ForbiddenError('container cannot be disconnected from host network or connected to host network');
+      }
+      if (endpointKey(rec) !== opts.containerId) {
+        await this.undo(rec);
+        return;
+      }
+      // the namespace's owner: unwire it and keep the record as the namespace's holder
+      await this.unwire(rec, network, { keepNetns: true });
+      const a = rec.attachment;
+      const holder: EndpointRecord = {
+        ...rec, sandboxOnly: true,
+        attachment: { ...a, ipAddress: '', ipPrefixLen: 0, gateway: '', macAddress: '', bridge: '', interfaceName: '' },
+      };
+      delete holder.plan;
+      await this.endpoints.put(holder);
+    });
   }
 
   /**
@@ -253,91 +433,59 @@ export class NetworkService {
    * start-up, before anything attaches.
    */
   async reclaim(keep: ReadonlySet<string>): Promise<void> {
-    for (const rec of this.endpoints.all()) {
-      if (keep.has(rec.containerId)) continue;
-      this.log.info('releasing the endpoint of a container that does not run', { id: rec.containerId });
-      await this.detach(rec.containerId).catch((e: unknown) => this.log.warn('cannot release endpoint', { id: rec.containerId, error: String(e) }));
+    const gone = new Set(this.endpoints.all().map((r) => r.containerId).filter((id) => !keep.has(id)));
+    for (const id of gone) {
+      this.log.info('releasing the endpoint of a container that does not run', { id });
+      await this.detach(id).catch((e: unknown) => this.log.warn('cannot release endpoint', { id, error: String(e) }));
     }
   }
 
-  /** Undo attach: driver teardown, namespace, address, record. Idempotent. */
+  /** Undo attach and every connect: driver teardown, namespace, addresses, records. Idempotent. */
   async detach(containerId: string): Promise<void> {
     await this.containerLocks.run(containerId, async () => {
-      const rec = this.endpoints.get(containerId);
-      if (rec) await this.undo(rec);
+      for (const rec of this.endpoints.ofContainer(containerId).reverse()) await this.undo(rec);
     });
   }
+
+  // ---- files ----------------------------------------------------------------------------
 
   /**
    * The container's /etc/hosts (Docker's layout). In host mode without extra
    * hosts it is the host's own file, as Docker does.
    */
   hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; mode?: NetworkMode }): string {
-    if (opts.mode === 'host' && !opts.extraHosts?.length) {
-      const text = readOptional(this.opts.hostsPath ?? '/etc/hosts');
-      if (text !== undefined) return text;
-    }
     const gateway = this.networks.get('bridge').ipam.config[0]?.gateway;
-    return buildHostsFile({ ...opts, hostGateway: gateway });
+    return this.files.hostsFile({ ...opts, ...(gateway ? { hostGateway: gateway } : {}) });
   }
 
   /**
-   * The container's /etc/resolv.conf, from the host's (systemd-resolved's upstream
-   * list when the host file only names its stub). Outside host mode, loopback and
-   * IPv6 nameservers are dropped and Docker's 8.8.8.8 / 8.8.4.4 fill an empty list.
+   * The container's /etc/resolv.conf. A container with an endpoint on a user-defined network
+   * asks the embedded DNS (aardvark-dns on each such network's gateway), which forwards
+   * other names to the host's resolvers or --dns.
    */
-  resolvConf(opts: { mode?: NetworkMode; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] } = {}): string {
-    const hostPath = this.opts.resolvConfPath ?? HOST_RESOLV_CONF;
-    const hostText = readOptional(hostPath);
-    let sourcePath = hostPath;
-    let text = hostText;
-    if (chooseHostResolvConf(hostText) === 'systemd') {
-      sourcePath = this.opts.systemdResolvConfPath ?? SYSTEMD_RESOLV_CONF;
-      text = readOptional(sourcePath);
-    }
-    let rc = parseResolvConf(text ?? '');
-    const ndotsFromHost = rc.options.some((o) => o.startsWith('ndots:'));
-    const overrides = { nameservers: Boolean(opts.dns?.length), search: Boolean(opts.dnsSearch?.length), options: Boolean(opts.dnsOptions?.length) };
-    if (overrides.nameservers) rc = { ...rc, nameservers: [...opts.dns!] };
-    if (overrides.search) rc = { ...rc, search: opts.dnsSearch!.filter((s) => s !== '.') };
-    if (overrides.options) rc = { ...rc, options: [...opts.dnsOptions!] };
-    if (opts.mode === 'host') {
-      return renderResolvConf({ rc, sourcePath, overrides, ndotsFromHost: ndotsFromHost && !overrides.options });
-    }
-    let usedDefaults = false;
-    if (!overrides.nameservers) ({ rc, usedDefaults } = transformForLegacyNetwork(rc, { ipv6: false }));
-    return renderResolvConf({ rc, sourcePath, transform: 'legacy', usedDefaults, overrides, ndotsFromHost: ndotsFromHost && !overrides.options });
+  resolvConf(opts: ResolvConfRequest & { containerId?: string } = {}): string {
+    const internalDns = opts.containerId ? this.dnsServersFor(opts.containerId) : [];
+    return this.files.resolvConf({ ...opts, ...(internalDns.length ? { internalDns } : {}) });
   }
+
+  private dnsServersFor(containerId: string): string[] {
+    return this.endpoints.ofContainer(containerId)
+      .filter((r) => !r.sandboxOnly && r.attachment.dnsNames?.length && r.attachment.gateway)
+      .map((r) => r.attachment.gateway);
+  }
+
+  // ---- daemon teardown -----------------------------------------------------------------------
 
   /**
    * Remove the default bridge and its firewall rules (for tests and uninstall;
-   * Docker leaves docker0 in place). netavark only drops them when the last veth
-   * leaves, so a throwaway endpoint is attached and detached.
+   * Docker leaves docker0 in place).
    */
   async removeDefaultBridge(): Promise<void> {
     const network = this.networks.get('bridge');
     if (this.endpoints.all().some((r) => r.attachment.networkId === network.id)) {
       throw new ConflictError(`error while removing network: network bridge id ${network.id} has active endpoints`);
     }
-    if (!(await this.bridgeDriver.bridgeExists(network))) {
-      await this.bridgeDriver.unpin(network);
-      return;
-    }
-    const owner = this.netnsPool.scratchName();
-    const lease = await this.ipam.allocate(network.id, owner);
-    try {
-      const netnsPath = await this.host.createNetns(owner, { loopbackUp: false });
-      try {
-        await this.bridgeDriver.flush({
-          containerId: owner, containerName: owner, network, netnsPath, interfaceName: CONTAINER_IFACE,
-          address: { ip: lease.ip, prefixLen: lease.prefixLen, gateway: lease.gateway, mac: macForIpv4(parseIpv4(lease.ip)!) },
-        });
-      } finally {
-        await this.host.deleteNetns(owner);
-      }
-    } finally {
-      await this.ipam.release(network.id, owner);
-    }
+    await flushBridge({ host: this.host, ipam: this.ipam, driver: this.bridgeDriver, netnsPool: this.netnsPool }, network);
   }
 
   /**
@@ -347,9 +495,9 @@ export class NetworkService {
    * while any container has an endpoint; a normal shutdown never calls this (live restore).
    */
   async teardown(): Promise<{ removed: string[]; kept: string[] }> {
-    const busy = this.endpoints.all();
+    const busy = [...new Set(this.endpoints.all().map((e) => e.containerId))];
     if (busy.length) {
-      throw new ConflictError(`Cannot tear down the network: ${busy.length} container(s) still have endpoints (${busy.map((e) => e.containerId.slice(0, 12)).join(', ')}); stop them first`);
+      throw new ConflictError(`Cannot tear down the network: ${busy.length} container(s) still have endpoints (${busy.map((id) => id.slice(0, 12)).join(', ')}); stop them first`);
     }
     const removed: string[] = [];
     const kept: string[] = [];
@@ -358,8 +506,7 @@ export class NetworkService {
     for (const entry of this.installed.all()) {
       const network = this.networks.find(entry.networkId);
       if (network && entry.madeByBerth && network.bridge === entry.bridge) {
-        if (network.name !== 'bridge') throw new NotImplementedError(`Cannot tear down network "${network.name}": only the default bridge is supported`);
-        await this.removeDefaultBridge();
+        await flushBridge({ host: this.host, ipam: this.ipam, driver: this.bridgeDriver, netnsPool: this.netnsPool }, network);
         removed.push(entry.bridge);
       } else {
         if (!entry.madeByBerth) this.log.warn('leaving a bridge berth did not make, with its rules', { bridge: entry.bridge });
@@ -370,27 +517,46 @@ export class NetworkService {
     return { removed, kept };
   }
 
-  private networkForMode(mode: NetworkMode): NetworkRecord {
+  // ---- internals -------------------------------------------------------------------------
+
+  private networkForMode(mode: NetworkMode, name?: string): NetworkRecord {
     switch (mode) {
-      case 'bridge': return this.networks.get('bridge');
+      case 'bridge': {
+        const net = this.networks.get(name && name !== 'default' ? name : 'bridge');
+        if (net.driver !== 'bridge') throw new InvalidArgumentError(`Cannot attach to network "${net.name}" in bridge mode: it uses the ${net.driver} driver`);
+        return net;
+      }
       case 'host': return this.networks.get('host');
       case 'none': return this.networks.get('none');
       default: throw new InvalidArgumentError(`Cannot attach with network mode "${String(mode)}": expected bridge, host or none`);
     }
   }
 
-  /** Lease an address and write the 'creating' record (with the driver's plan) before any side effect. */
   /**
    * Lease an address and record the 'creating' endpoint (with the driver's plan) in memory at
    * once; `persisted` settles when both are on disk. No side effect may start before it does.
    */
-  private record(opts: AttachOptions, network: NetworkRecord, driver: NetworkDriver, ports?: PortMapping[]): { rec: EndpointRecord; persisted: Promise<void> } {
-    const leased = driver.needsAddress ? this.ipam.allocateNow(network.id, opts.containerId) : undefined;
+  private record(
+    opts: AttachOptions & { key: string; interfaceName: string; owner: boolean; netnsName?: string },
+    network: NetworkRecord, driver: NetworkDriver, ports?: PortMapping[],
+  ): { rec: EndpointRecord; persisted: Promise<void> } {
+    const userNetwork = network.driver === 'bridge' && network.name !== 'bridge';
+    const cfg = opts.config;
+    if (!userNetwork && network.driver === 'bridge') {
+      if (cfg?.ipv4Address) throw new InvalidArgumentError('user specified IP address is supported on user defined networks only');
+      if (cfg?.aliases?.length) throw new InvalidArgumentError('network-scoped alias is supported only for containers in user defined networks');
+    }
+    const leased = driver.needsAddress
+      ? this.ipam.allocateNow(network.id, opts.containerId, cfg?.ipv4Address ? { preferred: cfg.ipv4Address } : {})
+      : undefined;
     const lease = leased?.lease;
-    const mac = lease ? opts.macAddress || macForIpv4(parseIpv4(lease.ip)!) : '';
+    const mac = lease ? cfg?.macAddress || opts.macAddress || macForIpv4(parseIpv4(lease.ip)!) : '';
     // bridge endpoints take a namespace made ahead (netavark brings lo up); none needs lo up at once
-    const pooled = driver.netns && !driver.netns.loopbackUp ? this.netnsPool.take() : undefined;
-    const netnsName = pooled ?? (driver.netns ? `berth-${opts.containerId.slice(0, 12)}-${randomBytes(3).toString('hex')}` : undefined);
+    const pooled = opts.owner && driver.netns && !driver.netns.loopbackUp ? this.netnsPool.take() : undefined;
+    const netnsName = opts.netnsName ?? pooled ?? (driver.netns ? `berth-${opts.containerId.slice(0, 12)}-${randomBytes(3).toString('hex')}` : undefined);
+    const v6 = lease && network.enableIPv6 ? this.ipv6For(network, lease.ip, cfg?.ipv6Address) : undefined;
+    const name = opts.containerName.replace(/^\//, '');
+    const aliases = cfg?.aliases?.filter((a) => a) ?? [];
     const attachment: Attachment = {
       mode: opts.mode,
       ...(netnsName ? { netnsPath: netnsPath(netnsName) } : {}),
@@ -401,15 +567,22 @@ export class NetworkService {
       gateway: lease?.gateway ?? '',
       macAddress: mac,
       bridge: network.bridge,
+      ...(lease ? { interfaceName: opts.interfaceName } : {}),
+      ...(aliases.length ? { aliases } : {}),
+      ...(userNetwork ? { dnsNames: [...new Set([name, opts.containerId.slice(0, 12), ...aliases])] } : {}),
+      ...(cfg?.ipv4Address || cfg?.ipv6Address ? { ipamConfig: { ...(cfg.ipv4Address ? { ipv4Address: cfg.ipv4Address } : {}), ...(cfg.ipv6Address ? { ipv6Address: cfg.ipv6Address } : {}) } } : {}),
+      ...(v6 ? { globalIPv6Address: v6.ip, globalIPv6PrefixLen: v6.prefixLen, ipv6Gateway: v6.gateway } : {}),
       ...(ports?.length ? { ports } : {}),
     };
     const rec: EndpointRecord = {
+      ...(opts.key !== opts.containerId ? { key: opts.key } : {}),
       containerId: opts.containerId,
-      containerName: opts.containerName.replace(/^\//, ''),
+      containerName: name,
       state: 'creating',
       attachment,
-      ...(netnsName ? { netnsName } : {}),
-      ...(opts.config ? { config: opts.config } : {}),
+      ...(opts.owner && netnsName ? { netnsName } : {}),
+      ...(cfg ? { config: cfg } : {}),
+      ...(opts.dnsServers?.length ? { dnsServers: opts.dnsServers } : {}),
     };
     rec.plan = driver.plan(this.request(rec, network));
     const persisted = Promise.all([leased?.persisted, this.endpoints.putNow(rec)]).then(
@@ -424,7 +597,7 @@ export class NetworkService {
     return { rec, persisted };
   }
 
-  private async connect(rec: EndpointRecord, network: NetworkRecord, driver: NetworkDriver, nsPath: string | undefined): Promise<Attachment> {
+  private async wire(rec: EndpointRecord, network: NetworkRecord, driver: NetworkDriver, nsPath: string | undefined): Promise<Attachment> {
     const started = performance.now();
     try {
       if (nsPath) rec.attachment.netnsPath = nsPath;
@@ -434,7 +607,7 @@ export class NetworkService {
       const ready: EndpointRecord = { ...rec, state: 'ready', attachment: { ...rec.attachment, macAddress: result.macAddress || rec.attachment.macAddress } };
       await this.endpoints.put(ready);
       this.event('connect', network, rec.containerId);
-      this.log.debug('network attached', { id: rec.containerId, mode: rec.attachment.mode, ms: Math.round(performance.now() - started) });
+      this.log.debug('network attached', { id: rec.containerId, network: network.name, ms: Math.round(performance.now() - started) });
       return structuredClone(ready.attachment);
     } catch (e) {
       await this.undo(rec).catch((u: unknown) => this.log.warn('rollback failed', { id: rec.containerId, error: String(u) }));
@@ -449,23 +622,47 @@ export class NetworkService {
       containerName: rec.containerName,
       network,
       ...(a.netnsPath ? { netnsPath: a.netnsPath } : {}),
-      interfaceName: CONTAINER_IFACE,
-      ...(a.ipAddress ? { address: { ip: a.ipAddress, prefixLen: a.ipPrefixLen, gateway: a.gateway, mac: a.macAddress } } : {}),
+      interfaceName: a.interfaceName || 'eth0',
+      ...(a.ipAddress ? { address: { ip: a.ipAddress, prefixLen: a.ipPrefixLen, gateway: a.gateway, mac: a.macAddress, ...(a.globalIPv6Address ? { ip6: a.globalIPv6Address } : {}) } } : {}),
+      ...(a.dnsNames ? { dns: { aliases: a.dnsNames, ...(rec.dnsServers?.length ? { servers: rec.dnsServers } : {}) } } : {}),
       ...(a.ports?.length ? { portMappings: a.ports } : {}),
     };
   }
 
-  /** Driver teardown (best effort), then namespace, address and record; each step tolerates being done. */
-  private async undo(rec: EndpointRecord): Promise<void> {
+  /**
+   * The endpoint's IPv6 address: the one asked for (--ip6, inside the subnet), else the subnet's
+   * address at the IPv4 address's offset, which the IPv4 pool already keeps unique per network.
+   */
+  private ipv6For(network: NetworkRecord, ip4: string, asked?: string): { ip: string; prefixLen: number; gateway: string } | undefined {
+    const c6 = network.ipam.config.find((c) => c.subnet.includes(':'));
+    const c4 = network.ipam.config.find((c) => !c.subnet.includes(':'));
+    if (!c6 || !c4) return undefined;
+    const p6 = parseCidr6(c6.subnet);
+    const gateway = parseIpv6(c6.gateway)!;
+    if (asked) {
+      const n = parseIpv6(asked);
+      if (n === undefined || !prefix6Contains(p6, n) || n === gateway || n === p6.network) {
+        throw new InvalidArgumentError(`Cannot assign address "${asked}": expected a host address inside ${c6.subnet}`);
+      }
+      const ip = n;
+      return { ip: formatIpv6(ip), prefixLen: p6.prefixLen, gateway: c6.gateway };
+    }
+    return { ip: ipv6AtOffset({ subnet6: c6.subnet, gateway6: c6.gateway, offset: parseIpv4(ip4)! - parseCidr(c4.subnet).network }), prefixLen: p6.prefixLen, gateway: c6.gateway };
+  }
+
+  /** Driver teardown (best effort) and the address; the namespace too unless `keepNetns`. */
+  private async unwire(rec: EndpointRecord, network: NetworkRecord | undefined, opts: { keepNetns: boolean }): Promise<void> {
     const a = rec.attachment;
-    const network = this.networks.find(a.networkId);
-    const hasNetns = rec.netnsName !== undefined && (await this.host.netnsExists(rec.netnsName));
-    if (network) {
+    const owner = this.endpoints.get(rec.containerId);
+    const nsName = rec.netnsName ?? owner?.netnsName;
+    const hasNetns = nsName !== undefined && a.netnsPath !== undefined && (await this.host.netnsExists(nsName));
+    if (network && !rec.sandboxOnly) {
       const driver = this.drivers[network.driver];
       try {
         await driver.disconnect({
           containerId: rec.containerId, network, ...(hasNetns ? { netnsPath: a.netnsPath } : {}), plan: rec.plan,
-          ...(rec.state === 'creating' ? { incomplete: true } : {}),
+          // a veth berth wired itself only goes with its namespace: one that stays needs it deleted
+          ...(rec.state === 'creating' || (opts.keepNetns || !rec.netnsName) ? { incomplete: true } : {}),
         });
       } catch (e) {
         // A failed teardown must not pin the container forever; the namespace goes next anyway.
@@ -473,15 +670,24 @@ export class NetworkService {
       }
     }
     await this.icc?.revoke(rec.containerId).catch((e: unknown) => this.log.warn('cannot remove link rules', { id: rec.containerId, error: String(e) }));
-    if (rec.netnsName) await this.host.deleteNetns(rec.netnsName);
+    if (rec.netnsName && !opts.keepNetns) await this.host.deleteNetns(rec.netnsName);
     if (a.ipAddress && this.ipam.pool(a.networkId)) await this.ipam.release(a.networkId, rec.containerId);
-    await this.endpoints.delete(rec.containerId);
-    if (network && rec.state === 'ready') this.event('disconnect', network, rec.containerId);
+    if (network && rec.state === 'ready' && !rec.sandboxOnly) this.event('disconnect', network, rec.containerId);
+  }
+
+  /** unwire() everything and forget the record; each step tolerates being done. */
+  private async undo(rec: EndpointRecord): Promise<void> {
+    await this.unwire(rec, this.networks.find(rec.attachment.networkId), { keepNetns: false });
+    await this.endpoints.delete(rec);
   }
 
   /** dockerd's network event: the container, then the network's name and driver. */
   private event(action: 'connect' | 'disconnect', network: NetworkRecord, containerId: string): void {
     this.opts.events?.publish({ type: 'network', action, actor: { id: network.id, attributes: { container: containerId, name: network.name, type: network.driver } } });
+  }
+
+  private networkEvent(action: 'create' | 'destroy', network: NetworkRecord): void {
+    this.opts.events?.publish({ type: 'network', action, actor: { id: network.id, attributes: { name: network.name, type: network.driver } } });
   }
 
   /** Roll back endpoints a crash left half made, and leases nobody holds. */
@@ -494,18 +700,10 @@ export class NetworkService {
     for (const net of this.networks.list()) {
       const pool = this.ipam.pool(net.id);
       if (!pool) continue;
+      const holders = new Set(this.endpoints.all().filter((r) => !r.sandboxOnly && r.attachment.networkId === net.id).map((r) => r.containerId));
       for (const owner of pool.owners()) {
-        if (!this.endpoints.get(owner)) await this.ipam.release(net.id, owner);
+        if (!owner.startsWith('aux:') && !holders.has(owner)) await this.ipam.release(net.id, owner);
       }
     }
-  }
-}
-
-function readOptional(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return undefined;
-    throw e;
   }
 }

@@ -48,6 +48,28 @@ export class NetworkStore {
     return r;
   }
 
+  /** Persist a new network (user-defined); the caller checked the name is free. */
+  async add(rec: NetworkRecord): Promise<void> {
+    this.records.push(structuredClone(rec));
+    try {
+      await this.save();
+    } catch (e) {
+      this.records = this.records.filter((n) => n.id !== rec.id);
+      throw e;
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    const before = this.records;
+    this.records = this.records.filter((n) => n.id !== id);
+    try {
+      await this.save();
+    } catch (e) {
+      this.records = before;
+      throw e;
+    }
+  }
+
   private byPrefix(prefix: string): NetworkRecord | undefined {
     const hits = this.records.filter((n) => n.id.startsWith(prefix));
     if (hits.length > 1) throw new InvalidArgumentError(`network ${prefix} is ambiguous (${hits.length} matches found based on ID prefix)`);

@@ -19,7 +19,7 @@ export class RecordingHost implements NetworkHost {
   readonly failNext = new Set<string>();
 
   async exec(file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const verb = args[2] ?? '';
+    const verb = args[args.length - 2] ?? '';
     this.calls.push({ op: `netavark ${verb}`, args: [file, ...args, opts.stdin === undefined ? undefined : JSON.parse(String(opts.stdin))] });
     if (this.failNext.delete(`netavark ${verb}`)) return { code: 1, stdout: '{"error":"simulated failure"}', stderr: '' };
     if (verb !== 'setup') return { code: 0, stdout: '', stderr: '' };
@@ -80,6 +80,13 @@ export class RecordingHost implements NetworkHost {
     if (!this.netns.has(w.netns)) throw new Error(`no namespace ${w.netns}`);
     this.links.add(w.hostName);
     this.ports.set(w.hostName, w.bridge);
+  }
+
+  /** Routes the fake host reaches (tests add theirs). */
+  readonly routes: string[] = ['0.0.0.0/0'];
+
+  async ipv4Routes(): Promise<string[]> {
+    return [...this.routes];
   }
 
   ops(): string[] {

@@ -66,6 +66,8 @@ export interface ResolvConfRender {
   usedDefaults?: boolean;
   overrides: { nameservers: boolean; search: boolean; options: boolean };
   ndotsFromHost: boolean;
+  /** The servers an embedded resolver forwards to (libnetwork's "ExtServers" trailer). */
+  extServers?: string[];
 }
 
 /**
@@ -91,6 +93,7 @@ export function renderResolvConf(r: ResolvConfRender): string {
   out.push(`# Based on host file: '${r.sourcePath}'${r.transform ? ` (${r.transform})` : ''}`);
   if (r.usedDefaults) out.push('# Used default nameservers.');
   if (r.rc.invalid.length > 0) out.push(`# Invalid nameservers: [${r.rc.invalid.join(' ')}]`);
+  if (r.extServers) out.push(`# ExtServers: [${r.extServers.join(' ')}]`);
   const ov = [r.overrides.nameservers && 'nameservers', r.overrides.search && 'search', r.overrides.options && 'options'].filter(Boolean);
   out.push(`# Overrides: [${ov.join(' ')}]`);
   if (r.ndotsFromHost) out.push('# Option ndots from: host');

@@ -1,9 +1,10 @@
 /**
  * The network modes a container runs in today (HostConfig.NetworkMode once resolved: "default"
  * and the predefined network names map to these). The one definition: the container, network and
- * runtime-spec modules all use it. User-defined networks and `container:<id>` extend it.
+ * runtime-spec modules all use it. 'bridge' covers every bridge network (the default and user-defined ones);
+ * 'container' joins another container's namespace (`container:<id>`).
  */
-export type NetworkMode = 'bridge' | 'host' | 'none';
+export type NetworkMode = 'bridge' | 'host' | 'none' | 'container';
 
 /**
  * What a create asks of the container's endpoint on one network: the API's EndpointSettings

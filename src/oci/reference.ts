@@ -148,3 +148,10 @@ export function familiarName(ref: Reference): string {
 export function familiarString(ref: Reference): string {
   return familiarName(ref) + (ref.tag !== undefined ? `:${ref.tag}` : '') + (ref.digest !== undefined ? `@${ref.digest}` : '');
 }
+
+const REMOTE_NAME_RE = new RegExp(`^${remoteName}$`);
+
+/** A repository path as a registry names it ("library/busybox"): no domain, no tag, lowercase, at most 255 characters. */
+export function isRepositoryPath(s: string): boolean {
+  return s.length <= NAME_TOTAL_LENGTH_MAX && REMOTE_NAME_RE.test(s);
+}

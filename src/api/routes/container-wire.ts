@@ -1,14 +1,14 @@
 import { humanDuration } from '../../base/index.js';
-import { MASKED_PATHS, READONLY_PATHS, hasProcess, type ContainerRecord } from '../../container/index.js';
+import { MASKED_PATHS, READONLY_PATHS, hasProcess, parseMounts, type ContainerRecord } from '../../container/index.js';
 import { compareVersions } from '../server/index.js';
-import type { ContainerInspectResponse, ContainerSummary, PortSummary, EndpointSettings, HostConfig as WireHostConfig, ContainerCreateConfig as WireConfig } from '../types/index.js';
+import type { ContainerInspectResponse, ContainerSummary, MountPoint, PortSummary, EndpointSettings, HostConfig as WireHostConfig, ContainerCreateConfig as WireConfig } from '../types/index.js';
 
 /** The "Up 3 seconds" / "Exited (0) 2 minutes ago" text of `docker ps`. */
 export function statusText(rec: ContainerRecord, now = Date.now()): string {
   const s = rec.state;
   const ago = (iso: string): string => humanDuration(now - Date.parse(iso));
   switch (s.status) {
-    case 'running': return `Up ${ago(s.startedAt)}`;
+    case 'running': return `Up ${ago(s.startedAt)}${rec.health ? ` (${rec.health.status === 'starting' ? 'health: starting' : rec.health.status})` : ''}`;
     case 'paused': return `Up ${ago(s.startedAt)} (Paused)`;
     case 'restarting': return `Restarting (${s.exitCode}) ${ago(s.finishedAt)} ago`;
     case 'removing': return 'Removal In Progress';
@@ -18,22 +18,40 @@ export function statusText(rec: ContainerRecord, now = Date.now()): string {
   }
 }
 
+/** State.Health in Docker's shape (times as RFC 3339 with nanoseconds, as Go prints them). */
+function toHealth(h: NonNullable<ContainerRecord['health']>): NonNullable<NonNullable<ContainerInspectResponse['State']>['Health']> {
+  return {
+    Status: h.status, FailingStreak: h.failingStreak,
+    Log: h.log.map((r) => ({ Start: r.start, End: r.end, ExitCode: r.exitCode, Output: r.output })),
+  };
+}
+
 function commandString(rec: ContainerRecord): string {
   return [rec.path, ...rec.args].map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ');
 }
 
 function endpoints(rec: ContainerRecord): Record<string, EndpointSettings> {
+  const running = hasProcess(rec.state);
   const mode = rec.hostConfig.NetworkMode;
-  const ep = rec.network;
-  const live = hasProcess(rec.state) && ep;
-  return {
-    [mode]: {
-      IPAMConfig: null, Links: null, Aliases: null, MacAddress: live ? ep.macAddress : '',
-      DriverOpts: null, GwPriority: 0, NetworkID: ep?.networkId ?? '', EndpointID: live ? ep.endpointId : '',
-      Gateway: live ? ep.gateway : '', IPAddress: live ? ep.ipAddress : '', IPPrefixLen: live ? ep.ipPrefixLen : 0,
-      IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
-    } as unknown as EndpointSettings,
-  };
+  if (mode.startsWith('container:')) return {};
+  const live = running && rec.networks && Object.keys(rec.networks).length ? rec.networks : undefined;
+  const asked = rec.networkingConfig?.EndpointsConfig ?? {};
+  const names = live ? Object.keys(live) : [...new Set([mode, ...Object.keys(asked).filter((k) => k !== 'default' || mode !== 'bridge')])];
+  const out: Record<string, EndpointSettings> = {};
+  for (const name of names) {
+    const ep = live?.[name] ?? (running && name === mode ? rec.network : undefined);
+    const cfg = asked[name] ?? (name === 'bridge' ? asked.default : undefined);
+    const ipam4 = ep?.ipamConfig?.ipv4Address ?? cfg?.IPAMConfig?.IPv4Address;
+    const ipam6 = ep?.ipamConfig?.ipv6Address ?? cfg?.IPAMConfig?.IPv6Address;
+    out[name] = {
+      IPAMConfig: ipam4 || ipam6 ? { ...(ipam4 ? { IPv4Address: ipam4 } : {}), ...(ipam6 ? { IPv6Address: ipam6 } : {}) } : null, Links: cfg?.Links ?? null,
+      Aliases: ep?.aliases ?? cfg?.Aliases ?? null, MacAddress: ep?.macAddress ?? '',
+      DriverOpts: cfg?.DriverOpts ?? null, GwPriority: 0, NetworkID: ep?.networkId ?? (name === mode ? rec.network?.networkId ?? '' : ''),
+      EndpointID: ep?.endpointId ?? '', Gateway: ep?.gateway ?? '', IPAddress: ep?.ipAddress ?? '', IPPrefixLen: ep?.ipPrefixLen ?? 0,
+      IPv6Gateway: ep?.ipv6Gateway ?? '', GlobalIPv6Address: ep?.globalIPv6Address ?? '', GlobalIPv6PrefixLen: ep?.globalIPv6PrefixLen ?? 0, DNSNames: ep?.dnsNames ?? null,
+    } as unknown as EndpointSettings;
+  }
+  return out;
 }
 
 export function toContainerSummary(rec: ContainerRecord, opts: { imageName: string; sizeRw?: number; sizeRootFs?: number; linkNames?: string[] }): ContainerSummary {
@@ -51,7 +69,7 @@ export function toContainerSummary(rec: ContainerRecord, opts: { imageName: stri
     Status: statusText(rec),
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
     NetworkSettings: { Networks: endpoints(rec) },
-    Mounts: [],
+    Mounts: toMountPoints(rec),
   };
 }
 
@@ -105,7 +123,7 @@ function portSummaries(rec: ContainerRecord): PortSummary[] {
   });
 }
 
-export function toContainerInspect(rec: ContainerRecord, paths: { root: string; hostname: string; hosts: string; resolvConf: string; log: string; upper: string; work: string; sizeRw?: number; sizeRootFs?: number }, version = '1.47'): ContainerInspectResponse {
+export function toContainerInspect(rec: ContainerRecord, paths: { root: string; hostname: string; hosts: string; resolvConf: string; log: string; upper: string; work: string; sizeRw?: number; sizeRootFs?: number; execIds?: string[] }, version = '1.47'): ContainerInspectResponse {
   const s = rec.state;
   const ep = rec.network;
   const live = hasProcess(s) && ep;
@@ -118,6 +136,7 @@ export function toContainerInspect(rec: ContainerRecord, paths: { root: string; 
       Status: s.status, Running: hasProcess(s), Paused: s.status === 'paused',
       Restarting: s.status === 'restarting', OOMKilled: s.oomKilled, Dead: s.status === 'dead', Pid: s.pid,
       ExitCode: s.exitCode, Error: s.error, StartedAt: s.startedAt, FinishedAt: s.finishedAt,
+      ...(rec.health ? { Health: toHealth(rec.health) } : {}),
     },
     Image: rec.imageId,
     ResolvConfPath: paths.resolvConf,
@@ -131,11 +150,11 @@ export function toContainerInspect(rec: ContainerRecord, paths: { root: string; 
     MountLabel: '',
     ProcessLabel: '',
     AppArmorProfile: '',
-    ExecIDs: null,
+    ExecIDs: paths.execIds?.length ? paths.execIds : null,
     HostConfig: fullHostConfig(rec, version) as unknown as WireHostConfig,
     GraphDriver: { Name: 'overlay2', Data: { UpperDir: paths.upper, WorkDir: paths.work, MergedDir: paths.root } },
     ...(paths.sizeRw !== undefined ? { SizeRw: paths.sizeRw, SizeRootFs: paths.sizeRootFs ?? 0 } : {}),
-    Mounts: [],
+    Mounts: toMountPoints(rec),
     Config: { Volumes: null, OnBuild: null, ...rec.config } as unknown as WireConfig,
     NetworkSettings: {
       SandboxID: live ? rec.id : '',
@@ -148,4 +167,19 @@ export function toContainerInspect(rec: ContainerRecord, paths: { root: string; 
       Networks: endpoints(rec),
     },
   };
+}
+
+/** The container's mounts as dockerd lists them (inspect's and ps's Mounts); `--tmpfs` mounts are not among them. */
+export function toMountPoints(rec: ContainerRecord): MountPoint[] {
+  const out: MountPoint[] = [];
+  for (const m of rec.mountPoints ?? parseMounts(rec.hostConfig)) {
+    if (m.type === 'bind') {
+      out.push({ Type: 'bind', Source: m.source, Destination: m.destination, Mode: m.mode ?? '', RW: !m.readOnly, Propagation: m.propagation ?? 'rprivate' });
+    } else if (m.type === 'volume') {
+      out.push({ Type: 'volume', Name: m.name, Source: m.source ?? '', Destination: m.destination, Driver: m.driver ?? 'local', Mode: m.mode ?? '', RW: !m.readOnly, Propagation: '' });
+    } else if (m.listed) {
+      out.push({ Type: 'tmpfs', Source: '', Destination: m.destination, Mode: '', RW: !m.readOnly, Propagation: '' });
+    }
+  }
+  return out;
 }

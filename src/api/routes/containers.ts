@@ -9,7 +9,7 @@ import { toContainerInspect, toContainerSummary } from './container-wire.js';
 
 export type ContainerBackend = Pick<ContainerService,
   'get' | 'list' | 'create' | 'start' | 'stop' | 'kill' | 'restart' | 'wait' | 'remove' | 'rename' | 'prune'
-  | 'logs' | 'attach' | 'resize' | 'export' | 'sizeRw' | 'logPath' | 'filePath'>;
+  | 'logs' | 'attach' | 'resize' | 'export' | 'sizeRw' | 'logPath' | 'filePath' | 'execIds'>;
 
 export interface ContainerPaths {
   rootfsDir(id: string): string;
@@ -94,7 +94,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   });
 
   r.delete('/containers/{id}', async (ctx) => {
-    await c.remove(ctx.params.id!, { force: boolParam(ctx.query.get('force')) });
+    await c.remove(ctx.params.id!, { force: boolParam(ctx.query.get('force')), volumes: boolParam(ctx.query.get('v')) });
     return empty();
   });
 
@@ -163,7 +163,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
     return toContainerInspect(rec, {
       root: paths.rootfsDir(rec.id), upper: paths.upperDir(rec.id), work: paths.workDir(rec.id),
       hostname: c.filePath(rec, 'hostname'), hosts: c.filePath(rec, 'hosts'), resolvConf: c.filePath(rec, 'resolv.conf'),
-      log: c.logPath(rec), ...(size ?? {}),
+      log: c.logPath(rec), execIds: c.execIds(rec.id), ...(size ?? {}),
     }, version);
   }
 }

@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { InvalidArgumentError, boolParam, parseFilters, type Filters } from '../../base/index.js';
 import type { HistoryEntry, LoadEvent } from '../../image/index.js';
 import type { HistoryResponseItem } from '../types/index.js';
-import { compareVersions, json, type Reply, type Router } from '../server/index.js';
+import { compareVersions, json, type Reply, type RequestContext, type Router } from '../server/index.js';
 import { toImageInspect, toImageSummary, type ImageView } from './image-wire.js';
 
 export type { ImageView };
@@ -37,7 +37,10 @@ export type UrlFetcher = (url: string, signal: AbortSignal) => Promise<Readable>
 const LIST_FILTERS = ['before', 'dangling', 'label', 'reference', 'since', 'until'];
 const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'];
 
-export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, fetchUrl: UrlFetcher): void {
+/** A pull (`/images/create?fromImage=`), answered by the distribution routes. */
+export type PullHandler = (ctx: RequestContext) => Promise<Reply>;
+
+export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, fetchUrl: UrlFetcher, pull: PullHandler): void {
   r.get('/images/json', async (ctx) => {
     const filters = parseFilters(ctx.query.get('filters'), LIST_FILTERS);
     // API 1.24 clients name the repository glob in `filter`, as dockerd still accepts from them.
@@ -50,11 +53,7 @@ export function imageRoutes(r: Router, images: ImageBackend, usage: ImageUsage, 
   r.post('/images/create', async (ctx) => {
     const q = ctx.query;
     const fromSrc = q.get('fromSrc');
-    if (fromSrc === null) {
-      const name = q.get('fromImage') ?? '';
-      const tag = q.get('tag');
-      throw new InvalidArgumentError(`pull of ${name}${tag ? `:${tag}` : ''} is not possible: this berth daemon has no registry client yet`);
-    }
+    if (fromSrc === null) return pull(ctx);
     const repo = q.get('repo') ?? '';
     const tag = q.get('tag') ?? '';
     const repoTag = repo ? (tag ? `${repo}:${tag}` : repo) : undefined;

@@ -28,7 +28,7 @@ const configFields: Record<string, Schema> = {
 const weightDevice = arrayOf(struct('blkiodev.WeightDevice', { Path: str, Weight: int('uint16') }), '[]*blkiodev.WeightDevice');
 const throttleDevice = arrayOf(struct('blkiodev.ThrottleDevice', { Path: str, Rate: int('uint64') }), '[]*blkiodev.ThrottleDevice');
 
-const resourcesFields: Record<string, Schema> = {
+export const RESOURCES_FIELDS: Record<string, Schema> = {
   CpuShares: int('int64'), Memory: int('int64'), NanoCpus: int('int64'), CgroupParent: str, BlkioWeight: int('uint16'),
   BlkioWeightDevice: weightDevice, BlkioDeviceReadBps: throttleDevice, BlkioDeviceWriteBps: throttleDevice,
   BlkioDeviceReadIOps: throttleDevice, BlkioDeviceWriteIOps: throttleDevice, CpuPeriod: int('int64'), CpuQuota: int('int64'),
@@ -67,7 +67,7 @@ const hostConfig = struct('container.HostConfig', {
   Links: strings, OomScoreAdj: int('int'), PidMode: named('container.PidMode'), Privileged: bool, PublishAllPorts: bool,
   ReadonlyRootfs: bool, SecurityOpt: strings, StorageOpt: stringMap, Tmpfs: stringMap, UTSMode: named('container.UTSMode'),
   UsernsMode: named('container.UsernsMode'), ShmSize: int('int64'), Sysctls: stringMap, Runtime: str,
-  Isolation: named('container.Isolation'), ...resourcesFields, Mounts: arrayOf(mount), MaskedPaths: strings,
+  Isolation: named('container.Isolation'), ...RESOURCES_FIELDS, Mounts: arrayOf(mount), MaskedPaths: strings,
   ReadonlyPaths: strings, Init: bool,
 });
 

@@ -23,10 +23,15 @@ export function forwardSignals(client: EngineClient, id: string): () => void {
  * process starts) and on every SIGWINCH. Returns a stop function.
  */
 export function monitorTtySize(cli: Cli, client: EngineClient, id: string): () => void {
+  return monitorTtySizeWith(cli, (size) => client.containerResize(id, size));
+}
+
+/** monitorTtySize() through any resize endpoint (an exec's). */
+export function monitorTtySizeWith(cli: Cli, resizeTo: (size: { height: number; width: number }) => Promise<void>): () => void {
   const resize = async (): Promise<void> => {
     const [height, width] = cli.ttySize();
     if (height === 0 && width === 0) return;
-    await client.containerResize(id, { height, width });
+    await resizeTo({ height, width });
   };
   let stopped = false;
   void (async () => {

@@ -1,5 +1,6 @@
 import type { Cli } from '../cli.js';
 import { StatusError } from '../errors.js';
+import { humanSize4 } from '../formatter/text.js';
 
 export const FORMAT_HELP = `Format output using a custom template:
 'table':            Print output in table format with column headers (default)
@@ -44,6 +45,12 @@ export async function forEachSequential(cli: Cli, items: readonly string[], op: 
     }
   }
   if (errs.length > 0) throw new StatusError(1, errs.join('\n'));
+}
+
+/** A prune's report as docker prints it: the heading and the names deleted (if any), then the space reclaimed. */
+export async function printPruned(cli: Cli, heading: string, deleted: readonly string[], spaceReclaimed: number): Promise<void> {
+  if (deleted.length > 0) await cli.print(`${heading}:\n${deleted.map((n) => `${n}\n`).join('')}\n`);
+  await cli.print(`Total reclaimed space: ${humanSize4(deleted.length > 0 ? spaceReclaimed : 0)}\n`);
 }
 
 /** docker's prompt.Confirm: true only when the user answers "y" (any case). */

@@ -1,4 +1,4 @@
-import { parseGoDuration, parseRamBytes, bytesSize } from '../../base/index.js';
+import { formatGoDuration, parseGoDuration, parseRamBytes, bytesSize } from '../../base/index.js';
 
 /**
  * A flag's value, as pflag's Value: a type name for the usage column, a parser, and the
@@ -94,24 +94,6 @@ export class DurationValue implements FlagValue<number> {
   }
   toString(): string { return formatGoDuration(this.value); }
   isZero(def: string): boolean { return def === '0' || def === '0s'; }
-}
-
-/** Go's Duration.String() for whole milliseconds and up ("1m30s", "500ms", "0s"). */
-export function formatGoDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  const neg = ms < 0;
-  let rest = Math.abs(ms);
-  if (rest < 1000) return `${neg ? '-' : ''}${rest}ms`;
-  const h = Math.floor(rest / 3600000);
-  rest -= h * 3600000;
-  const m = Math.floor(rest / 60000);
-  rest -= m * 60000;
-  const s = rest / 1000;
-  let out = '';
-  if (h) out += `${h}h`;
-  if (h || m) out += `${m}m`;
-  out += `${Number(s.toFixed(3))}s`;
-  return (neg ? '-' : '') + out;
 }
 
 export type Validator = (s: string) => string;

@@ -28,14 +28,14 @@ export function imageFormat(source: string, opts: { quiet: boolean; digests: boo
   return source;
 }
 
-function isDangling(img: ImageSummary): boolean {
+export function isDangling(img: ImageSummary): boolean {
   const tags = img.RepoTags ?? [];
   const digests = img.RepoDigests ?? [];
   if (tags.length === 0 && digests.length === 0) return true;
   return tags.length === 1 && tags[0] === '<none>:<none>' && digests.length === 1 && digests[0] === '<none>@<none>';
 }
 
-function imageRow(img: ImageSummary, repo: string, tag: string, digest: string, trunc: boolean, now?: number): Record<string, unknown> {
+export function imageRow(img: ImageSummary, repo: string, tag: string, digest: string, trunc: boolean, now?: number): Record<string, unknown> {
   const created = img.Created ?? 0;
   return {
     Containers: img.Containers === -1 || img.Containers === undefined ? 'N/A' : String(img.Containers),

@@ -150,7 +150,7 @@ function parseDevice(spec: string): DeviceMapping {
   return { PathOnHost: src, PathInContainer: dst, CgroupPermissions: perms };
 }
 
-function parseRestart(p: string): { Name: string; MaximumRetryCount: number } {
+export function parseRestart(p: string): { Name: string; MaximumRetryCount: number } {
   if (p === '') return { Name: '', MaximumRetryCount: 0 };
   const i = p.indexOf(':');
   const name = i < 0 ? p : p.slice(0, i);

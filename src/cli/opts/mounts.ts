@@ -60,6 +60,14 @@ export function parseMountSpec(spec: string): Mount {
       case 'bind-nonrecursive':
         m.BindOptions = { ...m.BindOptions, NonRecursive: parseBool(key, val) };
         break;
+      case 'bind-recursive': {
+        const modes: Record<string, object> = {
+          enabled: {}, disabled: { NonRecursive: true }, writable: { ReadOnlyNonRecursive: true }, readonly: { ReadOnlyForceRecursive: true },
+        };
+        if (!(val! in modes)) throw new Error(`invalid value for ${key}: ${val}`);
+        m.BindOptions = { ...m.BindOptions, ...modes[val!] };
+        break;
+      }
       case 'bind-create-src':
         m.BindOptions = { ...m.BindOptions, CreateMountpoint: parseBool(key, val) };
         break;

@@ -1,2 +1,3 @@
 export * from './netns.js';
 export * from './links.js';
+export * from './routes.js';

@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { errnoCode, InvalidArgumentError, type Digest } from '../../base/index.js';
-import { fsetxattr, ScopedDir } from '../../host/index.js';
+import { posix } from 'node:path';
+import { fileType, fsetxattr, S_IFDIR, ScopedDir } from '../../host/index.js';
 import { decompressStream, type Compression } from './decompress.js';
 import { readTar, type TarEntry } from './tar-reader.js';
 import type { TarHeader } from './tar-header.js';
@@ -45,7 +46,7 @@ export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, op
       yield c;
     }
   })();
-  const x = new Extractor(ScopedDir.open(opts.target, { writer: true }));
+  const x = new Extractor(ScopedDir.open(opts.target, { writer: true }), { layer: true });
   let size = 0;
   try {
     for await (const entry of readTar({ [Symbol.asyncIterator]: () => hashed })) {
@@ -69,7 +70,7 @@ export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, op
   return { diffId: `sha256:${hash.digest('hex')}` as Digest, size, tarSize, compression };
 }
 
-function mapStreamError(e: unknown): unknown {
+export function mapStreamError(e: unknown): unknown {
   const code = errnoCode(e);
   if (code && code.startsWith('Z_')) return new InvalidArgumentError(`Cannot read layer: ${(e as Error).message}`, { cause: e });
   return e;
@@ -87,6 +88,21 @@ function entryError(h: TarHeader, e: unknown): unknown {
   return new InvalidArgumentError(`Cannot apply layer entry "${h.name}": ${err.syscall ?? 'system call'} failed with ${code}`, { cause: e });
 }
 
+/**
+ * How an archive is unpacked: a layer (whiteouts applied, names must be relative), or a
+ * copy into a directory below the ScopedDir's root (`docker cp`: `base` is that directory,
+ * symlink-free; whiteout names are plain files, a leading "/" means `base`, and symlinks or
+ * hard links that climb out of `base` are refused as Docker's Unpack refuses them).
+ */
+export interface ExtractOptions {
+  layer: boolean;
+  base?: string;
+  /** Refuse to replace a directory with a non-directory or the reverse (Docker's NoOverwriteDirNonDir). */
+  noOverwriteDirNonDir?: boolean;
+  /** Every entry gets this owner instead of the archive's (Docker's ChownOpts). */
+  owner?: { uid: number; gid: number };
+}
+
 /*
  * Every call goes through a ScopedDir: fd-relative system calls in berth's addon that
  * resolve parents beneath the layer root with symlinks forbidden, and never follow the last
@@ -96,12 +112,42 @@ function entryError(h: TarHeader, e: unknown): unknown {
  * each is one short syscall or a few, while an async fs call costs a thread-pool round
  * trip. The event loop still turns between entries, whenever the tar stream is awaited.
  */
-class Extractor {
+export class Extractor {
   private readonly root: ScopedRoot;
   private readonly dirTimes = new Map<string, number>();
 
-  constructor(private readonly dir: ScopedDir) {
+  constructor(private readonly dir: ScopedDir, private readonly opts: ExtractOptions) {
     this.root = new ScopedRoot(dir);
+  }
+
+  /** The entry's path below the root: a layer's name, or a copy's name below `base`. */
+  private target(name: string): string {
+    if (this.opts.layer) return cleanEntryName(name);
+    const rel = cleanEntryName(name.replace(/^\/+/, ''));
+    const base = this.opts.base ?? '';
+    return base === '' || rel === '' ? base + rel : `${base}/${rel}`;
+  }
+
+  /** A copy's link target must stay below `base` (Docker's breakout check); a layer's is checked by resolveDir. */
+  private checkCopyLink(h: TarHeader, rel: string): void {
+    if (this.opts.layer) return;
+    const base = this.opts.base ?? '';
+    const inBase = base === '' ? rel : rel.slice(base.length + 1);
+    const from = h.type === 'symlink' ? posix.dirname(inBase) : '.';
+    const joined = posix.normalize(posix.join(from, h.type === 'symlink' ? h.linkname : h.linkname.replace(/^\/+/, '')));
+    if (joined === '..' || joined.startsWith('../')) {
+      throw new InvalidArgumentError(`invalid ${h.type === 'symlink' ? 'symlink' : 'hardlink'} "${h.name}" -> "${h.linkname}"`);
+    }
+  }
+
+  /** Docker's NoOverwriteDirNonDir: what is at `leaf` may only be replaced by the same kind. */
+  private checkOverwrite(h: TarHeader, leaf: string): void {
+    if (!this.opts.noOverwriteDirNonDir) return;
+    const st = this.dir.lstat(leaf);
+    if (!st) return;
+    const isDir = fileType(st.mode) === S_IFDIR;
+    if (isDir && h.type !== 'directory') throw new InvalidArgumentError(`cannot overwrite directory "/${leaf}" with non-directory "${h.name}"`);
+    if (!isDir && h.type === 'directory') throw new InvalidArgumentError(`cannot overwrite non-directory "/${leaf}" with directory "${h.name}"`);
   }
 
   close(): void {
@@ -110,8 +156,9 @@ class Extractor {
 
   async apply(entry: TarEntry): Promise<void> {
     const h = entry.header;
-    const rel = cleanEntryName(h.name);
-    if (rel === '') return; // the root itself, skipped as Docker does
+    const rel = this.target(h.name);
+    if (rel === (this.opts.base ?? '')) return; // the root itself, skipped as Docker does
+    if (this.opts.owner) { h.uid = this.opts.owner.uid; h.gid = this.opts.owner.gid; }
     // as Docker's Chtimes: a time before the epoch or past what Go's time.Duration holds is the epoch
     if (h.mtime < 0 || h.mtime > MAX_UNIX_TIME) h.mtime = 0;
     try {
@@ -127,6 +174,10 @@ class Extractor {
     const parent = this.root.resolveDir(slash < 0 ? '' : rel.slice(0, slash), { create: true, entry: h.name });
     const leaf = parent === '' ? base : `${parent}/${base}`;
 
+    if (!this.opts.layer && base.startsWith(WHITEOUT_PREFIX)) {
+      // a copy's ".wh." file would turn into a whiteout in a commit of the container
+      throw new InvalidArgumentError(`Cannot extract "${h.name}": names starting with "${WHITEOUT_PREFIX}" are reserved for layer whiteouts`);
+    }
     if (base.startsWith(WHITEOUT_PREFIX)) {
       if (base === WHITEOUT_OPAQUE) this.dir.setxattr(parent, OVERLAY_OPAQUE_XATTR, Buffer.from('y'));
       else if (!base.startsWith(WHITEOUT_META_PREFIX)) {
@@ -139,6 +190,8 @@ class Extractor {
       return;
     }
 
+    if (h.type === 'symlink' || h.type === 'link') this.checkCopyLink(h, leaf);
+    this.checkOverwrite(h, leaf);
     switch (h.type) {
       case 'file': await this.writeFile(leaf, h, entry); return; // xattrs set through the open file
       case 'directory': this.makeDir(leaf, h); break;
@@ -212,9 +265,9 @@ class Extractor {
   }
 
   private makeHardlink(leaf: string, h: TarHeader): void {
-    // hardlink targets name a path from the layer root; a leading "/" means the same
-    const name = cleanEntryName(h.linkname.replace(/^\/+/, ''));
-    if (name === '') throw new InvalidArgumentError(`Cannot apply layer entry "${h.name}": invalid hardlink target "${h.linkname}"`);
+    // hardlink targets name a path from the layer root (a copy's base); a leading "/" means the same
+    const name = this.target(h.linkname.replace(/^\/+/, ''));
+    if (name === (this.opts.base ?? '')) throw new InvalidArgumentError(`Cannot apply layer entry "${h.name}": invalid hardlink target "${h.linkname}"`);
     const slash = name.lastIndexOf('/');
     const dir = this.root.resolveDir(slash < 0 ? '' : name.slice(0, slash), { create: false, entry: h.name });
     const target = dir === '' ? name.slice(slash + 1) : `${dir}/${name.slice(slash + 1)}`;

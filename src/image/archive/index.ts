@@ -6,3 +6,5 @@ export * from './apply-layer.js';
 export * from './diff-upper.js';
 export * from './tar-tree.js';
 export { walkTree, type WalkOptions } from './tree-walk.js';
+export * from './extract-tar.js';
+export * from './tar-rebase.js';

@@ -14,6 +14,8 @@ export interface WalkOptions {
   /** Rewrite or drop entries (whiteout conversion); may return several. */
   map?: (e: TarWriteEntry, st: ScopedStat, xattrs: Map<string, Buffer> | undefined) => TarWriteEntry[];
   signal?: AbortSignal;
+  /** Walk only this entry below the root (itself first, then what it holds), root-relative without symlinks. */
+  under?: string;
 }
 
 /** xattrs never carried into archives: overlay's own bookkeeping and host labels. */
@@ -49,6 +51,62 @@ async function* fileBody(dir: ScopedDir, rel: string): AsyncGenerator<Buffer> {
 export async function* walkTree(opts: WalkOptions): AsyncGenerator<TarWriteEntry> {
   const dir = ScopedDir.open(opts.root);
   const seen = new Map<string, string>();
+  /** The entry describing `child`, or undefined when it is gone, excluded or a socket. */
+  function describe(child: string): { entry: TarWriteEntry; st: ScopedStat; x: Map<string, Buffer> | undefined } | undefined {
+    let st: ScopedStat | undefined;
+    try {
+      st = dir.lstat(child);
+    } catch (e) {
+      if (!isGone(e)) throw e;
+    }
+    if (!st) return undefined; // vanished while walking
+    if (opts.exclude?.(child, st)) return undefined;
+    const type = fileType(st.mode);
+    if (type === S_IFSOCK) return undefined;
+    const h: TarHeader = {
+      name: child, type: 'file', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0,
+      mtime: st.mtimeSec, linkname: '',
+    };
+    let x: Map<string, Buffer> | undefined;
+    try {
+      x = dir.xattrs(child);
+    } catch (e) {
+      if ((e as { code?: unknown })?.code === 'EXDEV') x = new Map(); // a mount point: not crossed
+      else if (isGone(e)) return undefined;
+      else throw e;
+    }
+    if (x.size > 0) {
+      const kept = new Map([...x].filter(([k]) => keepXattr(k)));
+      if (kept.size > 0) h.xattrs = kept;
+    } else x = undefined;
+    let entry: TarWriteEntry = { header: h };
+    const isWhiteout = type === S_IFCHR && st.rdev === 0;
+    if (type !== S_IFDIR && st.nlink > 1 && !isWhiteout) {
+      const key = `${st.dev}:${st.ino}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        entry = { header: { ...h, type: 'link', linkname: first, xattrs: undefined } };
+      } else seen.set(key, child);
+    }
+    if (entry.header.type !== 'link') {
+      if (type === S_IFDIR) { h.type = 'directory'; h.name = `${child}/`; }
+      else if (type === S_IFLNK) { h.type = 'symlink'; h.linkname = dir.readlink(child); }
+      else if (type === S_IFCHR || type === S_IFBLK) {
+        h.type = type === S_IFCHR ? 'char' : 'block';
+        h.devmajor = devMajor(st.rdev);
+        h.devminor = devMinor(st.rdev);
+      } else if (type === S_IFIFO) h.type = 'fifo';
+      else if (type === S_IFREG) { h.size = st.size; entry.body = fileBody(dir, child); }
+      else return undefined;
+    }
+    return { entry, st, x };
+  }
+  function* emit(child: string): Generator<TarWriteEntry | { descend: string }> {
+    const d = describe(child);
+    if (!d) return;
+    yield* opts.map ? opts.map(d.entry, d.st, d.x) : [d.entry];
+    if (fileType(d.st.mode) === S_IFDIR) yield { descend: child };
+  }
   function* visit(rel: string): Generator<TarWriteEntry | { descend: string }> {
     let names: string[];
     try {
@@ -60,60 +118,12 @@ export async function* walkTree(opts: WalkOptions): AsyncGenerator<TarWriteEntry
     }
     for (const name of names) {
       opts.signal?.throwIfAborted();
-      const child = rel === '' ? name : `${rel}/${name}`;
-      let st: ScopedStat | undefined;
-      try {
-        st = dir.lstat(child);
-      } catch (e) {
-        if (!isGone(e)) throw e;
-      }
-      if (!st) continue; // vanished while walking
-      if (opts.exclude?.(child, st)) continue;
-      const type = fileType(st.mode);
-      if (type === S_IFSOCK) continue;
-      const h: TarHeader = {
-        name: child, type: 'file', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0,
-        mtime: st.mtimeSec, linkname: '',
-      };
-      let x: Map<string, Buffer> | undefined;
-      try {
-        x = dir.xattrs(child);
-      } catch (e) {
-        if ((e as { code?: unknown })?.code === 'EXDEV') x = new Map(); // a mount point: not crossed
-        else if (isGone(e)) continue;
-        else throw e;
-      }
-      if (x.size > 0) {
-        const kept = new Map([...x].filter(([k]) => keepXattr(k)));
-        if (kept.size > 0) h.xattrs = kept;
-      } else x = undefined;
-      let entry: TarWriteEntry = { header: h };
-      const isWhiteout = type === S_IFCHR && st.rdev === 0;
-      if (type !== S_IFDIR && st.nlink > 1 && !isWhiteout) {
-        const key = `${st.dev}:${st.ino}`;
-        const first = seen.get(key);
-        if (first !== undefined) {
-          entry = { header: { ...h, type: 'link', linkname: first, xattrs: undefined } };
-        } else seen.set(key, child);
-      }
-      if (entry.header.type !== 'link') {
-        if (type === S_IFDIR) { h.type = 'directory'; h.name = `${child}/`; }
-        else if (type === S_IFLNK) { h.type = 'symlink'; h.linkname = dir.readlink(child); }
-        else if (type === S_IFCHR || type === S_IFBLK) {
-          h.type = type === S_IFCHR ? 'char' : 'block';
-          h.devmajor = devMajor(st.rdev);
-          h.devminor = devMinor(st.rdev);
-        } else if (type === S_IFIFO) h.type = 'fifo';
-        else if (type === S_IFREG) { h.size = st.size; entry.body = fileBody(dir, child); }
-        else continue;
-      }
-      yield* opts.map ? opts.map(entry, st, x) : [entry];
-      if (type === S_IFDIR) yield { descend: child };
+      yield* emit(rel === '' ? name : `${rel}/${name}`);
     }
   }
   try {
     // depth-first with an explicit stack of generators: no recursion limit on deep trees
-    const stack = [visit('')];
+    const stack = [opts.under ? emit(opts.under) : visit('')];
     while (stack.length > 0) {
       const r = stack[stack.length - 1]!.next();
       if (r.done) { stack.pop(); continue; }

@@ -11,15 +11,21 @@ import { DigestMismatchError, digestHex, errnoCode, isDigest, NotFoundError, syn
  * into place, so a visible blob is always complete and correct.
  */
 export class ContentStore {
+  /** Digests whose partial download a writer holds open (one writer per partial file). */
+  private readonly resuming = new Set<string>();
+
   private constructor(readonly dir: string, private readonly ingestDir: string) {}
 
   static async open(root: string): Promise<ContentStore> {
     const dir = join(root, 'content', 'sha256');
     const ingestDir = join(root, 'content', 'ingest');
     await mkdir(dir, { recursive: true });
-    // whatever was being written when the daemon last stopped is garbage now
-    await rm(ingestDir, { recursive: true, force: true });
+    // whatever was being written when the daemon last stopped is garbage now, except the
+    // partial downloads a pull resumes (they are verified whole before anything commits)
     await mkdir(ingestDir, { recursive: true });
+    for (const name of await readdir(ingestDir)) {
+      if (!PARTIAL_RE.test(name)) await rm(join(ingestDir, name), { recursive: true, force: true });
+    }
     return new ContentStore(dir, ingestDir);
   }
 
@@ -74,6 +80,38 @@ export class ContentStore {
     return new BlobWriter(this, fh, tmp, opts.expected);
   }
 
+  /**
+   * A writer for a download of `expected` that keeps what it received when aborted with
+   * `{ keep: true }`, so a later download resumes from there: `held` bytes are already in
+   * and hashed, and writes append to them (fetch from offset `held`). One writer per digest
+   * at a time; a second concurrent one gets a plain writer (held 0).
+   */
+  async resumableWriter(expected: Digest): Promise<BlobWriter> {
+    const hex = digestHex(expected);
+    if (this.resuming.has(hex)) return this.writer({ expected });
+    this.resuming.add(hex);
+    const release = (): void => { this.resuming.delete(hex); };
+    const tmp = join(this.ingestDir, `partial-${hex}`);
+    try {
+      const fh = await open(tmp, 'a+', 0o644);
+      const hash = createHash('sha256');
+      let held = 0;
+      try {
+        for await (const c of createReadStream('', { fd: fh.fd, autoClose: false, start: 0, highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>) {
+          hash.update(c);
+          held += c.length;
+        }
+      } catch (e) {
+        await fh.close();
+        throw e;
+      }
+      return new BlobWriter(this, fh, tmp, expected, { hash, held, release });
+    } catch (e) {
+      release();
+      throw e;
+    }
+  }
+
   /** Stream a whole blob in, verify it and commit it. */
   async ingest(src: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: { expected?: Digest; signal?: AbortSignal } = {}): Promise<{ digest: Digest; size: number; created: boolean }> {
     const w = await this.writer({ expected: opts.expected });
@@ -109,12 +147,24 @@ export class ContentStore {
   }
 }
 
-export class BlobWriter {
-  private readonly hash: Hash = createHash('sha256');
-  size = 0;
-  private closed = false;
+const PARTIAL_RE = /^partial-[a-f0-9]{64}$/;
 
-  constructor(private readonly store: ContentStore, private readonly fh: FileHandle, private readonly tmp: string, private readonly expected?: Digest) {}
+export class BlobWriter {
+  private readonly hash: Hash;
+  size: number;
+  /** Bytes a resumed download already holds (see ContentStore.resumableWriter); writes append to them. */
+  readonly held: number;
+  private closed = false;
+  private readonly release: () => void;
+
+  constructor(
+    private readonly store: ContentStore, private readonly fh: FileHandle, private readonly tmp: string, private readonly expected?: Digest,
+    resumed?: { hash: Hash; held: number; release: () => void },
+  ) {
+    this.hash = resumed?.hash ?? createHash('sha256');
+    this.size = this.held = resumed?.held ?? 0;
+    this.release = resumed?.release ?? ((): void => {});
+  }
 
   async write(chunk: Uint8Array): Promise<void> {
     this.hash.update(chunk);
@@ -125,25 +175,32 @@ export class BlobWriter {
 
   /** fsync, verify, rename into place; `created` is false when the blob was already stored. Throws DigestMismatchError. */
   async commit(): Promise<{ digest: Digest; size: number; created: boolean }> {
-    await this.fh.sync();
-    await this.fh.close();
-    this.closed = true;
-    const digest = `sha256:${this.hash.digest('hex')}` as Digest;
-    if (this.expected && this.expected !== digest) {
-      await unlink(this.tmp).catch(() => {});
-      throw new DigestMismatchError(this.expected, digest);
+    try {
+      await this.fh.sync();
+      await this.fh.close();
+      this.closed = true;
+      const digest = `sha256:${this.hash.digest('hex')}` as Digest;
+      if (this.expected && this.expected !== digest) {
+        await unlink(this.tmp).catch(() => {});
+        throw new DigestMismatchError(this.expected, digest);
+      }
+      const exists = await this.store.has(digest);
+      if (exists) await unlink(this.tmp);
+      else await this.store.adopt(this.tmp, digest);
+      return { digest, size: this.size, created: !exists };
+    } finally {
+      this.release();
     }
-    const exists = await this.store.has(digest);
-    if (exists) await unlink(this.tmp);
-    else await this.store.adopt(this.tmp, digest);
-    return { digest, size: this.size, created: !exists };
   }
 
-  async abort(): Promise<void> {
+  /** Drop what was written; `keep` leaves a resumable download's bytes for the next try. */
+  async abort(opts: { keep?: boolean } = {}): Promise<void> {
     if (!this.closed) {
       this.closed = true;
+      if (opts.keep) await this.fh.sync().catch(() => {});
       await this.fh.close().catch(() => {});
     }
-    await unlink(this.tmp).catch(() => {});
+    if (!opts.keep || this.held === this.size && this.size === 0) await unlink(this.tmp).catch(() => {});
+    this.release();
   }
 }

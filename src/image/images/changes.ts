@@ -11,6 +11,7 @@ const VALID = new Set(['cmd', 'entrypoint', 'healthcheck', 'env', 'expose', 'lab
  */
 export function applyChanges(base: ImageRuntimeConfig, changes: readonly string[]): ImageRuntimeConfig {
   const cfg: ImageRuntimeConfig = structuredClone(base);
+  let cmdSet = false;
   for (const raw of joinContinuations(changes)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
@@ -19,8 +20,12 @@ export function applyChanges(base: ImageRuntimeConfig, changes: readonly string[
     const rest = m[2]!.trim();
     if (!VALID.has(instr)) throw new InvalidArgumentError(`${instr} is not a valid change command`);
     switch (instr) {
-      case 'cmd': cfg.Cmd = commandForm(rest, cfg); cfg.ArgsEscaped = undefined; break;
-      case 'entrypoint': cfg.Entrypoint = rest === '' ? null : commandForm(rest, cfg); break;
+      case 'cmd': cfg.Cmd = commandForm(rest, cfg); cfg.ArgsEscaped = undefined; cmdSet = true; break;
+      case 'entrypoint':
+        cfg.Entrypoint = rest === '' ? null : commandForm(rest, cfg);
+        // as Docker's dispatcher: an ENTRYPOINT drops the CMD it inherited, not one set alongside
+        if (!cmdSet) cfg.Cmd = null;
+        break;
       case 'env': {
         const env = [...(cfg.Env ?? [])];
         for (const [k, v] of keyValues('ENV', rest)) {

@@ -30,6 +30,9 @@ export function parseTagTarget(s: string): Reference {
   return tagNameOnly(ref);
 }
 
+/** The diffID of a tar with no entries (1024 zero bytes): Docker's DigestSHA256EmptyTar. */
+export const EMPTY_TAR_DIFF_ID = 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef' as Digest;
+
 export interface NewImageOptions {
   /** Base image (ref or ID) the new one extends; its layers and history are kept. */
   parent?: string;
@@ -46,6 +49,8 @@ export interface NewImageOptions {
   created?: string;
   platform?: Platform;
   repoTag?: string;
+  /** A diff that holds nothing (the empty tar) adds no layer, only an empty_layer history entry (commit, build). */
+  skipEmptyLayer?: boolean;
   /** Extra top-level config fields (e.g. container, container_config, docker_version). */
   extra?: Partial<ImageConfig>;
   signal?: AbortSignal;
@@ -66,6 +71,11 @@ export async function createImage(store: ImageStore, opts: NewImageOptions): Pro
   try {
     if (opts.diff) {
       reg = await store.layers.register(opts.diff, { parent: baseChains[baseChains.length - 1] ?? '', signal: opts.signal });
+      if (opts.skipEmptyLayer && reg.layer.diffId === EMPTY_TAR_DIFF_ID) {
+        store.layers.unpin(reg.layer.chainId);
+        if (reg.created) await store.discardLayer(reg.layer.chainId);
+        reg = undefined;
+      }
     }
     const created = opts.created ?? new Date().toISOString();
     const history: ImageHistory = { created };

@@ -1,13 +1,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { InvalidArgumentError, sha256, shortId, type Digest } from '../../base/index.js';
+import { Channel, InvalidArgumentError, sha256, shortId, type Digest } from '../../base/index.js';
 import {
   ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME, familiarString, parseNormalizedNamed,
   MEDIA_TYPE_DOCKER_MANIFEST_LIST, MEDIA_TYPE_OCI_INDEX, type Descriptor, type ImageConfig, type Index, type Manifest, type Reference,
 } from '../../oci/index.js';
 import { StagedArchive } from './archive-stage.js';
-import { Channel } from './channel.js';
 import { hostPlatform } from './image-create.js';
 import { entryFromConfig, type ImageEntry, type ImageStore } from './image-store.js';
 import type { LoadEvent } from './types.js';

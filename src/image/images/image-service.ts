@@ -133,8 +133,10 @@ export class ImageService {
 
   /** `docker commit` and the builder: a new image on top of `parent` with an optional diff layer. */
   async commit(opts: CommitOptions): Promise<ImageRecord> {
-    const o: NewImageOptions = { ...opts, recordParent: true };
-    return this.store.record(await createImage(this.store, o));
+    const o: NewImageOptions = { ...opts, recordParent: true, skipEmptyLayer: true };
+    const img = await createImage(this.store, o);
+    if (opts.repoTag) this.event('tag', img.id, familiarString(parseTagTarget(opts.repoTag)));
+    return this.store.record(img);
   }
 
   load(src: Readable | AsyncIterable<Buffer>, opts: { quiet?: boolean; signal?: AbortSignal } = {}): AsyncIterable<LoadEvent> {
@@ -172,6 +174,14 @@ export class ImageService {
    */
   registerLayer(src: Readable | AsyncIterable<Buffer>, opts: RegisterLayerOptions = {}): Promise<RegisteredLayer> {
     return this.store.layers.register(src, opts);
+  }
+
+  /**
+   * Unpack a layer from a blob already committed to the content store (registry pulls that
+   * download first); pinned like registerLayer's.
+   */
+  registerBlob(digest: Digest, opts: RegisterLayerOptions = {}): Promise<RegisteredLayer> {
+    return this.store.layers.registerFile(this.store.content.path(digest), digest, opts);
   }
 
   /** Pin an already stored layer (in memory) for an image about to be created. */
@@ -224,7 +234,7 @@ export class ImageService {
    * tags and digest references at it. Every layer must be pinned by the caller
    * (registerLayer or pinLayer); those pins are released.
    */
-  async createImageFromConfig(configBytes: Uint8Array, opts: { repoTags?: string[]; repoDigests?: string[] } = {}): Promise<ImageRecord> {
+  async createImageFromConfig(configBytes: Uint8Array, opts: { repoTags?: string[]; repoDigests?: string[]; blobs?: Digest[] } = {}): Promise<ImageRecord> {
     const tags = (opts.repoTags ?? []).map(parseTagTarget);
     const digests = (opts.repoDigests ?? []).map((d) => {
       const r = parseNormalizedNamed(d);
@@ -234,9 +244,29 @@ export class ImageService {
     return this.store.lock.run(async () => {
       const { image } = await this.store.createImage(configBytes);
       for (const r of [...tags, ...digests]) this.store.setTag(r, image);
+      const added = (opts.blobs ?? []).filter((b) => !image.blobs.includes(b));
+      image.blobs.push(...added);
       if (tags.length + digests.length > 0) await this.store.saveRefs([image]);
+      else if (added.length) await this.store.writeMeta(image);
       this.unpinLayers(image.chainIds);
       return this.store.record(image);
     });
   }
+
+  /**
+   * After a push: the manifest stored (kept with the image) and `name@digest` recorded as a
+   * repository digest, as Docker does. The manifest bytes are verified against `digest`.
+   */
+  async recordPushed(imageId: string, opts: { repoDigest: string; manifest: Uint8Array }): Promise<void> {
+    const r = parseNormalizedNamed(opts.repoDigest);
+    if (r.digest === undefined) throw new InvalidArgumentError(`Cannot record repository digest "${opts.repoDigest}": expected name@sha256:<hex>`);
+    const digest = await this.store.content.put(opts.manifest, { expected: r.digest as Digest });
+    await this.store.lock.run(async () => {
+      const image = this.store.resolve(imageId);
+      if (!image.blobs.includes(digest)) image.blobs.push(digest);
+      this.store.setTag({ domain: r.domain, path: r.path, digest }, image);
+      await this.store.saveRefs([image]);
+    });
+  }
+
 }

@@ -16,12 +16,15 @@ export interface ImageEntry {
   parent: string;
   lastTagTime: string;
   chainIds: Digest[];
+  /** Manifests and indexes pulled or pushed for this image, kept in the content store with it. */
+  blobs: Digest[];
 }
 
 interface ImageMeta {
   id: Digest;
   parent?: string;
   lastTagTime?: string;
+  blobs?: string[];
 }
 
 /**
@@ -161,7 +164,7 @@ export class ImageStore {
         await this.deleteLayer(l.chainId);
       }
     }
-    const blobs = new Set<string>([...this.images.values()].map((i) => i.id));
+    const blobs = new Set<string>([...this.images.values()].flatMap((i) => [i.id, ...i.blobs]));
     for (const l of this.layers.all()) blobs.add(l.tarDigest);
     for (const digest of await this.content.list()) {
       if (blobs.has(digest)) continue;
@@ -270,7 +273,9 @@ export class ImageStore {
   }
 
   async writeMeta(e: ImageEntry): Promise<void> {
-    const meta: ImageMeta = { id: e.id, ...(e.parent ? { parent: e.parent } : {}), ...(e.lastTagTime ? { lastTagTime: e.lastTagTime } : {}) };
+    const meta: ImageMeta = {
+      id: e.id, ...(e.parent ? { parent: e.parent } : {}), ...(e.lastTagTime ? { lastTagTime: e.lastTagTime } : {}), ...(e.blobs.length ? { blobs: e.blobs } : {}),
+    };
     await this.metas.put(digestHex(e.id), meta);
   }
 
@@ -293,6 +298,8 @@ export class ImageStore {
     await this.metas.delete(digestHex(img.id));
     this.images.delete(digestHex(img.id));
     if (![...this.images.values()].some((i) => i.id === img.id)) await this.content.delete(img.id);
+    const kept = new Set([...this.images.values()].flatMap((i) => i.blobs));
+    for (const b of img.blobs) if (!kept.has(b)) await this.content.delete(b);
     const used = this.usedChains();
     const removed: Digest[] = [];
     for (const c of [...img.chainIds].reverse()) {
@@ -330,5 +337,6 @@ export function entryFromConfig(id: Digest, bytes: Uint8Array, meta: ImageMeta):
     parent: meta.parent ?? '',
     lastTagTime: meta.lastTagTime ?? '',
     chainIds: diffIds.length > 0 ? chainIds(diffIds) : [],
+    blobs: Array.isArray(meta.blobs) ? meta.blobs.filter(isDigest) : [],
   };
 }

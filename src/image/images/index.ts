@@ -4,3 +4,4 @@ export type { LayerInfo, RegisterLayerOptions, RegisteredLayer } from './layer-s
 export type { RemoveOptions, PruneOptions } from './image-remove.js';
 export { applyChanges } from './changes.js';
 export { hostPlatform, parsePlatform } from './image-create.js';
+export { pathMatch } from './glob.js';

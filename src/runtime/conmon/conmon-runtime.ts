@@ -4,10 +4,11 @@ import { dirname, join } from 'node:path';
 import {
   ConflictError, errnoCode, InternalError, InvalidArgumentError, NotFoundError, silentLogger, type Logger,
 } from '../../base/index.js';
-import type { LinuxResources } from '../../oci/index.js';
+import type { LinuxResources, RuntimeProcess, RuntimeSpec } from '../../oci/index.js';
 import { exec, isProcessAlive, readProcessArgv, spawnDaemon, SYSTEM_PATH } from '../../host/index.js';
 import { attachConmon, type AttachStreams } from './attach.js';
 import type { RuntimeName } from './detect.js';
+import { execConmon, type ConmonExec } from './exec.js';
 import { watchExitDir } from './exit-watch.js';
 import { checkId, RuntimeLayout } from './layout.js';
 import { extractRuntimeMessage, OciRuntimeError } from './runtime-error.js';
@@ -275,22 +276,31 @@ export class ConmonRuntime {
 
   /** Resize the container's terminal through conmon's control FIFO. */
   async resize(id: string, size: { height: number; width: number }): Promise<void> {
-    const h = Math.trunc(size.height);
-    const w = Math.trunc(size.width);
-    if (!(h >= 0 && w >= 0)) throw new InvalidArgumentError(`Invalid terminal size ${size.height}x${size.width}`);
-    let fh;
+    await resizeThrough(this.layout.ctlFifo(checkId(id)), size, `Container ${id} is not running`);
+  }
+
+  /** The container's own process, as its bundle's config.json has it (what an exec starts from). */
+  async process(id: string): Promise<RuntimeProcess> {
     try {
-      // Non-blocking: with conmon gone there is no reader and open fails with ENXIO instead of hanging.
-      fh = await open(this.layout.ctlFifo(checkId(id)), constants.O_WRONLY | constants.O_NONBLOCK);
+      return (JSON.parse(await readFile(join(this.layout.containerDir(checkId(id)), 'config.json'), 'utf8')) as RuntimeSpec).process;
     } catch (e) {
-      if (errnoCode(e) === 'ENXIO' || errnoCode(e) === 'ENOENT') throw new ConflictError(`Container ${id} is not running`);
+      if (errnoCode(e) === 'ENOENT') throw new ConflictError(`Container ${id} is not running`);
       throw e;
     }
-    try {
-      await fh.write(`1 ${h} ${w}\n`);
-    } finally {
-      await fh.close();
-    }
+  }
+
+  /** Run a process in the running container under its own conmon (see exec.ts). */
+  exec(id: string, opts: { execId: string; process: RuntimeProcess; stdin: boolean; attach: boolean }): Promise<ConmonExec> {
+    return execConmon({
+      conmonPath: this.conmonPath, runtimePath: this.runtime.path, runtimeRoot: this.layout.runtimeRoot,
+      containerId: checkId(id), execId: opts.execId, dir: this.layout.execDir(opts.execId),
+      process: opts.process, env: conmonEnv(), stdin: opts.stdin, attach: opts.attach, log: this.log,
+    });
+  }
+
+  /** Resize an exec's terminal through its conmon's control FIFO. */
+  async resizeExec(execId: string, size: { height: number; width: number }): Promise<void> {
+    await resizeThrough(join(this.layout.execDir(execId), 'ctl'), size, `Exec ${execId} is not running`);
   }
 
   /** Freeze every process of the container (`<runtime> pause`, the cgroup freezer). */
@@ -349,6 +359,26 @@ export class ConmonRuntime {
     if (/not running|process already finished|container is stopped/i.test(msg)) return new ConflictError(`Container ${id} is not running`);
     if (/not stopped/.test(msg)) return new ConflictError(`Container ${id} is running: stop the container before removing it`);
     return new OciRuntimeError(op, msg);
+  }
+}
+
+/** Write a terminal size to a conmon's control FIFO ("1 <height> <width>"). */
+async function resizeThrough(ctl: string, size: { height: number; width: number }, notRunning: string): Promise<void> {
+  const h = Math.trunc(size.height);
+  const w = Math.trunc(size.width);
+  if (!(h >= 0 && w >= 0)) throw new InvalidArgumentError(`Invalid terminal size ${size.height}x${size.width}`);
+  let fh;
+  try {
+    // Non-blocking: with conmon gone there is no reader and open fails with ENXIO instead of hanging.
+    fh = await open(ctl, constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    if (errnoCode(e) === 'ENXIO' || errnoCode(e) === 'ENOENT') throw new ConflictError(notRunning);
+    throw e;
+  }
+  try {
+    await fh.write(`1 ${h} ${w}\n`);
+  } finally {
+    await fh.close();
   }
 }
 

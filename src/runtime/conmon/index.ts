@@ -8,3 +8,4 @@ export * from './exit-watch.js';
 export * from './seqpacket.js';
 export * from './seccomp-bpf-cache.js';
 export * from './read-only-runtime.js';
+export * from './exec.js';

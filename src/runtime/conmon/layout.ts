@@ -12,6 +12,8 @@ import { InvalidArgumentError } from '../../base/index.js';
  *       ctl, winsz                 conmon's control FIFOs (resize, reopen logs)
  *       oom                        made by conmon (its working directory) when the OOM killer acted in the container's cgroup
  *   <execRoot>/exits/<id>          conmon's exit file: the exit code as text; its mtime is when it exited
+ *   <execRoot>/exec/<execId>/      one exec's conmon (docker exec, health probes): process.json, pidfile,
+ *                                  conmon.pid, attach, ctl, exit (conmon's persist dir); never in exits/
  *   <execRoot>/<runtime name>/     the runtime's state root (runc --root)
  *
  * Everything here is volatile (tmpfs): after a host reboot there is nothing to restore.
@@ -62,6 +64,15 @@ export class RuntimeLayout {
 
   ctlFifo(id: string): string {
     return join(this.containerDir(id), 'ctl');
+  }
+
+  get execsDir(): string {
+    return join(this.execRoot, 'exec');
+  }
+
+  /** One exec's files; its attach socket and ctl FIFO are at the same names as a container's. */
+  execDir(execId: string): string {
+    return join(this.execsDir, checkId(execId));
   }
 }
 

@@ -11,3 +11,4 @@ export * from './user.js';
 export * from './host-facts.js';
 export * from './working-dir.js';
 export * from './user-mounts.js';
+export * from './exec-process.js';

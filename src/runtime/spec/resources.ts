@@ -15,6 +15,10 @@ export interface ResourceInput {
   cpusetMems?: string;
   /** --pids-limit; 0 or negative means unlimited. */
   pidsLimit?: number;
+  /** --memory-reservation in bytes (the soft limit). */
+  memoryReservation?: number;
+  /** --blkio-weight, 10-1000. */
+  blkioWeight?: number;
 }
 
 /** Docker's --cpus period: 100ms in microseconds. */
@@ -39,6 +43,7 @@ export function buildResources(r: ResourceInput, opts: { privileged: boolean }):
   };
   const memory: LinuxMemory = {};
   if (r.memory !== undefined && r.memory > 0) memory.limit = r.memory;
+  if (r.memoryReservation !== undefined && r.memoryReservation > 0) memory.reservation = r.memoryReservation;
   let swap = r.memorySwap ?? 0;
   if (swap === 0 && memory.limit !== undefined) swap = memory.limit * 2;
   // The limits were checked when the request was made (checkMemoryResources, oci/resource-limits.ts).
@@ -61,5 +66,6 @@ export function buildResources(r: ResourceInput, opts: { privileged: boolean }):
   if (Object.keys(cpu).length > 0) out.cpu = cpu;
 
   if (r.pidsLimit !== undefined) out.pids = { limit: r.pidsLimit > 0 ? r.pidsLimit : -1 };
+  if (r.blkioWeight !== undefined && r.blkioWeight > 0) out.blockIO = { weight: r.blkioWeight };
   return out;
 }

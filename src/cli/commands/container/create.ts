@@ -2,7 +2,7 @@ import { existsSync, openSync, closeSync, unlinkSync, writeSync } from 'node:fs'
 import type { ContainerCreateRequest } from '../../../api/types/index.js';
 import type { EngineClient } from '../../../client/index.js';
 import { isNotFound, readJsonMessages } from '../../../client/index.js';
-import { familiarString, parseAnyReference, tagNameOnly } from '../../../oci/index.js';
+import { familiarString, parseAnyReference, parseNormalizedNamed, tagNameOnly } from '../../../oci/index.js';
 import type { Reference } from '../../../oci/index.js';
 import type { Cli } from '../../cli.js';
 import { BIN } from '../../cli.js';
@@ -11,6 +11,7 @@ import type { FlagSet } from '../../flags/index.js';
 import { displayJsonMessages } from '../../formatter/progress.js';
 import { buildCreatePlan, containerFlags } from '../../opts/container-options.js';
 import type { ContainerFlags } from '../../opts/container-options.js';
+import { registryAuth } from '../registry/credentials.js';
 import { errorText } from '../common.js';
 
 /** The flags of `create` besides the container ones (run adds its own). */
@@ -54,7 +55,8 @@ export function parseOrExit(verb: 'run' | 'create', c: ContainerFlags, cf: Creat
 }
 
 async function pullImage(cli: Cli, client: EngineClient, image: string, o: CreateFlags): Promise<void> {
-  const res = await client.imagePull(image, { platform: o.platform.get || undefined });
+  const registryAuthHeader = await registryAuth(cli, parseNormalizedNamed(image).domain);
+  const res = await client.imagePull(image, { platform: o.platform.get || undefined, registryAuth: registryAuthHeader });
   const out = o.quiet.get ? { write: () => true } as unknown as NodeJS.WritableStream : cli.err;
   await displayJsonMessages(readJsonMessages(res), out, { isTerminal: !o.quiet.get && !!cli.err.isTTY, width: process.stderr.columns });
 }

@@ -1,7 +1,6 @@
 import type { Cli } from '../../cli.js';
 import type { FlagSet } from '../../flags/index.js';
-import { humanSize4 } from '../../formatter/text.js';
-import { confirm, pruneFilters } from '../common.js';
+import { confirm, printPruned, pruneFilters } from '../common.js';
 
 export function flags(fs: FlagSet) {
   return {
@@ -16,11 +15,5 @@ export async function run(cli: Cli, o: ReturnType<typeof flags>, _args: string[]
   if (!o.force.get && !(await confirm(cli, 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue?'))) return;
   const client = await cli.client();
   const report = await client.containerPrune(filters);
-  let reclaimed = 0;
-  const deleted = report.ContainersDeleted ?? [];
-  if (deleted.length > 0) {
-    await cli.print(`Deleted Containers:\n${deleted.map((id) => `${id}\n`).join('')}\n`);
-    reclaimed = report.SpaceReclaimed ?? 0;
-  }
-  await cli.print(`Total reclaimed space: ${humanSize4(reclaimed)}\n`);
+  await printPruned(cli, 'Deleted Containers', report.ContainersDeleted ?? [], report.SpaceReclaimed ?? 0);
 }

@@ -6,7 +6,7 @@ import { StatusError } from '../../errors.js';
 
 export function flags(fs: FlagSet) {
   return {
-    tag: fs.string('tag', 't', '', 'Name and optionally a tag for the image (default "busybox:latest" or "debian:<suite>")'),
+    tag: fs.string('tag', 't', '', 'Name and optionally a tag for the image (default "busybox:latest", "debian:<suite>" or "registry:latest")'),
     suite: fs.string('suite', '', 'bookworm', 'Debian suite to bootstrap (debian only)'),
     mirror: fs.string('mirror', '', '', 'Debian mirror (debian only; default: the mirror apt is configured with)'),
     busybox: fs.string('busybox', '', '/usr/bin/busybox', 'Static busybox binary to build from (busybox only)'),
@@ -25,8 +25,11 @@ export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[])
     archive = await mk.busyboxArchive({ busybox: o.busybox.get, ...(o.tag.get ? { tag: o.tag.get } : {}) });
   } else if (kind === 'debian') {
     archive = await mk.debianArchive({ suite: o.suite.get, ...(o.mirror.get ? { mirror: o.mirror.get } : {}), ...(o.tag.get ? { tag: o.tag.get } : {}) });
+  } else if (kind === 'registry') {
+    const { installedFile } = await import('../registry/program.js');
+    archive = await mk.registryArchive({ bundle: installedFile('dist/bundle/berth-registry.mjs'), ...(o.tag.get ? { tag: o.tag.get } : {}) });
   } else {
-    throw new StatusError(1, `unknown base image "${kind}": expected busybox or debian`);
+    throw new StatusError(1, `unknown base image "${kind}": expected busybox, debian or registry`);
   }
   try {
     const client = await cli.client();

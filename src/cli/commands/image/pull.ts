@@ -1,8 +1,8 @@
-import { readJsonMessages } from '../../../client/index.js';
-import { isNameOnly, parseNormalizedNamed, referenceString, tagNameOnly } from '../../../oci/index.js';
+import { referenceString } from '../../../oci/index.js';
 import type { Cli } from '../../cli.js';
 import type { FlagSet } from '../../flags/index.js';
-import { displayJsonMessages } from '../../formatter/progress.js';
+import { registryAuth } from '../registry/credentials.js';
+import { showTransfer, transferReference } from './transfer.js';
 
 export function flags(fs: FlagSet) {
   return {
@@ -13,29 +13,12 @@ export function flags(fs: FlagSet) {
   };
 }
 
-/** The X-Registry-Auth header for a reference, from ~/.docker/config.json "auths" (base64 JSON). */
-export async function registryAuth(cli: Cli, domain: string): Promise<string> {
-  const auths = (await cli.config()).auths as Record<string, { auth?: string; identitytoken?: string }> | undefined;
-  const key = domain === 'docker.io' ? 'https://index.docker.io/v1/' : domain;
-  const entry = auths?.[key] ?? auths?.[domain];
-  if (!entry) return Buffer.from('{}').toString('base64url');
-  const [username = '', password = ''] = entry.auth ? Buffer.from(entry.auth, 'base64').toString().split(/:(.*)/s) : [];
-  const doc = { username, password, serveraddress: key, ...(entry.identitytoken ? { identitytoken: entry.identitytoken } : {}) };
-  return Buffer.from(JSON.stringify(doc)).toString('base64url');
-}
-
 export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[]): Promise<void> {
-  let ref = parseNormalizedNamed(args[0]!);
-  if (o.allTags.get && !isNameOnly(ref)) throw new Error("tag can't be used with --all-tags/-a");
-  if (!o.allTags.get && isNameOnly(ref)) {
-    ref = tagNameOnly(ref);
-    if (!o.quiet.get) await cli.print(`Using default tag: ${ref.tag}\n`);
-  }
+  const ref = await transferReference(cli, args[0]!, { allTags: o.allTags.get, quiet: o.quiet.get });
   const client = await cli.client();
   const res = await client.imagePull(referenceString(ref), {
     allTags: o.allTags.get, platform: o.platform.get || undefined, registryAuth: await registryAuth(cli, ref.domain),
   });
-  const sink = o.quiet.get ? ({ write: () => true } as unknown as NodeJS.WritableStream) : cli.out;
-  await displayJsonMessages(readJsonMessages(res), sink, { isTerminal: !o.quiet.get && !!cli.out.isTTY, width: cli.out.columns });
+  await showTransfer(cli, res, o.quiet.get);
   await cli.print(`${referenceString(ref)}\n`);
 }

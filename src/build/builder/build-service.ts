@@ -1,0 +1,119 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Channel, InvalidArgumentError, isEngineError } from '../../base/index.js';
+import { ScopedDir, readFileInRoot } from '../../host/index.js';
+import { applyLayer, decompressStream } from '../../image/index.js';
+import { canSkipDir, isIgnored, readIgnoreFile, type IgnorePattern } from '../../oci/index.js';
+import { readDockerfile } from '../dockerfile/index.js';
+import type { BuildCache, BuildEngine, BuildMessage, StepHost } from './engine.js';
+import { runBuild } from './executor.js';
+import { BuildStepError } from './run-step.js';
+
+/** A build as `POST /build` asks for it. */
+export interface BuildRequest {
+  /** The context as a tar (plain or compressed), or a URL to fetch it from. */
+  context: Readable | { remote: string };
+  /** The Dockerfile's path inside the context. */
+  dockerfile: string;
+  tags: string[];
+  buildArgs: ReadonlyMap<string, string | null>;
+  target?: string;
+  noCache: boolean;
+  pull: boolean;
+  quiet: boolean;
+  labels: Record<string, string>;
+  rm: boolean;
+  host: StepHost;
+  platform?: string;
+  signal?: AbortSignal;
+}
+
+const MAX_DOCKERFILE = 4 * 1024 * 1024;
+
+export interface BuildServiceDeps {
+  engine: BuildEngine;
+  cache: BuildCache;
+  /** Where contexts are unpacked while their build runs. */
+  tmpRoot: string;
+  /** Fetches a remote context (`remote=` URL). */
+  fetchRemote(url: string, signal?: AbortSignal): Promise<Readable>;
+}
+
+/** Builds images from Dockerfiles: unpacks the context, runs the build, streams its messages. */
+export class BuildService {
+  constructor(private readonly d: BuildServiceDeps) {}
+
+  build(req: BuildRequest): AsyncIterable<BuildMessage> {
+    const out = new Channel<BuildMessage>();
+    const emit = (m: BuildMessage): void => {
+      if (req.quiet && 'stream' in m) return;
+      out.push(m);
+    };
+    void this.run(req, emit).then(
+      (id) => {
+        if (req.quiet) out.push({ stream: `${id}\n` });
+        out.close();
+      },
+      (e: unknown) => {
+        const message = isEngineError(e) ? e.message : `berth build failed: ${(e as Error)?.message ?? String(e)}`;
+        out.push({ error: message, errorDetail: { message, ...(e instanceof BuildStepError ? { code: e.code } : {}) } });
+        out.close();
+      },
+    );
+    return out;
+  }
+
+  private async run(req: BuildRequest, emit: (m: BuildMessage) => void): Promise<string> {
+    const dir = await mkdtemp(join(this.d.tmpRoot, 'context-'));
+    try {
+      const source = 'remote' in req.context ? await this.d.fetchRemote(req.context.remote, req.signal) : req.context;
+      const { stream } = await decompressStream(source as AsyncIterable<Buffer>, { signal: req.signal });
+      await applyLayer(stream, { target: dir, signal: req.signal });
+      const dockerfilePath = posix.normalize(`/${req.dockerfile || 'Dockerfile'}`).slice(1);
+      const text = await readFileInRoot(dir, dockerfilePath, { maxBytes: MAX_DOCKERFILE + 1 });
+      if (text === undefined) throw new InvalidArgumentError(`Cannot locate specified Dockerfile: ${req.dockerfile || 'Dockerfile'}`);
+      if (text.length > MAX_DOCKERFILE) throw new InvalidArgumentError(`Dockerfile ${req.dockerfile} is larger than ${MAX_DOCKERFILE} bytes`);
+      await applyIgnoreFile(dir, dockerfilePath);
+      const dockerfile = readDockerfile(text.toString('utf8'));
+      for (const w of dockerfile.parsed.warnings) emit({ stream: `${w}\n` });
+      return await runBuild({
+        dockerfile, contextDir: dir, tags: req.tags, buildArgs: req.buildArgs, target: req.target, noCache: req.noCache,
+        pull: req.pull, labels: req.labels, rm: req.rm, host: req.host, platform: req.platform,
+        engine: this.d.engine, cache: this.d.cache, emit, signal: req.signal,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * Drops what `.dockerignore` (or `<Dockerfile>.dockerignore` beside the Dockerfile) excludes:
+ * the docker CLI filters before it sends (keeping the Dockerfile and the ignore file, which
+ * moby then drops when the patterns match them), a remote context arrives whole.
+ */
+async function applyIgnoreFile(dir: string, dockerfilePath: string): Promise<void> {
+  const specific = await readFileInRoot(dir, `${dockerfilePath}.dockerignore`, { maxBytes: 1 << 20 });
+  const text = specific ?? await readFileInRoot(dir, '.dockerignore', { maxBytes: 1 << 20 });
+  if (!text) return;
+  const patterns = readIgnoreFile(text.toString('utf8'));
+  const scoped = ScopedDir.open(dir, { writer: true });
+  try {
+    removeIgnored(scoped, '', patterns);
+  } finally {
+    scoped.close();
+  }
+}
+
+function removeIgnored(dir: ScopedDir, rel: string, patterns: readonly IgnorePattern[]): void {
+  for (const name of dir.readdir(rel)) {
+    const child = rel ? `${rel}/${name}` : name;
+    const st = dir.lstat(child);
+    if (!st) continue;
+    const isDir = (st.mode & 0o170000) === 0o040000;
+    if (isDir && canSkipDir(patterns, child)) dir.remove(child);
+    else if (isDir) removeIgnored(dir, child, patterns);
+    else if (isIgnored(patterns, child)) dir.remove(child);
+  }
+}

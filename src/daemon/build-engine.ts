@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { NotFoundError } from '../base/index.js';
+import { parseNormalizedNamed, type ImageConfig, type Reference } from '../oci/index.js';
+import type { TransferEvent } from '../registry/index.js';
+import { ScopedDir, mkdirInRoot } from '../host/index.js';
+import { applyLayer, type ImageService } from '../image/index.js';
+import { statInScope, type BuildEngine } from '../build/index.js';
+import type { ContainerDeclaration, ContainerService } from '../container/index.js';
+import { resolveUser } from '../runtime/index.js';
+import type { Snapshotter } from '../snapshot/index.js';
+
+/**
+ * The builder's engine port over this daemon's services: step containers are ordinary
+ * containers, images come from the image service, rootfs views from the snapshotter (as
+ * containers of their own, so a crash leaves nothing that recovery does not sweep).
+ */
+export function buildEngine(d: {
+  containers: ContainerService; images: ImageService; snapshotter: Snapshotter;
+  /** The registry client's pull: FROM images that are missing (or all, with --pull). */
+  pull?: (ref: Reference, opts: { platform?: string; signal?: AbortSignal }) => AsyncIterable<TransferEvent>;
+}): BuildEngine {
+  const withView = async <T>(imageId: string, fn: (root: string) => Promise<T>): Promise<T> => {
+    const view = await engine.mountImage(imageId);
+    try {
+      return await fn(view.path);
+    } finally {
+      await view.release();
+    }
+  };
+
+  const engine: BuildEngine = {
+    async image(ref, { pull, platform, signal, progress }) {
+      const local = (): { id: string; config: ImageConfig } | undefined => {
+        try {
+          const img = d.images.get(ref);
+          return { id: img.id, config: img.config };
+        } catch (e) {
+          if (e instanceof NotFoundError) return undefined;
+          throw e;
+        }
+      };
+      const found = local();
+      if ((found && !pull) || !d.pull || /^sha256:[0-9a-f]{64}$/.test(ref)) {
+        if (found) return found;
+        throw new NotFoundError(`No such image: ${ref}`);
+      }
+      for await (const ev of d.pull(parseNormalizedNamed(ref), { ...(platform ? { platform } : {}), ...(signal ? { signal } : {}) })) {
+        if (ev.current === undefined && !ev.aux) progress?.(`${ev.id ? `${ev.id}: ` : ''}${ev.status}\n`);
+      }
+      return local() ?? Promise.reject(new NotFoundError(`No such image: ${ref}`));
+    },
+
+    async createContainer({ imageId, config, host }) {
+      const { id } = await d.containers.create({
+        config: { ...config, ExposedPorts: config.ExposedPorts ?? undefined, Image: imageId, AttachStdout: true, AttachStderr: true } as Partial<ContainerDeclaration>,
+        hostConfig: {
+          ...(host.networkMode ? { NetworkMode: host.networkMode } : {}),
+          ...(host.extraHosts?.length ? { ExtraHosts: host.extraHosts } : {}),
+          ...(host.shmSize ? { ShmSize: host.shmSize } : {}),
+        },
+      });
+      return id;
+    },
+
+    async runContainer(id, { output, signal }) {
+      const attached = d.containers.attach(id, { stdin: false, signal });
+      attached.catch(() => {});
+      await d.containers.start(id);
+      const { streams } = await attached;
+      const drained = Promise.all([streams.stdout, streams.stderr].map((s) => new Promise<void>((resolve) => {
+        s.on('data', (c: Buffer) => output(c));
+        s.once('end', resolve);
+        s.once('close', resolve);
+        s.once('error', () => resolve());
+      })));
+      const onAbort = (): void => { void d.containers.kill(id).catch(() => {}); };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const res = await d.containers.wait(id, 'not-running');
+        await drained;
+        signal?.throwIfAborted();
+        return res.StatusCode;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        streams.close();
+      }
+    },
+
+    async pathKind(imageId, path) {
+      if (!imageId) return 'missing';
+      return withView(imageId, async (root) => {
+        const dir = ScopedDir.open(root);
+        try {
+          const found = statInScope(dir, path);
+          return found === undefined ? 'missing' : found.kind === 'dir' ? 'dir' : 'file';
+        } finally {
+          dir.close();
+        }
+      });
+    },
+
+    async resolveOwner(imageId, spec) {
+      if (!imageId) throw new Error(`unable to find user ${spec}: no passwd file in a scratch image`);
+      return withView(imageId, async (root) => {
+        const u = await resolveUser(root, spec);
+        return { uid: u.uid, gid: spec.includes(':') ? u.gid : u.uid };
+      });
+    },
+
+    async copyInto(id, { mkdir, tar, signal }) {
+      const rec = d.containers.get(id);
+      const root = await d.snapshotter.mountContainer({ id, imageId: rec.imageId });
+      try {
+        mkdirInRoot(root, mkdir, { mode: 0o755, uid: 0, gid: 0 });
+        await applyLayer(tar, { target: root, signal });
+      } finally {
+        await d.snapshotter.unmountContainer(id);
+      }
+    },
+
+    async commit({ containerId, parent, config, author, createdBy, signal }) {
+      const img = await d.images.commit({
+        ...(parent ? { parent } : {}),
+        ...(containerId ? { diff: d.snapshotter.diff(containerId, { signal }) } : {}),
+        config, createdBy, ...(author ? { author } : {}), signal,
+      });
+      return img.id;
+    },
+
+    async removeContainer(id) {
+      await d.containers.remove(id, { force: true });
+    },
+
+    async tag(imageId, ref) {
+      await d.images.tag(imageId, ref);
+    },
+
+    async mountImage(imageId) {
+      const viewId = `build-view-${randomUUID().replace(/-/g, '')}`;
+      const path = await d.snapshotter.mountContainer({ id: viewId, imageId });
+      return { path, release: () => d.snapshotter.removeContainer(viewId) };
+    },
+  };
+  return engine;
+}

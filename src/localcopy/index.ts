@@ -1,0 +1,3 @@
+export * from './copy-info.js';
+export * from './local-tar.js';
+export { rebaseTar } from '../image/archive/index.js';

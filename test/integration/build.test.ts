@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { DOCKER, isRoot, run, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
+
+function ok(r: RunResult): string {
+  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe('docker build (classic) against berthd', { skip: !isRoot() && 'needs root' }, () => {
+  let d: TestDaemon;
+  const dirs: string[] = [];
+  const context = (files: Record<string, string>): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-build-it-'));
+    dirs.push(dir);
+    for (const [name, body] of Object.entries(files)) {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), body);
+    }
+    return dir;
+  };
+  const docker = (args: string[], opts: { input?: string } = {}): Promise<RunResult> =>
+    run(DOCKER, args, { ...opts, env: { ...process.env, DOCKER_HOST: d.host, DOCKER_BUILDKIT: '0' }, timeoutMs: 180_000 });
+
+  before(async () => {
+    d = await startDaemon();
+    await withBusybox(d);
+  });
+  after(async () => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    await d?.cleanup();
+  });
+
+  test('builds, tags and runs an image; a rebuild takes every step from the cache', async () => {
+    const ctx = context({
+      Dockerfile: 'FROM busybox\nENV GREETING="hello world"\nWORKDIR /app\nCOPY data.txt ./\nRUN echo "$GREETING" > /app/greeting && cat data.txt >> /app/greeting\nCMD ["cat", "/app/greeting"]\n',
+      'data.txt': 'from the context\n',
+    });
+    const out = ok(await docker(['build', '-t', 'built:1', ctx]));
+    assert.match(out, /Step 1\/6 : FROM busybox/);
+    assert.match(out, /Step 5\/6 : RUN echo "\$GREETING"/);
+    assert.match(out, / ---> Running in [0-9a-f]{12}/);
+    assert.match(out, /Successfully built [0-9a-f]{12}\nSuccessfully tagged built:1\n/);
+    assert.equal(ok(await docker(['run', '--rm', 'built:1'])), 'hello world\nfrom the context\n');
+    const again = ok(await docker(['build', '-t', 'built:1', ctx]));
+    assert.equal((again.match(/Using cache/g) ?? []).length, 5);
+    const history = ok(await docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'built:1'])).split('\n');
+    assert.equal(history[0], '/bin/sh -c #(nop)  CMD ["cat" "/app/greeting"]');
+    assert.match(history[2]!, /^\/bin\/sh -c #\(nop\) COPY file:[0-9a-f]{64} in \/app\/ $/);
+    assert.equal(ok(await docker(['ps', '-aq'])), '');
+  });
+
+  test('a failing RUN reports its code and output, tags nothing and leaves no container', async () => {
+    const ctx = context({ Dockerfile: 'FROM busybox\nRUN echo about to fail && exit 3\n' });
+    const r = await docker(['build', '-t', 'broken', ctx]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stdout, /about to fail/);
+    assert.match(r.stderr, /The command '\/bin\/sh -c echo about to fail && exit 3' returned a non-zero code: 3/);
+    assert.notEqual((await docker(['image', 'inspect', 'broken'])).code, 0);
+    assert.equal(ok(await docker(['ps', '-aq'])), '');
+  });
+
+  test('.dockerignore keeps a secret out, and a context symlink cannot reach out of the context', async () => {
+    const ctx = context({ Dockerfile: 'FROM busybox\nCOPY . /ctx/\n', '.dockerignore': 'secret*\n', 'secret.txt': 'no', 'public.txt': 'yes' });
+    symlinkSync('/etc/shadow', join(ctx, 'shadow-link'));
+    ok(await docker(['build', '-t', 'ignored', ctx]));
+    assert.equal(ok(await docker(['run', '--rm', 'ignored', 'ls', '/ctx'])), 'Dockerfile\npublic.txt\nshadow-link\n');
+    assert.equal(ok(await docker(['run', '--rm', 'ignored', 'readlink', '/ctx/shadow-link'])), '/etc/shadow\n');
+    const escape = context({ Dockerfile: 'FROM busybox\nCOPY shadow-link /x\n' });
+    symlinkSync('/etc/shadow', join(escape, 'shadow-link'));
+    const r = await docker(['build', escape]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /file not found in build context/);
+  });
+
+  test('multi-stage: COPY --from an earlier stage, --target, and errors that name the line', async () => {
+    const ctx = context({
+      Dockerfile: 'FROM busybox AS builder\nRUN echo built > /artifact\nFROM busybox AS unused\nRUN exit 9\nFROM busybox\nCOPY --from=builder /artifact /artifact\nCMD ["cat", "/artifact"]\n',
+    });
+    ok(await docker(['build', '-t', 'multi', ctx]));
+    assert.equal(ok(await docker(['run', '--rm', 'multi'])), 'built\n');
+    ok(await docker(['build', '--target', 'builder', '-t', 'stage1', ctx]));
+    assert.equal(ok(await docker(['run', '--rm', 'stage1', 'cat', '/artifact'])), 'built\n');
+    const bad = context({ Dockerfile: 'FROM busybox\nRUN true\nFOOBAR x\n' });
+    const r = await docker(['build', bad]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /line 3: unknown instruction: FOOBAR/);
+  });
+
+  test('berth build: -q and --iidfile, a Dockerfile from stdin, --progress=plain, builder prune', async () => {
+    const ctx = context({ Dockerfile: 'FROM busybox\nLABEL stage=one\nRUN echo step output\n', 'f.txt': 'x' });
+    const quiet = ok(await d.berth(['build', '-q', '--iidfile', join(ctx, 'iid'), '-t', 'quiet:1', ctx], { timeoutMs: 180_000 }));
+    assert.match(quiet, /^sha256:[0-9a-f]{64}\n$/);
+    assert.equal(readFileSync(join(ctx, 'iid'), 'utf8'), quiet.trim());
+    const classic = ok(await d.berth(['build', ctx], { timeoutMs: 180_000 }));
+    assert.match(classic, /^Sending build context to Docker daemon {2}\S+\r\r\nStep 1\/3 : FROM busybox\n/);
+    const plain = await d.berth(['build', '--no-cache', '--progress=plain', ctx], { timeoutMs: 180_000 });
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stderr, /#2 \[2\/3\] LABEL stage=one\n/);
+    assert.match(plain.stderr, /#3 \d+\.\d{3} step output\n#3 DONE \d+\.\ds\n/);
+    const cached = await d.berth(['build', '--progress=plain', ctx], { timeoutMs: 180_000 });
+    assert.match(cached.stderr, /#3 CACHED\n/);
+    const fromStdin = ok(await d.berth(['build', '-q', '-f', '-', ctx], { input: 'FROM busybox\nCOPY f.txt /f.txt\n', timeoutMs: 180_000 }));
+    assert.equal(ok(await d.berth(['run', '--rm', fromStdin.trim(), 'cat', '/f.txt'])), 'x');
+    const onlyDockerfile = ok(await d.berth(['build', '-q', '-'], { input: 'FROM busybox\nENV ONLY=1\n', timeoutMs: 180_000 }));
+    assert.match(onlyDockerfile, /^sha256:/);
+    const bad = await d.berth(['build', '-'], { input: 'FROM busybox\nRUN exit 7\n', timeoutMs: 180_000 });
+    assert.equal(bad.code, 7);
+    const pruned = ok(await d.berth(['builder', 'prune', '-af']));
+    assert.match(pruned, /Deleted build cache objects:\n[0-9a-f]{64}\n/);
+    assert.match(pruned, /Total reclaimed space: /);
+    assert.equal((await d.berth(['image', 'inspect', 'quiet:1'])).code, 0);
+  });
+});

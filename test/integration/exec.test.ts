@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
+
+const skip = !isRoot() && 'needs root';
+
+function ok(r: RunResult): string {
+  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe('exec and top', { skip }, () => {
+  let d: TestDaemon;
+  before(async () => {
+    d = await startDaemon();
+    await withBusybox(d);
+    ok(await d.berth(['run', '-d', '--name', 'ex', '-e', 'FROMC=c', '-w', '/home', 'busybox', 'sleep', '1000']));
+  });
+  after(async () => { await d?.cleanup(); });
+
+  for (const client of ['berth', 'docker'] as const) {
+    test(`exec through ${client}: output on its streams, the process's exit code, 126 and 127`, async () => {
+      const cli = (args: string[], input?: string): Promise<RunResult> => d[client](args, { timeoutMs: 60_000, ...(input !== undefined ? { input } : {}) });
+      const r = await cli(['exec', 'ex', 'sh', '-c', 'echo out; echo err >&2; exit 7']);
+      assert.equal(r.code, 7);
+      assert.equal(r.stdout, 'out\n');
+      assert.equal(r.stderr, 'err\n');
+      const missing = await cli(['exec', 'ex', 'no-such-command']);
+      assert.equal(missing.code, 127, missing.stderr + missing.stdout);
+      assert.match(missing.stdout + missing.stderr, /executable file not found in \$PATH/);
+      const notExecutable = await cli(['exec', 'ex', '/etc/passwd']);
+      assert.equal(notExecutable.code, 126, notExecutable.stderr + notExecutable.stdout);
+      // The environment (the container's, then the exec's), the working directory and the user.
+      const env = ok(await cli(['exec', '-e', 'FOO=bar', '-u', 'nobody', 'ex', 'sh', '-c', 'echo $FROMC $FOO $(pwd) $(id -u)']));
+      assert.equal(env, 'c bar /home 65534\n');
+      assert.equal(ok(await cli(['exec', '-w', '/tmp', 'ex', 'pwd'])), '/tmp\n');
+      // stdin closes when the client's does.
+      assert.equal(ok(await cli(['exec', '-i', 'ex', 'sh', '-c', 'cat; echo done'], 'hi\n')), 'hi\ndone\n');
+      const big = ok(await cli(['exec', 'ex', 'sh', '-c', 'head -c 3000000 /dev/zero | tr "\\0" a']));
+      assert.equal(big.length, 3_000_000);
+    });
+  }
+
+  test('exec -d runs on its own; the exec shows in ExecIDs and GET /exec/{id}/json until it ends', async () => {
+    ok(await d.docker(['exec', '-d', 'ex', 'sh', '-c', 'sleep 0.5; touch /tmp/detached']));
+    const ids = JSON.parse(ok(await d.docker(['inspect', '-f', '{{json .ExecIDs}}', 'ex']))) as string[];
+    assert.equal(ids.length, 1);
+    const running = (await d.api('GET', `/exec/${ids[0]}/json`)).json();
+    assert.equal(running.Running, true);
+    assert.ok(running.Pid > 0);
+    assert.deepEqual(running.ProcessConfig, { privileged: false, user: '', tty: false, entrypoint: 'sh', arguments: ['-c', 'sleep 0.5; touch /tmp/detached'] });
+    const ended = await eventually(async () => {
+      const j = (await d.api('GET', `/exec/${ids[0]}/json`)).json();
+      return j.Running === false && j;
+    });
+    assert.equal(ended.ExitCode, 0);
+    ok(await d.berth(['exec', 'ex', 'test', '-f', '/tmp/detached']));
+    assert.equal(ok(await d.docker(['inspect', '-f', '{{json .ExecIDs}}', 'ex'])).trim(), 'null');
+  });
+
+  test('the exec API answers as dockerd: 404 for unknown ids, 409 for a second start, 400 without a command', async () => {
+    assert.equal((await d.api('GET', '/exec/nope/json')).status, 404);
+    assert.equal((await d.api('POST', '/exec/nope/start', {})).status, 404);
+    const none = await d.api('POST', '/containers/ex/exec', { Cmd: [] });
+    assert.equal(none.status, 400);
+    assert.match(none.json().message, /No exec command specified/);
+    assert.equal((await d.api('POST', '/containers/ex/exec', { Cmd: ['true'], DetachKeys: 'ctrl-' })).status, 400);
+    const id = (await d.api('POST', '/containers/ex/exec', { Cmd: ['true'] })).json().Id as string;
+    assert.equal((await d.api('POST', `/exec/${id}/start`, { Detach: true })).status, 200);
+    await eventually(async () => (await d.api('GET', `/exec/${id}/json`)).json().Running === false);
+    const again = await d.api('POST', `/exec/${id}/start`, { Detach: true });
+    assert.equal(again.status, 409);
+    assert.match(again.json().message, /has already run/);
+  });
+
+  test('50 concurrent execs into one container each return their own exit code and output', async () => {
+    const runs = await Promise.all(Array.from({ length: 50 }, (_, i) => d.docker(['exec', 'ex', 'sh', '-c', `echo n${i}; exit ${i % 7}`], { timeoutMs: 120_000 })));
+    runs.forEach((r, i) => {
+      assert.equal(r.code, i % 7, `exec ${i}: ${r.stderr}`);
+      assert.equal(r.stdout, `n${i}\n`);
+    });
+  });
+
+  test('an exec into a container that exits mid-exec ends, and a stopped container refuses execs in dockerd words', async () => {
+    const id = ok(await d.berth(['run', '-d', 'busybox', 'sleep', '1000'])).trim();
+    const pending = d.docker(['exec', id, 'sh', '-c', 'echo started; sleep 100'], { timeoutMs: 60_000 });
+    await eventually(async () => JSON.parse(ok(await d.docker(['inspect', '-f', '{{json .ExecIDs}}', id])) || 'null')?.length === 1);
+    ok(await d.berth(['kill', id]));
+    const r = await pending;
+    assert.notEqual(r.code, 0);
+    for (const client of ['berth', 'docker'] as const) {
+      const refused = await d[client](['exec', id, 'true']);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, new RegExp(`Container ${id} is not running`));
+    }
+    ok(await d.berth(['rm', id]));
+  });
+
+  for (const client of ['berth', 'docker'] as const) {
+    test(`top through ${client}: ps's columns for the container's processes only, ps options passed on, ps's error`, async () => {
+      const def = ok(await d[client](['top', 'ex'])).split('\n').filter(Boolean);
+      assert.match(def[0]!, /^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
+      assert.equal(def.length, 2);
+      assert.match(def[1]!, /sleep 1000$/);
+      const aux = ok(await d[client](['top', 'ex', 'aux'])).split('\n').filter(Boolean);
+      assert.match(aux[0]!, /^USER\s+PID\s+%CPU/);
+      const bad = await d[client](['top', 'ex', '--no-such-option']);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /Error response from daemon: ps: /);
+    });
+  }
+
+  test('echo hi | berth run -i busybox cat prints hi and exits 0', async () => {
+    const r = await d.berth(['run', '--rm', '-i', 'busybox', 'cat'], { input: 'hi\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'hi\n');
+  });
+});
+
+describe('health checks', { skip }, () => {
+  let d: TestDaemon;
+  before(async () => {
+    d = await startDaemon();
+    await withBusybox(d);
+  });
+  after(async () => { await d?.cleanup(); });
+
+  const health = async (name: string): Promise<{ Status: string; FailingStreak: number; Log: Array<{ ExitCode: number; Output: string; Start: string }> }> =>
+    JSON.parse(ok(await d.docker(['inspect', '-f', '{{json .State.Health}}', name])));
+
+  test('--health-* through berth: starting, unhealthy after the retries, healthy; ps status and filter; events; the last 5 results', async () => {
+    const since = (Date.now() / 1000).toFixed(3);
+    ok(await d.berth(['run', '-d', '--name', 'hc', '--health-cmd', 'echo probe; test -f /tmp/ok', '--health-interval', '200ms', '--health-retries', '2', 'busybox', 'sleep', '1000']));
+    assert.equal((await health('hc')).Status, 'starting');
+    assert.match(ok(await d.docker(['ps', '--filter', 'name=hc', '--format', '{{.Status}}'])), /\(health: starting\)/);
+    await eventually(async () => (await health('hc')).Status === 'unhealthy');
+    assert.match(ok(await d.berth(['ps', '--filter', 'health=unhealthy', '--format', '{{.Names}} {{.Status}}'])), /^hc Up .* \(unhealthy\)$/m);
+    ok(await d.berth(['exec', 'hc', 'touch', '/tmp/ok']));
+    await eventually(async () => (await health('hc')).Status === 'healthy');
+    assert.match(ok(await d.docker(['ps', '--filter', 'health=healthy', '--format', '{{.Names}} {{.Status}}'])), /^hc Up .* \(healthy\)$/m);
+    assert.equal(ok(await d.docker(['ps', '-q', '--filter', 'health=unhealthy'])), '');
+    await eventually(async () => (await health('hc')).Log.length === 5, 20_000);
+    const h = await health('hc');
+    assert.equal(h.FailingStreak, 0);
+    assert.equal(h.Log.at(-1)!.ExitCode, 0);
+    assert.equal(h.Log.at(-1)!.Output, 'probe\n');
+    const events = ok(await d.docker(['events', '--since', since, '--until', (Date.now() / 1000).toFixed(3), '--filter', 'container=hc', '--filter', 'event=health_status', '--format', '{{.Action}}']));
+    assert.deepEqual(events.trim().split('\n'), ['health_status: unhealthy', 'health_status: healthy']);
+    const bad = await d.docker(['ps', '--filter', 'health=sick']);
+    assert.match(bad.stderr, /Unrecognised filter value for health: sick/);
+    ok(await d.berth(['rm', '-f', 'hc']));
+  });
+
+  test('HEALTHCHECK from the image config through docker; --no-healthcheck turns it off; a probe past its timeout fails with dockerd\'s text', async () => {
+    const exported = await d.berth(['create', 'busybox']);
+    const id = ok(exported).trim();
+    const tar = `${d.dir}/busybox.tar`;
+    ok(await d.berth(['export', '-o', tar, id]));
+    ok(await d.docker(['import', '-c', 'HEALTHCHECK --interval=200ms --timeout=300ms --retries=1 CMD ["sh", "-c", "sleep 5"]', tar, 'hc-image']));
+    ok(await d.docker(['run', '-d', '--name', 'hc-img', 'hc-image', 'sleep', '1000']));
+    ok(await d.docker(['run', '-d', '--name', 'hc-none', '--no-healthcheck', 'hc-image', 'sleep', '1000']));
+    await eventually(async () => (await health('hc-img')).Status === 'unhealthy', 20_000);
+    assert.match((await health('hc-img')).Log[0]!.Output, /^Health check exceeded timeout \(0\.3s\)/);
+    assert.equal(ok(await d.docker(['inspect', '-f', '{{json .State.Health}}', 'hc-none'])).trim(), 'null');
+    assert.match(ok(await d.docker(['ps', '--filter', 'health=none', '--format', '{{.Names}}'])), /hc-none/);
+    ok(await d.berth(['rm', '-f', 'hc-img', 'hc-none', id]));
+  });
+
+  test('probes go on after a daemon restart', async () => {
+    ok(await d.berth(['run', '-d', '--name', 'hc-r', '--health-cmd', 'true', '--health-interval', '200ms', 'busybox', 'sleep', '1000']));
+    await eventually(async () => (await health('hc-r')).Status === 'healthy');
+    await d.stop();
+    const stoppedAt = new Date().toISOString();
+    await d.restart();
+    await eventually(async () => (await health('hc-r')).Log.some((r) => r.Start > stoppedAt && r.ExitCode === 0), 20_000);
+    assert.equal((await health('hc-r')).Status, 'healthy');
+    ok(await d.berth(['rm', '-f', 'hc-r']));
+  });
+});
