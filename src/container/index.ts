@@ -13,6 +13,7 @@ export * from './names.js';
 export type { WaitCondition, WaitResult } from './waiters.js';
 export type { HostCpus } from './resource-checks.js';
 export { MASKED_PATHS, READONLY_PATHS } from '../runtime/index.js';
+export { linkNamesBySource } from './links.js';
 export type { ContainerFiles } from './files.js';
 export type { CommitRequest, ImageCommitter } from './commit.js';
 export type { ExtractOptions as ArchiveExtractOptions, HostPathMount, MountSources } from './archive.js';

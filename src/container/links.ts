@@ -130,3 +130,15 @@ export async function refreshReceivers(source: ContainerRecord, opts: {
     await opts.allow(r, links);
   }
 }
+
+/** The extra names dockerd lists for a link's source in `GET /containers/json`: "/receiver/alias", by source name. */
+export function linkNamesBySource(recs: readonly ContainerRecord[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const r of recs) {
+    for (const l of r.hostConfig.Links ?? []) {
+      const [source = '', full = ''] = l.split(':');
+      if (source && full) out.set(source.replace(/^\//, ''), [...(out.get(source.replace(/^\//, '')) ?? []), full]);
+    }
+  }
+  return out;
+}

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, matchFilterPattern, matchLabels, parseTimeValue, type Filters } from '../base/index.js';
 import { isUp, type ContainerRecord } from './config.js';
 import type { ContainerCore } from './core.js';
+import { matchesExpose, matchesPublish } from './port-filters.js';
 import { mountsVolume } from './mount-points.js';
 import { removeContainer } from './removal.js';
 import type { WaitCondition, WaitResult } from './waiters.js';
@@ -30,6 +31,7 @@ export function listContainers(core: ContainerCore, opts: ListOptions): Containe
     if (!matchAny(f.get('ancestor'), (v) => isAncestor(core, r, v))) return false;
     if (!matchAny(f.get('network'), (v) => r.hostConfig.NetworkMode === v || r.network?.networkId === v)) return false;
     if (!matchLabels(r.config.Labels, f.get('label'))) return false;
+    if (!matchesPublish(r, f.get('publish')) || !matchesExpose(r, f.get('expose'))) return false;
     if (!matchAny(f.get('health'), (v) => v === (r.health?.status ?? 'none'))) return false;
     if (!matchAny(f.get('volume'), (v) => mountsVolume(r, v))) return false;
     return true;

@@ -329,7 +329,7 @@ export class NetworkService {
       const recordOpts = { ...opts, key: opts.containerId, interfaceName: 'eth0', owner: true };
       // Ports are chosen and recorded under one lock, so two starts never take the same one.
       const { rec, persisted } = network.driver === 'bridge' && opts.ports?.length
-        ? await this.ports.allocate(opts.containerName, opts.ports, this.endpoints.all(), (mappings) => this.record(recordOpts, network, driver, mappings))
+        ? await this.ports.allocate(opts.containerName, network.enableIPv6, opts.ports, this.endpoints.all(), (mappings) => this.record(recordOpts, network, driver, mappings))
         : this.record(recordOpts, network, driver);
       let nsPath: string | undefined;
       try {

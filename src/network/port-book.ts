@@ -1,4 +1,4 @@
-import { ConflictError, KeyedMutex, newId } from '../base/index.js';
+import { ConflictError, InvalidArgumentError, KeyedMutex, newId } from '../base/index.js';
 import { allocatePorts, checkPortRequest, ephemeralRange, type PortProbe, type PortRequest } from './port-allocator.js';
 import { probeHostPort } from './port-probe.js';
 import type { PortMapping } from './types.js';
@@ -22,8 +22,14 @@ export class PortBook {
   }
 
   /** Choose host ports for `requests` against those `endpoints` hold, and record them with `record` before the lock is released. */
-  async allocate<T>(containerName: string, requests: readonly PortRequest[], endpoints: readonly { attachment: { ports?: PortMapping[] } }[], record: (mappings: PortMapping[]) => T): Promise<T> {
-    for (const r of requests) checkPortRequest(r);
+  async allocate<T>(containerName: string, ipv6Network: boolean, requests: readonly PortRequest[], endpoints: readonly { attachment: { ports?: PortMapping[] } }[], record: (mappings: PortMapping[]) => T): Promise<T> {
+    for (const r of requests) {
+      checkPortRequest(r);
+      // netavark forwards IPv6 only into IPv6 networks; dockerd's docker-proxy would bridge the two, berth runs none
+      if (r.hostIp.includes(':') && !ipv6Network) {
+        throw new InvalidArgumentError(`Cannot publish port ${r.containerPort}/${r.protocol} on IPv6 address "${r.hostIp}": the network has no IPv6 and berth runs no userland proxy`);
+      }
+    }
     // dockerd's --ip: the address of a binding that names none
     requests = requests.map((r) => (r.hostIp === '' ? { ...r, hostIp: this.defaultHostIp } : r));
     return this.lock.run('ports', async () => {

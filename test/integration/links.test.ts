@@ -44,6 +44,8 @@ describe('legacy links, on a daemon with --icc=false', { skip: !isRoot() && 'nee
     ok(await d.berth(['run', '-d', '--name', 'web', '--link', 'db:my-db', 'busybox', 'sleep', '1000']));
     assert.match(await hostsOf('web'), new RegExp(`^${ip.replace(/\./g, '\\.')}\\tmy-db ${dbId.slice(0, 12)} db$`, 'm'));
     assert.equal(ok(await d.docker(['inspect', '-f', '{{json .HostConfig.Links}}', 'web'])).trim(), '["/db:/web/my-db"]');
+    assert.equal(ok(await d.docker(['ps', '--no-trunc', '--filter', 'name=^/db$', '--format', '{{.Names}}'])).trim(), 'db,web/my-db');
+    assert.equal(ok(await d.berth(['ps', '--filter', 'name=^/db$', '--format', '{{.Names}}'])).trim(), 'db');
     // a receiver reaches the source by its alias, at the address its environment names
     const reached = ok(await d.berth(['run', '--rm', '--link', 'db:my-db', 'busybox', 'sh', '-c', 'echo $MY_DB_PORT_5432_TCP_ADDR; wget -qO- http://my-db:5432/']));
     assert.equal(reached, `${ip}\nhello from ${dbId.slice(0, 12)}\n`);
@@ -76,18 +78,21 @@ describe('legacy links, on a daemon with --icc=false', { skip: !isRoot() && 'nee
 
   test('--icc=false blocks traffic between containers except the ports their links open', async () => {
     const ip = await ipOf('db');
-    const get = (args: string[], port: number) => d.berth(['run', '--rm', ...args, 'busybox', 'timeout', '3', 'wget', '-qO-', `http://${ip}:${port}/`]);
+    // wget must not be PID 1, which ignores timeout's SIGTERM: sh stays (no exec of a last command)
+    const get = (args: string[], port: number) => d.berth(['run', '--rm', ...args, 'busybox', 'sh', '-c', `timeout 3 wget -qO- http://${ip}:${port}/; exit $?`]);
     const unlinked = await get([], 5432);
     assert.notEqual(unlinked.code, 0, `an unlinked container reached db: ${unlinked.stdout}`);
     assert.match(ok(await get(['--link', 'db:db'], 5432)), /hello from/, 'the linked, exposed port is open');
     assert.notEqual((await get(['--link', 'db:db'], 8080)).code, 0, 'a port db does not expose stays closed');
-    const chain = spawnSync('iptables', ['-w', '-S', `BERTH-ICC-${d.bridge}`], { encoding: 'utf8' }).stdout;
-    assert.match(chain, /-j DROP/);
-    // web's link is the only one left running: its rules, and no one else's
+    const chain = (): string => spawnSync('iptables', ['-w', '-S', `BERTH-ICC-${d.bridge}`], { encoding: 'utf8' }).stdout;
+    assert.match(chain(), /-j DROP$/m);
+    // web's link is the only one left running: its rules, and (once the --rm receivers are gone) no one else's
     const webId = ok(await d.berth(['inspect', '-f', '{{.Id}}', 'web'])).trim().slice(0, 12);
-    const linkRules = chain.split('\n').filter((l) => l.includes('berth-link:'));
-    assert.ok(linkRules.length > 0 && linkRules.every((l) => l.includes(`berth-link:${webId}`)), chain);
+    await eventually(() => {
+      const linkRules = chain().split('\n').filter((l) => l.includes('berth-link:'));
+      return linkRules.length > 0 && linkRules.every((l) => l.includes(`berth-link:${webId}`));
+    });
     ok(await d.berth(['rm', '-f', 'web']));
-    assert.doesNotMatch(spawnSync('iptables', ['-w', '-S', `BERTH-ICC-${d.bridge}`], { encoding: 'utf8' }).stdout, /berth-link:/);
+    assert.doesNotMatch(chain(), /berth-link:/);
   });
 });

@@ -157,6 +157,9 @@ describe('published ports', { skip: !isRoot() && 'needs root' }, () => {
     // as docker prints it: a published range whose host ports differ from the container's is listed port by port
     assert.match(ps, new RegExp(`0\\.0\\.0\\.0:${p + 3}->81/tcp, 0\\.0\\.0\\.0:${p + 4}->82/tcp`));
     assert.match(ps, /90\/tcp/);
+    assert.equal(ok(await d.docker(['ps', '-q', '--filter', `publish=${p + 3}`])).trim(), id.slice(0, 12));
+    assert.equal(ok(await d.docker(['ps', '-q', '--filter', `publish=${p + 3}/udp`])).trim(), '');
+    assert.equal(ok(await d.berth(['ps', '-q', '--filter', 'expose=89-90'])).trim(), id.slice(0, 12));
     ok(await d.berth(['rm', '-f', 'web']));
     assert.equal(await httpGet('127.0.0.1', p), undefined, 'the port is closed with the container');
   });
@@ -231,6 +234,9 @@ describe('published ports', { skip: !isRoot() && 'needs root' }, () => {
       assert.equal(r.status, 400, r.body);
       assert.equal(r.json().message, msg);
     }
+    const v6 = await d.berth(['run', '--rm', '-p', `[::1]:${base + 15}:80`, 'busybox', 'true']);
+    assert.equal(v6.code, 125);
+    assert.match(v6.stderr, /Cannot publish port 80\/tcp on IPv6 address "::1": the network has no IPv6/);
     for (const [spec, msg] of <Array<[string, string]>>[['99999:80', 'invalid hostPort: 99999'], ['abc', 'invalid containerPort: abc'], ['8000-8010:80-82', 'invalid ranges specified for container and host Ports: 80-82 and 8000-8010']]) {
       const r = await d.berth(['create', '-p', spec, 'busybox', 'true']);
       assert.equal(r.code, 125);

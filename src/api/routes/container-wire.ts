@@ -54,10 +54,10 @@ function endpoints(rec: ContainerRecord): Record<string, EndpointSettings> {
   return out;
 }
 
-export function toContainerSummary(rec: ContainerRecord, opts: { imageName: string; sizeRw?: number; sizeRootFs?: number }): ContainerSummary {
+export function toContainerSummary(rec: ContainerRecord, opts: { imageName: string; sizeRw?: number; sizeRootFs?: number; linkNames?: string[] }): ContainerSummary {
   return {
     Id: rec.id,
-    Names: [`/${rec.name}`],
+    Names: [`/${rec.name}`, ...(opts.linkNames ?? [])],
     Image: opts.imageName,
     ImageID: rec.imageId,
     Command: commandString(rec),

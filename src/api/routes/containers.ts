@@ -1,5 +1,6 @@
 import { InvalidArgumentError, boolParam, parseFilters, parseTimeValue } from '../../base/index.js';
 import type { ContainerRecord, ContainerService, CreateRequest, WaitCondition } from '../../container/index.js';
+import { linkNamesBySource } from '../../container/index.js';
 import { decodeContainerCreate, intQuery, type ContainerCreateRequest } from '../types/index.js';
 import { parseSignal } from '../../oci/index.js';
 import { empty, frame, json, type RequestContext, type Router } from '../server/index.js';
@@ -28,8 +29,10 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
     const limit = intQuery(q, 'limit') || undefined;
     const recs = c.list({ all: boolParam(q.get('all')), ...(limit ? { limit } : {}), filters });
     const size = boolParam(q.get('size'));
+    // a link's source is also listed under "/receiver/alias", as dockerd does
+    const linkNames = linkNamesBySource(c.list({ all: true }));
     const rows = await Promise.all(recs.map(async (rec) => toContainerSummary(rec, {
-      imageName: rec.config.Image,
+      imageName: rec.config.Image, linkNames: linkNames.get(rec.name) ?? [],
       ...(size ? await sizes(rec) : {}),
     })));
     return json(rows);
