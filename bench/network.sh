@@ -11,6 +11,7 @@ W=/tmp/berth-netbench
 B="docker -H unix://$W/berth.sock"
 D="docker -H unix://$W/docker.sock"
 
+source bench/engine-cleanup.sh
 cleanup() {
   set +e
   for e in "$B" "$D"; do $e rm -f $($e ps -aq) >/dev/null 2>&1; $e network rm nbnet >/dev/null 2>&1; done
@@ -19,13 +20,7 @@ cleanup() {
   sleep 2
   grep -o " $W[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
   for l in $(ip -o link | grep -oE '(nbb0|nbd0|nbbu0|nbdu0)(-k[0-9a-f]+)?'); do ip link del "$l" 2>/dev/null; done
-  for t in nat filter; do
-    ours=$(iptables -w -t $t -S | grep -E '^-A .*(172\.31\.23[0-3]\.|nbb0|nbd0|nbbu0|nbdu0)')
-    echo "$ours" | grep '^-A' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
-    for c in $(echo "$ours" | grep -o -- '-j NETAVARK-[0-9A-F]*' | cut -d' ' -f2 | sort -u); do iptables -w -t $t -F "$c"; iptables -w -t $t -X "$c"; done
-    iptables -w -t $t -S | grep -E '^-A .*-j DOCKER' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
-    for c in DOCKER DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do iptables -w -t $t -F $c 2>/dev/null; iptables -w -t $t -X $c 2>/dev/null; done
-  done
+  drop_engine_rules '172\.31\.23[0-3]\.|nbb0|nbd0|nbbu0|nbdu0'
   rm -rf $W
 }
 trap cleanup EXIT
