@@ -71,6 +71,8 @@ describe('user-defined networks', { skip }, () => {
     const insp = JSON.parse(ok(await d.docker(['inspect', 'nd-web'])))[0];
     assert.deepEqual(insp.NetworkSettings.Networks['nd-a'].Aliases, ['www']);
     assert.deepEqual(insp.NetworkSettings.Networks['nd-a'].DNSNames, ['nd-web', web.slice(0, 12), 'www']);
+    assert.equal(insp.NetworkSettings.IPAddress, '', 'the top-level address is the default bridge\'s, as dockerd\'s');
+    assert.equal(ok(await d.docker(['ps', '--filter', 'network=nd-a', '--format', '{{.Names}}'])).trim(), 'nd-web');
 
     // connect and disconnect on the running container: it then resolves on nd-b too
     ok(await d.docker(['network', 'connect', '--alias', 'second', 'nd-b', 'nd-web']));
