@@ -42,7 +42,7 @@ $D network create --subnet 172.31.233.0/24 -o com.docker.network.bridge.name=nbd
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # through the API with curl, so that the docker CLI's own start-up (~0.1 s) does not hide the engines'
 api() { # socket verb
-  curl -fsS --unix-socket "$1" -X POST -H 'Content-Type: application/json' -d '{"Container":"nbc"}' "http://engine/v1.43/networks/nbnet/$2" >/dev/null
+  curl -fsS --unix-socket "$1" -X POST -H 'Content-Type: application/json' -d '{"Container":"nbc"}' "http://engine/v1.41/networks/nbnet/$2" >/dev/null
 }
 connect_round() { # socket
   local t0; t0=$(ms)

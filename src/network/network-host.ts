@@ -14,6 +14,10 @@ export interface NetworkHost {
   wireVeth(w: VethWiring): Promise<void>;
   /** The host's IPv4 routes ("a.b.c.d/n"), which a chosen subnet must not overlap. */
   ipv4Routes(): Promise<string[]>;
+  /** Signal a process (aardvark-dns's reload); signal 0 checks that it exists. Throws as process.kill. */
+  signalProcess(pid: number, signal: NodeJS.Signals): void;
 }
 
-export const realNetworkHost: NetworkHost = { exec, createNetns, deleteNetns, netnsExists, linkExists, isBridgePort, addBridgePlaceholder, deleteLink, wireVeth, ipv4Routes: () => ipv4Routes() };
+export const realNetworkHost: NetworkHost = { exec, createNetns, deleteNetns, netnsExists, linkExists, isBridgePort, addBridgePlaceholder, deleteLink, wireVeth, ipv4Routes: () => ipv4Routes(),
+  signalProcess: (pid, signal) => { process.kill(pid, signal); },
+};

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keeperName } from './bridge-driver.js';
@@ -436,5 +436,38 @@ test('attach() with more networks connects them before done; a restart keeps eve
     assert.equal(other.ipAddress, '10.51.0.3');
     await svc2.reclaim(new Set([CID2]));
     assert.deepEqual(svc2.attachments(CID), []);
+  });
+});
+
+test('on a warm DNS network berth wires later endpoints itself and tells aardvark-dns their names, as netavark would', async () => {
+  await withService(async ({ svc, host, dir }) => {
+    const net = await svc.create({ name: 'app', ipam: { config: [{ subnet: '10.50.0.0/24' }] } });
+    const name = `berth-${net.id.slice(0, 12)}`;
+    await svc.attach({ containerId: CID, containerName: 'web', mode: 'bridge', network: 'app' });
+    // what netavark leaves once it has started aardvark for the network
+    const adir = join(dir, 'run', 'netavark', 'aardvark-dns');
+    await mkdir(adir, { recursive: true });
+    await writeFile(join(adir, name), `10.50.0.1\n${CID} 10.50.0.2  web,web,${CID.slice(0, 12)}\n`);
+    await writeFile(join(adir, 'aardvark.pid'), '4242');
+    host.pids.add(4242);
+    await svc.attach({ containerId: CID2, containerName: 'db', mode: 'bridge', network: 'app', config: { aliases: ['pg'] } });
+    assert.equal(host.ops().filter((o) => o === 'netavark setup').length, 1, 'the second endpoint skipped netavark');
+    assert.equal(host.ops().filter((o) => o === 'wireVeth').length, 1);
+    assert.equal(await readFile(join(adir, name), 'utf8'),
+      `10.50.0.1\n${CID} 10.50.0.2  web,web,${CID.slice(0, 12)}\n${CID2} 10.50.0.3  db,db,${CID2.slice(0, 12)},pg\n`);
+    assert.deepEqual(host.calls.filter((c) => c.op === 'signalProcess').map((c) => c.args), [[4242, 'SIGHUP']]);
+    // a later interface gets no default route; its veth end is named after the interface
+    await svc.create({ name: 'db', ipam: { config: [{ subnet: '10.51.0.0/24' }] } });
+    await svc.detach(CID2);
+    assert.equal(await readFile(join(adir, name), 'utf8'), `10.50.0.1\n${CID} 10.50.0.2  web,web,${CID.slice(0, 12)}\n`);
+    const bridgeNet = svc.get('bridge');
+    await svc.attach({ containerId: CID2, containerName: 'db', mode: 'bridge' });
+    await svc.attach({ containerId: 'f'.repeat(64), containerName: 'x', mode: 'bridge' });
+    await svc.connect({ containerId: 'f'.repeat(64), containerName: 'x', network: 'app' });
+    const wiring = host.calls.filter((c) => c.op === 'wireVeth').map((c) => c.args[0] as { hostName: string; peerName: string; gateway?: string });
+    const eth1 = wiring.find((w) => w.peerName === 'eth1')!;
+    assert.equal(eth1.hostName, `vb1${'f'.repeat(12)}`);
+    assert.equal(eth1.gateway, undefined);
+    assert.ok(bridgeNet);
   });
 });

@@ -89,6 +89,14 @@ export class RecordingHost implements NetworkHost {
     return [...this.routes];
   }
 
+  /** Processes the fake host has (signalProcess throws ESRCH for others). */
+  readonly pids = new Set<number>();
+
+  signalProcess(pid: number, signal: NodeJS.Signals): void {
+    if (!this.pids.has(pid)) throw Object.assign(new Error('no such process'), { code: 'ESRCH' });
+    if (Number(signal) !== 0) this.calls.push({ op: 'signalProcess', args: [pid, signal] });
+  }
+
   ops(): string[] {
     return this.calls.map((c) => c.op);
   }

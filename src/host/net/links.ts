@@ -43,7 +43,8 @@ export interface VethWiring {
   mac: string;
   /** Address with prefix ("172.18.0.5/16"). */
   cidr: string;
-  gateway: string;
+  /** The default route's gateway; absent for a namespace's later interfaces (eth1...), which add none. */
+  gateway?: string;
   mtu?: number;
 }
 
@@ -59,7 +60,7 @@ export async function wireVeth(w: VethWiring): Promise<void> {
     if (!IFNAME_RE.test(n)) throw new InvalidArgumentError(`Invalid interface name "${n}"`);
   }
   // Each value becomes a word of an ip batch line: nothing may break out of it.
-  const words = [w.netns, w.mac, w.cidr, w.gateway];
+  const words = [w.netns, w.mac, w.cidr, ...(w.gateway ? [w.gateway] : [])];
   if (words.some((v) => !/^[A-Za-z0-9_.:/-]+$/.test(v))) throw new InvalidArgumentError(`Invalid veth wiring: ${words.join(' ')}`);
   const mtu = w.mtu ? ` mtu ${w.mtu}` : '';
   await exec('ip', ['-batch', '-'], {
@@ -68,6 +69,6 @@ export async function wireVeth(w: VethWiring): Promise<void> {
   });
   await exec('ip', ['-n', w.netns, '-batch', '-'], {
     stdin: `link set dev lo up\naddr add ${w.cidr} dev ${w.peerName}\nlink set dev ${w.peerName} up\n`
-      + `route add default via ${w.gateway} dev ${w.peerName}\n`,
+      + (w.gateway ? `route add default via ${w.gateway} dev ${w.peerName}\n` : ''),
   });
 }
