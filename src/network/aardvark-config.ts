@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode, InternalError } from '../base/index.js';
 
@@ -37,6 +37,14 @@ export class AardvarkConfig {
 
   async remove(network: string, containerId: string): Promise<void> {
     await this.change(network, (lines) => lines.filter((l) => l.split(' ')[0] !== containerId));
+  }
+
+  /** Forget the network (it is being removed): its file goes and aardvark reloads (it exits with none left). */
+  async drop(network: string): Promise<void> {
+    if ((await this.read(network)) === undefined) return;
+    await rm(join(this.dir, network), { force: true });
+    const pid = await this.pid();
+    if (pid !== undefined) this.signal(pid, 'SIGHUP');
   }
 
   private async change(network: string, fn: (entries: string[]) => string[]): Promise<void> {

@@ -113,7 +113,8 @@ export class BridgeDriver implements NetworkDriver {
       // Only costs speed on the next teardown; the endpoint itself works.
       this.log.warn('cannot pin bridge', { bridge: req.network.bridge, error: String(e) });
     }
-    return { macAddress: mac };
+    // netavark wired it: undo it through netavark too
+    return { macAddress: mac, ...(p.veth ? { plan: { netavark: p.netavark } satisfies BridgePlan } : {}) };
   }
 
   async disconnect(req: EndpointRelease): Promise<void> {
@@ -133,13 +134,38 @@ export class BridgeDriver implements NetworkDriver {
           this.log.warn('cannot remove the name from aardvark-dns', { id: req.containerId, error: String(e) });
         });
       }
-      if (!req.netnsPath || req.incomplete) await this.host.deleteLink(p.veth.hostName);
+      if (!req.netnsPath || req.incomplete || req.keepsNamespace) await this.host.deleteLink(p.veth.hostName);
+      // a connect cut short may have fallen back to netavark: its interface goes through netavark
+      const netnsPath = req.netnsPath;
+      if (req.incomplete && netnsPath) {
+        await this.guarded(req.network, () => this.netavark.teardown(netnsPath, p.netavark), { dns: Boolean(p.dns) }).catch(() => {});
+      }
       return;
     }
     // Without the namespace the veth is gone already; netavark could not even open it.
     const netnsPath = req.netnsPath;
     if (!netnsPath) return;
-    await this.guarded(req.network, () => this.netavark.teardown(netnsPath, p.netavark), { dns: Object.values(p.netavark.network_info).some((n) => n.dns_enabled) });
+    const name = netavarkName(req.network);
+    const dns = Boolean(p.netavark.network_info[name]?.dns_enabled);
+    // An endpoint netavark wired, without ports, on a pinned bridge: its teardown is the veth and the
+    // aardvark line, which berth removes itself. netavark would also stop serving the network's
+    // names once its last line went, and the next endpoint would pay for aardvark's restart.
+    if (!req.incomplete && !p.netavark.port_mappings?.length && netnsPath.startsWith(`${NETNS_RUN_DIR}/`) && (await this.isPinned(req.network))) {
+      try {
+        if (dns) await this.exclusive(req.network, () => this.aardvark.remove(name, req.containerId));
+        const iface = Object.values(p.netavark.networks)[0]?.interface_name;
+        if (req.keepsNamespace && iface) await this.host.deleteLinkIn(netnsPath.slice(NETNS_RUN_DIR.length + 1), iface);
+        return;
+      } catch (e) {
+        this.log.warn('cannot undo the endpoint; netavark does it', { id: req.containerId, error: String(e) });
+      }
+    }
+    await this.guarded(req.network, () => this.netavark.teardown(netnsPath, p.netavark), { dns });
+  }
+
+  /** A removed network's names: aardvark stops answering on its gateway. */
+  async forgetNames(network: NetworkRecord): Promise<void> {
+    await this.exclusive(network, () => this.aardvark.drop(netavarkName(network)));
   }
 
   private wire(req: EndpointRequest, address: NonNullable<EndpointRequest['address']>, hostName: string, netns: string): Promise<void> {

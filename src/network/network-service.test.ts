@@ -137,14 +137,14 @@ test('detach() tears down, frees the address and the namespace, and is idempoten
   await withService(async ({ svc, host }) => {
     const a = await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
     await svc.detach(CID);
-    assert.deepEqual(host.ops().slice(-2), ['netavark teardown', 'deleteNetns']);
-    const teardown = host.calls.find((c) => c.op === 'netavark teardown')!;
-    assert.equal(teardown.args[6], a.netnsPath);
-    assert.deepEqual(teardown.args[7], host.calls.find((c) => c.op === 'netavark setup')!.args[7]);
+    // on the pinned bridge netavark's teardown would only delete the veth, which the namespace's deletion takes along
+    assert.deepEqual(host.ops().slice(-1), ['deleteNetns']);
+    assert.ok(!host.ops().includes('netavark teardown'));
+    assert.equal(host.calls.at(-1)!.args[0], a.netnsPath!.split('/').pop());
     assert.equal(host.netns.size, 0);
     assert.equal(svc.attachment(CID), undefined);
     await svc.detach(CID);
-    assert.equal(host.ops().filter((o) => o === 'netavark teardown').length, 1);
+    assert.equal(host.ops().filter((o) => o === 'deleteNetns').length, 1);
     const b = await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' });
     assert.equal(b.ipAddress, a.ipAddress);
   });
@@ -216,7 +216,8 @@ test('attachment() and leases survive a restart, and detach still undoes the end
     assert.deepEqual(again.attachment(CID), a);
     assert.equal((await again.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' })).ipAddress, '10.44.0.3');
     await again.detach(CID);
-    assert.equal(host.ops().filter((o) => o === 'netavark teardown').length, 1);
+    assert.equal(again.attachment(CID), undefined);
+    assert.ok(!host.netns.has(a.netnsPath!.split('/').pop()!));
   });
 });
 

@@ -74,6 +74,10 @@ export class RecordingHost implements NetworkHost {
     this.links.delete(name);
   }
 
+  async deleteLinkIn(netns: string, name: string): Promise<void> {
+    this.calls.push({ op: 'deleteLinkIn', args: [netns, name] });
+  }
+
   async wireVeth(w: VethWiring): Promise<void> {
     this.calls.push({ op: 'wireVeth', args: [w] });
     if (this.failNext.delete('wireVeth')) throw new Error('simulated wireVeth failure');

@@ -31,6 +31,13 @@ export async function deleteLink(name: string): Promise<void> {
   if (r.code !== 0 && (await linkExists(name))) throw new InternalError(`Cannot delete interface "${name}": ${r.stderr.trim()}`);
 }
 
+/** Delete interface `name` inside the named namespace `netns` (under /run/netns); gone already is fine. */
+export async function deleteLinkIn(netns: string, name: string): Promise<void> {
+  if (!IFNAME_RE.test(name) || !/^[A-Za-z0-9_.-]+$/.test(netns)) throw new InvalidArgumentError(`Invalid interface "${name}" or namespace "${netns}"`);
+  const r = await exec('ip', ['-n', netns, 'link', 'delete', name], { allowFailure: true });
+  if (r.code !== 0 && !/Cannot find device|does not exist/.test(r.stderr)) throw new InternalError(`Cannot delete interface "${name}" in namespace "${netns}": ${r.stderr.trim()}`);
+}
+
 /** A container namespace's link to a bridge, as netavark makes it for an endpoint without ports. */
 export interface VethWiring {
   /** Host end, a bridge port. */
