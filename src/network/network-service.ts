@@ -467,6 +467,7 @@ export class NetworkService {
     const kept: string[] = [];
     for (const entry of this.installed.all()) {
       const network = this.networks.find(entry.networkId);
+      if (network) await this.bridgeDriver.forgetNames(network).catch((e: unknown) => this.log.warn('cannot drop the network from aardvark-dns', { network: network.name, error: String(e) }));
       if (network && entry.madeByBerth && network.bridge === entry.bridge) {
         await flushBridge({ host: this.host, ipam: this.ipam, driver: this.bridgeDriver, netnsPool: this.netnsPool }, network);
         removed.push(entry.bridge);
