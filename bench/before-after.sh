@@ -10,6 +10,7 @@ RUNS=${RUNS:-15}
 W=/tmp/berth-ba
 OUT=bench/before-after.md
 
+source bench/engine-cleanup.sh
 cleanup() {
   set +e
   # dockerd's containers outlive dockerd (containerd's shims keep them): remove every engine's first
@@ -22,14 +23,7 @@ cleanup() {
   grep -o " $W[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
   for b in babef0 baaft0 badkr0; do ip link del $b 2>/dev/null; done
   for l in $(ip -o link | grep -oE '(babef0|baaft0)-k[0-9a-f]+'); do ip link del "$l"; done
-  for t in nat filter; do
-    ours=$(iptables -w -t $t -S | grep -E '^-A .*(172\.31\.24[567]\.|babef0|baaft0|badkr0)')
-    echo "$ours" | grep '^-A' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
-    for c in $(echo "$ours" | grep -o -- '-j NETAVARK-[0-9A-F]*' | cut -d' ' -f2 | sort -u); do iptables -w -t $t -F "$c"; iptables -w -t $t -X "$c"; done
-    # dockerd's own chains, as bench/run.sh drops them
-    iptables -w -t $t -S | grep -E '^-A .*-j DOCKER' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
-    for c in DOCKER DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do iptables -w -t $t -F $c 2>/dev/null; iptables -w -t $t -X $c 2>/dev/null; done
-  done
+  drop_engine_rules '172\.31\.24[567]\.|babef0|baaft0|badkr0'
   rm -rf $W
 }
 trap cleanup EXIT

@@ -29,7 +29,9 @@ export function listContainers(core: ContainerCore, opts: ListOptions): Containe
     if (!matchAny(f.get('status'), (v) => v === r.state.status)) return false;
     if (!matchAny(f.get('exited'), (v) => r.state.status === 'exited' && String(r.state.exitCode) === v)) return false;
     if (!matchAny(f.get('ancestor'), (v) => isAncestor(core, r, v))) return false;
-    if (!matchAny(f.get('network'), (v) => r.hostConfig.NetworkMode === v || r.network?.networkId === v)) return false;
+    if (!matchAny(f.get('network'), (v) => r.hostConfig.NetworkMode === v || r.network?.networkId === v
+      || Object.entries(r.networks ?? {}).some(([name, ep]) => name === v || ep.networkId === v)
+      || Object.keys(r.networkingConfig?.EndpointsConfig ?? {}).includes(v))) return false;
     if (!matchLabels(r.config.Labels, f.get('label'))) return false;
     if (!matchesPublish(r, f.get('publish')) || !matchesExpose(r, f.get('expose'))) return false;
     if (!matchAny(f.get('health'), (v) => v === (r.health?.status ?? 'none'))) return false;

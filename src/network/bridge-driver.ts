@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { AardvarkConfig } from './aardvark-config.js';
 import { InternalError, KeyedMutex, silentLogger, type Logger } from '../base/index.js';
 import { NETNS_RUN_DIR } from '../host/index.js';
 import type { EndpointRelease, EndpointRequest, EndpointResult, NetworkDriver } from './driver.js';
@@ -18,15 +20,23 @@ export function keeperName(bridge: string): string {
   return `${bridge.slice(0, 9)}-k${tag}`;
 }
 
-/** Host end of a container's veth: "veth" and the container ID's first 11 hex digits (IFNAMSIZ). */
-export function hostVethName(containerId: string): string {
-  return `veth${containerId.slice(0, 11)}`;
+/**
+ * Host end of a container's veth: "veth" and the container ID's first 11 hex digits for eth0;
+ * "vb<n>" and 12 hex digits for eth<n> (IFNAMSIZ allows 15 characters).
+ */
+export function hostVethName(containerId: string, interfaceName = 'eth0'): string {
+  const n = /^eth([1-9])$/.exec(interfaceName)?.[1];
+  return n ? `vb${n}${containerId.slice(0, 12)}` : `veth${containerId.slice(0, 11)}`;
 }
 
-/** What connect will do: netavark's input, and the host end's name when berth wires the veth itself. */
+/**
+ * What connect will do: netavark's input, and when berth wires the veth itself its host end's
+ * name and, on a network with DNS, the names aardvark-dns is told (netavark's network name).
+ */
 export interface BridgePlan {
   netavark: NetavarkOptions;
   veth?: { hostName: string };
+  dns?: { network: string };
 }
 
 /**
@@ -46,8 +56,11 @@ export class BridgeDriver implements NetworkDriver {
   /** Networks whose bridge and firewall rules netavark has made or checked since start. */
   private readonly warm = new Set<string>();
 
+  private readonly aardvark: AardvarkConfig;
+
   constructor(private readonly host: NetworkHost, cfg: NetavarkConfig, private readonly log: Logger = silentLogger) {
     this.netavark = new Netavark(host, cfg);
+    this.aardvark = new AardvarkConfig(join(cfg.configDir, 'aardvark-dns'), (pid, sig) => host.signalProcess(pid, sig));
   }
 
   plan(req: EndpointRequest): BridgePlan {
@@ -58,27 +71,40 @@ export class BridgeDriver implements NetworkDriver {
       ...(req.address.ip6 ? { ip6: req.address.ip6 } : {}),
       ...(req.dns ? { dns: req.dns } : {}),
     });
-    // aardvark-dns learns names only through netavark: endpoints with DNS always go through it
-    const direct = this.warm.has(req.network.id) && !req.portMappings?.length && !req.network.internal && !req.network.enableIPv6 && !req.dns;
-    return direct ? { netavark, veth: { hostName: hostVethName(req.containerId) } } : { netavark };
+    // eth0..eth9 only (the host end's name); on a network with DNS, aardvark's file is changed as netavark would
+    const direct = this.warm.has(req.network.id) && !req.portMappings?.length && !req.network.internal && !req.network.enableIPv6
+      && /^eth[0-9]$/.test(req.interfaceName);
+    if (!direct) return { netavark };
+    return { netavark, veth: { hostName: hostVethName(req.containerId, req.interfaceName) }, ...(req.dns ? { dns: { network: netavarkName(req.network) } } : {}) };
   }
 
   async connect(req: EndpointRequest, plan: unknown): Promise<EndpointResult> {
     if (!req.netnsPath) throw new InternalError('Cannot connect a bridge endpoint without a network namespace');
     const netnsPath = req.netnsPath;
     const p = plan as BridgePlan;
-    if (p.veth && req.address && this.warm.has(req.network.id) && netnsPath.startsWith(`${NETNS_RUN_DIR}/`)) {
+    const dnsReady = !p.dns || (await this.aardvark.serves(p.dns.network));
+    if (p.veth && req.address && dnsReady && this.warm.has(req.network.id) && netnsPath.startsWith(`${NETNS_RUN_DIR}/`)) {
       try {
         await this.wire(req, req.address, p.veth.hostName, netnsPath.slice(NETNS_RUN_DIR.length + 1));
+        if (p.dns && req.dns) {
+          const { network } = p.dns;
+          const dns = req.dns;
+          const address = req.address;
+          await this.exclusive(req.network, () => this.aardvark.add(network, {
+            containerId: req.containerId, ipv4: [address.ip], ipv6: [], names: [req.containerName, ...dns.aliases],
+            ...(dns.servers?.length ? { dnsServers: [...dns.servers] } : {}),
+          }));
+        }
         return { macAddress: req.address.mac };
       } catch (e) {
         // The bridge may have been deleted behind our back: netavark makes it again.
         this.log.warn('cannot wire veth; netavark does it', { id: req.containerId, error: String(e) });
         this.warm.delete(req.network.id);
         await this.host.deleteLink(p.veth.hostName).catch(() => {});
+        if (p.dns) await this.exclusive(req.network, () => this.aardvark.remove(p.dns!.network, req.containerId)).catch(() => {});
       }
     }
-    const status = await this.guarded(req.network, () => this.netavark.setup(netnsPath, p.netavark));
+    const status = await this.guarded(req.network, () => this.netavark.setup(netnsPath, p.netavark), { dns: Boolean(req.dns) });
     const mac = status[netavarkName(req.network)]?.interfaces?.[req.interfaceName]?.mac_address ?? req.address?.mac ?? '';
     try {
       await this.pin(req.network);
@@ -87,7 +113,8 @@ export class BridgeDriver implements NetworkDriver {
       // Only costs speed on the next teardown; the endpoint itself works.
       this.log.warn('cannot pin bridge', { bridge: req.network.bridge, error: String(e) });
     }
-    return { macAddress: mac };
+    // netavark wired it: undo it through netavark too
+    return { macAddress: mac, ...(p.veth ? { plan: { netavark: p.netavark } satisfies BridgePlan } : {}) };
   }
 
   async disconnect(req: EndpointRelease): Promise<void> {
@@ -100,20 +127,53 @@ export class BridgeDriver implements NetworkDriver {
     // A wiring the crash cut short may have left both ends on the host, where deleting the
     // namespace does not reach them.
     if (p.veth) {
-      if (!req.netnsPath || req.incomplete) await this.host.deleteLink(p.veth.hostName);
+      if (p.dns) {
+        const { network } = p.dns;
+        await this.exclusive(req.network, () => this.aardvark.remove(network, req.containerId)).catch((e: unknown) => {
+          // no file: aardvark stopped serving the network, so there is no name to take back
+          this.log.warn('cannot remove the name from aardvark-dns', { id: req.containerId, error: String(e) });
+        });
+      }
+      if (!req.netnsPath || req.incomplete || req.keepsNamespace) await this.host.deleteLink(p.veth.hostName);
+      // a connect cut short may have fallen back to netavark: its interface goes through netavark
+      const netnsPath = req.netnsPath;
+      if (req.incomplete && netnsPath) {
+        await this.guarded(req.network, () => this.netavark.teardown(netnsPath, p.netavark), { dns: Boolean(p.dns) }).catch(() => {});
+      }
       return;
     }
     // Without the namespace the veth is gone already; netavark could not even open it.
     const netnsPath = req.netnsPath;
     if (!netnsPath) return;
-    await this.guarded(req.network, () => this.netavark.teardown(netnsPath, p.netavark));
+    const name = netavarkName(req.network);
+    const dns = Boolean(p.netavark.network_info[name]?.dns_enabled);
+    // An endpoint netavark wired, without ports, on a pinned bridge: its teardown is the veth and the
+    // aardvark line, which berth removes itself. netavark would also stop serving the network's
+    // names once its last line went, and the next endpoint would pay for aardvark's restart.
+    if (!req.incomplete && !p.netavark.port_mappings?.length && netnsPath.startsWith(`${NETNS_RUN_DIR}/`) && (await this.isPinned(req.network))) {
+      try {
+        if (dns) await this.exclusive(req.network, () => this.aardvark.remove(name, req.containerId));
+        const iface = Object.values(p.netavark.networks)[0]?.interface_name;
+        if (req.keepsNamespace && iface) await this.host.deleteLinkIn(netnsPath.slice(NETNS_RUN_DIR.length + 1), iface);
+        return;
+      } catch (e) {
+        this.log.warn('cannot undo the endpoint; netavark does it', { id: req.containerId, error: String(e) });
+      }
+    }
+    await this.guarded(req.network, () => this.netavark.teardown(netnsPath, p.netavark), { dns });
+  }
+
+  /** A removed network's names: aardvark stops answering on its gateway. */
+  async forgetNames(network: NetworkRecord): Promise<void> {
+    await this.exclusive(network, () => this.aardvark.drop(netavarkName(network)));
   }
 
   private wire(req: EndpointRequest, address: NonNullable<EndpointRequest['address']>, hostName: string, netns: string): Promise<void> {
     const mtu = Number(req.network.options['com.docker.network.driver.mtu']) || undefined;
+    // the namespace's first interface carries the default route; later ones add none (Docker's single default gateway)
     return this.host.wireVeth({
       hostName, bridge: req.network.bridge, netns, peerName: req.interfaceName, mac: address.mac,
-      cidr: `${address.ip}/${address.prefixLen}`, gateway: address.gateway, ...(mtu ? { mtu } : {}),
+      cidr: `${address.ip}/${address.prefixLen}`, ...(req.interfaceName === 'eth0' ? { gateway: address.gateway } : {}), ...(mtu ? { mtu } : {}),
     });
   }
 
@@ -148,8 +208,9 @@ export class BridgeDriver implements NetworkDriver {
    * teardowns only add or remove their own veth and check rules that exist, so
    * they may run side by side.
    */
-  private async guarded<T>(network: NetworkRecord, fn: () => Promise<T>): Promise<T> {
-    return (await this.isPinned(network)) ? fn() : this.exclusive(network, fn);
+  private async guarded<T>(network: NetworkRecord, fn: () => Promise<T>, opts: { dns?: boolean } = {}): Promise<T> {
+    // netavark rewrites aardvark's file of a DNS network without a lock berth shares: one at a time there
+    return !opts.dns && (await this.isPinned(network)) ? fn() : this.exclusive(network, fn);
   }
 
   /** Pinned: the keeper is a port of the bridge (a keeper whose bridge was deleted pins nothing). */

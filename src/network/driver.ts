@@ -17,6 +17,8 @@ export interface EndpointRequest {
 
 export interface EndpointResult {
   macAddress: string;
+  /** The plan as carried out, when the driver took another way than plan() said (kept to undo it). */
+  plan?: unknown;
 }
 
 export interface EndpointRelease {
@@ -28,6 +30,8 @@ export interface EndpointRelease {
   plan?: unknown;
   /** The connect was cut short (a crash): parts may sit where a finished one would not have them. */
   incomplete?: boolean;
+  /** The namespace stays (a disconnect from a running container): the endpoint's interface must go by itself. */
+  keepsNamespace?: boolean;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keeperName } from './bridge-driver.js';
@@ -137,14 +137,14 @@ test('detach() tears down, frees the address and the namespace, and is idempoten
   await withService(async ({ svc, host }) => {
     const a = await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
     await svc.detach(CID);
-    assert.deepEqual(host.ops().slice(-2), ['netavark teardown', 'deleteNetns']);
-    const teardown = host.calls.find((c) => c.op === 'netavark teardown')!;
-    assert.equal(teardown.args[6], a.netnsPath);
-    assert.deepEqual(teardown.args[7], host.calls.find((c) => c.op === 'netavark setup')!.args[7]);
+    // on the pinned bridge netavark's teardown would only delete the veth, which the namespace's deletion takes along
+    assert.deepEqual(host.ops().slice(-1), ['deleteNetns']);
+    assert.ok(!host.ops().includes('netavark teardown'));
+    assert.equal(host.calls.at(-1)!.args[0], a.netnsPath!.split('/').pop());
     assert.equal(host.netns.size, 0);
     assert.equal(svc.attachment(CID), undefined);
     await svc.detach(CID);
-    assert.equal(host.ops().filter((o) => o === 'netavark teardown').length, 1);
+    assert.equal(host.ops().filter((o) => o === 'deleteNetns').length, 1);
     const b = await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' });
     assert.equal(b.ipAddress, a.ipAddress);
   });
@@ -216,7 +216,8 @@ test('attachment() and leases survive a restart, and detach still undoes the end
     assert.deepEqual(again.attachment(CID), a);
     assert.equal((await again.attach({ containerId: CID2, containerName: 'b', mode: 'bridge' })).ipAddress, '10.44.0.3');
     await again.detach(CID);
-    assert.equal(host.ops().filter((o) => o === 'netavark teardown').length, 1);
+    assert.equal(again.attachment(CID), undefined);
+    assert.ok(!host.netns.has(a.netnsPath!.split('/').pop()!));
   });
 });
 
@@ -436,5 +437,38 @@ test('attach() with more networks connects them before done; a restart keeps eve
     assert.equal(other.ipAddress, '10.51.0.3');
     await svc2.reclaim(new Set([CID2]));
     assert.deepEqual(svc2.attachments(CID), []);
+  });
+});
+
+test('on a warm DNS network berth wires later endpoints itself and tells aardvark-dns their names, as netavark would', async () => {
+  await withService(async ({ svc, host, dir }) => {
+    const net = await svc.create({ name: 'app', ipam: { config: [{ subnet: '10.50.0.0/24' }] } });
+    const name = `berth-${net.id.slice(0, 12)}`;
+    await svc.attach({ containerId: CID, containerName: 'web', mode: 'bridge', network: 'app' });
+    // what netavark leaves once it has started aardvark for the network
+    const adir = join(dir, 'run', 'netavark', 'aardvark-dns');
+    await mkdir(adir, { recursive: true });
+    await writeFile(join(adir, name), `10.50.0.1\n${CID} 10.50.0.2  web,web,${CID.slice(0, 12)}\n`);
+    await writeFile(join(adir, 'aardvark.pid'), '4242');
+    host.pids.add(4242);
+    await svc.attach({ containerId: CID2, containerName: 'db', mode: 'bridge', network: 'app', config: { aliases: ['pg'] } });
+    assert.equal(host.ops().filter((o) => o === 'netavark setup').length, 1, 'the second endpoint skipped netavark');
+    assert.equal(host.ops().filter((o) => o === 'wireVeth').length, 1);
+    assert.equal(await readFile(join(adir, name), 'utf8'),
+      `10.50.0.1\n${CID} 10.50.0.2  web,web,${CID.slice(0, 12)}\n${CID2} 10.50.0.3  db,db,${CID2.slice(0, 12)},pg\n`);
+    assert.deepEqual(host.calls.filter((c) => c.op === 'signalProcess').map((c) => c.args), [[4242, 'SIGHUP']]);
+    // a later interface gets no default route; its veth end is named after the interface
+    await svc.create({ name: 'db', ipam: { config: [{ subnet: '10.51.0.0/24' }] } });
+    await svc.detach(CID2);
+    assert.equal(await readFile(join(adir, name), 'utf8'), `10.50.0.1\n${CID} 10.50.0.2  web,web,${CID.slice(0, 12)}\n`);
+    const bridgeNet = svc.get('bridge');
+    await svc.attach({ containerId: CID2, containerName: 'db', mode: 'bridge' });
+    await svc.attach({ containerId: 'f'.repeat(64), containerName: 'x', mode: 'bridge' });
+    await svc.connect({ containerId: 'f'.repeat(64), containerName: 'x', network: 'app' });
+    const wiring = host.calls.filter((c) => c.op === 'wireVeth').map((c) => c.args[0] as { hostName: string; peerName: string; gateway?: string });
+    const eth1 = wiring.find((w) => w.peerName === 'eth1')!;
+    assert.equal(eth1.hostName, `vb1${'f'.repeat(12)}`);
+    assert.equal(eth1.gateway, undefined);
+    assert.ok(bridgeNet);
   });
 });

@@ -243,6 +243,7 @@ export class NetworkService {
   private async removeBridgeOf(rec: NetworkRecord): Promise<void> {
     const entry = this.installed.all().find((b) => b.networkId === rec.id);
     if (!entry) return;
+    await this.bridgeDriver.forgetNames(rec).catch((e: unknown) => this.log.warn('cannot drop the network from aardvark-dns', { network: rec.name, error: String(e) }));
     if (entry.madeByBerth && entry.bridge === rec.bridge) await flushBridge({ host: this.host, ipam: this.ipam, driver: this.bridgeDriver, netnsPool: this.netnsPool }, rec);
     else this.log.warn('leaving a bridge berth did not make, with its rules', { bridge: entry.bridge });
     await this.installed.forget(rec.id);
@@ -505,6 +506,7 @@ export class NetworkService {
     await rm(join(this.opts.root, 'icc-chain'), { force: true });
     for (const entry of this.installed.all()) {
       const network = this.networks.find(entry.networkId);
+      if (network) await this.bridgeDriver.forgetNames(network).catch((e: unknown) => this.log.warn('cannot drop the network from aardvark-dns', { network: network.name, error: String(e) }));
       if (network && entry.madeByBerth && network.bridge === entry.bridge) {
         await flushBridge({ host: this.host, ipam: this.ipam, driver: this.bridgeDriver, netnsPool: this.netnsPool }, network);
         removed.push(entry.bridge);
@@ -604,7 +606,10 @@ export class NetworkService {
       if (network.driver === 'bridge') await this.installed.note(network, () => this.bridgeDriver.bridgeExists(network));
       const req = this.request(rec, network);
       const result = await driver.connect(req, rec.plan);
-      const ready: EndpointRecord = { ...rec, state: 'ready', attachment: { ...rec.attachment, macAddress: result.macAddress || rec.attachment.macAddress } };
+      const ready: EndpointRecord = {
+        ...rec, state: 'ready', attachment: { ...rec.attachment, macAddress: result.macAddress || rec.attachment.macAddress },
+        ...(result.plan !== undefined ? { plan: result.plan } : {}),
+      };
       await this.endpoints.put(ready);
       this.event('connect', network, rec.containerId);
       this.log.debug('network attached', { id: rec.containerId, network: network.name, ms: Math.round(performance.now() - started) });
@@ -661,8 +666,9 @@ export class NetworkService {
       try {
         await driver.disconnect({
           containerId: rec.containerId, network, ...(hasNetns ? { netnsPath: a.netnsPath } : {}), plan: rec.plan,
+          ...(rec.state === 'creating' ? { incomplete: true } : {}),
           // a veth berth wired itself only goes with its namespace: one that stays needs it deleted
-          ...(rec.state === 'creating' || (opts.keepNetns || !rec.netnsName) ? { incomplete: true } : {}),
+          ...(opts.keepNetns || !rec.netnsName ? { keepsNamespace: true } : {}),
         });
       } catch (e) {
         // A failed teardown must not pin the container forever; the namespace goes next anyway.

@@ -74,6 +74,10 @@ export class RecordingHost implements NetworkHost {
     this.links.delete(name);
   }
 
+  async deleteLinkIn(netns: string, name: string): Promise<void> {
+    this.calls.push({ op: 'deleteLinkIn', args: [netns, name] });
+  }
+
   async wireVeth(w: VethWiring): Promise<void> {
     this.calls.push({ op: 'wireVeth', args: [w] });
     if (this.failNext.delete('wireVeth')) throw new Error('simulated wireVeth failure');
@@ -87,6 +91,14 @@ export class RecordingHost implements NetworkHost {
 
   async ipv4Routes(): Promise<string[]> {
     return [...this.routes];
+  }
+
+  /** Processes the fake host has (signalProcess throws ESRCH for others). */
+  readonly pids = new Set<number>();
+
+  signalProcess(pid: number, signal: NodeJS.Signals): void {
+    if (!this.pids.has(pid)) throw Object.assign(new Error('no such process'), { code: 'ESRCH' });
+    if (Number(signal) !== 0) this.calls.push({ op: 'signalProcess', args: [pid, signal] });
   }
 
   ops(): string[] {

@@ -163,7 +163,7 @@ function killStragglers(dir: string): void {
 
 /**
  * berthd keeps its bridge and NAT rules across restarts, as dockerd keeps docker0; a test daemon's
- * are removed here: the bridge, its keeper tap, and every iptables rule naming its subnet.
+ * are removed here: the bridge, its keeper tap, and every iptables (ip6tables for an IPv6 subnet) rule naming its subnet.
  */
 export function removeNetworkLeftovers(bridge: string, subnet: string): void {
   const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
@@ -171,17 +171,18 @@ export function removeNetworkLeftovers(bridge: string, subnet: string): void {
     const name = m[1]!;
     if (name === bridge || name.startsWith(`${bridge}-k`)) spawnSync('ip', ['link', 'del', name], { stdio: 'ignore' });
   }
+  const ipt = subnet.includes(':') ? 'ip6tables' : 'iptables';
   for (const table of ['nat', 'filter']) {
-    const rules = spawnSync('iptables', ['-w', '-t', table, '-S'], { encoding: 'utf8' }).stdout.split('\n');
+    const rules = spawnSync(ipt, ['-w', '-t', table, '-S'], { encoding: 'utf8' }).stdout.split('\n');
     const chains = new Set<string>();
     for (const rule of rules.filter((r) => r.startsWith('-A ') && r.includes(subnet))) {
       const jump = / -j (NETAVARK-[0-9A-F]+)/.exec(rule);
       if (jump) chains.add(jump[1]!);
-      spawnSync('iptables', ['-w', '-t', table, ...splitRule(rule.replace(/^-A /, '-D '))], { stdio: 'ignore' });
+      spawnSync(ipt, ['-w', '-t', table, ...splitRule(rule.replace(/^-A /, '-D '))], { stdio: 'ignore' });
     }
     for (const chain of chains) {
-      spawnSync('iptables', ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
-      spawnSync('iptables', ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
+      spawnSync(ipt, ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
+      spawnSync(ipt, ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
     }
   }
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, removeNetworkLeftovers, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
+import { removeEverything, rulesMentioning } from './network-fixtures.js';
 
 const skip = !isRoot() && 'needs root';
 
@@ -15,30 +16,10 @@ const A = 100 + (process.pid % 100);
 const subnet = (n: number): string => `10.${A}.${n}.0/24`;
 const bridgeOf = (n: number): string => `bn${A}x${n}`;
 
-/** The harness removes IPv4 leftovers; this file's IPv6 network may leave ip6tables rules if a test fails half-way. */
-function removeIpv6Leftovers(subnet6: string): void {
-  for (const table of ['nat', 'filter']) {
-    const rules = spawnSync('ip6tables', ['-w', '-t', table, '-S'], { encoding: 'utf8' }).stdout.split('\n');
-    const chains = new Set<string>();
-    for (const rule of rules.filter((r) => r.startsWith('-A ') && r.includes(subnet6))) {
-      const jump = / -j (NETAVARK-[0-9A-F]+)/.exec(rule);
-      if (jump) chains.add(jump[1]!);
-      spawnSync('ip6tables', ['-w', '-t', table, ...[...rule.replace(/^-A /, '-D ').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!)], { stdio: 'ignore' });
-    }
-    for (const chain of chains) {
-      spawnSync('ip6tables', ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
-      spawnSync('ip6tables', ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
-    }
-  }
-}
-
 function links(): string[] {
   return spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout.split('\n').map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1] ?? '').filter(Boolean).sort();
 }
 
-function rulesMentioning(text: string): string[] {
-  return ['nat', 'filter'].flatMap((t) => spawnSync('iptables', ['-w', '-t', t, '-S'], { encoding: 'utf8' }).stdout.split('\n').filter((r) => r.includes(text)));
-}
 
 describe('user-defined networks', { skip }, () => {
   let d: TestDaemon;
@@ -52,14 +33,9 @@ describe('user-defined networks', { skip }, () => {
     await withBusybox(d);
   });
   after(async () => {
-    if (d) {
-      const ids = (await d.docker(['ps', '-aq'])).stdout.split('\n').filter(Boolean);
-      if (ids.length) await d.docker(['rm', '-f', ...ids]);
-      await d.docker(['network', 'prune', '-f']);
-      await d.cleanup();
-    }
+    await removeEverything(d);
     for (const n of made) removeNetworkLeftovers(bridgeOf(n), subnet(n));
-    removeIpv6Leftovers(`fd00:${A}:9::/64`);
+    removeNetworkLeftovers(bridgeOf(9), `fd00:${A}:9::/64`);
   });
 
   test('containers on one network resolve each other by name, short id and alias; not across networks; outside names still resolve', async () => {
@@ -95,6 +71,8 @@ describe('user-defined networks', { skip }, () => {
     const insp = JSON.parse(ok(await d.docker(['inspect', 'nd-web'])))[0];
     assert.deepEqual(insp.NetworkSettings.Networks['nd-a'].Aliases, ['www']);
     assert.deepEqual(insp.NetworkSettings.Networks['nd-a'].DNSNames, ['nd-web', web.slice(0, 12), 'www']);
+    assert.equal(insp.NetworkSettings.IPAddress, '', 'the top-level address is the default bridge\'s, as dockerd\'s');
+    assert.equal(ok(await d.docker(['ps', '--filter', 'network=nd-a', '--format', '{{.Names}}'])).trim(), 'nd-web');
 
     // connect and disconnect on the running container: it then resolves on nd-b too
     ok(await d.docker(['network', 'connect', '--alias', 'second', 'nd-b', 'nd-web']));

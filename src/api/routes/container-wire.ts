@@ -125,7 +125,8 @@ function portSummaries(rec: ContainerRecord): PortSummary[] {
 
 export function toContainerInspect(rec: ContainerRecord, paths: { root: string; hostname: string; hosts: string; resolvConf: string; log: string; upper: string; work: string; sizeRw?: number; sizeRootFs?: number; execIds?: string[] }, version = '1.47'): ContainerInspectResponse {
   const s = rec.state;
-  const ep = rec.network;
+  // NetworkSettings' top-level address fields are the default bridge's (empty on user networks), as dockerd's
+  const ep = rec.networks ? rec.networks.bridge : rec.network;
   const live = hasProcess(s) && ep;
   return {
     Id: rec.id,

@@ -31,6 +31,13 @@ export async function deleteLink(name: string): Promise<void> {
   if (r.code !== 0 && (await linkExists(name))) throw new InternalError(`Cannot delete interface "${name}": ${r.stderr.trim()}`);
 }
 
+/** Delete interface `name` inside the named namespace `netns` (under /run/netns); gone already is fine. */
+export async function deleteLinkIn(netns: string, name: string): Promise<void> {
+  if (!IFNAME_RE.test(name) || !/^[A-Za-z0-9_.-]+$/.test(netns)) throw new InvalidArgumentError(`Invalid interface "${name}" or namespace "${netns}"`);
+  const r = await exec('ip', ['-n', netns, 'link', 'delete', name], { allowFailure: true });
+  if (r.code !== 0 && !/Cannot find device|does not exist/.test(r.stderr)) throw new InternalError(`Cannot delete interface "${name}" in namespace "${netns}": ${r.stderr.trim()}`);
+}
+
 /** A container namespace's link to a bridge, as netavark makes it for an endpoint without ports. */
 export interface VethWiring {
   /** Host end, a bridge port. */
@@ -43,7 +50,8 @@ export interface VethWiring {
   mac: string;
   /** Address with prefix ("172.18.0.5/16"). */
   cidr: string;
-  gateway: string;
+  /** The default route's gateway; absent for a namespace's later interfaces (eth1...), which add none. */
+  gateway?: string;
   mtu?: number;
 }
 
@@ -59,7 +67,7 @@ export async function wireVeth(w: VethWiring): Promise<void> {
     if (!IFNAME_RE.test(n)) throw new InvalidArgumentError(`Invalid interface name "${n}"`);
   }
   // Each value becomes a word of an ip batch line: nothing may break out of it.
-  const words = [w.netns, w.mac, w.cidr, w.gateway];
+  const words = [w.netns, w.mac, w.cidr, ...(w.gateway ? [w.gateway] : [])];
   if (words.some((v) => !/^[A-Za-z0-9_.:/-]+$/.test(v))) throw new InvalidArgumentError(`Invalid veth wiring: ${words.join(' ')}`);
   const mtu = w.mtu ? ` mtu ${w.mtu}` : '';
   await exec('ip', ['-batch', '-'], {
@@ -68,6 +76,6 @@ export async function wireVeth(w: VethWiring): Promise<void> {
   });
   await exec('ip', ['-n', w.netns, '-batch', '-'], {
     stdin: `link set dev lo up\naddr add ${w.cidr} dev ${w.peerName}\nlink set dev ${w.peerName} up\n`
-      + `route add default via ${w.gateway} dev ${w.peerName}\n`,
+      + (w.gateway ? `route add default via ${w.gateway} dev ${w.peerName}\n` : ''),
   });
 }
