@@ -12,6 +12,7 @@ import { systemRoutes } from '../api/routes/system.js';
 import { swarmRoutes } from '../api/routes/swarm.js';
 import { eventRoutes } from '../api/routes/events.js';
 import { containerFileRoutes } from '../api/routes/container-files.js';
+import { checkpointRoutes } from '../api/routes/checkpoints.js';
 import { ContainerService, ContainerStore, isUp, type NetworkAttacher } from '../container/index.js';
 import { ImageService } from '../image/index.js';
 import { imageCommitter } from './image-commit.js';
@@ -139,6 +140,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   swarmRoutes(router);
   eventRoutes(router, events);
   containerFileRoutes(router, containers.files);
+  checkpointRoutes(router, containers.files);
 
   const idle = idleCollector();
   const api = new ApiServer({

@@ -41,6 +41,11 @@ const I = {
   tag: { name: 'tag', use: 'SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]', short: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', aliasesLine: 'berth image tag, berth tag', args: exact(2), load: () => import('./image/tag.js') },
 } satisfies Record<string, CommandSpec>;
 
+const K = {
+  create: { name: 'create', use: '[OPTIONS] CONTAINER CHECKPOINT', short: 'Create a checkpoint from a running container', args: exact(2), load: () => import('./checkpoint/create.js') },
+  ls: { name: 'ls', use: '[OPTIONS] CONTAINER', short: 'List checkpoints for a container', aliases: ['list'], args: exact(1), load: () => import('./checkpoint/ls.js') },
+  rm: { name: 'rm', use: '[OPTIONS] CONTAINER CHECKPOINT', short: 'Remove a checkpoint', aliases: ['remove'], args: exact(2), load: () => import('./checkpoint/rm.js') },
+} satisfies Record<string, CommandSpec>;
 const S = {
   version: { name: 'version', use: '[OPTIONS]', short: 'Show the berth version information', args: none, load: () => import('./system/version.js') },
   info: { name: 'info', use: '[OPTIONS]', short: 'Display system-wide information', aliasesLine: 'berth system info, berth info', args: none, load: () => import('./system/info.js') },
@@ -56,6 +61,7 @@ function as(name: string, spec: CommandSpec, extra: Partial<CommandSpec> = {}): 
 export const COMMANDS: CommandSpec[] = [
   { name: 'container', use: '', short: 'Manage containers', args: { kind: 'any' }, children: Object.values(C) },
   { name: 'image', use: '', short: 'Manage images', args: { kind: 'any' }, children: Object.values(I) },
+  { name: 'checkpoint', use: '', short: 'Manage checkpoints', args: { kind: 'any' }, children: Object.values(K) },
   { name: 'system', use: '', short: 'Manage berth', args: { kind: 'any' }, children: [S.events, S.info] },
   as('run', C.run, { top: 1 }),
   as('ps', C.ls, { top: 2 }),
