@@ -27,6 +27,7 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
         return created;
       } catch (e) {
         // dockerd's wording; the CLI reads "executable file not found" etc. to choose 126/127.
+        if (e instanceof OciRuntimeError && restoreFrom) throw new InvalidArgumentError(`failed to restore container from checkpoint: OCI runtime restore failed: ${e.runtimeMessage}: unknown`);
         if (e instanceof OciRuntimeError) throw new InvalidArgumentError(`failed to create task for container: OCI runtime create failed: ${dockerWording(e.runtimeMessage)}: unknown`);
         throw e;
       }
