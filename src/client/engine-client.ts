@@ -257,8 +257,9 @@ export class EngineClient {
     return { raw, value: JSON.parse(raw) as ContainerInspectResponse };
   }
 
-  async containerStart(id: string, opts: { detachKeys?: string } = {}): Promise<void> {
-    (await this.request(`/containers/${enc(id)}/start`, { method: 'POST', query: { detachKeys: opts.detachKeys } })).resume();
+  async containerStart(id: string, opts: { detachKeys?: string; checkpoint?: string; checkpointDir?: string } = {}): Promise<void> {
+    const query = { detachKeys: opts.detachKeys, checkpoint: opts.checkpoint || undefined, 'checkpoint-dir': opts.checkpointDir || undefined };
+    (await this.request(`/containers/${enc(id)}/start`, { method: 'POST', query })).resume();
   }
 
   async containerStop(id: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {

@@ -6,3 +6,4 @@ export * from './query.js';
 export * from './stdcopy.js';
 export { readBody, readError } from './transport.js';
 export * from './container-files.js';
+export * from './checkpoints.js';

@@ -14,6 +14,7 @@ import { checkContainerModeOptions, joinedContainer, networksToJoin } from './ne
 import { removeContainer } from './removal.js';
 import { thawAfterSignal } from './pause.js';
 import { namespaceSharing, validateNamespaceModes } from './namespaces.js';
+import { restorePoint } from './checkpoint.js';
 import { validateCpuResources } from './resource-checks.js';
 import { discardedPortsWarning, portRequests, validatePortBindings } from './published-ports.js';
 import { parseSecurityOpts } from './security-opts.js';
@@ -100,25 +101,26 @@ function chooseName(core: ContainerCore, requested: string | undefined, id: stri
 
 // ---- start --------------------------------------------------------------------
 
-export async function startContainer(core: ContainerCore, ref: string): Promise<void> {
+export async function startContainer(core: ContainerCore, ref: string, opts: { checkpoint?: string; checkpointDir?: string } = {}): Promise<void> {
   const rec = core.d.store.get(ref);
   await core.mutex.run(rec.id, async () => {
     if (rec.state.status === 'running') throw new NotModifiedError('container is already running');
     if (rec.state.status === 'paused') throw new ConflictError('cannot start a paused container, try unpause instead');
     if (rec.state.status === 'removing' || rec.state.status === 'dead') throw new ConflictError('container is marked for removal and cannot be started');
+    const restoreFrom = opts.checkpoint ? await restorePoint(core, rec, opts.checkpoint, opts.checkpointDir ? { dir: opts.checkpointDir } : {}) : undefined;
     core.cancelRestart(rec.id);
     rec.manuallyStopped = false;
     // A start by the user begins the restart count and back-off afresh, as dockerd's does.
     rec.restartCount = 0;
     core.restartDelay.delete(rec.id);
-    await startLocked(core, rec);
+    await startLocked(core, rec, restoreFrom ? { restoreFrom } : {});
   });
 }
 
 /** Start a container whose lock the caller holds; a failure leaves it stopped with the runtime's error. */
-export async function startLocked(core: ContainerCore, rec: ContainerRecord): Promise<void> {
+export async function startLocked(core: ContainerCore, rec: ContainerRecord, opts: { restoreFrom?: string } = {}): Promise<void> {
   try {
-    await launch(core, rec);
+    await launch(core, rec, opts);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     rec.state = { ...rec.state, status: rec.state.status === 'restarting' ? 'exited' : rec.state.status, pid: 0, error: msg, exitCode: startFailureExitCode(msg) };
@@ -129,7 +131,8 @@ export async function startLocked(core: ContainerCore, rec: ContainerRecord): Pr
   }
 }
 
-async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> {
+/** Make the container's process: created and started, or restored running from a checkpoint (criu). */
+async function launch(core: ContainerCore, rec: ContainerRecord, opts: { restoreFrom?: string }): Promise<void> {
   const { d } = core;
   const t0 = performance.now();
   const mark = (step: string): void => d.log.debug('start step', { id: rec.id.slice(0, 12), step, ms: Math.round(performance.now() - t0) });
@@ -188,7 +191,7 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   const [{ pid }] = await Promise.all([
     d.runtime.create({
       id: rec.id, name: rec.name, spec, logPath: core.logPath(rec), tty: rec.config.Tty, stdin: rec.config.OpenStdin, stdinOnce: rec.config.StdinOnce,
-      runtime: rec.runtime,
+      runtime: rec.runtime, ...(opts.restoreFrom ? { restoreFrom: opts.restoreFrom } : {}),
     }).finally(() => mark('runtime-created')),
     net.ready.finally(() => mark('network-ready')),
   ]);
@@ -196,7 +199,7 @@ async function launch(core: ContainerCore, rec: ContainerRecord): Promise<void> 
   mark('created');
   if (links.length && net.endpoint) await d.network.allowLinks(rec.id, linkOpenings(net.endpoint.ipAddress, links));
   await servePendingAttach(core, rec.id);
-  await d.runtime.start(rec.id);
+  if (!opts.restoreFrom) await d.runtime.start(rec.id);
   mark('started');
   rec.state = { status: 'running', pid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString(), finishedAt: rec.state.finishedAt };
   await d.store.save(rec);

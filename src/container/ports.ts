@@ -127,7 +127,12 @@ export interface ContainerRuntime {
   /** Every runtime a container may name (HostConfig.Runtime), as /info lists them. */
   readonly names: readonly string[];
   /** Write the bundle and spawn conmon (runc create) with `runtime` (default: `name`). Resolves with the container's pid. */
-  create(opts: { id: string; name: string; spec: RuntimeSpec; logPath: string; tty: boolean; stdin: boolean; stdinOnce: boolean; runtime?: string }): Promise<{ pid: number }>;
+  create(opts: { id: string; name: string; spec: RuntimeSpec; logPath: string; tty: boolean; stdin: boolean; stdinOnce: boolean; runtime?: string; restoreFrom?: string }): Promise<{ pid: number }>;
+  /**
+   * Dump the container's processes with criu (`<runtime> checkpoint`) into `imagePath`; they end
+   * unless `leaveRunning`. A create with `restoreFrom` such a directory restores them, running.
+   */
+  checkpoint(id: string, opts: { imagePath: string; leaveRunning: boolean }): Promise<void>;
   start(id: string): Promise<void>;
   kill(id: string, signal: string): Promise<void>;
   delete(id: string): Promise<void>;

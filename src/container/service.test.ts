@@ -48,6 +48,7 @@ class FakeRuntime implements ContainerRuntime {
   async resize(): Promise<void> {}
   async exec(): Promise<never> { throw new Error('not in these tests'); }
   async pause(): Promise<void> {}
+  async checkpoint(): Promise<void> {}
   async resume(): Promise<void> {}
   async update(): Promise<void> {}
   async stats(): Promise<never> { throw new Error('not in these tests'); }

@@ -34,7 +34,7 @@ export type { ExecConfig, ExecRecord } from './exec-store.js';
  */
 export class ContainerService {
   private readonly core: ContainerCore;
-  /** cp, diff and commit (files.ts). */
+  /** cp, diff, commit and checkpoints (files.ts). */
   readonly files: ContainerFiles;
 
   private readonly health: HealthMonitor;
@@ -65,8 +65,9 @@ export class ContainerService {
     return createContainer(this.core, req);
   }
 
-  start(ref: string): Promise<void> {
-    return startContainer(this.core, ref);
+  /** With `checkpoint`, the container's processes are restored from it (checkpoint.ts). */
+  start(ref: string, opts: { checkpoint?: string; checkpointDir?: string } = {}): Promise<void> {
+    return startContainer(this.core, ref, opts);
   }
 
   recover(opts: RecoverOptions = {}): Promise<void> {

@@ -28,6 +28,7 @@ import { VolumeService } from '../volume/index.js';
 import { distributionRoutes, pullReply } from '../api/routes/distribution.js';
 import { RegistryClient } from '../registry/index.js';
 import { distributionBackend } from './distribution-adapter.js';
+import { checkpointRoutes } from '../api/routes/checkpoints.js';
 import { ImageService } from '../image/index.js';
 import { imageCommitter } from './image-commit.js';
 import { NetworkService, parseBip } from '../network/index.js';
@@ -193,6 +194,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   eventRoutes(router, events);
   buildRoutes(router, builder);
   containerFileRoutes(router, containers.files);
+  checkpointRoutes(router, containers.files);
 
   const idle = idleCollector();
   const api = new ApiServer({

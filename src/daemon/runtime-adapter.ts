@@ -17,16 +17,17 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
   return {
     name: opts.runtime.name,
     names: [opts.runtime.name],
-    async create({ id, name, spec, logPath, tty, stdin, stdinOnce }) {
+    async create({ id, name, spec, logPath, tty, stdin, stdinOnce, restoreFrom }) {
       const bundle = rt.bundlePath(id);
       const unknownProfile = bpf?.apply(spec);
       await writeBundle(bundle, spec);
       try {
-        const created = await rt.create({ id, name, bundle, logPath, tty, stdin, stdinOnce });
+        const created = await rt.create({ id, name, bundle, logPath, tty, stdin, stdinOnce, ...(restoreFrom ? { restoreFrom } : {}) });
         if (unknownProfile) void bpf!.learn(unknownProfile, join(rt.layout.runtimeStateDir(id), 'seccomp.bpf'));
         return created;
       } catch (e) {
         // dockerd's wording; the CLI reads "executable file not found" etc. to choose 126/127.
+        if (e instanceof OciRuntimeError && restoreFrom) throw new InvalidArgumentError(`failed to restore container from checkpoint: OCI runtime restore failed: ${e.runtimeMessage}: unknown`);
         if (e instanceof OciRuntimeError) throw new InvalidArgumentError(`failed to create task for container: OCI runtime create failed: ${dockerWording(e.runtimeMessage)}: unknown`);
         throw e;
       }
@@ -62,6 +63,7 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
     },
     pause: (id) => rt.pause(id),
     resume: (id) => rt.resume(id),
+    checkpoint: (id, o) => rt.checkpoint(id, o),
     update: (id, resources) => rt.update(id, resources),
     stats: (id) => containerStats(rt.layout.pidFile(id), id),
     processes: async (id) => (await rt.pids(id)).map(readProcessStatus).filter((p): p is ContainerProcess => p !== undefined),
@@ -141,6 +143,7 @@ export function runtimeSet(opts: { default: ContainerRuntime & { stateDir(id: st
     exec: (id, req) => of(id).exec(id, req),
     pause: (id) => of(id).pause(id),
     resume: (id) => of(id).resume(id),
+    checkpoint: (id, o) => of(id).checkpoint(id, o),
     update: (id, resources) => of(id).update(id, resources),
     stats: (id) => of(id).stats(id),
     processes: (id) => of(id).processes(id),

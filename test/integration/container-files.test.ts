@@ -144,6 +144,9 @@ describe('cp, diff and commit', { skip: !isRoot() && 'needs root' }, () => {
       const r = await cli(['cp', '-', `live:${t}/file`], { input: tar });
       assert.equal(r.stderr.trim(), `destination "live:${t}/file" must be a directory`);
     }
+    const ev = (await d.api('GET', `/events?since=0&until=${Math.floor(Date.now() / 1000) + 1}&filters=${encodeURIComponent('{"event":["extract-to-dir","archive-path"]}')}`)).body;
+    const actions = new Set(ev.trim().split('\n').map((l) => { const e = JSON.parse(l); return `${e.Action} ${e.Actor.Attributes.name}`; }));
+    assert.deepEqual([...actions].sort(), ['archive-path live', 'extract-to-dir live'], 'cp publishes Docker\'s events');
   });
 
   test('cp on a stopped container mounts its rootfs for the call, and -a keeps ownership', async () => {

@@ -60,7 +60,9 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   });
 
   r.post('/containers/{id}/start', async (ctx) => {
-    await c.start(ctx.params.id!);
+    const checkpoint = ctx.query.get('checkpoint') || undefined;
+    const checkpointDir = ctx.query.get('checkpoint-dir') || undefined;
+    await c.start(ctx.params.id!, { ...(checkpoint ? { checkpoint } : {}), ...(checkpointDir ? { checkpointDir } : {}) });
     return empty();
   });
 

@@ -70,6 +70,11 @@ const R = {
   search: { name: 'search', use: '[OPTIONS] TERM', short: 'Search Docker Hub for images', args: exact(1), load: () => import('./registry/search.js') },
 } satisfies Record<string, CommandSpec>;
 
+const K = {
+  create: { name: 'create', use: '[OPTIONS] CONTAINER CHECKPOINT', short: 'Create a checkpoint from a running container', args: exact(2), load: () => import('./checkpoint/create.js') },
+  ls: { name: 'ls', use: '[OPTIONS] CONTAINER', short: 'List checkpoints for a container', aliases: ['list'], args: exact(1), load: () => import('./checkpoint/ls.js') },
+  rm: { name: 'rm', use: '[OPTIONS] CONTAINER CHECKPOINT', short: 'Remove a checkpoint', aliases: ['remove'], args: exact(2), load: () => import('./checkpoint/rm.js') },
+} satisfies Record<string, CommandSpec>;
 const S = {
   version: { name: 'version', use: '[OPTIONS]', short: 'Show the berth version information', args: none, load: () => import('./system/version.js') },
   info: { name: 'info', use: '[OPTIONS]', short: 'Display system-wide information', aliasesLine: 'berth system info, berth info', args: none, load: () => import('./system/info.js') },
@@ -105,6 +110,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'volume', use: 'COMMAND', short: 'Manage volumes', args: { kind: 'any' }, children: Object.values(V) },
   { name: 'network', use: '', short: 'Manage networks', args: { kind: 'any' }, children: Object.values(N) },
   { name: 'registry', use: '', short: "Run berth's registry server", args: { kind: 'any' }, children: Object.values(RS) },
+  { name: 'checkpoint', use: '', short: 'Manage checkpoints', args: { kind: 'any' }, children: Object.values(K) },
   as('run', C.run, { top: 1 }),
   as('ps', C.ls, { top: 2 }),
   as('pull', I.pull, { top: 3 }),

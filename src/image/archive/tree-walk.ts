@@ -1,4 +1,4 @@
-import { closeSync, createReadStream } from 'node:fs';
+import { closeSync, createReadStream, readSync } from 'node:fs';
 import {
   fileType, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFREG, S_IFSOCK, ScopedDir, type ScopedStat,
 } from '../../host/index.js';
@@ -31,10 +31,29 @@ export function devMinor(rdev: number): number {
   return Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & ~0xffn));
 }
 
-/** A file's bytes through an fd opened beneath the root (never through a symlink), opened when read. */
-async function* fileBody(dir: ScopedDir, rel: string): AsyncGenerator<Buffer> {
+/** Files up to this size are read in one synchronous call: a stream per small file costs more than its bytes. */
+const SMALL_FILE = 64 * 1024;
+
+/**
+ * A file's bytes through an fd opened beneath the root (never through a symlink), opened when
+ * read. A small file is read at once (one byte past its size too, so that a file that grew
+ * still fails the tar writer's size check, as a streamed one does).
+ */
+async function* fileBody(dir: ScopedDir, rel: string, size: number): AsyncGenerator<Buffer> {
   const fd = dir.openRead(rel);
   try {
+    if (size <= SMALL_FILE) {
+      const buf = Buffer.allocUnsafe(size + 1);
+      let off = 0;
+      for (;;) {
+        const n = readSync(fd, buf, off, buf.length - off, off);
+        if (n === 0) break;
+        off += n;
+        if (off === buf.length) break;
+      }
+      yield buf.subarray(0, off);
+      return;
+    }
     yield* createReadStream('', { fd, autoClose: false, highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>;
   } finally {
     closeSync(fd);
@@ -96,7 +115,7 @@ export async function* walkTree(opts: WalkOptions): AsyncGenerator<TarWriteEntry
         h.devmajor = devMajor(st.rdev);
         h.devminor = devMinor(st.rdev);
       } else if (type === S_IFIFO) h.type = 'fifo';
-      else if (type === S_IFREG) { h.size = st.size; entry.body = fileBody(dir, child); }
+      else if (type === S_IFREG) { h.size = st.size; entry.body = fileBody(dir, child, st.size); }
       else return undefined;
     }
     return { entry, st, x };

@@ -38,6 +38,8 @@ export interface CreateOptions {
   stdinOnce?: boolean;
   /** Rotate the log past this many bytes (conmon --log-size-max). */
   logSizeMax?: number;
+  /** A checkpoint's directory: conmon runs `<runtime> restore` from it, and the container runs at once. */
+  restoreFrom?: string;
 }
 
 export type RuntimeStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
@@ -113,6 +115,7 @@ export class ConmonRuntime {
     // `run -it` keeps its terminal's input for the next attach).
     if (opts.stdin && (!opts.stdinOnce || opts.tty)) args.push('--leave-stdin-open');
     if (opts.logSizeMax && opts.logSizeMax > 0) args.push('--log-size-max', String(opts.logSizeMax));
+    if (opts.restoreFrom) args.push('--restore', opts.restoreFrom);
 
     this.log.debug('conmon create', { id, args });
     // conmon 2.1 writes its "oom" file into its working directory (newer ones into the bundle):
@@ -301,6 +304,21 @@ export class ConmonRuntime {
   /** Resize an exec's terminal through its conmon's control FIFO. */
   async resizeExec(execId: string, size: { height: number; width: number }): Promise<void> {
     await resizeThrough(join(this.layout.execDir(execId), 'ctl'), size, `Exec ${execId} is not running`);
+  }
+
+  /**
+   * Dump the container with criu (`<runtime> checkpoint`) into `imagePath` (criu's logs there
+   * too); its processes end unless `leaveRunning`. A failure carries the runtime's message and
+   * the last errors of criu's log.
+   */
+  async checkpoint(id: string, opts: { imagePath: string; leaveRunning: boolean }): Promise<void> {
+    const args = ['checkpoint', '--image-path', opts.imagePath, '--work-path', opts.imagePath, ...(opts.leaveRunning ? ['--leave-running'] : []), checkId(id)];
+    const res = await this.runtimeCmd(args, { allowFailure: true });
+    if (res.code === 0) return;
+    const log = await readFile(join(opts.imagePath, 'dump.log'), 'utf8').catch(() => '');
+    const criu = log.split('\n').filter((l) => /\bError\b/.test(l)).slice(-3).map((l) => l.replace(/^\([\d.]+\)\s*/, '')).join('; ');
+    const err = this.commandError('checkpoint', id, res.stderr);
+    throw criu && err instanceof OciRuntimeError ? new OciRuntimeError('checkpoint', `${err.runtimeMessage} (${criu})`) : err;
   }
 
   /** Freeze every process of the container (`<runtime> pause`, the cgroup freezer). */

@@ -58,7 +58,8 @@ export async function run(cli: Cli, o: ReturnType<typeof flags>, args: string[])
   }
   if (o.checkpoint.get) {
     if (args.length > 1) throw new Error('you cannot restore multiple containers at once');
-    throw new Error('checkpoint and restore are not supported by berth');
+    await client.containerStart(args[0]!, { checkpoint: o.checkpoint.get, checkpointDir: o.checkpointDir.get });
+    return;
   }
   const failed: string[] = [];
   for (const id of args) {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import type { JSONMessage } from '../../../api/types/index.js';
 import { readJsonMessages } from '../../../client/index.js';
-import { looksLikeArchive, packDirectory, packDockerfileOnly } from '../../build/context.js';
+import { looksLikeArchive, packDirectory, packDockerfileOnly } from '../../../localcopy/index.js';
 import { displayBuildProgress } from '../../build/progress.js';
 import type { Cli } from '../../cli.js';
 import { StatusError } from '../../errors.js';

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { walkTree, writeTar, type TarWriteEntry } from '../../image/archive/index.js';
-import { BUILD_SECRETS_DIR, canSkipDir, isIgnored, readIgnoreFile, type IgnorePattern } from '../../oci/index.js';
+import { walkTree, writeTar, type TarWriteEntry } from '../image/archive/index.js';
+import { BUILD_SECRETS_DIR, canSkipDir, isIgnored, readIgnoreFile, type IgnorePattern } from '../oci/index.js';
 
 /** What `berth build` sends: the context tar, and the Dockerfile's name inside it. */
 export interface PackedContext { tar: Readable; dockerfile: string }
