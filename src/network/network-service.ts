@@ -552,7 +552,7 @@ export class NetworkService {
       ? this.ipam.allocateNow(network.id, opts.containerId, cfg?.ipv4Address ? { preferred: cfg.ipv4Address } : {})
       : undefined;
     const lease = leased?.lease;
-    const mac = lease ? cfg?.macAddress || opts.macAddress || macForIpv4(parseIpv4(lease.ip)!) : '';
+    const mac = lease ? (cfg?.macAddress || opts.macAddress)?.toLowerCase() || macForIpv4(parseIpv4(lease.ip)!) : '';
     // bridge endpoints take a namespace made ahead (netavark brings lo up); none needs lo up at once
     const pooled = opts.owner && driver.netns && !driver.netns.loopbackUp ? this.netnsPool.take() : undefined;
     const netnsName = opts.netnsName ?? pooled ?? (driver.netns ? `berth-${opts.containerId.slice(0, 12)}-${randomBytes(3).toString('hex')}` : undefined);
