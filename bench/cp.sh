@@ -5,6 +5,7 @@
 # dockerd gets a bridge of its own and --iptables=false: this bench never touches the host's
 # DOCKER chains, which another dockerd on the machine may be using.
 set -euo pipefail
+. "$(dirname "$0")/engine-cleanup.sh"
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 W=/tmp/berth-bench-cp
@@ -20,11 +21,7 @@ cleanup() {
   grep -o " $W[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
   ip link del $BB 2>/dev/null; ip link del $DB 2>/dev/null
   for l in $(ip -o link | grep -o "$BB-k[0-9a-f]*"); do ip link del "$l"; done
-  for t in nat filter; do
-    ours=$(iptables -w -t $t -S | grep -E "^-A .*(172\.31\.25[01]\.|$BB)")
-    echo "$ours" | grep '^-A' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
-    for c in $(echo "$ours" | grep -o -- '-j NETAVARK-[0-9A-F]*' | cut -d' ' -f2 | sort -u); do iptables -w -t $t -F "$c"; iptables -w -t $t -X "$c"; done
-  done
+  drop_engine_rules "172\.31\.25[01]\.|$BB"
   rm -rf $W
 }
 trap cleanup EXIT

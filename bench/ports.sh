@@ -6,6 +6,7 @@
 #  2. `run --rm -p PORT:80 busybox true`, the engines in turn round after round, medians.
 # dockerd gets its own socket, data root and bridge; only what this script made is removed after.
 set -euo pipefail
+. "$(dirname "$0")/engine-cleanup.sh"
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-15}
 WRK_SECONDS=${WRK_SECONDS:-10}
@@ -25,11 +26,7 @@ cleanup() {
   grep -o " $W[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
   for l in $BR_B $BR_D $(ip -o link | grep -oE "$BR_B-k[0-9a-f]+"); do ip link del "$l" 2>/dev/null; done
   # only the rules naming this script's bridges or subnets; a chain goes only once it is empty
-  for t in nat filter; do
-    ours=$(iptables -w -t $t -S | grep -E "^-A .*(172\.31\.249\.|172\.31\.250\.|$BR_B|$BR_D)")
-    echo "$ours" | grep '^-A' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
-    for c in $(echo "$ours" | grep -o -- '-j NETAVARK-[0-9A-F]*' | cut -d' ' -f2 | sort -u); do iptables -w -t $t -F "$c"; iptables -w -t $t -X "$c"; done
-  done
+  drop_engine_rules "172\.31\.249\.|172\.31\.250\.|$BR_B|$BR_D"
   rm -rf $W
 }
 trap cleanup EXIT

@@ -10,6 +10,7 @@
 #   - copy-up of a 10,000-file image directory into a new volume: run --rm -v NEW:/big img true,
 #     berthd ÷ dockerd (goal ≤ 0.5)
 set -euo pipefail
+. "$(dirname "$0")/engine-cleanup.sh"
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-10}
 MIB=${MIB:-1024}
@@ -28,11 +29,7 @@ cleanup() {
   ip link del $BB 2>/dev/null; ip link del $DB 2>/dev/null
   for l in $(ip -o link | grep -o "$BB-k[0-9a-f]*"); do ip link del "$l"; done
   # only the rules naming this run's bridges and subnets
-  for t in nat filter; do
-    ours=$(iptables -w -t $t -S | grep -E "^-A .*($BNET\.|$DNET\.|$DB|$BB)")
-    echo "$ours" | grep '^-A' | sed 's/^-A/-D/' | while read -r r; do eval iptables -w -t $t "$r"; done
-    for c in $(echo "$ours" | grep -o -- '-j NETAVARK-[0-9A-F]*' | cut -d' ' -f2 | sort -u); do iptables -w -t $t -F "$c"; iptables -w -t $t -X "$c"; done
-  done
+  drop_engine_rules "$BNET\.|$DNET\.|$DB|$BB"
   rm -rf $W
 }
 trap cleanup EXIT
