@@ -158,7 +158,8 @@ describe('the book\'s sinatra-style build on the debian base image', { skip: !is
     assert.equal(mk.code, 0, mk.stderr);
     const tag = ok(await d.berth(['images', '--format', '{{.Repository}}:{{.Tag}}', 'debian'])).trim().split('\n')[0]!;
     mkdirSync(join(dir, 'myApp'));
-    writeFileSync(join(dir, 'myApp', 'app.rb'), "require 'sinatra'\nputs \"sinatra #{Sinatra::VERSION}\"\n");
+    // sinatra/base: plain `require 'sinatra'` would start the web server when the script ends.
+    writeFileSync(join(dir, 'myApp', 'app.rb'), "require 'sinatra/base'\nputs \"sinatra #{Sinatra::VERSION}\"\n");
     writeFileSync(join(dir, 'Dockerfile'), [
       '# This is a comment',
       `FROM ${tag}`,
