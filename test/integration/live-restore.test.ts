@@ -47,13 +47,16 @@ describe('live restore after kill -9 of berthd', { skip: !isRoot() && 'needs roo
     assert.equal(ok(await d.berth(['inspect', '-f', '{{.State.Status}}', 'ticker'])).trim(), 'exited');
   });
 
-  test('a stopped always-restart container stays stopped across a daemon restart until started', async () => {
+  test('a stopped always-restart container runs again when the daemon restarts; an unless-stopped one stays stopped (as dockerd)', async () => {
     ok(await d.berth(['run', '-d', '--name', 'keeper', '--restart', 'always', 'busybox', 'sleep', '1000']));
-    ok(await d.berth(['stop', '-t', '1', 'keeper']));
+    ok(await d.berth(['run', '-d', '--name', 'sleeper', '--restart', 'unless-stopped', 'busybox', 'sleep', '1000']));
+    ok(await d.berth(['stop', '-t', '1', 'keeper', 'sleeper']));
+    assert.equal(ok(await d.berth(['inspect', '-f', '{{.State.Status}}', 'keeper'])).trim(), 'exited');
     await d.stop();
     await d.restart();
-    assert.equal(ok(await d.berth(['inspect', '-f', '{{.State.Status}}', 'keeper'])).trim(), 'exited');
-    ok(await d.berth(['rm', 'keeper']));
+    await eventually(async () => ok(await d.berth(['inspect', '-f', '{{.State.Status}}', 'keeper'])).trim() === 'running');
+    assert.equal(ok(await d.berth(['inspect', '-f', '{{.State.Status}}', 'sleeper'])).trim(), 'exited');
+    ok(await d.berth(['rm', '-f', 'keeper', 'sleeper']));
   });
 
   test('SIGTERM leaves containers running and a restarted daemon picks them up', async () => {
