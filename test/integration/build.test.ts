@@ -127,8 +127,9 @@ describe('docker build (classic) against berthd', { skip: !isRoot() && 'needs ro
       ].join('\n') + '\n',
       'data/in.txt': 'bound\n',
     });
-    writeFileSync(join(ctx, '..', `${ctx.split('/').pop()}.token`), 'hunter2');
-    const secret = ['--secret', `id=token,src=${join(ctx, '..', `${ctx.split('/').pop()}.token`)}`];
+    // The secret lives outside the context, in a directory of its own that the suite removes.
+    const secretDir = context({ token: 'hunter2' });
+    const secret = ['--secret', `id=token,src=${join(secretDir, 'token')}`];
     ok(await d.berth(['build', ...secret, '-t', 'mounts:1', ctx], { timeoutMs: 180_000 }));
     assert.equal(ok(await d.berth(['run', '--rm', 'mounts:1', 'cat', '/runs-seen', '/copied', '/scratch-kind', '/secret-seen', '/links'])), '1\nbound\n1\nhad-secret\n0\n');
     assert.notEqual((await d.berth(['run', '--rm', 'mounts:1', 'ls', '/run/secrets/token'])).code, 0);
