@@ -3,16 +3,25 @@ import type { BuildCacheStore } from '../build/index.js';
 import type { ImageService } from '../image/index.js';
 import type { BuildCacheUsage } from '../api/routes/system-df.js';
 
+/** The bytes a step's image adds to its parent (0 when it is gone). */
+function stepSize(images: ImageService, id: string): number {
+  try {
+    const img = images.get(id);
+    return Math.max(0, img.size - (img.parent ? images.get(img.parent).size : 0));
+  } catch {
+    return 0;
+  }
+}
+
 /** `system df`'s build cache: one entry per cached step, sized by the layer its image added. */
 export function buildCacheUsage(cache: BuildCacheStore, images: ImageService): BuildCacheUsage[] {
   return cache.entries().map(([key, rec]) => {
-    let size = 0;
+    const size = stepSize(images, rec.imageId);
     let parent = '';
     let inUse = false;
     try {
       const img = images.get(rec.imageId);
       parent = img.parent;
-      size = Math.max(0, img.size - (img.parent ? images.get(img.parent).size : 0));
       inUse = img.repoTags.length > 0;
     } catch {
       // the image went: the record is dropped at its next lookup
@@ -31,15 +40,7 @@ export function buildCacheUsage(cache: BuildCacheStore, images: ImageService): B
  */
 export async function pruneBuildCache(cache: BuildCacheStore, images: ImageService, opts: { all: boolean; keepStorage: number; filters: Filters; inUse: (imageId: string) => { id: string; running: boolean } | undefined }): Promise<{ deleted: string[]; spaceReclaimed: number }> {
   const until = [...(opts.filters.get('until') ?? [])].map((v) => parseTimeValue(v));
-  const sizeOf = (id: string): number => {
-    try {
-      const img = images.get(id);
-      const parent = img.parent ? images.get(img.parent).size : 0;
-      return Math.max(0, img.size - parent);
-    } catch {
-      return 0;
-    }
-  };
+
   const tagged = (id: string): boolean => {
     try { return images.get(id).repoTags.length > 0; } catch { return false; }
   };
@@ -49,7 +50,7 @@ export async function pruneBuildCache(cache: BuildCacheStore, images: ImageServi
   const byUse = [...entries].sort(([, a], [, b]) => b.lastUsed.localeCompare(a.lastUsed));
   const keep = new Set<string>();
   for (const [key, rec] of byUse) {
-    const size = sizeOf(rec.imageId);
+    const size = stepSize(images, rec.imageId);
     if (kept + size > opts.keepStorage) break;
     kept += size;
     keep.add(key);
@@ -60,7 +61,7 @@ export async function pruneBuildCache(cache: BuildCacheStore, images: ImageServi
     if (keep.has(key) && opts.keepStorage > 0) continue;
     if (until.some((t) => Date.parse(rec.lastUsed) >= t)) continue;
     if (!opts.all && tagged(rec.imageId)) continue;
-    const size = sizeOf(rec.imageId);
+    const size = stepSize(images, rec.imageId);
     await cache.delete(key);
     deleted.push(key);
     if (tagged(rec.imageId)) continue;

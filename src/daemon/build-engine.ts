@@ -4,7 +4,7 @@ import { join, posix } from 'node:path';
 import { errnoCode, NotFoundError } from '../base/index.js';
 import { parseNormalizedNamed, type ImageConfig, type Reference } from '../oci/index.js';
 import type { TransferEvent } from '../registry/index.js';
-import { ScopedDir, mkdirInRoot } from '../host/index.js';
+import { fileType, mkdirInRoot, S_IFDIR, ScopedDir } from '../host/index.js';
 import { applyLayer, type ImageService } from '../image/index.js';
 import { statInScope, type BuildEngine } from '../build/index.js';
 import type { ContainerDeclaration, ContainerService } from '../container/index.js';
@@ -158,7 +158,7 @@ export function buildEngine(d: {
         for (const p of absent) {
           const st = dir.lstat(p.slice(1));
           if (!st) continue;
-          const isDir = (st.mode & 0o170000) === 0o040000;
+          const isDir = fileType(st.mode) === S_IFDIR;
           // Only what is still an empty stub: a step that wrote there keeps what it wrote.
           if ((isDir && dir.readdir(p.slice(1)).length === 0) || (!isDir && st.size === 0)) dir.remove(p.slice(1));
         }

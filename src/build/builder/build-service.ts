@@ -2,7 +2,7 @@ import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Channel, InvalidArgumentError, isEngineError } from '../../base/index.js';
-import { ScopedDir, readFileInRoot } from '../../host/index.js';
+import { fileType, readFileInRoot, S_IFDIR, ScopedDir } from '../../host/index.js';
 import { applyLayer, decompressStream } from '../../image/index.js';
 import { BUILD_SECRETS_DIR, canSkipDir, isIgnored, readIgnoreFile, type IgnorePattern } from '../../oci/index.js';
 import { readDockerfile } from '../dockerfile/index.js';
@@ -99,7 +99,7 @@ async function takeSecrets(contextDir: string, secretsDir: string): Promise<Map<
   let names: string[];
   try {
     const st = dir.lstat(BUILD_SECRETS_DIR);
-    if (!st || (st.mode & 0o170000) !== 0o040000) return out;
+    if (!st || fileType(st.mode) !== S_IFDIR) return out;
     names = dir.readdir(BUILD_SECRETS_DIR);
   } finally {
     dir.close();
@@ -132,7 +132,7 @@ function removeIgnored(dir: ScopedDir, rel: string, patterns: readonly IgnorePat
     const child = rel ? `${rel}/${name}` : name;
     const st = dir.lstat(child);
     if (!st) continue;
-    const isDir = (st.mode & 0o170000) === 0o040000;
+    const isDir = fileType(st.mode) === S_IFDIR;
     if (isDir && canSkipDir(patterns, child)) dir.remove(child);
     else if (isDir) removeIgnored(dir, child, patterns);
     else if (isIgnored(patterns, child)) dir.remove(child);

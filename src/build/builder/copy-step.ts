@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
+import { shortId } from '../../base/index.js';
 import { fileType, resolveInScope, S_IFDIR, S_IFREG, ScopedDir } from '../../host/index.js';
 import { pathMatch, walkTree, writeTar, type TarHeader, type TarWriteEntry } from '../../image/index.js';
 import { cleanPath } from '../../oci/index.js';
@@ -34,7 +35,6 @@ type CopyInstruction = Extract<Instruction, { kind: 'copy' | 'add' }>;
 interface Source { rel: string; kind: 'dir' | 'file' | 'other' }
 
 const WILDCARD = /[*?[]/;
-const short = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
 
 /**
  * Plans a COPY or ADD: resolves its sources (wildcards, symlinks kept inside their root),
@@ -110,14 +110,14 @@ export async function runCopy(ctx: CopyContext, ins: CopyInstruction, run: { ima
       commit: async () => {
         const id = await ctx.engine.createContainer({ imageId: run.imageId, config: { ...run.cfg.config, Cmd: ['/bin/sh', '-c', `#(nop) ${upper} ${label}:${hash} in ${dest} `] }, host: {} });
         try {
-          ctx.emit({ stream: ` ---> Running in ${short(id)}\n` });
+          ctx.emit({ stream: ` ---> Running in ${shortId(id)}\n` });
           const mkdir = cleanPath(dest.endsWith('/') || count > 1 || targetDirKnown ? dest : posix.dirname(dest));
           await ctx.engine.copyInto(id, { mkdir, tar: writeTar(all(), { signal: ctx.signal }), signal: ctx.signal });
           return await ctx.engine.commit({ containerId: id, parent: run.imageId || undefined, config: run.cfg.config, author: run.cfg.author, createdBy, signal: ctx.signal });
         } finally {
           if (ctx.rm) {
             await ctx.engine.removeContainer(id);
-            ctx.emit({ stream: `Removing intermediate container ${short(id)}\n` });
+            ctx.emit({ stream: `Removing intermediate container ${shortId(id)}\n` });
           }
         }
       },

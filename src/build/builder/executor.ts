@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidArgumentError } from '../../base/index.js';
+import { InvalidArgumentError, shortId } from '../../base/index.js';
 import { familiarString, parseNormalizedNamed, tagNameOnly, type ImageRuntimeConfig } from '../../oci/index.js';
 import {
   DockerfileError, expandWord, instructionFromLine, targetStage,
@@ -43,7 +43,6 @@ interface StageRun {
   args: Map<string, string>;
 }
 
-const short = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
 
 /**
  * Runs a parsed Dockerfile as the classic builder does: each step makes an image (or finds it in
@@ -90,7 +89,7 @@ export async function runBuild(o: BuildOptions): Promise<string> {
       cfg: { config: structuredClone(base.config.config ?? {}), cmdSet: false },
       args: new Map(),
     };
-    o.emit({ stream: ` ---> ${base.id ? short(base.id) : 'scratch'}\n` });
+    o.emit({ stream: ` ---> ${base.id ? shortId(base.id) : 'scratch'}\n` });
     const triggers = run.cfg.config.OnBuild ?? [];
     if (triggers.length > 0) {
       o.emit({ stream: `# Executing ${triggers.length} build trigger${triggers.length > 1 ? 's' : ''}\n` });
@@ -130,7 +129,7 @@ export async function runBuild(o: BuildOptions): Promise<string> {
       run.imageId = await make();
       await o.cache.set(key, run.imageId);
     }
-    o.emit({ stream: ` ---> ${short(run.imageId)}\n` });
+    o.emit({ stream: ` ---> ${shortId(run.imageId)}\n` });
   };
 
   const metadataImage = (run: StageRun, createdBy: string): Promise<void> => commitStep(run, createdBy, () => o.engine.commit({
@@ -210,7 +209,7 @@ export async function runBuild(o: BuildOptions): Promise<string> {
   const warning = args.unusedWarning();
   if (warning) o.emit({ stream: warning });
   o.emit({ aux: { ID: finalId } });
-  o.emit({ stream: `Successfully built ${short(finalId)}\n` });
+  o.emit({ stream: `Successfully built ${shortId(finalId)}\n` });
   for (const tag of o.tags) {
     await o.engine.tag(finalId, tag);
     o.emit({ stream: `Successfully tagged ${familiarString(tagNameOnly(parseNormalizedNamed(tag)))}\n` });

@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import { InvalidArgumentError } from '../../base/index.js';
+import { InvalidArgumentError, shortId } from '../../base/index.js';
 import type { ImageRuntimeConfig } from '../../oci/index.js';
 import type { BuildEngine, BuildMessage, StepHost } from './engine.js';
 
@@ -8,7 +8,6 @@ export class BuildStepError extends InvalidArgumentError {
   constructor(message: string, readonly code: number) { super(message); }
 }
 
-const short = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
 
 /**
  * Runs one RUN in a container made from the stage's image, streams its output, and commits
@@ -22,7 +21,7 @@ export async function runCommand(o: {
   const config: ImageRuntimeConfig = { ...o.config, Cmd: o.argv, Entrypoint: null, Env: [...(o.config.Env ?? []), ...o.env] };
   const id = await o.engine.createContainer({ imageId: o.imageId, config, host: o.host });
   try {
-    o.emit({ stream: ` ---> Running in ${short(id)}\n` });
+    o.emit({ stream: ` ---> Running in ${shortId(id)}\n` });
     const decoder = new StringDecoder('utf8');
     const code = await o.engine.runContainer(id, {
       output: (chunk) => {
@@ -39,7 +38,7 @@ export async function runCommand(o: {
   } finally {
     if (o.rm) {
       await o.engine.removeContainer(id);
-      o.emit({ stream: `Removing intermediate container ${short(id)}\n` });
+      o.emit({ stream: `Removing intermediate container ${shortId(id)}\n` });
     }
   }
 }
