@@ -76,6 +76,23 @@ describe('docker build (classic) against berthd', { skip: !isRoot() && 'needs ro
     assert.match(r.stderr, /file not found in build context/);
   });
 
+  test('hostile requests to /build get errors and the daemon keeps serving', async () => {
+    const post = async (query: string, body: string): Promise<string> =>
+      (await run('curl', ['-s', '--unix-socket', d.sock, '-X', 'POST', '-H', 'Content-Type: application/x-tar', '--data-binary', body, `http://x/build?${query}`])).stdout;
+    assert.match(await post('t=x', 'not a tar at all'), /"error"/);
+    assert.match(await post('buildargs=%7Bnot-json', ''), /invalid buildargs parameter/);
+    assert.match(await post('buildargs=%7B%22A%22%3A1%7D', ''), /the value of \\"A\\" is not a string/);
+    assert.match(await post('remote=file%3A%2F%2F%2Fetc%2Fpasswd', ''), /unsupported remote context/);
+    assert.match(await post('t=bad%20tag', ''), /invalid reference format/);
+    const ctx = context({ Dockerfile: 'FROM busybox\n' });
+    const tar = join(ctx, '..', `${ctx.split('/').pop()}.tar`);
+    dirs.push(tar);
+    ok(await run('tar', ['-C', ctx, '-cf', tar, '.']));
+    const outside = (await run('curl', ['-s', '--unix-socket', d.sock, '-X', 'POST', '--data-binary', `@${tar}`, 'http://x/build?dockerfile=..%2F..%2F..%2Fetc%2Fpasswd'])).stdout;
+    assert.match(outside, /Cannot locate specified Dockerfile/);
+    assert.equal((await run('curl', ['-s', '--unix-socket', d.sock, 'http://x/_ping'])).stdout, 'OK');
+  });
+
   test('multi-stage: COPY --from an earlier stage, --target, and errors that name the line', async () => {
     const ctx = context({
       Dockerfile: 'FROM busybox AS builder\nRUN echo built > /artifact\nFROM busybox AS unused\nRUN exit 9\nFROM busybox\nCOPY --from=builder /artifact /artifact\nCMD ["cat", "/artifact"]\n',
