@@ -20,6 +20,8 @@ export interface BuildRequest {
   buildArgs: ReadonlyMap<string, string | null>;
   target?: string;
   noCache: boolean;
+  /** Images whose history serves as the cache (`--cache-from`). */
+  cacheFrom: string[];
   pull: boolean;
   quiet: boolean;
   labels: Record<string, string>;
@@ -80,7 +82,7 @@ export class BuildService {
       for (const w of dockerfile.parsed.warnings) emit({ stream: `${w}\n` });
       return await runBuild({
         dockerfile, contextDir: dir, tags: req.tags, buildArgs: req.buildArgs, target: req.target, noCache: req.noCache,
-        pull: req.pull, labels: req.labels, rm: req.rm, host: req.host, platform: req.platform, secrets,
+        pull: req.pull, cacheFrom: req.cacheFrom, labels: req.labels, rm: req.rm, host: req.host, platform: req.platform, secrets,
         engine: this.d.engine, cache: this.d.cache, emit, signal: req.signal,
       });
     } finally {

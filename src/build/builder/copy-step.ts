@@ -81,7 +81,7 @@ export async function runCopy(ctx: CopyContext, ins: CopyInstruction, run: { ima
           if (s.kind === 'dir') {
             entries.push(() => dirEntries(root, s.rel, dest, owner, mode, ins.exclude));
           } else if (ins.kind === 'add' && s.kind === 'file' && await addSource.isArchive(dir, s.rel)) {
-            entries.push(() => addSource.archiveEntries(dir, s.rel, dest, ctx.signal));
+            entries.push(() => addSource.archiveEntries(root, s.rel, dest, ctx.signal));
           } else {
             const name = targetDirKnown || WILDCARD.test(src) || ins.sources.length > 1 ? posix.join(dest, posix.basename(s.rel)) : dest;
             entries.push(() => pathEntry(root, s.rel, name, owner, mode));

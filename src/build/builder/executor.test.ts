@@ -67,6 +67,7 @@ class FakeEngine implements BuildEngine {
   async removeContainer(id: string) { this.removed.push(id); this.containers.delete(id); }
   async tag(imageId: string, ref: string) { this.tags.set(ref, imageId); }
   async mountImage(): Promise<{ path: string; release(): Promise<void> }> { throw new Error('not in this test'); }
+  async imageFromHistory(): Promise<string> { throw new Error('not in this test'); }
 }
 
 const dirs: string[] = [];
