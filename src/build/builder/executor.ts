@@ -85,7 +85,8 @@ export async function runBuild(o: BuildOptions): Promise<string> {
   };
 
   const runStage = async (stage: Stage): Promise<string> => {
-    for (const dep of stageDeps(df, stage, meta, escape)) await stageResult(dep);
+    // Stages that do not need each other run side by side.
+    await Promise.all(stageDeps(df, stage, meta, escape).map(stageResult));
     step(stage.from);
     const base = await resolveBase(stage, meta);
     const run: StageRun = {
