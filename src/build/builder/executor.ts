@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError, NotFoundError, shortId } from '../../base/index.js';
+import type { FileDigest } from '../../image/index.js';
 import { familiarString, parseNormalizedNamed, tagNameOnly, type ImageRuntimeConfig } from '../../oci/index.js';
 import {
   DockerfileError, expandWord, instructionFromLine, targetStage,
@@ -17,6 +18,8 @@ export interface BuildOptions {
   dockerfile: Dockerfile;
   /** The build context on disk (already filtered by .dockerignore). */
   contextDir: string;
+  /** Content digests of the context's files, taken as they were unpacked (relative path → digest). */
+  contextDigests?: ReadonlyMap<string, FileDigest>;
   tags: string[];
   buildArgs: ReadonlyMap<string, string | null>;
   target?: string;
@@ -208,7 +211,7 @@ export async function runBuild(o: BuildOptions): Promise<string> {
     }
     if (ins.kind === 'copy' || ins.kind === 'add') {
       const ctx: CopyContext = {
-        engine: o.engine, contextDir: o.contextDir, env, escape, emit: o.emit, signal: o.signal, rm: o.rm,
+        engine: o.engine, contextDir: o.contextDir, contextDigests: o.contextDigests, env, escape, emit: o.emit, signal: o.signal, rm: o.rm,
         stageImage: (ref) => imageFor(ref, run, ins.node.startLine),
       };
       try {
