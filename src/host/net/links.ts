@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { InternalError, InvalidArgumentError } from '../../base/index.js';
 import { exec } from '../exec.js';
 
@@ -6,6 +6,15 @@ import { exec } from '../exec.js';
 export async function linkExists(name: string): Promise<boolean> {
   if (name.includes('/') || name === '.' || name === '..') return false;
   return access(`/sys/class/net/${name}`).then(() => true, () => false);
+}
+
+/**
+ * Let packets addressed to 127.0.0.0/8 be routed out of `bridge` once DNAT has rewritten them
+ * (net.ipv4.conf.<bridge>.route_localnet): published ports then answer on the loopback address.
+ */
+export async function enableRouteLocalnet(bridge: string): Promise<void> {
+  if (!IFNAME_RE.test(bridge)) throw new InvalidArgumentError(`Invalid interface name "${bridge}"`);
+  await writeFile(`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`, '1');
 }
 
 /** True when `port` is a port of `bridge` (a keeper left by a deleted bridge is not). */
