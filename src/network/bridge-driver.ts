@@ -103,7 +103,7 @@ export class BridgeDriver implements NetworkDriver {
             ...(dns.servers?.length ? { dnsServers: [...dns.servers] } : {}),
           }));
         }
-        if (p.ports) await this.publish(req);
+        if (p.ports) await this.publish(req, p.veth.hostName);
         return { macAddress: req.address.mac };
       } catch (e) {
         // The bridge may have been deleted behind our back: netavark makes it again.
@@ -123,13 +123,14 @@ export class BridgeDriver implements NetworkDriver {
       // Only costs speed on the next teardown; the endpoint itself works.
       this.log.warn('cannot pin bridge', { bridge: req.network.bridge, error: String(e) });
     }
-    if (p.ports) await this.publish(req);
+    if (p.ports) await this.publish(req, { netns: netnsPath.slice(netnsPath.lastIndexOf('/') + 1), iface: req.interfaceName });
     // netavark wired it: undo it through netavark too
     return { macAddress: mac, ...(p.veth ? { plan: { netavark: p.netavark, ...(p.ports ? { ports: true } : {}) } satisfies BridgePlan } : {}) };
   }
 
-  /** Forward the endpoint's published ports to its address. */
-  private async publish(req: EndpointRequest): Promise<void> {
+  /** Forward the endpoint's published ports to its address; its bridge port hairpins (the container may use them too). */
+  private async publish(req: EndpointRequest, port: string | { netns: string; iface: string }): Promise<void> {
+    await this.host.enableHairpin(port);
     const subnet = req.network.ipam.config.find((c) => !c.subnet.includes(':'))?.subnet;
     if (!req.address || !subnet) throw new InternalError(`Cannot publish ports of an endpoint without an IPv4 address on network ${req.network.name}`);
     await this.forwarder.publish({

@@ -101,7 +101,9 @@ export class PortForwarder {
   private async restore(): Promise<void> {
     const jumps = this.jumpsChecked ? [] : await this.missingJumps();
     const lines = ['*nat', `:${this.dnatChain} - [0:0]`, `:${this.masqChain} - [0:0]`, ...jumps];
-    for (const ep of this.endpoints.values()) lines.push(...forwardingRules(ep, { dnat: this.dnatChain, masq: this.masqChain }));
+    // two host ports to one container port need its MASQUERADE rule once
+    const rules = new Set([...this.endpoints.values()].flatMap((ep) => forwardingRules(ep, { dnat: this.dnatChain, masq: this.masqChain })));
+    lines.push(...rules);
     await this.iptables('iptables-restore', ['-w', '--noflush'], `${lines.join('\n')}\nCOMMIT\n`);
     this.jumpsChecked = true;
   }

@@ -99,6 +99,10 @@ export class RecordingHost implements NetworkHost {
     this.calls.push({ op: 'enableRouteLocalnet', args: [bridge] });
   }
 
+  async enableHairpin(port: string | { netns: string; iface: string }): Promise<void> {
+    this.calls.push({ op: 'enableHairpin', args: [port] });
+  }
+
   /** Routes the fake host reaches (tests add theirs). */
   readonly routes: string[] = ['0.0.0.0/0'];
 
