@@ -57,8 +57,8 @@ export class EndpointStore {
     return this.records.putNow(endpointKey(rec), rec);
   }
 
-  put(rec: EndpointRecord): Promise<void> {
-    return this.records.put(endpointKey(rec), rec);
+  put(rec: EndpointRecord, opts: { durable?: boolean } = {}): Promise<void> {
+    return this.records.put(endpointKey(rec), rec, opts);
   }
 
   delete(rec: Pick<EndpointRecord, 'key' | 'containerId'>): Promise<void> {
