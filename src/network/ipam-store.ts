@@ -49,7 +49,8 @@ export class IpamStore {
     const pool = this.pools.get(networkId);
     if (!pool) throw new ConflictError(`Cannot allocate on network ${networkId}: it has no address pool`);
     const lease = pool.allocate(owner, opts);
-    const persisted = this.mutex.run(networkId, () => this.pools.put(networkId, pool)).catch((e: unknown) => {
+    // no fsync (docs/decisions/0014): a lease a power cut loses belonged to an endpoint the reboot took
+    const persisted = this.mutex.run(networkId, () => this.pools.put(networkId, pool, { durable: false })).catch((e: unknown) => {
       pool.release(owner);
       throw e;
     });
@@ -57,7 +58,7 @@ export class IpamStore {
     return { lease, persisted };
   }
 
-  /** Not fsynced: a release a power cut loses leaves a lease nobody holds, which start-up recovery releases. */
+  /** No fsync (docs/decisions/0014): a release a power cut loses leaves a lease nobody holds, which start-up recovery releases. */
   release(networkId: string, owner: string): Promise<string[]> {
     return this.change(networkId, (pool) => pool.release(owner), { durable: false });
   }

@@ -508,3 +508,14 @@ test('published ports are berth\'s DNAT rules: netavark gets none, a warm networ
     assert.match(String(again[0]!.args.at(-1)), /--dport 8081 .*--dport 8080 |--dport 8080 .*--dport 8081 /s);
   }, { ports: { probe } });
 });
+
+test('an endpoint record a power cut left empty is dropped at open (its endpoint did not survive the reboot either)', async () => {
+  await withService(async ({ svc, dir, reopen }) => {
+    await svc.attach({ containerId: CID, containerName: '/a', mode: 'bridge' });
+    await writeFile(join(dir, 'networks', 'endpoints', `${CID2}.json`), '');
+    const again = await reopen();
+    assert.equal(again.attachment(CID2), undefined);
+    assert.deepEqual((await readdir(join(dir, 'networks', 'endpoints'))).filter((f) => f.startsWith(CID2)), []);
+    assert.equal(again.attachment(CID)?.ipAddress, '10.44.0.2');
+  });
+});

@@ -642,9 +642,7 @@ export class NetworkService {
         ...rec, state: 'ready', attachment: { ...rec.attachment, macAddress: result.macAddress || rec.attachment.macAddress },
         ...(result.plan !== undefined ? { plan: result.plan } : {}),
       };
-      // Not fsynced: only a power cut loses it, and then the endpoint is gone with the host's
-      // namespaces while start-up rolls the 'creating' record back (about 10 ms per connect here).
-      await this.endpoints.put(ready, { durable: false });
+      await this.endpoints.put(ready);
       this.event('connect', network, rec.containerId);
       this.log.debug('network attached', { id: rec.containerId, network: network.name, ms: Math.round(performance.now() - started) });
       return structuredClone(ready.attachment);

@@ -97,9 +97,9 @@ export class RecordStore<T> {
    * Index the record at once; the returned promise settles once its document is on disk. If the
    * write fails the record is dropped from the index again (unless something replaced it since).
    */
-  putNow(key: string, value: T): Promise<void> {
+  putNow(key: string, value: T, opts: { durable?: boolean } = {}): Promise<void> {
     this.index.set(key, value);
-    const written = writeJsonAtomic(this.file(key), this.encode(value)).catch((e: unknown) => {
+    const written = writeJsonAtomic(this.file(key), this.encode(value), opts).catch((e: unknown) => {
       if (this.index.get(key) === value) this.index.delete(key);
       throw e;
     });
