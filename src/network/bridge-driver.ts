@@ -93,17 +93,21 @@ export class BridgeDriver implements NetworkDriver {
     const dnsReady = !p.dns || (await this.aardvark.serves(p.dns.network));
     if (p.veth && req.address && dnsReady && this.warm.has(req.network.id) && netnsPath.startsWith(`${NETNS_RUN_DIR}/`)) {
       try {
-        await this.wire(req, req.address, p.veth.hostName, netnsPath.slice(NETNS_RUN_DIR.length + 1));
-        if (p.dns && req.dns) {
-          const { network } = p.dns;
-          const dns = req.dns;
-          const address = req.address;
-          await this.exclusive(req.network, () => this.aardvark.add(network, {
+        const address = req.address;
+        const dns = p.dns && req.dns ? { network: p.dns.network, ...req.dns } : undefined;
+        // The veth, the names and the port rules are independent: made side by side (a name or a
+        // rule that exists a moment before the address answers is harmless); any failure undoes all.
+        const steps = await Promise.allSettled([
+          this.wire(req, address, p.veth.hostName, netnsPath.slice(NETNS_RUN_DIR.length + 1)),
+          dns && this.exclusive(req.network, () => this.aardvark.add(dns.network, {
             containerId: req.containerId, ipv4: [address.ip], ipv6: [], names: [req.containerName, ...dns.aliases],
             ...(dns.servers?.length ? { dnsServers: [...dns.servers] } : {}),
-          }));
-        }
-        if (p.ports) await this.publish(req, p.veth.hostName);
+          })),
+          p.ports && this.forwardPorts(req),
+        ]);
+        const failed = steps.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (failed) throw failed.reason;
+        if (p.ports) await this.host.enableHairpin(p.veth.hostName);
         return { macAddress: req.address.mac };
       } catch (e) {
         // The bridge may have been deleted behind our back: netavark makes it again.
@@ -123,14 +127,19 @@ export class BridgeDriver implements NetworkDriver {
       // Only costs speed on the next teardown; the endpoint itself works.
       this.log.warn('cannot pin bridge', { bridge: req.network.bridge, error: String(e) });
     }
-    if (p.ports) await this.publish(req, { netns: netnsPath.slice(netnsPath.lastIndexOf('/') + 1), iface: req.interfaceName });
+    if (p.ports) {
+      await this.host.enableHairpin({ netns: netnsPath.slice(netnsPath.lastIndexOf('/') + 1), iface: req.interfaceName });
+      await this.forwardPorts(req);
+    }
     // netavark wired it: undo it through netavark too
     return { macAddress: mac, ...(p.veth ? { plan: { netavark: p.netavark, ...(p.ports ? { ports: true } : {}) } satisfies BridgePlan } : {}) };
   }
 
-  /** Forward the endpoint's published ports to its address; its bridge port hairpins (the container may use them too). */
-  private async publish(req: EndpointRequest, port: string | { netns: string; iface: string }): Promise<void> {
-    await this.host.enableHairpin(port);
+  /**
+   * Forward the endpoint's published ports to its address. Its bridge port also hairpins (the
+   * caller sets it): the container itself may use them through a host address.
+   */
+  private async forwardPorts(req: EndpointRequest): Promise<void> {
     const subnet = req.network.ipam.config.find((c) => !c.subnet.includes(':'))?.subnet;
     if (!req.address || !subnet) throw new InternalError(`Cannot publish ports of an endpoint without an IPv4 address on network ${req.network.name}`);
     await this.forwarder.publish({
