@@ -58,7 +58,7 @@ RUN sed -i 's|access_log .*;|access_log off;|' /etc/nginx/nginx.conf && head -c 
 EXPOSE 80
 CMD ["nginx", "-g", "daemon off;"]
 EOF
-$B build -q -t bench-nginx $W/nginx >/dev/null
+bin/berth.cjs -H unix://$W/berth.sock build -q -t bench-nginx $W/nginx >/dev/null
 bin/berth.cjs -H unix://$W/berth.sock save -o $W/images.tar busybox bench-nginx
 $D load -i $W/images.tar >/dev/null
 
