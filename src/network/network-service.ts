@@ -451,9 +451,11 @@ export class NetworkService {
    * of its endpoints goes with detach().
    */
   async releasePorts(containerId: string): Promise<void> {
+    const forwarded = (r: EndpointRecord): boolean => r.state === 'ready' && Boolean(r.attachment.ports?.length) && Boolean((r.plan as BridgePlan | undefined)?.ports);
+    // most exits have no published port: no lock, no write
+    if (!this.endpoints.ofContainer(containerId).some(forwarded)) return;
     await this.containerLocks.run(containerId, async () => {
-      for (const r of this.endpoints.ofContainer(containerId)) {
-        if (r.state !== 'ready' || !r.attachment.ports?.length || !(r.plan as BridgePlan | undefined)?.ports) continue;
+      for (const r of this.endpoints.ofContainer(containerId).filter(forwarded)) {
         await this.bridgeDriver.unpublish(r.containerId, r.attachment.networkId);
         this.portsFreed.add(endpointKey(r));
       }
@@ -469,7 +471,8 @@ export class NetworkService {
       if (r.state !== 'ready' || !r.attachment.ports?.length || !(r.plan as BridgePlan | undefined)?.ports || !network || !subnet) continue;
       forwarded.push({ key: forwardKey(r.containerId, network.id), containerId: r.containerId, ip: r.attachment.ipAddress, subnet, bridge: network.bridge, ports: r.attachment.ports });
     }
-    if (forwarded.length) await this.bridgeDriver.forwarder.sync(forwarded);
+    // a daemon that cannot program iptables still starts: its containers run, their ports do not answer
+    if (forwarded.length) await this.bridgeDriver.forwarder.sync(forwarded).catch((e: unknown) => this.log.warn('cannot forward the published ports again', { error: String(e) }));
   }
 
   /** Undo attach and every connect: driver teardown, namespace, addresses, records. Idempotent. */
