@@ -64,7 +64,7 @@ for e in berth docker; do
   pid=$($cli inspect -f '{{.State.Pid}}' nbcli)
   server=$(awk '/^nameserver/{print $2; exit}' "$($cli inspect -f '{{.ResolvConfPath}}' nbcli)")
   for _ in $(seq 50); do nsenter -n -t "$pid" node bench/dns-lookup.mjs "$server" nbsrv 1 >/dev/null 2>&1 && break; sleep 0.2; done
-  DNS[$e]=$(nsenter -n -t "$pid" node bench/dns-lookup.mjs "$server" nbsrv 500)
+  DNS[$e]=$(nsenter -n -t "$pid" node bench/dns-lookup.mjs "$server" nbsrv 500 | python3 -c 'import json, sys; d = json.load(sys.stdin); print("%.3f ms median, %.3f ms p90" % (d["median"], d["p90"]))')
   $cli rm -f nbc nbsrv nbcli >/dev/null
 done
 
@@ -74,7 +74,7 @@ c_b=$(per "${CONNECT[berth]}"); c_d=$(per "${CONNECT[docker]}")
 c_r=$(awk -v a="${CONNECT[berth]}" -v b="${CONNECT[docker]}" 'BEGIN { printf "%.2f", a / b }')
 echo "load: $load   rounds: $ROUNDS"
 echo "network connect + disconnect, ms per round: berth $c_b  dockerd $c_d  ratio $c_r   (issue: <= 0.5)"
-echo "DNS lookup by name (ms): berth ${DNS[berth]}  dockerd ${DNS[docker]}   (issue: berth < 1 ms median)"
+echo "DNS lookup by name: berth ${DNS[berth]}  dockerd ${DNS[docker]}   (issue: berth < 1 ms median)"
 cat > "$RESULTS" <<EOF
 # User-defined networks: berthd against dockerd (bench/network.sh)
 
