@@ -492,6 +492,9 @@ test('published ports are berth\'s DNAT rules: netavark gets none, a warm networ
     assert.match(rules(), /--dport 8080 .*\n.*\n.*\n.*--dport 8081 /);
 
     await assert.rejects(svc.attach({ containerId: 'e'.repeat(64), containerName: '/c', mode: 'bridge', ports: [req(8080)] }), /Bind for 0\.0\.0\.0:8080 failed: port is already allocated/);
+    const before = host.calls.length;
+    await svc.releasePorts('f'.repeat(64));
+    assert.equal(host.calls.length, before, 'an exit without published ports writes nothing');
     await svc.releasePorts(CID);
     assert.ok(!rules().includes('--dport 8080'));
     assert.equal(svc.attachment(CID)?.ipAddress, '10.44.0.2', 'the endpoint itself stays until detach()');
