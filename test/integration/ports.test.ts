@@ -244,6 +244,25 @@ describe('published ports', { skip: !isRoot() && 'needs root' }, () => {
     }
   });
 
+  test('a port is free again once run --rm or stop returns; DNAT, no proxy; the container and its neighbours reach it through a host address', async () => {
+    const p = base + 16;
+    // dockerd releases a container's ports before it reports the exit: the next run may take them at once
+    for (let i = 0; i < 3; i++) ok(await d.docker(['run', '--rm', '-p', `${p}:80`, 'busybox', 'true']));
+    ok(await d.docker(['run', '-d', '--name', 'stopper', '-p', `${p}:80`, 'busybox', 'sleep', '600']));
+    ok(await d.docker(['stop', '-t', '0', 'stopper']));
+    const id = ok(await d.berth(['run', '-d', '--name', 'hairpin', '-p', `${p}:80`, 'busybox', ...HTTPD])).trim();
+    const hello = `hello from ${id.slice(0, 12)}\n`;
+    assert.equal(await eventually(() => httpGet('127.0.0.1', p)), hello);
+    // the kernel forwards: no process listens on the port, and loopback may be routed out of the bridge
+    assert.equal(execFileSync('ss', ['-Htln', `sport = :${p}`], { encoding: 'utf8' }).trim(), '');
+    assert.equal(readFileSync(`/proc/sys/net/ipv4/conf/${d.bridge}/route_localnet`, 'utf8').trim(), '1');
+    const get = `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${addr} ${p}`;
+    assert.match(ok(await d.docker(['exec', 'hairpin', 'sh', '-c', get])), new RegExp(hello.trim()), 'the container itself (hairpin)');
+    assert.match(ok(await d.docker(['run', '--rm', 'busybox', 'sh', '-c', get])), new RegExp(hello.trim()), 'a neighbour on the bridge');
+    ok(await d.berth(['rm', '-f', 'hairpin', 'stopper']));
+    assert.equal(await httpGet('127.0.0.1', p), undefined);
+  });
+
   test('after kill -9 of berthd published ports keep answering, restart keeps the allocation, rm -f restores iptables', async () => {
     const p = base + 13;
     const id = ok(await d.berth(['run', '-d', '--name', 'survivor', '-p', `${p}:80`, '-p', `127.0.0.1::80`, 'busybox', ...HTTPD])).trim();
