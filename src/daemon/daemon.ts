@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, UnavailableError, errnoCode, writeFileAtomic, type Filters, type Logger } from '../base/index.js';
 import { ApiServer, Router } from '../api/server/index.js';
-import { blkioWeightSupported, readHostRuntimeFacts } from '../host/index.js';
+import { blkioWeightSupported, mountPointsUnder, readHostRuntimeFacts, unmount } from '../host/index.js';
 import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
 import { networkRoutes } from '../api/routes/networks.js';
@@ -173,7 +173,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   statsRoutes(router, { get: (ref) => containers.get(ref), stats: (rec) => containers.stats(rec), hostMemory: totalmem() });
   containerUpdateRoutes(router, containers);
   const builder = await openBuilder({
-    dataRoot: cfg.dataRoot, cacheMountsRoot: join(cfg.dataRoot, 'builder', 'cache-mounts'), containers, images, snapshotter,
+    dataRoot: cfg.dataRoot, cacheMountsRoot: join(cfg.dataRoot, 'builder', 'cache-mounts'), scratchRoot: join(cfg.dataRoot, 'builder', 'tmp'), containers, images, snapshotter,
     pull: (ref, opts) => registry.pull(ref, opts),
   });
   systemDfRoutes(router, {
@@ -228,8 +228,9 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
 
 /** The builder: its step cache and context scratch space under `<data-root>/builder`. */
 async function openBuilder(d: Parameters<typeof buildEngine>[0] & { dataRoot: string }) {
-  const tmpRoot = join(d.dataRoot, 'builder', 'tmp');
-  // Contexts of builds a crash interrupted.
+  const tmpRoot = d.scratchRoot;
+  // Contexts (and the writable views of RUN --mount=type=bind,rw) of builds a crash interrupted.
+  for (const m of await mountPointsUnder(tmpRoot)) await unmount(m, { lazy: true });
   await rm(tmpRoot, { recursive: true, force: true });
   await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
   await mkdir(d.cacheMountsRoot, { recursive: true, mode: 0o700 });
