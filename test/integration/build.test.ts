@@ -178,6 +178,15 @@ describe('docker build (classic) against berthd', { skip: !isRoot() && 'needs ro
     assert.equal((await run('curl', ['-s', '--unix-socket', d.sock, 'http://x/_ping'])).stdout, 'OK');
   });
 
+  test('--platform: the host\'s builds from the local image; another is not taken from a local image of the wrong platform', async () => {
+    const ctx = context({ Dockerfile: 'FROM busybox\nRUN true\n' });
+    ok(await docker(['build', '--platform', 'linux/amd64', ctx]));
+    const r = await docker(['build', '--platform', 'linux/arm64', ctx]);
+    assert.notEqual(r.code, 0, 'busybox here is amd64 and no registry is reachable');
+    const arm = context({ Dockerfile: 'FROM --platform=linux/arm64 busybox\n' });
+    assert.notEqual((await docker(['build', '--pull=false', arm])).code, 0);
+  });
+
   test('a client that goes away mid-RUN cancels the build: the step container is removed, nothing tagged', async () => {
     const ctx = context({ Dockerfile: 'FROM busybox\nRUN echo started && sleep 60\n' });
     const child = spawn(DOCKER, ['build', '-t', 'cancelled', ctx], { env: { ...process.env, DOCKER_HOST: d.host, DOCKER_BUILDKIT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
