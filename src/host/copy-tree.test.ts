@@ -56,6 +56,15 @@ test('copyTo() copies content, owners, modes (setuid, sticky), nanosecond times 
     chmodSync(join(src, 'app', 'deep'), 0o1777);
     chownSync(join(src, 'app', 'deep'), 5, 6);
     chmodSync(join(src, 'app', 'deep', 'er'), 0o2750);
+    // root's own files, where creation alone may not give the mode (umask) or group (setgid directory)
+    writeFileSync(join(src, 'app', 'open'), 'o');
+    chmodSync(join(src, 'app', 'open'), 0o666);
+    mkdirSync(join(src, 'app', 'sg'));
+    chownSync(join(src, 'app', 'sg'), 0, 50);
+    chmodSync(join(src, 'app', 'sg'), 0o2775);
+    writeFileSync(join(src, 'app', 'sg', 'f'), 'f');
+    chownSync(join(src, 'app', 'sg', 'f'), 0, 0); // made with the directory's group
+    chmodSync(join(src, 'app', 'sg', 'f'), 0o640);
     const xattr = setxattr(join(src, 'app', 'empty'), 'user.berth', 'yes') && setxattr(join(src, 'app', 'deep'), 'user.dir', 'd');
     utimesSync(join(src, 'app', 'deep', 'er', 'f'), 1_000_000_000.123456, 1_500_000_000.987654);
     utimesSync(join(src, 'app', 'deep'), 1_000_000_000, 1_600_000_000.5);
@@ -63,7 +72,11 @@ test('copyTo() copies content, owners, modes (setuid, sticky), nanosecond times 
 
     await from.copyTo('app', to);
 
-    assert.deepEqual(readdirSync(dst).sort(), ['bin', 'deep', 'empty']);
+    assert.deepEqual(readdirSync(dst).sort(), ['bin', 'deep', 'empty', 'open', 'sg']);
+    assert.deepEqual([lstatSync(join(dst, 'open')).mode & 0o7777, lstatSync(join(dst, 'open')).uid], [0o666, 0], 'no umask');
+    const sg = lstatSync(join(dst, 'sg', 'f'));
+    assert.deepEqual([sg.uid, sg.gid, sg.mode & 0o7777], [0, 0, 0o640], 'not the setgid directory\'s group');
+    assert.deepEqual([lstatSync(join(dst, 'sg')).gid, lstatSync(join(dst, 'sg')).mode & 0o7777], [50, 0o2775]);
     assert.ok(readFileSync(join(dst, 'bin')).equals(Buffer.alloc(3 << 20, 7)));
     const bin = lstatSync(join(dst, 'bin'));
     assert.deepEqual([bin.uid, bin.gid, bin.mode & 0o7777], [1000, 2000, 0o4755], 'setuid kept after the chown');
