@@ -16,5 +16,5 @@ stale=0
 for f in $srcs src/host/native/berth-host.h; do [ -f "$out" ] && [ "$out" -nt "$f" ] || stale=1; done
 [ "$stale" = 0 ] && exit 0
 mkdir -p dist/native
-cc -O2 -Wall -Wextra -Werror -shared -fPIC -I"$inc" -DNODE_GYP_MODULE_NAME=berth_host -o "$out.tmp" $srcs
+cc -O2 -Wall -Wextra -Werror -shared -fPIC -pthread -I"$inc" -DNODE_GYP_MODULE_NAME=berth_host -o "$out.tmp" $srcs
 mv "$out.tmp" "$out"

@@ -134,6 +134,37 @@ test('copyTo() keeps symlinks as they are (never followed), hard links as links,
   });
 });
 
+test('copyTo() shares a large directory\'s files among threads and still links hard links once, whoever meets them', { skip: !root && 'needs root' }, async () => {
+  await withTrees(async ({ src, dst, from, to }) => {
+    const big = join(src, 'big');
+    mkdirSync(join(big, 'sub'), { recursive: true });
+    for (let i = 0; i < 600; i++) {
+      writeFileSync(join(big, `f${i}`), `file ${i}\n`.repeat(i % 7));
+      if (i % 3 === 0) chownSync(join(big, `f${i}`), i, i + 1);
+      if (i % 5 === 0) chmodSync(join(big, `f${i}`), 0o600 + (i % 8));
+    }
+    // links among the shared files, to one outside them, and from a subdirectory
+    for (let i = 0; i < 600; i += 50) linkSync(join(big, `f${i}`), join(big, `l${i}`));
+    linkSync(join(big, 'f7'), join(big, 'sub', 'l7'));
+    writeFileSync(join(big, 'sub', 'orig'), 'o');
+    linkSync(join(big, 'sub', 'orig'), join(big, 'lorig'));
+
+    await from.copyTo('big', to);
+
+    assert.equal(readdirSync(dst).length, 600 + 12 + 2);
+    for (let i = 0; i < 600; i++) {
+      const p = join(dst, `f${i}`);
+      assert.equal(readFileSync(p, 'utf8'), `file ${i}\n`.repeat(i % 7));
+      const st = lstatSync(p);
+      const want = lstatSync(join(big, `f${i}`));
+      assert.deepEqual([st.uid, st.gid, st.mode, st.nlink], [want.uid, want.gid, want.mode, want.nlink], `f${i}`);
+    }
+    for (let i = 0; i < 600; i += 50) assert.equal(lstatSync(join(dst, `l${i}`)).ino, lstatSync(join(dst, `f${i}`)).ino);
+    assert.equal(lstatSync(join(dst, 'sub', 'l7')).ino, lstatSync(join(dst, 'f7')).ino);
+    assert.equal(lstatSync(join(dst, 'lorig')).ino, lstatSync(join(dst, 'sub', 'orig')).ino);
+  });
+});
+
 test('copyTo() never writes through what the destination holds: a planted symlink stays, and nothing lands outside', { skip: !root && 'needs root' }, async () => {
   await withTrees(async ({ src, dst, out, from, to }) => {
     mkdirSync(join(src, 'sub'));

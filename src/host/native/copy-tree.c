@@ -14,12 +14,16 @@
 //
 // Speed: a copy-up is bound by system calls (each costs more in a VM); per regular file this
 // makes open, fstat, create, one copy call, flistxattr, futimens and two closes, adding fchown
-// and fchmod only where creation did not give the owner and mode already.
+// and fchmod only where creation did not give the owner and mode already. The regular files of a
+// large directory are shared out among a few threads (one per CPU, at most MAX_WORKERS): only
+// the creation itself is serialised by the kernel (the directory's lock), the rest runs side
+// by side. Hard-linked files and every other kind of entry are made by one thread, after.
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +36,8 @@
 
 #define XATTR_MAX 65536
 #define COPY_CHUNK (1 << 20)
+#define MAX_WORKERS 4
+#define PARALLEL_FROM 64 // regular files in one directory before threads are worth starting
 
 // a hard-linked source file (dev, ino) and where its first copy went
 struct link_slot { dev_t dev; ino_t ino; char *dst; };
@@ -47,24 +53,55 @@ struct copy_job {
   int err;
   const char *syscall;
   char *path;
-  struct link_slot *links;
+  struct link_slot *links;  // touched by the job's own thread only
   size_t nlinks, cap_links;
   struct dir_todo *todo;
   size_t ntodo, cap_todo;
-  int no_copy_range, no_sendfile;
+  int no_copy_range, no_sendfile; // set once a kernel copy call proved unsupported (a benign race)
   uid_t uid;       // what a new entry is owned by, and the umask it is made under
   gid_t gid;
   mode_t umask;
+  int workers;
+};
+
+// One thread's share of a copy: its buffers, the first failure it met, the hard-linked files it
+// left for the job's thread.
+struct copier {
+  struct copy_job *j;
+  int err;
+  const char *syscall;
+  char *path;
   char *buf;       // COPY_CHUNK, for read/write where neither kernel copy works
   char *names;     // XATTR_MAX
   char *value;     // XATTR_MAX
+  size_t *deferred;
+  size_t ndeferred, cap_deferred;
 };
 
-static int fail(struct copy_job *j, const char *syscall, const char *path) {
-  if (!j->err) {
-    j->err = errno ? errno : EIO;
-    j->syscall = syscall;
-    j->path = strdup(path);
+static int copier_init(struct copier *c, struct copy_job *j) {
+  memset(c, 0, sizeof *c);
+  c->j = j;
+  c->buf = malloc(COPY_CHUNK);
+  c->names = malloc(XATTR_MAX);
+  c->value = malloc(XATTR_MAX);
+  if (c->buf && c->names && c->value) return 0;
+  errno = ENOMEM;
+  return -1;
+}
+
+static void copier_free(struct copier *c) {
+  free(c->buf);
+  free(c->names);
+  free(c->value);
+  free(c->path);
+  free(c->deferred);
+}
+
+static int fail(struct copier *c, const char *syscall, const char *path) {
+  if (!c->err) {
+    c->err = errno ? errno : EIO;
+    c->syscall = syscall;
+    c->path = strdup(path);
   }
   return -1;
 }
@@ -132,28 +169,29 @@ static int todo_push(struct copy_job *j, char *src, char *dst) {
 // Extended attributes of fd `from` onto fd `to`, overlayfs' own (trusted.overlay.*) left out:
 // they belong to the layer, not the file. What the destination refuses (no support, no
 // permission for the namespace) is skipped.
-static int copy_xattrs(struct copy_job *j, int from, int to, const char *path) {
-  ssize_t n = flistxattr(from, j->names, XATTR_MAX);
+static int copy_xattrs(struct copier *c, int from, int to, const char *path) {
+  ssize_t n = flistxattr(from, c->names, XATTR_MAX);
   if (n < 0) {
     if (errno == ENOTSUP || errno == EPERM) return 0;
-    return fail(j, "flistxattr", path);
+    return fail(c, "flistxattr", path);
   }
-  for (ssize_t off = 0; off < n; off += (ssize_t)strlen(j->names + off) + 1) {
-    const char *name = j->names + off;
+  for (ssize_t off = 0; off < n; off += (ssize_t)strlen(c->names + off) + 1) {
+    const char *name = c->names + off;
     if (!strncmp(name, "trusted.overlay.", 16)) continue;
-    ssize_t vn = fgetxattr(from, name, j->value, XATTR_MAX);
+    ssize_t vn = fgetxattr(from, name, c->value, XATTR_MAX);
     if (vn < 0) {
       if (errno == ENODATA) continue;
-      return fail(j, "fgetxattr", path);
+      return fail(c, "fgetxattr", path);
     }
-    if (fsetxattr(to, name, j->value, (size_t)vn, 0) < 0 && errno != ENOTSUP && errno != EPERM) return fail(j, "fsetxattr", path);
+    if (fsetxattr(to, name, c->value, (size_t)vn, 0) < 0 && errno != ENOTSUP && errno != EPERM) return fail(c, "fsetxattr", path);
   }
   return 0;
 }
 
 // `size` bytes (or up to the end, if the file shrank) from `in` to `out`: copy_file_range, else
 // sendfile, else read and write.
-static int copy_data(struct copy_job *j, int in, int out, off_t size) {
+static int copy_data(struct copier *c, int in, int out, off_t size) {
+  struct copy_job *j = c->j;
   off_t done = 0;
   while (done < size) {
     size_t want = (size_t)(size - done > COPY_CHUNK ? COPY_CHUNK : size - done);
@@ -165,9 +203,9 @@ static int copy_data(struct copy_job *j, int in, int out, off_t size) {
       n = sendfile(out, in, NULL, want);
       if (n < 0 && (errno == EINVAL || errno == ENOSYS) && done == 0) { j->no_sendfile = 1; continue; }
     } else {
-      n = read(in, j->buf, want);
+      n = read(in, c->buf, want);
       for (ssize_t w = 0; n > 0 && w < n;) {
-        ssize_t k = write(out, j->buf + w, (size_t)(n - w));
+        ssize_t k = write(out, c->buf + w, (size_t)(n - w));
         if (k < 0) { if (errno == EINTR) continue; return -1; }
         w += k;
       }
@@ -193,13 +231,16 @@ struct made { uid_t uid; gid_t gid; mode_t umask; int setgid_dir; };
 // The source is opened O_NOFOLLOW | O_NONBLOCK and checked to be a regular file before a byte is
 // read; nothing writes to it meanwhile (the container whose rootfs it is has not started, and
 // the layers below are read-only), so a device or fifo never takes a listed file's place. The
-// owner and mode are set only where creation did not already give them.
-static int copy_file(struct copy_job *j, int sdir, int ddir, const char *name, const char *path, const struct made *made) {
+// owner and mode are set only where creation did not already give them. A file with more than
+// one link is left to the job's thread when `defer` is set (returns 1): it owns the link table.
+static int copy_file(struct copier *c, int sdir, int ddir, const char *name, const char *path, const struct made *made, int defer) {
+  struct copy_job *j = c->j;
   int in = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  if (in < 0) return errno == ENOENT || errno == ELOOP ? 0 : fail(j, "open", path);
+  if (in < 0) return errno == ENOENT || errno == ELOOP ? 0 : fail(c, "open", path);
   struct stat st;
-  if (fstat(in, &st) < 0) { close_keep_errno(in); return fail(j, "fstat", path); }
+  if (fstat(in, &st) < 0) { close_keep_errno(in); return fail(c, "fstat", path); }
   if (!S_ISREG(st.st_mode)) { close(in); return 0; }
+  if (st.st_nlink > 1 && defer) { close(in); return 1; }
   if (st.st_nlink > 1) {
     struct link_slot *first = link_find(j, st.st_dev, st.st_ino);
     if (first && first->dst) {
@@ -210,44 +251,44 @@ static int copy_file(struct copy_job *j, int sdir, int ddir, const char *name, c
         *slash = 0;
         int parent = open_beneath(j->dst_root, first->dst, O_PATH | O_DIRECTORY);
         *slash = '/';
-        if (parent < 0) return fail(j, "openat2", first->dst);
+        if (parent < 0) return fail(c, "openat2", first->dst);
         rc = linkat(parent, slash + 1, ddir, name, 0);
         close_keep_errno(parent);
       } else rc = linkat(j->dst_root, first->dst, ddir, name, 0);
-      return rc < 0 && errno != EEXIST ? fail(j, "link", path) : 0;
+      return rc < 0 && errno != EEXIST ? fail(c, "link", path) : 0;
     }
   }
   mode_t mode = st.st_mode & 07777;
   int out = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
-  if (out < 0) { close_keep_errno(in); return errno == EEXIST ? 0 : fail(j, "open", path); }
+  if (out < 0) { close_keep_errno(in); return errno == EEXIST ? 0 : fail(c, "open", path); }
   int rc = -1;
   const char *failed = "copy";
-  if (copy_data(j, in, out, st.st_size) == 0) {
+  if (copy_data(c, in, out, st.st_size) == 0) {
     struct timespec ts[2] = { st.st_mtim, st.st_mtim };
     int own = st.st_uid != made->uid || st.st_gid != made->gid || made->setgid_dir;
     // chown first: it clears the setuid and setgid bits that chmod then sets
     int chmod = own || (mode & ~0777) || (mode & made->umask);
     if ((failed = "fchown", own ? fchown(out, st.st_uid, st.st_gid) : 0) == 0
         && (failed = "fchmod", chmod ? fchmod(out, mode) : 0) == 0
-        && copy_xattrs(j, in, out, path) == 0
+        && copy_xattrs(c, in, out, path) == 0
         && (failed = "futimens", futimens(out, ts)) == 0) rc = 0;
   }
-  if (rc < 0 && !j->err) fail(j, failed, path);
+  if (rc < 0 && !c->err) fail(c, failed, path);
   close(in);
   close(out);
-  if (rc == 0 && st.st_nlink > 1 && link_add(j, st.st_dev, st.st_ino, path) < 0) return fail(j, "link", path);
+  if (rc == 0 && st.st_nlink > 1 && link_add(j, st.st_dev, st.st_ino, path) < 0) return fail(c, "link", path);
   return rc;
 }
 
 // A symlink, device node or fifo `name` (its stat in `st`) made in `ddir`, owner, mode and time as the source's.
-static int copy_special(struct copy_job *j, int sdir, int ddir, const char *name, const struct stat *st, const char *path) {
+static int copy_special(struct copier *c, int sdir, int ddir, const char *name, const struct stat *st, const char *path) {
   const char *failed;
   int rc;
   if (S_ISLNK(st->st_mode)) {
     char target[PATH_MAX + 1];
     ssize_t n = readlinkat(sdir, name, target, sizeof target);
-    if (n < 0) return errno == ENOENT || errno == EINVAL ? 0 : fail(j, "readlink", path);
-    if (n > PATH_MAX) { errno = ENAMETOOLONG; return fail(j, "readlink", path); }
+    if (n < 0) return errno == ENOENT || errno == EINVAL ? 0 : fail(c, "readlink", path);
+    if (n > PATH_MAX) { errno = ENAMETOOLONG; return fail(c, "readlink", path); }
     target[n] = 0;
     failed = "symlink";
     rc = symlinkat(target, ddir, name);
@@ -255,67 +296,194 @@ static int copy_special(struct copy_job *j, int sdir, int ddir, const char *name
     failed = "mknod";
     rc = mknodat(ddir, name, (st->st_mode & S_IFMT) | 0600, st->st_rdev);
   }
-  if (rc < 0) return errno == EEXIST ? 0 : fail(j, failed, path);
+  if (rc < 0) return errno == EEXIST ? 0 : fail(c, failed, path);
   struct timespec ts[2] = { st->st_mtim, st->st_mtim };
-  if (fchownat(ddir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0) return fail(j, "fchownat", path);
-  if (!S_ISLNK(st->st_mode) && chmod_nofollow(ddir, name, st->st_mode & 07777) < 0) return fail(j, "fchmodat", path);
-  if (utimensat(ddir, name, ts, AT_SYMLINK_NOFOLLOW) < 0) return fail(j, "utimensat", path);
+  if (fchownat(ddir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0) return fail(c, "fchownat", path);
+  if (!S_ISLNK(st->st_mode) && chmod_nofollow(ddir, name, st->st_mode & 07777) < 0) return fail(c, "fchmodat", path);
+  if (utimensat(ddir, name, ts, AT_SYMLINK_NOFOLLOW) < 0) return fail(c, "utimensat", path);
   return 0;
 }
 
 // A subdirectory `name`: made (or an existing directory kept) with the source's owner and mode,
 // then queued. 0 with nothing queued when a non-directory holds its place.
-static int copy_dir_entry(struct copy_job *j, int ddir, const char *name, const struct stat *st, const char *src, const char *path) {
+static int copy_dir_entry(struct copier *c, int ddir, const char *name, const struct stat *st, const char *src, const char *path) {
   if (mkdirat(ddir, name, 0700) < 0) {
-    if (errno != EEXIST) return fail(j, "mkdir", path);
+    if (errno != EEXIST) return fail(c, "mkdir", path);
     struct stat there;
-    if (fstatat(ddir, name, &there, AT_SYMLINK_NOFOLLOW) < 0) return fail(j, "lstat", path);
+    if (fstatat(ddir, name, &there, AT_SYMLINK_NOFOLLOW) < 0) return fail(c, "lstat", path);
     if (!S_ISDIR(there.st_mode)) return 0;
   }
-  if (fchownat(ddir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0) return fail(j, "fchownat", path);
-  if (chmod_nofollow(ddir, name, st->st_mode & 07777) < 0) return fail(j, "fchmodat", path);
+  if (fchownat(ddir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0) return fail(c, "fchownat", path);
+  if (chmod_nofollow(ddir, name, st->st_mode & 07777) < 0) return fail(c, "fchmodat", path);
   char *s = join(src, name), *d = s ? strdup(path) : NULL;
-  if (!s || !d || todo_push(j, s, d) < 0) { free(s); free(d); return fail(j, "copy", path); }
+  if (!s || !d || todo_push(c->j, s, d) < 0) { free(s); free(d); return fail(c, "copy", path); }
   return 0;
 }
 
-// One directory: its entries made in the destination, its subdirectories queued, then its own
-// extended attributes and times (nothing is created in it after this).
-static int copy_dir(struct copy_job *j, const char *src, const char *dst) {
-  int sdir = open_beneath(j->src_root, src, O_RDONLY | O_DIRECTORY);
-  if (sdir < 0) return fail(j, "openat2", src);
-  int ddir = open_beneath(j->dst_root, dst, O_RDONLY | O_DIRECTORY);
-  if (ddir < 0) { close_keep_errno(sdir); return fail(j, "openat2", dst); }
-  struct stat st;
-  if (fstat(ddir, &st) < 0) { close_keep_errno(sdir); close_keep_errno(ddir); return fail(j, "fstat", dst); }
-  struct made made = { j->uid, j->gid, j->umask, (st.st_mode & S_ISGID) != 0 };
+// The entries of one directory as listed: names and kinds (d_type).
+struct listing { char **names; unsigned char *types; size_t n, cap; };
+
+static void listing_free(struct listing *l) {
+  for (size_t i = 0; i < l->n; i++) free(l->names[i]);
+  free(l->names);
+  free(l->types);
+}
+
+static int list_dir(int sdir, struct listing *l) {
   int listed = dup(sdir);
   DIR *d = listed < 0 ? NULL : fdopendir(listed);
-  if (!d) { if (listed >= 0) close_keep_errno(listed); close_keep_errno(sdir); close_keep_errno(ddir); return fail(j, "opendir", src); }
+  if (!d) { if (listed >= 0) close_keep_errno(listed); return -1; }
   struct dirent *de;
   int rc = 0;
-  while (rc == 0 && (errno = 0, de = readdir(d))) {
-    const char *name = de->d_name;
-    if (!strcmp(name, ".") || !strcmp(name, "..")) continue;
+  while ((errno = 0, de = readdir(d))) {
+    if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+    if (l->n == l->cap) {
+      size_t cap = l->cap ? l->cap * 2 : 64;
+      char **names = realloc(l->names, cap * sizeof *names);
+      if (names) l->names = names;
+      unsigned char *types = names ? realloc(l->types, cap) : NULL;
+      if (!types) { errno = ENOMEM; rc = -1; break; }
+      l->types = types;
+      l->cap = cap;
+    }
+    if (!(l->names[l->n] = strdup(de->d_name))) { errno = ENOMEM; rc = -1; break; }
+    l->types[l->n++] = de->d_type;
+  }
+  if (rc == 0 && errno) rc = -1;
+  closedir(d);
+  return rc;
+}
+
+// The regular files of one directory, shared out among threads.
+struct share {
+  struct copier *c;
+  struct listing *l;
+  size_t *files, nfiles, *next;
+  int *stop;       // set by the first thread that fails
+  int sdir, ddir;
+  const char *dst;
+  const struct made *made;
+};
+
+static void *copy_share(void *arg) {
+  struct share *s = arg;
+  for (;;) {
+    size_t at = __atomic_fetch_add(s->next, 16, __ATOMIC_RELAXED);
+    if (at >= s->nfiles || __atomic_load_n(s->stop, __ATOMIC_RELAXED)) break;
+    for (size_t k = at; k < at + 16 && k < s->nfiles && !s->c->err; k++) {
+      size_t i = s->files[k];
+      char *path = join(s->dst, s->l->names[i]);
+      if (!path) { fail(s->c, "copy", s->dst); break; }
+      int rc = copy_file(s->c, s->sdir, s->ddir, s->l->names[i], path, s->made, 1);
+      free(path);
+      if (rc != 1) continue;
+      if (s->c->ndeferred == s->c->cap_deferred) {
+        size_t cap = s->c->cap_deferred ? s->c->cap_deferred * 2 : 16;
+        size_t *grown = realloc(s->c->deferred, cap * sizeof *grown);
+        if (!grown) { errno = ENOMEM; fail(s->c, "copy", s->dst); break; }
+        s->c->deferred = grown;
+        s->c->cap_deferred = cap;
+      }
+      s->c->deferred[s->c->ndeferred++] = i;
+    }
+    if (s->c->err) { __atomic_store_n(s->stop, 1, __ATOMIC_RELAXED); break; }
+  }
+  return NULL;
+}
+
+// The regular files listed (`files`): by `workers` threads when there are many, hard-linked ones
+// then by this thread. -1 on the first failure, recorded in `c`.
+static int copy_files(struct copier *c, struct listing *l, size_t *files, size_t nfiles, int sdir, int ddir, const char *dst, const struct made *made) {
+  int workers = nfiles >= PARALLEL_FROM ? c->j->workers : 1;
+  struct copier extra[MAX_WORKERS];
+  pthread_t threads[MAX_WORKERS];
+  struct share shares[MAX_WORKERS];
+  size_t next = 0;
+  int started = 0, stop = 0;
+  c->ndeferred = 0;
+  for (int w = 1; w < workers; w++) {
+    if (copier_init(&extra[started], c->j) < 0) { copier_free(&extra[started]); break; }
+    shares[started + 1] = (struct share){ &extra[started], l, files, nfiles, &next, &stop, sdir, ddir, dst, made };
+    if (pthread_create(&threads[started], NULL, copy_share, &shares[started + 1]) != 0) { copier_free(&extra[started]); break; }
+    started++;
+  }
+  shares[0] = (struct share){ c, l, files, nfiles, &next, &stop, sdir, ddir, dst, made };
+  copy_share(&shares[0]);
+  for (int w = 0; w < started; w++) {
+    pthread_join(threads[w], NULL);
+    if (extra[w].err && !c->err) {
+      c->err = extra[w].err;
+      c->syscall = extra[w].syscall;
+      c->path = extra[w].path;
+      extra[w].path = NULL;
+    }
+    for (size_t k = 0; k < extra[w].ndeferred && !c->err; k++) {
+      if (c->ndeferred == c->cap_deferred) {
+        size_t cap = c->cap_deferred ? c->cap_deferred * 2 : 16;
+        size_t *grown = realloc(c->deferred, cap * sizeof *grown);
+        if (!grown) { errno = ENOMEM; fail(c, "copy", dst); break; }
+        c->deferred = grown;
+        c->cap_deferred = cap;
+      }
+      c->deferred[c->ndeferred++] = extra[w].deferred[k];
+    }
+    copier_free(&extra[w]);
+  }
+  if (c->err) return -1;
+  // hard links in listing order, whoever met them
+  for (size_t k = 0; k < c->ndeferred; k++) {
+    size_t i = c->deferred[k];
+    char *path = join(dst, l->names[i]);
+    if (!path) return fail(c, "copy", dst);
+    int rc = copy_file(c, sdir, ddir, l->names[i], path, made, 0);
+    free(path);
+    if (rc < 0) return -1;
+  }
+  return 0;
+}
+
+// One directory: its regular files copied, its other entries made and its subdirectories
+// queued, then its own extended attributes and times (nothing is created in it after this).
+static int copy_dir(struct copier *c, const char *src, const char *dst) {
+  int sdir = open_beneath(c->j->src_root, src, O_RDONLY | O_DIRECTORY);
+  if (sdir < 0) return fail(c, "openat2", src);
+  int ddir = open_beneath(c->j->dst_root, dst, O_RDONLY | O_DIRECTORY);
+  if (ddir < 0) { close_keep_errno(sdir); return fail(c, "openat2", dst); }
+  struct stat st;
+  struct listing l;
+  size_t *files = NULL;
+  int rc = 0;
+  memset(&st, 0, sizeof st);
+  memset(&l, 0, sizeof l);
+  if (fstat(ddir, &st) < 0) rc = fail(c, "fstat", dst);
+  struct made made = { c->j->uid, c->j->gid, c->j->umask, (st.st_mode & S_ISGID) != 0 };
+  if (rc == 0 && list_dir(sdir, &l) < 0) rc = fail(c, "readdir", src);
+  size_t nfiles = 0;
+  if (rc == 0 && l.n && !(files = malloc(l.n * sizeof *files))) { errno = ENOMEM; rc = fail(c, "copy", src); }
+  // a regular file is opened straight away (and checked): a stat saved per file
+  for (size_t i = 0; rc == 0 && i < l.n; i++) if (l.types[i] == DT_REG) files[nfiles++] = i;
+  if (rc == 0 && nfiles) rc = copy_files(c, &l, files, nfiles, sdir, ddir, dst, &made);
+  size_t f = 0;
+  for (size_t i = 0; rc == 0 && i < l.n; i++) {
+    if (f < nfiles && files[f] == i) { f++; continue; }
+    const char *name = l.names[i];
     char *path = join(dst, name);
-    if (!path) { rc = fail(j, "copy", dst); break; }
-    // a regular file is opened straight away (and checked): a stat saved per file
-    if (de->d_type == DT_REG) rc = copy_file(j, sdir, ddir, name, path, &made);
-    else if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-      if (errno != ENOENT) rc = fail(j, "lstat", path);
-    } else if (S_ISDIR(st.st_mode)) rc = copy_dir_entry(j, ddir, name, &st, src, path);
-    else if (S_ISREG(st.st_mode)) rc = copy_file(j, sdir, ddir, name, path, &made);
-    else if (S_ISLNK(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)) rc = copy_special(j, sdir, ddir, name, &st, path);
+    if (!path) { rc = fail(c, "copy", dst); break; }
+    if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+      if (errno != ENOENT) rc = fail(c, "lstat", path);
+    } else if (S_ISDIR(st.st_mode)) rc = copy_dir_entry(c, ddir, name, &st, src, path);
+    else if (S_ISREG(st.st_mode)) rc = copy_file(c, sdir, ddir, name, path, &made, 0) < 0 ? -1 : 0;
+    else if (S_ISLNK(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)) rc = copy_special(c, sdir, ddir, name, &st, path);
     // sockets are not copied (nor are they by Docker's copy)
     free(path);
   }
-  if (rc == 0 && errno) rc = fail(j, "readdir", src);
-  closedir(d);
-  if (rc == 0 && fstat(sdir, &st) < 0) rc = fail(j, "fstat", src);
-  if (rc == 0) rc = copy_xattrs(j, sdir, ddir, dst[0] ? dst : ".");
+  free(files);
+  listing_free(&l);
+  if (rc == 0 && fstat(sdir, &st) < 0) rc = fail(c, "fstat", src);
+  if (rc == 0) rc = copy_xattrs(c, sdir, ddir, dst[0] ? dst : ".");
   if (rc == 0) {
     struct timespec ts[2] = { st.st_mtim, st.st_mtim };
-    if (futimens(ddir, ts) < 0) rc = fail(j, "futimens", dst[0] ? dst : ".");
+    if (futimens(ddir, ts) < 0) rc = fail(c, "futimens", dst[0] ? dst : ".");
   }
   close(sdir);
   close(ddir);
@@ -340,23 +508,27 @@ static void copy_execute(napi_env env, void *arg) {
   j->uid = geteuid();
   j->gid = getegid();
   j->umask = read_umask();
-  j->buf = malloc(COPY_CHUNK);
-  j->names = malloc(XATTR_MAX);
-  j->value = malloc(XATTR_MAX);
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  j->workers = cpus < 1 ? 1 : cpus > MAX_WORKERS ? MAX_WORKERS : (int)cpus;
+  struct copier c;
   char *s = strdup(j->from), *d = strdup("");
-  if (!j->buf || !j->names || !j->value || !s || !d || todo_push(j, s, d) < 0) {
+  if (copier_init(&c, j) < 0 || !s || !d || todo_push(j, s, d) < 0) {
     free(s); free(d);
     errno = ENOMEM;
-    fail(j, "copy", j->from);
-    return;
+    fail(&c, "copy", j->from);
   }
   // depth first, one directory open at a time on each side
-  while (j->ntodo && !j->err) {
+  while (j->ntodo && !c.err) {
     struct dir_todo t = j->todo[--j->ntodo];
-    copy_dir(j, t.src, t.dst);
+    copy_dir(&c, t.src, t.dst);
     free(t.src);
     free(t.dst);
   }
+  j->err = c.err;
+  j->syscall = c.syscall;
+  j->path = c.path;
+  c.path = NULL;
+  copier_free(&c);
 }
 
 static void copy_free(struct copy_job *j) {
@@ -364,9 +536,6 @@ static void copy_free(struct copy_job *j) {
   for (size_t i = 0; i < j->cap_links; i++) free(j->links[i].dst);
   free(j->todo);
   free(j->links);
-  free(j->buf);
-  free(j->names);
-  free(j->value);
   free(j->from);
   free(j->path);
   free(j);
