@@ -14,6 +14,9 @@ napi_value errno_error(napi_env env, int e, const char *syscall, const char *pat
 // A string argument (malloc'd), or NULL for null/undefined; sets *bad on another type or an embedded NUL.
 char *string_arg(napi_env env, napi_value v, int *bad);
 
+// A promise settled by `done` after `run` on libuv's thread pool; `deferred` and `work` are the caller's to keep.
+napi_value queue_work(napi_env env, napi_async_execute_callback run, napi_async_complete_callback done, void *data, napi_deferred *deferred, napi_async_work *work);
+
 // copyTree(srcRoot, srcRel, dstRoot) -> Promise<void> (copy-tree.c)
 napi_value x_copy_tree(napi_env env, napi_callback_info info);
 #endif

@@ -577,10 +577,5 @@ napi_value x_copy_tree(napi_env env, napi_callback_info info) {
   j->src_root = src_root;
   j->dst_root = dst_root;
   j->from = from;
-  napi_value promise, name;
-  napi_create_promise(env, &j->deferred, &promise);
-  napi_create_string_utf8(env, "berth-copy-tree", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, copy_execute, copy_complete, j, &j->work);
-  napi_queue_async_work(env, j->work);
-  return promise;
+  return queue_work(env, copy_execute, copy_complete, j, &j->deferred, &j->work);
 }
