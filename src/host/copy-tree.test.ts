@@ -165,6 +165,17 @@ test('copyTo() shares a large directory\'s files among threads and still links h
   });
 });
 
+test('copyTo() gives a file its mode where a default ACL of the destination would decide it otherwise', { skip: !root && 'needs root' }, async () => {
+  await withTrees(async ({ src, dst, from, to }) => {
+    // the destination directory's default ACL (u::rwx g::--- o::---, binary xattr form) makes new files 0600
+    if (!setxattr(dst, 'system.posix_acl_default', '0x0200000001000700ffffffff04000000ffffffff20000000ffffffff')) return;
+    writeFileSync(join(src, 'f'), 'f');
+    chmodSync(join(src, 'f'), 0o644);
+    await from.copyTo('', to);
+    assert.equal(lstatSync(join(dst, 'f')).mode & 0o7777, 0o644);
+  });
+});
+
 test('copyTo() never writes through what the destination holds: a planted symlink stays, and nothing lands outside', { skip: !root && 'needs root' }, async () => {
   await withTrees(async ({ src, dst, out, from, to }) => {
     mkdirSync(join(src, 'sub'));

@@ -224,8 +224,9 @@ static void close_keep_errno(int fd) {
 }
 
 // What a new entry in the directory being filled gets without being told: the creator's owner
-// (the directory's group under setgid) and the mode asked less the umask.
-struct made { uid_t uid; gid_t gid; mode_t umask; int setgid_dir; };
+// (the directory's group under setgid) and the mode asked less the umask (unless a default ACL
+// decides it: then the mode is always set).
+struct made { uid_t uid; gid_t gid; mode_t umask; int setgid_dir; int default_acl; };
 
 // A regular file `name` of directory `sdir` copied to `ddir` as `path` (beneath the destination).
 // The source is opened O_NOFOLLOW | O_NONBLOCK and checked to be a regular file before a byte is
@@ -267,7 +268,7 @@ static int copy_file(struct copier *c, int sdir, int ddir, const char *name, con
     struct timespec ts[2] = { st.st_mtim, st.st_mtim };
     int own = st.st_uid != made->uid || st.st_gid != made->gid || made->setgid_dir;
     // chown first: it clears the setuid and setgid bits that chmod then sets
-    int chmod = own || (mode & ~0777) || (mode & made->umask);
+    int chmod = own || made->default_acl || (mode & ~0777) || (mode & made->umask);
     if ((failed = "fchown", own ? fchown(out, st.st_uid, st.st_gid) : 0) == 0
         && (failed = "fchmod", chmod ? fchmod(out, mode) : 0) == 0
         && copy_xattrs(c, in, out, path) == 0
@@ -430,7 +431,7 @@ static int copy_files(struct copier *c, struct listing *l, size_t *files, size_t
     copier_free(&extra[w]);
   }
   if (c->err) return -1;
-  // hard links in listing order, whoever met them
+  // the hard-linked files, whichever thread met them
   for (size_t k = 0; k < c->ndeferred; k++) {
     size_t i = c->deferred[k];
     char *path = join(dst, l->names[i]);
@@ -456,7 +457,8 @@ static int copy_dir(struct copier *c, const char *src, const char *dst) {
   memset(&st, 0, sizeof st);
   memset(&l, 0, sizeof l);
   if (fstat(ddir, &st) < 0) rc = fail(c, "fstat", dst);
-  struct made made = { c->j->uid, c->j->gid, c->j->umask, (st.st_mode & S_ISGID) != 0 };
+  struct made made = { c->j->uid, c->j->gid, c->j->umask, (st.st_mode & S_ISGID) != 0, 0 };
+  made.default_acl = fgetxattr(ddir, "system.posix_acl_default", NULL, 0) >= 0 || (errno != ENODATA && errno != ENOTSUP);
   if (rc == 0 && list_dir(sdir, &l) < 0) rc = fail(c, "readdir", src);
   size_t nfiles = 0;
   if (rc == 0 && l.n && !(files = malloc(l.n * sizeof *files))) { errno = ENOMEM; rc = fail(c, "copy", src); }
