@@ -32,6 +32,7 @@ cleanup() {
   for l in $(ip -o link | grep -o "$BB-k[0-9a-f]*"); do ip link del "$l"; done
   # only the rules naming this run's bridges and subnets
   drop_engine_rules "$BNET\.|$DNET\.|$DB|$BB"
+  [ -f $W/bench-cgroups ] && for g in $(cat $W/bench-cgroups); do rmdir "$g"; done
   rm -rf $W
 }
 trap cleanup EXIT
@@ -105,30 +106,45 @@ echo; echo "## sequential $MIB MiB in a named volume against the host file syste
 # write ends with fsync (conv=fsync), the read bypasses the page cache (iflag=direct), so both
 # measure the disk path, not memory. Volume and host take turns, the order flipping each round,
 # the file removed and the file system synced before each write.
+# The host's dd runs twice: as a plain process, and in a cgroup of its own beside the containers'
+# (berth puts every container under /berth: on a busy machine that group's one share of CPU is
+# split among all of berth's containers, which slows the container's dd for reasons that are not
+# the volume's; the same cgroup place isolates the file system path).
 vol=$($B volume inspect -f '{{.Mountpoint}}' benchvol)
 host=$W/berth/hostdir; mkdir -p $host
 [ "$(stat -c %d "$vol")" = "$(stat -c %d "$host")" ] || { echo "volume and host directory are on different file systems" >&2; exit 1; }
-dd_ms() { # $1 volume|host, $2 write|read: ms of one dd, as busybox time reports it
+CG=(); for c in /sys/fs/cgroup/*/berth /sys/fs/cgroup/berth; do
+  [ -d "$c" ] && mkdir "$c/bench-vol-$$" 2>/dev/null && CG+=("$c/bench-vol-$$")
+done
+echo "${CG[*]}" > $W/bench-cgroups # removed by cleanup
+dd_ms() { # $1 volume|host|beside, $2 write|read: ms of one dd, as busybox time reports it
   local op cmd
   if [ "$2" = write ]; then op="sync -f DIR; time dd if=/dev/zero of=DIR/seq bs=1M count=$MIB conv=fsync"
   else op="time dd if=DIR/seq of=/dev/null bs=1M iflag=direct"; fi
-  if [ "$1" = volume ]; then cmd=(${B} run --rm -v benchvol:/data busybox sh -c "${op//DIR//data}")
-  else cmd=(busybox sh -c "${op//DIR/$host}"); fi
+  case $1 in
+    volume) cmd=(${B} run --rm -v benchvol:/data busybox sh -c "${op//DIR//data}") ;;
+    host) cmd=(busybox sh -c "${op//DIR/$host}") ;;
+    beside) cmd=(bash -c 'for g in $1; do echo $BASHPID > $g/cgroup.procs; done; exec busybox sh -c "$2"' - "${CG[*]}" "${op//DIR/$host}") ;;
+  esac
   "${cmd[@]}" 2>&1 | awk '/^real/ { split($3, a, "s"); split($2, m, "m"); printf "%d\n", (m[1] * 60 + a[1]) * 1000 }'
 }
-vw=(); vr=(); hw=(); hr=()
+declare -A W_ R_
+kinds="volume host"; [ ${#CG[@]} -gt 0 ] && kinds="volume host beside"
 for i in $(seq "$SEQ_RUNS"); do
-  order="volume host"; [ $((i % 2)) = 0 ] && order="host volume"
+  order=$kinds; [ $((i % 2)) = 0 ] && order=$(echo $kinds | tr ' ' '\n' | tac | tr '\n' ' ')
   for k in $order; do
-    w=$(dd_ms "$k" write); r=$(dd_ms "$k" read)
-    if [ "$k" = volume ]; then vw+=("$w"); vr+=("$r"); rm -f "$vol/seq"; else hw+=("$w"); hr+=("$r"); rm -f "$host/seq"; fi
+    W_[$k]+="$(dd_ms "$k" write) "; R_[$k]+="$(dd_ms "$k" read) "
+    if [ "$k" = volume ]; then rm -f "$vol/seq"; else rm -f "$host/seq"; fi
   done
 done
-echo "volume write ms: ${vw[*]}; host: ${hw[*]}"
-echo "volume read ms: ${vr[*]}; host: ${hr[*]}"
-m_vw=$(median "${vw[@]}"); m_vr=$(median "${vr[@]}"); m_hw=$(median "${hw[@]}"); m_hr=$(median "${hr[@]}")
+for k in $kinds; do echo "$k: write ms ${W_[$k]}; read ms ${R_[$k]}"; done
 echo "| | write ms (fsync) | read ms (O_DIRECT) |"; echo "|---|---|---|"
-echo "| host fs | $m_hw | $m_hr |"; echo "| berthd volume | $m_vw | $m_vr |"
-echo "| volume ÷ host | $(ratio $m_vw $m_hw) | $(ratio $m_vr $m_hr) |"
+declare -A MW MR
+for k in $kinds; do MW[$k]=$(median ${W_[$k]}); MR[$k]=$(median ${R_[$k]}); done
+echo "| host fs | ${MW[host]} | ${MR[host]} |"
+if [ -n "${MW[beside]:-}" ]; then echo "| host fs, in a cgroup beside the containers' | ${MW[beside]} | ${MR[beside]} |"; fi
+echo "| berthd volume | ${MW[volume]} | ${MR[volume]} |"
+echo "| volume ÷ host | $(ratio ${MW[volume]} ${MW[host]}) | $(ratio ${MR[volume]} ${MR[host]}) |"
+if [ -n "${MW[beside]:-}" ]; then echo "| volume ÷ host beside the containers | $(ratio ${MW[volume]} ${MW[beside]}) | $(ratio ${MR[volume]} ${MR[beside]}) |"; fi
 fi
 echo; echo "(load average: $(cut -d' ' -f1-3 /proc/loadavg))"
