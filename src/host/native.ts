@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** System calls from berth's addon (native/berth-host.c); each runs on libuv's thread pool. */
+/** System calls from berth's addon (native/berth-host.c, copy-tree.c); blocking ones run on libuv's thread pool. */
 export interface HostAddon {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): Promise<void>;
   umount(target: string, flags: number): Promise<void>;
@@ -30,6 +30,8 @@ export interface HostAddon {
   // resolution inside a root with symlinks followed in scope (a container's rootfs); see in-root.ts
   openInRoot(root: number, path: string): number;
   mkdirInRoot(root: number, path: string, mode: number, uid: number, gid: number): void;
+  /** A tree copied beneath one root into another, on the thread pool (copy-tree.c); see ScopedDir.copyTo. */
+  copyTree(srcRoot: number, srcRel: string, dstRoot: number): Promise<void>;
 }
 
 export const MNT_DETACH = 2;
