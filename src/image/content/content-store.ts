@@ -87,15 +87,17 @@ export class ContentStore {
    * A writer for a download of `expected` that keeps what it received when aborted with
    * `{ keep: true }`, so a later download resumes from there: `held` bytes are already in
    * and hashed, and writes append to them (fetch from offset `held`). One writer per digest
-   * at a time; a second concurrent one gets a plain writer (held 0).
+   * at a time; a second concurrent one gets a plain writer (held 0). `fresh` drops what an
+   * earlier download left first.
    */
-  async resumableWriter(expected: Digest): Promise<BlobWriter> {
+  async resumableWriter(expected: Digest, opts: { fresh?: boolean } = {}): Promise<BlobWriter> {
     const hex = digestHex(expected);
     if (this.resuming.has(hex)) return this.writer({ expected });
     this.resuming.add(hex);
     const release = (): void => { this.resuming.delete(hex); };
     const tmp = join(this.ingestDir, `partial-${hex}`);
     try {
+      if (opts.fresh) await rm(tmp, { force: true });
       const fh = await open(tmp, 'a+', 0o644);
       const hash = createHash('sha256');
       let held = 0;
@@ -169,6 +171,12 @@ export class BlobWriter {
     this.hash = resumed?.hash ?? createHash('sha256');
     this.size = this.held = resumed?.held ?? 0;
     this.release = resumed?.release ?? ((): void => {});
+  }
+
+  /** The bytes a resumed download held when it was opened, read back from the partial file. */
+  async *readHeld(): AsyncGenerator<Buffer> {
+    if (this.held === 0) return;
+    yield* createReadStream(this.tmp, { start: 0, end: this.held - 1, highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>;
   }
 
   /** Bytes are gathered into 1 MiB writes: one thread-pool round trip per MiB, not per network chunk. */
