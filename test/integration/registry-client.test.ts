@@ -269,6 +269,7 @@ describe('registry client against the reference registry', { skip: !isRoot() && 
     assert.ok(ranges.length >= 2 && ranges[0] === undefined && ranges.slice(1).every((r) => /^bytes=\d+-$/.test(r ?? '')), JSON.stringify(ranges));
     const partial = readdirSync(join(d.dataRoot, 'content', 'ingest')).filter((n) => n === `partial-${layer.digest.slice(7)}`);
     assert.equal(partial.length, 1);
+    assert.deepEqual(readdirSync(join(d.dataRoot, 'layers')).filter((n) => n.startsWith('.tmp-')), [], 'the half-unpacked layer is gone');
     // the next pull starts from what the content store holds
     proxy.drop = undefined;
     proxy.seen.length = 0;
@@ -277,6 +278,52 @@ describe('registry client against the reference registry', { skip: !isRoot() && 
     assert.match(resumed?.range ?? '', /^bytes=[1-9]\d*-$/);
     assert.ok(existsSync(blobPath));
     assert.equal(sha256hex(readFileSync(blobPath)), layer.digest.slice(7));
+  });
+
+  test('a layer unpacks while it downloads: a connection cut once resumes within the pull; bytes that do not match the digest leave nothing behind', async () => {
+    const dir = join(work, 'stream');
+    mkdirSync(dir, { recursive: true });
+    const data = randomBytes(4 << 20);
+    writeFileSync(join(dir, 'data.bin'), data);
+    assert.equal(spawnSync('tar', ['-C', dir, '--owner=0', '--group=0', '-cf', join(work, 'stream.tar'), 'data.bin']).status, 0);
+    const diffId = sha256hex(readFileSync(join(work, 'stream.tar')));
+    ok(await berth(['import', join(work, 'stream.tar'), `${plain.host}/stream:1`]));
+    ok(await berth(['push', `${plain.host}/stream:1`]));
+    const m = await getJson(`http://${plain.host}`, '/v2/stream/manifests/1', `${OCI_MANIFEST}, ${DOCKER_MANIFEST}`);
+    const layer = (m.body.layers as Array<{ digest: string; size: number }>)[0]!;
+    ok(await berth(['rmi', `${plain.host}/stream:1`]));
+    const blobPath = join(d.dataRoot, 'content', 'sha256', layer.digest.slice(7));
+    const layerDir = join(d.dataRoot, 'layers', diffId); // a base layer's chain ID is its diffID
+    const leftovers = (): string[] => [
+      ...readdirSync(join(d.dataRoot, 'layers')).filter((n) => n.startsWith('.tmp-')),
+      ...readdirSync(join(d.dataRoot, 'content', 'ingest')).filter((n) => n.includes(layer.digest.slice(7))),
+    ];
+    assert.equal(existsSync(layerDir), false);
+
+    // the registry serves a flipped byte: the pull fails as dockerd words it; no blob, layer, temp dir or partial stays
+    proxy.corrupt = { digest: layer.digest, at: 1 << 20 };
+    const bad = await docker(['pull', `${proxy.host}/stream:1`]);
+    assert.equal(bad.code, 1, bad.stdout);
+    assert.match(bad.stderr, new RegExp(`filesystem layer verification failed for digest ${layer.digest}`));
+    assert.equal(existsSync(blobPath), false);
+    assert.equal(existsSync(layerDir), false);
+    assert.deepEqual(leftovers(), []);
+    proxy.corrupt = undefined;
+
+    // cut once after 1 MiB: the same pull asks for the rest with Range, and the unpacked file is whole
+    proxy.drop = { digest: layer.digest, bytes: 1 << 20, times: 1 };
+    proxy.seen.length = 0;
+    const out = ok(await berth(['pull', `${proxy.host}/stream:1`]));
+    assert.match(out, /Downloaded newer image/);
+    const ranges = proxy.seen.filter((r) => r.path.includes(layer.digest)).map((r) => r.range);
+    assert.equal(ranges.length, 2, JSON.stringify(ranges));
+    assert.equal(ranges[0], undefined);
+    const from = Number(/^bytes=(\d+)-$/.exec(ranges[1] ?? '')?.[1]);
+    assert.ok(from > 0 && from <= 1 << 20, `resumed from ${ranges[1]}`);
+    assert.ok(readFileSync(join(layerDir, 'diff', 'data.bin')).equals(data), 'the layer unpacked across the reconnect is whole');
+    assert.equal(sha256hex(readFileSync(blobPath)), layer.digest.slice(7));
+    assert.deepEqual(leftovers(), []);
+    proxy.drop = undefined;
   });
 
   test('search through a v1 search endpoint: --limit, --filter, --no-trunc, --format', async () => {

@@ -202,6 +202,13 @@ export class BlobWriter {
     this.staged = 0;
   }
 
+  /** Check the bytes written so far against the expected digest (a download's last step, before anything is committed). */
+  verify(): void {
+    if (!this.expected) return;
+    const digest = `sha256:${this.hash.copy().digest('hex')}`;
+    if (digest !== this.expected) throw new DigestMismatchError(this.expected, digest);
+  }
+
   /** fsync, verify, rename into place; `created` is false when the blob was already stored. Throws DigestMismatchError. */
   async commit(): Promise<{ digest: Digest; size: number; created: boolean }> {
     try {

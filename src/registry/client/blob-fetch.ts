@@ -42,7 +42,11 @@ export async function fetchBlob(s: RegistrySession, content: ContentStore, o: Bl
 
 /** A blob download as one stream of its bytes from the first, however many connections it takes. */
 export interface BlobStream {
-  /** Bytes an earlier download left (read back), then the registry's; each is written to the partial file as it passes. */
+  /**
+   * Bytes an earlier download left (read back), then the registry's; each is written to the
+   * partial file as it passes. After the last byte the digest is checked: DigestMismatchError
+   * comes out of the iteration itself.
+   */
   readonly bytes: AsyncIterable<Buffer>;
   /** Bytes held from an earlier download when this one started. */
   readonly held: number;
@@ -62,6 +66,7 @@ export async function openBlobStream(s: RegistrySession, content: ContentStore, 
   async function* bytes(): AsyncGenerator<Buffer> {
     if (held > 0) yield* w.readHeld();
     yield* download(s, w, o);
+    w.verify(); // a consumer reading to the end learns of a bad blob before it commits anything
   }
   return {
     bytes: bytes(),

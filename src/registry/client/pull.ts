@@ -1,4 +1,4 @@
-import { Channel, InvalidArgumentError, isDigest, NotFoundError, shortId, UnavailableError, type Digest } from '../../base/index.js';
+import { Channel, DigestMismatchError, InvalidArgumentError, isDigest, NotFoundError, shortId, UnavailableError, type Digest } from '../../base/index.js';
 import { parsePlatform, type UnpackedLayer } from '../../image/index.js';
 import { chainIds, familiarName, familiarString, isValidTag, referenceName, type ImageConfig, type Platform, type Reference } from '../../oci/index.js';
 import { fetchBlob, openBlobStream, streamBlob, type BlobFetchOptions } from './blob-fetch.js';
@@ -138,7 +138,7 @@ export async function pullReference(ctx: PullContext, ref: Reference, opts: Pull
     }
     for (const b of blobs) {
       const bytes = b === top.digest ? top.bytes : m.bytes;
-      await images.content.put(bytes, { expected: b });
+      if (!(await images.content.has(b))) await images.content.put(bytes, { expected: b });
     }
     let before: string | undefined;
     const tagRef = ref.tag !== undefined && ref.digest === undefined ? familiarString(ref) : undefined;
@@ -227,5 +227,9 @@ async function streamLayer(o: { ctx: PullContext; session: RegistrySession; ch: 
     });
     if (!committed) throw new InvalidArgumentError(`layer ${l.digest} was unpacked without its blob`);
     return u;
+  }).catch((e: unknown) => {
+    // dockerd's words for a layer whose bytes are not what its digest says
+    if (e instanceof DigestMismatchError) throw new InvalidArgumentError(`filesystem layer verification failed for digest ${l.digest}`, { cause: e });
+    throw e;
   });
 }
