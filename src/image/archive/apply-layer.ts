@@ -31,17 +31,20 @@ export interface ApplyLayerResult {
  * directory: OCI whiteouts become 0:0 character devices, opaque markers become the
  * trusted.overlay.opaque xattr. Ownership, modes, mtimes, links, devices, fifos and
  * SCHILY xattrs are kept. Hostile names are refused and nothing is written outside target.
+ * `inputDigest`: the input's sha256, which the caller checks before it uses the result.
  */
-export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, opts: { target: string; signal?: AbortSignal }): Promise<ApplyLayerResult> {
+export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, opts: { target: string; signal?: AbortSignal; inputDigest?: Digest }): Promise<ApplyLayerResult> {
   const { signal } = opts;
   signal?.throwIfAborted();
   await mkdir(opts.target, { recursive: true, mode: 0o755 });
   const { stream, compression } = await decompressStream(tarStream, { signal });
+  // an uncompressed input whose digest the caller verifies (before it trusts the result) is its own diffID: not hashed twice
+  const known = compression === 'none' ? opts.inputDigest : undefined;
   const hash = createHash('sha256');
   let tarSize = 0;
   const hashed = (async function* () {
     for await (const c of stream as AsyncIterable<Buffer>) {
-      hash.update(c);
+      if (!known) hash.update(c);
       tarSize += c.length;
       yield c;
     }
@@ -67,7 +70,7 @@ export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, op
   } finally {
     x.close();
   }
-  return { diffId: `sha256:${hash.digest('hex')}` as Digest, size, tarSize, compression };
+  return { diffId: known ?? (`sha256:${hash.digest('hex')}` as Digest), size, tarSize, compression };
 }
 
 export function mapStreamError(e: unknown): unknown {

@@ -31,6 +31,8 @@ export interface RegisterLayerOptions {
   signal?: AbortSignal;
   /** Called with the count of blob bytes read so far. */
   onProgress?: (bytes: number) => void;
+  /** The blob's digest when the blob commit verifies it (an uncompressed blob's diffID, then not hashed again). */
+  blobDigest?: Digest;
 }
 
 /** How an unpacked layer's blob is committed (its digest verified) or dropped. */
@@ -189,7 +191,7 @@ export class LayerStore {
           yield c;
         }
       };
-      const res = await applyLayer(counted(), { target: join(tmp, 'diff'), signal: opts.signal });
+      const res = await applyLayer(counted(), { target: join(tmp, 'diff'), signal: opts.signal, inputDigest: opts.blobDigest });
       if (opts.expectedDiffId && res.diffId !== opts.expectedDiffId) {
         throw new InvalidArgumentError(`invalid diffID for layer: expected "${opts.expectedDiffId}", got "${res.diffId}"`);
       }

@@ -213,7 +213,7 @@ async function streamLayer(o: { ctx: PullContext; session: RegistrySession; ch: 
   return streamBlob((fresh) => openBlobStream(o.session, images.content, fetch, { fresh }), async (b) => {
     let committed = false;
     const u = await images.unpackLayer(b.bytes, {
-      expectedDiffId: o.diffId, signal,
+      expectedDiffId: o.diffId, signal, blobDigest: l.digest, // b.bytes ends with the digest's check
       blob: {
         commit: async () => {
           ch.push({ status: 'Verifying Checksum', id, layer: true });

@@ -21,7 +21,7 @@ export interface RegistryImages {
   layer(chainId: string): LayerInfo | undefined;
   pinLayer(chainId: string): boolean;
   unpinLayers(chainIds: readonly string[]): void;
-  unpackLayer(src: AsyncIterable<Buffer>, opts: { blob: BlobCommit | { stored: Digest }; expectedDiffId?: Digest; signal?: AbortSignal }): Promise<UnpackedLayer>;
+  unpackLayer(src: AsyncIterable<Buffer>, opts: { blob: BlobCommit | { stored: Digest }; blobDigest?: Digest; expectedDiffId?: Digest; signal?: AbortSignal }): Promise<UnpackedLayer>;
   placeLayer(u: UnpackedLayer, parent: Digest | ''): Promise<RegisteredLayer>;
   discardLayer(u: UnpackedLayer): Promise<void>;
   createImageFromConfig(configBytes: Uint8Array, opts?: { repoTags?: string[]; repoDigests?: string[]; blobs?: Digest[] }): Promise<ImageRecord>;
