@@ -4,9 +4,9 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sha256 } from '../../base/index.js';
+import { DigestMismatchError, sha256 } from '../../base/index.js';
 import { ContentStore } from '../../image/index.js';
-import { fetchBlob } from './blob-fetch.js';
+import { fetchBlob, openBlobStream } from './blob-fetch.js';
 import { RegistrySession } from './session.js';
 import { Transport } from './transport.js';
 
@@ -58,6 +58,50 @@ test('fetchBlob() resumes a cut download with Range, keeps the part when it give
     assert.equal(await fetchBlob(s, cs, { repo: 'r', digest, size: blob.length, attempts: 1 }), true);
     assert.deepEqual(srv.ranges, ['bytes=1000-', undefined]);
     assert.deepEqual(await cs.readBytes(digest), blob);
+  } finally {
+    transport.close();
+    await srv.close();
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('openBlobStream() yields held bytes then the rest as one stream, and a blob that does not match fails the iteration itself', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-stream-'));
+  const blob = Buffer.alloc(200_000, 3).fill(4, 70_000);
+  const digest = sha256(blob);
+  const srv = await blobServer(blob);
+  const transport = new Transport([]);
+  try {
+    const cs = await ContentStore.open(root);
+    const s = new RegistrySession(transport, { host: srv.host, schemes: ['http'], mirror: false });
+    await mkdir(join(root, 'content', 'ingest'), { recursive: true });
+    await writeFile(join(root, 'content', 'ingest', `partial-${digest.slice(7)}`), blob.subarray(0, 30_000));
+    const b = await openBlobStream(s, cs, { repo: 'r', digest, size: blob.length, attempts: 1 });
+    assert.equal(b.held, 30_000);
+    const got: Buffer[] = [];
+    for await (const c of b.bytes) got.push(c);
+    assert.deepEqual(Buffer.concat(got), blob);
+    assert.deepEqual(srv.ranges, ['bytes=30000-']);
+    assert.equal(await cs.has(digest), false, 'nothing is committed before commit()');
+    await b.commit();
+    assert.deepEqual(await cs.readBytes(digest), blob);
+    // a registry that serves other bytes under the digest: the last read throws, and abort drops them
+    const wrong = sha256(Buffer.from('another blob'));
+    const bad = await openBlobStream(s, cs, { repo: 'r', digest: wrong, size: blob.length, attempts: 1 });
+    let seen = 0;
+    const err = await (async () => {
+      try {
+        for await (const c of bad.bytes) seen += c.length;
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    assert.ok(err instanceof DigestMismatchError, String(err));
+    assert.equal(seen, blob.length, 'every byte went by before the check');
+    await bad.abort(err);
+    assert.deepEqual(await readdir(join(root, 'content', 'ingest')), []);
+    assert.equal(await cs.has(wrong), false);
   } finally {
     transport.close();
     await srv.close();
