@@ -30,6 +30,19 @@ describe('registry client against the reference registry', { skip: !isRoot() && 
   const berth = (args: string[], opts: { input?: string } = {}): Promise<RunResult> => d.berth(args, { ...opts, env: { DOCKER_CONFIG: cfgDir } });
   const docker = (args: string[], opts: { input?: string } = {}): Promise<RunResult> => d.docker(args, opts);
   const inspect = async (ref: string, fmt: string): Promise<string> => ok(await berth(['image', 'inspect', '-f', fmt, ref])).trim();
+  /** `<repo>:1` of one uncompressed layer holding `file`, pushed to the plain registry and removed here: its layer descriptor and diffID. */
+  const pushedOneLayer = async (repo: string, file: string, data: Buffer): Promise<{ layer: { digest: string; size: number }; diffId: string }> => {
+    const dir = join(work, repo);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, file), data);
+    const tar = join(work, `${repo}.tar`);
+    assert.equal(spawnSync('tar', ['-C', dir, '--owner=0', '--group=0', '-cf', tar, file]).status, 0);
+    ok(await berth(['import', tar, `${plain.host}/${repo}:1`]));
+    ok(await berth(['push', `${plain.host}/${repo}:1`]));
+    const m = await getJson(`http://${plain.host}`, `/v2/${repo}/manifests/1`, `${OCI_MANIFEST}, ${DOCKER_MANIFEST}`);
+    ok(await berth(['rmi', `${plain.host}/${repo}:1`]));
+    return { layer: (m.body.layers as Array<{ digest: string; size: number }>)[0]!, diffId: sha256hex(readFileSync(tar)) };
+  };
 
   before(async () => {
     work = mkdtempSync('/tmp/berth-regclient-');
@@ -247,15 +260,7 @@ describe('registry client against the reference registry', { skip: !isRoot() && 
   });
 
   test('a connection dropped mid-layer: nothing partial is committed, and the next pull resumes with Range', async () => {
-    const dir = join(work, 'big');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'blob.bin'), randomBytes(3 << 20));
-    assert.equal(spawnSync('tar', ['-C', dir, '--owner=0', '--group=0', '-cf', join(work, 'big.tar'), 'blob.bin']).status, 0);
-    ok(await berth(['import', join(work, 'big.tar'), `${plain.host}/big:1`]));
-    ok(await berth(['push', `${plain.host}/big:1`]));
-    const m = await getJson(`http://${plain.host}`, '/v2/big/manifests/1', `${OCI_MANIFEST}, ${DOCKER_MANIFEST}`);
-    const layer = (m.body.layers as Array<{ digest: string; size: number }>)[0]!;
-    ok(await berth(['rmi', `${plain.host}/big:1`]));
+    const { layer } = await pushedOneLayer('big', 'blob.bin', randomBytes(3 << 20));
     const blobPath = join(d.dataRoot, 'content', 'sha256', layer.digest.slice(7));
     assert.equal(existsSync(blobPath), false);
     // every response is cut after 256 KiB: the retries resume but run out
@@ -281,17 +286,8 @@ describe('registry client against the reference registry', { skip: !isRoot() && 
   });
 
   test('a layer unpacks while it downloads: a connection cut once resumes within the pull; bytes that do not match the digest leave nothing behind', async () => {
-    const dir = join(work, 'stream');
-    mkdirSync(dir, { recursive: true });
     const data = randomBytes(4 << 20);
-    writeFileSync(join(dir, 'data.bin'), data);
-    assert.equal(spawnSync('tar', ['-C', dir, '--owner=0', '--group=0', '-cf', join(work, 'stream.tar'), 'data.bin']).status, 0);
-    const diffId = sha256hex(readFileSync(join(work, 'stream.tar')));
-    ok(await berth(['import', join(work, 'stream.tar'), `${plain.host}/stream:1`]));
-    ok(await berth(['push', `${plain.host}/stream:1`]));
-    const m = await getJson(`http://${plain.host}`, '/v2/stream/manifests/1', `${OCI_MANIFEST}, ${DOCKER_MANIFEST}`);
-    const layer = (m.body.layers as Array<{ digest: string; size: number }>)[0]!;
-    ok(await berth(['rmi', `${plain.host}/stream:1`]));
+    const { layer, diffId } = await pushedOneLayer('stream', 'data.bin', data);
     const blobPath = join(d.dataRoot, 'content', 'sha256', layer.digest.slice(7));
     const layerDir = join(d.dataRoot, 'layers', diffId); // a base layer's chain ID is its diffID
     const leftovers = (): string[] => [
