@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, fchownSync, futimesSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, futimesSync, write, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -81,6 +81,13 @@ export function mapStreamError(e: unknown): unknown {
 
 const MAX_UNIX_TIME = 9_223_372_036;
 
+/** Files from this size on have their data written asynchronously. */
+const ASYNC_WRITE_MIN = 1 << 20;
+
+function writeAsync(fd: number, chunk: Buffer, off: number): Promise<number> {
+  return new Promise((resolve, reject) => write(fd, chunk, off, chunk.length - off, null, (e, n) => (e ? reject(e) : resolve(n))));
+}
+
 /** Errors of one entry that come from what the archive holds, not from the host: a 400. */
 const ENTRY_ERRNOS = new Set(['ELOOP', 'ENOTDIR', 'EISDIR', 'EXDEV', 'EPERM', 'EINVAL', 'ENAMETOOLONG', 'EMLINK', 'ENOENT', 'ENOTEMPTY', 'ERANGE', 'E2BIG']);
 
@@ -114,6 +121,7 @@ export interface ExtractOptions {
  * they are set fd-relative too, on directories only. The calls are synchronous on purpose:
  * each is one short syscall or a few, while an async fs call costs a thread-pool round
  * trip. The event loop still turns between entries, whenever the tar stream is awaited.
+ * Only a big file's data goes through the thread pool (writeFile).
  */
 export class Extractor {
   private readonly root: ScopedRoot;
@@ -221,9 +229,12 @@ export class Extractor {
       if (fd === undefined) throw new InvalidArgumentError(`Cannot apply layer entry "${h.name}": "${leaf}" exists`);
     }
     try {
+      // a big file's data is copied into the page cache on the thread pool, so that the event
+      // loop meanwhile hashes and receives (other layers of a pull, the next bytes of this one)
+      const big = h.size >= ASYNC_WRITE_MIN;
       for await (const chunk of entry.body()) {
         let off = 0;
-        while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+        while (off < chunk.length) off += big ? await writeAsync(fd, chunk, off) : writeSync(fd, chunk, off, chunk.length - off);
       }
       // owner, then mode (chown clears setuid bits), then xattrs (a write or chown drops security.capability)
       if (h.uid !== 0 || h.gid !== 0) fchownSync(fd, h.uid, h.gid);
