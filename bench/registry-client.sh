@@ -66,17 +66,21 @@ $D load -i $W/big.tar >/dev/null
 
 now() { date +%s.%N; }
 secs() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$2"; }
-declare -a bpush bpull dpush dpull xpush xpull bpullgz
+declare -a bpush bpull dpush dpull xpush xpull bpullgz cbpush cbpull cdpush cdpull
+# CPU seconds of a process and its reaped children (dockerd unpacks in a child), registry included
+ticks() { awk '{print $14 + $15 + $16 + $17}' /proc/"$1"/stat; }
+cpu_of() { echo $(( $(ticks "$(cat $W/$1.pid)") + $(ticks "$(cat $W/$2.pid)") )); }
+cpus() { python3 -c "import sys; print(f'{(int(sys.argv[2]) - int(sys.argv[1])) / $(getconf CLK_TCK):.2f}')" "$1" "$2"; }
 for r in $(seq "$ROUNDS"); do
   # berthd with berth's server (15801), dockerd with docker-registry (15802), berthd with docker-registry (15803)
   registry reg-b 15801 berth; registry reg-d 15802; registry reg-x 15803
   $B tag big:1 127.0.0.1:15801/big:1; $B tag big:1 127.0.0.1:15803/big:1; $D tag big:1 127.0.0.1:15802/big:1
-  sync; t0=$(now); $B push -q 127.0.0.1:15801/big:1 >/dev/null; t1=$(now); bpush+=("$(secs $t0 $t1)")
-  sync; t0=$(now); $D push -q 127.0.0.1:15802/big:1 >/dev/null; t1=$(now); dpush+=("$(secs $t0 $t1)")
+  sync; c0=$(cpu_of berthd reg-b); t0=$(now); $B push -q 127.0.0.1:15801/big:1 >/dev/null; t1=$(now); bpush+=("$(secs $t0 $t1)"); cbpush+=("$(cpus $c0 "$(cpu_of berthd reg-b)")")
+  sync; c0=$(cpu_of dockerd reg-d); t0=$(now); $D push -q 127.0.0.1:15802/big:1 >/dev/null; t1=$(now); dpush+=("$(secs $t0 $t1)"); cdpush+=("$(cpus $c0 "$(cpu_of dockerd reg-d)")")
   sync; t0=$(now); $B push -q 127.0.0.1:15803/big:1 >/dev/null; t1=$(now); xpush+=("$(secs $t0 $t1)")
   $B rmi big:1 127.0.0.1:15801/big:1 127.0.0.1:15803/big:1 >/dev/null; $D rmi big:1 127.0.0.1:15802/big:1 >/dev/null
-  sync; t0=$(now); $B pull -q 127.0.0.1:15801/big:1 >/dev/null; t1=$(now); bpull+=("$(secs $t0 $t1)")
-  sync; t0=$(now); $D pull -q 127.0.0.1:15802/big:1 >/dev/null; t1=$(now); dpull+=("$(secs $t0 $t1)")
+  sync; c0=$(cpu_of berthd reg-b); t0=$(now); $B pull -q 127.0.0.1:15801/big:1 >/dev/null; t1=$(now); bpull+=("$(secs $t0 $t1)"); cbpull+=("$(cpus $c0 "$(cpu_of berthd reg-b)")")
+  sync; c0=$(cpu_of dockerd reg-d); t0=$(now); $D pull -q 127.0.0.1:15802/big:1 >/dev/null; t1=$(now); dpull+=("$(secs $t0 $t1)"); cdpull+=("$(cpus $c0 "$(cpu_of dockerd reg-d)")")
   $B rmi 127.0.0.1:15801/big:1 >/dev/null
   sync; t0=$(now); $B pull -q 127.0.0.1:15803/big:1 >/dev/null; t1=$(now); xpull+=("$(secs $t0 $t1)")
   # berth pulling dockerd's gzip layers (its own copy removed first): the bytes dockerd pulled
@@ -117,8 +121,11 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "| push | $(med "${bpush[@]}") | $(med "${dpush[@]}") | $(ratio "$(med "${dpush[@]}")" "$(med "${bpush[@]}")") | $(med "${xpush[@]}") | $(ratio "$(med "${dpush[@]}")" "$(med "${xpush[@]}")") |"
   echo "| pull (each its own pushed image) | $(med "${bpull[@]}") | $(med "${dpull[@]}") | $(ratio "$(med "${dpull[@]}")" "$(med "${bpull[@]}")") | $(med "${xpull[@]}") | $(ratio "$(med "${dpull[@]}")" "$(med "${xpull[@]}")") |"
   echo "| berthd pulls dockerd's gzip layers | | $(med "${dpull[@]}") | | $(med "${bpullgz[@]}") | $(ratio "$(med "${dpull[@]}")" "$(med "${bpullgz[@]}")") |"
+  echo "| push, CPU s (daemon + registry) | $(med "${cbpush[@]}") | $(med "${cdpush[@]}") | $(ratio "$(med "${cdpush[@]}")" "$(med "${cbpush[@]}")") | | |"
+  echo "| pull, CPU s (daemon + registry) | $(med "${cbpull[@]}") | $(med "${cdpull[@]}") | $(ratio "$(med "${cdpull[@]}")" "$(med "${cbpull[@]}")") | | |"
   echo
-  echo "ratio: dockerd's time ÷ berthd's (above 1: berth faster)"
+  echo "ratio: dockerd's time ÷ berthd's (above 1: berth faster). CPU seconds are what a quiet machine turns into wall time;"
+  echo "on a loaded one, a single-threaded daemon gets less of the CPU than a many-threaded one."
   echo
   echo "pull with every layer present, against berthd (median of 20): POST /images/create $present ms;"
   echo "\`berth pull -q\` $present_berth ms, \`docker pull -q\` $present_docker ms (\`docker version\` alone: $present_version ms)"
