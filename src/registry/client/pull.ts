@@ -192,6 +192,7 @@ async function streamLayer(o: { ctx: PullContext; session: RegistrySession; ch: 
   const { ctx, ch, layer: l, signal } = o;
   const { images } = ctx;
   const id = shortId(l.digest);
+  signal.throwIfAborted(); // another layer failed while this one waited for its turn
   if (await images.content.has(l.digest)) {
     return images.unpackLayer(images.content.read(l.digest), { blob: { stored: l.digest }, expectedDiffId: o.diffId, signal });
   }
