@@ -12,7 +12,7 @@ if ! command -v cc >/dev/null 2>&1 || [ ! -f "$inc/node_api.h" ]; then
   rm -f "$out"
   exit 0
 fi
-[ -f "$out" ] && [ "$out" -nt "$src" ] && exit 0
+[ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt src/host/native/probe.c ] && exit 0
 mkdir -p dist/native
 cc -O2 -Wall -Wextra -Werror -shared -fPIC -I"$inc" -DNODE_GYP_MODULE_NAME=berth_host -o "$out.tmp" "$src"
 mv "$out.tmp" "$out"

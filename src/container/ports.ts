@@ -97,6 +97,8 @@ export type ExecRequest = Pick<SpecInput, 'args' | 'env' | 'cwd' | 'user' | 'tty
   stdin: boolean;
   /** Attach before the process starts (its streams from the first byte); false for a detached exec. */
   attach: boolean;
+  /** A health probe: may run without the runtime (stdout and stderr then arrive together on stdout). */
+  probe?: boolean;
 };
 
 /** A running exec: its streams, its terminal, and its exit code once it ends. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotImplementedError, type Logger } from '../base/index.js';
 import type { CgroupStats, ContainerProcess, ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
 import {
-  ConmonRuntime, OciRuntimeError, SeccompBpfCache, buildExecProcess, buildSpec, readLogs, resolveUser, setupWorkingDir, toRuntimeMounts, writeBundle,
+  ConmonRuntime, OciRuntimeError, ProbeRunner, SeccompBpfCache, buildExecProcess, buildSpec, readLogs, resolveUser, setupWorkingDir, toRuntimeMounts, writeBundle,
   type DetectedRuntime, type SpecHostFacts,
 } from '../runtime/index.js';
 import { listHostDevices, processCgroup, readCgroupSample, readNetDev, readProcessStatus, readSystemCpu, signalProcess } from '../host/index.js';
@@ -14,10 +14,16 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
   const rt = new ConmonRuntime({ runtime: { name: opts.runtime.name, path: opts.runtime.path }, execRoot: opts.execRoot, log: opts.log });
   // Only crun leaves its compiled filter behind and takes one back.
   const bpf = opts.runtime.name === 'crun' ? new SeccompBpfCache() : undefined;
+  const probes = new ProbeRunner({
+    pidFile: (id) => rt.layout.pidFile(id),
+    config: (id) => join(rt.layout.containerDir(id), 'config.json'),
+    ...(bpf ? { seccompBpf: (id: string) => join(rt.layout.runtimeStateDir(id), 'seccomp.bpf') } : {}),
+  });
   return {
     name: opts.runtime.name,
     names: [opts.runtime.name],
     async create({ id, name, spec, logPath, tty, stdin, stdinOnce, restoreFrom }) {
+      probes.forget(id);
       const bundle = rt.bundlePath(id);
       const unknownProfile = bpf?.apply(spec);
       await writeBundle(bundle, spec);
@@ -34,7 +40,7 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
     },
     start: (id) => rt.start(id),
     kill: (id, signal) => rt.kill(id, signal),
-    delete: (id) => rt.delete(id, { force: true }),
+    delete: (id) => { probes.forget(id); return rt.delete(id, { force: true }); },
     exitStatus: (id) => rt.exitStatus(id),
     watchExits: (fn) => rt.watchExits(fn),
     isAlive: async (id) => rt.isConmonAlive(id),
@@ -48,7 +54,12 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
     attach: (id, o) => rt.attach(id, o),
     resize: (id, size) => rt.resize(id, size),
     async exec(id, req) {
-      const process = buildExecProcess(await rt.process(id), req, { hostCapabilities: opts.hostCapabilities ?? [] });
+      const host = { hostCapabilities: opts.hostCapabilities ?? [] };
+      if (req.probe && !req.tty && !req.stdin) {
+        const p = await probes.start(id, (base) => buildExecProcess(base, req, host));
+        if (p) return { ...p, resize: async () => { throw new ConflictError(`Exec ${req.execId} has no terminal`); } };
+      }
+      const process = buildExecProcess(await rt.process(id), req, host);
       try {
         const x = await rt.exec(id, { execId: req.execId, process, stdin: req.stdin, attach: req.attach });
         return {

@@ -72,28 +72,30 @@ function unescapeMount(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
 }
 
+/** A cgroup path (from /proc/<pid>/cgroup) under a hierarchy's mount; undefined when outside the mount's root. */
+export function cgroupPathIn(m: { mountPoint: string; root: string }, path: string): string | undefined {
+  const root = m.root === '/' ? '' : m.root;
+  if (root && path !== root && !path.startsWith(`${root}/`)) return undefined;
+  const rel = path.slice(root.length);
+  return rel === '/' || rel === '' ? m.mountPoint : `${m.mountPoint}${rel.startsWith('/') ? '' : '/'}${rel}`;
+}
+
 /**
  * Where a process's cgroup is, per controller (v1) or once (v2), from /proc/<pid>/cgroup and
  * this process's mountinfo. A path outside a mount's root (another cgroup namespace) is not ours.
  */
 export function cgroupDirs(procCgroup: string, mounts: ReturnType<typeof cgroupMounts>): { version: 1; dirs: Map<string, string> } | { version: 2; dir: string } | undefined {
-  const join = (m: { mountPoint: string; root: string }, path: string): string | undefined => {
-    const root = m.root === '/' ? '' : m.root;
-    if (root && path !== root && !path.startsWith(`${root}/`)) return undefined;
-    const rel = path.slice(root.length);
-    return rel === '/' || rel === '' ? m.mountPoint : `${m.mountPoint}${rel.startsWith('/') ? '' : '/'}${rel}`;
-  };
   const lines = procCgroup.split('\n').map((l) => /^(\d+):([^:]*):(.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
   if (mounts.unifiedOnly) {
     const own = lines.find((m) => m[1] === '0' && m[2] === '');
-    const dir = own && mounts.unified ? join(mounts.unified, own[3]!) : undefined;
+    const dir = own && mounts.unified ? cgroupPathIn(mounts.unified, own[3]!) : undefined;
     return dir ? { version: 2, dir } : undefined;
   }
   const dirs = new Map<string, string>();
   for (const m of lines) {
     for (const ctrl of m[2]!.split(',').filter(Boolean)) {
       const mount = mounts.v1.get(ctrl);
-      const dir = mount && join(mount, m[3]!);
+      const dir = mount && cgroupPathIn(mount, m[3]!);
       if (dir) dirs.set(ctrl, dir);
     }
   }

@@ -217,4 +217,32 @@ describe('health checks', { skip }, () => {
     assert.equal((await health('hc-r')).Status, 'unhealthy');
     ok(await d.berth(['rm', '-f', 'hc-r']));
   });
+
+  test('a probe runs as docker exec would: user, groups, capabilities, no_new_privs, seccomp, cgroups, namespaces, cwd, env, rlimits; output cut at 4096 bytes', async () => {
+    const probe = 'id; grep -E "^(Cap|NoNewPrivs|Seccomp)" /proc/self/status; cat /proc/self/cgroup; for n in cgroup ipc mnt net pid uts; do readlink /proc/self/ns/$n; done; pwd; echo $FOO; ulimit -n';
+    for (const [name, opts] of [
+      ['hc-conf', ['--user', 'nobody', '-w', '/tmp', '-e', 'FOO=bar', '--ulimit', 'nofile=512:512']],
+      ['hc-nnp', ['--security-opt', 'no-new-privileges', '--cap-drop', 'ALL', '--cap-add', 'NET_RAW', '--user', '0']],
+      ['hc-priv', ['--privileged']],
+    ] as const) {
+      ok(await d.docker(['run', '-d', '--name', name, ...opts, '--health-cmd', probe, '--health-interval', '300ms', 'busybox', 'sleep', '1000']));
+      const got = await eventually(async () => (await health(name)).Log.find((r) => r.ExitCode === 0)?.Output, 30_000);
+      const want = ok(await d.docker(['exec', name, 'sh', '-c', probe]));
+      assert.equal(got, want, name);
+    }
+    assert.match((await health('hc-nnp')).Log[0]!.Output, /NoNewPrivs:\t1/);
+    assert.match((await health('hc-conf')).Log[0]!.Output, /^uid=65534\(nobody\) gid=65534/m);
+    // Docker's cap on a probe's output: its first 4096 bytes.
+    ok(await d.docker(['run', '-d', '--name', 'hc-big', '--health-cmd', 'head -c 10000 /dev/zero | tr "\\0" a', '--health-interval', '300ms', 'busybox', 'sleep', '1000']));
+    const big = await eventually(async () => (await health('hc-big')).Log[0]?.Output, 30_000);
+    assert.equal(big, 'a'.repeat(4096) + '...');
+    // The exec form with a missing program: runc's words and -1, as dockerd reports a probe that could not start.
+    const created = await d.api('POST', '/containers/create?name=hc-missing', { Image: 'busybox', Cmd: ['sleep', '1000'], Healthcheck: { Test: ['CMD', 'no-such-probe'], Interval: 300_000_000 } });
+    assert.equal(created.status, 201, created.body);
+    ok(await d.docker(['start', 'hc-missing']));
+    const missing = await eventually(async () => (await health('hc-missing')).Log[0], 30_000);
+    assert.equal(missing.ExitCode, -1);
+    assert.match(missing.Output, /executable file not found in \$PATH/);
+    ok(await d.docker(['rm', '-f', 'hc-conf', 'hc-nnp', 'hc-priv', 'hc-big', 'hc-missing']));
+  });
 });
