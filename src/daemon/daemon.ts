@@ -140,7 +140,8 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   const router = new Router();
   systemRoutes(router, {
     apiVersion: API_VERSION,
-    version: versionInfo,
+    experimental: cfg.experimental,
+    version: () => versionInfo({ experimental: cfg.experimental }),
     info: async () => {
       const all = containers.all();
       const count = (s: string): number => all.filter((c) => c.state.status === s).length;
@@ -151,7 +152,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
         containers: { running, paused, stopped: all.length - running - paused },
         runtimes, defaultRuntime: runtime.name, bridge: cfg.bridge, logLevel: cfg.logLevel, warnings,
         cgroupVersion: host.cgroupMode === 'unified' ? '2' : '1',
-        registry: cfg.registry,
+        registry: cfg.registry, experimental: cfg.experimental,
       });
     },
   });
@@ -160,7 +161,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     upperDir: (id) => containerPaths(containersRoot, id).upper,
     workDir: (id) => containerPaths(containersRoot, id).work,
     imageSize: (imageId) => images.get(imageId).size,
-  });
+  }, { experimental: cfg.experimental });
   const registry = new RegistryClient(images, cfg.registry, events);
   const distribution = distributionBackend(registry, images);
   imageRoutes(router, images, {
@@ -194,7 +195,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   eventRoutes(router, events);
   buildRoutes(router, builder);
   containerFileRoutes(router, containers.files);
-  checkpointRoutes(router, containers.files);
+  checkpointRoutes(router, containers.files, { experimental: cfg.experimental });
 
   const idle = idleCollector();
   const api = new ApiServer({
