@@ -109,11 +109,12 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     disconnect: (o) => network.disconnect(o),
   };
   const snapshotter = new OverlaySnapshotter({ root: cfg.dataRoot, layers: images });
+  const defaultRuntime = containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities });
   const containers = new ContainerService({
     store, images, network: attacher, log: log.child({ module: 'container' }),
     rootfs: snapshotRootfs({ snapshotter }),
     runtime: runtimeSet({
-      default: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities }),
+      default: defaultRuntime,
       others: otherRuntimes.map((r, i) => containerRuntime({ runtime: { ...r, path: otherBinaries[i]!.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities })),
     }),
     spec: specFactory(facts),
@@ -133,6 +134,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
         network.reclaim(running),
         snapshotter.reclaimMounts({ keep: running, onUnmount: (path) => sweepLog.info('unmounting the rootfs of a container that does not run', { path }) }),
         images.reclaimHolds(known).then((layers) => { if (layers.length) sweepLog.info('released the layers of removed containers', { layers }); }),
+        defaultRuntime.sweepExecs(),
       ]);
     },
   });

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotImplementedError, type Logger } from '../base/index.js';
 import type { CgroupStats, ContainerProcess, ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
 import {
-  ConmonRuntime, OciRuntimeError, ProbeRunner, SeccompBpfCache, buildExecProcess, buildSpec, readLogs, resolveUser, setupWorkingDir, toRuntimeMounts, writeBundle,
+  ConmonRuntime, OciRuntimeError, ProbeRunner, SeccompBpfCache, sweepExecDirs, buildExecProcess, buildSpec, readLogs, resolveUser, setupWorkingDir, toRuntimeMounts, writeBundle,
   type DetectedRuntime, type SpecHostFacts,
 } from '../runtime/index.js';
 import { listHostDevices, processCgroup, readCgroupSample, readNetDev, readProcessStatus, readSystemCpu, signalProcess } from '../host/index.js';
 
 /** The container service's runtime port over conmon + runc/crun. */
-export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: string; log: Logger; hostCapabilities?: readonly string[] }): ContainerRuntime & { stateDir(id: string): string } {
+export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: string; log: Logger; hostCapabilities?: readonly string[] }): ContainerRuntime & { stateDir(id: string): string; sweepExecs(): Promise<unknown> } {
   const rt = new ConmonRuntime({ runtime: { name: opts.runtime.name, path: opts.runtime.path }, execRoot: opts.execRoot, log: opts.log });
   // Only crun leaves its compiled filter behind and takes one back.
   const bpf = opts.runtime.name === 'crun' ? new SeccompBpfCache() : undefined;
@@ -79,6 +79,8 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
     stats: (id) => containerStats(rt.layout.pidFile(id), id),
     processes: async (id) => (await rt.pids(id)).map(readProcessStatus).filter((p): p is ContainerProcess => p !== undefined),
     stateDir: (id) => rt.layout.runtimeStateDir(id),
+    /** The exec folders a killed daemon left (the exec root is every runtime's: sweep once). */
+    sweepExecs: () => sweepExecDirs(rt.layout, opts.log),
   };
 }
 

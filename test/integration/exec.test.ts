@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
 
@@ -149,6 +152,41 @@ describe('exec and top', { skip }, () => {
     const r = await d.berth(['run', '--rm', '-i', 'busybox', 'cat'], { input: 'hi\n' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'hi\n');
+  });
+
+  test('exec folders a killed daemon left: an ended exec\'s goes at start-up, a running one\'s when it ends; no conmon is left', async () => {
+    const execs = join(d.execRoot, 'exec');
+    const folders = async (): Promise<Map<string, string[]>> => {
+      const m = new Map<string, string[]>();
+      for (const n of await readdir(execs).catch(() => [] as string[])) {
+        const spec = await readFile(join(execs, n, 'process.json'), 'utf8').catch(() => '');
+        if (spec) m.set(n, (JSON.parse(spec) as { args: string[] }).args);
+      }
+      return m;
+    };
+    const conmonAlive = async (n: string): Promise<boolean> => {
+      const pid = Number((await readFile(join(execs, n, 'conmon.pid'), 'utf8').catch(() => '')).trim());
+      return pid > 0 && (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes(join(execs, n));
+    };
+    ok(await d.docker(['exec', '-d', 'ex', 'sleep', '2']));
+    ok(await d.docker(['exec', '-d', 'ex', 'sleep', '1000']));
+    const before_ = await folders();
+    const short = [...before_].find(([, a]) => a.join(' ') === 'sleep 2')?.[0];
+    const long = [...before_].find(([, a]) => a.join(' ') === 'sleep 1000')?.[0];
+    assert.ok(short && long, `both execs have their folders: ${JSON.stringify([...before_])}`);
+    await d.crash();
+    // The short exec ends while no daemon runs: its conmon exits and leaves the folder.
+    await eventually(async () => !(await conmonAlive(short)), 20_000);
+    assert.ok(existsSync(join(execs, short)));
+    await d.restart();
+    assert.equal(existsSync(join(execs, short)), false, 'the ended exec\'s folder went at start-up');
+    assert.ok(existsSync(join(execs, long)) && await conmonAlive(long), 'the running exec goes on');
+    // Its process ends: the folder follows, and its conmon is gone.
+    const pid = Number((await readFile(join(execs, long, 'pidfile'), 'utf8')).trim());
+    process.kill(pid, 'SIGKILL');
+    await eventually(async () => !existsSync(join(execs, long)), 20_000);
+    assert.equal(await conmonAlive(long), false);
+    ok(await d.docker(['exec', 'ex', 'true']));
   });
 });
 
