@@ -157,7 +157,7 @@ export interface ContainerRuntime {
   /** Change the running container's cgroup limits (docker update). */
   update(id: string, resources: LinuxResources): Promise<void>;
   /** The container's counters; ConflictError when it does not run. */
-  stats(id: string): Promise<CgroupStats>;
+  stats(id: string, opts?: { cpuOnly?: boolean }): Promise<CgroupStats>;
   /** Every process in the container's cgroup. */
   processes(id: string): Promise<ContainerProcess[]>;
 }

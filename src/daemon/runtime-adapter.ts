@@ -76,7 +76,7 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
     resume: (id) => rt.resume(id),
     checkpoint: (id, o) => rt.checkpoint(id, o),
     update: (id, resources) => rt.update(id, resources),
-    stats: (id) => containerStats(rt.layout.pidFile(id), id),
+    stats: (id, o) => containerStats(rt.layout.pidFile(id), id, o),
     processes: async (id) => (await rt.pids(id)).map(readProcessStatus).filter((p): p is ContainerProcess => p !== undefined),
     stateDir: (id) => rt.layout.runtimeStateDir(id),
     /** The exec folders a killed daemon left (the exec root is every runtime's: sweep once). */
@@ -96,13 +96,13 @@ function readPidFile(path: string): string {
   }
 }
 
-async function containerStats(pidFile: string, id: string): Promise<CgroupStats> {
+async function containerStats(pidFile: string, id: string, opts: { cpuOnly?: boolean } = {}): Promise<CgroupStats> {
   const pid = Number(readPidFile(pidFile));
   const at = pid > 0 ? await processCgroup(pid) : undefined;
   if (!at) throw new ConflictError(`container ${id} is not running`);
   const read = new Date();
-  const sample = await readCgroupSample(at);
-  const [system, networks] = await Promise.all([readSystemCpu(), readNetDev(pid)]);
+  const sample = await readCgroupSample(at, opts);
+  const [system, networks] = await Promise.all([readSystemCpu(), opts.cpuOnly ? {} : readNetDev(pid)]);
   return { ...sample, read, system, networks };
 }
 
@@ -158,7 +158,7 @@ export function runtimeSet(opts: { default: ContainerRuntime & { stateDir(id: st
     resume: (id) => of(id).resume(id),
     checkpoint: (id, o) => of(id).checkpoint(id, o),
     update: (id, resources) => of(id).update(id, resources),
-    stats: (id) => of(id).stats(id),
+    stats: (id, o) => of(id).stats(id, o),
     processes: (id) => of(id).processes(id),
   };
 }

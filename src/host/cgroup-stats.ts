@@ -209,9 +209,37 @@ export async function processCgroup(pid: number): Promise<ReturnType<typeof cgro
   return text ? cgroupDirs(text, await mounts()) : undefined;
 }
 
-/** Read the counters of a cgroup located by processCgroup(). */
-export async function readCgroupSample(at: NonNullable<ReturnType<typeof cgroupDirs>>): Promise<CgroupSample> {
+/**
+ * Read the counters of a cgroup located by processCgroup(); `cpuOnly` reads the CPU counters
+ * alone (a first sample that only serves as precpu_stats) and leaves the others at zero.
+ */
+export async function readCgroupSample(at: NonNullable<ReturnType<typeof cgroupDirs>>, opts: { cpuOnly?: boolean } = {}): Promise<CgroupSample> {
+  if (opts.cpuOnly && at.version === 1) return readV1Cpu(at.dirs);
   return at.version === 2 ? readV2(at.dir) : readV1(at.dirs);
+}
+
+const NO_COUNTERS = { memory: { usage: 0, stats: {} }, pids: { current: 0 }, blkio: { serviceBytes: [], serviced: [] } };
+
+async function readV1Cpu(dirs: Map<string, string>): Promise<CgroupSample> {
+  const f = (ctrl: string, file: string): string => {
+    const dir = dirs.get(ctrl);
+    return dir ? readNow(`${dir}/${file}`) : '';
+  };
+  return { version: 1, cpu: v1Cpu(f), ...NO_COUNTERS };
+}
+
+function v1Cpu(f: (ctrl: string, file: string) => string): CgroupSample['cpu'] {
+  const acct = parseFlatKeyed(f('cpuacct', 'cpuacct.stat'));
+  const cpu = parseFlatKeyed(f('cpu', 'cpu.stat'));
+  return {
+    totalNs: num(f('cpuacct', 'cpuacct.usage')),
+    perCpuNs: f('cpuacct', 'cpuacct.usage_percpu').trim().split(/\s+/).filter(Boolean).map(Number),
+    userNs: (acct.user ?? 0) * NS_PER_TICK,
+    kernelNs: (acct.system ?? 0) * NS_PER_TICK,
+    periods: cpu.nr_periods ?? 0,
+    throttledPeriods: cpu.nr_throttled ?? 0,
+    throttledTimeNs: cpu.throttled_time ?? 0,
+  };
 }
 
 async function readV1(dirs: Map<string, string>): Promise<CgroupSample> {
@@ -219,13 +247,10 @@ async function readV1(dirs: Map<string, string>): Promise<CgroupSample> {
     const dir = dirs.get(ctrl);
     return dir ? readNow(`${dir}/${file}`) : '';
   };
-  const [usage, percpu, acctStat, cpuStat, memStat, memUsage, memMax, memFail, memLimit, pidsCur, pidsMax, ios] = [
-    f('cpuacct', 'cpuacct.usage'), f('cpuacct', 'cpuacct.usage_percpu'), f('cpuacct', 'cpuacct.stat'), f('cpu', 'cpu.stat'),
+  const [memStat, memUsage, memMax, memFail, memLimit, pidsCur, pidsMax, ios] = [
     f('memory', 'memory.stat'), f('memory', 'memory.usage_in_bytes'), f('memory', 'memory.max_usage_in_bytes'), f('memory', 'memory.failcnt'),
     f('memory', 'memory.limit_in_bytes'), f('pids', 'pids.current'), f('pids', 'pids.max'), f('blkio', 'blkio.io_serviced_recursive'),
   ];
-  const acct = parseFlatKeyed(acctStat);
-  const cpu = parseFlatKeyed(cpuStat);
   // CFQ's counters where the scheduler keeps them, else the throttle layer's (containerd's rule).
   const cfq = parseBlkioV1(ios);
   const useCfq = cfq.length > 0;
@@ -234,15 +259,7 @@ async function readV1(dirs: Map<string, string>): Promise<CgroupSample> {
   const pidsLimit = parseLimit(pidsMax);
   return {
     version: 1,
-    cpu: {
-      totalNs: num(usage),
-      perCpuNs: percpu.trim().split(/\s+/).filter(Boolean).map(Number),
-      userNs: (acct.user ?? 0) * NS_PER_TICK,
-      kernelNs: (acct.system ?? 0) * NS_PER_TICK,
-      periods: cpu.nr_periods ?? 0,
-      throttledPeriods: cpu.nr_throttled ?? 0,
-      throttledTimeNs: cpu.throttled_time ?? 0,
-    },
+    cpu: v1Cpu(f),
     memory: {
       usage: num(memUsage), maxUsage: num(memMax), failcnt: num(memFail),
       ...(limit !== undefined ? { limit } : {}), stats: parseFlatKeyed(memStat),
