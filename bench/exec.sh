@@ -148,7 +148,12 @@ if [ "$N" -eq 0 ]; then echo; echo "written to $OUT (N=0: no health-check figure
 echo | tee -a $OUT
 echo "## $N running containers, each with a health check every 2 s" | tee -a $OUT
 $DB rm -f ex >/dev/null
-for i in $(seq 0 10 $((N - 1))); do for _ in $(seq $((N - i < 10 ? N - i : 10))); do $DB run -d --health-cmd true --health-interval 2s busybox sleep 3600 >/dev/null & done; wait; done
+# Ten at a time; `wait` names them (a bare wait would wait for the engines started above).
+for i in $(seq 0 10 $((N - 1))); do
+  jobs=()
+  for _ in $(seq $((N - i < 10 ? N - i : 10))); do $DB run -d --health-cmd true --health-interval 2s busybox sleep 3600 >/dev/null & jobs+=($!); done
+  wait "${jobs[@]}"
+done
 sleep 10
 usage() { local s; s=$(cat $CG/cpuacct.usage); for id in $($DB ps -q --no-trunc); do s=$((s + $(cat /sys/fs/cgroup/cpuacct/berth/$id/cpuacct.usage 2>/dev/null || echo 0))); done; echo $s; }
 u0=$(usage); t0=$(date +%s%N); sleep 30; u1=$(usage); t1=$(date +%s%N)

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { LINUX_CAPABILITIES, type RuntimeProcess } from '../oci/index.js';
@@ -54,10 +55,10 @@ export function cgroupProcsFiles(procCgroup: string, mountinfo: string): string[
  * Start `process` (an exec's OCI process: argv, env, cwd, user, capabilities, rlimits,
  * no_new_privs, AppArmor) in the namespaces of the running process `pid` and the cgroups `cgroupProcs`, under the
  * seccomp filter `seccomp` (compiled BPF; none when undefined), as `runc exec` would but without
- * a runtime process. Throws as Node's spawn does; ENOENT / EACCES with syscall 'exec' when the
+ * a runtime process. Rejects as Node's spawn does; ENOENT / EACCES with syscall 'exec' when the
  * command cannot be run, ENOTSUP when the container has its own user namespace.
  */
-export function spawnProbe(opts: { pid: number; cgroupProcs: string[]; process: RuntimeProcess; seccomp: Buffer | undefined }): ProbeChild {
+export async function spawnProbe(opts: { pid: number; cgroupProcs: string[]; process: RuntimeProcess; seccomp: Buffer | undefined }): Promise<ProbeChild> {
   const { pid, process, seccomp } = opts;
   const addon = hostAddon;
   if (!addon?.probeSpawn) throw Object.assign(new Error('the native addon is not built'), { code: 'ENOTSUP' });
@@ -69,8 +70,8 @@ export function spawnProbe(opts: { pid: number; cgroupProcs: string[]; process: 
     return res < 0 ? [] : [res, n(r.soft), n(r.hard)];
   });
   const user = [process.user.uid, process.user.gid, ...(process.user.additionalGids ?? [])];
-  const { pid: child, fd } = addon.probeSpawn(pid, opts.cgroupProcs, user, words, process.noNewPrivileges ?? false,
-    seccomp ?? null, process.apparmorProfile ?? null, rlimits, process.cwd || '/', process.args, process.env);
+  const { pid: child, fd } = await addon.probeSpawn(pid, opts.cgroupProcs, user, words, process.noNewPrivileges ?? false,
+    seccomp ?? null, process.apparmorProfile && appArmorEnabled() ? process.apparmorProfile : null, rlimits, process.cwd || '/', process.args, process.env);
   let reaped: Promise<{ code: number | null; signal: number | null }> | undefined;
   return {
     pid: child,
@@ -89,4 +90,17 @@ let mountinfoCache: Promise<string> | undefined;
 function mountInfo(): Promise<string> {
   mountinfoCache ??= readFile('/proc/self/mountinfo', 'utf8');
   return mountinfoCache;
+}
+
+let appArmor: boolean | undefined;
+/** As runc: a profile applies only where the kernel has AppArmor on. */
+function appArmorEnabled(): boolean {
+  if (appArmor === undefined) {
+    try {
+      appArmor = readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').trim() === 'Y';
+    } catch {
+      appArmor = false;
+    }
+  }
+  return appArmor;
 }

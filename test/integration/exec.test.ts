@@ -262,6 +262,8 @@ describe('health checks', { skip }, () => {
       ['hc-conf', ['--user', 'nobody', '-w', '/tmp', '-e', 'FOO=bar', '--ulimit', 'nofile=512:512']],
       ['hc-nnp', ['--security-opt', 'no-new-privileges', '--cap-drop', 'ALL', '--cap-add', 'NET_RAW', '--user', '0']],
       ['hc-priv', ['--privileged']],
+      // runc keeps no compiled seccomp filter: its containers are probed through conmon, the same way.
+      ['hc-runc', ['--runtime', 'runc', '--user', 'nobody']],
     ] as const) {
       ok(await d.docker(['run', '-d', '--name', name, ...opts, '--health-cmd', probe, '--health-interval', '300ms', 'busybox', 'sleep', '1000']));
       const got = await eventually(async () => (await health(name)).Log.find((r) => r.ExitCode === 0)?.Output, 30_000);
@@ -281,6 +283,6 @@ describe('health checks', { skip }, () => {
     const missing = await eventually(async () => (await health('hc-missing')).Log[0], 30_000);
     assert.equal(missing.ExitCode, -1);
     assert.match(missing.Output, /executable file not found in \$PATH/);
-    ok(await d.docker(['rm', '-f', 'hc-conf', 'hc-nnp', 'hc-priv', 'hc-big', 'hc-missing']));
+    ok(await d.docker(['rm', '-f', 'hc-conf', 'hc-nnp', 'hc-priv', 'hc-runc', 'hc-big', 'hc-missing']));
   });
 });

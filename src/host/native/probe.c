@@ -2,8 +2,8 @@
 // process (docs/decisions/0014-probe-path.md). Included by berth-host.c.
 //
 // What `runc|crun exec` does for a process, in the same order, from two vfork-style clones
-// that share the daemon's memory (nothing is copied, the daemon's thread waits only until the
-// probe has exec'd):
+// that share the daemon's memory (nothing is copied; a thread-pool thread, never the event loop,
+// waits until the probe has exec'd):
 //   A: joins the container's cgroups (writes 0 to each cgroup.procs the daemon opened), then
 //      its namespaces (setns on the /proc/PID/ns files that differ from the daemon's own), then
 //      clones B with CLONE_PARENT so that B is the daemon's child (it can reap and kill it) and
@@ -173,50 +173,162 @@ static int probe_u32_array(napi_env env, napi_value v, uint32_t *out, uint32_t n
   return 0;
 }
 
+struct probe_call {
+  napi_async_work work;
+  napi_deferred deferred;
+  struct probe p;
+  pid_t target;
+  char **cg;
+  char *apparmor, *cwd;
+  gid_t gids[64];
+  void *bpf;
+  int out_r;
+  int err;
+  const char *step;
+  char what[4096];
+};
+
+static void probe_call_free(struct probe_call *c) {
+  string_array_free(c->cg); free(c->apparmor); free(c->cwd);
+  string_array_free(c->p.argv); string_array_free(c->p.envp);
+  free(c->bpf);
+  free(c);
+}
+
+// On the thread pool: the joins wait on the kernel (a v1 cgroup.procs write waits for an RCU
+// grace period, milliseconds), and only this thread is held until the probe has exec'd.
+static void probe_execute(napi_env env, void *arg) {
+  (void)env;
+  struct probe_call *c = arg;
+  struct probe *p = &c->p;
+  int e = 0;
+  const char *step = "open";
+  // The user namespace first, the mount namespace last (as runc's nsexec joins them).
+  static const char *names[PROBE_NS] = { "user", "ipc", "uts", "net", "pid", "cgroup", "mnt" };
+  char path[64];
+  for (int i = 0; i < PROBE_NS && !e; i++) {
+    struct stat theirs, ours;
+    snprintf(path, sizeof path, "/proc/%d/ns/%s", c->target, names[i]);
+    char self[32];
+    snprintf(self, sizeof self, "/proc/self/ns/%s", names[i]);
+    if (stat(path, &theirs) < 0) { e = errno; snprintf(c->what, sizeof c->what, "%s", path); break; }
+    if (stat(self, &ours) == 0 && ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev) continue;
+    // The kernel refuses a process that shares its memory the way into another user namespace.
+    if (i == 0) { e = ENOTSUP; step = "setns"; snprintf(c->what, sizeof c->what, "%s", path); break; }
+    p->ns_fd[i] = open(path, O_RDONLY | O_CLOEXEC);
+    if (p->ns_fd[i] < 0) { e = errno; snprintf(c->what, sizeof c->what, "%s", path); }
+  }
+  for (char **g = c->cg; g && *g && !e; g++) {
+    p->cg_fd[p->ncg] = open(*g, O_WRONLY | O_CLOEXEC);
+    if (p->cg_fd[p->ncg] < 0) { e = errno; snprintf(c->what, sizeof c->what, "%s", *g); }
+    else p->ncg++;
+  }
+  int pipefd[2] = { -1, -1 };
+  if (!e) {
+    p->fd_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (p->fd_in < 0 || pipe2(pipefd, O_CLOEXEC) < 0) { e = errno; snprintf(c->what, sizeof c->what, "/dev/null"); }
+    p->fd_out = pipefd[1];
+    c->out_r = pipefd[0];
+  }
+  char *stack_a = NULL;
+  if (!e) {
+    stack_a = malloc(PROBE_STACK);
+    p->stack_b = malloc(PROBE_STACK);
+    if (!stack_a || !p->stack_b) e = ENOMEM;
+  }
+  if (!e) {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &p->mask);
+    // The probe gets the signal mask Node's main thread has: none blocked.
+    sigset_t none;
+    sigemptyset(&none);
+    sigset_t keep = p->mask;
+    p->mask = none;
+    pid_t a = clone(probe_a, stack_a + PROBE_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, p);
+    int status;
+    if (a < 0) { e = errno; step = "clone"; }
+    else while (waitpid(a, &status, __WALL) < 0 && errno == EINTR) {}
+    pthread_sigmask(SIG_SETMASK, &keep, NULL);
+    if (!e && p->err) {
+      e = p->err;
+      step = p->step;
+      // B ran but failed before its exec: reap it here.
+      if (p->pid > 0) while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR) {}
+    }
+  }
+  for (int i = 0; i < PROBE_NS; i++) if (p->ns_fd[i] >= 0) close(p->ns_fd[i]);
+  for (int i = 0; i < p->ncg; i++) close(p->cg_fd[i]);
+  if (p->fd_in >= 0) close(p->fd_in);
+  if (p->fd_out >= 0) close(p->fd_out);
+  free(stack_a); free(p->stack_b);
+  if (e && c->out_r >= 0) { close(c->out_r); c->out_r = -1; }
+  if (!e) fcntl(c->out_r, F_SETFL, fcntl(c->out_r, F_GETFL) | O_NONBLOCK);
+  c->err = e;
+  c->step = step;
+}
+
+static void probe_complete(napi_env env, napi_status status, void *arg) {
+  struct probe_call *c = arg;
+  if (status == napi_ok && !c->err) {
+    napi_value result, jpid, jfd;
+    napi_create_object(env, &result);
+    napi_create_int32(env, c->p.pid, &jpid);
+    napi_create_int32(env, c->out_r, &jfd);
+    napi_set_named_property(env, result, "pid", jpid);
+    napi_set_named_property(env, result, "fd", jfd);
+    napi_resolve_deferred(env, c->deferred, result);
+  } else {
+    napi_reject_deferred(env, c->deferred, errno_error(env, c->err ? c->err : EIO, c->step ? c->step : "probeSpawn", c->what[0] ? c->what : NULL));
+  }
+  napi_delete_async_work(env, c->work);
+  probe_call_free(c);
+}
+
 // probeSpawn(pid, cgroupProcs[], user[uid, gid, ...gids], caps[10], nnp, seccomp Buffer|null,
 //            apparmor|null, rlimits[res, soft, hard, ...] (-1 = infinity), cwd, argv[], envp[])
-//   -> { pid, fd }: the probe's pid (the daemon's child) and our end of its output pipe.
+//   -> Promise<{ pid, fd }>: the probe's pid (the daemon's child) and our end of its output pipe.
 static napi_value js_probe_spawn(napi_env env, napi_callback_info info) {
   size_t argc = 11;
   napi_value argv[11];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  struct probe p;
-  memset(&p, 0, sizeof p);
-  for (int i = 0; i < PROBE_NS; i++) p.ns_fd[i] = -1;
-  p.fd_in = p.fd_out = -1;
-  int bad = argc != 11, e = 0, out_r = -1;
+  struct probe_call *c = calloc(1, sizeof *c);
+  if (!c) { napi_throw_error(env, NULL, "out of memory"); return NULL; }
+  struct probe *p = &c->p;
+  for (int i = 0; i < PROBE_NS; i++) p->ns_fd[i] = -1;
+  p->fd_in = p->fd_out = -1;
+  c->out_r = -1;
+  int bad = argc != 11;
   int32_t pid = 0;
-  char **cg = NULL, *apparmor = NULL, *cwd = NULL;
   uint32_t ids_len = 0, rl_len = 0;
   void *bpf = NULL;
   size_t bpf_len = 0;
   bool is_array = false, nnp = false;
   if (!bad) {
     if (napi_get_value_int32(env, argv[0], &pid) != napi_ok || pid <= 0) bad = 1;
-    cg = string_array_arg(env, argv[1], &bad);
+    c->cg = string_array_arg(env, argv[1], &bad);
     if (napi_is_array(env, argv[2], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[2], &ids_len) != napi_ok || ids_len < 2 || ids_len > 66) bad = 1;
-    if (!bad && probe_u32_array(env, argv[3], p.caps, 10)) bad = 1;
+    if (!bad && probe_u32_array(env, argv[3], p->caps, 10)) bad = 1;
     if (napi_get_value_bool(env, argv[4], &nnp) != napi_ok) bad = 1;
     napi_valuetype t;
     napi_typeof(env, argv[5], &t);
     if (t != napi_null && napi_get_buffer_info(env, argv[5], &bpf, &bpf_len) != napi_ok) bad = 1;
     if (bpf_len % sizeof(struct sock_filter) || bpf_len / sizeof(struct sock_filter) > BPF_MAXINSNS) bad = 1;
-    apparmor = string_arg(env, argv[6], &bad);
+    c->apparmor = string_arg(env, argv[6], &bad);
     if (napi_is_array(env, argv[7], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[7], &rl_len) != napi_ok || rl_len % 3 || rl_len / 3 > PROBE_MAX_RL) bad = 1;
-    cwd = string_arg(env, argv[8], &bad);
-    p.argv = string_array_arg(env, argv[9], &bad);
-    p.envp = string_array_arg(env, argv[10], &bad);
-    if (!cwd || !p.argv || !p.argv[0]) bad = 1;
+    c->cwd = string_arg(env, argv[8], &bad);
+    p->argv = string_array_arg(env, argv[9], &bad);
+    p->envp = string_array_arg(env, argv[10], &bad);
+    if (!c->cwd || !p->argv || !p->argv[0]) bad = 1;
   }
-  gid_t gids[64];
   for (uint32_t i = 0; !bad && i < ids_len; i++) {
     napi_value el;
     uint32_t v;
     napi_get_element(env, argv[2], i, &el);
     if (napi_get_value_uint32(env, el, &v) != napi_ok) bad = 1;
-    else if (i == 0) p.uid = v;
-    else if (i == 1) p.gid = v;
-    else gids[i - 2] = v;
+    else if (i == 0) p->uid = v;
+    else if (i == 1) p->gid = v;
+    else c->gids[i - 2] = v;
   }
   for (uint32_t i = 0; !bad && i < rl_len / 3; i++) {
     double v[3];
@@ -225,97 +337,36 @@ static napi_value js_probe_spawn(napi_env env, napi_callback_info info) {
       napi_get_element(env, argv[7], i * 3 + k, &el);
       if (napi_get_value_double(env, el, &v[k]) != napi_ok) bad = 1;
     }
-    p.rl[i].res = (int)v[0];
-    p.rl[i].lim.rlim_cur = v[1] < 0 ? RLIM_INFINITY : (rlim_t)v[1];
-    p.rl[i].lim.rlim_max = v[2] < 0 ? RLIM_INFINITY : (rlim_t)v[2];
+    p->rl[i].res = (int)v[0];
+    p->rl[i].lim.rlim_cur = v[1] < 0 ? RLIM_INFINITY : (rlim_t)v[1];
+    p->rl[i].lim.rlim_max = v[2] < 0 ? RLIM_INFINITY : (rlim_t)v[2];
   }
   uint32_t ncg = 0;
-  for (char **c = cg; c && *c; c++) ncg++;
+  for (char **g = c->cg; g && *g; g++) ncg++;
   if (ncg > PROBE_MAX_CG) bad = 1;
+  if (!bad && bpf_len) {
+    c->bpf = malloc(bpf_len);
+    if (!c->bpf) bad = 1;
+    else memcpy(c->bpf, bpf, bpf_len);
+  }
   if (bad) {
-    string_array_free(cg); free(apparmor); free(cwd); string_array_free(p.argv); string_array_free(p.envp);
+    probe_call_free(c);
     napi_throw_type_error(env, NULL, "probeSpawn(pid, cgroupProcs, user, caps, nnp, seccomp, apparmor, rlimits, cwd, argv, envp): bad arguments");
     return NULL;
   }
-  p.gids = gids;
-  p.ngids = ids_len - 2;
-  p.nnp = nnp;
-  p.seccomp.len = (unsigned short)(bpf_len / sizeof(struct sock_filter));
-  p.seccomp.filter = bpf;
-  p.apparmor = apparmor && *apparmor ? apparmor : NULL;
-  p.nrl = (int)(rl_len / 3);
-  p.cwd = cwd;
-
-  const char *step = "open";
-  const char *what = NULL;
-  // The user namespace first, the mount namespace last (as runc's nsexec joins them).
-  static const char *names[PROBE_NS] = { "user", "ipc", "uts", "net", "pid", "cgroup", "mnt" };
-  char path[64];
-  for (int i = 0; i < PROBE_NS && !e; i++) {
-    struct stat theirs, ours;
-    snprintf(path, sizeof path, "/proc/%d/ns/%s", pid, names[i]);
-    char self[32];
-    snprintf(self, sizeof self, "/proc/self/ns/%s", names[i]);
-    if (stat(path, &theirs) < 0) { e = errno; what = path; break; }
-    if (stat(self, &ours) == 0 && ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev) continue;
-    // The kernel refuses a process that shares its memory the way into another user namespace.
-    if (i == 0) { e = ENOTSUP; step = "setns"; what = path; break; }
-    p.ns_fd[i] = open(path, O_RDONLY | O_CLOEXEC);
-    if (p.ns_fd[i] < 0) { e = errno; what = path; }
-  }
-  for (uint32_t i = 0; i < ncg && !e; i++) {
-    p.cg_fd[i] = open(cg[i], O_WRONLY | O_CLOEXEC);
-    if (p.cg_fd[i] < 0) { e = errno; what = cg[i]; }
-    else p.ncg++;
-  }
-  int pipefd[2] = { -1, -1 };
-  if (!e) {
-    p.fd_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (p.fd_in < 0 || pipe2(pipefd, O_CLOEXEC) < 0) { e = errno; what = "/dev/null"; }
-    p.fd_out = pipefd[1];
-    out_r = pipefd[0];
-  }
-  char *stack_a = NULL;
-  if (!e) {
-    stack_a = malloc(PROBE_STACK);
-    p.stack_b = malloc(PROBE_STACK);
-    if (!stack_a || !p.stack_b) e = ENOMEM;
-  }
-  if (!e) {
-    sigset_t all;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &p.mask);
-    pid_t a = clone(probe_a, stack_a + PROBE_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &p);
-    int status;
-    if (a < 0) { e = errno; step = "clone"; }
-    else while (waitpid(a, &status, __WALL) < 0 && errno == EINTR) {}
-    pthread_sigmask(SIG_SETMASK, &p.mask, NULL);
-    if (!e && p.err) {
-      e = p.err;
-      step = p.step;
-      // B ran but failed before its exec: reap it here.
-      if (p.pid > 0) while (waitpid(p.pid, &status, 0) < 0 && errno == EINTR) {}
-    }
-  }
-  for (int i = 0; i < PROBE_NS; i++) if (p.ns_fd[i] >= 0) close(p.ns_fd[i]);
-  for (int i = 0; i < p.ncg; i++) close(p.cg_fd[i]);
-  if (p.fd_in >= 0) close(p.fd_in);
-  if (p.fd_out >= 0) close(p.fd_out);
-  free(stack_a); free(p.stack_b);
-  string_array_free(cg); free(apparmor); free(cwd); string_array_free(p.argv);
-  if (e) {
-    if (out_r >= 0) close(out_r);
-    napi_throw(env, errno_error(env, e, step, what));
-    string_array_free(p.envp);
-    return NULL;
-  }
-  string_array_free(p.envp);
-  fcntl(out_r, F_SETFL, fcntl(out_r, F_GETFL) | O_NONBLOCK);
-  napi_value result, jpid, jfd;
-  napi_create_object(env, &result);
-  napi_create_int32(env, p.pid, &jpid);
-  napi_create_int32(env, out_r, &jfd);
-  napi_set_named_property(env, result, "pid", jpid);
-  napi_set_named_property(env, result, "fd", jfd);
-  return result;
+  c->target = pid;
+  p->gids = c->gids;
+  p->ngids = ids_len - 2;
+  p->nnp = nnp;
+  p->seccomp.len = (unsigned short)(bpf_len / sizeof(struct sock_filter));
+  p->seccomp.filter = c->bpf;
+  p->apparmor = c->apparmor && *c->apparmor ? c->apparmor : NULL;
+  p->nrl = (int)(rl_len / 3);
+  p->cwd = c->cwd;
+  napi_value promise, name;
+  napi_create_promise(env, &c->deferred, &promise);
+  napi_create_string_utf8(env, "berth-probe", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, probe_execute, probe_complete, c, &c->work);
+  napi_queue_async_work(env, c->work);
+  return promise;
 }

@@ -52,7 +52,7 @@ export class ProbeRunner {
     const process = build(f.spec.process);
     let child;
     try {
-      child = spawnProbe({ pid: f.pid, cgroupProcs: f.cgroupProcs, process, seccomp: f.seccomp });
+      child = await spawnProbe({ pid: f.pid, cgroupProcs: f.cgroupProcs, process, seccomp: f.seccomp });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'ENOTSUP') return undefined;
