@@ -1,7 +1,7 @@
 import { InvalidArgumentError, boolParam } from '../../base/index.js';
 import type { CgroupStats, ContainerRecord, ContainerService } from '../../container/index.js';
 import type { BlkioStatEntry, ContainerStatsResponse, CpuStats } from '../types/index.js';
-import type { RequestContext, Router } from '../server/index.js';
+import { json, type RequestContext, type Router } from '../server/index.js';
 
 export type StatsBackend = Pick<ContainerService, 'get' | 'stats'> & {
   /** The host's memory: dockerd reports it as the limit of a container that has none. */
@@ -26,21 +26,21 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export function statsRoutes(r: Router, c: StatsBackend): void {
   const recent = new RecentSamples();
-  r.get('/containers/{id}/stats', (ctx) => {
+  r.get('/containers/{id}/stats', async (ctx) => {
     const rec = c.get(ctx.params.id!);
     const stream = ctx.query.get('stream') === null ? true : boolParam(ctx.query.get('stream'));
     const oneShot = boolParam(ctx.query.get('one-shot'));
     if (stream && oneShot) throw new InvalidArgumentError('cannot have stream=true and one-shot=true');
-    const body = stream ? streamed(c, rec, ctx, recent) : once(c, rec, { oneShot, signal: ctx.signal, recent });
-    return { kind: 'stream', contentType: 'application/json', body };
+    // A one-off answer is one JSON document: sent at once with its length (one write, no chunks).
+    if (!stream) return json(await once(c, rec, { oneShot, signal: ctx.signal, recent }));
+    return { kind: 'stream', contentType: 'application/json', body: streamed(c, rec, ctx, recent) };
   });
 }
 
-async function* once(c: StatsBackend, rec: ContainerRecord, opts: { oneShot: boolean; signal: AbortSignal; recent: RecentSamples }): AsyncIterable<Uint8Array> {
+async function once(c: StatsBackend, rec: ContainerRecord, opts: { oneShot: boolean; signal: AbortSignal; recent: RecentSamples }): Promise<ContainerStatsResponse> {
   if (opts.oneShot) {
     const now = opts.recent.keep(rec.id, await c.stats(rec));
-    yield line(toStatsJson(rec, { now, pre: undefined, hostMemory: c.hostMemory }));
-    return;
+    return toStatsJson(rec, { now, pre: undefined, hostMemory: c.hostMemory });
   }
   let pre = opts.recent.usable(rec.id);
   let now = pre ? await c.stats(rec) : undefined;
@@ -55,7 +55,7 @@ async function* once(c: StatsBackend, rec: ContainerRecord, opts: { oneShot: boo
     }
   }
   opts.recent.keep(rec.id, now);
-  yield line(toStatsJson(rec, { now, pre, hostMemory: c.hostMemory }));
+  return toStatsJson(rec, { now, pre, hostMemory: c.hostMemory });
 }
 
 async function* streamed(c: StatsBackend, rec: ContainerRecord, ctx: RequestContext, recent: RecentSamples): AsyncIterable<Uint8Array> {
