@@ -13,7 +13,8 @@ if ! command -v cc >/dev/null 2>&1 || [ ! -f "$inc/node_api.h" ]; then
   exit 0
 fi
 stale=0
-for f in $srcs src/host/native/berth-host.h; do [ -f "$out" ] && [ "$out" -nt "$f" ] || stale=1; done
+# probe.c is #included by berth-host.c
+for f in $srcs src/host/native/berth-host.h src/host/native/probe.c; do [ -f "$out" ] && [ "$out" -nt "$f" ] || stale=1; done
 [ "$stale" = 0 ] && exit 0
 mkdir -p dist/native
 cc -O2 -Wall -Wextra -Werror -shared -fPIC -pthread -I"$inc" -DNODE_GYP_MODULE_NAME=berth_host -o "$out.tmp" $srcs

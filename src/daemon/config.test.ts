@@ -51,3 +51,14 @@ test('loadConfig() takes --cleanup, off by default', async () => {
   const cleanup = await loadConfig(['--cleanup', '--config-file', cfg]);
   assert.ok(cleanup.kind === 'run' && cleanup.config.cleanup === true);
 });
+
+test('loadConfig() takes --experimental or daemon.json\'s "experimental", refuses both at once and a non-boolean', async () => {
+  const off = await loadConfig(['--config-file', file('none.json', '{}')]);
+  assert.ok(off.kind === 'run' && off.config.experimental === false);
+  const flag = await loadConfig(['--experimental', '--config-file', file('none2.json', '{}')]);
+  assert.ok(flag.kind === 'run' && flag.config.experimental === true);
+  const fromFile = await loadConfig(['--config-file', file('exp.json', '{"experimental":true}')]);
+  assert.ok(fromFile.kind === 'run' && fromFile.config.experimental === true && !fromFile.config.ignoredKeys.includes('experimental'));
+  await assert.rejects(loadConfig(['--experimental', '--config-file', file('exp2.json', '{"experimental":true}')]), /specified both as a flag and in the configuration file: experimental/);
+  await assert.rejects(loadConfig(['--config-file', file('exp3.json', '{"experimental":"yes"}')]), /experimental must be a boolean/);
+});

@@ -110,11 +110,12 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     disconnect: (o) => network.disconnect(o),
   };
   const snapshotter = new OverlaySnapshotter({ root: cfg.dataRoot, layers: images });
+  const defaultRuntime = containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities });
   const containers = new ContainerService({
     store, images, network: attacher, log: log.child({ module: 'container' }),
     rootfs: snapshotRootfs({ snapshotter }),
     runtime: runtimeSet({
-      default: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities }),
+      default: defaultRuntime,
       others: otherRuntimes.map((r, i) => containerRuntime({ runtime: { ...r, path: otherBinaries[i]!.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities })),
     }),
     spec: specFactory(facts),
@@ -134,6 +135,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
         network.reclaim(running),
         snapshotter.reclaimMounts({ keep: running, onUnmount: (path) => sweepLog.info('unmounting the rootfs of a container that does not run', { path }) }),
         images.reclaimHolds(known).then((layers) => { if (layers.length) sweepLog.info('released the layers of removed containers', { layers }); }),
+        defaultRuntime.sweepExecs(),
       ]);
     },
   });
@@ -141,7 +143,8 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   const router = new Router();
   systemRoutes(router, {
     apiVersion: API_VERSION,
-    version: versionInfo,
+    experimental: cfg.experimental,
+    version: () => versionInfo({ experimental: cfg.experimental }),
     info: async () => {
       const all = containers.all();
       const count = (s: string): number => all.filter((c) => c.state.status === s).length;
@@ -152,7 +155,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
         containers: { running, paused, stopped: all.length - running - paused },
         runtimes, defaultRuntime: runtime.name, bridge: cfg.bridge, logLevel: cfg.logLevel, warnings,
         cgroupVersion: host.cgroupMode === 'unified' ? '2' : '1',
-        registry: cfg.registry,
+        registry: cfg.registry, experimental: cfg.experimental,
       });
     },
   });
@@ -161,7 +164,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     upperDir: (id) => containerPaths(containersRoot, id).upper,
     workDir: (id) => containerPaths(containersRoot, id).work,
     imageSize: (imageId) => images.get(imageId).size,
-  });
+  }, { experimental: cfg.experimental });
   const registry = new RegistryClient(images, cfg.registry, events);
   const distribution = distributionBackend(registry, images);
   imageRoutes(router, images, {
@@ -195,7 +198,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   eventRoutes(router, events);
   buildRoutes(router, builder);
   containerFileRoutes(router, containers.files);
-  checkpointRoutes(router, containers.files);
+  checkpointRoutes(router, containers.files, { experimental: cfg.experimental });
 
   const idle = idleCollector();
   const api = new ApiServer({

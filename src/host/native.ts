@@ -8,6 +8,9 @@ export interface HostAddon {
   umount(target: string, flags: number): Promise<void>;
   /** posix_spawn; fd kinds: 0 /dev/null, 1 a pipe the child reads, 2 a pipe the child writes. */
   spawn(file: string, argv: string[], envp: string[], cwd: string | null, fds: number[], setsid: boolean): { pid: number; fds: number[] };
+  /** Start a health probe in a container's namespaces and cgroups (native/probe.c); absent in an older build. */
+  probeSpawn?(pid: number, cgroupProcs: string[], user: number[], caps: number[], noNewPrivileges: boolean, seccomp: Buffer | null,
+    apparmor: string | null, rlimits: number[], cwd: string, argv: string[], envp: string[]): Promise<{ pid: number; fd: number }>;
   /** Reap a spawned child: [exit code, signal number], one of them null. */
   wait(pid: number): Promise<[number | null, number | null]>;
   // fd-relative calls beneath a root directory, synchronous; see ScopedDir in beneath.ts

@@ -1157,10 +1157,13 @@ static napi_value x_mkdir_in_root(napi_env env, napi_callback_info info) {
   return js_undefined(env);
 }
 
+#include "probe.c"
+
 static napi_value init(napi_env env, napi_value exports) {
   // tests run the O_NOFOLLOW walk that kernels before 5.6 get (src/host/beneath.test.ts)
   if (getenv("BERTH_TEST_NO_OPENAT2")) have_openat2 = 0;
   napi_property_descriptor props[] = {
+    { "probeSpawn", NULL, js_probe_spawn, NULL, NULL, NULL, napi_default, NULL },
     { "mount", NULL, js_mount, NULL, NULL, NULL, napi_default, NULL },
     { "umount", NULL, js_umount, NULL, NULL, NULL, napi_default, NULL },
     { "spawn", NULL, js_spawn, NULL, NULL, NULL, napi_default, NULL },
