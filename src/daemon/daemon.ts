@@ -28,6 +28,7 @@ import { VolumeService } from '../volume/index.js';
 import { distributionRoutes, pullReply } from '../api/routes/distribution.js';
 import { RegistryClient } from '../registry/index.js';
 import { distributionBackend } from './distribution-adapter.js';
+import { HeapMode } from './heap-mode.js';
 import { checkpointRoutes } from '../api/routes/checkpoints.js';
 import { ImageService } from '../image/index.js';
 import { imageCommitter } from './image-commit.js';
@@ -166,7 +167,9 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     imageSize: (imageId) => images.get(imageId).size,
   }, { experimental: cfg.experimental });
   const registry = new RegistryClient(images, cfg.registry, events);
-  const distribution = distributionBackend(registry, images);
+  // One transfer mode for the whole daemon: pulls, pushes and builds count against the same switch.
+  const heap = new HeapMode();
+  const distribution = distributionBackend(registry, images, heap);
   imageRoutes(router, images, {
     containerUsing: (id) => containers.imageUser(id),
     containerCount: (id) => containers.all().filter((c) => c.imageId === id).length,
@@ -178,6 +181,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   const builder = await openBuilder({
     dataRoot: cfg.dataRoot, cacheMountsRoot: join(cfg.dataRoot, 'builder', 'cache-mounts'), scratchRoot: join(cfg.dataRoot, 'builder', 'tmp'), containers, images, snapshotter,
     pull: (ref, opts) => registry.pull(ref, opts),
+    heap,
   });
   systemDfRoutes(router, {
     images: async ({ all }) => (await images.list({ all })).map((img) => ({ ...img, chainIds: images.inspect(img.id).chainIds })),
@@ -230,7 +234,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
 }
 
 /** The builder: its step cache and context scratch space under `<data-root>/builder`. */
-async function openBuilder(d: Parameters<typeof buildEngine>[0] & { dataRoot: string }) {
+async function openBuilder(d: Parameters<typeof buildEngine>[0] & { dataRoot: string; heap: HeapMode }) {
   const tmpRoot = d.scratchRoot;
   // Contexts (and the writable views of RUN --mount=type=bind,rw) of builds a crash interrupted.
   for (const m of await mountPointsUnder(tmpRoot)) await unmount(m, { lazy: true });
@@ -243,7 +247,8 @@ async function openBuilder(d: Parameters<typeof buildEngine>[0] & { dataRoot: st
   });
   const service = new BuildService({ engine: buildEngine(d), cache, tmpRoot, fetchRemote: (url, signal) => fetchUrl(url, signal ?? new AbortController().signal) });
   return {
-    build: (req: Parameters<BuildService['build']>[0]) => service.build(req),
+    // A build moves its context and layers through the daemon: it runs in transfer mode.
+    build: (req: Parameters<BuildService['build']>[0]) => d.heap.during(service.build(req)),
     prune: (opts: { all: boolean; keepStorage: number; filters: Filters }) => pruneBuildCache(cache, d.images, { ...opts, inUse: (id) => d.containers.imageUser(id) }),
     usage: () => buildCacheUsage(cache, d.images),
   };
