@@ -94,7 +94,7 @@ a_dockerd=$(thr "$DD"); a_berthd=$(thr "$DB")
   echo "| berthd ÷ dockerd | $(ratio $a_berthd $a_dockerd) |"
 } | tee -a $OUT
 
-# CPU per health probe, each path and the floors under it (docs/decisions/0014-probe-path.md).
+# CPU per health probe, each path and the floors under it (docs/decisions/0016-probe-path.md).
 # Counted in cpuacct groups: berthd's (with its conmons and runtimes), the containers' own (where a
 # probe runs), and one of ours for the commands run here.
 MINE=/sys/fs/cgroup/cpuacct/berth-bench-exec-floor

@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
  * incremental marking: a transfer that moves hundreds of megabytes of buffers through the daemon
  * runs back-to-back compacting full collections (36 in a 200 MB pull, half its time). While a
  * bulk transfer runs the flag is off; when the last one ends it is on again, and the idle
- * collector shrinks the heap as before (decision 0014).
+ * collector shrinks the heap as before (decision 0017).
  */
 export class HeapMode {
   private active = 0;

@@ -1,5 +1,5 @@
 // probeSpawn: start a health probe's process inside a running container without a runtime
-// process (docs/decisions/0014-probe-path.md). Included by berth-host.c.
+// process (docs/decisions/0016-probe-path.md). Included by berth-host.c.
 //
 // What `runc|crun exec` does for a process, in the same order, from two vfork-style clones
 // that share the daemon's memory (nothing is copied; a thread-pool thread, never the event loop,

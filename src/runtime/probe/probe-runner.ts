@@ -27,7 +27,7 @@ export interface ProbeSession {
 interface Facts { pid: number; spec: RuntimeSpec; cgroupProcs: string[]; seccomp: Buffer | undefined }
 
 /**
- * Health probes started without the runtime or conmon (docs/decisions/0014-probe-path.md): the
+ * Health probes started without the runtime or conmon (docs/decisions/0016-probe-path.md): the
  * addon joins the container's cgroups and namespaces and applies the exec's confinement (user,
  * capabilities, no_new_privs, rlimits, AppArmor, the container's seccomp filter) itself. A probe
  * needs no attach socket, no terminal and no survival across a daemon restart, so the runtime's
