@@ -85,15 +85,20 @@ if want copyup; then
 echo; echo "## copy-up of a 10,000-file image directory into a new volume (median of $RUNS)"
 # each run mounts a volume that does not exist yet: created empty, then filled from the image
 # the engines take turns, run by run, so that the machine's load drifts alike for both; medians
-copyup_once() { # $1 CLI, $2 volume name: ms of the run, checked complete, volume removed
+# The volumes stay until every round is done: this machine's ext4 has no journal, and there the
+# kernel skips over every inode freed in the last minute or more when it allocates one
+# (recently_deleted() in ext4's ialloc.c), so removing 10,000 files between rounds would make the
+# next round's creations pay for them (docs/environment.md).
+copyup_once() { # $1 CLI, $2 volume name: ms of the run, checked complete
   local cli=$1 v=$2 s e
   s=$(date +%s%N); $cli run --rm -v "$v:/big" bigimg >/dev/null; e=$(date +%s%N)
   [ "$($cli run --rm -v "$v:/big" busybox sh -c 'ls /big | wc -l')" = 10000 ] || { echo "copy-up incomplete" >&2; exit 1; }
-  $cli volume rm "$v" >/dev/null
   echo $(( (e - s) / 1000000 ))
 }
 td=(); tb=()
 for i in $(seq "$RUNS"); do td+=("$(copyup_once "$D" "cu$i")"); tb+=("$(copyup_once "$B" "cu$i")"); done
+for i in $(seq "$RUNS"); do $D volume rm "cu$i" >/dev/null; $B volume rm "cu$i" >/dev/null; done
+echo "dockerd ms: ${td[*]}"; echo "berthd ms: ${tb[*]}"
 t_d=$(median "${td[@]}"); t_b=$(median "${tb[@]}")
 echo "| engine | ms (median) |"; echo "|---|---|"
 echo "| dockerd | $t_d |"; echo "| berthd | $t_b |"; echo "| berthd ÷ dockerd | $(ratio $t_b $t_d) |"
