@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ConflictError, ForbiddenError, InvalidArgumentError, KeyedMutex, newId, removeAtomicTemps, silentLogger, writeFileAtomic, type EngineEvent, type Logger,
@@ -23,6 +23,7 @@ import { NetnsPool } from './netns-pool.js';
 import { NetworkStore } from './network-store.js';
 import { NullDriver } from './null-driver.js';
 import { IccFirewall, type LinkOpening } from './icc.js';
+import { MasqueradeExemption } from './masquerade.js';
 import { PortBook } from './port-book.js';
 import type { PortProbe } from './port-allocator.js';
 import type { AttachOptions, Attachment, DriverName, EndpointConfig, NetworkMode, NetworkRecord, PortMapping } from './types.js';
@@ -41,7 +42,17 @@ export interface NetworkServiceOptions {
   execRoot: string;
   log?: Logger;
   /** `icc: false`: containers on the default bridge talk only over their links' ports (icc.ts). */
-  bridge: { name?: string; subnet?: string; gateway?: string; mtu?: number; icc?: boolean };
+  bridge: {
+    name?: string; subnet?: string; gateway?: string; mtu?: number; icc?: boolean;
+    /** --fixed-cidr: containers on the default bridge get addresses from this subrange only. */
+    fixedCidr?: string;
+    /** --ip-masq=false: the default bridge's subnet leaves unmasqueraded (masquerade.ts). */
+    ipMasq?: boolean;
+    /** `-b none`: no default bridge network; containers without --network get only loopback. */
+    disabled?: boolean;
+  };
+  /** --default-address-pools: where user networks created without --subnet take theirs (Docker's defaults when absent). */
+  addressPools?: readonly { base: string; size: number }[];
   netavarkPath?: string;
   aardvarkPath?: string;
   /** Side effects; the real host unless a test passes a fake. */
@@ -134,6 +145,23 @@ export class NetworkService {
     }
   }
 
+  private masquerade: MasqueradeExemption | undefined;
+
+  /** --ip-masq=false puts the exemption rule in place; back to true, the rule a previous run left goes (a marker file says so). */
+  private async setMasquerade(enabled: boolean, o: { bridge: string; subnet: string }): Promise<void> {
+    const marker = join(this.opts.root, 'no-masq-rule');
+    const rule = new MasqueradeExemption(this.host, o);
+    if (!enabled) {
+      await rule.install();
+      await writeFileAtomic(marker, JSON.stringify(o));
+      this.masquerade = rule;
+    } else if (existsSync(marker)) {
+      const before = JSON.parse(await readFile(marker, 'utf8')) as { bridge: string; subnet: string };
+      await new MasqueradeExemption(this.host, before).uninstall();
+      await rm(marker, { force: true });
+    }
+  }
+
   /** Under --icc=false, open what a container's links allow (replacing what they allowed before). */
   async allowLinks(containerId: string, openings: readonly LinkOpening[]): Promise<void> {
     if (!this.icc) return;
@@ -151,14 +179,16 @@ export class NetworkService {
     if (!IFNAME_RE.test(name)) {
       throw new InvalidArgumentError(`Cannot use bridge name "${name}": expected 1-15 letters, digits, "_", "." or "-"`);
     }
-    const pool = IpPool.create(opts.bridge.subnet ?? DEFAULT_BRIDGE_SUBNET, opts.bridge.gateway);
+    const disabled = opts.bridge.disabled === true;
+    const range = opts.bridge.fixedCidr;
+    const pool = IpPool.create(opts.bridge.subnet ?? DEFAULT_BRIDGE_SUBNET, opts.bridge.gateway, range ? { range } : {});
     const mtu = opts.bridge.mtu ?? 1500;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new InvalidArgumentError(`Cannot use MTU ${mtu}: expected 68-65535`);
     await mkdir(opts.root, { recursive: true });
     await mkdir(join(opts.execRoot, 'netavark'), { recursive: true });
     const networks = await NetworkStore.open({
       file: join(opts.root, 'networks.json'),
-      bridge: { name, subnet: pool.subnet, gateway: pool.gatewayIp, mtu },
+      bridge: disabled ? undefined : { name, subnet: pool.subnet, gateway: pool.gatewayIp, mtu, ...(range ? { ipRange: range } : {}), ipMasq: opts.bridge.ipMasq !== false },
     });
     const ipam = await IpamStore.open(join(opts.root, 'ipam'));
     const endpoints = await EndpointStore.open(join(opts.root, 'endpoints'));
@@ -166,10 +196,14 @@ export class NetworkService {
     const svc = new NetworkService(opts, opts.host ?? realNetworkHost, log, networks, ipam, endpoints);
     await removeAtomicTemps(opts.root);
     svc.installed = await InstalledBridges.open(join(opts.root, 'installed.json'));
-    await ipam.ensurePool(networks.get('bridge').id, { subnet: pool.subnet, gateway: pool.gatewayIp });
+    const bridgeNet = networks.find('bridge');
+    if (bridgeNet) await ipam.ensurePool(bridgeNet.id, { subnet: pool.subnet, gateway: pool.gatewayIp, ...(range ? { range } : {}) });
     for (const net of networks.list()) if (net.driver === 'bridge' && net.name !== 'bridge') await svc.ensurePool(net);
     await svc.recover();
-    await svc.setIcc(opts.bridge.icc !== false, name);
+    if (!disabled) {
+      await svc.setIcc(opts.bridge.icc !== false, name);
+      await svc.setMasquerade(opts.bridge.ipMasq !== false, { bridge: name, subnet: pool.subnet });
+    }
     await svc.netnsPool.reclaim(new Set(svc.endpoints.all().flatMap((e) => (e.netnsName ? [e.netnsName] : []))));
     svc.netnsPool.refill();
     return svc;
@@ -189,7 +223,7 @@ export class NetworkService {
   /** `network create`: check, make the address pool, persist the record; the bridge appears with the first container. */
   async create(req: NetworkCreateOptions): Promise<NetworkRecord> {
     return this.networkLocks.run('', async () => {
-      const rec = planNetwork(req, { existing: this.networks.list(), hostRoutes: req.ipam?.config?.some((c) => c.subnet) ? [] : await this.host.ipv4Routes() });
+      const rec = planNetwork(req, { existing: this.networks.list(), ...(this.opts.addressPools ? { addressPools: this.opts.addressPools } : {}), hostRoutes: req.ipam?.config?.some((c) => c.subnet) ? [] : await this.host.ipv4Routes() });
       await this.ensurePool(rec);
       try {
         await this.networks.add(rec);
@@ -253,7 +287,9 @@ export class NetworkService {
 
   /** HostConfig.NetworkMode → one of the modes attach() takes ('bridge' for every bridge network, default or user-defined). */
   validateMode(mode: string): NetworkMode {
-    if (mode === '' || mode === 'default') return 'bridge';
+    // `-b none`: the default mode is loopback only, and "bridge" fails at start (network bridge not found), as dockerd
+    if (mode === '' || mode === 'default') return this.networks.find('bridge') ? 'bridge' : 'none';
+    if (mode === 'bridge' && !this.networks.find('bridge')) return 'bridge';
     if (mode.startsWith('container:')) {
       if (mode.length === 'container:'.length) throw new InvalidArgumentError(`invalid network mode: ${mode}`);
       return 'container';
@@ -455,7 +491,7 @@ export class NetworkService {
    * hosts it is the host's own file, as Docker does.
    */
   hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; mode?: NetworkMode }): string {
-    const gateway = this.networks.get('bridge').ipam.config[0]?.gateway;
+    const gateway = this.networks.find('bridge')?.ipam.config[0]?.gateway;
     return this.files.hostsFile({ ...opts, ...(gateway ? { hostGateway: gateway } : {}) });
   }
 
@@ -482,7 +518,8 @@ export class NetworkService {
    * Docker leaves docker0 in place).
    */
   async removeDefaultBridge(): Promise<void> {
-    const network = this.networks.get('bridge');
+    const network = this.networks.find('bridge');
+    if (!network) return;
     if (this.endpoints.all().some((r) => r.attachment.networkId === network.id)) {
       throw new ConflictError(`error while removing network: network bridge id ${network.id} has active endpoints`);
     }
@@ -504,6 +541,8 @@ export class NetworkService {
     const kept: string[] = [];
     if (this.icc) await this.icc.uninstall();
     await rm(join(this.opts.root, 'icc-chain'), { force: true });
+    if (this.masquerade) await this.masquerade.uninstall();
+    await rm(join(this.opts.root, 'no-masq-rule'), { force: true });
     for (const entry of this.installed.all()) {
       const network = this.networks.find(entry.networkId);
       if (network) await this.bridgeDriver.forgetNames(network).catch((e: unknown) => this.log.warn('cannot drop the network from aardvark-dns', { network: network.name, error: String(e) }));

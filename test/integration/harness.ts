@@ -79,7 +79,9 @@ export async function startDaemon(opts: { args?: string[]; dataRootMiB?: number 
   }
 
   const daemonArgs = ['-H', `unix://${sock}`, '--data-root', dataRoot, '--exec-root', execRoot,
-    '--pidfile', join(dir, 'berthd.pid'), '--bridge', bridge, '--bip', subnet, '--config-file', join(dir, 'daemon.json'), '--log-level', 'debug', ...(opts.args ?? [])];
+    '--pidfile', join(dir, 'berthd.pid'),
+    // a test naming its own bridge (-b none) gives no --bip either
+    ...(opts.args?.some((a) => a === '-b' || a === '--bridge') ? [] : ['--bridge', bridge, '--bip', subnet]), '--config-file', join(dir, 'daemon.json'), '--log-level', 'debug', ...(opts.args ?? [])];
   const launch = async (): Promise<void> => {
     const { openSync } = await import('node:fs');
     const fd = openSync(logFile, 'a');
