@@ -81,7 +81,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
         ...(cfg.bridgeOptions.mtu ? { mtu: cfg.bridgeOptions.mtu } : {}),
       },
       ...(cfg.bridgeOptions.defaultAddressPools ? { addressPools: cfg.bridgeOptions.defaultAddressPools } : {}),
-      ports: { defaultHostIp: cfg.bridgeOptions.ip },
+      ports: { defaultHostIp: cfg.bridgeOptions.ip, userlandProxy: cfg.bridgeOptions.userlandProxy }, iptables: cfg.bridgeOptions.iptables,
       netnsPool: 2, events,
     }),
     ContainerStore.open(containersRoot, log.child({ module: 'store' })),

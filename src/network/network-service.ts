@@ -25,6 +25,7 @@ import { NullDriver } from './null-driver.js';
 import { IccFirewall, type LinkOpening } from './icc.js';
 import { MasqueradeExemption } from './masquerade.js';
 import { PortBook } from './port-book.js';
+import { UserlandProxy } from './userland-proxy.js';
 import type { PortProbe } from './port-allocator.js';
 import type { AttachOptions, Attachment, DriverName, EndpointConfig, NetworkMode, NetworkRecord, PortMapping } from './types.js';
 
@@ -65,8 +66,13 @@ export interface NetworkServiceOptions {
   netnsPool?: number;
   /** Where connects and disconnects are reported (Docker's network events). */
   events?: { publish(event: EngineEvent): void };
-  /** Published ports: whether a host process holds a port (a real bind unless a test passes one), the ephemeral range. */
-  ports?: { probe?: PortProbe; ephemeral?: [number, number]; defaultHostIp?: string };
+  /**
+   * Published ports: whether a host process holds a port (a real bind unless a test passes one), the ephemeral range;
+   * `userlandProxy` false: no proxy for what DNAT cannot carry (dockerd's --userland-proxy).
+   */
+  ports?: { probe?: PortProbe; ephemeral?: [number, number]; defaultHostIp?: string; userlandProxy?: boolean; hostIpv6?: boolean };
+  /** dockerd's --iptables (default true); false: every published port goes through the userland proxy. */
+  iptables?: boolean;
 }
 
 /** The namespace exists (so `runc create` can start); `done` settles when the endpoint is wired. */
@@ -126,6 +132,27 @@ export class NetworkService {
     this.netnsPool = new NetnsPool({ host, prefix: `berth-p${daemonTag}-`, size: opts.netnsPool ?? 0, log });
     this.files = new ContainerFiles(opts);
     this.ports = new PortBook(opts.ports ?? {});
+    this.proxy = new UserlandProxy(log);
+  }
+
+  private readonly proxy: UserlandProxy;
+
+  /** A mapping DNAT cannot carry: every one without iptables, an IPv6 host address into an IPv4-only network. */
+  private proxied(m: PortMapping, network: NetworkRecord): boolean {
+    return this.opts.iptables === false || (m.hostIp.includes(':') && !network.enableIPv6);
+  }
+
+  /** netavark's share of the endpoint's ports: what is not proxied, and no :: twin on an IPv6 network (netavark's "" is both families). */
+  private dnatPorts(ports: readonly PortMapping[], network: NetworkRecord): PortMapping[] {
+    return ports.filter((m) => !this.proxied(m, network)
+      && !(m.hostIp === '::' && ports.some((o) => o.hostIp === '0.0.0.0' && o.hostPort === m.hostPort && o.protocol === m.protocol)));
+  }
+
+  /** Open the endpoint's proxied ports (none when --userland-proxy=false, as dockerd then has nothing to forward them). */
+  private async startProxy(rec: EndpointRecord, network: NetworkRecord): Promise<void> {
+    const ports = (rec.attachment.ports ?? []).filter((m) => this.proxied(m, network));
+    if (!ports.length || this.opts.ports?.userlandProxy === false || !rec.attachment.ipAddress) return;
+    await this.proxy.start(endpointKey(rec), ports, rec.attachment.ipAddress);
   }
 
   private readonly ports: PortBook;
@@ -171,6 +198,7 @@ export class NetworkService {
 
   /** Delete the namespaces made ahead; endpoints and the bridge stay (containers keep running). */
   async close(): Promise<void> {
+    this.proxy.stopAll();
     await this.netnsPool.drain();
   }
 
@@ -206,6 +234,11 @@ export class NetworkService {
     }
     await svc.netnsPool.reclaim(new Set(svc.endpoints.all().flatMap((e) => (e.netnsName ? [e.netnsName] : []))));
     svc.netnsPool.refill();
+    // the userland proxy lives in the daemon: running containers' proxied ports open again
+    for (const rec of svc.endpoints.all().filter((r) => r.state === 'ready' && !r.sandboxOnly && r.attachment.ports?.length)) {
+      const net = svc.networks.find(rec.attachment.networkId);
+      if (net) await svc.startProxy(rec, net).catch((e: unknown) => log.warn('cannot open the userland proxy of a running container', { id: rec.containerId, error: String(e) }));
+    }
     return svc;
   }
 
@@ -645,6 +678,7 @@ export class NetworkService {
       if (network.driver === 'bridge') await this.installed.note(network, () => this.bridgeDriver.bridgeExists(network));
       const req = this.request(rec, network);
       const result = await driver.connect(req, rec.plan);
+      await this.startProxy(rec, network);
       const ready: EndpointRecord = {
         ...rec, state: 'ready', attachment: { ...rec.attachment, macAddress: result.macAddress || rec.attachment.macAddress },
         ...(result.plan !== undefined ? { plan: result.plan } : {}),
@@ -669,7 +703,7 @@ export class NetworkService {
       interfaceName: a.interfaceName || 'eth0',
       ...(a.ipAddress ? { address: { ip: a.ipAddress, prefixLen: a.ipPrefixLen, gateway: a.gateway, mac: a.macAddress, ...(a.globalIPv6Address ? { ip6: a.globalIPv6Address } : {}) } } : {}),
       ...(a.dnsNames ? { dns: { aliases: a.dnsNames, ...(rec.dnsServers?.length ? { servers: rec.dnsServers } : {}) } } : {}),
-      ...(a.ports?.length ? { portMappings: a.ports } : {}),
+      ...(a.ports?.length && this.dnatPorts(a.ports, network).length ? { portMappings: this.dnatPorts(a.ports, network) } : {}),
     };
   }
 
@@ -697,6 +731,7 @@ export class NetworkService {
   /** Driver teardown (best effort) and the address; the namespace too unless `keepNetns`. */
   private async unwire(rec: EndpointRecord, network: NetworkRecord | undefined, opts: { keepNetns: boolean }): Promise<void> {
     const a = rec.attachment;
+    this.proxy.stop(endpointKey(rec));
     const owner = this.endpoints.get(rec.containerId);
     const nsName = rec.netnsName ?? owner?.netnsName;
     const hasNetns = nsName !== undefined && a.netnsPath !== undefined && (await this.host.netnsExists(nsName));
