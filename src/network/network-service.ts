@@ -24,6 +24,7 @@ import { NetworkStore } from './network-store.js';
 import { NullDriver } from './null-driver.js';
 import { IccFirewall, type LinkOpening } from './icc.js';
 import { MasqueradeExemption } from './masquerade.js';
+import { installNoIptablesShim } from './no-iptables.js';
 import { PortBook } from './port-book.js';
 import { UserlandProxy } from './userland-proxy.js';
 import type { PortProbe } from './port-allocator.js';
@@ -126,6 +127,7 @@ export class NetworkService {
   ) {
     this.bridgeDriver = new BridgeDriver(host, {
       binary: opts.netavarkPath ?? DEFAULT_NETAVARK, configDir: join(opts.execRoot, 'netavark'), aardvarkBinary: opts.aardvarkPath ?? DEFAULT_AARDVARK,
+      ...(opts.iptables === false ? { pathPrefix: join(opts.root, 'no-iptables') } : {}),
     }, log);
     this.drivers = { bridge: this.bridgeDriver, host: new HostDriver(), null: new NullDriver() };
     const daemonTag = createHash('sha256').update(opts.root).digest('hex').slice(0, 8);
@@ -214,6 +216,7 @@ export class NetworkService {
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new InvalidArgumentError(`Cannot use MTU ${mtu}: expected 68-65535`);
     await mkdir(opts.root, { recursive: true });
     await mkdir(join(opts.execRoot, 'netavark'), { recursive: true });
+    if (opts.iptables === false) await installNoIptablesShim(join(opts.root, 'no-iptables'));
     const networks = await NetworkStore.open({
       file: join(opts.root, 'networks.json'),
       bridge: disabled ? undefined : { name, subnet: pool.subnet, gateway: pool.gatewayIp, mtu, ...(range ? { ipRange: range } : {}), ipMasq: opts.bridge.ipMasq !== false },
@@ -230,7 +233,8 @@ export class NetworkService {
     await svc.recover();
     if (!disabled) {
       await svc.setIcc(opts.bridge.icc !== false, name);
-      await svc.setMasquerade(opts.bridge.ipMasq !== false, { bridge: name, subnet: pool.subnet });
+      // --iptables=false: no rule at all (dockerd then masquerades nothing either)
+      await svc.setMasquerade(opts.bridge.ipMasq !== false || opts.iptables === false, { bridge: name, subnet: pool.subnet });
     }
     await svc.netnsPool.reclaim(new Set(svc.endpoints.all().flatMap((e) => (e.netnsName ? [e.netnsName] : []))));
     svc.netnsPool.refill();
@@ -320,9 +324,9 @@ export class NetworkService {
 
   /** HostConfig.NetworkMode → one of the modes attach() takes ('bridge' for every bridge network, default or user-defined). */
   validateMode(mode: string): NetworkMode {
-    // `-b none`: the default mode is loopback only, and "bridge" fails at start (network bridge not found), as dockerd
-    if (mode === '' || mode === 'default') return this.networks.find('bridge') ? 'bridge' : 'none';
-    if (mode === 'bridge' && !this.networks.find('bridge')) return 'bridge';
+    // `-b none`: the default bridge mode gets loopback only, as dockerd's connectToNetwork disables networking then
+    if ((mode === '' || mode === 'default' || mode === 'bridge') && !this.networks.find('bridge')) return 'none';
+    if (mode === '' || mode === 'default') return 'bridge';
     if (mode.startsWith('container:')) {
       if (mode.length === 'container:'.length) throw new InvalidArgumentError(`invalid network mode: ${mode}`);
       return 'container';
