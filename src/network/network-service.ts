@@ -27,6 +27,7 @@ import { MasqueradeExemption } from './masquerade.js';
 import { installNoIptablesShim } from './no-iptables.js';
 import { PortBook } from './port-book.js';
 import { UserlandProxy } from './userland-proxy.js';
+import { dnsLinkId, parseDnsLink } from './dns-links.js';
 import type { PortProbe } from './port-allocator.js';
 import type { AttachOptions, Attachment, DriverName, EndpointConfig, NetworkMode, NetworkRecord, PortMapping } from './types.js';
 
@@ -148,6 +149,25 @@ export class NetworkService {
   private dnatPorts(ports: readonly PortMapping[], network: NetworkRecord): PortMapping[] {
     return ports.filter((m) => !this.proxied(m, network)
       && !(m.hostIp === '::' && ports.some((o) => o.hostIp === '0.0.0.0' && o.hostPort === m.hostPort && o.protocol === m.protocol)));
+  }
+
+  /**
+   * `--link target:alias` on a user-defined network: the alias answers with the target's address on
+   * that network through the embedded DNS (dockerd: no environment, no /etc/hosts). aardvark-dns
+   * has no per-client names, so every container of the network resolves it (docs/differences.md).
+   * A target not on the network (or not running) gives no name, as dockerd's resolver finds none.
+   */
+  private async addLinkNames(rec: EndpointRecord, network: NetworkRecord): Promise<void> {
+    const links = rec.config?.links ?? [];
+    // the default bridge's links are legacy ones (environment, /etc/hosts): the container's side
+    if (!links.length || !rec.attachment.dnsNames) return;
+    const entries = links.flatMap((spec, i) => {
+      const { target, alias } = parseDnsLink(spec);
+      const hit = this.endpoints.all().find((r) => r.state === 'ready' && !r.sandboxOnly && r.attachment.networkId === network.id && r.attachment.ipAddress
+        && (r.containerName === target || r.containerId === target || (target.length >= 3 && r.containerId.startsWith(target))));
+      return hit ? [{ id: dnsLinkId(rec.containerId, i), ip: hit.attachment.ipAddress, names: [alias] }] : [];
+    });
+    if (entries.length) await this.bridgeDriver.addNames(network, entries);
   }
 
   /** Open the endpoint's proxied ports (none when --userland-proxy=false, as dockerd then has nothing to forward them). */
@@ -683,6 +703,7 @@ export class NetworkService {
       const req = this.request(rec, network);
       const result = await driver.connect(req, rec.plan);
       await this.startProxy(rec, network);
+      await this.addLinkNames(rec, network);
       const ready: EndpointRecord = {
         ...rec, state: 'ready', attachment: { ...rec.attachment, macAddress: result.macAddress || rec.attachment.macAddress },
         ...(result.plan !== undefined ? { plan: result.plan } : {}),
@@ -736,6 +757,10 @@ export class NetworkService {
   private async unwire(rec: EndpointRecord, network: NetworkRecord | undefined, opts: { keepNetns: boolean }): Promise<void> {
     const a = rec.attachment;
     this.proxy.stop(endpointKey(rec));
+    if (network && rec.config?.links?.length && a.dnsNames) {
+      await this.bridgeDriver.removeNames(network, rec.config.links.map((_, i) => dnsLinkId(rec.containerId, i)))
+        .catch((e: unknown) => this.log.warn('cannot remove link names from aardvark-dns', { id: rec.containerId, error: String(e) }));
+    }
     const owner = this.endpoints.get(rec.containerId);
     const nsName = rec.netnsName ?? owner?.netnsName;
     const hasNetns = nsName !== undefined && a.netnsPath !== undefined && (await this.host.netnsExists(nsName));
