@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keeperName } from './bridge-driver.js';
+import { dnatChainName } from './dnat-chains.js';
 import type { NetavarkOptions } from './netavark.js';
 import { NetworkService, type NetworkServiceOptions } from './network-service.js';
 import { RecordingHost } from './recording-host.js';
@@ -287,7 +288,7 @@ test('removeDefaultBridge() unpins and flushes through a throwaway endpoint, and
     await svc.detach(CID);
     host.calls.length = 0;
     await svc.removeDefaultBridge();
-    assert.deepEqual(host.ops(), ['createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns']);
+    assert.deepEqual(host.ops(), ['createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns', 'iptables -S', 'iptables -X']);
     assert.equal(host.netns.size, 0);
     // the throwaway namespace carries the daemon's pool prefix: the next open reclaims it after a crash
     const prefix = `berth-p${createHash('sha256').update(join(dir, 'networks')).digest('hex').slice(0, 8)}-`;
@@ -305,7 +306,7 @@ test('teardown() removes the bridge berth made, with its keeper and rules, and f
     const again = await reopen();
     host.calls.length = 0;
     assert.deepEqual(await again.teardown(), { removed: ['bt0'], kept: [] });
-    assert.deepEqual(host.ops(), ['createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns']);
+    assert.deepEqual(host.ops(), ['createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns', 'iptables -S', 'iptables -X']);
     assert.deepEqual(JSON.parse(await readFile(join(dir, 'networks', 'installed.json'), 'utf8')).bridges, []);
   });
 });
@@ -471,4 +472,35 @@ test('on a warm DNS network berth wires later endpoints itself and tells aardvar
     assert.equal(eth1.gateway, undefined);
     assert.ok(bridgeNet);
   });
+});
+
+test('detach() of the network\'s last endpoint with published ports deletes netavark\'s emptied DNAT chain, not before', async () => {
+  const ports = [{ containerPort: 80, protocol: 'tcp' as const, hostIp: '127.0.0.1', hostPortStart: 0, hostPortEnd: 0 }];
+  await withService(async ({ svc, host }) => {
+    await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge', ports });
+    await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge', ports });
+    host.calls.length = 0;
+    await svc.detach(CID);
+    assert.ok(!host.ops().some((o) => o.startsWith('iptables')), host.ops().join(', '));
+    await svc.detach(CID2);
+    const chain = dnatChainName(`berth-${svc.get('bridge').id.slice(0, 12)}`);
+    assert.deepEqual(host.calls.filter((c) => c.op.startsWith('iptables')).map((c) => c.args.slice(1)), [['-w', '-t', 'nat', '-S', chain], ['-w', '-t', 'nat', '-X', chain]]);
+  }, { ports: { probe: async () => true, ephemeral: [40000, 40010], hostIpv6: false } });
+});
+
+test('-b none: no bridge network; the default and bridge modes are loopback only', async () => {
+  await withService(async ({ svc }) => {
+    assert.deepEqual(svc.list().map((n) => n.name), ['host', 'none']);
+    assert.equal(svc.validateMode('default'), 'none');
+    assert.equal(svc.validateMode('bridge'), 'none');
+    assert.throws(() => svc.get('bridge'), /network bridge not found/);
+  }, { bridge: { disabled: true } });
+});
+
+test('--fixed-cidr: the default bridge hands out addresses from the range only, and records it', async () => {
+  await withService(async ({ svc }) => {
+    const a = await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    assert.equal(a.ipAddress, '10.44.0.64');
+    assert.deepEqual(svc.get('bridge').ipam.config, [{ subnet: '10.44.0.0/24', gateway: '10.44.0.1', ipRange: '10.44.0.64/26' }]);
+  }, { bridge: { name: 'bt0', subnet: '10.44.0.0/24', fixedCidr: '10.44.0.64/26' } });
 });

@@ -28,6 +28,8 @@ import { installNoIptablesShim } from './no-iptables.js';
 import { PortBook } from './port-book.js';
 import { UserlandProxy } from './userland-proxy.js';
 import { dnsLinkId, parseDnsLink } from './dns-links.js';
+import { removeEmptyDnatChain } from './dnat-chains.js';
+import { netavarkName } from './netavark.js';
 import type { PortProbe } from './port-allocator.js';
 import type { AttachOptions, Attachment, DriverName, EndpointConfig, NetworkMode, NetworkRecord, PortMapping } from './types.js';
 
@@ -168,6 +170,19 @@ export class NetworkService {
       return hit ? [{ id: dnsLinkId(rec.containerId, i), ip: hit.attachment.ipAddress, names: [alias] }] : [];
     });
     if (entries.length) await this.bridgeDriver.addNames(network, entries);
+  }
+
+  /**
+   * The network's last DNAT mapping went with `gone`: netavark flushed its DNAT chain and left it;
+   * delete it unless another endpoint of the network (wired or being wired) has DNAT ports. Under
+   * the port book's lock, so no endpoint records ports meanwhile.
+   */
+  private async sweepDnatChain(gone: EndpointRecord, network: NetworkRecord): Promise<void> {
+    await this.ports.exclusive(async () => {
+      const others = this.endpoints.all().some((r) => r !== gone && endpointKey(r) !== endpointKey(gone) && !r.sandboxOnly
+        && r.attachment.networkId === network.id && r.attachment.ports?.length && this.dnatPorts(r.attachment.ports, network).length);
+      if (!others && (await removeEmptyDnatChain(this.host, netavarkName(network)))) this.log.debug('removed the empty DNAT chain', { network: network.name });
+    }).catch((e: unknown) => this.log.warn('cannot remove the empty DNAT chain', { network: network.name, error: String(e) }));
   }
 
   /** Open the endpoint's proxied ports (none when --userland-proxy=false, as dockerd then has nothing to forward them). */
@@ -778,6 +793,7 @@ export class NetworkService {
         this.log.warn('network teardown failed', { id: rec.containerId, error: String(e) });
       }
     }
+    if (network && !rec.sandboxOnly && a.ports?.length && this.dnatPorts(a.ports, network).length) await this.sweepDnatChain(rec, network);
     await this.icc?.revoke(rec.containerId).catch((e: unknown) => this.log.warn('cannot remove link rules', { id: rec.containerId, error: String(e) }));
     if (rec.netnsName && !opts.keepNetns) await this.host.deleteNetns(rec.netnsName);
     if (a.ipAddress && this.ipam.pool(a.networkId)) await this.ipam.release(a.networkId, rec.containerId);

@@ -59,6 +59,11 @@ export class PortBook {
     });
   }
 
+  /** Run `fn` while no endpoint's ports are being chosen and recorded. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.lock.run('ports', fn);
+  }
+
   /** After each mapping of `twins` (by index), its IPv6 twin on the same port, which must be free too. */
   private async withTwins(mappings: PortMapping[], twins: ReadonlySet<number>): Promise<PortMapping[]> {
     const out: PortMapping[] = [];

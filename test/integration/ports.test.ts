@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -277,8 +277,13 @@ describe('published ports', { skip: !isRoot() && 'needs root' }, () => {
     assert.match(again.stderr, /port is already allocated/, 'the allocation was restored');
     assert.match(ok(await d.docker(['port', 'survivor', '80'])), new RegExp(`^0\\.0\\.0\\.0:${p}\\n127\\.0\\.0\\.1:\\d+\\n\\[::\\]:${p}\\n$`));
     assert.equal(await httpGet('::1', p), hello, 'the restarted daemon proxies the IPv6 side again');
+    // netavark's DNAT chain of the network: named by SHA-512 of netavark's network name
+    const dnChain = `NETAVARK-DN-${createHash('sha512').update(netavarkName).digest('hex').slice(0, 13).toUpperCase()}`;
+    const chainExists = (): boolean => spawnSync('iptables', ['-w', '-t', 'nat', '-S', dnChain]).status === 0;
+    assert.equal(chainExists(), true, `${dnChain} holds the published ports`);
     ok(await d.berth(['rm', '-f', 'survivor']));
     assert.equal(await httpGet('127.0.0.1', p), undefined);
+    assert.equal(chainExists(), false, 'the empty DNAT chain goes with the last published port');
     assert.deepEqual(ourRules(d, netavarkName), baseline, 'iptables-save is back to where it started');
   });
 });
