@@ -1,5 +1,5 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { connect, createServer, type Server } from 'node:net';
+import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { ConflictError, errnoCode, InvalidArgumentError, silentLogger, type Logger } from '../base/index.js';
 import { bindAddress } from './port-allocator.js';
 import type { PortMapping } from './types.js';
@@ -50,15 +50,21 @@ export class UserlandProxy {
   }
 
   private tcp(p: { hostIp: string; hostPort: number; containerPort: number }, targetIp: string): Promise<Listener> {
-    const server: Server = createServer({ pauseOnConnect: false }, (client) => {
-      const upstream = connect({ host: targetIp, port: p.containerPort });
+    // half-open both ways: a client's FIN reaches the container, whose answer still comes back
+    const open = new Set<Socket>();
+    const server: Server = createServer({ allowHalfOpen: true }, (client) => {
+      const upstream = connect({ host: targetIp, port: p.containerPort, allowHalfOpen: true });
+      for (const sock of [client, upstream]) {
+        open.add(sock);
+        sock.once('close', () => open.delete(sock));
+      }
       client.pipe(upstream);
       upstream.pipe(client);
       const end = (): void => { client.destroy(); upstream.destroy(); };
       client.on('error', end);
       upstream.on('error', end);
-      client.on('close', () => upstream.end());
-      upstream.on('close', () => client.end());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => { if (!client.writableEnded) client.end(); });
     });
     return new Promise((resolve, reject) => {
       server.once('error', (e) => reject(bindError(e, 'tcp', p)));
@@ -66,7 +72,8 @@ export class UserlandProxy {
       server.listen({ host: p.hostIp, port: p.hostPort, exclusive: true, ...(p.hostIp.includes(':') ? { ipv6Only: true } : {}) }, () => {
         server.removeAllListeners('error');
         server.on('error', (e) => this.log.warn('userland proxy error', { port: p.hostPort, error: String(e) }));
-        resolve({ close: () => server.close() });
+        // as dockerd stops docker-proxy: the connections go with the listener
+        resolve({ close: () => { server.close(); for (const sock of open) sock.destroy(); } });
       });
     });
   }
@@ -74,8 +81,8 @@ export class UserlandProxy {
   private udp(p: { hostIp: string; hostPort: number; containerPort: number }, targetIp: string): Promise<Listener> {
     const v6 = p.hostIp.includes(':');
     const sock = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 });
-    const flows = new Map<string, { up: Socket; timer: NodeJS.Timeout }>();
-    const flowFor = (from: RemoteInfo): Socket => {
+    const flows = new Map<string, { up: UdpSocket; timer: NodeJS.Timeout }>();
+    const flowFor = (from: RemoteInfo): UdpSocket => {
       const k = `${from.address}|${from.port}`;
       const known = flows.get(k);
       if (known) {
