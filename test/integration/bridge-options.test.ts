@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
-import { removeEverything, rulesMentioning } from './network-fixtures.js';
+import { httpGet, removeEverything, rulesMentioning } from './network-fixtures.js';
 
 function ok(r: RunResult): string {
   assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
@@ -12,20 +11,6 @@ function ok(r: RunResult): string {
 }
 
 const HTTPD = ['sh', '-c', 'mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && exec httpd -f -p 80 -h /www'];
-
-function httpGet(host: string, port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const req = request({ host, port, path: '/', timeout: 2000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString()));
-      res.on('error', () => resolve(undefined));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-    req.end();
-  });
-}
 
 const ipv4 = (ip: string): number => ip.split('.').reduce((n, x) => n * 256 + Number(x), 0);
 

@@ -3,11 +3,11 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
+import { httpGet } from './network-fixtures.js';
 
 function ok(r: RunResult): string {
   assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
@@ -15,21 +15,6 @@ function ok(r: RunResult): string {
 }
 
 const HTTPD = ['sh', '-c', 'mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && exec httpd -f -p 80 -h /www'];
-
-/** GET http://host:port/ from this (the host's) namespace; undefined when nothing answers. */
-function httpGet(host: string, port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const req = request({ host, port, path: '/', timeout: 2000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString()));
-      res.on('error', () => resolve(undefined));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-    req.end();
-  });
-}
 
 /** The host's first IPv4 address that is not loopback nor a container bridge. */
 function hostAddress(): string {
