@@ -127,6 +127,7 @@ describe('user-defined networks', { skip }, () => {
     const after = await d.docker(['run', '--rm', '--network', 'nd-link', 'busybox', 'nslookup', 'dbalias']);
     assert.notEqual(after.code, 0, after.stdout);
     ok(await d.docker(['rm', '-f', 'nd-db']));
+    ok(await d.docker(['network', 'rm', 'nd-link']));
   });
 
   test('overlapping --subnet, a taken name and the predefined networks are refused with Docker\'s errors', async () => {
