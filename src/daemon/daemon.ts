@@ -157,6 +157,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
         runtimes, defaultRuntime: runtime.name, bridge: cfg.bridge, logLevel: cfg.logLevel, warnings,
         cgroupVersion: host.cgroupMode === 'unified' ? '2' : '1',
         registry: cfg.registry,
+        ...(cfg.bridgeOptions.defaultAddressPools ? { addressPools: cfg.bridgeOptions.defaultAddressPools } : {}),
       });
     },
   });

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../base/index.js';
 import type { NetworkHost } from './network-host.js';
 import { withSbinPath } from './netavark.js';
 
@@ -31,4 +34,24 @@ export class MasqueradeExemption {
   async uninstall(): Promise<void> {
     while (await this.iptables(['-D', ...this.rule()])) { /* every copy */ }
   }
+}
+
+/**
+ * --ip-masq at start: false puts the exemption in place (a marker file names its bridge and subnet);
+ * true, or another bridge or subnet, removes the rule a previous run left. Returns the rule in force.
+ */
+export async function applyMasquerade(o: { host: NetworkHost; marker: string; enabled: boolean; bridge: string; subnet: string }): Promise<MasqueradeExemption | undefined> {
+  const wanted = { bridge: o.bridge, subnet: o.subnet };
+  if (existsSync(o.marker)) {
+    const before = JSON.parse(await readFile(o.marker, 'utf8')) as { bridge: string; subnet: string };
+    if (o.enabled || before.bridge !== wanted.bridge || before.subnet !== wanted.subnet) {
+      await new MasqueradeExemption(o.host, before).uninstall();
+      await rm(o.marker, { force: true });
+    }
+  }
+  if (o.enabled) return undefined;
+  const rule = new MasqueradeExemption(o.host, wanted);
+  await rule.install();
+  await writeFileAtomic(o.marker, JSON.stringify(wanted));
+  return rule;
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ConflictError, ForbiddenError, InvalidArgumentError, KeyedMutex, newId, removeAtomicTemps, silentLogger, writeFileAtomic, type EngineEvent, type Logger,
@@ -23,13 +23,10 @@ import { NetnsPool } from './netns-pool.js';
 import { NetworkStore } from './network-store.js';
 import { NullDriver } from './null-driver.js';
 import { IccFirewall, type LinkOpening } from './icc.js';
-import { MasqueradeExemption } from './masquerade.js';
+import { applyMasquerade, type MasqueradeExemption } from './masquerade.js';
 import { installNoIptablesShim } from './no-iptables.js';
 import { PortBook } from './port-book.js';
-import { UserlandProxy } from './userland-proxy.js';
-import { dnsLinkId, parseDnsLink } from './dns-links.js';
-import { removeEmptyDnatChain } from './dnat-chains.js';
-import { netavarkName } from './netavark.js';
+import { EndpointExtras } from './endpoint-extras.js';
 import type { PortProbe } from './port-allocator.js';
 import type { AttachOptions, Attachment, DriverName, EndpointConfig, NetworkMode, NetworkRecord, PortMapping } from './types.js';
 
@@ -137,60 +134,14 @@ export class NetworkService {
     this.netnsPool = new NetnsPool({ host, prefix: `berth-p${daemonTag}-`, size: opts.netnsPool ?? 0, log });
     this.files = new ContainerFiles(opts);
     this.ports = new PortBook(opts.ports ?? {});
-    this.proxy = new UserlandProxy(log);
-  }
-
-  private readonly proxy: UserlandProxy;
-
-  /** A mapping DNAT cannot carry: every one without iptables, an IPv6 host address into an IPv4-only network. */
-  private proxied(m: PortMapping, network: NetworkRecord): boolean {
-    return this.opts.iptables === false || (m.hostIp.includes(':') && !network.enableIPv6);
-  }
-
-  /** netavark's share of the endpoint's ports: what is not proxied, and no :: twin on an IPv6 network (netavark's "" is both families). */
-  private dnatPorts(ports: readonly PortMapping[], network: NetworkRecord): PortMapping[] {
-    return ports.filter((m) => !this.proxied(m, network)
-      && !(m.hostIp === '::' && ports.some((o) => o.hostIp === '0.0.0.0' && o.hostPort === m.hostPort && o.protocol === m.protocol)));
-  }
-
-  /**
-   * `--link target:alias` on a user-defined network: the alias answers with the target's address on
-   * that network through the embedded DNS (dockerd: no environment, no /etc/hosts). aardvark-dns
-   * has no per-client names, so every container of the network resolves it (docs/differences.md).
-   * A target not on the network (or not running) gives no name, as dockerd's resolver finds none.
-   */
-  private async addLinkNames(rec: EndpointRecord, network: NetworkRecord): Promise<void> {
-    const links = rec.config?.links ?? [];
-    // the default bridge's links are legacy ones (environment, /etc/hosts): the container's side
-    if (!links.length || !rec.attachment.dnsNames) return;
-    const entries = links.flatMap((spec, i) => {
-      const { target, alias } = parseDnsLink(spec);
-      const hit = this.endpoints.all().find((r) => r.state === 'ready' && !r.sandboxOnly && r.attachment.networkId === network.id && r.attachment.ipAddress
-        && (r.containerName === target || r.containerId === target || (target.length >= 3 && r.containerId.startsWith(target))));
-      return hit ? [{ id: dnsLinkId(rec.containerId, i), ip: hit.attachment.ipAddress, names: [alias] }] : [];
+    this.extras = new EndpointExtras({
+      host, log, bridge: this.bridgeDriver, ports: this.ports, endpoints: () => this.endpoints.all(),
+      iptables: opts.iptables !== false, userlandProxy: opts.ports?.userlandProxy !== false,
     });
-    if (entries.length) await this.bridgeDriver.addNames(network, entries);
   }
 
-  /**
-   * The network's last DNAT mapping went with `gone`: netavark flushed its DNAT chain and left it;
-   * delete it unless another endpoint of the network (wired or being wired) has DNAT ports. Under
-   * the port book's lock, so no endpoint records ports meanwhile.
-   */
-  private async sweepDnatChain(gone: EndpointRecord, network: NetworkRecord): Promise<void> {
-    await this.ports.exclusive(async () => {
-      const others = this.endpoints.all().some((r) => r !== gone && endpointKey(r) !== endpointKey(gone) && !r.sandboxOnly
-        && r.attachment.networkId === network.id && r.attachment.ports?.length && this.dnatPorts(r.attachment.ports, network).length);
-      if (!others && (await removeEmptyDnatChain(this.host, netavarkName(network)))) this.log.debug('removed the empty DNAT chain', { network: network.name });
-    }).catch((e: unknown) => this.log.warn('cannot remove the empty DNAT chain', { network: network.name, error: String(e) }));
-  }
-
-  /** Open the endpoint's proxied ports (none when --userland-proxy=false, as dockerd then has nothing to forward them). */
-  private async startProxy(rec: EndpointRecord, network: NetworkRecord): Promise<void> {
-    const ports = (rec.attachment.ports ?? []).filter((m) => this.proxied(m, network));
-    if (!ports.length || this.opts.ports?.userlandProxy === false || !rec.attachment.ipAddress) return;
-    await this.proxy.start(endpointKey(rec), ports, rec.attachment.ipAddress);
-  }
+  /** The userland proxy, user-network link names and the DNAT chain sweep (endpoint-extras.ts). */
+  private readonly extras: EndpointExtras;
 
   private readonly ports: PortBook;
   private icc: IccFirewall | undefined;
@@ -211,21 +162,6 @@ export class NetworkService {
 
   private masquerade: MasqueradeExemption | undefined;
 
-  /** --ip-masq=false puts the exemption rule in place; back to true, the rule a previous run left goes (a marker file says so). */
-  private async setMasquerade(enabled: boolean, o: { bridge: string; subnet: string }): Promise<void> {
-    const marker = join(this.opts.root, 'no-masq-rule');
-    const rule = new MasqueradeExemption(this.host, o);
-    if (!enabled) {
-      await rule.install();
-      await writeFileAtomic(marker, JSON.stringify(o));
-      this.masquerade = rule;
-    } else if (existsSync(marker)) {
-      const before = JSON.parse(await readFile(marker, 'utf8')) as { bridge: string; subnet: string };
-      await new MasqueradeExemption(this.host, before).uninstall();
-      await rm(marker, { force: true });
-    }
-  }
-
   /** Under --icc=false, open what a container's links allow (replacing what they allowed before). */
   async allowLinks(containerId: string, openings: readonly LinkOpening[]): Promise<void> {
     if (!this.icc) return;
@@ -235,7 +171,7 @@ export class NetworkService {
 
   /** Delete the namespaces made ahead; endpoints and the bridge stay (containers keep running). */
   async close(): Promise<void> {
-    this.proxy.stopAll();
+    this.extras.close();
     await this.netnsPool.drain();
   }
 
@@ -269,15 +205,13 @@ export class NetworkService {
     if (!disabled) {
       await svc.setIcc(opts.bridge.icc !== false, name);
       // --iptables=false: no rule at all (dockerd then masquerades nothing either)
-      await svc.setMasquerade(opts.bridge.ipMasq !== false || opts.iptables === false, { bridge: name, subnet: pool.subnet });
+      svc.masquerade = await applyMasquerade({
+        host: svc.host, marker: join(opts.root, 'no-masq-rule'), enabled: opts.bridge.ipMasq !== false || opts.iptables === false, bridge: name, subnet: pool.subnet,
+      });
     }
     await svc.netnsPool.reclaim(new Set(svc.endpoints.all().flatMap((e) => (e.netnsName ? [e.netnsName] : []))));
     svc.netnsPool.refill();
-    // the userland proxy lives in the daemon: running containers' proxied ports open again
-    for (const rec of svc.endpoints.all().filter((r) => r.state === 'ready' && !r.sandboxOnly && r.attachment.ports?.length)) {
-      const net = svc.networks.find(rec.attachment.networkId);
-      if (net) await svc.startProxy(rec, net).catch((e: unknown) => log.warn('cannot open the userland proxy of a running container', { id: rec.containerId, error: String(e) }));
-    }
+    await svc.extras.reopen(svc.endpoints.all(), (id) => svc.networks.find(id));
     return svc;
   }
 
@@ -717,8 +651,7 @@ export class NetworkService {
       if (network.driver === 'bridge') await this.installed.note(network, () => this.bridgeDriver.bridgeExists(network));
       const req = this.request(rec, network);
       const result = await driver.connect(req, rec.plan);
-      await this.startProxy(rec, network);
-      await this.addLinkNames(rec, network);
+      await this.extras.wired(rec, network);
       const ready: EndpointRecord = {
         ...rec, state: 'ready', attachment: { ...rec.attachment, macAddress: result.macAddress || rec.attachment.macAddress },
         ...(result.plan !== undefined ? { plan: result.plan } : {}),
@@ -743,7 +676,7 @@ export class NetworkService {
       interfaceName: a.interfaceName || 'eth0',
       ...(a.ipAddress ? { address: { ip: a.ipAddress, prefixLen: a.ipPrefixLen, gateway: a.gateway, mac: a.macAddress, ...(a.globalIPv6Address ? { ip6: a.globalIPv6Address } : {}) } } : {}),
       ...(a.dnsNames ? { dns: { aliases: a.dnsNames, ...(rec.dnsServers?.length ? { servers: rec.dnsServers } : {}) } } : {}),
-      ...(a.ports?.length && this.dnatPorts(a.ports, network).length ? { portMappings: this.dnatPorts(a.ports, network) } : {}),
+      ...(a.ports?.length && this.extras.dnatPorts(a.ports, network).length ? { portMappings: this.extras.dnatPorts(a.ports, network) } : {}),
     };
   }
 
@@ -771,11 +704,7 @@ export class NetworkService {
   /** Driver teardown (best effort) and the address; the namespace too unless `keepNetns`. */
   private async unwire(rec: EndpointRecord, network: NetworkRecord | undefined, opts: { keepNetns: boolean }): Promise<void> {
     const a = rec.attachment;
-    this.proxy.stop(endpointKey(rec));
-    if (network && rec.config?.links?.length && a.dnsNames) {
-      await this.bridgeDriver.removeNames(network, rec.config.links.map((_, i) => dnsLinkId(rec.containerId, i)))
-        .catch((e: unknown) => this.log.warn('cannot remove link names from aardvark-dns', { id: rec.containerId, error: String(e) }));
-    }
+    await this.extras.unwiring(rec, network);
     const owner = this.endpoints.get(rec.containerId);
     const nsName = rec.netnsName ?? owner?.netnsName;
     const hasNetns = nsName !== undefined && a.netnsPath !== undefined && (await this.host.netnsExists(nsName));
@@ -793,7 +722,7 @@ export class NetworkService {
         this.log.warn('network teardown failed', { id: rec.containerId, error: String(e) });
       }
     }
-    if (network && !rec.sandboxOnly && a.ports?.length && this.dnatPorts(a.ports, network).length) await this.sweepDnatChain(rec, network);
+    await this.extras.unwired(rec, network);
     await this.icc?.revoke(rec.containerId).catch((e: unknown) => this.log.warn('cannot remove link rules', { id: rec.containerId, error: String(e) }));
     if (rec.netnsName && !opts.keepNetns) await this.host.deleteNetns(rec.netnsName);
     if (a.ipAddress && this.ipam.pool(a.networkId)) await this.ipam.release(a.networkId, rec.containerId);

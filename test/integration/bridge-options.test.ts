@@ -56,6 +56,7 @@ describe('daemon bridge options: --fixed-cidr, --ip-masq=false, --default-addres
     ok(await d.berth(['network', 'create', 'pooled2']));
     assert.equal(ok(await d.docker(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}', 'pooled1'])).trim(), `10.${poolOctet}.0.0/24`);
     assert.equal(ok(await d.docker(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}', 'pooled2'])).trim(), `10.${poolOctet}.1.0/24`);
+    assert.deepEqual(JSON.parse(ok(await d.docker(['info', '--format', '{{json .DefaultAddressPools}}']))), [{ Base: `10.${poolOctet}.0.0/16`, Size: 24 }]);
   });
 });
 
