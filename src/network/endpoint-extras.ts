@@ -47,14 +47,34 @@ export class EndpointExtras {
   async wired(rec: EndpointRecord, network: NetworkRecord): Promise<void> {
     await this.startProxy(rec, network);
     await this.addLinkNames(rec, network);
+    // linkers waiting for this container (it started, restarted with a new address, or connected later)
+    if (!rec.attachment.dnsNames) return;
+    for (const linker of this.deps.endpoints()) {
+      if (linker === rec || linker.state !== 'ready' || linker.sandboxOnly || linker.attachment.networkId !== network.id) continue;
+      if (!(linker.config?.links ?? []).some((spec) => this.names(linkTarget(spec), rec))) continue;
+      await this.addLinkNames(linker, network, rec).catch((e: unknown) => this.deps.log.warn('cannot refresh link names', { id: linker.containerId, error: String(e) }));
+    }
+  }
+
+  /** Whether `target` (a link's) names the endpoint's container: its name, id or an id prefix. */
+  private names(target: string | undefined, r: EndpointRecord): boolean {
+    if (!target) return false;
+    return r.containerName === target || r.containerId === target || (target.length >= 3 && r.containerId.startsWith(target));
   }
 
   /** The endpoint is being unwired: every step best effort. */
   async unwiring(rec: EndpointRecord, network: NetworkRecord | undefined): Promise<void> {
     this.proxy.stop(endpointKey(rec));
     if (!network || rec.sandboxOnly) return;
-    if (rec.config?.links?.length && rec.attachment.dnsNames) {
-      await this.deps.bridge.removeNames(network, rec.config.links.map((_, i) => dnsLinkId(rec.containerId, i)))
+    if (!rec.attachment.dnsNames) return;
+    // its own links' names, and the names other containers' links gave it (they answer nothing while it is away)
+    const ids = (rec.config?.links ?? []).map((_, i) => dnsLinkId(rec.containerId, i));
+    for (const linker of this.deps.endpoints()) {
+      if (linker === rec || linker.sandboxOnly || linker.attachment.networkId !== network.id) continue;
+      (linker.config?.links ?? []).forEach((spec, i) => { if (this.names(linkTarget(spec), rec)) ids.push(dnsLinkId(linker.containerId, i)); });
+    }
+    if (ids.length) {
+      await this.deps.bridge.removeNames(network, ids)
         .catch((e: unknown) => this.deps.log.warn('cannot remove link names from aardvark-dns', { id: rec.containerId, error: String(e) }));
     }
   }
@@ -89,14 +109,16 @@ export class EndpointExtras {
    * has no per-client names, so every container of the network resolves it (docs/differences.md).
    * A target not on the network (or not running) gives no name, as dockerd's resolver finds none.
    */
-  private async addLinkNames(rec: EndpointRecord, network: NetworkRecord): Promise<void> {
+  private async addLinkNames(rec: EndpointRecord, network: NetworkRecord, fresh?: EndpointRecord): Promise<void> {
     const links = rec.config?.links ?? [];
     // the default bridge's links are legacy ones (environment, /etc/hosts): the container's side
     if (!links.length || !rec.attachment.dnsNames) return;
     const entries = links.flatMap((spec, i) => {
       const { target, alias } = parseDnsLink(spec);
-      const hit = this.deps.endpoints().find((r) => r.state === 'ready' && !r.sandboxOnly && r.attachment.networkId === network.id && r.attachment.ipAddress
-        && (r.containerName === target || r.containerId === target || (target.length >= 3 && r.containerId.startsWith(target))));
+      // `fresh`: an endpoint wired this moment, not yet recorded as ready
+      const candidates = fresh ? [fresh, ...this.deps.endpoints()] : this.deps.endpoints();
+      const hit = candidates.find((r) => (r.state === 'ready' || r === fresh) && !r.sandboxOnly && r.attachment.networkId === network.id && r.attachment.ipAddress
+        && this.names(target, r));
       return hit ? [{ id: dnsLinkId(rec.containerId, i), ip: hit.attachment.ipAddress, names: [alias] }] : [];
     });
     if (entries.length) await this.deps.bridge.addNames(network, entries);
@@ -113,5 +135,14 @@ export class EndpointExtras {
         && r.attachment.networkId === network.id && r.attachment.ports?.length && this.dnatPorts(r.attachment.ports, network).length);
       if (!others && (await removeEmptyDnatChain(this.deps.host, netavarkName(network)))) this.deps.log.debug('removed the empty DNAT chain', { network: network.name });
     }).catch((e: unknown) => this.deps.log.warn('cannot remove the empty DNAT chain', { network: network.name, error: String(e) }));
+  }
+}
+
+/** A stored link's target, or undefined for one that does not parse (it never got a name). */
+function linkTarget(spec: string): string | undefined {
+  try {
+    return parseDnsLink(spec).target;
+  } catch {
+    return undefined;
   }
 }
