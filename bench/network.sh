@@ -3,10 +3,11 @@
 #   - `network connect` + `network disconnect` of a running container (target: berth <= 0.5 x dockerd)
 #   - a container-to-container DNS lookup by name, median (target: berth < 1 ms)
 # Not a test: run by hand as root, on a quiet machine. Each engine has its own socket, data root
-# and bridge. Prints the figures and ratios.
+# and bridge. Prints the figures and ratios, and writes them to $RESULTS (default bench/network-results.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-20}
+RESULTS=${RESULTS:-bench/network-results.md}
 W=/tmp/berth-netbench
 B="docker -H unix://$W/berth.sock"
 D="docker -H unix://$W/docker.sock"
@@ -17,7 +18,9 @@ cleanup() {
   for e in "$B" "$D"; do $e rm -f $($e ps -aq) >/dev/null 2>&1; $e network rm nbnet >/dev/null 2>&1; done
   [ -f $W/berth.pid ] && kill "$(cat $W/berth.pid)" 2>/dev/null
   [ -f $W/dockerd.pid ] && kill "$(cat $W/dockerd.pid)" 2>/dev/null
-  sleep 2
+  for _ in $(seq 50); do [ -e $W/berth.sock ] || [ -e $W/docker.sock ] || break; sleep 0.2; done
+  # the bridges and rules berth made, as `berthd --cleanup` removes them
+  [ -d $W/berth-data ] && bin/berthd.js --cleanup --data-root $W/berth-data --exec-root $W/berth-run --bridge nbb0 --bip 172.31.230.0/24 --config-file $W/daemon.json >/dev/null 2>&1
   grep -o " $W[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
   for l in $(ip -o link | grep -oE '(nbb0|nbd0|nbbu0|nbdu0)(-k[0-9a-f]+)?'); do ip link del "$l" 2>/dev/null; done
   drop_engine_rules '172\.31\.23[0-3]\.|nbb0|nbd0|nbbu0|nbdu0'
@@ -61,11 +64,27 @@ for e in berth docker; do
   pid=$($cli inspect -f '{{.State.Pid}}' nbcli)
   server=$(awk '/^nameserver/{print $2; exit}' "$($cli inspect -f '{{.ResolvConfPath}}' nbcli)")
   for _ in $(seq 50); do nsenter -n -t "$pid" node bench/dns-lookup.mjs "$server" nbsrv 1 >/dev/null 2>&1 && break; sleep 0.2; done
-  DNS[$e]=$(nsenter -n -t "$pid" node bench/dns-lookup.mjs "$server" nbsrv 500)
+  DNS[$e]=$(nsenter -n -t "$pid" node bench/dns-lookup.mjs "$server" nbsrv 500 | python3 -c 'import json, sys; d = json.load(sys.stdin); print("%.3f ms median, %.3f ms p90" % (d["median"], d["p90"]))')
   $cli rm -f nbc nbsrv nbcli >/dev/null
 done
 
 per() { awk -v t="$1" -v n="$ROUNDS" 'BEGIN { printf "%.1f", t / n }'; }
-echo "load: $(cut -d' ' -f1-3 /proc/loadavg)   rounds: $ROUNDS"
-echo "network connect + disconnect, ms per round: berth $(per "${CONNECT[berth]}")  dockerd $(per "${CONNECT[docker]}")  ratio $(awk -v a="${CONNECT[berth]}" -v b="${CONNECT[docker]}" 'BEGIN { printf "%.3f", a / b }')"
-echo "DNS lookup by name (ms): berth ${DNS[berth]}  dockerd ${DNS[docker]}"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+c_b=$(per "${CONNECT[berth]}"); c_d=$(per "${CONNECT[docker]}")
+c_r=$(awk -v a="${CONNECT[berth]}" -v b="${CONNECT[docker]}" 'BEGIN { printf "%.2f", a / b }')
+echo "load: $load   rounds: $ROUNDS"
+echo "network connect + disconnect, ms per round: berth $c_b  dockerd $c_d  ratio $c_r   (issue: <= 0.5)"
+echo "DNS lookup by name: berth ${DNS[berth]}  dockerd ${DNS[docker]}   (issue: berth < 1 ms median)"
+cat > "$RESULTS" <<EOF
+# User-defined networks: berthd against dockerd (bench/network.sh)
+
+$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average after: $load. $ROUNDS rounds of
+\`POST /networks/nbnet/connect\` + \`/disconnect\` of a running container (curl on the socket);
+DNS: bench/dns-lookup.mjs from a client container's namespace to the embedded DNS, 500 lookups.
+
+| figure | dockerd | berthd | berthd ÷ dockerd | goal |
+|---|---|---|---|---|
+| connect + disconnect, per round | $c_d ms | $c_b ms | **$c_r** | ≤ 0.5 |
+| DNS lookup by name | ${DNS[docker]} | ${DNS[berth]} | | < 1 ms median |
+EOF
+echo "written to $RESULTS"

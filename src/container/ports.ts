@@ -62,6 +62,8 @@ export interface NetworkAttacher {
     ports?: PortRequest[];
   }): Promise<{ netnsPath?: string; endpoint: NetworkEndpoint; ready: Promise<void> }>;
   detach(containerId: string): Promise<void>;
+  /** The process ended: its published ports are free again (before waiters learn of the exit, as dockerd). */
+  releasePorts(containerId: string): Promise<void>;
   /** Under --icc=false, let the container reach its links' ports (a no-op otherwise). */
   allowLinks(containerId: string, openings: LinkOpening[]): Promise<void>;
   hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; mode: NetworkMode }): string;

@@ -75,6 +75,7 @@ const network: NetworkAttacher = {
     return { endpoint: { mode: 'none', networkId: 'none', endpointId: '', ipAddress: '', ipPrefixLen: 0, gateway: '', macAddress: '' }, ready: Promise.resolve() };
   },
   async detach() {},
+  async releasePorts() {},
   async allowLinks() {},
   hostsFile: () => '',
   resolvConf: () => '',

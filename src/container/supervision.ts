@@ -109,7 +109,9 @@ export async function onExit(core: ContainerCore, id: string, opts: { daemonStar
     const live = !opts.daemonStarting;
     const restart = live && !core.shuttingDown && shouldRestart(rec, { exitCode: rec.state.exitCode });
     if (restart) rec.state.status = 'restarting';
-    // Waiters learn of the exit at once; tearing down the runtime does not change the answer.
+    // Waiters learn of the exit at once, its published ports free again (a stop or `run --rm`
+    // followed by a run on the same port must find it free); the rest of the teardown may follow.
+    await d.network.releasePorts(id).catch((e: unknown) => d.log.warn('cannot release published ports', { id, error: String(e) }));
     core.waiters.exited(id, rec.state.exitCode);
     for (const f of core.ended) f(rec);
     if (rec.state.oomKilled) core.event(rec, 'oom');

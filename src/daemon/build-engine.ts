@@ -34,17 +34,17 @@ export function buildEngine(d: {
 
   const engine: BuildEngine = {
     async image(ref, { pull, platform, signal, progress }) {
-      const local = (): { id: string; config: ImageConfig } | undefined => {
+      const local = (): { id: string; config: ImageConfig; parent: string } | undefined => {
         try {
           const img = d.images.get(ref);
-          return { id: img.id, config: img.config };
+          return { id: img.id, config: img.config, parent: img.parent };
         } catch (e) {
           if (e instanceof NotFoundError) return undefined;
           throw e;
         }
       };
       const found = local();
-      if ((found && !pull) || !d.pull || /^sha256:[0-9a-f]{64}$/.test(ref)) {
+      if ((found && pull !== 'always') || pull === 'never' || !d.pull || /^sha256:[0-9a-f]{64}$/.test(ref)) {
         if (found) return found;
         throw new NotFoundError(`No such image: ${ref}`);
       }
@@ -134,6 +134,10 @@ export function buildEngine(d: {
         config, createdBy, ...(author ? { author } : {}), signal,
       });
       return img.id;
+    },
+
+    async imageFromHistory(opts) {
+      return (await d.images.commitFromHistory(opts)).id;
     },
 
     async removeMountStubs(id, targets) {

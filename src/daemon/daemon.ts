@@ -103,6 +103,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
       return { ...(p.netnsPath ? { netnsPath: p.netnsPath } : {}), endpoint: p.planned, ready: p.done.then(() => {}) };
     },
     detach: (id) => network.detach(id),
+    releasePorts: (id) => network.releasePorts(id),
     allowLinks: (id, o) => network.allowLinks(id, o),
     hostsFile: (o) => network.hostsFile(o),
     resolvConf: (o) => network.resolvConf(o),

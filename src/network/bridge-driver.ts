@@ -6,6 +6,7 @@ import { NETNS_RUN_DIR } from '../host/index.js';
 import type { EndpointRelease, EndpointRequest, EndpointResult, NetworkDriver } from './driver.js';
 import { Netavark, netavarkName, netavarkOptions, type NetavarkConfig, type NetavarkOptions } from './netavark.js';
 import type { NetworkHost } from './network-host.js';
+import { forwardKey, PortForwarder } from './port-forward.js';
 import type { NetworkRecord } from './types.js';
 
 /**
@@ -37,6 +38,8 @@ export interface BridgePlan {
   netavark: NetavarkOptions;
   veth?: { hostName: string };
   dns?: { network: string };
+  /** The published ports are berth's DNAT rules (port-forward.ts), not netavark's. */
+  ports?: true;
 }
 
 /**
@@ -57,25 +60,30 @@ export class BridgeDriver implements NetworkDriver {
   private readonly warm = new Set<string>();
 
   private readonly aardvark: AardvarkConfig;
+  readonly forwarder: PortForwarder;
 
-  constructor(private readonly host: NetworkHost, cfg: NetavarkConfig, private readonly log: Logger = silentLogger) {
+  constructor(private readonly host: NetworkHost, cfg: NetavarkConfig & { daemonTag: string }, private readonly log: Logger = silentLogger) {
     this.netavark = new Netavark(host, cfg);
+    this.forwarder = new PortForwarder(host, cfg.daemonTag);
     this.aardvark = new AardvarkConfig(join(cfg.configDir, 'aardvark-dns'), (pid, sig) => host.signalProcess(pid, sig));
   }
 
   plan(req: EndpointRequest): BridgePlan {
     if (!req.address) throw new InternalError('Cannot plan a bridge endpoint without an address');
+    // IPv4 ports berth forwards itself; IPv6 ones (an IPv6 network) stay netavark's
+    const ports = Boolean(req.portMappings?.length) && !req.network.enableIPv6 && req.portMappings!.every((m) => !m.hostIp.includes(':'));
     const netavark = netavarkOptions({
       containerId: req.containerId, containerName: req.containerName, network: req.network,
-      interfaceName: req.interfaceName, ip: req.address.ip, mac: req.address.mac, portMappings: req.portMappings,
+      interfaceName: req.interfaceName, ip: req.address.ip, mac: req.address.mac, ...(ports ? {} : { portMappings: req.portMappings }),
       ...(req.address.ip6 ? { ip6: req.address.ip6 } : {}),
       ...(req.dns ? { dns: req.dns } : {}),
     });
     // eth0..eth9 only (the host end's name); on a network with DNS, aardvark's file is changed as netavark would
-    const direct = this.warm.has(req.network.id) && !req.portMappings?.length && !req.network.internal && !req.network.enableIPv6
+    const direct = this.warm.has(req.network.id) && (ports || !req.portMappings?.length) && !req.network.internal && !req.network.enableIPv6
       && /^eth[0-9]$/.test(req.interfaceName);
-    if (!direct) return { netavark };
-    return { netavark, veth: { hostName: hostVethName(req.containerId, req.interfaceName) }, ...(req.dns ? { dns: { network: netavarkName(req.network) } } : {}) };
+    const forwarded = ports ? { ports: true as const } : {};
+    if (!direct) return { netavark, ...forwarded };
+    return { netavark, veth: { hostName: hostVethName(req.containerId, req.interfaceName) }, ...(req.dns ? { dns: { network: netavarkName(req.network) } } : {}), ...forwarded };
   }
 
   async connect(req: EndpointRequest, plan: unknown): Promise<EndpointResult> {
@@ -85,16 +93,21 @@ export class BridgeDriver implements NetworkDriver {
     const dnsReady = !p.dns || (await this.aardvark.serves(p.dns.network));
     if (p.veth && req.address && dnsReady && this.warm.has(req.network.id) && netnsPath.startsWith(`${NETNS_RUN_DIR}/`)) {
       try {
-        await this.wire(req, req.address, p.veth.hostName, netnsPath.slice(NETNS_RUN_DIR.length + 1));
-        if (p.dns && req.dns) {
-          const { network } = p.dns;
-          const dns = req.dns;
-          const address = req.address;
-          await this.exclusive(req.network, () => this.aardvark.add(network, {
+        const address = req.address;
+        const dns = p.dns && req.dns ? { network: p.dns.network, ...req.dns } : undefined;
+        // The veth, the names and the port rules are independent: made side by side (a name or a
+        // rule that exists a moment before the address answers is harmless); any failure undoes all.
+        const steps = await Promise.allSettled([
+          this.wire(req, address, p.veth.hostName, netnsPath.slice(NETNS_RUN_DIR.length + 1)),
+          dns && this.exclusive(req.network, () => this.aardvark.add(dns.network, {
             containerId: req.containerId, ipv4: [address.ip], ipv6: [], names: [req.containerName, ...dns.aliases],
             ...(dns.servers?.length ? { dnsServers: [...dns.servers] } : {}),
-          }));
-        }
+          })),
+          p.ports && this.forwardPorts(req),
+        ]);
+        const failed = steps.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (failed) throw failed.reason;
+        if (p.ports) await this.host.enableHairpin(p.veth.hostName);
         return { macAddress: req.address.mac };
       } catch (e) {
         // The bridge may have been deleted behind our back: netavark makes it again.
@@ -102,6 +115,7 @@ export class BridgeDriver implements NetworkDriver {
         this.warm.delete(req.network.id);
         await this.host.deleteLink(p.veth.hostName).catch(() => {});
         if (p.dns) await this.exclusive(req.network, () => this.aardvark.remove(p.dns!.network, req.containerId)).catch(() => {});
+        if (p.ports) await this.unpublish(req.containerId, req.network.id).catch(() => {});
       }
     }
     const status = await this.guarded(req.network, () => this.netavark.setup(netnsPath, p.netavark), { dns: Boolean(req.dns) });
@@ -113,13 +127,36 @@ export class BridgeDriver implements NetworkDriver {
       // Only costs speed on the next teardown; the endpoint itself works.
       this.log.warn('cannot pin bridge', { bridge: req.network.bridge, error: String(e) });
     }
+    if (p.ports) {
+      await this.host.enableHairpin({ netns: netnsPath.slice(netnsPath.lastIndexOf('/') + 1), iface: req.interfaceName });
+      await this.forwardPorts(req);
+    }
     // netavark wired it: undo it through netavark too
-    return { macAddress: mac, ...(p.veth ? { plan: { netavark: p.netavark } satisfies BridgePlan } : {}) };
+    return { macAddress: mac, ...(p.veth ? { plan: { netavark: p.netavark, ...(p.ports ? { ports: true } : {}) } satisfies BridgePlan } : {}) };
+  }
+
+  /**
+   * Forward the endpoint's published ports to its address. Its bridge port also hairpins (the
+   * caller sets it): the container itself may use them through a host address.
+   */
+  private async forwardPorts(req: EndpointRequest): Promise<void> {
+    const subnet = req.network.ipam.config.find((c) => !c.subnet.includes(':'))?.subnet;
+    if (!req.address || !subnet) throw new InternalError(`Cannot publish ports of an endpoint without an IPv4 address on network ${req.network.name}`);
+    await this.forwarder.publish({
+      key: forwardKey(req.containerId, req.network.id), containerId: req.containerId, ip: req.address.ip, subnet, bridge: req.network.bridge, ports: req.portMappings ?? [],
+    });
+  }
+
+  /** Stop forwarding an endpoint's published ports (done already is fine). */
+  unpublish(containerId: string, networkId: string): Promise<void> {
+    return this.forwarder.unpublish(forwardKey(containerId, networkId));
   }
 
   async disconnect(req: EndpointRelease): Promise<void> {
     const p = req.plan as BridgePlan | undefined;
     if (!p) return;
+    // first of all: nothing may reach the address once it goes back to the pool
+    if (p.ports && (this.forwarder.holds(forwardKey(req.containerId, req.network.id)) || req.incomplete)) await this.unpublish(req.containerId, req.network.id);
     // On a pinned bridge, netavark's teardown of an endpoint without ports only deletes the veth,
     // and deleting the namespace, which comes next, takes the pair with it without making us wait
     // for the kernel (~50 ms for an explicit delete here). Only a pair whose namespace is already

@@ -79,9 +79,19 @@ export class EndpointExtras {
     }
   }
 
-  /** After the driver's teardown: the network's emptied DNAT chain goes with its last mapping. */
+  /** After the driver's teardown: the network's emptied DNAT chain goes with its last mapping (ports netavark forwarded). */
   async unwired(rec: EndpointRecord, network: NetworkRecord | undefined): Promise<void> {
-    if (network && !rec.sandboxOnly && rec.attachment.ports?.length && this.dnatPorts(rec.attachment.ports, network).length) await this.sweepDnatChain(rec, network);
+    if (network && !rec.sandboxOnly && this.netavarkPorts(rec, network)) await this.sweepDnatChain(rec, network);
+  }
+
+  /** The container's process ended: its proxied ports close with the forwarded ones (releasePorts). */
+  release(records: readonly EndpointRecord[]): void {
+    for (const r of records) this.proxy.stop(endpointKey(r));
+  }
+
+  /** Whether netavark forwards (forwarded) some of the endpoint's ports: berth's own forwarder marks its plans `ports`. */
+  private netavarkPorts(r: EndpointRecord, network: NetworkRecord): boolean {
+    return Boolean(r.attachment.ports?.length && this.dnatPorts(r.attachment.ports, network).length && !(r.plan as { ports?: true } | undefined)?.ports);
   }
 
   /** At start: running containers' proxied ports open again (the proxy lives in the daemon). */
@@ -132,7 +142,7 @@ export class EndpointExtras {
   private async sweepDnatChain(gone: EndpointRecord, network: NetworkRecord): Promise<void> {
     await this.deps.ports.exclusive(async () => {
       const others = this.deps.endpoints().some((r) => r !== gone && endpointKey(r) !== endpointKey(gone) && !r.sandboxOnly
-        && r.attachment.networkId === network.id && r.attachment.ports?.length && this.dnatPorts(r.attachment.ports, network).length);
+        && r.attachment.networkId === network.id && this.netavarkPorts(r, network));
       if (!others && (await removeEmptyDnatChain(this.deps.host, netavarkName(network)))) this.deps.log.debug('removed the empty DNAT chain', { network: network.name });
     }).catch((e: unknown) => this.deps.log.warn('cannot remove the empty DNAT chain', { network: network.name, error: String(e) }));
   }

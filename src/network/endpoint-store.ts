@@ -1,3 +1,5 @@
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { RecordStore } from '../store/index.js';
 import type { Attachment, EndpointConfig } from './types.js';
 
@@ -29,12 +31,21 @@ export function endpointKey(rec: Pick<EndpointRecord, 'key' | 'containerId'>): s
   return rec.key ?? rec.containerId;
 }
 
-/** Endpoint records, one atomically written JSON file per container. */
+/**
+ * Endpoint records, one atomically written JSON file per container: renamed into place, never
+ * fsynced (docs/decisions/0014). A kill -9 finds every write; a power cut loses writes and
+ * everything they described alike (namespaces, veths, rules), and start-up reclaims the rest.
+ */
 export class EndpointStore {
   private constructor(private readonly records: RecordStore<EndpointRecord>) {}
 
   static async open(dir: string): Promise<EndpointStore> {
-    return new EndpointStore(await RecordStore.open<EndpointRecord>({ dir, layout: { kind: 'files' } }));
+    return new EndpointStore(await RecordStore.open<EndpointRecord>({
+      dir, layout: { kind: 'files' },
+      // records are written without fsync (docs/decisions/0014): a power cut may leave one empty,
+      // and what it described (namespace, veth, rules) did not survive the reboot either
+      onUnreadable: (key) => unlink(join(dir, `${key}.json`)).catch(() => {}),
+    }));
   }
 
   /** By key: the container id gives the endpoint that owns the container's namespace. */
@@ -54,11 +65,11 @@ export class EndpointStore {
 
   /** Record at once in memory; the returned promise settles once it is on disk (forgotten again if the write fails). */
   putNow(rec: EndpointRecord): Promise<void> {
-    return this.records.putNow(endpointKey(rec), rec);
+    return this.records.putNow(endpointKey(rec), rec, { durable: false });
   }
 
   put(rec: EndpointRecord): Promise<void> {
-    return this.records.put(endpointKey(rec), rec);
+    return this.records.put(endpointKey(rec), rec, { durable: false });
   }
 
   delete(rec: Pick<EndpointRecord, 'key' | 'containerId'>): Promise<void> {

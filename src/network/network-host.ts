@@ -1,4 +1,4 @@
-import { addBridgePlaceholder, deleteLinkIn, ipv4Routes, createNetns, deleteLink, deleteNetns, exec, isBridgePort, linkExists, netnsExists, wireVeth, type ExecOptions, type ExecResult, type VethWiring } from '../host/index.js';
+import { addBridgePlaceholder, deleteLinkIn, enableHairpin, enableRouteLocalnet, ipv4Routes, createNetns, deleteLink, deleteNetns, exec, isBridgePort, linkExists, netnsExists, wireVeth, type ExecOptions, type ExecResult, type VethWiring } from '../host/index.js';
 
 /** The kernel and process side effects networking needs; tests pass a recording fake. */
 export interface NetworkHost {
@@ -14,12 +14,16 @@ export interface NetworkHost {
   /** Delete an interface inside a named namespace (the container's end of a veth takes the pair with it). */
   deleteLinkIn(netns: string, name: string): Promise<void>;
   wireVeth(w: VethWiring): Promise<void>;
+  /** net.ipv4.conf.<bridge>.route_localnet=1: DNAT of 127.0.0.1 may leave through the bridge. */
+  enableRouteLocalnet(bridge: string): Promise<void>;
+  /** Hairpin mode on a bridge port, named or found as the host end of an interface in a namespace. */
+  enableHairpin(port: string | { netns: string; iface: string }): Promise<void>;
   /** The host's IPv4 routes ("a.b.c.d/n"), which a chosen subnet must not overlap. */
   ipv4Routes(): Promise<string[]>;
   /** Signal a process (aardvark-dns's reload); signal 0 checks that it exists. Throws as process.kill. */
   signalProcess(pid: number, signal: NodeJS.Signals): void;
 }
 
-export const realNetworkHost: NetworkHost = { exec, createNetns, deleteNetns, netnsExists, linkExists, isBridgePort, addBridgePlaceholder, deleteLink, deleteLinkIn, wireVeth, ipv4Routes: () => ipv4Routes(),
+export const realNetworkHost: NetworkHost = { exec, createNetns, deleteNetns, netnsExists, linkExists, isBridgePort, addBridgePlaceholder, deleteLink, deleteLinkIn, wireVeth, enableRouteLocalnet, enableHairpin, ipv4Routes: () => ipv4Routes(),
   signalProcess: (pid, signal) => { process.kill(pid, signal); },
 };

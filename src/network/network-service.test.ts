@@ -288,7 +288,7 @@ test('removeDefaultBridge() unpins and flushes through a throwaway endpoint, and
     await svc.detach(CID);
     host.calls.length = 0;
     await svc.removeDefaultBridge();
-    assert.deepEqual(host.ops(), ['createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns', 'iptables -S', 'iptables -X']);
+    assert.deepEqual(host.ops(), ['createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns', 'iptables', 'iptables']);
     assert.equal(host.netns.size, 0);
     // the throwaway namespace carries the daemon's pool prefix: the next open reclaims it after a crash
     const prefix = `berth-p${createHash('sha256').update(join(dir, 'networks')).digest('hex').slice(0, 8)}-`;
@@ -306,7 +306,8 @@ test('teardown() removes the bridge berth made, with its keeper and rules, and f
     const again = await reopen();
     host.calls.length = 0;
     assert.deepEqual(await again.teardown(), { removed: ['bt0'], kept: [] });
-    assert.deepEqual(host.ops(), ['createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns', 'iptables -S', 'iptables -X']);
+    // iptables-save: the published ports' chains, which go when this daemon made them; then netavark's emptied DNAT chain
+    assert.deepEqual(host.ops(), ['iptables-save', 'createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns', 'iptables', 'iptables']);
     assert.deepEqual(JSON.parse(await readFile(join(dir, 'networks', 'installed.json'), 'utf8')).bridges, []);
   });
 });
@@ -318,7 +319,7 @@ test('teardown() leaves a bridge that existed before berth used it, and its rule
     await svc.detach(CID);
     host.calls.length = 0;
     assert.deepEqual(await svc.teardown(), { removed: [], kept: ['bt0'] });
-    assert.deepEqual(host.ops(), []);
+    assert.deepEqual(host.ops(), ['iptables-save']);
   });
 });
 
@@ -474,17 +475,62 @@ test('on a warm DNS network berth wires later endpoints itself and tells aardvar
   });
 });
 
-test('detach() of the network\'s last endpoint with published ports deletes netavark\'s emptied DNAT chain, not before', async () => {
+test('published ports are berth\'s DNAT rules: netavark gets none, a warm network wires the veth directly, and releasePorts() frees the port before detach()', async () => {
+  const probe = async (): Promise<boolean> => true;
+  await withService(async ({ svc, host, reopen }) => {
+    const req = (hostPortStart: number) => ({ containerPort: 80, protocol: 'tcp' as const, hostIp: '', hostPortStart, hostPortEnd: hostPortStart });
+    const first = await svc.attach({ containerId: CID, containerName: '/a', mode: 'bridge', ports: [req(8080)] });
+    assert.deepEqual(first.ports, [{ hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, protocol: 'tcp', range: 1 }]);
+    const setup = host.calls.find((c) => c.op === 'netavark setup')!;
+    assert.equal((setup.args.at(-1) as NetavarkOptions).port_mappings, undefined);
+    const rules = () => String(host.calls.filter((c) => c.op === 'iptables-restore').at(-1)!.args.at(-1));
+    assert.match(rules(), /-p tcp -m tcp --dport 8080 -m comment --comment "berth c{12}" -j DNAT --to-destination 10\.44\.0\.2:80/);
+    assert.ok(host.ops().includes('enableRouteLocalnet'));
+
+    await svc.attach({ containerId: CID2, containerName: '/b', mode: 'bridge', ports: [req(8081)] });
+    assert.equal(host.ops().filter((o) => o === 'netavark setup').length, 1, 'the second endpoint skipped netavark');
+    assert.ok(host.ops().includes('wireVeth'));
+    assert.match(rules(), /--dport 8080 .*\n.*\n.*\n.*--dport 8081 /);
+
+    await assert.rejects(svc.attach({ containerId: 'e'.repeat(64), containerName: '/c', mode: 'bridge', ports: [req(8080)] }), /Bind for 0\.0\.0\.0:8080 failed: port is already allocated/);
+    const before = host.calls.length;
+    await svc.releasePorts('f'.repeat(64));
+    assert.equal(host.calls.length, before, 'an exit without published ports writes nothing');
+    await svc.releasePorts(CID);
+    assert.ok(!rules().includes('--dport 8080'));
+    assert.equal(svc.attachment(CID)?.ipAddress, '10.44.0.2', 'the endpoint itself stays until detach()');
+    await svc.attach({ containerId: 'e'.repeat(64), containerName: '/c', mode: 'bridge', ports: [req(8080)] });
+    assert.match(rules(), /--dport 8080 .* 10\.44\.0\.4:80/);
+    await svc.detach(CID);
+    assert.match(rules(), /--dport 8080 .* 10\.44\.0\.4:80/);
+
+    // a restart forwards the recorded ports again, in one write
+    const n = host.calls.length;
+    await reopen();
+    const again = host.calls.slice(n).filter((c) => c.op === 'iptables-restore');
+    assert.equal(again.length, 1);
+    assert.match(String(again[0]!.args.at(-1)), /--dport 8081 .*--dport 8080 |--dport 8080 .*--dport 8081 /s);
+  }, { ports: { probe, hostIpv6: false } });
+});
+
+test('an endpoint record a power cut left empty is dropped at open (its endpoint did not survive the reboot either)', async () => {
+  await withService(async ({ svc, dir, reopen }) => {
+    await svc.attach({ containerId: CID, containerName: '/a', mode: 'bridge' });
+    await writeFile(join(dir, 'networks', 'endpoints', `${CID2}.json`), '');
+    const again = await reopen();
+    assert.equal(again.attachment(CID2), undefined);
+    assert.deepEqual((await readdir(join(dir, 'networks', 'endpoints'))).filter((f) => f.startsWith(CID2)), []);
+    assert.equal(again.attachment(CID)?.ipAddress, '10.44.0.2');
+  });
+});
+
+test('detach() of an endpoint whose ports berth forwarded itself sweeps no netavark chain', async () => {
   const ports = [{ containerPort: 80, protocol: 'tcp' as const, hostIp: '127.0.0.1', hostPortStart: 0, hostPortEnd: 0 }];
   await withService(async ({ svc, host }) => {
     await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge', ports });
-    await svc.attach({ containerId: CID2, containerName: 'b', mode: 'bridge', ports });
     host.calls.length = 0;
     await svc.detach(CID);
-    assert.ok(!host.ops().some((o) => o.startsWith('iptables')), host.ops().join(', '));
-    await svc.detach(CID2);
-    const chain = dnatChainName(`berth-${svc.get('bridge').id.slice(0, 12)}`);
-    assert.deepEqual(host.calls.filter((c) => c.op.startsWith('iptables')).map((c) => c.args.slice(1)), [['-w', '-t', 'nat', '-S', chain], ['-w', '-t', 'nat', '-X', chain]]);
+    assert.ok(!host.calls.some((c) => c.op === 'iptables' && c.args.includes('-S')), host.ops().join(', '));
   }, { ports: { probe: async () => true, ephemeral: [40000, 40010], hostIpv6: false } });
 });
 

@@ -6,7 +6,7 @@ import {
   ConflictError, ForbiddenError, InvalidArgumentError, KeyedMutex, newId, removeAtomicTemps, silentLogger, writeFileAtomic, type EngineEvent, type Logger,
 } from '../base/index.js';
 import { netnsPath } from '../host/index.js';
-import { BridgeDriver } from './bridge-driver.js';
+import { BridgeDriver, type BridgePlan } from './bridge-driver.js';
 import { flushBridge } from './bridge-removal.js';
 import { macForIpv4, parseCidr, parseIpv4 } from './cidr.js';
 import { formatIpv6, ipv6AtOffset, parseCidr6, parseIpv6, prefix6Contains } from './cidr6.js';
@@ -27,6 +27,7 @@ import { applyMasquerade, type MasqueradeExemption } from './masquerade.js';
 import { installNoIptablesShim } from './no-iptables.js';
 import { PortBook } from './port-book.js';
 import { EndpointExtras } from './endpoint-extras.js';
+import { forwardKey, type ForwardedEndpoint } from './port-forward.js';
 import type { PortProbe } from './port-allocator.js';
 import type { AttachOptions, Attachment, DriverName, EndpointConfig, NetworkMode, NetworkRecord, PortMapping } from './types.js';
 
@@ -125,12 +126,12 @@ export class NetworkService {
     private readonly ipam: IpamStore,
     private readonly endpoints: EndpointStore,
   ) {
+    const daemonTag = createHash('sha256').update(opts.root).digest('hex').slice(0, 8);
     this.bridgeDriver = new BridgeDriver(host, {
-      binary: opts.netavarkPath ?? DEFAULT_NETAVARK, configDir: join(opts.execRoot, 'netavark'), aardvarkBinary: opts.aardvarkPath ?? DEFAULT_AARDVARK,
+      binary: opts.netavarkPath ?? DEFAULT_NETAVARK, configDir: join(opts.execRoot, 'netavark'), aardvarkBinary: opts.aardvarkPath ?? DEFAULT_AARDVARK, daemonTag,
       ...(opts.iptables === false ? { pathPrefix: join(opts.root, 'no-iptables') } : {}),
     }, log);
     this.drivers = { bridge: this.bridgeDriver, host: new HostDriver(), null: new NullDriver() };
-    const daemonTag = createHash('sha256').update(opts.root).digest('hex').slice(0, 8);
     this.netnsPool = new NetnsPool({ host, prefix: `berth-p${daemonTag}-`, size: opts.netnsPool ?? 0, log });
     this.files = new ContainerFiles(opts);
     this.ports = new PortBook(opts.ports ?? {});
@@ -144,6 +145,8 @@ export class NetworkService {
   private readonly extras: EndpointExtras;
 
   private readonly ports: PortBook;
+  /** Endpoints whose published ports were released when their container's process ended (releasePorts). */
+  private readonly portsFreed = new Set<string>();
   private icc: IccFirewall | undefined;
 
   /** --icc=false installs the daemon's chain; back to true, a chain a previous run installed goes (a marker file says so). */
@@ -202,6 +205,7 @@ export class NetworkService {
     if (bridgeNet) await ipam.ensurePool(bridgeNet.id, { subnet: pool.subnet, gateway: pool.gatewayIp, ...(range ? { range } : {}) });
     for (const net of networks.list()) if (net.driver === 'bridge' && net.name !== 'bridge') await svc.ensurePool(net);
     await svc.recover();
+    await svc.forwardRecorded();
     if (!disabled) {
       await svc.setIcc(opts.bridge.icc !== false, name);
       // --iptables=false: no rule at all (dockerd then masquerades nothing either)
@@ -372,7 +376,7 @@ export class NetworkService {
       const recordOpts = { ...opts, key: opts.containerId, interfaceName: 'eth0', owner: true };
       // Ports are chosen and recorded under one lock, so two starts never take the same one.
       const { rec, persisted } = network.driver === 'bridge' && opts.ports?.length
-        ? await this.ports.allocate(opts.containerName, network.enableIPv6, opts.ports, this.endpoints.all(), (mappings) => this.record(recordOpts, network, driver, mappings))
+        ? await this.ports.allocate(opts.containerName, network.enableIPv6, opts.ports, this.endpoints.all().filter((r) => !this.portsFreed.has(endpointKey(r))), (mappings) => this.record(recordOpts, network, driver, mappings))
         : this.record(recordOpts, network, driver);
       let nsPath: string | undefined;
       try {
@@ -483,6 +487,37 @@ export class NetworkService {
     }
   }
 
+  /**
+   * The container's process ended: its published ports stop being forwarded and are free for
+   * others at once, before anyone learns of the exit (dockerd releases them first too); the rest
+   * of its endpoints goes with detach().
+   */
+  async releasePorts(containerId: string): Promise<void> {
+    this.extras.release(this.endpoints.ofContainer(containerId));
+    const forwarded = (r: EndpointRecord): boolean => r.state === 'ready' && Boolean(r.attachment.ports?.length) && Boolean((r.plan as BridgePlan | undefined)?.ports);
+    // most exits have no published port: no lock, no write
+    if (!this.endpoints.ofContainer(containerId).some(forwarded)) return;
+    await this.containerLocks.run(containerId, async () => {
+      for (const r of this.endpoints.ofContainer(containerId).filter(forwarded)) {
+        await this.bridgeDriver.unpublish(r.containerId, r.attachment.networkId);
+        this.portsFreed.add(endpointKey(r));
+      }
+    });
+  }
+
+  /** At start-up: the published ports of every ready endpoint are forwarded (rules a crash left behind go). */
+  private async forwardRecorded(): Promise<void> {
+    const forwarded: ForwardedEndpoint[] = [];
+    for (const r of this.endpoints.all()) {
+      const network = this.networks.find(r.attachment.networkId);
+      const subnet = network?.ipam.config.find((c) => !c.subnet.includes(':'))?.subnet;
+      if (r.state !== 'ready' || !r.attachment.ports?.length || !(r.plan as BridgePlan | undefined)?.ports || !network || !subnet) continue;
+      forwarded.push({ key: forwardKey(r.containerId, network.id), containerId: r.containerId, ip: r.attachment.ipAddress, subnet, bridge: network.bridge, ports: r.attachment.ports });
+    }
+    // a daemon that cannot program iptables still starts: its containers run, their ports do not answer
+    if (forwarded.length) await this.bridgeDriver.forwarder.sync(forwarded).catch((e: unknown) => this.log.warn('cannot forward the published ports again', { error: String(e) }));
+  }
+
   /** Undo attach and every connect: driver teardown, namespace, addresses, records. Idempotent. */
   async detach(containerId: string): Promise<void> {
     await this.containerLocks.run(containerId, async () => {
@@ -546,6 +581,7 @@ export class NetworkService {
     const removed: string[] = [];
     const kept: string[] = [];
     if (this.icc) await this.icc.uninstall();
+    await this.bridgeDriver.forwarder.uninstall();
     await rm(join(this.opts.root, 'icc-chain'), { force: true });
     if (this.masquerade) await this.masquerade.uninstall();
     await rm(join(this.opts.root, 'no-masq-rule'), { force: true });
@@ -733,6 +769,7 @@ export class NetworkService {
   private async undo(rec: EndpointRecord): Promise<void> {
     await this.unwire(rec, this.networks.find(rec.attachment.networkId), { keepNetns: false });
     await this.endpoints.delete(rec);
+    this.portsFreed.delete(endpointKey(rec));
   }
 
   /** dockerd's network event: the container, then the network's name and driver. */

@@ -18,11 +18,15 @@ export class RecordingHost implements NetworkHost {
   readonly links = new Set<string>();
   readonly failNext = new Set<string>();
 
+  /** What the fake `iptables-save -t nat` prints. */
+  natTable = '';
+
   async exec(file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    if (file === 'iptables') {
-      // a nat table without chains of ours: listing finds an empty chain, anything else succeeds
-      this.calls.push({ op: `iptables ${args.filter((a) => /^-[A-Z]$/.test(a))[0] ?? ''}`, args: [file, ...args] });
-      return { code: 0, stdout: '', stderr: '' };
+    const tool = file.slice(file.lastIndexOf('/') + 1);
+    if (tool !== 'netavark') {
+      this.calls.push({ op: tool, args: [file, ...args, opts.stdin === undefined ? undefined : String(opts.stdin)] });
+      if (this.failNext.delete(tool)) return { code: 1, stdout: '', stderr: 'simulated failure' };
+      return { code: 0, stdout: tool === 'iptables-save' ? this.natTable : '', stderr: '' };
     }
     const verb = args[args.length - 2] ?? '';
     this.calls.push({ op: `netavark ${verb}`, args: [file, ...args, opts.stdin === undefined ? undefined : JSON.parse(String(opts.stdin))] });
@@ -89,6 +93,14 @@ export class RecordingHost implements NetworkHost {
     if (!this.netns.has(w.netns)) throw new Error(`no namespace ${w.netns}`);
     this.links.add(w.hostName);
     this.ports.set(w.hostName, w.bridge);
+  }
+
+  async enableRouteLocalnet(bridge: string): Promise<void> {
+    this.calls.push({ op: 'enableRouteLocalnet', args: [bridge] });
+  }
+
+  async enableHairpin(port: string | { netns: string; iface: string }): Promise<void> {
+    this.calls.push({ op: 'enableHairpin', args: [port] });
   }
 
   /** Routes the fake host reaches (tests add theirs). */

@@ -83,9 +83,13 @@ export class RecordStore<T> {
     return this.index.size;
   }
 
-  /** Write the record's document, then index it. */
-  async put(key: string, value: T): Promise<void> {
-    await writeJsonAtomic(this.file(key), this.encode(value));
+  /**
+   * Write the record's document, then index it. `durable: false` skips the fsyncs: the rename still
+   * leaves the old or the new document after a kill -9, but a power cut may bring back the old one
+   * (for changes whose loss start-up recovery undoes anyway).
+   */
+  async put(key: string, value: T, opts: { durable?: boolean } = {}): Promise<void> {
+    await writeJsonAtomic(this.file(key), this.encode(value), opts);
     this.index.set(key, value);
   }
 
@@ -93,9 +97,9 @@ export class RecordStore<T> {
    * Index the record at once; the returned promise settles once its document is on disk. If the
    * write fails the record is dropped from the index again (unless something replaced it since).
    */
-  putNow(key: string, value: T): Promise<void> {
+  putNow(key: string, value: T, opts: { durable?: boolean } = {}): Promise<void> {
     this.index.set(key, value);
-    const written = writeJsonAtomic(this.file(key), this.encode(value)).catch((e: unknown) => {
+    const written = writeJsonAtomic(this.file(key), this.encode(value), opts).catch((e: unknown) => {
       if (this.index.get(key) === value) this.index.delete(key);
       throw e;
     });

@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DOCKER, isRoot, run, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { DOCKER, eventually, isRoot, run, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
 
 function ok(r: RunResult): string {
   assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
@@ -130,6 +132,65 @@ describe('docker build (classic) against berthd', { skip: !isRoot() && 'needs ro
     assert.match(pruned, /Deleted build cache objects:\n[0-9a-f]{64}\n/);
     assert.match(pruned, /Total reclaimed space: /);
     assert.equal((await d.berth(['image', 'inspect', 'quiet:1'])).code, 0);
+  });
+
+  test('--cache-from: a loaded image serves every step, a changed step runs alone; without it nothing is cached', async () => {
+    const ctx = context({ Dockerfile: 'FROM busybox\nENV V=1\nCOPY app.txt /app.txt\nRUN cat /app.txt > /made\nCMD ["cat", "/made"]\n', 'app.txt': 'shipped\n' });
+    ok(await docker(['build', '-t', 'cf:1', ctx]));
+    const id = ok(await docker(['image', 'inspect', '-f', '{{.Id}}', 'cf:1'])).trim();
+    const tar = join(ctx, '..', `${ctx.split('/').pop()}-cf.tar`);
+    dirs.push(tar);
+    ok(await docker(['save', '-o', tar, 'cf:1']));
+    ok(await docker(['rmi', 'cf:1']));
+    ok(await d.berth(['builder', 'prune', '-af']));
+    ok(await docker(['load', '-i', tar]));
+    const cold = ok(await docker(['build', '--cache-from', 'missing:image', '--cache-from', 'cf:1', '-t', 'cf:2', ctx]));
+    assert.equal((cold.match(/Using cache/g) ?? []).length, 4, cold);
+    assert.doesNotMatch(cold, /Running in/);
+    assert.equal(ok(await docker(['image', 'inspect', '-f', '{{.Id}}', 'cf:2'])).trim(), id, 'the last step is the source image itself');
+    assert.equal(ok(await docker(['run', '--rm', 'cf:2'])), 'shipped\n');
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nENV V=1\nCOPY app.txt /app.txt\nRUN cat /app.txt > /made\nCMD ["cat", "/app.txt"]\n');
+    const changed = ok(await docker(['build', '--cache-from', 'cf:1', '-t', 'cf:3', ctx]));
+    assert.equal((changed.match(/Using cache/g) ?? []).length, 3, changed);
+    assert.equal(ok(await docker(['run', '--rm', 'cf:3'])), 'shipped\n');
+    const other = context({ Dockerfile: 'FROM busybox\nENV V=1\nRUN echo other > /made\n' });
+    const unrelated = ok(await docker(['build', '--cache-from', 'cf:1', other]));
+    assert.equal((unrelated.match(/Using cache/g) ?? []).length, 1, 'ENV V=1 matches; the RUN differs');
+    assert.match(unrelated, /Running in/);
+  });
+
+  test('ADD: a tar.gz is unpacked, garbage behind a gzip magic is copied as a file (as dockerd), a truncated archive fails with its line, tags nothing, leaves no container', async () => {
+    const ctx = context({ Dockerfile: 'FROM busybox\nADD garbage.gz /dest/\n' });
+    writeFileSync(join(ctx, 'garbage.gz'), Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3]), Buffer.alloc(64, 0xab)]));
+    ok(await docker(['build', '-t', 'garbage', ctx]));
+    assert.equal(ok(await docker(['run', '--rm', 'garbage', 'wc', '-c', '/dest/garbage.gz'])), '74 /dest/garbage.gz\n');
+    const bad = context({ Dockerfile: 'FROM busybox\nENV A=1\nADD truncated.tar.gz /dest/\n', 'payload/blob': randomBytes(256 * 1024).toString('base64') });
+    ok(await run('tar', ['-C', bad, '-czf', join(bad, 'whole.tar.gz'), 'payload']));
+    writeFileSync(join(bad, 'truncated.tar.gz'), readFileSync(join(bad, 'whole.tar.gz')).subarray(0, 60_000));
+    writeFileSync(join(bad, 'Dockerfile.good'), 'FROM busybox\nADD whole.tar.gz /dest/\n');
+    ok(await docker(['build', '-f', join(bad, 'Dockerfile.good'), '-t', 'unpacked', bad]));
+    assert.equal(ok(await docker(['run', '--rm', 'unpacked', 'wc', '-c', '/dest/payload/blob'])), `${readFileSync(join(bad, 'payload/blob')).length} /dest/payload/blob\n`);
+    const r = await docker(['build', '-t', 'corrupt', bad]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /line 3: ADD failed: failed to extract truncated\.tar\.gz: /);
+    assert.notEqual((await docker(['image', 'inspect', 'corrupt'])).code, 0);
+    assert.equal(ok(await docker(['ps', '-aq'])), '');
+    assert.equal((await run('curl', ['-s', '--unix-socket', d.sock, 'http://x/_ping'])).stdout, 'OK');
+  });
+
+  test('a client that goes away mid-RUN cancels the build: the step container is removed, nothing tagged', async () => {
+    const ctx = context({ Dockerfile: 'FROM busybox\nRUN echo started && sleep 60\n' });
+    const child = spawn(DOCKER, ['build', '-t', 'cancelled', ctx], { env: { ...process.env, DOCKER_HOST: d.host, DOCKER_BUILDKIT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    try {
+      await eventually(() => /^started$/m.test(out), 60_000);
+      assert.notEqual(ok(await docker(['ps', '-q'])), '', 'the RUN step runs in a container');
+    } finally {
+      child.kill('SIGINT');
+    }
+    await eventually(async () => ok(await docker(['ps', '-aq'])) === '', 30_000);
+    assert.notEqual((await docker(['image', 'inspect', 'cancelled'])).code, 0);
   });
 
   test('RUN --mount: a cache kept across builds, a bind of the context, tmpfs, a secret that never lands in the image, --network=none', async () => {

@@ -141,6 +141,7 @@ export async function startDaemon(opts: { args?: string[] | ((net: { bridge: str
       for (const m of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', m]);
       removeNetworkLeftovers(bridge, subnet);
       removeSpareNamespaces(join(dataRoot, 'networks'));
+      removePortChains(join(dataRoot, 'networks'));
       await rm(dir, { recursive: true, force: true }).catch(() => {});
     },
     log: () => readFileSync(logFile, 'utf8'),
@@ -195,6 +196,20 @@ function removeSpareNamespaces(networksRoot: string): void {
   const prefix = `berth-p${createHash('sha256').update(networksRoot).digest('hex').slice(0, 8)}-`;
   for (const name of existsSync('/run/netns') ? readdirSync('/run/netns') : []) {
     if (name.startsWith(prefix)) spawnSync('ip', ['netns', 'delete', name], { stdio: 'ignore' });
+  }
+}
+
+/** The daemon's published-port chains and their jumps (names: src/network/port-forward.ts, tagged as the namespaces above). */
+function removePortChains(networksRoot: string): void {
+  const tag = createHash('sha256').update(networksRoot).digest('hex').slice(0, 8);
+  const chains = [`BERTH-DNAT-${tag}`, `BERTH-MASQ-${tag}`];
+  const rules = spawnSync('iptables', ['-w', '-t', 'nat', '-S'], { encoding: 'utf8' }).stdout.split('\n');
+  for (const rule of rules.filter((r) => /^-A (PREROUTING|OUTPUT|POSTROUTING) /.test(r) && chains.some((c) => r.endsWith(` -j ${c}`)))) {
+    spawnSync('iptables', ['-w', '-t', 'nat', ...splitRule(rule.replace(/^-A /, '-D '))], { stdio: 'ignore' });
+  }
+  for (const chain of chains.filter((c) => rules.includes(`-N ${c}`))) {
+    spawnSync('iptables', ['-w', '-t', 'nat', '-F', chain], { stdio: 'ignore' });
+    spawnSync('iptables', ['-w', '-t', 'nat', '-X', chain], { stdio: 'ignore' });
   }
 }
 

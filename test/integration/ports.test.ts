@@ -231,7 +231,7 @@ describe('published ports', { skip: !isRoot() && 'needs root' }, () => {
   });
 
   test('IPv6 host addresses: [::1]:port and [::]:port are reachable through [::1] and shown as docker does', async () => {
-    const p = base + 15;
+    const p = base + 17;
     const id = ok(await d.docker(['run', '-d', '--name', 'six', '-p', `[::1]:${p}:80`, '-p', `[::]:${p + 1}:80`, 'busybox', ...HTTPD])).trim();
     const hello = `hello from ${id.slice(0, 12)}\n`;
     assert.equal(await eventually(() => httpGet('::1', p)), hello);
@@ -245,6 +245,25 @@ describe('published ports', { skip: !isRoot() && 'needs root' }, () => {
     assert.match(clash.stderr, new RegExp(`Bind for \\[::1\\]:${p} failed: port is already allocated`));
     ok(await d.berth(['rm', '-f', 'six']));
     assert.equal(await httpGet('::1', p), undefined, 'the proxy closes with the container');
+  });
+
+  test('a port is free again once run --rm or stop returns; DNAT, no proxy; the container and its neighbours reach it through a host address', async () => {
+    const p = base + 16;
+    // dockerd releases a container's ports before it reports the exit: the next run may take them at once
+    for (let i = 0; i < 3; i++) ok(await d.docker(['run', '--rm', '-p', `${p}:80`, 'busybox', 'true']));
+    ok(await d.docker(['run', '-d', '--name', 'stopper', '-p', `${p}:80`, 'busybox', 'sleep', '600']));
+    ok(await d.docker(['stop', '-t', '0', 'stopper']));
+    const id = ok(await d.berth(['run', '-d', '--name', 'hairpin', '-p', `${p}:80`, 'busybox', ...HTTPD])).trim();
+    const hello = `hello from ${id.slice(0, 12)}\n`;
+    assert.equal(await eventually(() => httpGet('127.0.0.1', p)), hello);
+    // the kernel forwards IPv4: no process listens there (the [::] side is the userland proxy), and loopback may be routed out of the bridge
+    assert.equal(execFileSync('ss', ['-Htln4', `sport = :${p}`], { encoding: 'utf8' }).trim(), '');
+    assert.equal(readFileSync(`/proc/sys/net/ipv4/conf/${d.bridge}/route_localnet`, 'utf8').trim(), '1');
+    const get = `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${addr} ${p}`;
+    assert.match(ok(await d.docker(['exec', 'hairpin', 'sh', '-c', get])), new RegExp(hello.trim()), 'the container itself (hairpin)');
+    assert.match(ok(await d.docker(['run', '--rm', 'busybox', 'sh', '-c', get])), new RegExp(hello.trim()), 'a neighbour on the bridge');
+    ok(await d.berth(['rm', '-f', 'hairpin', 'stopper']));
+    assert.equal(await httpGet('127.0.0.1', p), undefined);
   });
 
   test('after kill -9 of berthd published ports keep answering, restart keeps the allocation, rm -f restores iptables', async () => {
@@ -262,10 +281,9 @@ describe('published ports', { skip: !isRoot() && 'needs root' }, () => {
     assert.match(again.stderr, /port is already allocated/, 'the allocation was restored');
     assert.match(ok(await d.docker(['port', 'survivor', '80'])), new RegExp(`^0\\.0\\.0\\.0:${p}\\n127\\.0\\.0\\.1:\\d+\\n\\[::\\]:${p}\\n$`));
     assert.equal(await httpGet('::1', p), hello, 'the restarted daemon proxies the IPv6 side again');
-    // netavark's DNAT chain of the network: named by SHA-512 of netavark's network name
+    // netavark's DNAT chain of the network (SHA-512 of netavark's network name) never stays behind
     const dnChain = `NETAVARK-DN-${createHash('sha512').update(netavarkName).digest('hex').slice(0, 13).toUpperCase()}`;
     const chainExists = (): boolean => spawnSync('iptables', ['-w', '-t', 'nat', '-S', dnChain]).status === 0;
-    assert.equal(chainExists(), true, `${dnChain} holds the published ports`);
     ok(await d.berth(['rm', '-f', 'survivor']));
     assert.equal(await httpGet('127.0.0.1', p), undefined);
     assert.equal(chainExists(), false, 'the empty DNAT chain goes with the last published port');

@@ -25,6 +25,7 @@ export function buildRoutes(r: Router, backend: BuildBackend): void {
       buildArgs: stringMap(q.get('buildargs'), 'buildargs'),
       target: q.get('target') || undefined,
       noCache: boolParam(q.get('nocache')),
+      cacheFrom: stringList(q.get('cachefrom'), 'cachefrom'),
       pull: boolParam(q.get('pull')),
       quiet: boolParam(q.get('q')),
       labels: Object.fromEntries([...stringMap(q.get('labels'), 'labels')].map(([k, v]) => [k, v ?? ''])),
@@ -56,14 +57,18 @@ export function buildRoutes(r: Router, backend: BuildBackend): void {
   });
 }
 
-function stringMap(raw: string | null, name: string): Map<string, string | null> {
-  if (!raw) return new Map();
-  let v: unknown;
+/** A JSON-valued query parameter; null when absent or `null`. */
+function jsonParam(raw: string | null, name: string): unknown {
+  if (!raw) return null;
   try {
-    v = JSON.parse(raw);
+    return JSON.parse(raw);
   } catch {
     throw new InvalidArgumentError(`invalid ${name} parameter: not JSON`);
   }
+}
+
+function stringMap(raw: string | null, name: string): Map<string, string | null> {
+  const v = jsonParam(raw, name);
   if (v === null) return new Map();
   if (typeof v !== 'object' || Array.isArray(v)) throw new InvalidArgumentError(`invalid ${name} parameter: expected a JSON object`);
   const out = new Map<string, string | null>();
@@ -72,6 +77,13 @@ function stringMap(raw: string | null, name: string): Map<string, string | null>
     out.set(k, val as string | null);
   }
   return out;
+}
+
+function stringList(raw: string | null, name: string): string[] {
+  const v = jsonParam(raw, name);
+  if (v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new InvalidArgumentError(`invalid ${name} parameter: expected a JSON array of strings`);
+  return v as string[];
 }
 
 function positiveInt(s: string, name: string): number {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { InvalidArgumentError } from '../../base/index.js';
-import type { ScopedDir } from '../../host/index.js';
+import { ScopedDir } from '../../host/index.js';
 import { decompressStream, readTar, type TarWriteEntry } from '../../image/index.js';
 import { cleanPath } from '../../oci/index.js';
 
@@ -71,18 +71,43 @@ function oldTarChecksumOk(block: Buffer): boolean {
   return sum === stored;
 }
 
-/** The archive's entries under `dest`; an entry that would land outside `dest` is refused. */
-async function* archiveEntries(dir: ScopedDir, rel: string, dest: string, signal?: AbortSignal): AsyncIterable<TarWriteEntry> {
-  const fd = dir.openRead(rel);
-  const { stream } = await decompressStream(createReadStream('', { fd }) as AsyncIterable<Buffer>, { signal });
+/**
+ * The archive's entries under `dest`; an entry that would land outside `dest` is refused. The
+ * archive is opened in `root` when the entries are read (the plan hashes them, the step copies
+ * them), so no handle outlives one reading.
+ */
+async function* archiveEntries(root: string, rel: string, dest: string, signal?: AbortSignal): AsyncIterable<TarWriteEntry> {
+  const dir = ScopedDir.open(root);
+  let fd: number;
+  try {
+    fd = dir.openRead(rel);
+  } finally {
+    dir.close();
+  }
   const base = cleanPath(dest.startsWith('/') ? dest : `/${dest}`);
-  for await (const e of readTar(stream as AsyncIterable<Buffer>)) {
-    const name = cleanPath(`${base}/${e.header.name}`);
-    if (name !== base && !name.startsWith(base === '/' ? '/' : `${base}/`)) throw new InvalidArgumentError(`invalid archive ${rel}: entry "${e.header.name}" leaves the destination`);
-    const header = { ...e.header, name: e.header.type === 'directory' ? `${name}/` : name };
-    if (header.type === 'link') header.linkname = cleanPath(`${base}/${e.header.linkname}`);
-    const body = e.body();
-    yield { header, body };
+  const failed = (e: unknown): Error => {
+    if (signal?.aborted || (e instanceof InvalidArgumentError && /^(invalid archive|failed to extract) /.test(e.message))) return e as Error;
+    return new InvalidArgumentError(`failed to extract ${rel}: ${(e as Error).message}`);
+  };
+  // A body is read by the consumer, after the yield: its errors are named here too.
+  async function* guarded(body: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+    try {
+      yield* body;
+    } catch (e) {
+      throw failed(e);
+    }
+  }
+  try {
+    const { stream } = await decompressStream(createReadStream('', { fd }) as AsyncIterable<Buffer>, { signal });
+    for await (const e of readTar(stream as AsyncIterable<Buffer>)) {
+      const name = cleanPath(`${base}/${e.header.name}`);
+      if (name !== base && !name.startsWith(base === '/' ? '/' : `${base}/`)) throw new InvalidArgumentError(`invalid archive ${rel}: entry "${e.header.name}" leaves the destination`);
+      const header = { ...e.header, name: e.header.type === 'directory' ? `${name}/` : name };
+      if (header.type === 'link') header.linkname = cleanPath(`${base}/${e.header.linkname}`);
+      yield { header, body: guarded(e.body()) };
+    }
+  } catch (e) {
+    throw failed(e);
   }
 }
 

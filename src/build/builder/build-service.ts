@@ -3,7 +3,7 @@ import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Channel, InvalidArgumentError, isEngineError } from '../../base/index.js';
 import { fileType, readFileInRoot, S_IFDIR, ScopedDir } from '../../host/index.js';
-import { applyLayer, decompressStream } from '../../image/index.js';
+import { applyLayer, decompressStream, type FileDigest } from '../../image/index.js';
 import { BUILD_SECRETS_DIR, canSkipDir, isIgnored, readIgnoreFile, type IgnorePattern } from '../../oci/index.js';
 import { readDockerfile } from '../dockerfile/index.js';
 import type { BuildCache, BuildEngine, BuildMessage, StepHost } from './engine.js';
@@ -20,6 +20,8 @@ export interface BuildRequest {
   buildArgs: ReadonlyMap<string, string | null>;
   target?: string;
   noCache: boolean;
+  /** Images whose history serves as the cache (`--cache-from`). */
+  cacheFrom: string[];
   pull: boolean;
   quiet: boolean;
   labels: Record<string, string>;
@@ -69,7 +71,9 @@ export class BuildService {
     try {
       const source = 'remote' in req.context ? await this.d.fetchRemote(req.context.remote, req.signal) : req.context;
       const { stream } = await decompressStream(source as AsyncIterable<Buffer>, { signal: req.signal });
-      await applyLayer(stream, { target: dir, signal: req.signal });
+      // Each file's digest is taken as it is unpacked, so a COPY's cache key need not read it again.
+      const digests = new Map<string, FileDigest>();
+      await applyLayer(stream, { target: dir, signal: req.signal, digests });
       const secrets = await takeSecrets(dir, `${dir}.secrets`);
       const dockerfilePath = posix.normalize(`/${req.dockerfile || 'Dockerfile'}`).slice(1);
       const text = await readFileInRoot(dir, dockerfilePath, { maxBytes: MAX_DOCKERFILE + 1 });
@@ -79,8 +83,8 @@ export class BuildService {
       const dockerfile = readDockerfile(text.toString('utf8'));
       for (const w of dockerfile.parsed.warnings) emit({ stream: `${w}\n` });
       return await runBuild({
-        dockerfile, contextDir: dir, tags: req.tags, buildArgs: req.buildArgs, target: req.target, noCache: req.noCache,
-        pull: req.pull, labels: req.labels, rm: req.rm, host: req.host, platform: req.platform, secrets,
+        dockerfile, contextDir: dir, contextDigests: digests, tags: req.tags, buildArgs: req.buildArgs, target: req.target, noCache: req.noCache,
+        pull: req.pull, cacheFrom: req.cacheFrom, labels: req.labels, rm: req.rm, host: req.host, platform: req.platform, secrets,
         engine: this.d.engine, cache: this.d.cache, emit, signal: req.signal,
       });
     } finally {

@@ -25,7 +25,8 @@ export class BuildCacheStore implements BuildCache {
       await this.records.delete(key);
       return undefined;
     }
-    await this.records.put(key, { ...rec, lastUsed: new Date().toISOString() });
+    // When it was last used only orders `builder prune`: not worth a wait (and an fsync) per cached step.
+    void this.records.putNow(key, { ...rec, lastUsed: new Date().toISOString() }).catch(() => {});
     return rec.imageId;
   }
 

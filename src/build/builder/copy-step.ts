@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { shortId } from '../../base/index.js';
 import { fileType, resolveInScope, S_IFDIR, S_IFREG, ScopedDir } from '../../host/index.js';
-import { pathMatch, walkTree, writeTar, type TarHeader, type TarWriteEntry } from '../../image/index.js';
+import { pathMatch, walkTree, writeTar, type FileDigest, type TarHeader, type TarWriteEntry } from '../../image/index.js';
 import { cleanPath } from '../../oci/index.js';
 import { DockerfileError, expandWord, type BuildEnv, type Instruction } from '../dockerfile/index.js';
 import { addSource, type AddedSource } from './add-source.js';
@@ -13,6 +13,8 @@ import type { StageConfig } from './metadata.js';
 export interface CopyContext {
   engine: BuildEngine;
   contextDir: string;
+  /** Content digests of the context's files as unpacked (see BuildOptions.contextDigests). */
+  contextDigests?: ReadonlyMap<string, FileDigest>;
   env: BuildEnv;
   escape: string;
   emit(msg: BuildMessage): void;
@@ -54,6 +56,7 @@ export async function runCopy(ctx: CopyContext, ins: CopyInstruction, run: { ima
   const release = async (): Promise<void> => { await mount?.release(); };
   try {
     const root = mount?.path ?? ctx.contextDir;
+    const digests = mount ? undefined : ctx.contextDigests;
     const owner = ins.chown ? await resolveOwner(ctx, run.imageId, word(ins.chown)) : { uid: 0, gid: 0 };
     const mode = ins.chmod ? parseChmod(word(ins.chmod), line) : undefined;
     const entries: Array<() => AsyncIterable<TarWriteEntry>> = [];
@@ -79,12 +82,12 @@ export async function runCopy(ctx: CopyContext, ins: CopyInstruction, run: { ima
           count++;
           singleKind = s.kind === 'dir' ? 'dir' : 'file';
           if (s.kind === 'dir') {
-            entries.push(() => dirEntries(root, s.rel, dest, owner, mode, ins.exclude));
+            entries.push(() => dirEntries(root, s.rel, dest, owner, mode, ins.exclude, digests));
           } else if (ins.kind === 'add' && s.kind === 'file' && await addSource.isArchive(dir, s.rel)) {
-            entries.push(() => addSource.archiveEntries(dir, s.rel, dest, ctx.signal));
+            entries.push(() => addSource.archiveEntries(root, s.rel, dest, ctx.signal));
           } else {
             const name = targetDirKnown || WILDCARD.test(src) || ins.sources.length > 1 ? posix.join(dest, posix.basename(s.rel)) : dest;
-            entries.push(() => pathEntry(root, s.rel, name, owner, mode));
+            entries.push(() => pathEntry(root, s.rel, name, owner, mode, digests));
           }
         }
       }
@@ -170,21 +173,32 @@ function own(h: TarHeader, owner: { uid: number; gid: number }, mode: number | u
   return { ...h, uid: owner.uid, gid: owner.gid, uname: undefined, gname: undefined, ...(mode !== undefined && h.type !== 'symlink' ? { mode } : {}) };
 }
 
-async function* dirEntries(root: string, rel: string, dest: string, owner: { uid: number; gid: number }, mode: number | undefined, exclude: string[]): AsyncIterable<TarWriteEntry> {
+/** A tar entry and, for a context file unchanged since it was unpacked, its content digest. */
+type CopyEntry = TarWriteEntry & { contentDigest?: string };
+
+/** The digest taken when `rel` was unpacked, if the file still has the size and mtime it was written with. */
+function knownDigest(digests: ReadonlyMap<string, FileDigest> | undefined, rel: string, h: TarHeader): string | undefined {
+  const d = digests?.get(rel);
+  return d && h.type === 'file' && d.size === h.size && d.mtime === h.mtime ? d.digest : undefined;
+}
+
+async function* dirEntries(root: string, rel: string, dest: string, owner: { uid: number; gid: number }, mode: number | undefined, exclude: string[], digests?: ReadonlyMap<string, FileDigest>): AsyncIterable<CopyEntry> {
   const base = dest.replace(/\/+$/, '') || '/';
   for await (const e of walkTree({ root: rel ? posix.join(root, rel) : root, exclude: exclude.length ? (p) => exclude.some((x) => pathMatch(x, p)) : undefined })) {
+    const contentDigest = knownDigest(digests, rel ? `${rel}/${e.header.name}` : e.header.name, e.header);
     const name = posix.join(base, e.header.name);
     const header = own({ ...e.header, name: e.header.type === 'directory' ? `${name}/` : name }, owner, mode);
     if (header.type === 'link') header.linkname = posix.join(base, e.header.linkname);
-    yield { ...e, header };
+    yield { ...e, header, ...(contentDigest ? { contentDigest } : {}) };
   }
 }
 
-async function* pathEntry(root: string, rel: string, name: string, owner: { uid: number; gid: number }, mode: number | undefined): AsyncIterable<TarWriteEntry> {
+async function* pathEntry(root: string, rel: string, name: string, owner: { uid: number; gid: number }, mode: number | undefined, digests?: ReadonlyMap<string, FileDigest>): AsyncIterable<CopyEntry> {
   const parent = posix.dirname(rel);
   for await (const e of walkTree({ root: parent === '.' ? root : posix.join(root, parent), exclude: (p) => p !== posix.basename(rel) || false })) {
     if (e.header.name.replace(/\/$/, '') !== posix.basename(rel)) continue;
-    yield { ...e, header: own({ ...e.header, name }, owner, mode) };
+    const contentDigest = knownDigest(digests, rel, e.header);
+    yield { ...e, header: own({ ...e.header, name }, owner, mode), ...(contentDigest ? { contentDigest } : {}) };
     return;
   }
 }
@@ -208,16 +222,22 @@ async function* concat(parts: Array<AsyncIterable<TarWriteEntry>>): AsyncIterabl
 }
 
 /** The content hash of what a COPY writes: names, types, modes, owners, link targets and bytes. */
-async function hashEntries(entries: AsyncIterable<TarWriteEntry>): Promise<string> {
+/** The cache key of what a COPY copies: each entry's header and its content's digest (read only when not known). */
+async function hashEntries(entries: AsyncIterable<CopyEntry>): Promise<string> {
   const h = createHash('sha256');
   for await (const e of entries) {
     const x = e.header;
     h.update(JSON.stringify([x.name, x.type, x.mode, x.uid, x.gid, x.size, x.linkname, x.devmajor ?? 0, x.devminor ?? 0, [...(x.xattrs ?? new Map())].map(([k, v]) => [k, v.toString('base64')])]));
     h.update('\0');
-    if (x.type === 'file' && e.body !== undefined) {
-      const body = typeof e.body === 'string' ? Readable.from([]) : e.body instanceof Uint8Array ? [e.body] : e.body;
-      for await (const chunk of body as AsyncIterable<Uint8Array>) h.update(chunk);
-    }
+    if (x.type === 'file' && e.body !== undefined) h.update(e.contentDigest ?? await bodyDigest(e.body));
   }
+  return h.digest('hex');
+}
+
+async function bodyDigest(body: NonNullable<TarWriteEntry['body']>): Promise<string> {
+  const h = createHash('sha256');
+  if (typeof body === 'string') return h.digest('hex');
+  if (body instanceof Uint8Array) return h.update(body).digest('hex');
+  for await (const chunk of body) h.update(chunk);
   return h.digest('hex');
 }

@@ -7,6 +7,8 @@ export interface BaseImage {
   /** `sha256:...`; empty for `scratch`. */
   id: string;
   config: ImageConfig;
+  /** The image this one was built on here (build and commit record it); empty when unknown. */
+  parent?: string;
 }
 
 /** Host settings of the build's step containers (`--network`, `--add-host`, `--shm-size`). */
@@ -23,8 +25,8 @@ export interface StepHost {
  * and the cache to it). Containers made here are the build's own and removed by it.
  */
 export interface BuildEngine {
-  /** The image a FROM names (pulled when missing or when `pull`, its progress lines told); NotFoundError otherwise. */
-  image(ref: string, opts: { pull: boolean; platform?: string; signal?: AbortSignal; progress?: (line: string) => void }): Promise<BaseImage>;
+  /** The image a ref names, pulled per `pull` (its progress lines told); NotFoundError otherwise. */
+  image(ref: string, opts: { pull: 'always' | 'missing' | 'never'; platform?: string; signal?: AbortSignal; progress?: (line: string) => void }): Promise<BaseImage>;
   createContainer(opts: { imageId: string; config: ImageRuntimeConfig; host: StepHost }): Promise<string>;
   /** Starts the container and resolves with its exit code; output is handed over as it comes. */
   runContainer(id: string, opts: { output: (chunk: Buffer) => void; signal?: AbortSignal }): Promise<number>;
@@ -39,6 +41,8 @@ export interface BuildEngine {
   copyInto(id: string, opts: { mkdir: string; tar: Readable; signal?: AbortSignal }): Promise<void>;
   /** A new image: the container's changes over `parent` (or none) with this config and history. */
   commit(opts: { containerId?: string; parent?: string; config: ImageRuntimeConfig; author?: string; createdBy: string; signal?: AbortSignal }): Promise<string>;
+  /** A `--cache-from` hit: history entry `index` of `source` (and its layer) stacked on `parent`, with `config`. */
+  imageFromHistory(opts: { parent?: string; source: string; index: number; config: ImageRuntimeConfig }): Promise<string>;
   removeContainer(id: string): Promise<void>;
   /**
    * Removes from a step container's filesystem the empty files and directories the runtime made

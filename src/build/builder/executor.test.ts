@@ -34,8 +34,13 @@ class FakeEngine implements BuildEngine {
     this.containers.set(id, { imageId: o.imageId, config: o.config, files: new Map(this.images.get(o.imageId)?.files ?? []) });
     return id;
   }
+  running = 0;
+  mostRunning = 0;
   async runContainer(id: string, o: { output: (c: Buffer) => void }) {
     const c = this.containers.get(id)!;
+    this.mostRunning = Math.max(this.mostRunning, ++this.running);
+    await new Promise((r) => setTimeout(r, 20));
+    this.running--;
     this.runs.push(c.config.Cmd!);
     o.output(Buffer.from(`ran ${c.config.Cmd!.at(-1)}\n`));
     const script = c.config.Cmd!.at(-1)!;
@@ -66,7 +71,15 @@ class FakeEngine implements BuildEngine {
   }
   async removeContainer(id: string) { this.removed.push(id); this.containers.delete(id); }
   async tag(imageId: string, ref: string) { this.tags.set(ref, imageId); }
-  async mountImage(): Promise<{ path: string; release(): Promise<void> }> { throw new Error('not in this test'); }
+  async mountImage(imageId: string): Promise<{ path: string; release(): Promise<void> }> {
+    const path = mkdtempSync(join(tmpdir(), 'berth-fake-view-'));
+    for (const [name, body] of this.images.get(imageId)?.files ?? []) {
+      mkdirSync(join(path, name, '..'), { recursive: true });
+      writeFileSync(join(path, name), body);
+    }
+    return { path, release: async () => rmSync(path, { recursive: true, force: true }) };
+  }
+  async imageFromHistory(): Promise<string> { throw new Error('not in this test'); }
 }
 
 const dirs: string[] = [];
@@ -174,4 +187,12 @@ test('runBuild() runs ONBUILD triggers of its base and does not pass them on', a
   assert.match(child.out, /# Executing 1 build trigger\n/);
   assert.deepEqual(engine.runs.at(-1), ['/bin/sh', '-c', 'from-trigger']);
   assert.deepEqual(engine.images.get(child.id)!.config.config!.OnBuild, []);
+});
+
+test('runBuild() runs stages that do not need each other side by side', async () => {
+  const engine = new FakeEngine();
+  const text = 'FROM base AS a\nRUN make a\nFROM base AS b\nRUN make b\nFROM base\nCOPY --from=a /ran /a\nCOPY --from=b /ran /b\n';
+  const { id } = await build(engine, text, { contextDir: context({}) });
+  assert.equal(engine.mostRunning, 2, 'the RUNs of stages a and b overlap');
+  assert.ok(engine.images.get(id));
 });

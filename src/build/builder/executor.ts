@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { InvalidArgumentError, shortId } from '../../base/index.js';
+import { InvalidArgumentError, NotFoundError, shortId } from '../../base/index.js';
+import type { FileDigest } from '../../image/index.js';
 import { familiarString, parseNormalizedNamed, tagNameOnly, type ImageRuntimeConfig } from '../../oci/index.js';
 import {
   DockerfileError, expandWord, instructionFromLine, targetStage,
@@ -8,6 +9,7 @@ import {
 import { BuildArgs, PREDEFINED_ARGS } from './build-args.js';
 import type { BaseImage, BuildCache, BuildEngine, BuildMessage, StepHost } from './engine.js';
 import { applyMetadata, commandArgs, isMetadata, wordEnv, type StageConfig } from './metadata.js';
+import { CacheSources } from './cache-sources.js';
 import { runCopy, type CopyContext } from './copy-step.js';
 import { runCommand } from './run-step.js';
 import { parseRunMount, resolveRunMounts } from './run-mounts.js';
@@ -16,10 +18,14 @@ export interface BuildOptions {
   dockerfile: Dockerfile;
   /** The build context on disk (already filtered by .dockerignore). */
   contextDir: string;
+  /** Content digests of the context's files, taken as they were unpacked (relative path → digest). */
+  contextDigests?: ReadonlyMap<string, FileDigest>;
   tags: string[];
   buildArgs: ReadonlyMap<string, string | null>;
   target?: string;
   noCache: boolean;
+  /** `--cache-from`: images whose history serves as the cache (then local hits count only when they lead to one). */
+  cacheFrom?: string[];
   pull: boolean;
   labels: Record<string, string>;
   /** Remove intermediate containers (default true). */
@@ -69,6 +75,7 @@ export async function runBuild(o: BuildOptions): Promise<string> {
   }
   const step = (i: Instruction): void => o.emit({ stream: `Step ${numbers.get(i)}/${total} : ${i.node.original}\n` });
 
+  const sources = new CacheSources(await cacheSourceImages(o));
   const results = new Map<number, Promise<string>>();
   const stageResult = (index: number): Promise<string> => {
     let p = results.get(index);
@@ -81,7 +88,8 @@ export async function runBuild(o: BuildOptions): Promise<string> {
   };
 
   const runStage = async (stage: Stage): Promise<string> => {
-    for (const dep of stageDeps(df, stage, meta, escape)) await stageResult(dep);
+    // Stages that do not need each other run side by side.
+    await Promise.all(stageDeps(df, stage, meta, escape).map(stageResult));
     step(stage.from);
     const base = await resolveBase(stage, meta);
     const run: StageRun = {
@@ -111,17 +119,17 @@ export async function runBuild(o: BuildOptions): Promise<string> {
     const earlier = df.stages.find((s) => s.index < stage.index && s.name === ref.toLowerCase());
     if (earlier) {
       const id = await stageResult(earlier.index);
-      return o.engine.image(id, { pull: false, signal: o.signal });
+      return o.engine.image(id, { pull: 'never', signal: o.signal });
     }
     if (ref.toLowerCase() === 'scratch') return { id: '', config: { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } } };
     const platform = stage.from.platform ? expandWord(stage.from.platform, scope, { escape }).value : o.platform;
-    return o.engine.image(ref, { pull: o.pull, platform, signal: o.signal, progress: (line) => o.emit({ stream: line }) });
+    return o.engine.image(ref, { pull: o.pull ? 'always' : 'missing', platform, signal: o.signal, progress: (line) => o.emit({ stream: line }) });
   };
 
   /** Commits (or finds in the cache) the image a step makes. */
   const commitStep = async (run: StageRun, createdBy: string, make: () => Promise<string>, keyExtra = ''): Promise<void> => {
     const key = cacheKey(run.imageId, createdBy, run.cfg, keyExtra);
-    const cached = o.noCache ? undefined : await o.cache.get(key);
+    const cached = o.noCache ? undefined : await cachedStep(run, key, createdBy);
     if (cached) {
       o.emit({ stream: ' ---> Using cache\n' });
       run.imageId = cached;
@@ -130,6 +138,19 @@ export async function runBuild(o: BuildOptions): Promise<string> {
       await o.cache.set(key, run.imageId);
     }
     o.emit({ stream: ` ---> ${shortId(run.imageId)}\n` });
+  };
+
+  /** A step's image from the local cache or a `--cache-from` source, as dockerd's image cache picks it. */
+  const cachedStep = async (run: StageRun, key: string, createdBy: string): Promise<string | undefined> => {
+    const local = await o.cache.get(key);
+    if (!sources.active) return local;
+    const parentOf = async (id: string): Promise<string | undefined> => (await o.engine.image(id, { pull: 'never' })).parent || undefined;
+    if (local && await sources.covers(local, parentOf)) return local;
+    const parent = run.imageId ? (await o.engine.image(run.imageId, { pull: 'never' })).config : undefined;
+    const hit = sources.match(parent, createdBy);
+    if (!hit) return undefined;
+    if (hit.kind === 'image') return hit.id;
+    return o.engine.imageFromHistory({ parent: run.imageId || undefined, source: hit.source.id, index: hit.index, config: run.cfg.config });
   };
 
   const metadataImage = (run: StageRun, createdBy: string): Promise<void> => commitStep(run, createdBy, () => o.engine.commit({
@@ -143,7 +164,7 @@ export async function runBuild(o: BuildOptions): Promise<string> {
       if (named.index >= run.stage.index) throw new DockerfileError(`invalid from flag value ${ref}: refers to current build stage`, line);
       return stageResult(named.index);
     }
-    return (await o.engine.image(ref, { pull: o.pull, signal: o.signal, progress: (l) => o.emit({ stream: l }) })).id;
+    return (await o.engine.image(ref, { pull: o.pull ? 'always' : 'missing', signal: o.signal, progress: (l) => o.emit({ stream: l }) })).id;
   };
 
   const dispatch = async (run: StageRun, ins: Instruction, _: { trigger: boolean }): Promise<void> => {
@@ -190,14 +211,20 @@ export async function runBuild(o: BuildOptions): Promise<string> {
     }
     if (ins.kind === 'copy' || ins.kind === 'add') {
       const ctx: CopyContext = {
-        engine: o.engine, contextDir: o.contextDir, env, escape, emit: o.emit, signal: o.signal, rm: o.rm,
+        engine: o.engine, contextDir: o.contextDir, contextDigests: o.contextDigests, env, escape, emit: o.emit, signal: o.signal, rm: o.rm,
         stageImage: (ref) => imageFor(ref, run, ins.node.startLine),
       };
-      const plan = await runCopy(ctx, ins, run);
       try {
-        return await commitStep(run, plan.createdBy, plan.commit);
-      } finally {
-        await plan.release();
+        const plan = await runCopy(ctx, ins, run);
+        try {
+          return await commitStep(run, plan.createdBy, plan.commit);
+        } finally {
+          await plan.release();
+        }
+      } catch (e) {
+        // What the sources held (an unreadable archive, say) is named with the step's line.
+        if (e instanceof InvalidArgumentError && !(e instanceof DockerfileError)) throw new DockerfileError(`${ins.kind.toUpperCase()} failed: ${e.message}`, ins.node.startLine);
+        throw e;
       }
     }
     if (ins.kind === 'from') throw new DockerfileError('FROM inside a stage', ins.node.startLine);
@@ -215,6 +242,19 @@ export async function runBuild(o: BuildOptions): Promise<string> {
     o.emit({ stream: `Successfully tagged ${familiarString(tagNameOnly(parseNormalizedNamed(tag)))}\n` });
   }
   return finalId;
+}
+
+/** The `--cache-from` images there are; missing ones are skipped, as dockerd does. */
+async function cacheSourceImages(o: BuildOptions): Promise<BaseImage[]> {
+  const found: BaseImage[] = [];
+  for (const ref of o.noCache ? [] : o.cacheFrom ?? []) {
+    try {
+      found.push(await o.engine.image(ref, { pull: 'never', signal: o.signal }));
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    }
+  }
+  return found;
 }
 
 function envHas(config: ImageRuntimeConfig, key: string): boolean {

@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { InternalError, InvalidArgumentError } from '../../base/index.js';
 import { exec } from '../exec.js';
 
@@ -6,6 +6,39 @@ import { exec } from '../exec.js';
 export async function linkExists(name: string): Promise<boolean> {
   if (name.includes('/') || name === '.' || name === '..') return false;
   return access(`/sys/class/net/${name}`).then(() => true, () => false);
+}
+
+/**
+ * Let packets addressed to 127.0.0.0/8 be routed out of `bridge` once DNAT has rewritten them
+ * (net.ipv4.conf.<bridge>.route_localnet): published ports then answer on the loopback address.
+ */
+export async function enableRouteLocalnet(bridge: string): Promise<void> {
+  if (!IFNAME_RE.test(bridge)) throw new InvalidArgumentError(`Invalid interface name "${bridge}"`);
+  await writeFile(`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`, '1');
+}
+
+/**
+ * Hairpin mode on a bridge port: a frame may leave by the port it came in on, which a container
+ * reaching its own published port through a host address needs once br_netfilter DNATs it.
+ * `port` is a host interface, or the host end of the veth whose other end is `peer.iface` in
+ * the named namespace `peer.netns` (netavark's veth names are its own).
+ */
+export async function enableHairpin(port: string | { netns: string; iface: string }): Promise<void> {
+  let name = port;
+  if (typeof name !== 'string') {
+    const { netns, iface } = name;
+    if (!IFNAME_RE.test(iface) || !/^[A-Za-z0-9_.-]+$/.test(netns)) throw new InvalidArgumentError(`Invalid interface "${iface}" or namespace "${netns}"`);
+    const shown = await exec('ip', ['-n', netns, '-o', 'link', 'show', 'dev', iface]);
+    const index = /@if(\d+):/.exec(shown.stdout)?.[1];
+    if (!index) throw new InternalError(`Cannot find the host end of "${iface}" in namespace "${netns}"`);
+    const names = await readdir('/sys/class/net');
+    const found = await Promise.all(names.map(async (n) => ((await readFile(`/sys/class/net/${n}/ifindex`, 'utf8').catch(() => '')).trim() === index ? n : undefined)));
+    const hit = found.find((n) => n !== undefined);
+    if (!hit) throw new InternalError(`Cannot find the host end of "${iface}" in namespace "${netns}"`);
+    name = hit;
+  }
+  if (!IFNAME_RE.test(name)) throw new InvalidArgumentError(`Invalid interface name "${name}"`);
+  await writeFile(`/sys/class/net/${name}/brport/hairpin_mode`, '1');
 }
 
 /** True when `port` is a port of `bridge` (a keeper left by a deleted bridge is not). */

@@ -32,7 +32,7 @@ export interface ApplyLayerResult {
  * trusted.overlay.opaque xattr. Ownership, modes, mtimes, links, devices, fifos and
  * SCHILY xattrs are kept. Hostile names are refused and nothing is written outside target.
  */
-export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, opts: { target: string; signal?: AbortSignal }): Promise<ApplyLayerResult> {
+export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, opts: { target: string; signal?: AbortSignal; digests?: Map<string, FileDigest> }): Promise<ApplyLayerResult> {
   const { signal } = opts;
   signal?.throwIfAborted();
   await mkdir(opts.target, { recursive: true, mode: 0o755 });
@@ -46,7 +46,7 @@ export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, op
       yield c;
     }
   })();
-  const x = new Extractor(ScopedDir.open(opts.target, { writer: true }), { layer: true });
+  const x = new Extractor(ScopedDir.open(opts.target, { writer: true }), { layer: true, ...(opts.digests ? { digests: opts.digests } : {}) });
   let size = 0;
   try {
     for await (const entry of readTar({ [Symbol.asyncIterator]: () => hashed })) {
@@ -101,7 +101,12 @@ export interface ExtractOptions {
   noOverwriteDirNonDir?: boolean;
   /** Every entry gets this owner instead of the archive's (Docker's ChownOpts). */
   owner?: { uid: number; gid: number };
+  /** Filled with each regular file's content digest as it is written (a build context's hash index). */
+  digests?: Map<string, FileDigest>;
 }
+
+/** A file's content as it was extracted: its sha256 (hex), and the size and mtime (s) it was written with. */
+export interface FileDigest { digest: string; size: number; mtime: number }
 
 /*
  * Every call goes through a ScopedDir: fd-relative system calls in berth's addon that
@@ -173,6 +178,7 @@ export class Extractor {
     const base = rel.slice(slash + 1);
     const parent = this.root.resolveDir(slash < 0 ? '' : rel.slice(0, slash), { create: true, entry: h.name });
     const leaf = parent === '' ? base : `${parent}/${base}`;
+    this.opts.digests?.delete(leaf);
 
     if (!this.opts.layer && base.startsWith(WHITEOUT_PREFIX)) {
       // a copy's ".wh." file would turn into a whiteout in a commit of the container
@@ -217,11 +223,14 @@ export class Extractor {
       fd = this.dir.create(leaf);
       if (fd === undefined) throw new InvalidArgumentError(`Cannot apply layer entry "${h.name}": "${leaf}" exists`);
     }
+    const hash = this.opts.digests ? createHash('sha256') : undefined;
     try {
       for await (const chunk of entry.body()) {
+        hash?.update(chunk);
         let off = 0;
         while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
       }
+      if (hash) this.opts.digests!.set(leaf, { digest: hash.digest('hex'), size: h.size, mtime: Math.floor(h.mtime) });
       // owner, then mode (chown clears setuid bits), then xattrs (a write or chown drops security.capability)
       if (h.uid !== 0 || h.gid !== 0) fchownSync(fd, h.uid, h.gid);
       fchmodSync(fd, h.mode & 0o7777);

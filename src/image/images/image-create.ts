@@ -117,3 +117,30 @@ export async function createImage(store: ImageStore, opts: NewImageOptions): Pro
     if (reg) store.layers.unpin(reg.layer.chainId);
   }
 }
+
+/**
+ * The builder's `--cache-from` hit: a new image on `parent` made of one history entry of
+ * `source` (and that entry's layer, which `source` already stores), with the step's config.
+ */
+export async function createImageFromHistory(store: ImageStore, opts: { parent?: string; source: string; index: number; config: ImageRuntimeConfig }): Promise<ImageEntry> {
+  return store.lock.run(async () => {
+    const base = opts.parent ? store.resolve(opts.parent) : undefined;
+    const src = store.resolve(opts.source);
+    const history = src.config.history ?? [];
+    const step = history[opts.index];
+    if (!step) throw new InvalidArgumentError(`image ${src.id} has no history entry ${opts.index}`);
+    const layer = step.empty_layer ? undefined : src.config.rootfs.diff_ids[history.slice(0, opts.index).filter((h) => !h.empty_layer).length];
+    if (!step.empty_layer && !layer) throw new InvalidArgumentError(`image ${src.id} has no layer for history entry ${opts.index}`);
+    const doc: ImageConfig = {
+      architecture: src.config.architecture,
+      ...(src.config.author ? { author: src.config.author } : {}),
+      config: opts.config,
+      created: step.created ?? new Date().toISOString(),
+      history: [...(base?.config.history ?? []), step],
+      os: src.config.os,
+      rootfs: { type: 'layers', diff_ids: [...(base?.config.rootfs.diff_ids ?? []), ...(layer ? [layer] : [])] },
+      ...(src.config.variant ? { variant: src.config.variant } : {}),
+    };
+    return (await store.createImage(Buffer.from(JSON.stringify(doc)), { parent: base?.id })).image;
+  });
+}

@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { InvalidArgumentError, silentLogger, type Digest, type EngineEvent, type Filters, type Logger } from '../../base/index.js';
 import { familiarString, parseNormalizedNamed, type ImageRuntimeConfig, type ImageConfig } from '../../oci/index.js';
 import type { ContentStore } from '../content/index.js';
-import { createImage, parsePlatform, parseTagTarget, type NewImageOptions } from './image-create.js';
+import { createImage, createImageFromHistory, parsePlatform, parseTagTarget, type NewImageOptions } from './image-create.js';
 import { imageHistory } from './image-history.js';
 import { listImages } from './image-list.js';
 import { loadImages } from './image-load.js';
@@ -137,6 +137,11 @@ export class ImageService {
     const img = await createImage(this.store, o);
     if (opts.repoTag) this.event('tag', img.id, familiarString(parseTagTarget(opts.repoTag)));
     return this.store.record(img);
+  }
+
+  /** The builder's `--cache-from` hit: one history step of `source` stacked on `parent` (see createImageFromHistory). */
+  async commitFromHistory(opts: { parent?: string; source: string; index: number; config: ImageRuntimeConfig }): Promise<ImageRecord> {
+    return this.store.record(await createImageFromHistory(this.store, opts));
   }
 
   load(src: Readable | AsyncIterable<Buffer>, opts: { quiet?: boolean; signal?: AbortSignal } = {}): AsyncIterable<LoadEvent> {
