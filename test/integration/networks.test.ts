@@ -128,7 +128,7 @@ describe('user-defined networks', { skip }, () => {
     ok(await d.docker(['start', 'nd-db']));
     const moved = ok(await d.docker(['inspect', '-f', '{{(index .NetworkSettings.Networks "nd-link").IPAddress}}', 'nd-db'])).trim();
     assert.notEqual(moved, ip);
-    assert.ok((await eventually(async () => { const r = await inApp('nslookup dbalias'); return r.code === 0 && r.stdout.includes(moved) && r.stdout; })), 'the alias answers with the new address');
+    assert.ok((await eventually(async () => { const r = await inApp('nslookup dbalias'); return r.code === 0 && r.stdout.includes(moved) && r.stdout; }, 30_000)), 'the alias answers with the new address');
 
     // the names go with their linkers
     ok(await d.docker(['rm', '-f', 'nd-app', 'nd-late', 'nd-squat']));
