@@ -4,7 +4,7 @@
 #   bash bench/build.sh     (RUNS=5 hyperfine runs per figure)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source bench/engine-cleanup.sh
+source bench/engines.sh
 RUNS=${RUNS:-5}
 W=/tmp/berth-bench-build
 OUT=bench/build-results.md
@@ -13,37 +13,14 @@ PODMAN="podman --root $W/podman/root --runroot $W/podman/run --cgroup-manager cg
 cleanup() {
   set +e
   $PODMAN rm -f -t 0 -a >/dev/null 2>&1
-  [ -f $W/berthd.pid ] && kill "$(cat $W/berthd.pid)" 2>/dev/null
-  [ -f $W/dockerd.pid ] && kill "$(cat $W/dockerd.pid)" 2>/dev/null
-  sleep 2
-  grep -o " $W[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
-  ip link del bbuild0 2>/dev/null; ip link del dbuild0 2>/dev/null
-  for l in $(ip -o link | grep -o 'bbuild0-k[0-9a-f]*'); do ip link del "$l"; done
-  drop_engine_rules '172\.31\.23[67]\.|dbuild0|bbuild0'
-  rm -rf $W
+  grep -o " $W/podman[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
+  engines_stop
 }
 trap cleanup EXIT
-rm -rf $W && mkdir -p $W
-
-echo '{}' > $W/daemon.json
-setsid bin/berthd.js -H unix://$W/berth.sock --data-root $W/berth --exec-root $W/berth-run \
-  --pidfile $W/berthd.pid --bridge bbuild0 --bip 172.31.236.1/24 --config-file $W/daemon.json >$W/berthd.log 2>&1 &
-ip link add dbuild0 type bridge 2>/dev/null || true; ip addr add 172.31.237.1/24 dev dbuild0 2>/dev/null || true; ip link set dbuild0 up
-setsid dockerd -H unix://$W/docker.sock --data-root $W/docker --exec-root $W/docker-run --pidfile $W/dockerd.pid \
-  --bridge dbuild0 >$W/dockerd.log 2>&1 &
-for _ in $(seq 100); do docker -H unix://$W/berth.sock version >/dev/null 2>&1 && docker -H unix://$W/docker.sock version >/dev/null 2>&1 && break; sleep 0.2; done
-
-B="bin/berth.cjs -H unix://$W/berth.sock"
-DB="env DOCKER_BUILDKIT=0 docker -H unix://$W/berth.sock"
-DD="env DOCKER_BUILDKIT=0 docker -H unix://$W/docker.sock"
-$B image mkimage busybox >/dev/null
-$B save -o $W/busybox.tar busybox
-$DD load -i $W/busybox.tar >/dev/null
+engines_start $W build 236
+DB="env DOCKER_BUILDKIT=0 $DB"
+DD="env DOCKER_BUILDKIT=0 $DD"
 $PODMAN load -i $W/busybox.tar >/dev/null
-
-ms() { python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['results'][0]['median']*1000, 1))" "$1"; }
-hf() { hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$W/$1.json" "$2" >/dev/null 2>&1 || hyperfine --warmup 1 --runs "$RUNS" --export-json "$W/$1.json" "$2" >/dev/null; ms "$W/$1.json"; }
-ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 row() { echo "| $1 | $2 | $3 | $4 | $(ratio $4 $2) | $(ratio $4 $3) | $5 |"; }
 
 # The 10-step Dockerfile: metadata, COPY and RUN steps as a small app's.

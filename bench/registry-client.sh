@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The registry client: push and pull of a 200 MB image (4 layers of 50 MB) over loopback, berthd
-# against dockerd, each with its own Debian docker-registry, in one run; and a pull where every
-# layer is already present. Not a test: run by hand as root after `npm run build`.
+# with berth's registry server against dockerd with Debian's docker-registry (and berthd against
+# docker-registry too), in one run; and a pull where every layer is already present, through the
+# API and through `berth pull` and `docker pull` against berthd.
+# Not a test: run by hand as root after `npm run build`.
 #   bash bench/registry-client.sh        (ROUNDS=3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +13,7 @@ DB=dpull0; DNET=172.31.243; BB=bpull0; BNET=172.31.242
 
 cleanup() {
   set +e
-  for p in berthd dockerd reg-b reg-d; do [ -f $W/$p.pid ] && kill "$(cat $W/$p.pid)" 2>/dev/null; done
+  for p in berthd dockerd reg-b reg-d reg-x; do [ -f $W/$p.pid ] && kill "$(cat $W/$p.pid)" 2>/dev/null; done
   sleep 2
   grep -o " $W[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
   ip link del $DB 2>/dev/null; ip link del $BB 2>/dev/null
@@ -24,11 +26,12 @@ cleanup() {
 trap cleanup EXIT
 rm -rf $W && mkdir -p $W
 
-registry() { # name port: a fresh registry (storage emptied), so every round uploads every layer
+registry() { # name port [berth]: a fresh registry (storage emptied), so every round uploads every layer
   [ -f $W/$1.pid ] && { kill "$(cat $W/$1.pid)" 2>/dev/null; while kill -0 "$(cat $W/$1.pid)" 2>/dev/null; do sleep 0.1; done; }
   rm -rf $W/$1; mkdir -p $W/$1
-  printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' "$W/$1/data" "$2" > $W/$1/config.yml
-  setsid docker-registry serve $W/$1/config.yml >$W/$1.log 2>&1 & echo $! > $W/$1.pid
+  printf 'version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' "$W/$1/data" "$2" > $W/$1/config.yml
+  if [ "${3:-}" = berth ]; then setsid node bin/berth-registry.js serve $W/$1/config.yml >$W/$1.log 2>&1 & echo $! > $W/$1.pid
+  else setsid docker-registry serve $W/$1/config.yml >$W/$1.log 2>&1 & echo $! > $W/$1.pid; fi
   for _ in $(seq 100); do curl -sf http://127.0.0.1:$2/v2/ >/dev/null && break; sleep 0.1; done
 }
 echo '{}' > $W/daemon.json
@@ -63,18 +66,26 @@ $D load -i $W/big.tar >/dev/null
 
 now() { date +%s.%N; }
 secs() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$2"; }
-declare -a bpush bpull dpush dpull bpullgz
+declare -a bpush bpull dpush dpull xpush xpull bpullgz cbpush cbpull cdpush cdpull
+# CPU seconds of a process and its reaped children (dockerd unpacks in a child), registry included
+ticks() { awk '{print $14 + $15 + $16 + $17}' /proc/"$1"/stat; }
+cpu_of() { echo $(( $(ticks "$(cat $W/$1.pid)") + $(ticks "$(cat $W/$2.pid)") )); }
+cpus() { python3 -c "import sys; print(f'{(int(sys.argv[2]) - int(sys.argv[1])) / $(getconf CLK_TCK):.2f}')" "$1" "$2"; }
 for r in $(seq "$ROUNDS"); do
-  registry reg-b 15801; registry reg-d 15802
-  $B tag big:1 127.0.0.1:15801/big:1; $D tag big:1 127.0.0.1:15802/big:1
-  t0=$(now); $B push -q 127.0.0.1:15801/big:1 >/dev/null; t1=$(now); bpush+=("$(secs $t0 $t1)")
-  t0=$(now); $D push -q 127.0.0.1:15802/big:1 >/dev/null; t1=$(now); dpush+=("$(secs $t0 $t1)")
-  $B rmi big:1 127.0.0.1:15801/big:1 >/dev/null; $D rmi big:1 127.0.0.1:15802/big:1 >/dev/null
-  t0=$(now); $B pull -q 127.0.0.1:15801/big:1 >/dev/null; t1=$(now); bpull+=("$(secs $t0 $t1)")
-  t0=$(now); $D pull -q 127.0.0.1:15802/big:1 >/dev/null; t1=$(now); dpull+=("$(secs $t0 $t1)")
-  # berth pulling dockerd's gzip layers (its own copy removed first): the bytes dockerd pulled
+  # berthd with berth's server (15801), dockerd with docker-registry (15802), berthd with docker-registry (15803)
+  registry reg-b 15801 berth; registry reg-d 15802; registry reg-x 15803
+  $B tag big:1 127.0.0.1:15801/big:1; $B tag big:1 127.0.0.1:15803/big:1; $D tag big:1 127.0.0.1:15802/big:1
+  sync; c0=$(cpu_of berthd reg-b); t0=$(now); $B push -q 127.0.0.1:15801/big:1 >/dev/null; t1=$(now); bpush+=("$(secs $t0 $t1)"); cbpush+=("$(cpus $c0 "$(cpu_of berthd reg-b)")")
+  sync; c0=$(cpu_of dockerd reg-d); t0=$(now); $D push -q 127.0.0.1:15802/big:1 >/dev/null; t1=$(now); dpush+=("$(secs $t0 $t1)"); cdpush+=("$(cpus $c0 "$(cpu_of dockerd reg-d)")")
+  sync; t0=$(now); $B push -q 127.0.0.1:15803/big:1 >/dev/null; t1=$(now); xpush+=("$(secs $t0 $t1)")
+  $B rmi big:1 127.0.0.1:15801/big:1 127.0.0.1:15803/big:1 >/dev/null; $D rmi big:1 127.0.0.1:15802/big:1 >/dev/null
+  sync; c0=$(cpu_of berthd reg-b); t0=$(now); $B pull -q 127.0.0.1:15801/big:1 >/dev/null; t1=$(now); bpull+=("$(secs $t0 $t1)"); cbpull+=("$(cpus $c0 "$(cpu_of berthd reg-b)")")
+  sync; c0=$(cpu_of dockerd reg-d); t0=$(now); $D pull -q 127.0.0.1:15802/big:1 >/dev/null; t1=$(now); dpull+=("$(secs $t0 $t1)"); cdpull+=("$(cpus $c0 "$(cpu_of dockerd reg-d)")")
   $B rmi 127.0.0.1:15801/big:1 >/dev/null
-  t0=$(now); $B pull -q 127.0.0.1:15802/big:1 >/dev/null; t1=$(now); bpullgz+=("$(secs $t0 $t1)")
+  sync; t0=$(now); $B pull -q 127.0.0.1:15803/big:1 >/dev/null; t1=$(now); xpull+=("$(secs $t0 $t1)")
+  # berth pulling dockerd's gzip layers (its own copy removed first): the bytes dockerd pulled
+  $B rmi 127.0.0.1:15803/big:1 >/dev/null
+  sync; t0=$(now); $B pull -q 127.0.0.1:15802/big:1 >/dev/null; t1=$(now); bpullgz+=("$(secs $t0 $t1)")
   # the next round starts from the loaded image again
   $B rmi 127.0.0.1:15802/big:1 >/dev/null; $D rmi 127.0.0.1:15802/big:1 >/dev/null
   $B load -i $W/big.tar >/dev/null; $D load -i $W/big.tar >/dev/null
@@ -96,15 +107,27 @@ for _ in range(20):
 ts.sort(); print(f"{ts[len(ts)//2]:.1f}")
 PY
 )
+# and through the CLIs against berthd, 20 times each (the CLI's own start-up included)
+clipull() { local ts=(); for _ in $(seq 20); do t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N); ts+=("$(( (t1 - t0) / 100000 ))"); done
+  printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)] / 10}'; }
+present_berth=$(clipull $B pull -q 127.0.0.1:15801/big:1)
+present_docker=$(clipull docker -H unix://$W/berth.sock pull -q 127.0.0.1:15801/big:1)
+present_version=$(clipull docker -H unix://$W/berth.sock version --format '{{.Server.Version}}')
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 {
-  echo "## registry client: 200 MB image, 4 layers, over loopback to Debian's docker-registry (median of $ROUNDS; load average $load)"
-  echo "| step | berthd s | dockerd s | dockerd ÷ berthd |"
-  echo "| --- | --- | --- | --- |"
-  echo "| push | $(med "${bpush[@]}") | $(med "${dpush[@]}") | $(ratio "$(med "${dpush[@]}")" "$(med "${bpush[@]}")") |"
-  echo "| pull (each its own pushed image) | $(med "${bpull[@]}") | $(med "${dpull[@]}") | $(ratio "$(med "${dpull[@]}")" "$(med "${bpull[@]}")") |"
-  echo "| pull of dockerd's gzip layers | $(med "${bpullgz[@]}") | $(med "${dpull[@]}") | $(ratio "$(med "${dpull[@]}")" "$(med "${bpullgz[@]}")") |"
+  echo "## registry client: 200 MB image, 4 layers, over loopback (median of $ROUNDS; load average $load)"
+  echo "| step | berthd + berth registry s | dockerd + docker-registry s | ratio | berthd + docker-registry s | ratio |"
+  echo "| --- | --- | --- | --- | --- | --- |"
+  echo "| push | $(med "${bpush[@]}") | $(med "${dpush[@]}") | $(ratio "$(med "${dpush[@]}")" "$(med "${bpush[@]}")") | $(med "${xpush[@]}") | $(ratio "$(med "${dpush[@]}")" "$(med "${xpush[@]}")") |"
+  echo "| pull (each its own pushed image) | $(med "${bpull[@]}") | $(med "${dpull[@]}") | $(ratio "$(med "${dpull[@]}")" "$(med "${bpull[@]}")") | $(med "${xpull[@]}") | $(ratio "$(med "${dpull[@]}")" "$(med "${xpull[@]}")") |"
+  echo "| berthd pulls dockerd's gzip layers | | $(med "${dpull[@]}") | | $(med "${bpullgz[@]}") | $(ratio "$(med "${dpull[@]}")" "$(med "${bpullgz[@]}")") |"
+  echo "| push, CPU s (daemon + registry) | $(med "${cbpush[@]}") | $(med "${cdpush[@]}") | $(ratio "$(med "${cdpush[@]}")" "$(med "${cbpush[@]}")") | | |"
+  echo "| pull, CPU s (daemon + registry) | $(med "${cbpull[@]}") | $(med "${cdpull[@]}") | $(ratio "$(med "${cdpull[@]}")" "$(med "${cbpull[@]}")") | | |"
   echo
-  echo "pull with every layer present (POST /images/create, median of 20): $present ms"
+  echo "ratio: dockerd's time ÷ berthd's (above 1: berth faster). CPU seconds are what a quiet machine turns into wall time;"
+  echo "on a loaded one, a single-threaded daemon gets less of the CPU than a many-threaded one."
+  echo
+  echo "pull with every layer present, against berthd (median of 20): POST /images/create $present ms;"
+  echo "\`berth pull -q\` $present_berth ms, \`docker pull -q\` $present_docker ms (\`docker version\` alone: $present_version ms)"
 } | tee $W/result.md
 cat $W/result.md > bench/registry-client.md

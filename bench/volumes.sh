@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Volumes (issue 11): berthd against dockerd on this machine, in one run, reported as ratios.
 # Not a test: run by hand as root once berth is built (npm run build).
-#   bash bench/volumes.sh        (RUNS=10 hyperfine runs; MIB=1024 for the sequential figures;
-#                                 PARTS="run copyup seq" to choose the figures)
+#   bash bench/volumes.sh        (RUNS=10 hyperfine runs and copy-up rounds; MIB=1024 and
+#                                 SEQ_RUNS=5 for the sequential figures; PARTS="run copyup seq")
 # Figures:
-#   - 1 GiB sequential write (dd conv=fsync) and read inside a named volume of berthd, against the
-#     same dd on the host file system that holds berthd's data root (goal: within 5 %)
+#   - 1 GiB sequential write (dd conv=fsync) and read (dd iflag=direct) inside a named volume of
+#     berthd, against the same dd on the host file system that holds berthd's data root, turn
+#     about, medians (goal: within 5 %)
 #   - run --rm -v NAME:/data busybox true, docker CLI, berthd ÷ dockerd (goal ≤ 0.3)
 #   - copy-up of a 10,000-file image directory into a new volume: run --rm -v NEW:/big img true,
 #     berthd ÷ dockerd (goal ≤ 0.5)
@@ -13,6 +14,7 @@ set -euo pipefail
 . "$(dirname "$0")/engine-cleanup.sh"
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-10}
+SEQ_RUNS=${SEQ_RUNS:-5}
 MIB=${MIB:-1024}
 W=/tmp/berth-bench-vol
 BB=bvol0; DB=dvol0; BNET=172.31.242; DNET=172.31.243
@@ -30,6 +32,7 @@ cleanup() {
   for l in $(ip -o link | grep -o "$BB-k[0-9a-f]*"); do ip link del "$l"; done
   # only the rules naming this run's bridges and subnets
   drop_engine_rules "$BNET\.|$DNET\.|$DB|$BB"
+  [ -f $W/bench-cgroups ] && for g in $(cat $W/bench-cgroups); do rmdir "$g"; done
   rm -rf $W
 }
 trap cleanup EXIT
@@ -66,6 +69,7 @@ fi
 
 ms() { python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['results'][0]['median']*1000))" "$1"; }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'; }
 hf() { local name=$1; shift; hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$W/$name.json" "$@" >/dev/null 2>&1; ms "$W/$name.json"; }
 
 $B volume create benchvol >/dev/null; $D volume create benchvol >/dev/null
@@ -90,25 +94,57 @@ copyup_once() { # $1 CLI, $2 volume name: ms of the run, checked complete, volum
 }
 td=(); tb=()
 for i in $(seq "$RUNS"); do td+=("$(copyup_once "$D" "cu$i")"); tb+=("$(copyup_once "$B" "cu$i")"); done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'; }
 t_d=$(median "${td[@]}"); t_b=$(median "${tb[@]}")
 echo "| engine | ms (median) |"; echo "|---|---|"
 echo "| dockerd | $t_d |"; echo "| berthd | $t_b |"; echo "| berthd ÷ dockerd | $(ratio $t_b $t_d) |"
 fi
 
 if want seq; then
-echo; echo "## sequential $MIB MiB in a named volume against the host file system"
+echo; echo "## sequential $MIB MiB in a named volume against the host file system (median of $SEQ_RUNS)"
+# The volume's data directory and the host's file sit on the one file system that holds the data
+# root. Each figure is busybox's own time of one dd (the container's start is not in it): the
+# write ends with fsync (conv=fsync), the read bypasses the page cache (iflag=direct), so both
+# measure the disk path, not memory. Volume and host take turns, the order flipping each round,
+# the file removed and the file system synced before each write.
+# The host's dd runs twice: as a plain process, and in a cgroup of its own beside the containers'
+# (berth puts every container under /berth: on a busy machine that group's one share of CPU is
+# split among all of berth's containers, which slows the container's dd for reasons that are not
+# the volume's; the same cgroup place isolates the file system path).
 vol=$($B volume inspect -f '{{.Mountpoint}}' benchvol)
 host=$W/berth/hostdir; mkdir -p $host
-seq_io() { # $1: a command prefix that runs sh -c (busybox sh in both cases); $2: directory. busybox time's "real" of each dd, in ms.
-  local run=$1 dir=$2
-  $run "time dd if=/dev/zero of=$dir/seq bs=1M count=$MIB conv=fsync; time dd if=$dir/seq of=/dev/null bs=1M; rm -f $dir/seq" 2>&1 \
-    | awk '/^real/ { split($3, a, "s"); split($2, m, "m"); printf "%d ", (m[1] * 60 + a[1]) * 1000 } END { print "" }'
+[ "$(stat -c %d "$vol")" = "$(stat -c %d "$host")" ] || { echo "volume and host directory are on different file systems" >&2; exit 1; }
+CG=(); for c in /sys/fs/cgroup/*/berth /sys/fs/cgroup/berth; do
+  [ -d "$c" ] && mkdir "$c/bench-vol-$$" 2>/dev/null && CG+=("$c/bench-vol-$$")
+done
+echo "${CG[*]}" > $W/bench-cgroups # removed by cleanup
+dd_ms() { # $1 volume|host|beside, $2 write|read: ms of one dd, as busybox time reports it
+  local op cmd
+  if [ "$2" = write ]; then op="sync -f DIR; time dd if=/dev/zero of=DIR/seq bs=1M count=$MIB conv=fsync"
+  else op="time dd if=DIR/seq of=/dev/null bs=1M iflag=direct"; fi
+  case $1 in
+    volume) cmd=(${B} run --rm -v benchvol:/data busybox sh -c "${op//DIR//data}") ;;
+    host) cmd=(busybox sh -c "${op//DIR/$host}") ;;
+    beside) cmd=(bash -c 'for g in $1; do echo $BASHPID > $g/cgroup.procs; done; exec busybox sh -c "$2"' - "${CG[*]}" "${op//DIR/$host}") ;;
+  esac
+  "${cmd[@]}" 2>&1 | awk '/^real/ { split($3, a, "s"); split($2, m, "m"); printf "%d\n", (m[1] * 60 + a[1]) * 1000 }'
 }
-read -r cw cr < <(seq_io "$B run --rm -v benchvol:/data busybox sh -c" /data)
-read -r hw hr < <(seq_io "busybox sh -c" "$host")
-echo "| | write ms | read ms |"; echo "|---|---|---|"
-echo "| host fs | $hw | $hr |"; echo "| berthd volume | $cw | $cr |"
-echo "| volume ÷ host | $(ratio $cw $hw) | $(ratio $cr $hr) |"
+declare -A W_ R_
+kinds="volume host"; [ ${#CG[@]} -gt 0 ] && kinds="volume host beside"
+for i in $(seq "$SEQ_RUNS"); do
+  order=$kinds; [ $((i % 2)) = 0 ] && order=$(echo $kinds | tr ' ' '\n' | tac | tr '\n' ' ')
+  for k in $order; do
+    W_[$k]+="$(dd_ms "$k" write) "; R_[$k]+="$(dd_ms "$k" read) "
+    if [ "$k" = volume ]; then rm -f "$vol/seq"; else rm -f "$host/seq"; fi
+  done
+done
+for k in $kinds; do echo "$k: write ms ${W_[$k]}; read ms ${R_[$k]}"; done
+echo "| | write ms (fsync) | read ms (O_DIRECT) |"; echo "|---|---|---|"
+declare -A MW MR
+for k in $kinds; do MW[$k]=$(median ${W_[$k]}); MR[$k]=$(median ${R_[$k]}); done
+echo "| host fs | ${MW[host]} | ${MR[host]} |"
+if [ -n "${MW[beside]:-}" ]; then echo "| host fs, in a cgroup beside the containers' | ${MW[beside]} | ${MR[beside]} |"; fi
+echo "| berthd volume | ${MW[volume]} | ${MR[volume]} |"
+echo "| volume ÷ host | $(ratio ${MW[volume]} ${MW[host]}) | $(ratio ${MR[volume]} ${MR[host]}) |"
+if [ -n "${MW[beside]:-}" ]; then echo "| volume ÷ host beside the containers | $(ratio ${MW[volume]} ${MW[beside]}) | $(ratio ${MR[volume]} ${MR[beside]}) |"; fi
 fi
 echo; echo "(load average: $(cut -d' ' -f1-3 /proc/loadavg))"

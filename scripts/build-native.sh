@@ -1,10 +1,10 @@
 #!/bin/sh
-# Compile berth's addon (src/host/native/berth-host.c) against the running Node's headers.
+# Compile berth's addon (src/host/native/*.c, one module) against the running Node's headers.
 # Without a compiler or headers berth spawns mount(8)/umount(8) instead, but refuses to unpack
 # layers: extraction has no safe path-based fallback (docs/decisions/0009).
 set -eu
 cd "$(dirname "$0")/.."
-src=src/host/native/berth-host.c
+srcs="src/host/native/berth-host.c src/host/native/copy-tree.c"
 out=dist/native/berth-host.node
 inc="$(dirname "$(dirname "$(command -v node)")")/include/node"
 if ! command -v cc >/dev/null 2>&1 || [ ! -f "$inc/node_api.h" ]; then
@@ -12,7 +12,10 @@ if ! command -v cc >/dev/null 2>&1 || [ ! -f "$inc/node_api.h" ]; then
   rm -f "$out"
   exit 0
 fi
-[ -f "$out" ] && [ "$out" -nt "$src" ] && exit 0
+stale=0
+# probe.c is #included by berth-host.c
+for f in $srcs src/host/native/berth-host.h src/host/native/probe.c; do [ -f "$out" ] && [ "$out" -nt "$f" ] || stale=1; done
+[ "$stale" = 0 ] && exit 0
 mkdir -p dist/native
-cc -O2 -Wall -Wextra -Werror -shared -fPIC -I"$inc" -DNODE_GYP_MODULE_NAME=berth_host -o "$out.tmp" "$src"
+cc -O2 -Wall -Wextra -Werror -shared -fPIC -pthread -I"$inc" -DNODE_GYP_MODULE_NAME=berth_host -o "$out.tmp" $srcs
 mv "$out.tmp" "$out"

@@ -72,7 +72,7 @@ export async function startExec(core: ContainerCore, ref: string, opts: { attach
     const user = await execUser(core, rec, e);
     session = await d.runtime.exec(rec.id, {
       execId: e.id, args: e.config.cmd, env: [...rec.config.Env, ...e.config.env], cwd: e.config.workingDir || rec.config.WorkingDir,
-      user, tty, privileged: e.config.privileged, stdin: opts.attach && e.config.attachStdin, attach: opts.attach,
+      user, tty, privileged: e.config.privileged, stdin: opts.attach && e.config.attachStdin, attach: opts.attach, probe: e.probe,
       ...(tty && consoleSize ? { consoleSize } : {}),
     });
   } catch (err) {

@@ -99,6 +99,8 @@ export type ExecRequest = Pick<SpecInput, 'args' | 'env' | 'cwd' | 'user' | 'tty
   stdin: boolean;
   /** Attach before the process starts (its streams from the first byte); false for a detached exec. */
   attach: boolean;
+  /** A health probe: may run without the runtime (stdout and stderr then arrive together on stdout). */
+  probe?: boolean;
 };
 
 /** A running exec: its streams, its terminal, and its exit code once it ends. */
@@ -157,7 +159,7 @@ export interface ContainerRuntime {
   /** Change the running container's cgroup limits (docker update). */
   update(id: string, resources: LinuxResources): Promise<void>;
   /** The container's counters; ConflictError when it does not run. */
-  stats(id: string): Promise<CgroupStats>;
+  stats(id: string, opts?: { cpuOnly?: boolean }): Promise<CgroupStats>;
   /** Every process in the container's cgroup. */
   processes(id: string): Promise<ContainerProcess[]>;
 }

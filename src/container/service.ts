@@ -157,9 +157,9 @@ export class ContainerService {
     return updateContainer(this.core, ref, u);
   }
 
-  /** The container's counters now; undefined when it does not run. */
-  stats(rec: ContainerRecord): Promise<CgroupStats | undefined> {
-    return containerStats(this.core, rec);
+  /** The container's counters now (`cpuOnly`: its CPU's alone); undefined when it does not run. */
+  stats(rec: ContainerRecord, opts: { cpuOnly?: boolean } = {}): Promise<CgroupStats | undefined> {
+    return containerStats(this.core, rec, opts);
   }
 
   /** docker exec: an instance to start (exec.ts). */

@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { chmod, chown, mkdir } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { errnoCode, NotFoundError } from '../base/index.js';
+import { errnoCode, InvalidArgumentError, NotFoundError } from '../base/index.js';
 import { parseNormalizedNamed, type ImageConfig, type Reference } from '../oci/index.js';
 import type { TransferEvent } from '../registry/index.js';
-import { fileType, mkdirInRoot, S_IFDIR, ScopedDir } from '../host/index.js';
-import { applyLayer, type ImageService } from '../image/index.js';
+import { fileType, mkdirInRoot, mountOverlay, S_IFDIR, ScopedDir, unmount } from '../host/index.js';
+import { applyLayer, parsePlatform, type ImageService } from '../image/index.js';
 import { statInScope, type BuildEngine } from '../build/index.js';
 import type { ContainerDeclaration, ContainerService } from '../container/index.js';
 import { resolveUser } from '../runtime/index.js';
@@ -20,6 +20,8 @@ export function buildEngine(d: {
   containers: ContainerService; images: ImageService; snapshotter: Snapshotter;
   /** Where `RUN --mount=type=cache` directories live (`<data-root>/builder/cache-mounts`). */
   cacheMountsRoot: string;
+  /** Scratch space of running builds (`<data-root>/builder/tmp`, emptied at start-up). */
+  scratchRoot: string;
   /** The registry client's pull: FROM images that are missing (or all, with --pull). */
   pull?: (ref: Reference, opts: { platform?: string; signal?: AbortSignal }) => AsyncIterable<TransferEvent>;
 }): BuildEngine {
@@ -44,7 +46,11 @@ export function buildEngine(d: {
         }
       };
       const found = local();
-      if ((found && pull !== 'always') || pull === 'never' || !d.pull || /^sha256:[0-9a-f]{64}$/.test(ref)) {
+      // A local image of another platform than the one asked for is pulled again, or refused as dockerd refuses it.
+      const wanted = platform ? parsePlatform(platform) : undefined;
+      const fits = !found || !wanted || (found.config.os === wanted.os && found.config.architecture === wanted.architecture);
+      if ((found && fits && pull !== 'always') || pull === 'never' || !d.pull || /^sha256:[0-9a-f]{64}$/.test(ref)) {
+        if (found && !fits) throw new InvalidArgumentError(`image with reference ${ref} was found but does not match the specified platform: wanted ${wanted!.os}/${wanted!.architecture}, actual: ${found.config.os}/${found.config.architecture}`);
         if (found) return found;
         throw new NotFoundError(`No such image: ${ref}`);
       }
@@ -191,6 +197,25 @@ export function buildEngine(d: {
         if (errnoCode(e) !== 'EEXIST') throw e;
       }
       return dir;
+    },
+
+    async scratchView(dir) {
+      const base = await mkdtemp(join(d.scratchRoot, 'rw-'));
+      const [upper, work, path] = ['upper', 'work', 'merged'].map((n) => join(base, n)) as [string, string, string];
+      await Promise.all([upper, work, path].map((p) => mkdir(p, { mode: 0o755 })));
+      try {
+        await mountOverlay({ lowerDirs: [dir], upperDir: upper, workDir: work, target: path });
+      } catch (e) {
+        await rm(base, { recursive: true, force: true });
+        throw e;
+      }
+      return {
+        path,
+        release: async () => {
+          await unmount(path, { lazy: true });
+          await rm(base, { recursive: true, force: true });
+        },
+      };
     },
 
     async mountImage(imageId) {

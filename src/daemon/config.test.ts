@@ -68,3 +68,14 @@ test('loadConfig() reads the bridge options from daemon.json and flags, -b none 
   await assert.rejects(loadConfig(['-b', 'none', '--bip', '10.1.0.1/24', '--config-file', file('empty3.json', '{}')]), /You specified -b & --bip, mutually exclusive options/);
   await assert.rejects(loadConfig(['--iptables=false', '--config-file', file('ipt.json', '{"iptables": true}')]), /specified both as a flag and in the configuration file: iptables/);
 });
+
+test('loadConfig() takes --experimental or daemon.json\'s "experimental", refuses both at once and a non-boolean', async () => {
+  const off = await loadConfig(['--config-file', file('none.json', '{}')]);
+  assert.ok(off.kind === 'run' && off.config.experimental === false);
+  const flag = await loadConfig(['--experimental', '--config-file', file('none2.json', '{}')]);
+  assert.ok(flag.kind === 'run' && flag.config.experimental === true);
+  const fromFile = await loadConfig(['--config-file', file('exp.json', '{"experimental":true}')]);
+  assert.ok(fromFile.kind === 'run' && fromFile.config.experimental === true && !fromFile.config.ignoredKeys.includes('experimental'));
+  await assert.rejects(loadConfig(['--experimental', '--config-file', file('exp2.json', '{"experimental":true}')]), /specified both as a flag and in the configuration file: experimental/);
+  await assert.rejects(loadConfig(['--config-file', file('exp3.json', '{"experimental":"yes"}')]), /experimental must be a boolean/);
+});

@@ -25,6 +25,8 @@ export interface DaemonConfig {
   cleanup: boolean;
   /** Mirrors, insecure registries, certs.d roots and transfer limits of the registry client. */
   registry: RegistryOptions;
+  /** `--experimental`: Docker's experimental endpoints (checkpoints) served, and reported so clients show them. */
+  experimental: boolean;
 }
 
 export const DEFAULTS = {
@@ -40,7 +42,7 @@ export const DEFAULTS = {
 const FILE_KEYS: Record<string, keyof DaemonConfig | 'debug' | keyof BridgeOptions> = {
   hosts: 'hosts', 'data-root': 'dataRoot', 'exec-root': 'execRoot', 'log-level': 'logLevel',
   'default-runtime': 'defaultRuntime', pidfile: 'pidfile', debug: 'debug', bridge: 'bridge', bip: 'bip',
-  icc: 'icc', ip: 'ip', mtu: 'mtu', 'userland-proxy': 'userlandProxy',
+  icc: 'icc', ip: 'ip', mtu: 'mtu', 'userland-proxy': 'userlandProxy', experimental: 'experimental',
   'fixed-cidr': 'fixedCidr', 'ip-forward': 'ipForward', 'ip-masq': 'ipMasq', iptables: 'iptables', 'default-address-pools': 'defaultAddressPools',
 };
 
@@ -50,7 +52,7 @@ const KNOWN_DOCKER_KEYS = new Set([
   'ip6tables', 'ipv6', 'dns', 'dns-opts',
   'dns-search', 'registry-mirrors', 'insecure-registries', 'max-concurrent-downloads', 'max-concurrent-uploads',
   'max-download-attempts', 'live-restore', 'shutdown-timeout', 'default-ulimits', 'default-shm-size', 'cgroup-parent',
-  'exec-opts', 'seccomp-profile', 'no-new-privileges', 'userns-remap', 'rootless', 'features', 'builder', 'experimental',
+  'exec-opts', 'seccomp-profile', 'no-new-privileges', 'userns-remap', 'rootless', 'features', 'builder',
   'min-api-version', 'tls', 'tlscacert', 'tlscert', 'tlskey', 'tlsverify', 'proxies', 'containerd', 'group',
 ]);
 
@@ -62,6 +64,7 @@ Options:
       --config-file string        Daemon configuration file (default "${DEFAULTS.configFile}")
       --data-root string          Root directory of persistent berth state (default "${DEFAULTS.dataRoot}")
   -D, --debug                     Enable debug mode
+      --experimental              Enable experimental features
       --default-runtime string    Default OCI runtime for containers: runc or crun (default: crun where it works, else runc)
       --exec-root string          Root directory for execution state files (default "${DEFAULTS.execRoot}")
   -H, --host list                 Daemon socket(s) to connect to (default ${DEFAULTS.host})
@@ -115,6 +118,7 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
         mtu: { type: 'string' },
         'userland-proxy': { type: 'string' },
         debug: { type: 'boolean', short: 'D' },
+        experimental: { type: 'boolean' },
         cleanup: { type: 'boolean' },
         'certs-dir': { type: 'string', multiple: true },
         'insecure-registry': { type: 'string', multiple: true },
@@ -140,6 +144,9 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
 
   const pick = <T>(flag: T | undefined, key: string, dflt: T): T => flag ?? (file[key] as T | undefined) ?? dflt;
   const debug = Boolean(v.debug ?? file.debug);
+  if (file.experimental !== undefined && typeof file.experimental !== 'boolean') {
+    throw new InvalidArgumentError(`unable to configure the daemon with file ${configFile}: experimental must be a boolean, got ${JSON.stringify(file.experimental)}`);
+  }
   const logLevel = pick(v['log-level'], 'log-level', debug ? 'debug' : 'info');
   if (!isLogLevel(logLevel)) throw new InvalidArgumentError(`unable to parse logging level: ${logLevel}`);
   const runtime = pick<string | undefined>(v['default-runtime'], 'default-runtime', undefined);
@@ -169,6 +176,7 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
       bridgeOptions: bridgeOptions(v, file),
       ignoredKeys: Object.keys(file).filter((k) => KNOWN_DOCKER_KEYS.has(k)),
       cleanup: Boolean(v.cleanup),
+      experimental: Boolean(v.experimental ?? file.experimental),
       registry: registryConfig(file, { mirrors: v['registry-mirror'], insecure: v['insecure-registry'], certsDirs: v['certs-dir'] }),
     },
   };

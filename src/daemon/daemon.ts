@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, UnavailableError, errnoCode, writeFileAtomic, type Filters, type Logger } from '../base/index.js';
 import { ApiServer, Router } from '../api/server/index.js';
-import { blkioWeightSupported, enableIpv4Forwarding, readHostRuntimeFacts } from '../host/index.js';
+import { blkioWeightSupported, enableIpv4Forwarding, mountPointsUnder, readHostRuntimeFacts, unmount } from '../host/index.js';
 import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
 import { networkRoutes } from '../api/routes/networks.js';
@@ -28,6 +28,7 @@ import { VolumeService } from '../volume/index.js';
 import { distributionRoutes, pullReply } from '../api/routes/distribution.js';
 import { RegistryClient } from '../registry/index.js';
 import { distributionBackend } from './distribution-adapter.js';
+import { HeapMode } from './heap-mode.js';
 import { checkpointRoutes } from '../api/routes/checkpoints.js';
 import { ImageService } from '../image/index.js';
 import { imageCommitter } from './image-commit.js';
@@ -115,11 +116,12 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     disconnect: (o) => network.disconnect(o),
   };
   const snapshotter = new OverlaySnapshotter({ root: cfg.dataRoot, layers: images });
+  const defaultRuntime = containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities });
   const containers = new ContainerService({
     store, images, network: attacher, log: log.child({ module: 'container' }),
     rootfs: snapshotRootfs({ snapshotter }),
     runtime: runtimeSet({
-      default: containerRuntime({ runtime: { ...runtime, path: runtimeBinary.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities }),
+      default: defaultRuntime,
       others: otherRuntimes.map((r, i) => containerRuntime({ runtime: { ...r, path: otherBinaries[i]!.path }, execRoot: cfg.execRoot, log: log.child({ module: 'runtime' }), hostCapabilities: facts.hostCapabilities })),
     }),
     spec: specFactory(facts),
@@ -139,6 +141,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
         network.reclaim(running),
         snapshotter.reclaimMounts({ keep: running, onUnmount: (path) => sweepLog.info('unmounting the rootfs of a container that does not run', { path }) }),
         images.reclaimHolds(known).then((layers) => { if (layers.length) sweepLog.info('released the layers of removed containers', { layers }); }),
+        defaultRuntime.sweepExecs(),
       ]);
     },
   });
@@ -146,7 +149,8 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   const router = new Router();
   systemRoutes(router, {
     apiVersion: API_VERSION,
-    version: versionInfo,
+    experimental: cfg.experimental,
+    version: () => versionInfo({ experimental: cfg.experimental }),
     info: async () => {
       const all = containers.all();
       const count = (s: string): number => all.filter((c) => c.state.status === s).length;
@@ -157,7 +161,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
         containers: { running, paused, stopped: all.length - running - paused },
         runtimes, defaultRuntime: runtime.name, bridge: cfg.bridge, logLevel: cfg.logLevel, warnings,
         cgroupVersion: host.cgroupMode === 'unified' ? '2' : '1',
-        registry: cfg.registry,
+        registry: cfg.registry, experimental: cfg.experimental,
         ...(cfg.bridgeOptions.defaultAddressPools ? { addressPools: cfg.bridgeOptions.defaultAddressPools } : {}),
       });
     },
@@ -167,9 +171,11 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     upperDir: (id) => containerPaths(containersRoot, id).upper,
     workDir: (id) => containerPaths(containersRoot, id).work,
     imageSize: (imageId) => images.get(imageId).size,
-  });
+  }, { experimental: cfg.experimental });
   const registry = new RegistryClient(images, cfg.registry, events);
-  const distribution = distributionBackend(registry, images);
+  // One transfer mode for the whole daemon: pulls, pushes and builds count against the same switch.
+  const heap = new HeapMode();
+  const distribution = distributionBackend(registry, images, heap);
   imageRoutes(router, images, {
     containerUsing: (id) => containers.imageUser(id),
     containerCount: (id) => containers.all().filter((c) => c.imageId === id).length,
@@ -179,8 +185,9 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   statsRoutes(router, { get: (ref) => containers.get(ref), stats: (rec) => containers.stats(rec), hostMemory: totalmem() });
   containerUpdateRoutes(router, containers);
   const builder = await openBuilder({
-    dataRoot: cfg.dataRoot, cacheMountsRoot: join(cfg.dataRoot, 'builder', 'cache-mounts'), containers, images, snapshotter,
+    dataRoot: cfg.dataRoot, cacheMountsRoot: join(cfg.dataRoot, 'builder', 'cache-mounts'), scratchRoot: join(cfg.dataRoot, 'builder', 'tmp'), containers, images, snapshotter,
     pull: (ref, opts) => registry.pull(ref, opts),
+    heap,
   });
   systemDfRoutes(router, {
     images: async ({ all }) => (await images.list({ all })).map((img) => ({ ...img, chainIds: images.inspect(img.id).chainIds })),
@@ -201,7 +208,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   eventRoutes(router, events);
   buildRoutes(router, builder);
   containerFileRoutes(router, containers.files);
-  checkpointRoutes(router, containers.files);
+  checkpointRoutes(router, containers.files, { experimental: cfg.experimental });
 
   const idle = idleCollector();
   const api = new ApiServer({
@@ -233,9 +240,10 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
 }
 
 /** The builder: its step cache and context scratch space under `<data-root>/builder`. */
-async function openBuilder(d: Parameters<typeof buildEngine>[0] & { dataRoot: string }) {
-  const tmpRoot = join(d.dataRoot, 'builder', 'tmp');
-  // Contexts of builds a crash interrupted.
+async function openBuilder(d: Parameters<typeof buildEngine>[0] & { dataRoot: string; heap: HeapMode }) {
+  const tmpRoot = d.scratchRoot;
+  // Contexts (and the writable views of RUN --mount=type=bind,rw) of builds a crash interrupted.
+  for (const m of await mountPointsUnder(tmpRoot)) await unmount(m, { lazy: true });
   await rm(tmpRoot, { recursive: true, force: true });
   await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
   await mkdir(d.cacheMountsRoot, { recursive: true, mode: 0o700 });
@@ -245,7 +253,8 @@ async function openBuilder(d: Parameters<typeof buildEngine>[0] & { dataRoot: st
   });
   const service = new BuildService({ engine: buildEngine(d), cache, tmpRoot, fetchRemote: (url, signal) => fetchUrl(url, signal ?? new AbortController().signal) });
   return {
-    build: (req: Parameters<BuildService['build']>[0]) => service.build(req),
+    // A build moves its context and layers through the daemon: it runs in transfer mode.
+    build: (req: Parameters<BuildService['build']>[0]) => d.heap.during(service.build(req)),
     prune: (opts: { all: boolean; keepStorage: number; filters: Filters }) => pruneBuildCache(cache, d.images, { ...opts, inUse: (id) => d.containers.imageUser(id) }),
     usage: () => buildCacheUsage(cache, d.images),
   };

@@ -2,12 +2,16 @@ import type { DistributionBackend } from '../api/routes/distribution.js';
 import type { ImageService } from '../image/index.js';
 import { familiarName, parseNormalizedNamed, type Reference } from '../oci/index.js';
 import type { RegistryClient } from '../registry/index.js';
+import { HeapMode } from './heap-mode.js';
 
-/** The distribution routes' backend: the registry client, plus the local tags a tagless push sends. */
-export function distributionBackend(client: RegistryClient, images: ImageService): DistributionBackend {
+/**
+ * The distribution routes' backend: the registry client, plus the local tags a tagless push sends.
+ * Pulls and pushes run with V8 in transfer mode (see HeapMode).
+ */
+export function distributionBackend(client: RegistryClient, images: ImageService, heap = new HeapMode()): DistributionBackend {
   return {
-    pull: (ref, opts) => client.pull(ref, opts),
-    push: (ref, opts) => client.push(ref, opts),
+    pull: (ref, opts) => heap.during(client.pull(ref, opts)),
+    push: (ref, opts) => heap.during(client.push(ref, opts)),
     login: (server, creds, signal) => client.login(server, creds, signal),
     search: (term, opts) => client.search(term, opts),
     localTags: async (repo: Reference) => {

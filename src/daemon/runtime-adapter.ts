@@ -4,20 +4,26 @@ import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotImplementedError, type Logger } from '../base/index.js';
 import type { CgroupStats, ContainerProcess, ContainerRuntime, SpecFactory, SpecRequest, LogReader } from '../container/index.js';
 import {
-  ConmonRuntime, OciRuntimeError, SeccompBpfCache, buildExecProcess, buildSpec, readLogs, resolveUser, setupWorkingDir, toRuntimeMounts, writeBundle,
+  ConmonRuntime, OciRuntimeError, ProbeRunner, SeccompBpfCache, sweepExecDirs, buildExecProcess, buildSpec, readLogs, resolveUser, setupWorkingDir, toRuntimeMounts, writeBundle,
   type DetectedRuntime, type SpecHostFacts,
 } from '../runtime/index.js';
 import { listHostDevices, processCgroup, readCgroupSample, readNetDev, readProcessStatus, readSystemCpu, signalProcess } from '../host/index.js';
 
 /** The container service's runtime port over conmon + runc/crun. */
-export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: string; log: Logger; hostCapabilities?: readonly string[] }): ContainerRuntime & { stateDir(id: string): string } {
+export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: string; log: Logger; hostCapabilities?: readonly string[] }): ContainerRuntime & { stateDir(id: string): string; sweepExecs(): Promise<unknown> } {
   const rt = new ConmonRuntime({ runtime: { name: opts.runtime.name, path: opts.runtime.path }, execRoot: opts.execRoot, log: opts.log });
   // Only crun leaves its compiled filter behind and takes one back.
   const bpf = opts.runtime.name === 'crun' ? new SeccompBpfCache() : undefined;
+  const probes = new ProbeRunner({
+    pidFile: (id) => rt.layout.pidFile(id),
+    config: (id) => join(rt.layout.containerDir(id), 'config.json'),
+    ...(bpf ? { seccompBpf: (id: string) => join(rt.layout.runtimeStateDir(id), 'seccomp.bpf') } : {}),
+  });
   return {
     name: opts.runtime.name,
     names: [opts.runtime.name],
     async create({ id, name, spec, logPath, tty, stdin, stdinOnce, restoreFrom }) {
+      probes.forget(id);
       const bundle = rt.bundlePath(id);
       const unknownProfile = bpf?.apply(spec);
       await writeBundle(bundle, spec);
@@ -34,7 +40,7 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
     },
     start: (id) => rt.start(id),
     kill: (id, signal) => rt.kill(id, signal),
-    delete: (id) => rt.delete(id, { force: true }),
+    delete: (id) => { probes.forget(id); return rt.delete(id, { force: true }); },
     exitStatus: (id) => rt.exitStatus(id),
     watchExits: (fn) => rt.watchExits(fn),
     isAlive: async (id) => rt.isConmonAlive(id),
@@ -48,7 +54,12 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
     attach: (id, o) => rt.attach(id, o),
     resize: (id, size) => rt.resize(id, size),
     async exec(id, req) {
-      const process = buildExecProcess(await rt.process(id), req, { hostCapabilities: opts.hostCapabilities ?? [] });
+      const host = { hostCapabilities: opts.hostCapabilities ?? [] };
+      if (req.probe && !req.tty && !req.stdin) {
+        const p = await probes.start(id, (base) => buildExecProcess(base, req, host));
+        if (p) return { ...p, resize: async () => { throw new ConflictError(`Exec ${req.execId} has no terminal`); } };
+      }
+      const process = buildExecProcess(await rt.process(id), req, host);
       try {
         const x = await rt.exec(id, { execId: req.execId, process, stdin: req.stdin, attach: req.attach });
         return {
@@ -65,9 +76,11 @@ export function containerRuntime(opts: { runtime: DetectedRuntime; execRoot: str
     resume: (id) => rt.resume(id),
     checkpoint: (id, o) => rt.checkpoint(id, o),
     update: (id, resources) => rt.update(id, resources),
-    stats: (id) => containerStats(rt.layout.pidFile(id), id),
+    stats: (id, o) => containerStats(rt.layout.pidFile(id), id, o),
     processes: async (id) => (await rt.pids(id)).map(readProcessStatus).filter((p): p is ContainerProcess => p !== undefined),
     stateDir: (id) => rt.layout.runtimeStateDir(id),
+    /** The exec folders a killed daemon left (the exec root is every runtime's: sweep once). */
+    sweepExecs: () => sweepExecDirs(rt.layout, opts.log),
   };
 }
 
@@ -83,13 +96,13 @@ function readPidFile(path: string): string {
   }
 }
 
-async function containerStats(pidFile: string, id: string): Promise<CgroupStats> {
+async function containerStats(pidFile: string, id: string, opts: { cpuOnly?: boolean } = {}): Promise<CgroupStats> {
   const pid = Number(readPidFile(pidFile));
   const at = pid > 0 ? await processCgroup(pid) : undefined;
   if (!at) throw new ConflictError(`container ${id} is not running`);
   const read = new Date();
-  const sample = await readCgroupSample(at);
-  const [system, networks] = await Promise.all([readSystemCpu(), readNetDev(pid)]);
+  const sample = await readCgroupSample(at, opts);
+  const [system, networks] = await Promise.all([readSystemCpu(), opts.cpuOnly ? {} : readNetDev(pid)]);
   return { ...sample, read, system, networks };
 }
 
@@ -145,7 +158,7 @@ export function runtimeSet(opts: { default: ContainerRuntime & { stateDir(id: st
     resume: (id) => of(id).resume(id),
     checkpoint: (id, o) => of(id).checkpoint(id, o),
     update: (id, resources) => of(id).update(id, resources),
-    stats: (id) => of(id).stats(id),
+    stats: (id, o) => of(id).stats(id, o),
     processes: (id) => of(id).processes(id),
   };
 }

@@ -10,13 +10,13 @@ export const MIN_API_VERSION = '1.24';
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
 const UNAME: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
 
-export function versionInfo(): SystemVersion {
+export function versionInfo(opts: { experimental: boolean }): SystemVersion {
   const base = { Version: BERTH_VERSION, ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, GitCommit: BUILD_INFO.commit, GoVersion: `node${process.versions.node}`, Os: 'linux', Arch: GOARCH[arch()] ?? arch(), KernelVersion: release(), BuildTime: BUILD_INFO.time };
   return {
     Platform: { Name: `berth ${BERTH_VERSION}` },
-    Components: [{ Name: 'Engine', Version: BERTH_VERSION, Details: { ...base, Experimental: 'false' } }],
+    Components: [{ Name: 'Engine', Version: BERTH_VERSION, Details: { ...base, Experimental: String(opts.experimental) } }],
     ...base,
-    Experimental: false,
+    Experimental: opts.experimental,
   };
 }
 
@@ -31,6 +31,7 @@ export interface InfoFacts {
   logLevel: string;
   cgroupVersion: '1' | '2';
   warnings: string[];
+  experimental: boolean;
   /** registry-mirrors and insecure-registries, as dockerd's RegistryConfig shows them. */
   registry?: { mirrors: string[]; insecure: string[] };
   /** --default-address-pools, when given. */
@@ -93,7 +94,7 @@ export function systemInfo(f: InfoFacts): SystemInfo {
     NoProxy: process.env.NO_PROXY ?? '',
     Name: hostname(),
     Labels: [],
-    ExperimentalBuild: false,
+    ExperimentalBuild: f.experimental,
     ServerVersion: BERTH_VERSION,
     Runtimes: Object.fromEntries(f.runtimes.filter((r) => r.usable).map((r) => [r.name, { path: r.path }])),
     DefaultRuntime: f.defaultRuntime,

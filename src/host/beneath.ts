@@ -145,6 +145,20 @@ export class ScopedDir {
     this.a.mkdirInRoot(this.fd, path, o.mode, o.uid, o.gid);
   }
 
+  /**
+   * Copy what is beneath `from` here into the directory `dst`, on the thread pool, in one addon
+   * call: content, owners, modes, times, extended attributes (not overlayfs' own), symlinks as
+   * they are, hard links as links, device nodes and fifos; sockets are skipped. Every entry is
+   * reached from a directory opened beneath its root and made with O_EXCL or its like, so
+   * nothing either tree holds (a symlink planted in `dst`) leads a write outside: what is
+   * already in `dst` is kept, and a directory whose place holds a non-directory is skipped with
+   * all it holds. `dst`'s own owner and mode are the caller's to set; both stay open until the
+   * promise settles.
+   */
+  copyTo(from: string, dst: ScopedDir): Promise<void> {
+    return this.a.copyTree(this.fd, from, dst.fd);
+  }
+
   /** Remove the entry, a directory with all it holds; false when nothing was there. */
   remove(rel: string): boolean {
     return this.a.remove(this.fd, rel);

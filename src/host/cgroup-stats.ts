@@ -72,28 +72,30 @@ function unescapeMount(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
 }
 
+/** A cgroup path (from /proc/<pid>/cgroup) under a hierarchy's mount; undefined when outside the mount's root. */
+export function cgroupPathIn(m: { mountPoint: string; root: string }, path: string): string | undefined {
+  const root = m.root === '/' ? '' : m.root;
+  if (root && path !== root && !path.startsWith(`${root}/`)) return undefined;
+  const rel = path.slice(root.length);
+  return rel === '/' || rel === '' ? m.mountPoint : `${m.mountPoint}${rel.startsWith('/') ? '' : '/'}${rel}`;
+}
+
 /**
  * Where a process's cgroup is, per controller (v1) or once (v2), from /proc/<pid>/cgroup and
  * this process's mountinfo. A path outside a mount's root (another cgroup namespace) is not ours.
  */
 export function cgroupDirs(procCgroup: string, mounts: ReturnType<typeof cgroupMounts>): { version: 1; dirs: Map<string, string> } | { version: 2; dir: string } | undefined {
-  const join = (m: { mountPoint: string; root: string }, path: string): string | undefined => {
-    const root = m.root === '/' ? '' : m.root;
-    if (root && path !== root && !path.startsWith(`${root}/`)) return undefined;
-    const rel = path.slice(root.length);
-    return rel === '/' || rel === '' ? m.mountPoint : `${m.mountPoint}${rel.startsWith('/') ? '' : '/'}${rel}`;
-  };
   const lines = procCgroup.split('\n').map((l) => /^(\d+):([^:]*):(.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
   if (mounts.unifiedOnly) {
     const own = lines.find((m) => m[1] === '0' && m[2] === '');
-    const dir = own && mounts.unified ? join(mounts.unified, own[3]!) : undefined;
+    const dir = own && mounts.unified ? cgroupPathIn(mounts.unified, own[3]!) : undefined;
     return dir ? { version: 2, dir } : undefined;
   }
   const dirs = new Map<string, string>();
   for (const m of lines) {
     for (const ctrl of m[2]!.split(',').filter(Boolean)) {
       const mount = mounts.v1.get(ctrl);
-      const dir = mount && join(mount, m[3]!);
+      const dir = mount && cgroupPathIn(mount, m[3]!);
       if (dir) dirs.set(ctrl, dir);
     }
   }
@@ -207,9 +209,37 @@ export async function processCgroup(pid: number): Promise<ReturnType<typeof cgro
   return text ? cgroupDirs(text, await mounts()) : undefined;
 }
 
-/** Read the counters of a cgroup located by processCgroup(). */
-export async function readCgroupSample(at: NonNullable<ReturnType<typeof cgroupDirs>>): Promise<CgroupSample> {
+/**
+ * Read the counters of a cgroup located by processCgroup(); `cpuOnly` reads the CPU counters
+ * alone (a first sample that only serves as precpu_stats) and leaves the others at zero.
+ */
+export async function readCgroupSample(at: NonNullable<ReturnType<typeof cgroupDirs>>, opts: { cpuOnly?: boolean } = {}): Promise<CgroupSample> {
+  if (opts.cpuOnly && at.version === 1) return readV1Cpu(at.dirs);
   return at.version === 2 ? readV2(at.dir) : readV1(at.dirs);
+}
+
+const NO_COUNTERS = { memory: { usage: 0, stats: {} }, pids: { current: 0 }, blkio: { serviceBytes: [], serviced: [] } };
+
+async function readV1Cpu(dirs: Map<string, string>): Promise<CgroupSample> {
+  const f = (ctrl: string, file: string): string => {
+    const dir = dirs.get(ctrl);
+    return dir ? readNow(`${dir}/${file}`) : '';
+  };
+  return { version: 1, cpu: v1Cpu(f), ...NO_COUNTERS };
+}
+
+function v1Cpu(f: (ctrl: string, file: string) => string): CgroupSample['cpu'] {
+  const acct = parseFlatKeyed(f('cpuacct', 'cpuacct.stat'));
+  const cpu = parseFlatKeyed(f('cpu', 'cpu.stat'));
+  return {
+    totalNs: num(f('cpuacct', 'cpuacct.usage')),
+    perCpuNs: f('cpuacct', 'cpuacct.usage_percpu').trim().split(/\s+/).filter(Boolean).map(Number),
+    userNs: (acct.user ?? 0) * NS_PER_TICK,
+    kernelNs: (acct.system ?? 0) * NS_PER_TICK,
+    periods: cpu.nr_periods ?? 0,
+    throttledPeriods: cpu.nr_throttled ?? 0,
+    throttledTimeNs: cpu.throttled_time ?? 0,
+  };
 }
 
 async function readV1(dirs: Map<string, string>): Promise<CgroupSample> {
@@ -217,13 +247,10 @@ async function readV1(dirs: Map<string, string>): Promise<CgroupSample> {
     const dir = dirs.get(ctrl);
     return dir ? readNow(`${dir}/${file}`) : '';
   };
-  const [usage, percpu, acctStat, cpuStat, memStat, memUsage, memMax, memFail, memLimit, pidsCur, pidsMax, ios] = [
-    f('cpuacct', 'cpuacct.usage'), f('cpuacct', 'cpuacct.usage_percpu'), f('cpuacct', 'cpuacct.stat'), f('cpu', 'cpu.stat'),
+  const [memStat, memUsage, memMax, memFail, memLimit, pidsCur, pidsMax, ios] = [
     f('memory', 'memory.stat'), f('memory', 'memory.usage_in_bytes'), f('memory', 'memory.max_usage_in_bytes'), f('memory', 'memory.failcnt'),
     f('memory', 'memory.limit_in_bytes'), f('pids', 'pids.current'), f('pids', 'pids.max'), f('blkio', 'blkio.io_serviced_recursive'),
   ];
-  const acct = parseFlatKeyed(acctStat);
-  const cpu = parseFlatKeyed(cpuStat);
   // CFQ's counters where the scheduler keeps them, else the throttle layer's (containerd's rule).
   const cfq = parseBlkioV1(ios);
   const useCfq = cfq.length > 0;
@@ -232,15 +259,7 @@ async function readV1(dirs: Map<string, string>): Promise<CgroupSample> {
   const pidsLimit = parseLimit(pidsMax);
   return {
     version: 1,
-    cpu: {
-      totalNs: num(usage),
-      perCpuNs: percpu.trim().split(/\s+/).filter(Boolean).map(Number),
-      userNs: (acct.user ?? 0) * NS_PER_TICK,
-      kernelNs: (acct.system ?? 0) * NS_PER_TICK,
-      periods: cpu.nr_periods ?? 0,
-      throttledPeriods: cpu.nr_throttled ?? 0,
-      throttledTimeNs: cpu.throttled_time ?? 0,
-    },
+    cpu: v1Cpu(f),
     memory: {
       usage: num(memUsage), maxUsage: num(memMax), failcnt: num(memFail),
       ...(limit !== undefined ? { limit } : {}), stats: parseFlatKeyed(memStat),

@@ -12,4 +12,5 @@ export * from './stream-filter.js';
 export * from './net/index.js';
 export * from './scope-path.js';
 export * from './cgroup-stats.js';
+export * from './probe-spawn.js';
 export * from './tmpfs.js';

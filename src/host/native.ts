@@ -2,12 +2,15 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** System calls from berth's addon (native/berth-host.c); each runs on libuv's thread pool. */
+/** System calls from berth's addon (native/berth-host.c, copy-tree.c); blocking ones run on libuv's thread pool. */
 export interface HostAddon {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): Promise<void>;
   umount(target: string, flags: number): Promise<void>;
   /** posix_spawn; fd kinds: 0 /dev/null, 1 a pipe the child reads, 2 a pipe the child writes. */
   spawn(file: string, argv: string[], envp: string[], cwd: string | null, fds: number[], setsid: boolean): { pid: number; fds: number[] };
+  /** Start a health probe in a container's namespaces and cgroups (native/probe.c); absent in an older build. */
+  probeSpawn?(pid: number, cgroupProcs: string[], user: number[], caps: number[], noNewPrivileges: boolean, seccomp: Buffer | null,
+    apparmor: string | null, rlimits: number[], cwd: string, argv: string[], envp: string[]): Promise<{ pid: number; fd: number }>;
   /** Reap a spawned child: [exit code, signal number], one of them null. */
   wait(pid: number): Promise<[number | null, number | null]>;
   // fd-relative calls beneath a root directory, synchronous; see ScopedDir in beneath.ts
@@ -30,6 +33,8 @@ export interface HostAddon {
   // resolution inside a root with symlinks followed in scope (a container's rootfs); see in-root.ts
   openInRoot(root: number, path: string): number;
   mkdirInRoot(root: number, path: string, mode: number, uid: number, gid: number): void;
+  /** A tree copied beneath one root into another, on the thread pool (copy-tree.c); see ScopedDir.copyTo. */
+  copyTree(srcRoot: number, srcRel: string, dstRoot: number): Promise<void>;
 }
 
 export const MNT_DETACH = 2;

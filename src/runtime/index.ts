@@ -1,3 +1,4 @@
 export * from './spec/index.js';
 export * from './conmon/index.js';
 export * from './logs/index.js';
+export * from './probe/index.js';

@@ -178,6 +178,15 @@ describe('docker build (classic) against berthd', { skip: !isRoot() && 'needs ro
     assert.equal((await run('curl', ['-s', '--unix-socket', d.sock, 'http://x/_ping'])).stdout, 'OK');
   });
 
+  test('--platform: the host\'s builds from the local image; another is not taken from a local image of the wrong platform', async () => {
+    const ctx = context({ Dockerfile: 'FROM busybox\nRUN true\n' });
+    ok(await docker(['build', '--platform', 'linux/amd64', ctx]));
+    const r = await docker(['build', '--platform', 'linux/arm64', ctx]);
+    assert.notEqual(r.code, 0, 'busybox here is amd64 and no registry is reachable');
+    const arm = context({ Dockerfile: 'FROM --platform=linux/arm64 busybox\n' });
+    assert.notEqual((await docker(['build', '--pull=false', arm])).code, 0);
+  });
+
   test('a client that goes away mid-RUN cancels the build: the step container is removed, nothing tagged', async () => {
     const ctx = context({ Dockerfile: 'FROM busybox\nRUN echo started && sleep 60\n' });
     const child = spawn(DOCKER, ['build', '-t', 'cancelled', ctx], { env: { ...process.env, DOCKER_HOST: d.host, DOCKER_BUILDKIT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -193,7 +202,7 @@ describe('docker build (classic) against berthd', { skip: !isRoot() && 'needs ro
     assert.notEqual((await docker(['image', 'inspect', 'cancelled'])).code, 0);
   });
 
-  test('RUN --mount: a cache kept across builds, a bind of the context, tmpfs, a secret that never lands in the image, --network=none', async () => {
+  test('RUN --mount: a cache kept across builds, a bind of the context (rw writes discarded), tmpfs, a secret that never lands in the image, --network=none', async () => {
     const ctx = context({
       Dockerfile: [
         'FROM busybox',
@@ -202,6 +211,8 @@ describe('docker build (classic) against berthd', { skip: !isRoot() && 'needs ro
         'RUN --mount=type=tmpfs,target=/scratch grep -c "/scratch tmpfs" /proc/mounts > /scratch-kind',
         'RUN --mount=type=secret,id=token sh -c "cat /run/secrets/token > /dev/null && echo had-secret > /secret-seen"',
         'RUN --network=none sh -c "ip -o link show | grep -vc lo: > /links || true"',
+        'RUN --mount=type=bind,source=data,target=/data,rw sh -c "echo scribbled > /data/in.txt && cat /data/in.txt > /scribbled"',
+        'COPY data/in.txt /after.txt',
       ].join('\n') + '\n',
       'data/in.txt': 'bound\n',
     });
@@ -210,6 +221,8 @@ describe('docker build (classic) against berthd', { skip: !isRoot() && 'needs ro
     const secret = ['--secret', `id=token,src=${join(secretDir, 'token')}`];
     ok(await d.berth(['build', ...secret, '-t', 'mounts:1', ctx], { timeoutMs: 180_000 }));
     assert.equal(ok(await d.berth(['run', '--rm', 'mounts:1', 'cat', '/runs-seen', '/copied', '/scratch-kind', '/secret-seen', '/links'])), '1\nbound\n1\nhad-secret\n0\n');
+    // A rw bind's writes are seen by its step and thrown away after it, as BuildKit does.
+    assert.equal(ok(await d.berth(['run', '--rm', 'mounts:1', 'cat', '/scribbled', '/after.txt'])), 'scribbled\nbound\n');
     assert.notEqual((await d.berth(['run', '--rm', 'mounts:1', 'ls', '/run/secrets/token'])).code, 0);
     assert.notEqual((await d.berth(['run', '--rm', 'mounts:1', 'ls', '/cache/runs'])).code, 0);
     ok(await d.berth(['build', '--no-cache', ...secret, '-t', 'mounts:2', ctx], { timeoutMs: 180_000 }));

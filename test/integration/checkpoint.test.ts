@@ -20,10 +20,38 @@ const COUNTER = 'i=0; while true; do echo $i; i=$((i+1)); sleep 0.1; done';
 describe('checkpoint and restore', { skip: !isRoot() && 'needs root' }, () => {
   let d: TestDaemon;
   before(async () => {
-    d = await startDaemon();
+    d = await startDaemon({ args: ['--experimental'] });
     await withBusybox(d);
   });
   after(async () => { await d?.cleanup(); });
+
+  test('--experimental is reported as dockerd does, and the docker CLI then shows checkpoint: ls, rm, and create\'s error', async () => {
+    assert.equal((await d.api('GET', '/_ping')).headers['docker-experimental'], 'true');
+    assert.equal((await d.api('GET', '/info')).json().ExperimentalBuild, true);
+    assert.equal((await d.api('GET', '/version')).json().Experimental, true);
+    const server = await d.docker(['version', '--format', '{{.Server.Experimental}}']);
+    assert.equal(server.stdout.trim(), 'true', server.stderr);
+    const c = await d.docker(['run', '-d', '--runtime', 'runc', '--name', 'dck', 'busybox', 'sleep', '1000']);
+    assert.equal(c.code, 0, c.stderr);
+    const ls = await d.docker(['checkpoint', 'ls', 'dck']);
+    assert.equal(ls.code, 0, ls.stderr);
+    assert.equal(ls.stdout.trim(), 'CHECKPOINT NAME');
+    const create = await d.docker(['checkpoint', 'create', 'dck', 'c1']);
+    if (criuWorks) {
+      assert.equal(create.code, 0, create.stderr);
+      assert.deepEqual((await d.docker(['checkpoint', 'ls', 'dck'])).stdout.trim().split('\n'), ['CHECKPOINT NAME', 'c1']);
+      assert.equal((await d.docker(['checkpoint', 'rm', 'dck', 'c1'])).code, 0);
+    } else {
+      assert.equal(create.code, 1);
+      assert.match(create.stderr, /^Error response from daemon: Cannot checkpoint container dck: OCI runtime checkpoint failed: .*criu failed/);
+      assert.equal((await d.docker(['checkpoint', 'ls', 'dck'])).stdout.trim(), 'CHECKPOINT NAME');
+      // rm of a checkpoint that is not there: the daemon's words through the docker CLI
+      const rm = await d.docker(['checkpoint', 'rm', 'dck', 'c1']);
+      assert.equal(rm.code, 1);
+      assert.equal(rm.stderr.trim(), 'Error response from daemon: checkpoint c1 does not exist for container dck');
+    }
+    assert.equal((await d.docker(['rm', '-f', 'dck'])).code, 0);
+  });
 
   const ok = async (args: string[]): Promise<string> => {
     const r = await d.berth(args);

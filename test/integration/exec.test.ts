@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
 
@@ -150,6 +153,41 @@ describe('exec and top', { skip }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'hi\n');
   });
+
+  test('exec folders a killed daemon left: an ended exec\'s goes at start-up, a running one\'s when it ends; no conmon is left', async () => {
+    const execs = join(d.execRoot, 'exec');
+    const folders = async (): Promise<Map<string, string[]>> => {
+      const m = new Map<string, string[]>();
+      for (const n of await readdir(execs).catch(() => [] as string[])) {
+        const spec = await readFile(join(execs, n, 'process.json'), 'utf8').catch(() => '');
+        if (spec) m.set(n, (JSON.parse(spec) as { args: string[] }).args);
+      }
+      return m;
+    };
+    const conmonAlive = async (n: string): Promise<boolean> => {
+      const pid = Number((await readFile(join(execs, n, 'conmon.pid'), 'utf8').catch(() => '')).trim());
+      return pid > 0 && (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes(join(execs, n));
+    };
+    ok(await d.docker(['exec', '-d', 'ex', 'sleep', '2']));
+    ok(await d.docker(['exec', '-d', 'ex', 'sleep', '1000']));
+    const before_ = await folders();
+    const short = [...before_].find(([, a]) => a.join(' ') === 'sleep 2')?.[0];
+    const long = [...before_].find(([, a]) => a.join(' ') === 'sleep 1000')?.[0];
+    assert.ok(short && long, `both execs have their folders: ${JSON.stringify([...before_])}`);
+    await d.crash();
+    // The short exec ends while no daemon runs: its conmon exits and leaves the folder.
+    await eventually(async () => !(await conmonAlive(short)), 20_000);
+    assert.ok(existsSync(join(execs, short)));
+    await d.restart();
+    assert.equal(existsSync(join(execs, short)), false, 'the ended exec\'s folder went at start-up');
+    assert.ok(existsSync(join(execs, long)) && await conmonAlive(long), 'the running exec goes on');
+    // Its process ends: the folder follows, and its conmon is gone.
+    const pid = Number((await readFile(join(execs, long, 'pidfile'), 'utf8')).trim());
+    process.kill(pid, 'SIGKILL');
+    await eventually(async () => !existsSync(join(execs, long)), 20_000);
+    assert.equal(await conmonAlive(long), false);
+    ok(await d.docker(['exec', 'ex', 'true']));
+  });
 });
 
 describe('health checks', { skip }, () => {
@@ -216,5 +254,35 @@ describe('health checks', { skip }, () => {
     ok(await d.berth(['kill', 'hc-r']));
     assert.equal((await health('hc-r')).Status, 'unhealthy');
     ok(await d.berth(['rm', '-f', 'hc-r']));
+  });
+
+  test('a probe runs as docker exec would: user, groups, capabilities, no_new_privs, seccomp, cgroups, namespaces, cwd, env, rlimits; output cut at 4096 bytes', async () => {
+    const probe = 'id; grep -E "^(Cap|NoNewPrivs|Seccomp)" /proc/self/status; cat /proc/self/cgroup; for n in cgroup ipc mnt net pid uts; do readlink /proc/self/ns/$n; done; pwd; echo $FOO; ulimit -n';
+    for (const [name, opts] of [
+      ['hc-conf', ['--user', 'nobody', '-w', '/tmp', '-e', 'FOO=bar', '--ulimit', 'nofile=512:512']],
+      ['hc-nnp', ['--security-opt', 'no-new-privileges', '--cap-drop', 'ALL', '--cap-add', 'NET_RAW', '--user', '0']],
+      ['hc-priv', ['--privileged']],
+      // runc keeps no compiled seccomp filter: its containers are probed through conmon, the same way.
+      ['hc-runc', ['--runtime', 'runc', '--user', 'nobody']],
+    ] as const) {
+      ok(await d.docker(['run', '-d', '--name', name, ...opts, '--health-cmd', probe, '--health-interval', '300ms', 'busybox', 'sleep', '1000']));
+      const got = await eventually(async () => (await health(name)).Log.find((r) => r.ExitCode === 0)?.Output, 30_000);
+      const want = ok(await d.docker(['exec', name, 'sh', '-c', probe]));
+      assert.equal(got, want, name);
+    }
+    assert.match((await health('hc-nnp')).Log[0]!.Output, /NoNewPrivs:\t1/);
+    assert.match((await health('hc-conf')).Log[0]!.Output, /^uid=65534\(nobody\) gid=65534/m);
+    // Docker's cap on a probe's output: its first 4096 bytes.
+    ok(await d.docker(['run', '-d', '--name', 'hc-big', '--health-cmd', 'head -c 10000 /dev/zero | tr "\\0" a', '--health-interval', '300ms', 'busybox', 'sleep', '1000']));
+    const big = await eventually(async () => (await health('hc-big')).Log[0]?.Output, 30_000);
+    assert.equal(big, 'a'.repeat(4096) + '...');
+    // The exec form with a missing program: runc's words and -1, as dockerd reports a probe that could not start.
+    const created = await d.api('POST', '/containers/create?name=hc-missing', { Image: 'busybox', Cmd: ['sleep', '1000'], Healthcheck: { Test: ['CMD', 'no-such-probe'], Interval: 300_000_000 } });
+    assert.equal(created.status, 201, created.body);
+    ok(await d.docker(['start', 'hc-missing']));
+    const missing = await eventually(async () => (await health('hc-missing')).Log[0], 30_000);
+    assert.equal(missing.ExitCode, -1);
+    assert.match(missing.Output, /executable file not found in \$PATH/);
+    ok(await d.docker(['rm', '-f', 'hc-conf', 'hc-nnp', 'hc-priv', 'hc-runc', 'hc-big', 'hc-missing']));
   });
 });

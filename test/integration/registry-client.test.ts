@@ -30,6 +30,19 @@ describe('registry client against the reference registry', { skip: !isRoot() && 
   const berth = (args: string[], opts: { input?: string } = {}): Promise<RunResult> => d.berth(args, { ...opts, env: { DOCKER_CONFIG: cfgDir } });
   const docker = (args: string[], opts: { input?: string } = {}): Promise<RunResult> => d.docker(args, opts);
   const inspect = async (ref: string, fmt: string): Promise<string> => ok(await berth(['image', 'inspect', '-f', fmt, ref])).trim();
+  /** `<repo>:1` of one uncompressed layer holding `file`, pushed to the plain registry and removed here: its layer descriptor and diffID. */
+  const pushedOneLayer = async (repo: string, file: string, data: Buffer): Promise<{ layer: { digest: string; size: number }; diffId: string }> => {
+    const dir = join(work, repo);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, file), data);
+    const tar = join(work, `${repo}.tar`);
+    assert.equal(spawnSync('tar', ['-C', dir, '--owner=0', '--group=0', '-cf', tar, file]).status, 0);
+    ok(await berth(['import', tar, `${plain.host}/${repo}:1`]));
+    ok(await berth(['push', `${plain.host}/${repo}:1`]));
+    const m = await getJson(`http://${plain.host}`, `/v2/${repo}/manifests/1`, `${OCI_MANIFEST}, ${DOCKER_MANIFEST}`);
+    ok(await berth(['rmi', `${plain.host}/${repo}:1`]));
+    return { layer: (m.body.layers as Array<{ digest: string; size: number }>)[0]!, diffId: sha256hex(readFileSync(tar)) };
+  };
 
   before(async () => {
     work = mkdtempSync('/tmp/berth-regclient-');
@@ -247,15 +260,7 @@ describe('registry client against the reference registry', { skip: !isRoot() && 
   });
 
   test('a connection dropped mid-layer: nothing partial is committed, and the next pull resumes with Range', async () => {
-    const dir = join(work, 'big');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'blob.bin'), randomBytes(3 << 20));
-    assert.equal(spawnSync('tar', ['-C', dir, '--owner=0', '--group=0', '-cf', join(work, 'big.tar'), 'blob.bin']).status, 0);
-    ok(await berth(['import', join(work, 'big.tar'), `${plain.host}/big:1`]));
-    ok(await berth(['push', `${plain.host}/big:1`]));
-    const m = await getJson(`http://${plain.host}`, '/v2/big/manifests/1', `${OCI_MANIFEST}, ${DOCKER_MANIFEST}`);
-    const layer = (m.body.layers as Array<{ digest: string; size: number }>)[0]!;
-    ok(await berth(['rmi', `${plain.host}/big:1`]));
+    const { layer } = await pushedOneLayer('big', 'blob.bin', randomBytes(3 << 20));
     const blobPath = join(d.dataRoot, 'content', 'sha256', layer.digest.slice(7));
     assert.equal(existsSync(blobPath), false);
     // every response is cut after 256 KiB: the retries resume but run out
@@ -269,6 +274,7 @@ describe('registry client against the reference registry', { skip: !isRoot() && 
     assert.ok(ranges.length >= 2 && ranges[0] === undefined && ranges.slice(1).every((r) => /^bytes=\d+-$/.test(r ?? '')), JSON.stringify(ranges));
     const partial = readdirSync(join(d.dataRoot, 'content', 'ingest')).filter((n) => n === `partial-${layer.digest.slice(7)}`);
     assert.equal(partial.length, 1);
+    assert.deepEqual(readdirSync(join(d.dataRoot, 'layers')).filter((n) => n.startsWith('.tmp-')), [], 'the half-unpacked layer is gone');
     // the next pull starts from what the content store holds
     proxy.drop = undefined;
     proxy.seen.length = 0;
@@ -277,6 +283,43 @@ describe('registry client against the reference registry', { skip: !isRoot() && 
     assert.match(resumed?.range ?? '', /^bytes=[1-9]\d*-$/);
     assert.ok(existsSync(blobPath));
     assert.equal(sha256hex(readFileSync(blobPath)), layer.digest.slice(7));
+  });
+
+  test('a layer unpacks while it downloads: a connection cut once resumes within the pull; bytes that do not match the digest leave nothing behind', async () => {
+    const data = randomBytes(4 << 20);
+    const { layer, diffId } = await pushedOneLayer('stream', 'data.bin', data);
+    const blobPath = join(d.dataRoot, 'content', 'sha256', layer.digest.slice(7));
+    const layerDir = join(d.dataRoot, 'layers', diffId); // a base layer's chain ID is its diffID
+    const leftovers = (): string[] => [
+      ...readdirSync(join(d.dataRoot, 'layers')).filter((n) => n.startsWith('.tmp-')),
+      ...readdirSync(join(d.dataRoot, 'content', 'ingest')).filter((n) => n.includes(layer.digest.slice(7))),
+    ];
+    assert.equal(existsSync(layerDir), false);
+
+    // the registry serves a flipped byte: the pull fails as dockerd words it; no blob, layer, temp dir or partial stays
+    proxy.corrupt = { digest: layer.digest, at: 1 << 20 };
+    const bad = await docker(['pull', `${proxy.host}/stream:1`]);
+    assert.equal(bad.code, 1, bad.stdout);
+    assert.match(bad.stderr, new RegExp(`filesystem layer verification failed for digest ${layer.digest}`));
+    assert.equal(existsSync(blobPath), false);
+    assert.equal(existsSync(layerDir), false);
+    assert.deepEqual(leftovers(), []);
+    proxy.corrupt = undefined;
+
+    // cut once after 1 MiB: the same pull asks for the rest with Range, and the unpacked file is whole
+    proxy.drop = { digest: layer.digest, bytes: 1 << 20, times: 1 };
+    proxy.seen.length = 0;
+    const out = ok(await berth(['pull', `${proxy.host}/stream:1`]));
+    assert.match(out, /Downloaded newer image/);
+    const ranges = proxy.seen.filter((r) => r.path.includes(layer.digest)).map((r) => r.range);
+    assert.equal(ranges.length, 2, JSON.stringify(ranges));
+    assert.equal(ranges[0], undefined);
+    const from = Number(/^bytes=(\d+)-$/.exec(ranges[1] ?? '')?.[1]);
+    assert.ok(from > 0 && from <= 1 << 20, `resumed from ${ranges[1]}`);
+    assert.ok(readFileSync(join(layerDir, 'diff', 'data.bin')).equals(data), 'the layer unpacked across the reconnect is whole');
+    assert.equal(sha256hex(readFileSync(blobPath)), layer.digest.slice(7));
+    assert.deepEqual(leftovers(), []);
+    proxy.drop = undefined;
   });
 
   test('search through a v1 search endpoint: --limit, --filter, --no-trunc, --format', async () => {

@@ -74,8 +74,10 @@ export interface FaultProxy {
   host: string;
   /** Each request's method, path and Range header, in order. */
   seen: Array<{ method: string; path: string; range?: string }>;
-  /** Cut blob GETs of `digest` after `bytes` body bytes (per response), or stop cutting (undefined). */
-  drop: { digest: string; bytes: number } | undefined;
+  /** Cut blob GETs of `digest` after `bytes` body bytes (per response; only the first `times` responses when set), or stop cutting (undefined). */
+  drop: { digest: string; bytes: number; times?: number } | undefined;
+  /** Flip the byte at body offset `at` of blob GETs of `digest` (a registry serving bad bytes). */
+  corrupt: { digest: string; at: number } | undefined;
   /** What GET /v1/search answers (the reference registry has no search endpoint). */
   searchResults: unknown[];
   close(): Promise<void>;
@@ -87,7 +89,7 @@ export interface FaultProxy {
  */
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const [uhost, uport] = upstream.split(':') as [string, string];
-  const proxy: FaultProxy = { host: '', seen: [], drop: undefined, searchResults: [], close: async () => {} };
+  const proxy: FaultProxy = { host: '', seen: [], drop: undefined, corrupt: undefined, searchResults: [], close: async () => {} };
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/';
     proxy.seen.push({ method: req.method ?? 'GET', path, ...(req.headers.range ? { range: String(req.headers.range) } : {}) });
@@ -102,7 +104,21 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     const up = request({ host: uhost, port: Number(uport), method: req.method, path, headers: { ...req.headers, host: upstream } }, (ures: IncomingMessage) => {
       res.writeHead(ures.statusCode ?? 502, ures.headers);
       const drop = proxy.drop;
-      if (req.method === 'GET' && drop && path.includes(`/blobs/${drop.digest}`)) {
+      const corrupt = proxy.corrupt;
+      if (req.method === 'GET' && corrupt && path.includes(`/blobs/${corrupt.digest}`)) {
+        let sent = 0;
+        ures.on('data', (c: Buffer) => {
+          if (corrupt.at >= sent && corrupt.at < sent + c.length) {
+            c = Buffer.from(c);
+            c[corrupt.at - sent] = c[corrupt.at - sent]! ^ 0xff;
+          }
+          sent += c.length;
+          res.write(c);
+        });
+        ures.on('end', () => res.end());
+        return;
+      }
+      if (req.method === 'GET' && drop && path.includes(`/blobs/${drop.digest}`) && (drop.times === undefined || drop.times-- > 0)) {
         let sent = 0;
         ures.on('data', (c: Buffer) => {
           if (sent >= drop.bytes) return;

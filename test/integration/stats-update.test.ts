@@ -44,6 +44,13 @@ describe('stats, update, pause', { skip: !isRoot() && 'needs root' }, () => {
     assert.ok(j.cpu_stats.online_cpus >= 1);
     assert.ok(j.memory_stats.usage > 0 && j.memory_stats.limit > 0);
     assert.ok(j.networks.eth0, 'the container\'s own interface');
+    // A sample 0.5-2 s old is the next one-off answer's precpu_stats, without a second wait.
+    await eventually(() => Date.now() - Date.parse(j.read) >= 700);
+    const next = (await d.api('GET', '/containers/burn/stats?stream=false')).json();
+    if (Date.now() - Date.parse(j.read) <= 2000) {
+      assert.equal(next.preread, j.read);
+      assert.ok(next.cpu_stats.cpu_usage.total_usage > j.cpu_stats.cpu_usage.total_usage);
+    }
     const one = (await d.api('GET', '/containers/burn/stats?stream=false&one-shot=true')).json();
     assert.equal(one.preread, '0001-01-01T00:00:00Z');
     const berth = await d.berth(['stats', '--no-stream', 'burn']);

@@ -59,6 +59,22 @@ describe('the Engine API edge', { skip: !isRoot() && 'needs root' }, () => {
     const berth = await d.berth(['info', '--format', '{{json .Runtimes}}']);
     assert.match(berth.stdout, /"runc"/);
   });
+
+  test('without --experimental, as dockerd: reported off, checkpoint routes 501, start --checkpoint refused, the docker CLI hides checkpoint', async () => {
+    assert.equal((await d.api('GET', '/info')).json().ExperimentalBuild, false);
+    assert.equal((await d.api('GET', '/version')).json().Experimental, false);
+    const ls = await d.api('GET', '/containers/none/checkpoints');
+    assert.equal(ls.status, 501);
+    assert.equal(ls.json().message, 'This experimental feature is disabled by default. Start the Docker daemon in experimental mode in order to enable it.');
+    assert.equal((await d.api('POST', '/containers/none/checkpoints', { CheckpointID: 'c1' })).status, 501);
+    assert.equal((await d.api('DELETE', '/containers/none/checkpoints/c1')).status, 501);
+    const start = await d.api('POST', '/containers/none/start?checkpoint=c1');
+    assert.equal(start.status, 400);
+    assert.equal(start.json().message, 'checkpoint is only supported in experimental mode');
+    const cli = await d.docker(['checkpoint', 'ls', 'none']);
+    assert.notEqual(cli.code, 0);
+    assert.doesNotMatch(cli.stdout + cli.stderr, /CHECKPOINT NAME/);
+  });
 });
 
 describe('both OCI runtimes run containers', { skip: !isRoot() && 'needs root' }, () => {

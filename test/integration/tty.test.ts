@@ -104,4 +104,26 @@ describe('TTYs under a real terminal', { skip }, () => {
       }
     });
   }
+
+  for (const [title, command] of [['berth', ['node', CLI]], ['docker', [DOCKER]]] as const) {
+    test(`${title} start -ai of a container created with -it: a prompt, the terminal's size, input, the shell's exit code`, async () => {
+      const name = `tty-${title}-start`;
+      ok(await d.docker(['create', '-it', '--name', name, 'busybox', 'sh']));
+      const t = Terminal.open(sock, name, [...command, 'start', '-ai', name], { DOCKER_HOST: d.host });
+      try {
+        await t.waitFor([/^\/ #$/m], 30_000);
+        t.type('stty size');
+        await t.waitFor([/^30 100\s*$/m]);
+        t.type('read x; echo got-$x');
+        t.type('typed');
+        await t.waitFor([/^got-typed\s*$/m]);
+        t.type('exit 3');
+        await t.waitFor([/client-exited-3/]);
+        assert.equal(ok(await d.docker(['inspect', '-f', '{{.State.Running}} {{.State.ExitCode}}', name])).trim(), 'false 3');
+      } finally {
+        t.close();
+        await d.berth(['rm', '-f', name]);
+      }
+    });
+  }
 });

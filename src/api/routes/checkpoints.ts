@@ -1,11 +1,20 @@
-import { InvalidArgumentError } from '../../base/index.js';
+import { InvalidArgumentError, NotImplementedError } from '../../base/index.js';
 import type { ContainerFiles } from '../../container/index.js';
 import { empty, json, type Router } from '../server/index.js';
 
 export type CheckpointBackend = Pick<ContainerFiles, 'createCheckpoint' | 'listCheckpoints' | 'removeCheckpoint'>;
 
-/** Docker's checkpoint endpoints (experimental in Docker): create, list, delete; restore is start?checkpoint=. */
-export function checkpointRoutes(r: Router, c: CheckpointBackend): void {
+/** dockerd's answer (501) on an experimental route of a daemon started without --experimental. */
+export const EXPERIMENTAL_DISABLED = 'This experimental feature is disabled by default. Start the Docker daemon in experimental mode in order to enable it.';
+
+/**
+ * Docker's checkpoint endpoints (experimental in Docker): create, list, delete; restore is
+ * start?checkpoint=. Without --experimental each answers as dockerd's disabled routes do.
+ */
+export function checkpointRoutes(r: Router, backend: CheckpointBackend, opts: { experimental: boolean }): void {
+  const disabled = (): never => { throw new NotImplementedError(EXPERIMENTAL_DISABLED); };
+  const c: CheckpointBackend = opts.experimental ? backend
+    : { createCheckpoint: disabled, listCheckpoints: disabled, removeCheckpoint: disabled };
   r.post('/containers/{id}/checkpoints', async (ctx) => {
     const body = await ctx.body<{ CheckpointID?: unknown; CheckpointDir?: unknown; Exit?: unknown }>();
     if (!body || typeof body !== 'object') throw new InvalidArgumentError('invalid JSON: expected a CheckpointCreateOptions object');

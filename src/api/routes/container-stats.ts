@@ -1,7 +1,7 @@
 import { InvalidArgumentError, boolParam } from '../../base/index.js';
 import type { CgroupStats, ContainerRecord, ContainerService } from '../../container/index.js';
 import type { BlkioStatEntry, ContainerStatsResponse, CpuStats } from '../types/index.js';
-import type { RequestContext, Router } from '../server/index.js';
+import { json, type RequestContext, type Router } from '../server/index.js';
 
 export type StatsBackend = Pick<ContainerService, 'get' | 'stats'> & {
   /** The host's memory: dockerd reports it as the limit of a container that has none. */
@@ -15,39 +15,83 @@ const STREAM_INTERVAL_MS = 1000;
  * collector (1-2 s); half a second keeps the share exact to about 1% with 10 ms host ticks.
  */
 const ONE_OFF_INTERVAL_MS = 500;
+/**
+ * A sample this recent (any request's) serves as a one-off answer's precpu_stats without the
+ * wait: dockerd's own precpu is its collector's previous tick, 1 s before. Clients that poll
+ * `docker stats --no-stream` every second or two get their answers at once.
+ */
+const RECENT_MIN_MS = ONE_OFF_INTERVAL_MS;
+const RECENT_MAX_MS = 2000;
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export function statsRoutes(r: Router, c: StatsBackend): void {
-  r.get('/containers/{id}/stats', (ctx) => {
+  const recent = new RecentSamples();
+  r.get('/containers/{id}/stats', async (ctx) => {
     const rec = c.get(ctx.params.id!);
     const stream = ctx.query.get('stream') === null ? true : boolParam(ctx.query.get('stream'));
     const oneShot = boolParam(ctx.query.get('one-shot'));
     if (stream && oneShot) throw new InvalidArgumentError('cannot have stream=true and one-shot=true');
-    const body = stream ? streamed(c, rec, ctx) : once(c, rec, { oneShot, signal: ctx.signal });
-    return { kind: 'stream', contentType: 'application/json', body };
+    // A one-off answer is one JSON document: sent at once with its length (one write, no chunks).
+    if (!stream) return json(await once(c, rec, { oneShot, signal: ctx.signal, recent }));
+    return { kind: 'stream', contentType: 'application/json', body: streamed(c, rec, ctx, recent) };
   });
 }
 
-async function* once(c: StatsBackend, rec: ContainerRecord, opts: { oneShot: boolean; signal: AbortSignal }): AsyncIterable<Uint8Array> {
-  let pre = await c.stats(rec);
-  let now = pre;
-  if (pre && !opts.oneShot) {
-    await sleep(ONE_OFF_INTERVAL_MS, opts.signal);
-    now = await c.stats(rec);
+async function once(c: StatsBackend, rec: ContainerRecord, opts: { oneShot: boolean; signal: AbortSignal; recent: RecentSamples }): Promise<ContainerStatsResponse> {
+  if (opts.oneShot) {
+    const now = opts.recent.keep(rec.id, await c.stats(rec));
+    return toStatsJson(rec, { now, pre: undefined, hostMemory: c.hostMemory });
   }
-  if (opts.oneShot) pre = undefined;
-  yield line(toStatsJson(rec, { now, pre, hostMemory: c.hostMemory }));
+  let pre = opts.recent.usable(rec.id);
+  let now = pre ? await c.stats(rec) : undefined;
+  // A sample of an earlier run of the container (its counters restarted from zero) is no baseline.
+  if (!pre || !now || now.cpu.totalNs < pre.cpu.totalNs) {
+    // The first of two samples serves only as precpu_stats: its CPU counters are enough.
+    pre = await c.stats(rec, { cpuOnly: true });
+    now = pre;
+    if (pre) {
+      await sleep(ONE_OFF_INTERVAL_MS, opts.signal);
+      now = await c.stats(rec);
+    }
+  }
+  opts.recent.keep(rec.id, now);
+  return toStatsJson(rec, { now, pre, hostMemory: c.hostMemory });
 }
 
-async function* streamed(c: StatsBackend, rec: ContainerRecord, ctx: RequestContext): AsyncIterable<Uint8Array> {
+async function* streamed(c: StatsBackend, rec: ContainerRecord, ctx: RequestContext, recent: RecentSamples): AsyncIterable<Uint8Array> {
   let pre: CgroupStats | undefined;
   while (!ctx.signal.aborted) {
-    const now = await c.stats(rec);
+    const now = recent.keep(rec.id, await c.stats(rec));
     yield line(toStatsJson(rec, { now, pre, hostMemory: c.hostMemory }));
     pre = now;
     // A removed container's stream ends, as dockerd's does.
     if (rec.state.status === 'removing' || rec.state.status === 'dead') return;
     await sleep(STREAM_INTERVAL_MS, ctx.signal);
+  }
+}
+
+/** The last full sample of each container, for a later one-off answer's precpu_stats. */
+class RecentSamples {
+  private readonly byId = new Map<string, CgroupStats>();
+  private prunedAt = 0;
+
+  keep(id: string, s: CgroupStats | undefined): CgroupStats | undefined {
+    if (s) this.byId.set(id, s);
+    else this.byId.delete(id);
+    // Old samples go now and then: the map holds no more than the containers asked about lately.
+    const now = Date.now();
+    if (now - this.prunedAt > RECENT_MAX_MS) {
+      this.prunedAt = now;
+      for (const [k, v] of this.byId) if (now - v.read.getTime() > RECENT_MAX_MS) this.byId.delete(k);
+    }
+    return s;
+  }
+
+  /** A sample between RECENT_MIN_MS and RECENT_MAX_MS old, if there is one. */
+  usable(id: string): CgroupStats | undefined {
+    const s = this.byId.get(id);
+    const age = s ? Date.now() - s.read.getTime() : -1;
+    return age >= RECENT_MIN_MS && age <= RECENT_MAX_MS ? s : undefined;
   }
 }
 

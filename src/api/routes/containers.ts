@@ -22,7 +22,7 @@ export interface ContainerPaths {
 const LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume'];
 const PRUNE_FILTERS = ['until', 'label', 'label!'];
 
-export function containerRoutes(r: Router, c: ContainerBackend, paths: ContainerPaths): void {
+export function containerRoutes(r: Router, c: ContainerBackend, paths: ContainerPaths, opts: { experimental: boolean } = { experimental: false }): void {
   r.get('/containers/json', async (ctx) => {
     const q = ctx.query;
     const filters = parseFilters(q.get('filters'), LIST_FILTERS);
@@ -62,6 +62,7 @@ export function containerRoutes(r: Router, c: ContainerBackend, paths: Container
   r.post('/containers/{id}/start', async (ctx) => {
     const checkpoint = ctx.query.get('checkpoint') || undefined;
     const checkpointDir = ctx.query.get('checkpoint-dir') || undefined;
+    if (checkpoint && !opts.experimental) throw new InvalidArgumentError('checkpoint is only supported in experimental mode');
     await c.start(ctx.params.id!, { ...(checkpoint ? { checkpoint } : {}), ...(checkpointDir ? { checkpointDir } : {}) });
     return empty();
   });

@@ -5,10 +5,13 @@ export interface SystemBackend {
   version(): SystemVersion;
   info(): Promise<SystemInfo>;
   apiVersion: string;
+  /** The daemon runs with --experimental (the Docker-Experimental header). */
+  experimental: boolean;
 }
 
 export function systemRoutes(r: Router, sys: SystemBackend): void {
-  const ping = (): Reply => ({ kind: 'text', status: 200, body: 'OK', headers: PING_HEADERS });
+  const headers = { ...PING_HEADERS, 'Docker-Experimental': String(sys.experimental) };
+  const ping = (): Reply => ({ kind: 'text', status: 200, body: 'OK', headers });
   for (const path of ['/_ping']) {
     r.get(path, ping);
     r.head(path, ping);

@@ -52,6 +52,8 @@ export interface BuildEngine {
   tag(imageId: string, ref: string): Promise<void>;
   /** The directory behind a `RUN --mount=type=cache` id, made with this mode and owner the first time. */
   cacheDir(id: string, opts: { mode: number; uid: number; gid: number }): Promise<string>;
+  /** A writable view of a host directory (an overlay over it): what a step writes there is thrown away on release. */
+  scratchView(dir: string): Promise<{ path: string; release(): Promise<void> }>;
   /** An image's root filesystem, read-only, for COPY --from. */
   mountImage(imageId: string): Promise<{ path: string; release(): Promise<void> }>;
 }

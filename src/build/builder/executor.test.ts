@@ -80,6 +80,7 @@ class FakeEngine implements BuildEngine {
     return { path, release: async () => rmSync(path, { recursive: true, force: true }) };
   }
   async imageFromHistory(): Promise<string> { throw new Error('not in this test'); }
+  async scratchView(dir: string): Promise<{ path: string; release(): Promise<void> }> { return { path: dir, release: async () => {} }; }
 }
 
 const dirs: string[] = [];

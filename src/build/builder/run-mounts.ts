@@ -107,7 +107,15 @@ export async function resolveRunMounts(specs: readonly RunMountSpec[], o: {
       try {
         const found = statInScope(dir, m.source || '/');
         if (!found) throw new DockerfileError(`failed to compute cache key: "${m.source}" not found`, o.line);
-        mounts.push({ type: 'bind', source: found.rel ? posix.join(root, found.rel) : root, target: m.target, readOnly: m.type === 'bind' ? !m.readWrite : m.readOnly });
+        const source = found.rel ? posix.join(root, found.rel) : root;
+        if (m.type === 'bind' && m.readWrite && !m.from) {
+          // As BuildKit: the step may write, and what it writes is discarded (the context stays as sent).
+          const view = await o.engine.scratchView(source);
+          views.push(view);
+          mounts.push({ type: 'bind', source: view.path, target: m.target, readOnly: false });
+        } else {
+          mounts.push({ type: 'bind', source, target: m.target, readOnly: m.type === 'bind' ? !m.readWrite : m.readOnly });
+        }
       } finally {
         dir.close();
       }

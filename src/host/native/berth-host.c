@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include "berth-host.h"
 
 enum op { OP_MOUNT, OP_UMOUNT, OP_WAIT };
 
@@ -56,7 +57,7 @@ static void execute(napi_env env, void *arg) {
 }
 
 // An Error as Node's own fs and child_process errors look: code, errno, syscall and path (when there is one).
-static napi_value errno_error(napi_env env, int e, const char *syscall, const char *path) {
+napi_value errno_error(napi_env env, int e, const char *syscall, const char *path) {
   const char *name = strerrorname_np(e);
   if (!name) name = "EUNKNOWN";
   char text[4400];
@@ -105,7 +106,7 @@ static void complete(napi_env env, napi_status status, void *arg) {
 }
 
 // A string argument, or NULL for null/undefined. Sets *bad on any other type.
-static char *string_arg(napi_env env, napi_value v, int *bad) {
+char *string_arg(napi_env env, napi_value v, int *bad) {
   napi_valuetype t;
   if (napi_typeof(env, v, &t) != napi_ok) { *bad = 1; return NULL; }
   if (t == napi_null || t == napi_undefined) return NULL;
@@ -119,13 +120,17 @@ static char *string_arg(napi_env env, napi_value v, int *bad) {
   return s;
 }
 
-static napi_value queue(napi_env env, struct call *c) {
+napi_value queue_work(napi_env env, napi_async_execute_callback run, napi_async_complete_callback done, void *data, napi_deferred *deferred, napi_async_work *work) {
   napi_value promise, name;
-  napi_create_promise(env, &c->deferred, &promise);
+  napi_create_promise(env, deferred, &promise);
   napi_create_string_utf8(env, "berth-host", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, execute, complete, c, &c->work);
-  napi_queue_async_work(env, c->work);
+  napi_create_async_work(env, NULL, name, run, done, data, work);
+  napi_queue_async_work(env, *work);
   return promise;
+}
+
+static napi_value queue(napi_env env, struct call *c) {
+  return queue_work(env, execute, complete, c, &c->deferred, &c->work);
 }
 
 static void flags_arg(napi_env env, napi_value v, unsigned long *out, int *bad) {
@@ -356,7 +361,7 @@ static int valid_name(const char *s) {
 
 // Open `rel` ("" for the root itself) beneath `root`, never following a symlink; with O_PATH |
 // O_NOFOLLOW in `flags` a trailing symlink is opened itself.
-static int open_beneath(int root, const char *rel, int flags) {
+int open_beneath(int root, const char *rel, int flags) {
   if (!rel[0]) rel = ".";
   if (have_openat2) {
     struct open_how how;
@@ -507,7 +512,7 @@ static napi_value js_undefined(napi_env env) {
 
 // chmod of `name` in `dir` without following it: fchmodat2(AT_SYMLINK_NOFOLLOW) (Linux 6.6+), else
 // through an O_PATH fd of the entry itself; symlinks have no mode of their own and are left alone.
-static int chmod_nofollow(int dir, const char *name, mode_t mode) {
+int chmod_nofollow(int dir, const char *name, mode_t mode) {
   static int have_fchmodat2 = 1;
   if (have_fchmodat2) {
     if (syscall(SYS_fchmodat2, dir, name, mode, AT_SYMLINK_NOFOLLOW) == 0) return 0;
@@ -1152,10 +1157,13 @@ static napi_value x_mkdir_in_root(napi_env env, napi_callback_info info) {
   return js_undefined(env);
 }
 
+#include "probe.c"
+
 static napi_value init(napi_env env, napi_value exports) {
   // tests run the O_NOFOLLOW walk that kernels before 5.6 get (src/host/beneath.test.ts)
   if (getenv("BERTH_TEST_NO_OPENAT2")) have_openat2 = 0;
   napi_property_descriptor props[] = {
+    { "probeSpawn", NULL, js_probe_spawn, NULL, NULL, NULL, napi_default, NULL },
     { "mount", NULL, js_mount, NULL, NULL, NULL, napi_default, NULL },
     { "umount", NULL, js_umount, NULL, NULL, NULL, napi_default, NULL },
     { "spawn", NULL, js_spawn, NULL, NULL, NULL, napi_default, NULL },
@@ -1178,6 +1186,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "remove", NULL, x_remove, NULL, NULL, NULL, napi_default, NULL },
     { "openInRoot", NULL, x_open_in_root, NULL, NULL, NULL, napi_default, NULL },
     { "mkdirInRoot", NULL, x_mkdir_in_root, NULL, NULL, NULL, napi_default, NULL },
+    { "copyTree", NULL, x_copy_tree, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -165,3 +165,14 @@ test('applyLayer() refuses a truncated gzip layer', async () => {
     await assert.rejects(applyLayer(Readable.from([gz.subarray(0, gz.length - 20)]), { target: join(d, 't') }), InvalidArgumentError);
   });
 });
+
+test('applyLayer() takes a plain input\'s verified digest as its diffID, and still hashes what it decompresses', async () => {
+  await withTemp(async (d) => {
+    const tar = await tarBuffer([file('a', 'x')]);
+    const claimed = sha256(Buffer.from('the caller checks this digest'));
+    const plain = await applyLayer(Readable.from([tar]), { target: join(d, 'p'), inputDigest: claimed });
+    assert.equal(plain.diffId, claimed);
+    const gz = await applyLayer(Readable.from([gzipSync(tar)]), { target: join(d, 'g'), inputDigest: claimed });
+    assert.equal(gz.diffId, sha256(tar));
+  });
+});

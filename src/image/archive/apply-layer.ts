@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, fchownSync, futimesSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, futimesSync, write, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -31,17 +31,20 @@ export interface ApplyLayerResult {
  * directory: OCI whiteouts become 0:0 character devices, opaque markers become the
  * trusted.overlay.opaque xattr. Ownership, modes, mtimes, links, devices, fifos and
  * SCHILY xattrs are kept. Hostile names are refused and nothing is written outside target.
+ * `inputDigest`: the input's sha256, which the caller checks before it uses the result.
  */
-export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, opts: { target: string; signal?: AbortSignal; digests?: Map<string, FileDigest> }): Promise<ApplyLayerResult> {
+export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, opts: { target: string; signal?: AbortSignal; inputDigest?: Digest; digests?: Map<string, FileDigest> }): Promise<ApplyLayerResult> {
   const { signal } = opts;
   signal?.throwIfAborted();
   await mkdir(opts.target, { recursive: true, mode: 0o755 });
   const { stream, compression } = await decompressStream(tarStream, { signal });
+  // an uncompressed input whose digest the caller verifies (before it trusts the result) is its own diffID: not hashed twice
+  const known = compression === 'none' ? opts.inputDigest : undefined;
   const hash = createHash('sha256');
   let tarSize = 0;
   const hashed = (async function* () {
     for await (const c of stream as AsyncIterable<Buffer>) {
-      hash.update(c);
+      if (!known) hash.update(c);
       tarSize += c.length;
       yield c;
     }
@@ -67,7 +70,7 @@ export async function applyLayer(tarStream: Readable | AsyncIterable<Buffer>, op
   } finally {
     x.close();
   }
-  return { diffId: `sha256:${hash.digest('hex')}` as Digest, size, tarSize, compression };
+  return { diffId: known ?? (`sha256:${hash.digest('hex')}` as Digest), size, tarSize, compression };
 }
 
 export function mapStreamError(e: unknown): unknown {
@@ -77,6 +80,13 @@ export function mapStreamError(e: unknown): unknown {
 }
 
 const MAX_UNIX_TIME = 9_223_372_036;
+
+/** Files from this size on have their data written asynchronously. */
+const ASYNC_WRITE_MIN = 1 << 20;
+
+function writeAsync(fd: number, chunk: Buffer, off: number): Promise<number> {
+  return new Promise((resolve, reject) => write(fd, chunk, off, chunk.length - off, null, (e, n) => (e ? reject(e) : resolve(n))));
+}
 
 /** Errors of one entry that come from what the archive holds, not from the host: a 400. */
 const ENTRY_ERRNOS = new Set(['ELOOP', 'ENOTDIR', 'EISDIR', 'EXDEV', 'EPERM', 'EINVAL', 'ENAMETOOLONG', 'EMLINK', 'ENOENT', 'ENOTEMPTY', 'ERANGE', 'E2BIG']);
@@ -116,6 +126,7 @@ export interface FileDigest { digest: string; size: number; mtime: number }
  * they are set fd-relative too, on directories only. The calls are synchronous on purpose:
  * each is one short syscall or a few, while an async fs call costs a thread-pool round
  * trip. The event loop still turns between entries, whenever the tar stream is awaited.
+ * Only a big file's data goes through the thread pool (writeFile).
  */
 export class Extractor {
   private readonly root: ScopedRoot;
@@ -225,10 +236,13 @@ export class Extractor {
     }
     const hash = this.opts.digests ? createHash('sha256') : undefined;
     try {
+      // a big file's data is copied into the page cache on the thread pool, so that the event
+      // loop meanwhile hashes and receives (other layers of a pull, the next bytes of this one)
+      const big = h.size >= ASYNC_WRITE_MIN;
       for await (const chunk of entry.body()) {
         hash?.update(chunk);
         let off = 0;
-        while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+        while (off < chunk.length) off += big ? await writeAsync(fd, chunk, off) : writeSync(fd, chunk, off, chunk.length - off);
       }
       if (hash) this.opts.digests!.set(leaf, { digest: hash.digest('hex'), size: h.size, mtime: Math.floor(h.mtime) });
       // owner, then mode (chown clears setuid bits), then xattrs (a write or chown drops security.capability)

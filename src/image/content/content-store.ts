@@ -87,15 +87,17 @@ export class ContentStore {
    * A writer for a download of `expected` that keeps what it received when aborted with
    * `{ keep: true }`, so a later download resumes from there: `held` bytes are already in
    * and hashed, and writes append to them (fetch from offset `held`). One writer per digest
-   * at a time; a second concurrent one gets a plain writer (held 0).
+   * at a time; a second concurrent one gets a plain writer (held 0). `fresh` drops what an
+   * earlier download left first.
    */
-  async resumableWriter(expected: Digest): Promise<BlobWriter> {
+  async resumableWriter(expected: Digest, opts: { fresh?: boolean } = {}): Promise<BlobWriter> {
     const hex = digestHex(expected);
     if (this.resuming.has(hex)) return this.writer({ expected });
     this.resuming.add(hex);
     const release = (): void => { this.resuming.delete(hex); };
     const tmp = join(this.ingestDir, `partial-${hex}`);
     try {
+      if (opts.fresh) await rm(tmp, { force: true });
       const fh = await open(tmp, 'a+', 0o644);
       const hash = createHash('sha256');
       let held = 0;
@@ -171,6 +173,12 @@ export class BlobWriter {
     this.release = resumed?.release ?? ((): void => {});
   }
 
+  /** The bytes a resumed download held when it was opened, read back from the partial file. */
+  async *readHeld(): AsyncGenerator<Buffer> {
+    if (this.held === 0) return;
+    yield* createReadStream(this.tmp, { start: 0, end: this.held - 1, highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>;
+  }
+
   /** Bytes are gathered into 1 MiB writes: one thread-pool round trip per MiB, not per network chunk. */
   private readonly stage = Buffer.allocUnsafe(STAGE_SIZE);
   private staged = 0;
@@ -192,6 +200,13 @@ export class BlobWriter {
     let off = 0;
     while (off < this.staged) off += (await this.fh.write(this.stage, off, this.staged - off)).bytesWritten;
     this.staged = 0;
+  }
+
+  /** Check the bytes written so far against the expected digest (a download's last step, before anything is committed). */
+  verify(): void {
+    if (!this.expected) return;
+    const digest = `sha256:${this.hash.copy().digest('hex')}`;
+    if (digest !== this.expected) throw new DigestMismatchError(this.expected, digest);
   }
 
   /** fsync, verify, rename into place; `created` is false when the blob was already stored. Throws DigestMismatchError. */

@@ -9,7 +9,7 @@ import { loadImages } from './image-load.js';
 import { pruneImagesLocked, removeImageLocked, type PruneOptions, type RemoveOptions } from './image-remove.js';
 import { saveImages } from './image-save.js';
 import { ImageStore } from './image-store.js';
-import type { LayerInfo, RegisterLayerOptions, RegisteredLayer } from './layer-store.js';
+import type { BlobCommit, LayerInfo, RegisterLayerOptions, RegisteredLayer, UnpackedLayer } from './layer-store.js';
 import type { DeleteRecord, HistoryEntry, ImageDetails, ImageRecord, LoadEvent } from './types.js';
 
 export interface ImportOptions {
@@ -182,11 +182,24 @@ export class ImageService {
   }
 
   /**
-   * Unpack a layer from a blob already committed to the content store (registry pulls that
-   * download first); pinned like registerLayer's.
+   * Unpack a layer stream (registry pulls, several at once) into a temp directory; `blob`
+   * verifies and commits the bytes once they are all in, else nothing stays. A blob already
+   * in the content store is passed as `blob: 'stored'`. Then `placeLayer`, bottom first.
    */
-  registerBlob(digest: Digest, opts: RegisterLayerOptions = {}): Promise<RegisteredLayer> {
-    return this.store.layers.registerFile(this.store.content.path(digest), digest, opts);
+  unpackLayer(src: AsyncIterable<Buffer> | Readable, opts: Omit<RegisterLayerOptions, 'parent' | 'expectedBlobDigest'> & { blob: BlobCommit | { stored: Digest } }): Promise<UnpackedLayer> {
+    const { blob } = opts;
+    const commit = 'stored' in blob ? this.store.layers.adoptFile(this.store.content.path(blob.stored), blob.stored) : blob;
+    return this.store.layers.unpack(src, commit, opts);
+  }
+
+  /** Put an unpacked layer on its parent; pinned like registerLayer's. */
+  placeLayer(u: UnpackedLayer, parent: Digest | ''): Promise<RegisteredLayer> {
+    return this.store.layers.place(u, parent);
+  }
+
+  /** Drop an unpacked layer that will not be placed. */
+  discardLayer(u: UnpackedLayer): Promise<void> {
+    return this.store.layers.discard(u);
   }
 
   /** Pin an already stored layer (in memory) for an image about to be created. */

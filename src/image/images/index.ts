@@ -1,6 +1,6 @@
 export * from './types.js';
 export * from './image-service.js';
-export type { LayerInfo, RegisterLayerOptions, RegisteredLayer } from './layer-store.js';
+export type { BlobCommit, LayerInfo, RegisterLayerOptions, RegisteredLayer, UnpackedLayer } from './layer-store.js';
 export type { RemoveOptions, PruneOptions } from './image-remove.js';
 export { applyChanges } from './changes.js';
 export { hostPlatform, parsePlatform } from './image-create.js';

@@ -31,12 +31,25 @@ export interface RegisterLayerOptions {
   signal?: AbortSignal;
   /** Called with the count of blob bytes read so far. */
   onProgress?: (bytes: number) => void;
+  /** The blob's digest when the blob commit verifies it (an uncompressed blob's diffID, then not hashed again). */
+  blobDigest?: Digest;
 }
 
-interface BlobSink {
-  write(chunk: Buffer): Promise<void>;
+/** How an unpacked layer's blob is committed (its digest verified) or dropped. */
+export interface BlobCommit {
   commit(): Promise<{ digest: Digest; created: boolean }>;
   abort(): Promise<void>;
+}
+
+/** A layer unpacked into a temp directory, its blob committed, not yet placed on a parent. */
+export interface UnpackedLayer {
+  readonly tmp: string;
+  readonly diffId: Digest;
+  readonly size: number;
+  readonly tarSize: number;
+  readonly compression: Compression;
+  readonly blobDigest: Digest;
+  readonly blobCreated: boolean;
 }
 
 export interface RegisteredLayer {
@@ -120,7 +133,13 @@ export class LayerStore {
    */
   async register(src: AsyncIterable<Buffer> | Readable, opts: RegisterLayerOptions = {}): Promise<RegisteredLayer> {
     const w = await this.content.writer({ expected: opts.expectedBlobDigest });
-    return this.registerWith(src, w, opts);
+    const tee = async function* (): AsyncGenerator<Buffer> {
+      for await (const c of src as AsyncIterable<Buffer>) {
+        await w.write(c);
+        yield c;
+      }
+    };
+    return this.registerWith(tee(), w, opts);
   }
 
   /**
@@ -128,9 +147,13 @@ export class LayerStore {
    * the file itself becomes the blob, saving a copy.
    */
   async registerFile(path: string, fileDigest: Digest, opts: RegisterLayerOptions = {}): Promise<RegisteredLayer> {
+    return this.registerWith(createReadStream(path, { highWaterMark: 1 << 16 }), this.adoptFile(path, fileDigest), opts);
+  }
+
+  /** A blob commit that moves an already verified file into the content store. */
+  adoptFile(path: string, fileDigest: Digest): BlobCommit {
     const content = this.content;
-    const sink: BlobSink = {
-      async write() {},
+    return {
       async commit() {
         if (await content.has(fileDigest)) return { digest: fileDigest, created: false };
         await content.adopt(path, fileDigest);
@@ -138,38 +161,67 @@ export class LayerStore {
       },
       async abort() {},
     };
-    return this.registerWith(createReadStream(path, { highWaterMark: 1 << 16 }), sink, opts);
   }
 
-  private async registerWith(src: AsyncIterable<Buffer> | Readable, w: BlobSink, opts: RegisterLayerOptions): Promise<RegisteredLayer> {
+  private async registerWith(src: AsyncIterable<Buffer> | Readable, blob: BlobCommit, opts: RegisterLayerOptions): Promise<RegisteredLayer> {
     const parent = opts.parent ?? '';
-    if (parent && !this.has(parent)) throw new NotFoundError(`layer ${parent} does not exist`);
+    if (parent && !this.has(parent)) {
+      await blob.abort();
+      throw new NotFoundError(`layer ${parent} does not exist`);
+    }
+    return this.place(await this.unpack(src, blob, opts), parent);
+  }
+
+  /**
+   * Unpack a layer stream into a temp directory, check its diffID, then commit its blob
+   * (`blob.commit` verifies the blob's digest): nothing is visible yet, and a failure leaves
+   * nothing behind (the blob is aborted). Layers of one image unpack side by side this way;
+   * `place` then puts them in order.
+   */
+  async unpack(src: AsyncIterable<Buffer> | Readable, blob: BlobCommit, opts: Omit<RegisterLayerOptions, 'parent' | 'expectedBlobDigest'> = {}): Promise<UnpackedLayer> {
     const tmp = join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);
-    await mkdir(tmp);
-    let blobCommitted = false;
+    let committed = false;
     try {
+      await mkdir(tmp);
       let read = 0;
-      const tee = async function* () {
+      const counted = async function* (): AsyncGenerator<Buffer> {
         for await (const c of src as AsyncIterable<Buffer>) {
-          await w.write(c);
           read += c.length;
           opts.onProgress?.(read);
           yield c;
         }
       };
-      const res = await applyLayer(tee(), { target: join(tmp, 'diff'), signal: opts.signal });
+      const res = await applyLayer(counted(), { target: join(tmp, 'diff'), signal: opts.signal, inputDigest: opts.blobDigest });
       if (opts.expectedDiffId && res.diffId !== opts.expectedDiffId) {
         throw new InvalidArgumentError(`invalid diffID for layer: expected "${opts.expectedDiffId}", got "${res.diffId}"`);
       }
-      const blob = await w.commit();
-      blobCommitted = true;
-      const chainId = childChainId(parent, res.diffId);
-      const info: LayerInfo = { chainId, diffId: res.diffId, parent, size: res.size, tarDigest: blob.digest, tarSize: res.tarSize, compression: res.compression };
+      const b = await blob.commit();
+      committed = true;
+      return { tmp, diffId: res.diffId, size: res.size, tarSize: res.tarSize, compression: res.compression, blobDigest: b.digest, blobCreated: b.created };
+    } catch (e) {
+      if (!committed) await blob.abort();
+      await rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** Drop an unpacked layer that will not be placed (a lower layer failed). */
+  async discard(u: UnpackedLayer): Promise<void> {
+    await rm(u.tmp, { recursive: true, force: true });
+  }
+
+  /** Put an unpacked layer on top of `parent` (stored): flushed, described, renamed into place, pinned. */
+  async place(u: UnpackedLayer, parent: Digest | ''): Promise<RegisteredLayer> {
+    const { tmp } = u;
+    try {
+      if (parent && !this.has(parent)) throw new NotFoundError(`layer ${parent} does not exist`);
+      const chainId = childChainId(parent, u.diffId);
+      const info: LayerInfo = { chainId, diffId: u.diffId, parent, size: u.size, tarDigest: u.blobDigest, tarSize: u.tarSize, compression: u.compression };
       const hex = digestHex(chainId);
       this.pin(chainId);
       if (this.layers.has(hex)) {
         await rm(tmp, { recursive: true, force: true });
-        return { layer: this.layers.get(hex)!, created: false, blobCreated: blob.created };
+        return { layer: this.layers.get(hex)!, created: false, blobCreated: u.blobCreated };
       }
       await writeJsonAtomic(join(tmp, 'layer.json'), info);
       await syncFilesystem(tmp);
@@ -182,13 +234,12 @@ export class LayerStore {
         const existing = this.layers.get(hex);
         if (!existing) throw e;
         this.pin(chainId);
-        return { layer: existing, created: false, blobCreated: blob.created };
+        return { layer: existing, created: false, blobCreated: u.blobCreated };
       }
       await syncDir(this.dir);
       this.layers.set(hex, info);
-      return { layer: info, created: true, blobCreated: blob.created };
+      return { layer: info, created: true, blobCreated: u.blobCreated };
     } catch (e) {
-      if (!blobCommitted) await w.abort();
       await rm(tmp, { recursive: true, force: true });
       throw e;
     }

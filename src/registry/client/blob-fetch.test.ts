@@ -4,9 +4,9 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sha256 } from '../../base/index.js';
+import { DigestMismatchError, sha256 } from '../../base/index.js';
 import { ContentStore } from '../../image/index.js';
-import { fetchBlob } from './blob-fetch.js';
+import { fetchBlob, openBlobStream } from './blob-fetch.js';
 import { RegistrySession } from './session.js';
 import { Transport } from './transport.js';
 
@@ -31,15 +31,25 @@ async function blobServer(blob: Buffer): Promise<{ host: string; ranges: Array<s
   return { host: `127.0.0.1:${port}`, ranges, cut, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
-test('fetchBlob() resumes a cut download with Range, keeps the part when it gives up, and starts over when held bytes do not verify', async () => {
+/** A content store in a temp dir and a session to a one-blob server, torn down after `fn`. */
+async function withBlobServer(blob: Buffer, fn: (o: { root: string; cs: ContentStore; s: RegistrySession; srv: Awaited<ReturnType<typeof blobServer>> }) => Promise<void>): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'berth-fetch-'));
-  const blob = Buffer.alloc(300_000, 7).fill(9, 100_000);
-  const digest = sha256(blob);
   const srv = await blobServer(blob);
   const transport = new Transport([]);
   try {
     const cs = await ContentStore.open(root);
-    const s = new RegistrySession(transport, { host: srv.host, schemes: ['http'], mirror: false });
+    await fn({ root, cs, srv, s: new RegistrySession(transport, { host: srv.host, schemes: ['http'], mirror: false }) });
+  } finally {
+    transport.close();
+    await srv.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+test('fetchBlob() resumes a cut download with Range, keeps the part when it gives up, and starts over when held bytes do not verify', async () => {
+  const blob = Buffer.alloc(300_000, 7).fill(9, 100_000);
+  const digest = sha256(blob);
+  await withBlobServer(blob, async ({ root, cs, s, srv }) => {
     srv.cut.at = 50_000;
     await assert.rejects(fetchBlob(s, cs, { repo: 'r', digest, size: blob.length, attempts: 2 }));
     assert.deepEqual(srv.ranges, [undefined, 'bytes=50000-']);
@@ -58,9 +68,40 @@ test('fetchBlob() resumes a cut download with Range, keeps the part when it give
     assert.equal(await fetchBlob(s, cs, { repo: 'r', digest, size: blob.length, attempts: 1 }), true);
     assert.deepEqual(srv.ranges, ['bytes=1000-', undefined]);
     assert.deepEqual(await cs.readBytes(digest), blob);
-  } finally {
-    transport.close();
-    await srv.close();
-    await rm(root, { recursive: true, force: true });
-  }
+  });
+});
+
+test('openBlobStream() yields held bytes then the rest as one stream, and a blob that does not match fails the iteration itself', async () => {
+  const blob = Buffer.alloc(200_000, 3).fill(4, 70_000);
+  const digest = sha256(blob);
+  await withBlobServer(blob, async ({ root, cs, s, srv }) => {
+    await mkdir(join(root, 'content', 'ingest'), { recursive: true });
+    await writeFile(join(root, 'content', 'ingest', `partial-${digest.slice(7)}`), blob.subarray(0, 30_000));
+    const b = await openBlobStream(s, cs, { repo: 'r', digest, size: blob.length, attempts: 1 });
+    assert.equal(b.held, 30_000);
+    const got: Buffer[] = [];
+    for await (const c of b.bytes) got.push(c);
+    assert.deepEqual(Buffer.concat(got), blob);
+    assert.deepEqual(srv.ranges, ['bytes=30000-']);
+    assert.equal(await cs.has(digest), false, 'nothing is committed before commit()');
+    await b.commit();
+    assert.deepEqual(await cs.readBytes(digest), blob);
+    // a registry that serves other bytes under the digest: the last read throws, and abort drops them
+    const wrong = sha256(Buffer.from('another blob'));
+    const bad = await openBlobStream(s, cs, { repo: 'r', digest: wrong, size: blob.length, attempts: 1 });
+    let seen = 0;
+    const err = await (async () => {
+      try {
+        for await (const c of bad.bytes) seen += c.length;
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    assert.ok(err instanceof DigestMismatchError, String(err));
+    assert.equal(seen, blob.length, 'every byte went by before the check');
+    await bad.abort(err);
+    assert.deepEqual(await readdir(join(root, 'content', 'ingest')), []);
+    assert.equal(await cs.has(wrong), false);
+  });
 });

@@ -32,46 +32,84 @@ function retriable(e: unknown): boolean {
  * first bytes skipped. Returns false when the blob was already stored.
  */
 export async function fetchBlob(s: RegistrySession, content: ContentStore, o: BlobFetchOptions): Promise<boolean> {
-  try {
-    return await fetchOnce(s, content, o);
-  } catch (e) {
-    // held bytes that do not verify (a crash tore the partial file): dropped above; start over once
-    if (e instanceof ResumedMismatch) return fetchOnce(s, content, o);
-    throw e;
+  if (await content.has(o.digest)) return false;
+  await streamBlob((fresh) => openBlobStream(s, content, o, { fresh }), async (b) => {
+    for await (const _ of b.bytes) { /* written as it passes */ }
+    await b.commit();
+  });
+  return true;
+}
+
+/** A blob download as one stream of its bytes from the first, however many connections it takes. */
+export interface BlobStream {
+  /**
+   * Bytes an earlier download left (read back), then the registry's; each is written to the
+   * partial file as it passes. After the last byte the digest is checked: DigestMismatchError
+   * comes out of the iteration itself.
+   */
+  readonly bytes: AsyncIterable<Buffer>;
+  /** Bytes held from an earlier download when this one started. */
+  readonly held: number;
+  /** After the last byte: fsync, verify the digest, commit (DigestMismatchError otherwise, and nothing stays). */
+  commit(): Promise<{ digest: Digest; created: boolean }>;
+  /** After failure `e`: a broken connection or an abort keep the bytes for a resume; anything else drops them. */
+  abort(e: unknown): Promise<void>;
+}
+
+/**
+ * Open a download of blob `o.digest` whose bytes are consumed as they arrive (a pull unpacks a
+ * layer while it downloads). `fresh` drops what an earlier download left.
+ */
+export async function openBlobStream(s: RegistrySession, content: ContentStore, o: BlobFetchOptions, opts: { fresh?: boolean } = {}): Promise<BlobStream> {
+  const w = await content.resumableWriter(o.digest, { fresh: opts.fresh });
+  const held = w.held;
+  async function* bytes(): AsyncGenerator<Buffer> {
+    if (held > 0) yield* w.readHeld();
+    yield* download(s, w, o);
+    w.verify(); // a consumer reading to the end learns of a bad blob before it commits anything
+  }
+  return {
+    bytes: bytes(),
+    held,
+    commit: () => w.commit(),
+    abort: (e) => w.abort({ keep: !(e instanceof DigestMismatchError) && (retriable(e) || (o.signal?.aborted ?? false)) }),
+  };
+}
+
+/**
+ * Run `use` over a blob stream that it consumes and commits. On failure the stream is aborted
+ * (a broken connection keeps its bytes for the next pull); when a resumed download fails for
+ * what its held bytes were (a torn partial file that does not verify or parse), it runs once
+ * more from the first byte.
+ */
+export async function streamBlob<T>(open: (fresh: boolean) => Promise<BlobStream>, use: (b: BlobStream) => Promise<T>): Promise<T> {
+  for (let fresh = false; ; fresh = true) {
+    const b = await open(fresh);
+    try {
+      return await use(b);
+    } catch (e) {
+      await b.abort(e);
+      if (fresh || b.held === 0 || retriable(e)) throw e;
+    }
   }
 }
 
-class ResumedMismatch extends DigestMismatchError {}
-
-async function fetchOnce(s: RegistrySession, content: ContentStore, o: BlobFetchOptions): Promise<boolean> {
-  if (await content.has(o.digest)) return false;
-  const w = await content.resumableWriter(o.digest);
-  let keep = true;
-  try {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await fetchInto(s, w, o);
-        break;
-      } catch (e) {
-        if (o.signal?.aborted) throw o.signal.reason;
-        if (!retriable(e) || attempt >= o.attempts) throw e;
-        const delay = backoffMs(attempt + 1);
-        o.onRetry?.(attempt + 1, delay, e);
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+/**
+ * The registry's bytes of the blob from `w.size` on, each written to `w` and then yielded;
+ * a broken connection is retried from where it broke, up to `o.attempts` times in all.
+ */
+async function* download(s: RegistrySession, w: Sink, o: BlobFetchOptions): AsyncGenerator<Buffer> {
+  for (let attempt = 1; ; attempt++) {
     try {
-      await w.commit();
+      yield* fetchFrom(s, w, o);
+      return;
     } catch (e) {
-      keep = false;
-      if (e instanceof DigestMismatchError && w.held > 0) throw new ResumedMismatch(e.expected, e.actual);
-      throw e;
+      if (o.signal?.aborted) throw o.signal.reason;
+      if (!retriable(e) || attempt >= o.attempts) throw e;
+      const delay = backoffMs(attempt + 1);
+      o.onRetry?.(attempt + 1, delay, e);
+      await new Promise((r) => setTimeout(r, delay));
     }
-    return true;
-  } catch (e) {
-    if (e instanceof DigestMismatchError) keep = false;
-    await w.abort({ keep });
-    throw e;
   }
 }
 
@@ -80,7 +118,7 @@ interface Sink {
   write(chunk: Uint8Array): Promise<void>;
 }
 
-async function fetchInto(s: RegistrySession, w: Sink, o: BlobFetchOptions): Promise<void> {
+async function* fetchFrom(s: RegistrySession, w: Sink, o: BlobFetchOptions): AsyncGenerator<Buffer> {
   const from = w.size;
   if (from > 0 && from >= o.size) return; // everything is held: verification decides
   const res = await s.request(`/v2/${o.repo}/blobs/${o.digest}`, {
@@ -113,6 +151,7 @@ async function fetchInto(s: RegistrySession, w: Sink, o: BlobFetchOptions): Prom
     }
     await w.write(c);
     o.onProgress?.(w.size);
+    yield c;
   }
   if (!res.body.complete) throw new UnavailableError(`Get blob ${o.digest}: unexpected EOF`);
   if (w.size !== o.size) throw new UnavailableError(`Get blob ${o.digest}: unexpected EOF after ${w.size} of ${o.size} bytes`);

@@ -1,7 +1,7 @@
-import { Channel, InvalidArgumentError, isDigest, NotFoundError, shortId, UnavailableError, type Digest } from '../../base/index.js';
-import { parsePlatform } from '../../image/index.js';
+import { Channel, DigestMismatchError, InvalidArgumentError, isDigest, NotFoundError, shortId, UnavailableError, type Digest } from '../../base/index.js';
+import { parsePlatform, type UnpackedLayer } from '../../image/index.js';
 import { chainIds, familiarName, familiarString, isValidTag, referenceName, type ImageConfig, type Platform, type Reference } from '../../oci/index.js';
-import { fetchBlob } from './blob-fetch.js';
+import { fetchBlob, openBlobStream, streamBlob, type BlobFetchOptions } from './blob-fetch.js';
 import type { Limiter } from './limiter.js';
 import { fetchManifest, selectPlatform, type FetchedManifest } from './manifest.js';
 import { readBody } from './transport.js';
@@ -40,8 +40,9 @@ async function resolve(ctx: PullContext, ref: Reference, signal?: AbortSignal): 
 
 /**
  * Pull one reference (tag or digest): resolve its manifest (an index picks the platform),
- * fetch the config and the missing layers (max-concurrent-downloads at once, each verified
- * and committed before it is unpacked, bottom first), then create the image with its tag and
+ * fetch the config and the missing layers (max-concurrent-downloads at once, each unpacked as
+ * it downloads and verified before anything of it is committed; placed bottom first), then
+ * create the image with its tag and
  * repository digest. Progress goes to `ch`, in Docker's words.
  */
 export async function pullReference(ctx: PullContext, ref: Reference, opts: PullOptions, ch: Channel<TransferEvent>): Promise<void> {
@@ -98,55 +99,46 @@ export async function pullReference(ctx: PullContext, ref: Reference, opts: Pull
         ch.push({ status: 'Pulling fs layer', id: shortId(l.digest), layer: true });
       }
     });
-    const downloads = new Map<number, Promise<void>>();
+    // each missing layer unpacks while it downloads (max-concurrent-downloads at once), into a
+    // place of its own; layers are then put on their parents bottom first as they are ready
+    const stop = new AbortController();
+    const layerSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    const unpacking = new Map<number, Promise<UnpackedLayer>>();
+    let failure: { e: unknown } | undefined;
     for (const i of missing) {
       const l = manifest.layers[i]!;
-      const id = shortId(l.digest);
-      const p = ctx.downloads.run(async () => {
-        let last = -1;
-        const step = Math.max(l.size / 50, 1 << 16);
-        await fetchBlob(session, images.content, {
-          repo: ref.path, digest: l.digest as Digest, size: l.size, attempts: ctx.attempts, signal,
-          onProgress: (n) => {
-            if (n - last >= step || n === l.size) {
-              last = n;
-              ch.push({ status: 'Downloading', id, current: n, total: l.size });
-            }
-          },
-          onRetry: (_attempt, delayMs) => {
-            const s = Math.max(1, Math.ceil(delayMs / 1000));
-            ch.push({ status: `Retrying in ${s} second${s > 1 ? 's' : ''}`, id, layer: true });
-          },
-        });
-        ch.push({ status: 'Verifying Checksum', id, layer: true });
-        ch.push({ status: 'Download complete', id, layer: true });
-      }, () => ch.push({ status: 'Waiting', id, layer: true }));
-      p.catch(() => {}); // awaited below, in order
-      downloads.set(i, p);
-    }
-    for (const i of missing) {
-      await downloads.get(i);
-      signal?.throwIfAborted();
-      const l = manifest.layers[i]!;
-      const id = shortId(l.digest);
-      const total = l.size;
-      let last = -1;
-      const reg = await images.registerBlob(l.digest as Digest, {
-        parent: i > 0 ? chains[i - 1]! : '', expectedDiffId: diffIds[i] as Digest, signal,
-        onProgress: (n) => {
-          if (n - last >= Math.max(total / 20, 1 << 20) || n === total) {
-            last = n;
-            ch.push({ status: 'Extracting', id, current: n, total });
-          }
-        },
+      const p = ctx.downloads.run(
+        () => streamLayer({ ctx, session, ch, repo: ref.path, layer: l as { digest: Digest; size: number }, diffId: diffIds[i] as Digest, signal: layerSignal }),
+        () => ch.push({ status: 'Waiting', id: shortId(l.digest), layer: true }),
+      );
+      // one failed layer stops the others (their bytes stay for a resume); its error is the pull's
+      p.catch((e: unknown) => {
+        failure ??= { e };
+        stop.abort();
       });
-      pinned.push(reg.layer.chainId);
-      ch.push({ status: 'Pull complete', id, layer: true });
+      unpacking.set(i, p);
     }
-    await Promise.allSettled(downloads.values());
+    const placed = new Set<number>();
+    try {
+      for (const i of missing) {
+        const u = await unpacking.get(i)!;
+        signal?.throwIfAborted();
+        placed.add(i);
+        const reg = await images.placeLayer(u, i > 0 ? chains[i - 1]! : '');
+        pinned.push(reg.layer.chainId);
+        ch.push({ status: 'Pull complete', id: shortId(manifest.layers[i]!.digest), layer: true });
+      }
+    } catch (e) {
+      stop.abort();
+      for (const [i, p] of unpacking) {
+        const r = await p.then((u) => u, () => undefined);
+        if (r && !placed.has(i)) await images.discardLayer(r);
+      }
+      throw signal?.aborted || !failure ? e : failure.e;
+    }
     for (const b of blobs) {
       const bytes = b === top.digest ? top.bytes : m.bytes;
-      await images.content.put(bytes, { expected: b });
+      if (!(await images.content.has(b))) await images.content.put(bytes, { expected: b });
     }
     let before: string | undefined;
     const tagRef = ref.tag !== undefined && ref.digest === undefined ? familiarString(ref) : undefined;
@@ -190,4 +182,55 @@ export async function listTags(s: RegistrySession, repo: string, signal?: AbortS
     next = link?.[1];
   }
   return tags;
+}
+
+/**
+ * Download one layer and unpack it as its bytes go by: verified (blob digest and diffID) before
+ * anything is committed; a layer whose blob is stored already is unpacked from the store.
+ */
+async function streamLayer(o: { ctx: PullContext; session: RegistrySession; ch: Channel<TransferEvent>; repo: string; layer: { digest: Digest; size: number }; diffId: Digest; signal: AbortSignal }): Promise<UnpackedLayer> {
+  const { ctx, ch, layer: l, signal } = o;
+  const { images } = ctx;
+  const id = shortId(l.digest);
+  signal.throwIfAborted(); // another layer failed while this one waited for its turn
+  if (await images.content.has(l.digest)) {
+    return images.unpackLayer(images.content.read(l.digest), { blob: { stored: l.digest }, expectedDiffId: o.diffId, signal });
+  }
+  let last = -1;
+  const step = Math.max(l.size / 50, 1 << 16);
+  const fetch: BlobFetchOptions = {
+    repo: o.repo, digest: l.digest, size: l.size, attempts: ctx.attempts, signal,
+    onProgress: (n) => {
+      if (n - last >= step || n === l.size) {
+        last = n;
+        ch.push({ status: 'Downloading', id, current: n, total: l.size });
+      }
+    },
+    onRetry: (_attempt, delayMs) => {
+      const s = Math.max(1, Math.ceil(delayMs / 1000));
+      ch.push({ status: `Retrying in ${s} second${s > 1 ? 's' : ''}`, id, layer: true });
+    },
+  };
+  return streamBlob((fresh) => openBlobStream(o.session, images.content, fetch, { fresh }), async (b) => {
+    let committed = false;
+    const u = await images.unpackLayer(b.bytes, {
+      expectedDiffId: o.diffId, signal, blobDigest: l.digest, // b.bytes ends with the digest's check
+      blob: {
+        commit: async () => {
+          ch.push({ status: 'Verifying Checksum', id, layer: true });
+          const r = await b.commit();
+          committed = true;
+          ch.push({ status: 'Download complete', id, layer: true });
+          return r;
+        },
+        abort: async () => { /* streamBlob aborts, knowing why */ },
+      },
+    });
+    if (!committed) throw new InvalidArgumentError(`layer ${l.digest} was unpacked without its blob`);
+    return u;
+  }).catch((e: unknown) => {
+    // dockerd's words for a layer whose bytes are not what its digest says
+    if (e instanceof DigestMismatchError) throw new InvalidArgumentError(`filesystem layer verification failed for digest ${l.digest}`, { cause: e });
+    throw e;
+  });
 }

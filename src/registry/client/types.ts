@@ -1,5 +1,5 @@
 import type { Digest, EngineEvent } from '../../base/index.js';
-import type { ContentStore, ImageRecord, LayerInfo, RegisterLayerOptions, RegisteredLayer } from '../../image/index.js';
+import type { BlobCommit, ContentStore, ImageRecord, LayerInfo, RegisteredLayer, UnpackedLayer } from '../../image/index.js';
 
 /** One line of pull/push progress; api/routes renders it as Docker's JSON message. */
 export interface TransferEvent {
@@ -21,7 +21,9 @@ export interface RegistryImages {
   layer(chainId: string): LayerInfo | undefined;
   pinLayer(chainId: string): boolean;
   unpinLayers(chainIds: readonly string[]): void;
-  registerBlob(digest: Digest, opts?: RegisterLayerOptions): Promise<RegisteredLayer>;
+  unpackLayer(src: AsyncIterable<Buffer>, opts: { blob: BlobCommit | { stored: Digest }; blobDigest?: Digest; expectedDiffId?: Digest; signal?: AbortSignal }): Promise<UnpackedLayer>;
+  placeLayer(u: UnpackedLayer, parent: Digest | ''): Promise<RegisteredLayer>;
+  discardLayer(u: UnpackedLayer): Promise<void>;
   createImageFromConfig(configBytes: Uint8Array, opts?: { repoTags?: string[]; repoDigests?: string[]; blobs?: Digest[] }): Promise<ImageRecord>;
   inspect(ref: string): ImageRecord & { chainIds: Digest[] };
   get(ref: string): ImageRecord;

@@ -9,3 +9,4 @@ export * from './seqpacket.js';
 export * from './seccomp-bpf-cache.js';
 export * from './read-only-runtime.js';
 export * from './exec.js';
+export * from './exec-sweep.js';
