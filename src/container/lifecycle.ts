@@ -146,7 +146,8 @@ async function launch(core: ContainerCore, rec: ContainerRecord, opts: { restore
   const { first: endpoint, more } = networksToJoin(rec);
   const ports = mode === 'bridge' && !joined ? portRequests(rec.hostConfig, rec.config.ExposedPorts) : [];
   // the sources must run before anything is made for this container
-  const links = mode === 'bridge' && !joined ? resolveLinks(rec, d.store) : [];
+  // (legacy links: the default bridge only; on a user network a link is a name the embedded DNS answers, networksToJoin)
+  const links = mode === 'bridge' && !joined && rec.hostConfig.NetworkMode === 'bridge' ? resolveLinks(rec, d.store) : [];
   const attachNetwork = (): Promise<{ netnsPath?: string; endpoint?: NetworkEndpoint; ready: Promise<void> }> => (joined
     ? Promise.resolve({ ...(joinedPath ? { netnsPath: joinedPath } : {}), ready: Promise.resolve() })
     : d.network.attach({

@@ -41,7 +41,11 @@ export function networksToJoin(rec: ContainerRecord): { first: EndpointConfig | 
       const config = toEndpointConfig(ep ?? undefined);
       return { network, ...(config ? { config } : {}) };
     });
-  return { first: toEndpointConfig(primary), more };
+  // --link on a user-defined network: the alias resolves through the embedded DNS (dockerd keeps it with the endpoint)
+  const userLinks = !['bridge', 'default', 'host', 'none', ''].includes(mode) && !mode.startsWith('container:') ? rec.hostConfig.Links ?? [] : [];
+  const first = toEndpointConfig(primary);
+  if (userLinks.length && !first?.links?.length) return { first: { ...first, links: [...userLinks] }, more };
+  return { first, more };
 }
 
 /**

@@ -52,6 +52,23 @@ test('loadConfig() takes --cleanup, off by default', async () => {
   assert.ok(cleanup.kind === 'run' && cleanup.config.cleanup === true);
 });
 
+test('loadConfig() reads the bridge options from daemon.json and flags, -b none included', async () => {
+  const r = await loadConfig(['--config-file', file('bridge.json', JSON.stringify({
+    'fixed-cidr': '10.7.1.0/24', 'ip-forward': false, 'ip-masq': false, 'default-address-pools': [{ base: '10.60.0.0/16', size: 24 }], bip: '10.7.0.1/16',
+  }))]);
+  assert.equal(r.kind, 'run');
+  if (r.kind !== 'run') return;
+  assert.equal(r.config.bridgeOptions.fixedCidr, '10.7.1.0/24');
+  assert.equal(r.config.bridgeOptions.ipForward, false);
+  assert.equal(r.config.bridgeOptions.ipMasq, false);
+  assert.deepEqual(r.config.bridgeOptions.defaultAddressPools, [{ base: '10.60.0.0/16', size: 24 }]);
+  assert.deepEqual(r.config.ignoredKeys, []);
+  const none = await loadConfig(['-b', 'none', '--iptables=false', '--config-file', file('empty2.json', '{}')]);
+  assert.ok(none.kind === 'run' && none.config.bridge === 'none' && !none.config.bridgeOptions.iptables && !none.config.bridgeOptions.ipMasq);
+  await assert.rejects(loadConfig(['-b', 'none', '--bip', '10.1.0.1/24', '--config-file', file('empty3.json', '{}')]), /You specified -b & --bip, mutually exclusive options/);
+  await assert.rejects(loadConfig(['--iptables=false', '--config-file', file('ipt.json', '{"iptables": true}')]), /specified both as a flag and in the configuration file: iptables/);
+});
+
 test('loadConfig() takes --experimental or daemon.json\'s "experimental", refuses both at once and a non-boolean', async () => {
   const off = await loadConfig(['--config-file', file('none.json', '{}')]);
   assert.ok(off.kind === 'run' && off.config.experimental === false);

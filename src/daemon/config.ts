@@ -14,10 +14,10 @@ export interface DaemonConfig {
   logLevel: LogLevel;
   defaultRuntime: 'runc' | 'crun' | undefined;
   pidfile: string;
-  /** The default bridge: interface name and subnet. */
+  /** The default bridge: interface name and subnet; "none" (`-b none`): no default bridge network. */
   bridge: string;
   bip: string | undefined;
-  /** --icc, --ip, --mtu, --userland-proxy (bridge-options.ts). */
+  /** --icc, --ip, --mtu, --userland-proxy, --fixed-cidr, --ip-forward, --ip-masq, --iptables, --default-address-pools (bridge-options.ts). */
   bridgeOptions: BridgeOptions;
   /** daemon.json keys Docker knows that berth reads but does not act on yet. */
   ignoredKeys: string[];
@@ -39,16 +39,17 @@ export const DEFAULTS = {
 };
 
 /** daemon.json keys (dockerd's) that map onto our flags. */
-const FILE_KEYS: Record<string, keyof DaemonConfig | 'debug' | 'icc' | 'ip' | 'mtu' | 'userlandProxy'> = {
+const FILE_KEYS: Record<string, keyof DaemonConfig | 'debug' | keyof BridgeOptions> = {
   hosts: 'hosts', 'data-root': 'dataRoot', 'exec-root': 'execRoot', 'log-level': 'logLevel',
   'default-runtime': 'defaultRuntime', pidfile: 'pidfile', debug: 'debug', bridge: 'bridge', bip: 'bip',
   icc: 'icc', ip: 'ip', mtu: 'mtu', 'userland-proxy': 'userlandProxy', experimental: 'experimental',
+  'fixed-cidr': 'fixedCidr', 'ip-forward': 'ipForward', 'ip-masq': 'ipMasq', iptables: 'iptables', 'default-address-pools': 'defaultAddressPools',
 };
 
 /** Keys dockerd accepts that berth does not act on yet: accepted and reported, never silently. */
 const KNOWN_DOCKER_KEYS = new Set([
-  'log-driver', 'log-opts', 'labels', 'storage-driver', 'storage-opts', 'runtimes', 'default-address-pools',
-  'fixed-cidr', 'ip-forward', 'ip-masq', 'iptables', 'ip6tables', 'ipv6', 'dns', 'dns-opts',
+  'log-driver', 'log-opts', 'labels', 'storage-driver', 'storage-opts', 'runtimes',
+  'ip6tables', 'ipv6', 'dns', 'dns-opts',
   'dns-search', 'registry-mirrors', 'insecure-registries', 'max-concurrent-downloads', 'max-concurrent-uploads',
   'max-download-attempts', 'live-restore', 'shutdown-timeout', 'default-ulimits', 'default-shm-size', 'cgroup-parent',
   'exec-opts', 'seccomp-profile', 'no-new-privileges', 'userns-remap', 'rootless', 'features', 'builder',
@@ -67,12 +68,18 @@ Options:
       --default-runtime string    Default OCI runtime for containers: runc or crun (default: crun where it works, else runc)
       --exec-root string          Root directory for execution state files (default "${DEFAULTS.execRoot}")
   -H, --host list                 Daemon socket(s) to connect to (default ${DEFAULTS.host})
-      --bridge string             Name of the default bridge interface (default "${DEFAULTS.bridge}")
+  -b, --bridge string             Name of the default bridge interface, or "none" for no default bridge (default "${DEFAULTS.bridge}")
       --bip string                The default bridge's address with its prefix, e.g. 172.18.0.1/16 (a network address: the subnet, gateway .1)
       --icc                       Enable inter-container communication on the default bridge (default true)
       --ip string                 Host IP of published ports given without one (default "0.0.0.0")
+      --fixed-cidr string         IPv4 subrange of the default bridge's subnet that containers get addresses from
+      --default-address-pools pool-options
+                                  Default address pools of user networks, e.g. base=10.10.0.0/16,size=24 (repeatable)
+      --ip-forward                Enable net.ipv4.ip_forward (default true)
+      --ip-masq                   Enable IP masquerading for the default bridge's subnet (default true)
+      --iptables                  Enable addition of iptables rules (default true)
       --mtu int                   MTU of the default bridge and its containers (default 1500)
-      --userland-proxy            Accepted for dockerd's sake: berth forwards published ports with DNAT, never a proxy (default true)
+      --userland-proxy            Publish IPv6 bindings into IPv4 networks (and every port without iptables) through a proxy in berthd (default true)
       --certs-dir list            certs.d root for registry CAs and client certificates (default /etc/berth/certs.d and /etc/docker/certs.d)
       --insecure-registry list    Enable insecure registry communication
       --registry-mirror list      Preferred registry mirror
@@ -99,7 +106,12 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
         'log-level': { type: 'string', short: 'l' },
         'default-runtime': { type: 'string' },
         pidfile: { type: 'string', short: 'p' },
-        bridge: { type: 'string' },
+        bridge: { type: 'string', short: 'b' },
+        'fixed-cidr': { type: 'string' },
+        'default-address-pools': { type: 'string', multiple: true },
+        'ip-forward': { type: 'string' },
+        'ip-masq': { type: 'string' },
+        iptables: { type: 'string' },
         bip: { type: 'string' },
         icc: { type: 'string' },
         ip: { type: 'string' },
@@ -143,6 +155,12 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
   }
   const hosts = v.host ?? (file.hosts as string[] | undefined) ?? [DEFAULTS.host];
   for (const h of hosts) validateHost(h);
+  const bridge = pick(v.bridge, 'bridge', DEFAULTS.bridge);
+  const bip = pick<string | undefined>(v.bip, 'bip', undefined);
+  // berth's --bridge names the bridge it makes, so it goes with --bip; only "none" excludes it
+  if (bridge === 'none' && bip) {
+    throw new InvalidArgumentError('You specified -b & --bip, mutually exclusive options. Please specify only one');
+  }
   return {
     kind: 'run',
     config: {
@@ -153,8 +171,8 @@ export async function loadConfig(argv: string[]): Promise<ParsedArgs> {
       logLevel,
       defaultRuntime: runtime,
       pidfile: pick(v.pidfile, 'pidfile', DEFAULTS.pidfile),
-      bridge: pick(v.bridge, 'bridge', DEFAULTS.bridge),
-      bip: pick<string | undefined>(v.bip, 'bip', undefined),
+      bridge,
+      bip,
       bridgeOptions: bridgeOptions(v, file),
       ignoredKeys: Object.keys(file).filter((k) => KNOWN_DOCKER_KEYS.has(k)),
       cleanup: Boolean(v.cleanup),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, UnavailableError, errnoCode, writeFileAtomic, type Filters, type Logger } from '../base/index.js';
 import { ApiServer, Router } from '../api/server/index.js';
-import { blkioWeightSupported, mountPointsUnder, readHostRuntimeFacts, unmount } from '../host/index.js';
+import { blkioWeightSupported, enableIpv4Forwarding, mountPointsUnder, readHostRuntimeFacts, unmount } from '../host/index.js';
 import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
 import { networkRoutes } from '../api/routes/networks.js';
@@ -32,7 +32,7 @@ import { HeapMode } from './heap-mode.js';
 import { checkpointRoutes } from '../api/routes/checkpoints.js';
 import { ImageService } from '../image/index.js';
 import { imageCommitter } from './image-commit.js';
-import { NetworkService, parseBip } from '../network/index.js';
+import { DEFAULT_BRIDGE_SUBNET, NetworkService, defaultBridgeAddressing } from '../network/index.js';
 import { detectRuntimes, hostSpecFacts, bindRuntimeReadOnly, type DetectedRuntime } from '../runtime/index.js';
 import type { DaemonConfig } from './config.js';
 import { EventLog } from './events/event-log.js';
@@ -65,6 +65,9 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
   const warnings = runtimes.filter((r) => !r.usable).map((r) => `${r.name} ${r.version} is installed but cannot run containers here: ${r.reason ?? 'unknown reason'}`);
   for (const w of warnings) log.warn(w);
 
+  // dockerd's --ip-forward (default true): containers reach past the host only with forwarding on
+  if (cfg.bridgeOptions.ipForward && (await enableIpv4Forwarding())) log.info('enabled net.ipv4.ip_forward');
+  const bridgeAddressing = defaultBridgeAddressing({ ...(cfg.bip ? { bip: cfg.bip } : {}), ...(cfg.bridgeOptions.fixedCidr ? { fixedCidr: cfg.bridgeOptions.fixedCidr } : {}), defaultSubnet: DEFAULT_BRIDGE_SUBNET });
   const containersRoot = join(cfg.dataRoot, 'containers');
   const events = new EventLog();
   // Declared before the container service exists: a volume is in use while a container's record names it.
@@ -74,10 +77,12 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
     NetworkService.open({
       root: join(cfg.dataRoot, 'networks'), execRoot: cfg.execRoot, log: log.child({ module: 'network' }),
       bridge: {
-        name: cfg.bridge, ...(cfg.bip ? parseBip(cfg.bip) : {}), icc: cfg.bridgeOptions.icc,
+        ...(cfg.bridge === 'none' ? { disabled: true } : { name: cfg.bridge }),
+        ...bridgeAddressing, icc: cfg.bridgeOptions.icc, ipMasq: cfg.bridgeOptions.ipMasq,
         ...(cfg.bridgeOptions.mtu ? { mtu: cfg.bridgeOptions.mtu } : {}),
       },
-      ports: { defaultHostIp: cfg.bridgeOptions.ip },
+      ...(cfg.bridgeOptions.defaultAddressPools ? { addressPools: cfg.bridgeOptions.defaultAddressPools } : {}),
+      ports: { defaultHostIp: cfg.bridgeOptions.ip, userlandProxy: cfg.bridgeOptions.userlandProxy }, iptables: cfg.bridgeOptions.iptables,
       netnsPool: 2, events,
     }),
     ContainerStore.open(containersRoot, log.child({ module: 'store' })),
@@ -157,6 +162,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
         runtimes, defaultRuntime: runtime.name, bridge: cfg.bridge, logLevel: cfg.logLevel, warnings,
         cgroupVersion: host.cgroupMode === 'unified' ? '2' : '1',
         registry: cfg.registry, experimental: cfg.experimental,
+        ...(cfg.bridgeOptions.defaultAddressPools ? { addressPools: cfg.bridgeOptions.defaultAddressPools } : {}),
       });
     },
   });

@@ -34,6 +34,8 @@ export interface InfoFacts {
   experimental: boolean;
   /** registry-mirrors and insecure-registries, as dockerd's RegistryConfig shows them. */
   registry?: { mirrors: string[]; insecure: string[] };
+  /** --default-address-pools, when given. */
+  addressPools?: ReadonlyArray<{ base: string; size: number }>;
 }
 
 function registryConfig(r: InfoFacts['registry']): SystemInfo['RegistryConfig'] {
@@ -66,7 +68,8 @@ export function systemInfo(f: InfoFacts): SystemInfo {
     CPUShares: true,
     CPUSet: true,
     PidsLimit: true,
-    IPv4Forwarding: true,
+    IPv4Forwarding: readSysctl('/proc/sys/net/ipv4/ip_forward') !== '0',
+    ...(f.addressPools ? { DefaultAddressPools: f.addressPools.map((p) => ({ Base: p.base, Size: p.size })) } : {}),
     Debug: f.logLevel === 'debug',
     NFd: 0,
     OomKillDisable: true,
@@ -123,4 +126,13 @@ function osField(key: string): string {
 
 function osName(): string {
   return osField('PRETTY_NAME') || 'Linux';
+}
+
+/** A /proc/sys value, '' when unreadable. */
+function readSysctl(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }

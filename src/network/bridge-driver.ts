@@ -200,6 +200,25 @@ export class BridgeDriver implements NetworkDriver {
     await this.guarded(req.network, () => this.netavark.teardown(netnsPath, p.netavark), { dns });
   }
 
+  /**
+   * Extra names on a network with DNS (a user network's --link aliases): each entry its own line of
+   * aardvark's file, under an id of berth's that no container has, so netavark never touches it.
+   */
+  async addNames(network: NetworkRecord, entries: readonly { id: string; ip: string; names: string[] }[]): Promise<void> {
+    const name = netavarkName(network);
+    await this.exclusive(network, async () => {
+      for (const e of entries) await this.aardvark.add(name, { containerId: e.id, ipv4: [e.ip], ipv6: [], names: e.names });
+    });
+  }
+
+  async removeNames(network: NetworkRecord, ids: readonly string[]): Promise<void> {
+    const name = netavarkName(network);
+    await this.exclusive(network, async () => {
+      if (!(await this.aardvark.serves(name))) return;
+      for (const id of ids) await this.aardvark.remove(name, id);
+    });
+  }
+
   /** A removed network's names: aardvark stops answering on its gateway. */
   async forgetNames(network: NetworkRecord): Promise<void> {
     await this.exclusive(network, () => this.aardvark.drop(netavarkName(network)));

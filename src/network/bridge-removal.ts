@@ -1,4 +1,6 @@
 import type { BridgeDriver } from './bridge-driver.js';
+import { removeEmptyDnatChain } from './dnat-chains.js';
+import { netavarkName } from './netavark.js';
 import { macForIpv4, parseCidr, parseIpv4 } from './cidr.js';
 import { ipv6AtOffset } from './cidr6.js';
 import type { IpamStore } from './ipam-store.js';
@@ -36,4 +38,6 @@ export async function flushBridge(deps: { host: NetworkHost; ipam: IpamStore; dr
   } finally {
     await ipam.release(network.id, owner);
   }
+  // netavark leaves the network's (empty) DNAT chain behind
+  await removeEmptyDnatChain(host, netavarkName(network));
 }

@@ -10,4 +10,5 @@ export { parseResolvConf, transformForLegacyNetwork, renderResolvConf } from './
 export { keeperName } from './bridge-driver.js';
 export { allocatePorts, bindAddress, ephemeralRange, type PortProbe, type PortRequest } from './port-allocator.js';
 export type { LinkOpening } from './icc.js';
-export { parseBip } from './bridge-address.js';
+export { defaultBridgeAddressing, parseBip } from './bridge-address.js';
+export { parseCidr, formatIpv4 } from './cidr.js';

@@ -27,7 +27,15 @@ export class IpamStore {
   ensurePool(networkId: string, opts: { subnet: string; gateway: string; range?: string; reserved?: Record<string, string> }): Promise<IpPool> {
     return this.mutex.run(networkId, async () => {
       const kept = this.pools.get(networkId);
-      if (kept && kept.subnet === opts.subnet && kept.gatewayIp === opts.gateway) return kept;
+      if (kept && kept.subnet === opts.subnet && kept.gatewayIp === opts.gateway) {
+        const keptRange = kept.toState().range;
+        if (keptRange === opts.range || opts.reserved) return kept;
+        // the default bridge's --fixed-cidr changed: the leases stay, new ones come from the new range
+        const { range: _old, ...state } = kept.toState();
+        const pool = new IpPool({ ...state, ...(opts.range ? { range: opts.range } : {}) });
+        await this.pools.put(networkId, pool);
+        return pool;
+      }
       if (kept && kept.size > 0) {
         throw new ConflictError(`Cannot change network ${networkId} to ${opts.subnet}: ${kept.size} addresses of ${kept.subnet} are still in use`);
       }

@@ -56,6 +56,8 @@ export interface NetavarkConfig {
   configDir: string;
   /** aardvark-dns, which netavark starts for networks with DNS (its default path is podman's libexec). */
   aardvarkBinary?: string;
+  /** Put first on netavark's PATH (--iptables=false: no-iptables.ts). */
+  pathPrefix?: string;
 }
 
 /** Translate a bridge network record and one endpoint into netavark's input. */
@@ -138,7 +140,7 @@ export class Netavark {
     const aardvark = this.cfg.aardvarkBinary ? ['--aardvark-binary', this.cfg.aardvarkBinary] : [];
     const r = await this.host.exec(this.cfg.binary, [...aardvark, '--config', this.cfg.configDir, verb, netnsPath], {
       stdin: JSON.stringify(opts),
-      env: withSbinPath(process.env),
+      env: withSbinPath(this.cfg.pathPrefix ? { ...process.env, PATH: `${this.cfg.pathPrefix}:${process.env.PATH ?? ''}` } : process.env),
       allowFailure: true,
     }).catch((e: unknown) => {
       if (errnoCode(e) === 'ENOENT') throw new InternalError(`Cannot run netavark: "${this.cfg.binary}" does not exist`, { cause: e });

@@ -45,3 +45,14 @@ test('planNetwork() refuses what dockerd refuses, with its words', () => {
   assert.throws(() => planNetwork({ name: 'z', options: { 'com.docker.network.bridge.name': 'berth0' } }, ctx), { name: 'ConflictError' });
   assert.throws(() => planNetwork({ name: 'z', ipam: { config: [{ subnet: 'fd00::/64' }] } }, ctx), /IPv6 subnets need --ipv6/);
 });
+
+test('planNetwork() takes subnets from --default-address-pools in order when given', () => {
+  const pools = [{ base: '10.40.0.0/23', size: 24 }, { base: '10.50.0.0/16', size: 26 }];
+  const first = planNetwork({ name: 'a' }, { ...ctx, addressPools: pools });
+  assert.deepEqual(first.ipam.config[0], { subnet: '10.40.0.0/24', gateway: '10.40.0.1' });
+  const second = planNetwork({ name: 'b' }, { ...ctx, existing: [bridge, first], addressPools: pools });
+  assert.equal(second.ipam.config[0]!.subnet, '10.40.1.0/24');
+  const third = planNetwork({ name: 'c' }, { ...ctx, existing: [bridge, first, second], addressPools: pools });
+  assert.equal(third.ipam.config[0]!.subnet, '10.50.0.0/26');
+  assert.throws(() => planNetwork({ name: 'd' }, { ...ctx, existing: [bridge, first, second], addressPools: [pools[0]!] }), /could not find an available, non-overlapping IPv4 address pool/);
+});

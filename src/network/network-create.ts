@@ -33,12 +33,28 @@ export function* defaultPoolCandidates(): Generator<string> {
   for (let c = 0; c < 256; c += 16) yield `192.168.${c}.0/20`;
 }
 
+/** The subnets of dockerd's --default-address-pools, pool by pool: every /size of each base, in order. */
+export function* addressPoolCandidates(pools: readonly { base: string; size: number }[]): Generator<string> {
+  for (const pool of pools) {
+    const base = parseCidr(pool.base);
+    const step = 2 ** (32 - pool.size);
+    const count = 2 ** (pool.size - base.prefixLen);
+    for (let i = 0; i < count; i++) yield `${formatIpv4(base.network + i * step)}/${pool.size}`;
+  }
+}
+
 /**
  * Check a create request and make the network's record: bridge driver only, subnets that do not
  * overlap `taken` (other networks' subnets and the host's routes, for chosen subnets), a gateway
  * and ranges inside the subnet. Pure: the service persists the record and makes its pool.
  */
-export function planNetwork(opts: NetworkCreateOptions, ctx: { existing: readonly NetworkRecord[]; hostRoutes: readonly string[]; now?: Date }): NetworkRecord {
+export function planNetwork(opts: NetworkCreateOptions, ctx: {
+  existing: readonly NetworkRecord[];
+  hostRoutes: readonly string[];
+  now?: Date;
+  /** --default-address-pools; Docker's defaults when absent. */
+  addressPools?: readonly { base: string; size: number }[];
+}): NetworkRecord {
   const name = opts.name ?? '';
   if (!name) throw new InvalidArgumentError('network name must not be empty');
   if (!NAME_RE.test(name)) throw new InvalidArgumentError(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
@@ -79,7 +95,15 @@ export function planNetwork(opts: NetworkCreateOptions, ctx: { existing: readonl
   } else {
     if (want.gateway || want.ipRange || want.auxAddresses) throw new InvalidArgumentError('invalid IPAM config: --gateway, --ip-range and --aux-address need --subnet');
     const routes = ctx.hostRoutes.flatMap((r) => { try { return [parseCidr(r)]; } catch { return []; } }).filter((r) => r.prefixLen > 0);
-    const free = [...defaultPoolCandidates()].map((c) => parseCidr(c)).find((c) => !used.some((u) => prefixesOverlap(u, c)) && !routes.some((r) => prefixesOverlap(r, c)));
+    const candidates = ctx.addressPools ? addressPoolCandidates(ctx.addressPools) : defaultPoolCandidates();
+    let free: Ipv4Prefix | undefined;
+    for (const text of candidates) {
+      const c = parseCidr(text);
+      if (!used.some((u) => prefixesOverlap(u, c)) && !routes.some((r) => prefixesOverlap(r, c))) {
+        free = c;
+        break;
+      }
+    }
     if (!free) throw new ForbiddenError('could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
     config.push(poolConfig(free, {}));
   }

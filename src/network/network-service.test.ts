@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keeperName } from './bridge-driver.js';
+import { dnatChainName } from './dnat-chains.js';
 import type { NetavarkOptions } from './netavark.js';
 import { NetworkService, type NetworkServiceOptions } from './network-service.js';
 import { RecordingHost } from './recording-host.js';
@@ -287,7 +288,7 @@ test('removeDefaultBridge() unpins and flushes through a throwaway endpoint, and
     await svc.detach(CID);
     host.calls.length = 0;
     await svc.removeDefaultBridge();
-    assert.deepEqual(host.ops(), ['createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns']);
+    assert.deepEqual(host.ops(), ['createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns', 'iptables', 'iptables']);
     assert.equal(host.netns.size, 0);
     // the throwaway namespace carries the daemon's pool prefix: the next open reclaims it after a crash
     const prefix = `berth-p${createHash('sha256').update(join(dir, 'networks')).digest('hex').slice(0, 8)}-`;
@@ -305,8 +306,8 @@ test('teardown() removes the bridge berth made, with its keeper and rules, and f
     const again = await reopen();
     host.calls.length = 0;
     assert.deepEqual(await again.teardown(), { removed: ['bt0'], kept: [] });
-    // iptables-save: the published ports' chains, which go when this daemon made them
-    assert.deepEqual(host.ops(), ['iptables-save', 'createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns']);
+    // iptables-save: the published ports' chains, which go when this daemon made them; then netavark's emptied DNAT chain
+    assert.deepEqual(host.ops(), ['iptables-save', 'createNetns', 'deleteLink', 'netavark setup', 'netavark teardown', 'deleteNetns', 'iptables', 'iptables']);
     assert.deepEqual(JSON.parse(await readFile(join(dir, 'networks', 'installed.json'), 'utf8')).bridges, []);
   });
 });
@@ -509,7 +510,7 @@ test('published ports are berth\'s DNAT rules: netavark gets none, a warm networ
     const again = host.calls.slice(n).filter((c) => c.op === 'iptables-restore');
     assert.equal(again.length, 1);
     assert.match(String(again[0]!.args.at(-1)), /--dport 8081 .*--dport 8080 |--dport 8080 .*--dport 8081 /s);
-  }, { ports: { probe } });
+  }, { ports: { probe, hostIpv6: false } });
 });
 
 test('an endpoint record a power cut left empty is dropped at open (its endpoint did not survive the reboot either)', async () => {
@@ -521,4 +522,31 @@ test('an endpoint record a power cut left empty is dropped at open (its endpoint
     assert.deepEqual((await readdir(join(dir, 'networks', 'endpoints'))).filter((f) => f.startsWith(CID2)), []);
     assert.equal(again.attachment(CID)?.ipAddress, '10.44.0.2');
   });
+});
+
+test('detach() of an endpoint whose ports berth forwarded itself sweeps no netavark chain', async () => {
+  const ports = [{ containerPort: 80, protocol: 'tcp' as const, hostIp: '127.0.0.1', hostPortStart: 0, hostPortEnd: 0 }];
+  await withService(async ({ svc, host }) => {
+    await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge', ports });
+    host.calls.length = 0;
+    await svc.detach(CID);
+    assert.ok(!host.calls.some((c) => c.op === 'iptables' && c.args.includes('-S')), host.ops().join(', '));
+  }, { ports: { probe: async () => true, ephemeral: [40000, 40010], hostIpv6: false } });
+});
+
+test('-b none: no bridge network; the default and bridge modes are loopback only', async () => {
+  await withService(async ({ svc }) => {
+    assert.deepEqual(svc.list().map((n) => n.name), ['host', 'none']);
+    assert.equal(svc.validateMode('default'), 'none');
+    assert.equal(svc.validateMode('bridge'), 'none');
+    assert.throws(() => svc.get('bridge'), /network bridge not found/);
+  }, { bridge: { disabled: true } });
+});
+
+test('--fixed-cidr: the default bridge hands out addresses from the range only, and records it', async () => {
+  await withService(async ({ svc }) => {
+    const a = await svc.attach({ containerId: CID, containerName: 'a', mode: 'bridge' });
+    assert.equal(a.ipAddress, '10.44.0.64');
+    assert.deepEqual(svc.get('bridge').ipam.config, [{ subnet: '10.44.0.0/24', gateway: '10.44.0.1', ipRange: '10.44.0.64/26' }]);
+  }, { bridge: { name: 'bt0', subnet: '10.44.0.0/24', fixedCidr: '10.44.0.64/26' } });
 });

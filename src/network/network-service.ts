@@ -23,7 +23,10 @@ import { NetnsPool } from './netns-pool.js';
 import { NetworkStore } from './network-store.js';
 import { NullDriver } from './null-driver.js';
 import { IccFirewall, type LinkOpening } from './icc.js';
+import { applyMasquerade, type MasqueradeExemption } from './masquerade.js';
+import { installNoIptablesShim } from './no-iptables.js';
 import { PortBook } from './port-book.js';
+import { EndpointExtras } from './endpoint-extras.js';
 import { forwardKey, type ForwardedEndpoint } from './port-forward.js';
 import type { PortProbe } from './port-allocator.js';
 import type { AttachOptions, Attachment, DriverName, EndpointConfig, NetworkMode, NetworkRecord, PortMapping } from './types.js';
@@ -42,7 +45,17 @@ export interface NetworkServiceOptions {
   execRoot: string;
   log?: Logger;
   /** `icc: false`: containers on the default bridge talk only over their links' ports (icc.ts). */
-  bridge: { name?: string; subnet?: string; gateway?: string; mtu?: number; icc?: boolean };
+  bridge: {
+    name?: string; subnet?: string; gateway?: string; mtu?: number; icc?: boolean;
+    /** --fixed-cidr: containers on the default bridge get addresses from this subrange only. */
+    fixedCidr?: string;
+    /** --ip-masq=false: the default bridge's subnet leaves unmasqueraded (masquerade.ts). */
+    ipMasq?: boolean;
+    /** `-b none`: no default bridge network; containers without --network get only loopback. */
+    disabled?: boolean;
+  };
+  /** --default-address-pools: where user networks created without --subnet take theirs (Docker's defaults when absent). */
+  addressPools?: readonly { base: string; size: number }[];
   netavarkPath?: string;
   aardvarkPath?: string;
   /** Side effects; the real host unless a test passes a fake. */
@@ -55,8 +68,13 @@ export interface NetworkServiceOptions {
   netnsPool?: number;
   /** Where connects and disconnects are reported (Docker's network events). */
   events?: { publish(event: EngineEvent): void };
-  /** Published ports: whether a host process holds a port (a real bind unless a test passes one), the ephemeral range. */
-  ports?: { probe?: PortProbe; ephemeral?: [number, number]; defaultHostIp?: string };
+  /**
+   * Published ports: whether a host process holds a port (a real bind unless a test passes one), the ephemeral range;
+   * `userlandProxy` false: no proxy for what DNAT cannot carry (dockerd's --userland-proxy).
+   */
+  ports?: { probe?: PortProbe; ephemeral?: [number, number]; defaultHostIp?: string; userlandProxy?: boolean; hostIpv6?: boolean };
+  /** dockerd's --iptables (default true); false: every published port goes through the userland proxy. */
+  iptables?: boolean;
 }
 
 /** The namespace exists (so `runc create` can start); `done` settles when the endpoint is wired. */
@@ -111,12 +129,20 @@ export class NetworkService {
     const daemonTag = createHash('sha256').update(opts.root).digest('hex').slice(0, 8);
     this.bridgeDriver = new BridgeDriver(host, {
       binary: opts.netavarkPath ?? DEFAULT_NETAVARK, configDir: join(opts.execRoot, 'netavark'), aardvarkBinary: opts.aardvarkPath ?? DEFAULT_AARDVARK, daemonTag,
+      ...(opts.iptables === false ? { pathPrefix: join(opts.root, 'no-iptables') } : {}),
     }, log);
     this.drivers = { bridge: this.bridgeDriver, host: new HostDriver(), null: new NullDriver() };
     this.netnsPool = new NetnsPool({ host, prefix: `berth-p${daemonTag}-`, size: opts.netnsPool ?? 0, log });
     this.files = new ContainerFiles(opts);
     this.ports = new PortBook(opts.ports ?? {});
+    this.extras = new EndpointExtras({
+      host, log, bridge: this.bridgeDriver, ports: this.ports, endpoints: () => this.endpoints.all(),
+      iptables: opts.iptables !== false, userlandProxy: opts.ports?.userlandProxy !== false,
+    });
   }
+
+  /** The userland proxy, user-network link names and the DNAT chain sweep (endpoint-extras.ts). */
+  private readonly extras: EndpointExtras;
 
   private readonly ports: PortBook;
   /** Endpoints whose published ports were released when their container's process ended (releasePorts). */
@@ -137,6 +163,8 @@ export class NetworkService {
     }
   }
 
+  private masquerade: MasqueradeExemption | undefined;
+
   /** Under --icc=false, open what a container's links allow (replacing what they allowed before). */
   async allowLinks(containerId: string, openings: readonly LinkOpening[]): Promise<void> {
     if (!this.icc) return;
@@ -146,6 +174,7 @@ export class NetworkService {
 
   /** Delete the namespaces made ahead; endpoints and the bridge stay (containers keep running). */
   async close(): Promise<void> {
+    this.extras.close();
     await this.netnsPool.drain();
   }
 
@@ -154,14 +183,17 @@ export class NetworkService {
     if (!IFNAME_RE.test(name)) {
       throw new InvalidArgumentError(`Cannot use bridge name "${name}": expected 1-15 letters, digits, "_", "." or "-"`);
     }
-    const pool = IpPool.create(opts.bridge.subnet ?? DEFAULT_BRIDGE_SUBNET, opts.bridge.gateway);
+    const disabled = opts.bridge.disabled === true;
+    const range = opts.bridge.fixedCidr;
+    const pool = IpPool.create(opts.bridge.subnet ?? DEFAULT_BRIDGE_SUBNET, opts.bridge.gateway, range ? { range } : {});
     const mtu = opts.bridge.mtu ?? 1500;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new InvalidArgumentError(`Cannot use MTU ${mtu}: expected 68-65535`);
     await mkdir(opts.root, { recursive: true });
     await mkdir(join(opts.execRoot, 'netavark'), { recursive: true });
+    if (opts.iptables === false) await installNoIptablesShim(join(opts.root, 'no-iptables'));
     const networks = await NetworkStore.open({
       file: join(opts.root, 'networks.json'),
-      bridge: { name, subnet: pool.subnet, gateway: pool.gatewayIp, mtu },
+      bridge: disabled ? undefined : { name, subnet: pool.subnet, gateway: pool.gatewayIp, mtu, ...(range ? { ipRange: range } : {}), ipMasq: opts.bridge.ipMasq !== false },
     });
     const ipam = await IpamStore.open(join(opts.root, 'ipam'));
     const endpoints = await EndpointStore.open(join(opts.root, 'endpoints'));
@@ -169,13 +201,21 @@ export class NetworkService {
     const svc = new NetworkService(opts, opts.host ?? realNetworkHost, log, networks, ipam, endpoints);
     await removeAtomicTemps(opts.root);
     svc.installed = await InstalledBridges.open(join(opts.root, 'installed.json'));
-    await ipam.ensurePool(networks.get('bridge').id, { subnet: pool.subnet, gateway: pool.gatewayIp });
+    const bridgeNet = networks.find('bridge');
+    if (bridgeNet) await ipam.ensurePool(bridgeNet.id, { subnet: pool.subnet, gateway: pool.gatewayIp, ...(range ? { range } : {}) });
     for (const net of networks.list()) if (net.driver === 'bridge' && net.name !== 'bridge') await svc.ensurePool(net);
     await svc.recover();
     await svc.forwardRecorded();
-    await svc.setIcc(opts.bridge.icc !== false, name);
+    if (!disabled) {
+      await svc.setIcc(opts.bridge.icc !== false, name);
+      // --iptables=false: no rule at all (dockerd then masquerades nothing either)
+      svc.masquerade = await applyMasquerade({
+        host: svc.host, marker: join(opts.root, 'no-masq-rule'), enabled: opts.bridge.ipMasq !== false || opts.iptables === false, bridge: name, subnet: pool.subnet,
+      });
+    }
     await svc.netnsPool.reclaim(new Set(svc.endpoints.all().flatMap((e) => (e.netnsName ? [e.netnsName] : []))));
     svc.netnsPool.refill();
+    await svc.extras.reopen(svc.endpoints.all(), (id) => svc.networks.find(id));
     return svc;
   }
 
@@ -193,7 +233,7 @@ export class NetworkService {
   /** `network create`: check, make the address pool, persist the record; the bridge appears with the first container. */
   async create(req: NetworkCreateOptions): Promise<NetworkRecord> {
     return this.networkLocks.run('', async () => {
-      const rec = planNetwork(req, { existing: this.networks.list(), hostRoutes: req.ipam?.config?.some((c) => c.subnet) ? [] : await this.host.ipv4Routes() });
+      const rec = planNetwork(req, { existing: this.networks.list(), ...(this.opts.addressPools ? { addressPools: this.opts.addressPools } : {}), hostRoutes: req.ipam?.config?.some((c) => c.subnet) ? [] : await this.host.ipv4Routes() });
       await this.ensurePool(rec);
       try {
         await this.networks.add(rec);
@@ -257,6 +297,8 @@ export class NetworkService {
 
   /** HostConfig.NetworkMode → one of the modes attach() takes ('bridge' for every bridge network, default or user-defined). */
   validateMode(mode: string): NetworkMode {
+    // `-b none`: the default bridge mode gets loopback only, as dockerd's connectToNetwork disables networking then
+    if ((mode === '' || mode === 'default' || mode === 'bridge') && !this.networks.find('bridge')) return 'none';
     if (mode === '' || mode === 'default') return 'bridge';
     if (mode.startsWith('container:')) {
       if (mode.length === 'container:'.length) throw new InvalidArgumentError(`invalid network mode: ${mode}`);
@@ -451,6 +493,7 @@ export class NetworkService {
    * of its endpoints goes with detach().
    */
   async releasePorts(containerId: string): Promise<void> {
+    this.extras.release(this.endpoints.ofContainer(containerId));
     const forwarded = (r: EndpointRecord): boolean => r.state === 'ready' && Boolean(r.attachment.ports?.length) && Boolean((r.plan as BridgePlan | undefined)?.ports);
     // most exits have no published port: no lock, no write
     if (!this.endpoints.ofContainer(containerId).some(forwarded)) return;
@@ -489,7 +532,7 @@ export class NetworkService {
    * hosts it is the host's own file, as Docker does.
    */
   hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; mode?: NetworkMode }): string {
-    const gateway = this.networks.get('bridge').ipam.config[0]?.gateway;
+    const gateway = this.networks.find('bridge')?.ipam.config[0]?.gateway;
     return this.files.hostsFile({ ...opts, ...(gateway ? { hostGateway: gateway } : {}) });
   }
 
@@ -516,7 +559,8 @@ export class NetworkService {
    * Docker leaves docker0 in place).
    */
   async removeDefaultBridge(): Promise<void> {
-    const network = this.networks.get('bridge');
+    const network = this.networks.find('bridge');
+    if (!network) return;
     if (this.endpoints.all().some((r) => r.attachment.networkId === network.id)) {
       throw new ConflictError(`error while removing network: network bridge id ${network.id} has active endpoints`);
     }
@@ -539,6 +583,8 @@ export class NetworkService {
     if (this.icc) await this.icc.uninstall();
     await this.bridgeDriver.forwarder.uninstall();
     await rm(join(this.opts.root, 'icc-chain'), { force: true });
+    if (this.masquerade) await this.masquerade.uninstall();
+    await rm(join(this.opts.root, 'no-masq-rule'), { force: true });
     for (const entry of this.installed.all()) {
       const network = this.networks.find(entry.networkId);
       if (network) await this.bridgeDriver.forgetNames(network).catch((e: unknown) => this.log.warn('cannot drop the network from aardvark-dns', { network: network.name, error: String(e) }));
@@ -641,6 +687,7 @@ export class NetworkService {
       if (network.driver === 'bridge') await this.installed.note(network, () => this.bridgeDriver.bridgeExists(network));
       const req = this.request(rec, network);
       const result = await driver.connect(req, rec.plan);
+      await this.extras.wired(rec, network);
       const ready: EndpointRecord = {
         ...rec, state: 'ready', attachment: { ...rec.attachment, macAddress: result.macAddress || rec.attachment.macAddress },
         ...(result.plan !== undefined ? { plan: result.plan } : {}),
@@ -665,7 +712,7 @@ export class NetworkService {
       interfaceName: a.interfaceName || 'eth0',
       ...(a.ipAddress ? { address: { ip: a.ipAddress, prefixLen: a.ipPrefixLen, gateway: a.gateway, mac: a.macAddress, ...(a.globalIPv6Address ? { ip6: a.globalIPv6Address } : {}) } } : {}),
       ...(a.dnsNames ? { dns: { aliases: a.dnsNames, ...(rec.dnsServers?.length ? { servers: rec.dnsServers } : {}) } } : {}),
-      ...(a.ports?.length ? { portMappings: a.ports } : {}),
+      ...(a.ports?.length && this.extras.dnatPorts(a.ports, network).length ? { portMappings: this.extras.dnatPorts(a.ports, network) } : {}),
     };
   }
 
@@ -693,6 +740,7 @@ export class NetworkService {
   /** Driver teardown (best effort) and the address; the namespace too unless `keepNetns`. */
   private async unwire(rec: EndpointRecord, network: NetworkRecord | undefined, opts: { keepNetns: boolean }): Promise<void> {
     const a = rec.attachment;
+    await this.extras.unwiring(rec, network);
     const owner = this.endpoints.get(rec.containerId);
     const nsName = rec.netnsName ?? owner?.netnsName;
     const hasNetns = nsName !== undefined && a.netnsPath !== undefined && (await this.host.netnsExists(nsName));
@@ -710,6 +758,7 @@ export class NetworkService {
         this.log.warn('network teardown failed', { id: rec.containerId, error: String(e) });
       }
     }
+    await this.extras.unwired(rec, network);
     await this.icc?.revoke(rec.containerId).catch((e: unknown) => this.log.warn('cannot remove link rules', { id: rec.containerId, error: String(e) }));
     if (rec.netnsName && !opts.keepNetns) await this.host.deleteNetns(rec.netnsName);
     if (a.ipAddress && this.ipam.pool(a.networkId)) await this.ipam.release(a.networkId, rec.containerId);

@@ -15,15 +15,16 @@ interface NetworksFile {
 export class NetworkStore {
   private constructor(private readonly file: string, private records: NetworkRecord[]) {}
 
-  static async open(opts: { file: string; bridge: DefaultBridgeConfig; now?: () => Date }): Promise<NetworkStore> {
+  /** `bridge` undefined (dockerd's `-b none`): no `bridge` network at all. */
+  static async open(opts: { file: string; bridge: DefaultBridgeConfig | undefined; now?: () => Date }): Promise<NetworkStore> {
     const kept = (await readJsonDocument<NetworksFile>(opts.file))?.networks ?? [];
     const created = (opts.now ?? (() => new Date()))().toISOString();
     const identity = (name: string): { id: string; created: string } => {
       const r = kept.find((n) => n.name === name);
       return r ? { id: r.id, created: r.created } : { id: newId(), created };
     };
-    const predefined = [bridgeNetwork(identity('bridge'), opts.bridge), hostNetwork(identity('host')), noneNetwork(identity('none'))];
-    const others = kept.filter((n) => !predefined.some((p) => p.name === n.name));
+    const predefined = [...(opts.bridge ? [bridgeNetwork(identity('bridge'), opts.bridge)] : []), hostNetwork(identity('host')), noneNetwork(identity('none'))];
+    const others = kept.filter((n) => !['bridge', 'host', 'none'].includes(n.name));
     const records = [...predefined, ...others];
     const store = new NetworkStore(opts.file, records);
     if (JSON.stringify(kept) !== JSON.stringify(records)) await store.save();

@@ -7,6 +7,10 @@ export interface DefaultBridgeConfig {
   subnet: string;
   gateway: string;
   mtu: number;
+  /** --fixed-cidr: the subrange containers get addresses from. */
+  ipRange?: string;
+  /** --ip-masq (default true). */
+  ipMasq?: boolean;
 }
 
 interface Identity {
@@ -20,11 +24,11 @@ const BASE = { scope: 'local', internal: false, attachable: false, enableIPv6: f
 export function bridgeNetwork(who: Identity, cfg: DefaultBridgeConfig): NetworkRecord {
   return {
     ...who, ...BASE, labels: {}, name: 'bridge', driver: 'bridge', enableIPv4: true, bridge: cfg.name,
-    ipam: { driver: 'default', config: [{ subnet: cfg.subnet, gateway: cfg.gateway }] },
+    ipam: { driver: 'default', config: [{ subnet: cfg.subnet, gateway: cfg.gateway, ...(cfg.ipRange ? { ipRange: cfg.ipRange } : {}) }] },
     options: {
       'com.docker.network.bridge.default_bridge': 'true',
       'com.docker.network.bridge.enable_icc': 'true',
-      'com.docker.network.bridge.enable_ip_masquerade': 'true',
+      'com.docker.network.bridge.enable_ip_masquerade': String(cfg.ipMasq !== false),
       'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
       'com.docker.network.bridge.name': cfg.name,
       'com.docker.network.driver.mtu': String(cfg.mtu),

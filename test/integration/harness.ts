@@ -60,7 +60,7 @@ export function run(file: string, args: string[], opts: { input?: string | Buffe
 }
 
 /** Start a berthd of its own: data root, exec root, socket, bridge and subnet. */
-export async function startDaemon(opts: { args?: string[]; dataRootMiB?: number } = {}): Promise<TestDaemon> {
+export async function startDaemon(opts: { args?: string[] | ((net: { bridge: string; subnet: string }) => string[]); dataRootMiB?: number } = {}): Promise<TestDaemon> {
   const dir = mkdtempSync('/tmp/berth-it-');
   const tag = randomBytes(3).toString('hex');
   const sock = join(dir, 'berth.sock');
@@ -78,8 +78,11 @@ export async function startDaemon(opts: { args?: string[]; dataRootMiB?: number 
     if (m.status !== 0) throw new Error(`cannot mount a tmpfs data root: ${m.stderr}`);
   }
 
+  const extra = typeof opts.args === 'function' ? opts.args({ bridge, subnet }) : opts.args ?? [];
   const daemonArgs = ['-H', `unix://${sock}`, '--data-root', dataRoot, '--exec-root', execRoot,
-    '--pidfile', join(dir, 'berthd.pid'), '--bridge', bridge, '--bip', subnet, '--config-file', join(dir, 'daemon.json'), '--log-level', 'debug', ...(opts.args ?? [])];
+    '--pidfile', join(dir, 'berthd.pid'),
+    // a test naming its own bridge (-b none) gives no --bip either
+    ...(extra.some((a) => a === '-b' || a === '--bridge') ? [] : ['--bridge', bridge, '--bip', subnet]), '--config-file', join(dir, 'daemon.json'), '--log-level', 'debug', ...extra];
   const launch = async (): Promise<void> => {
     const { openSync } = await import('node:fs');
     const fd = openSync(logFile, 'a');

@@ -98,6 +98,38 @@ describe('user-defined networks', { skip }, () => {
     assert.deepEqual(rulesMentioning(`10.${A}.2.`), []);
   });
 
+  test('--link on a user network and on network connect: the alias resolves through the embedded DNS, with no link environment nor /etc/hosts entry', async () => {
+    await net(5, 'nd-link');
+    ok(await d.docker(['run', '-d', '--name', 'nd-db', '--network', 'nd-link', '--expose', '5432', 'busybox', 'sleep', '300']));
+    const ip = ok(await d.docker(['inspect', '-f', '{{(index .NetworkSettings.Networks "nd-link").IPAddress}}', 'nd-db'])).trim();
+    await eventually(async () => (await d.docker(['run', '--rm', '--network', 'nd-link', 'busybox', 'nslookup', 'nd-db'])).code === 0, 20_000);
+    ok(await d.docker(['run', '-d', '--name', 'nd-app', '--network', 'nd-link', '--link', 'nd-db:dbalias', 'busybox', 'sleep', '300']));
+    const inApp = (cmd: string): Promise<RunResult> => d.docker(['run', '--rm', '--network', 'container:nd-app', 'busybox', 'sh', '-c', cmd]);
+    assert.ok(ok(await inApp('nslookup dbalias')).includes(ip), 'the alias answers with the target\'s address');
+    ok(await inApp('ping -c1 -W2 dbalias'));
+    assert.doesNotMatch(ok(await inApp('cat /etc/hosts')), /dbalias/);
+    const env = ok(await d.docker(['run', '--rm', '--network', 'nd-link', '--link', 'nd-db:dbalias', 'busybox', 'env']));
+    assert.doesNotMatch(env, /DBALIAS_/);
+    const insp = JSON.parse(ok(await d.docker(['inspect', 'nd-app'])))[0];
+    assert.deepEqual(insp.HostConfig.Links, ['nd-db:dbalias']);
+    assert.deepEqual(insp.NetworkSettings.Networks['nd-link'].Links, ['nd-db:dbalias']);
+
+    // network connect --link, from a container on the default bridge
+    ok(await d.docker(['run', '-d', '--name', 'nd-late', 'busybox', 'sleep', '300']));
+    ok(await d.docker(['network', 'connect', '--link', 'nd-db:late-db', 'nd-link', 'nd-late']));
+    // (nd-late keeps the resolv.conf of its start on the default bridge: ask nd-link's embedded DNS itself)
+    const late = ok(await d.docker(['run', '--rm', '--network', 'container:nd-late', 'busybox', 'nslookup', 'late-db', `10.${A}.5.1`]));
+    assert.ok(late.includes(ip), late);
+    assert.deepEqual(JSON.parse(ok(await d.docker(['inspect', '-f', '{{json (index .NetworkSettings.Networks "nd-link").Links}}', 'nd-late']))), ['nd-db:late-db']);
+
+    // the names go with their linkers
+    ok(await d.docker(['rm', '-f', 'nd-app', 'nd-late']));
+    const after = await d.docker(['run', '--rm', '--network', 'nd-link', 'busybox', 'nslookup', 'dbalias']);
+    assert.notEqual(after.code, 0, after.stdout);
+    ok(await d.docker(['rm', '-f', 'nd-db']));
+    ok(await d.docker(['network', 'rm', 'nd-link']));
+  });
+
   test('overlapping --subnet, a taken name and the predefined networks are refused with Docker\'s errors', async () => {
     await net(3, 'nd-c');
     const overlap = await d.docker(['network', 'create', '--subnet', `10.${A}.3.128/25`, 'nd-c2']);

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
+import { httpGet } from './network-fixtures.js';
 
 function ok(r: RunResult): string {
   assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
@@ -15,21 +15,6 @@ function ok(r: RunResult): string {
 }
 
 const HTTPD = ['sh', '-c', 'mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && exec httpd -f -p 80 -h /www'];
-
-/** GET http://host:port/ from this (the host's) namespace; undefined when nothing answers. */
-function httpGet(host: string, port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const req = request({ host, port, path: '/', timeout: 2000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString()));
-      res.on('error', () => resolve(undefined));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-    req.end();
-  });
-}
 
 /** The host's first IPv4 address that is not loopback nor a container bridge. */
 function hostAddress(): string {
@@ -122,12 +107,13 @@ describe('published ports', { skip: !isRoot() && 'needs root' }, () => {
     assert.deepEqual(Object.keys(ports).sort(), ['80/tcp', '81/tcp', '82/tcp', '90/tcp']);
     assert.equal(ports['90/tcp'], null);
     const eighty = ports['80/tcp']!;
-    assert.deepEqual(eighty.slice(0, 2), [{ HostIp: '0.0.0.0', HostPort: String(p) }, { HostIp: '127.0.0.1', HostPort: String(p + 1) }]);
+    // a binding without an address is published on both families, one port (dockerd 20.10+)
+    assert.deepEqual(eighty.slice(0, 3), [{ HostIp: '0.0.0.0', HostPort: String(p) }, { HostIp: '::', HostPort: String(p) }, { HostIp: '127.0.0.1', HostPort: String(p + 1) }]);
     const ephemeralAddr = Number(eighty.find((b) => b.HostIp === addr)!.HostPort);
     const ephemeralAny = Number(eighty.find((b) => b.HostIp === '0.0.0.0' && b.HostPort !== String(p) && b.HostPort !== String(p + 2))!.HostPort);
     const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number) as [number, number];
     for (const e of [ephemeralAddr, ephemeralAny]) assert.ok(e >= lo && e <= hi, `${e} in the ephemeral range`);
-    assert.deepEqual(ports['81/tcp'], [{ HostIp: '0.0.0.0', HostPort: String(p + 3) }]);
+    assert.deepEqual(ports['81/tcp'], [{ HostIp: '0.0.0.0', HostPort: String(p + 3) }, { HostIp: '::', HostPort: String(p + 3) }]);
     const bindings = JSON.parse(ok(await d.docker(['inspect', '-f', '{{json .HostConfig.PortBindings}}', 'web'])));
     assert.deepEqual(bindings['80/tcp'][0], { HostIp: '', HostPort: String(p) });
 
@@ -147,15 +133,18 @@ describe('published ports', { skip: !isRoot() && 'needs root' }, () => {
     assert.match(portOut, new RegExp(`^80/tcp -> 0\\.0\\.0\\.0:${p}$`, 'm'));
     assert.match(portOut, new RegExp(`^80/tcp -> 127\\.0\\.0\\.1:${p + 1}$`, 'm'));
     assert.equal(ok(await d.berth(['port', 'web'])), portOut, 'berth port prints what docker port prints');
-    assert.equal(ok(await d.berth(['port', 'web', '81/tcp'])), `0.0.0.0:${p + 3}\n`);
-    assert.equal(ok(await d.docker(['port', 'web', '81'])), `0.0.0.0:${p + 3}\n`);
+    assert.equal(ok(await d.berth(['port', 'web', '81/tcp'])), `0.0.0.0:${p + 3}\n[::]:${p + 3}\n`);
+    assert.equal(ok(await d.docker(['port', 'web', '81'])), `0.0.0.0:${p + 3}\n[::]:${p + 3}\n`);
+    // the IPv6 side goes through the userland proxy into the IPv4-only bridge
+    assert.equal(await httpGet('::1', p), hello);
+    assert.equal(await httpGet('::1', ephemeralAny), hello);
     const none = await d.berth(['port', 'web', '90']);
     assert.notEqual(none.code, 0);
     assert.match(none.stderr, /no public port '90\/tcp' published for web/);
     const ps = ok(await d.docker(['ps', '--format', '{{.Ports}}', '--filter', 'name=web']));
     assert.match(ps, new RegExp(`0\\.0\\.0\\.0:${p}->80/tcp`));
     // as docker prints it: a published range whose host ports differ from the container's is listed port by port
-    assert.match(ps, new RegExp(`0\\.0\\.0\\.0:${p + 3}->81/tcp, 0\\.0\\.0\\.0:${p + 4}->82/tcp`));
+    assert.match(ps, new RegExp(`0\\.0\\.0\\.0:${p + 3}->81/tcp, \\[::\\]:${p + 3}->81/tcp, 0\\.0\\.0\\.0:${p + 4}->82/tcp`));
     assert.match(ps, /90\/tcp/);
     assert.equal(ok(await d.docker(['ps', '-q', '--filter', `publish=${p + 3}`])).trim(), id.slice(0, 12));
     assert.equal(ok(await d.docker(['ps', '-q', '--filter', `publish=${p + 3}/udp`])).trim(), '');
@@ -234,14 +223,28 @@ describe('published ports', { skip: !isRoot() && 'needs root' }, () => {
       assert.equal(r.status, 400, r.body);
       assert.equal(r.json().message, msg);
     }
-    const v6 = await d.berth(['run', '--rm', '-p', `[::1]:${base + 15}:80`, 'busybox', 'true']);
-    assert.equal(v6.code, 125);
-    assert.match(v6.stderr, /Cannot publish port 80\/tcp on IPv6 address "::1": the network has no IPv6/);
     for (const [spec, msg] of <Array<[string, string]>>[['99999:80', 'invalid hostPort: 99999'], ['abc', 'invalid containerPort: abc'], ['8000-8010:80-82', 'invalid ranges specified for container and host Ports: 80-82 and 8000-8010']]) {
       const r = await d.berth(['create', '-p', spec, 'busybox', 'true']);
       assert.equal(r.code, 125);
       assert.match(r.stderr, new RegExp(msg));
     }
+  });
+
+  test('IPv6 host addresses: [::1]:port and [::]:port are reachable through [::1] and shown as docker does', async () => {
+    const p = base + 17;
+    const id = ok(await d.docker(['run', '-d', '--name', 'six', '-p', `[::1]:${p}:80`, '-p', `[::]:${p + 1}:80`, 'busybox', ...HTTPD])).trim();
+    const hello = `hello from ${id.slice(0, 12)}\n`;
+    assert.equal(await eventually(() => httpGet('::1', p)), hello);
+    assert.equal(await httpGet('::1', p + 1), hello);
+    assert.equal(await httpGet('127.0.0.1', p), undefined, '[::1] is IPv6 loopback only');
+    const ports = JSON.parse(ok(await d.docker(['inspect', '-f', '{{json .NetworkSettings.Ports}}', 'six'])));
+    assert.deepEqual(ports['80/tcp'], [{ HostIp: '::1', HostPort: String(p) }, { HostIp: '::', HostPort: String(p + 1) }]);
+    assert.equal(ok(await d.docker(['port', 'six', '80'])), `[::1]:${p}\n[::]:${p + 1}\n`);
+    const clash = await d.berth(['run', '--rm', '-p', `[::1]:${p}:80`, 'busybox', 'true']);
+    assert.equal(clash.code, 125);
+    assert.match(clash.stderr, new RegExp(`Bind for \\[::1\\]:${p} failed: port is already allocated`));
+    ok(await d.berth(['rm', '-f', 'six']));
+    assert.equal(await httpGet('::1', p), undefined, 'the proxy closes with the container');
   });
 
   test('a port is free again once run --rm or stop returns; DNAT, no proxy; the container and its neighbours reach it through a host address', async () => {
@@ -253,8 +256,8 @@ describe('published ports', { skip: !isRoot() && 'needs root' }, () => {
     const id = ok(await d.berth(['run', '-d', '--name', 'hairpin', '-p', `${p}:80`, 'busybox', ...HTTPD])).trim();
     const hello = `hello from ${id.slice(0, 12)}\n`;
     assert.equal(await eventually(() => httpGet('127.0.0.1', p)), hello);
-    // the kernel forwards: no process listens on the port, and loopback may be routed out of the bridge
-    assert.equal(execFileSync('ss', ['-Htln', `sport = :${p}`], { encoding: 'utf8' }).trim(), '');
+    // the kernel forwards IPv4: no process listens there (the [::] side is the userland proxy), and loopback may be routed out of the bridge
+    assert.equal(execFileSync('ss', ['-Htln4', `sport = :${p}`], { encoding: 'utf8' }).trim(), '');
     assert.equal(readFileSync(`/proc/sys/net/ipv4/conf/${d.bridge}/route_localnet`, 'utf8').trim(), '1');
     const get = `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${addr} ${p}`;
     assert.match(ok(await d.docker(['exec', 'hairpin', 'sh', '-c', get])), new RegExp(hello.trim()), 'the container itself (hairpin)');
@@ -276,9 +279,14 @@ describe('published ports', { skip: !isRoot() && 'needs root' }, () => {
     assert.equal(other.get(other.hostIp, p), hello);
     const again = await d.berth(['run', '--rm', '-p', `${p}:80`, 'busybox', 'true']);
     assert.match(again.stderr, /port is already allocated/, 'the allocation was restored');
-    assert.match(ok(await d.docker(['port', 'survivor', '80'])), new RegExp(`^0\\.0\\.0\\.0:${p}\\n127\\.0\\.0\\.1:\\d+\\n$`));
+    assert.match(ok(await d.docker(['port', 'survivor', '80'])), new RegExp(`^0\\.0\\.0\\.0:${p}\\n127\\.0\\.0\\.1:\\d+\\n\\[::\\]:${p}\\n$`));
+    assert.equal(await httpGet('::1', p), hello, 'the restarted daemon proxies the IPv6 side again');
+    // netavark's DNAT chain of the network (SHA-512 of netavark's network name) never stays behind
+    const dnChain = `NETAVARK-DN-${createHash('sha512').update(netavarkName).digest('hex').slice(0, 13).toUpperCase()}`;
+    const chainExists = (): boolean => spawnSync('iptables', ['-w', '-t', 'nat', '-S', dnChain]).status === 0;
     ok(await d.berth(['rm', '-f', 'survivor']));
     assert.equal(await httpGet('127.0.0.1', p), undefined);
+    assert.equal(chainExists(), false, 'the empty DNAT chain goes with the last published port');
     assert.deepEqual(ourRules(d, netavarkName), baseline, 'iptables-save is back to where it started');
   });
 });

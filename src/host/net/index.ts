@@ -1,3 +1,4 @@
 export * from './netns.js';
 export * from './links.js';
 export * from './routes.js';
+export * from './forwarding.js';
