@@ -55,7 +55,15 @@ export async function isBridgePort(bridge: string, port: string): Promise<boolea
  * is a module that kernels without modules lack). One `ip -batch` process.
  */
 export async function addBridgePlaceholder(opts: { name: string; bridge: string }): Promise<void> {
-  const script = `tuntap add dev ${opts.name} mode tap\nlink set dev ${opts.name} master ${opts.bridge} up\n`;
+  for (const n of [opts.name, opts.bridge]) if (!IFNAME_RE.test(n)) throw new InvalidArgumentError(`Invalid interface name "${n}"`);
+  // A bridge whose address the kernel chose takes its lowest port's: each new veth (a random
+  // address) could change it under the containers' ARP caches, and their packets to the gateway
+  // (aardvark-dns among them) go astray until the entry expires. Its current address is made its
+  // own first, as dockerd sets its bridges' (addr_assign_type 3: set).
+  const sys = `/sys/class/net/${opts.bridge}`;
+  const [mac, assigned] = await Promise.all([readFile(`${sys}/address`, 'utf8'), readFile(`${sys}/addr_assign_type`, 'utf8')].map((p) => p.then((t) => t.trim(), () => '')));
+  const fix = assigned !== '3' && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac ?? '') ? `link set dev ${opts.bridge} address ${mac}\n` : '';
+  const script = `${fix}tuntap add dev ${opts.name} mode tap\nlink set dev ${opts.name} master ${opts.bridge} up\n`;
   await exec('ip', ['-batch', '-'], { stdin: script });
 }
 

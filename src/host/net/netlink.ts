@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { loadAddon } from '../native.js';
 
 /** rtnetlink calls from berth's second addon (src/host/native/berth-netlink.c), on libuv's thread pool. */
 export interface NetlinkAddon {
@@ -16,14 +14,6 @@ export interface NetlinkAddon {
 
 /**
  * The addon, or undefined when it was not built (no compiler or Node headers): the callers then
- * run ip(8), a process per call (60-160 ms each on a loaded machine). Where dist/native/ sits is
- * as for native.ts: one level above the bundle, three above tsc's output of this file.
+ * run ip(8), a process per call (60-160 ms each on a loaded machine).
  */
-export const netlinkAddon: NetlinkAddon | undefined = (() => {
-  const require = createRequire(import.meta.url);
-  for (const rel of ['../native/berth-netlink.node', '../../../native/berth-netlink.node']) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(path)) return require(path) as NetlinkAddon;
-  }
-  return undefined;
-})();
+export const netlinkAddon: NetlinkAddon | undefined = loadAddon<NetlinkAddon>('berth-netlink.node');
