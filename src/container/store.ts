@@ -83,8 +83,9 @@ export class ContainerStore {
     if (this.byName.get(name) === id) this.byName.delete(name);
   }
 
-  async save(rec: ContainerRecord): Promise<void> {
-    await this.records.put(rec.id, rec);
+  /** `durable: false` only for changes a reboot undoes anyway (docs/decisions/0014): no fsync. */
+  async save(rec: ContainerRecord, opts: { durable?: boolean } = {}): Promise<void> {
+    await this.records.put(rec.id, rec, opts);
     this.indexName(rec);
   }
 

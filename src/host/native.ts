@@ -45,13 +45,18 @@ export const MS_BIND = 4096;
 /**
  * The addon, or undefined when it was not built (no compiler or Node headers at install time):
  * callers then run the equivalent Debian tool, a few milliseconds slower per call.
+ */
+export const hostAddon: HostAddon | undefined = loadAddon<HostAddon>('berth-host.node');
+
+/**
+ * One of berth's addons by file name, or undefined when it was not built.
  * dist/native/ sits one level above the bundle and two above tsc's per-module output.
  */
-export const hostAddon: HostAddon | undefined = (() => {
+export function loadAddon<T>(file: string): T | undefined {
   const require = createRequire(import.meta.url);
-  for (const rel of ['../native/berth-host.node', '../../native/berth-host.node']) {
+  for (const rel of [`../native/${file}`, `../../native/${file}`]) {
     const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(path)) return require(path) as HostAddon;
+    if (existsSync(path)) return require(path) as T;
   }
   return undefined;
-})();
+}

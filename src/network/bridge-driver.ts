@@ -164,14 +164,13 @@ export class BridgeDriver implements NetworkDriver {
     // A wiring the crash cut short may have left both ends on the host, where deleting the
     // namespace does not reach them.
     if (p.veth) {
-      if (p.dns) {
-        const { network } = p.dns;
-        await this.exclusive(req.network, () => this.aardvark.remove(network, req.containerId)).catch((e: unknown) => {
-          // no file: aardvark stopped serving the network, so there is no name to take back
-          this.log.warn('cannot remove the name from aardvark-dns', { id: req.containerId, error: String(e) });
-        });
-      }
-      if (!req.netnsPath || req.incomplete || req.keepsNamespace) await this.host.deleteLink(p.veth.hostName);
+      // the name and the veth are independent: both go side by side, and both are gone on return
+      const dns = p.dns ? this.exclusive(req.network, () => this.aardvark.remove(p.dns!.network, req.containerId)).catch((e: unknown) => {
+        // no file: aardvark stopped serving the network, so there is no name to take back
+        this.log.warn('cannot remove the name from aardvark-dns', { id: req.containerId, error: String(e) });
+      }) : undefined;
+      const link = !req.netnsPath || req.incomplete || req.keepsNamespace ? this.host.deleteLink(p.veth.hostName) : undefined;
+      await Promise.all([dns, link]);
       // a connect cut short may have fallen back to netavark: its interface goes through netavark
       const netnsPath = req.netnsPath;
       if (req.incomplete && netnsPath) {

@@ -12,8 +12,11 @@ export interface EndpointRecord {
   key?: string;
   containerId: string;
   containerName: string;
-  /** 'creating' until the driver has finished; such records are rolled back at open. */
-  state: 'creating' | 'ready';
+  /**
+   * 'creating' until the driver has finished, 'removing' once a disconnect has begun: start-up
+   * undoes every record that is not 'ready' (rolls back, or finishes the removal).
+   */
+  state: 'creating' | 'ready' | 'removing';
   attachment: Attachment;
   /** Name of the namespace under /run/netns, when the endpoint has one. */
   netnsName?: string;

@@ -426,6 +426,30 @@ test('connect() adds eth1 in the same namespace; disconnect() removes it; the fi
   });
 });
 
+test('a crash in the middle of disconnect(): the restart finishes the removal (no endpoint without its interface, the address free)', async () => {
+  await withService(async ({ svc, host, reopen }) => {
+    await svc.create({ name: 'app', ipam: { config: [{ subnet: '10.50.0.0/24' }] } });
+    await svc.attach({ containerId: CID, containerName: 'web', mode: 'bridge' });
+    await svc.connect({ containerId: CID, containerName: 'web', network: 'app' });
+    // the teardown never finishes: the daemon dies during it
+    const never = (): Promise<never> => new Promise(() => {});
+    const real = { exec: host.exec, deleteLink: host.deleteLink, deleteLinkIn: host.deleteLinkIn };
+    host.exec = (file, args, opts) => (args.includes('teardown') ? never() : real.exec.call(host, file, args, opts));
+    host.deleteLink = never;
+    host.deleteLinkIn = never;
+    void svc.disconnect({ containerId: CID, network: 'app' });
+    for (let i = 0; i < 100 && svc.attachments(CID).length > 1; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(svc.attachments(CID).map((e) => e.networkName), ['bridge'], 'no longer listed once the removal began');
+    Object.assign(host, real);
+    const svc2 = await reopen();
+    await svc2.reclaim(new Set([CID]));
+    assert.deepEqual(svc2.attachments(CID).map((e) => e.networkName), ['bridge']);
+    assert.deepEqual(svc2.endpointsOf(svc2.get('app').id), []);
+    const next = await svc2.attach({ containerId: CID2, containerName: 'b', mode: 'bridge', network: 'app' });
+    assert.equal(next.ipAddress, '10.50.0.2', 'the address went back to the pool');
+  });
+});
+
 test('attach() with more networks connects them before done; a restart keeps every lease once', async () => {
   await withService(async ({ svc, reopen }) => {
     await svc.create({ name: 'app', ipam: { config: [{ subnet: '10.50.0.0/24' }] } });

@@ -458,6 +458,8 @@ export class NetworkService {
         throw new ForbiddenError('container cannot be disconnected from host network or connected to host network');
       }
       if (endpointKey(rec) !== opts.containerId) {
+        // a crash from here on leaves a record start-up finishes removing, not a 'ready' endpoint without its veth
+        await this.endpoints.put({ ...rec, state: 'removing' });
         await this.undo(rec);
         return;
       }

@@ -130,6 +130,43 @@ describe('user-defined networks', { skip }, () => {
     ok(await d.docker(['network', 'rm', 'nd-link']));
   });
 
+  test('connect and disconnect on a network already set up wire the veth directly, again and again; a refused connect changes nothing', async () => {
+    await net(12, 'nd-w');
+    // the first container sets the network up (netavark); later endpoints are berth's own netlink wiring
+    const w1 = ok(await d.docker(['run', '-d', '--name', 'nd-w1', '--network', 'nd-w', 'busybox', 'sleep', '300'])).trim();
+    const w2 = ok(await d.docker(['run', '-d', '--name', 'nd-w2', 'busybox', 'sleep', '300'])).trim();
+    const w1ip = JSON.parse(ok(await d.docker(['inspect', w1])))[0].NetworkSettings.Networks['nd-w'].IPAddress as string;
+    const hostEnd = `vb1${w2.slice(0, 12)}`;
+    const networksOf = async (): Promise<Record<string, { IPAddress: string }>> => JSON.parse(ok(await d.docker(['inspect', w2])))[0].NetworkSettings.Networks;
+    for (let round = 0; round < 2; round++) {
+      ok(await d.docker(['network', 'connect', '--alias', 'w2alias', 'nd-w', 'nd-w2']));
+      const ip = (await networksOf())['nd-w']!.IPAddress;
+      assert.match(ok(await d.docker(['exec', 'nd-w2', 'ip', '-o', '-4', 'addr', 'show', 'eth1'])), new RegExp(`inet ${ip.replace(/\./g, '\\.')}/24`));
+      const routes = ok(await d.docker(['exec', 'nd-w2', 'ip', 'route']));
+      assert.match(routes, /^default via \S+ dev eth0/m, 'the default route stays the first network\'s');
+      assert.doesNotMatch(routes, /default.*eth1/);
+      assert.equal(spawnSync('test', ['-e', `/sys/class/net/${bridgeOf(12)}/brif/${hostEnd}`]).status, 0, 'the host end is a port of the bridge');
+      ok(await d.docker(['exec', 'nd-w2', 'ping', '-c', '1', '-W', '5', w1ip]));
+      let last: RunResult | undefined;
+      const named = await eventually(async () => { last = await d.docker(['exec', 'nd-w1', 'nslookup', 'w2alias']); return last.code === 0 && last.stdout; }, 20_000)
+        .catch((e: unknown) => { throw new Error(`w2alias does not resolve: ${JSON.stringify(last)}`, { cause: e }); });
+      assert.match(named, new RegExp(ip.replace(/\./g, '\\.')));
+      ok(await d.docker(['network', 'disconnect', 'nd-w', 'nd-w2']));
+      assert.doesNotMatch(ok(await d.docker(['exec', 'nd-w2', 'ip', '-o', 'link'])), /eth1/);
+      assert.ok(!links().includes(hostEnd), 'the host end is gone');
+      assert.equal((await networksOf())['nd-w'], undefined);
+      await eventually(async () => (await d.docker(['exec', 'nd-w1', 'nslookup', 'w2alias'])).code !== 0, 20_000);
+    }
+    // a refused connect leaves the settings as they were: a restart joins no new network
+    const bad = await d.docker(['network', 'connect', '--ip', '10.250.0.9', 'nd-w', 'nd-w2']);
+    assert.notEqual(bad.code, 0);
+    assert.deepEqual(Object.keys(await networksOf()), ['bridge']);
+    ok(await d.docker(['restart', '-t', '0', 'nd-w2']));
+    assert.deepEqual(Object.keys(await networksOf()), ['bridge']);
+    ok(await d.docker(['rm', '-f', 'nd-w1', 'nd-w2']));
+    ok(await d.docker(['network', 'rm', 'nd-w']));
+  });
+
   test('overlapping --subnet, a taken name and the predefined networks are refused with Docker\'s errors', async () => {
     await net(3, 'nd-c');
     const overlap = await d.docker(['network', 'create', '--subnet', `10.${A}.3.128/25`, 'nd-c2']);
