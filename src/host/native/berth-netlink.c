@@ -2,7 +2,7 @@
 // an ip(8) process (each costs 5-10 ms on a quiet machine and 60-160 ms on a loaded one, the kernel's
 // own work well under that). Each call runs on libuv's thread pool and settles a promise.
 // A namespace is entered only by a short-lived thread made for it, which opens the netlink socket
-// there and exits: no pool thread ever changes namespace. docs/decisions/0015 says why.
+// there and exits: no pool thread ever changes namespace. docs/decisions/0018 says why.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <node_api.h>
