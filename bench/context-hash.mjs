@@ -9,9 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDockerfile, runBuild } from '../dist/src/build/index.js';
 import { applyLayer } from '../dist/src/image/index.js';
+import { HeapMode } from '../dist/src/daemon/heap-mode.js';
 
 const [dir, runs = '5'] = process.argv.slice(2);
 if (!dir) throw new Error('usage: context-hash.mjs DIR [runs]');
+// berthd runs a build in transfer mode (decision 0017): so does this.
+new HeapMode().enter();
 const ctx = mkdtempSync(join(tmpdir(), 'berth-bench-ctx-'));
 try {
   const digests = new Map();

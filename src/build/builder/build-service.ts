@@ -88,7 +88,8 @@ export class BuildService {
         engine: this.d.engine, cache: this.d.cache, emit, signal: req.signal,
       });
     } finally {
-      await Promise.all([rm(dir, { recursive: true, force: true }), rm(`${dir}.secrets`, { recursive: true, force: true })]);
+      // Not waited for: the client has its answer once the image is tagged (start-up sweeps what a crash leaves).
+      void Promise.all([rm(dir, { recursive: true, force: true }), rm(`${dir}.secrets`, { recursive: true, force: true })]).catch(() => {});
     }
   }
 }

@@ -25,8 +25,8 @@ export class BuildCacheStore implements BuildCache {
       await this.records.delete(key);
       return undefined;
     }
-    // When it was last used only orders `builder prune`: not worth a wait (and an fsync) per cached step.
-    void this.records.putNow(key, { ...rec, lastUsed: new Date().toISOString() }).catch(() => {});
+    // When it was last used only orders `builder prune`: worth neither a wait nor an fsync per cached step.
+    void this.records.putNow(key, { ...rec, lastUsed: new Date().toISOString() }, { durable: false }).catch(() => {});
     return rec.imageId;
   }
 

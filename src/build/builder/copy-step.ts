@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { shortId } from '../../base/index.js';
-import { fileType, resolveInScope, S_IFDIR, S_IFREG, ScopedDir } from '../../host/index.js';
+import { fileType, resolveInScope, S_IFDIR, S_IFREG, ScopedDir, type ScopedStat } from '../../host/index.js';
 import { pathMatch, walkTree, writeTar, type FileDigest, type TarHeader, type TarWriteEntry } from '../../image/index.js';
 import { cleanPath } from '../../oci/index.js';
 import { DockerfileError, expandWord, type BuildEnv, type Instruction } from '../dockerfile/index.js';
@@ -184,7 +184,13 @@ function knownDigest(digests: ReadonlyMap<string, FileDigest> | undefined, rel: 
 
 async function* dirEntries(root: string, rel: string, dest: string, owner: { uid: number; gid: number }, mode: number | undefined, exclude: string[], digests?: ReadonlyMap<string, FileDigest>): AsyncIterable<CopyEntry> {
   const base = dest.replace(/\/+$/, '') || '/';
-  for await (const e of walkTree({ root: rel ? posix.join(root, rel) : root, exclude: exclude.length ? (p) => exclude.some((x) => pathMatch(x, p)) : undefined })) {
+  const known = (p: string): FileDigest | undefined => digests?.get(rel ? `${rel}/${p}` : p);
+  // A context file unchanged since it was unpacked without xattrs has none: its listing is skipped.
+  const knownBare = digests ? (p: string, st: ScopedStat): boolean => {
+    const d = known(p);
+    return d !== undefined && !d.xattrs && fileType(st.mode) === S_IFREG && d.size === st.size && d.mtime === st.mtimeSec;
+  } : undefined;
+  for await (const e of walkTree({ root: rel ? posix.join(root, rel) : root, exclude: exclude.length ? (p) => exclude.some((x) => pathMatch(x, p)) : undefined, knownBare })) {
     const contentDigest = knownDigest(digests, rel ? `${rel}/${e.header.name}` : e.header.name, e.header);
     const name = posix.join(base, e.header.name);
     const header = own({ ...e.header, name: e.header.type === 'directory' ? `${name}/` : name }, owner, mode);

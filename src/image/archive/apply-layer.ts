@@ -115,8 +115,8 @@ export interface ExtractOptions {
   digests?: Map<string, FileDigest>;
 }
 
-/** A file's content as it was extracted: its sha256 (hex), and the size and mtime (s) it was written with. */
-export interface FileDigest { digest: string; size: number; mtime: number }
+/** A file's content as it was extracted: its sha256 (hex), the size and mtime (s) it was written with, and whether it got xattrs. */
+export interface FileDigest { digest: string; size: number; mtime: number; xattrs: boolean }
 
 /*
  * Every call goes through a ScopedDir: fd-relative system calls in berth's addon that
@@ -244,7 +244,7 @@ export class Extractor {
         let off = 0;
         while (off < chunk.length) off += big ? await writeAsync(fd, chunk, off) : writeSync(fd, chunk, off, chunk.length - off);
       }
-      if (hash) this.opts.digests!.set(leaf, { digest: hash.digest('hex'), size: h.size, mtime: Math.floor(h.mtime) });
+      if (hash) this.opts.digests!.set(leaf, { digest: hash.digest('hex'), size: h.size, mtime: Math.floor(h.mtime), xattrs: xattrsOf(h).length > 0 });
       // owner, then mode (chown clears setuid bits), then xattrs (a write or chown drops security.capability)
       if (h.uid !== 0 || h.gid !== 0) fchownSync(fd, h.uid, h.gid);
       fchmodSync(fd, h.mode & 0o7777);

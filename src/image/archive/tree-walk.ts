@@ -11,6 +11,8 @@ export interface WalkOptions {
   root: string;
   /** Skip an entry (and, for a directory, everything below it). Paths are root-relative. */
   exclude?: (rel: string, st: ScopedStat) => boolean;
+  /** Entries the caller knows to have no extended attributes (their listing is skipped). */
+  knownBare?: (rel: string, st: ScopedStat) => boolean;
   /** Rewrite or drop entries (whiteout conversion); may return several. */
   map?: (e: TarWriteEntry, st: ScopedStat, xattrs: Map<string, Buffer> | undefined) => TarWriteEntry[];
   signal?: AbortSignal;
@@ -88,7 +90,7 @@ export async function* walkTree(opts: WalkOptions): AsyncGenerator<TarWriteEntry
     };
     let x: Map<string, Buffer> | undefined;
     try {
-      x = dir.xattrs(child);
+      x = opts.knownBare?.(child, st) ? new Map() : dir.xattrs(child);
     } catch (e) {
       if ((e as { code?: unknown })?.code === 'EXDEV') x = new Map(); // a mount point: not crossed
       else if (isGone(e)) return undefined;

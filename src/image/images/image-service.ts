@@ -97,8 +97,11 @@ export class ImageService {
     const ref = parseTagTarget(target);
     await this.store.lock.run(async () => {
       this.store.resolve(img.id); // still there? throws NotFoundError when removed meanwhile
+      // A tag that already names the image (a rebuild's -t) changes only its last tag time.
+      const unchanged = this.store.refs.get(ref) === img.id;
       this.store.setTag(ref, img);
-      await this.store.saveRefs([img]);
+      if (unchanged) await this.store.writeMeta(img);
+      else await this.store.saveRefs([img]);
     });
     this.event('tag', img.id, familiarString(ref));
   }
