@@ -1,6 +1,8 @@
 import { RecordStore } from '../../store/index.js';
 import type { BuildCache } from './engine.js';
 
+const LAST_USED_GRAIN_MS = 60_000;
+
 /** One cached step: the image it made, and when it was made and last used (for `builder prune`). */
 export interface CacheRecord { imageId: string; created: string; lastUsed: string }
 
@@ -25,8 +27,12 @@ export class BuildCacheStore implements BuildCache {
       await this.records.delete(key);
       return undefined;
     }
-    // When it was last used only orders `builder prune`: worth neither a wait nor an fsync per cached step.
-    void this.records.putNow(key, { ...rec, lastUsed: new Date().toISOString() }, { durable: false }).catch(() => {});
+    // When it was last used only orders `builder prune`: to the minute is enough, and worth neither
+    // a wait nor an fsync per cached step.
+    const now = Date.now();
+    if (now - Date.parse(rec.lastUsed) >= LAST_USED_GRAIN_MS) {
+      void this.records.putNow(key, { ...rec, lastUsed: new Date(now).toISOString() }, { durable: false }).catch(() => {});
+    }
     return rec.imageId;
   }
 

@@ -100,7 +100,7 @@ export class ImageService {
       // A tag that already names the image (a rebuild's -t) changes only its last tag time.
       const unchanged = this.store.refs.get(ref) === img.id;
       this.store.setTag(ref, img);
-      if (unchanged) await this.store.writeMeta(img);
+      if (unchanged) await this.store.writeMeta(img, { durable: false });
       else await this.store.saveRefs([img]);
     });
     this.event('tag', img.id, familiarString(ref));

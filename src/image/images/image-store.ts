@@ -272,11 +272,12 @@ export class ImageStore {
     return { image: entry, created: true };
   }
 
-  async writeMeta(e: ImageEntry): Promise<void> {
+  /** `durable: false` when only the last tag time changed: a power cut may lose that, nothing else. */
+  async writeMeta(e: ImageEntry, opts: { durable?: boolean } = {}): Promise<void> {
     const meta: ImageMeta = {
       id: e.id, ...(e.parent ? { parent: e.parent } : {}), ...(e.lastTagTime ? { lastTagTime: e.lastTagTime } : {}), ...(e.blobs.length ? { blobs: e.blobs } : {}),
     };
-    await this.metas.put(digestHex(e.id), meta);
+    await this.metas.put(digestHex(e.id), meta, opts);
   }
 
   /** Point `ref` at `img` (in memory; call saveRefs after). */
