@@ -4,7 +4,7 @@
 # layers: extraction has no safe path-based fallback (docs/decisions/0009).
 set -eu
 cd "$(dirname "$0")/.."
-srcs="src/host/native/berth-host.c src/host/native/copy-tree.c"
+srcs="src/host/native/berth-host.c src/host/native/copy-tree.c src/host/native/napi-work.c"
 out=dist/native/berth-host.node
 inc="$(dirname "$(dirname "$(command -v node)")")/include/node"
 if ! command -v cc >/dev/null 2>&1 || [ ! -f "$inc/node_api.h" ]; then
@@ -22,7 +22,7 @@ if [ "$stale" = 1 ]; then
 fi
 # rtnetlink calls (veth wiring, interface deletion) in their own addon; without it berth runs ip(8)
 nl=src/host/native/berth-netlink.c
-if [ ! -f dist/native/berth-netlink.node ] || [ "$nl" -nt dist/native/berth-netlink.node ]; then
-  cc -O2 -Wall -Wextra -Werror -shared -fPIC -I"$inc" -DNODE_GYP_MODULE_NAME=berth_netlink -o dist/native/berth-netlink.node.tmp "$nl"
+if [ ! -f dist/native/berth-netlink.node ] || [ "$nl" -nt dist/native/berth-netlink.node ] || [ src/host/native/napi-work.c -nt dist/native/berth-netlink.node ]; then
+  cc -O2 -Wall -Wextra -Werror -shared -fPIC -I"$inc" -DNODE_GYP_MODULE_NAME=berth_netlink -o dist/native/berth-netlink.node.tmp "$nl" src/host/native/napi-work.c
   mv dist/native/berth-netlink.node.tmp dist/native/berth-netlink.node
 fi

@@ -120,15 +120,6 @@ char *string_arg(napi_env env, napi_value v, int *bad) {
   return s;
 }
 
-napi_value queue_work(napi_env env, napi_async_execute_callback run, napi_async_complete_callback done, void *data, napi_deferred *deferred, napi_async_work *work) {
-  napi_value promise, name;
-  napi_create_promise(env, deferred, &promise);
-  napi_create_string_utf8(env, "berth-host", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, run, done, data, work);
-  napi_queue_async_work(env, *work);
-  return promise;
-}
-
 static napi_value queue(napi_env env, struct call *c) {
   return queue_work(env, execute, complete, c, &c->deferred, &c->work);
 }

@@ -239,13 +239,10 @@ static void complete(napi_env env, napi_status status, void *arg) {
   free(c);
 }
 
+napi_value queue_work(napi_env env, napi_async_execute_callback run, napi_async_complete_callback done, void *data, napi_deferred *deferred, napi_async_work *work);
+
 static napi_value queue(napi_env env, struct nl_call *c) {
-  napi_value promise, name;
-  napi_create_promise(env, &c->deferred, &promise);
-  napi_create_string_utf8(env, "berth-netlink", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, execute, complete, c, &c->work);
-  napi_queue_async_work(env, c->work);
-  return promise;
+  return queue_work(env, execute, complete, c, &c->deferred, &c->work);
 }
 
 // Copy a string argument into `out` (size `cap`, NUL included); null/undefined gives "". 0 on success.

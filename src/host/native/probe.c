@@ -366,10 +366,5 @@ static napi_value js_probe_spawn(napi_env env, napi_callback_info info) {
   p->apparmor = c->apparmor && *c->apparmor ? c->apparmor : NULL;
   p->nrl = (int)(rl_len / 3);
   p->cwd = c->cwd;
-  napi_value promise, name;
-  napi_create_promise(env, &c->deferred, &promise);
-  napi_create_string_utf8(env, "berth-probe", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, probe_execute, probe_complete, c, &c->work);
-  napi_queue_async_work(env, c->work);
-  return promise;
+  return queue_work(env, probe_execute, probe_complete, c, &c->deferred, &c->work);
 }
