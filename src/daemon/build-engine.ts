@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { errnoCode, InvalidArgumentError, NotFoundError } from '../base/index.js';
+import { errnoCode, NotFoundError } from '../base/index.js';
 import { parseNormalizedNamed, type ImageConfig, type Reference } from '../oci/index.js';
 import type { TransferEvent } from '../registry/index.js';
 import { fileType, mkdirInRoot, mountOverlay, S_IFDIR, ScopedDir, unmount } from '../host/index.js';
-import { applyLayer, parsePlatform, type ImageService } from '../image/index.js';
+import { applyLayer, parsePlatform, platformMismatch, type ImageService } from '../image/index.js';
 import { statInScope, type BuildEngine } from '../build/index.js';
 import type { ContainerDeclaration, ContainerService } from '../container/index.js';
 import { resolveUser } from '../runtime/index.js';
@@ -47,10 +47,9 @@ export function buildEngine(d: {
       };
       const found = local();
       // A local image of another platform than the one asked for is pulled again, or refused as dockerd refuses it.
-      const wanted = platform ? parsePlatform(platform) : undefined;
-      const fits = !found || !wanted || (found.config.os === wanted.os && found.config.architecture === wanted.architecture);
-      if ((found && fits && pull !== 'always') || pull === 'never' || !d.pull || /^sha256:[0-9a-f]{64}$/.test(ref)) {
-        if (found && !fits) throw new InvalidArgumentError(`image with reference ${ref} was found but does not match the specified platform: wanted ${wanted!.os}/${wanted!.architecture}, actual: ${found.config.os}/${found.config.architecture}`);
+      const mismatch = found && platform ? platformMismatch(ref, parsePlatform(platform), found.config) : undefined;
+      if ((found && !mismatch && pull !== 'always') || pull === 'never' || !d.pull || /^sha256:[0-9a-f]{64}$/.test(ref)) {
+        if (mismatch) throw mismatch;
         if (found) return found;
         throw new NotFoundError(`No such image: ${ref}`);
       }

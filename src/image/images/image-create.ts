@@ -23,6 +23,15 @@ export function parsePlatform(s: string | undefined): Platform {
   return { os, architecture, ...(parts[2] ? { variant: parts[2] } : {}) };
 }
 
+/**
+ * dockerd's refusal of an image whose config is of another platform than the one asked for;
+ * undefined when it fits.
+ */
+export function platformMismatch(ref: string, wanted: Platform, config: Pick<ImageConfig, 'os' | 'architecture'>): InvalidArgumentError | undefined {
+  if (config.os === wanted.os && config.architecture === wanted.architecture) return undefined;
+  return new InvalidArgumentError(`image with reference ${ref} was found but does not match the specified platform: wanted ${wanted.os}/${wanted.architecture}, actual: ${config.os}/${config.architecture}`);
+}
+
 /** Parse a target tag for import/commit/tag: a name, with the default tag added; digests refused. */
 export function parseTagTarget(s: string): Reference {
   const ref = parseNormalizedNamed(s);

@@ -1,5 +1,5 @@
 import { Channel, DigestMismatchError, InvalidArgumentError, isDigest, NotFoundError, shortId, UnavailableError, type Digest } from '../../base/index.js';
-import { parsePlatform, type UnpackedLayer } from '../../image/index.js';
+import { parsePlatform, platformMismatch, type UnpackedLayer } from '../../image/index.js';
 import { chainIds, familiarName, familiarString, isValidTag, referenceName, type ImageConfig, type Platform, type Reference } from '../../oci/index.js';
 import { fetchBlob, openBlobStream, streamBlob, type BlobFetchOptions } from './blob-fetch.js';
 import type { Limiter } from './limiter.js';
@@ -71,10 +71,8 @@ export async function pullReference(ctx: PullContext, ref: Reference, opts: Pull
   } catch (e) {
     throw new InvalidArgumentError(`invalid image config ${cfgDesc.digest}: ${(e as Error).message}`);
   }
-  const mismatch = config.os !== platform.os || config.architecture !== platform.architecture;
-  if (opts.platform && mismatch) {
-    throw new InvalidArgumentError(`image with reference ${familiarString(ref)} was found but does not match the specified platform: wanted ${platform.os}/${platform.architecture}, actual: ${config.os}/${config.architecture}`);
-  }
+  const mismatch = opts.platform ? platformMismatch(familiarString(ref), platform, config) : undefined;
+  if (mismatch) throw mismatch;
   const diffIds = config.rootfs?.diff_ids ?? [];
   if (!Array.isArray(diffIds) || diffIds.length !== manifest.layers.length || !diffIds.every((d) => typeof d === 'string' && isDigest(d))) {
     throw new InvalidArgumentError(`invalid manifest ${m.digest}: ${manifest.layers.length} layers for ${Array.isArray(diffIds) ? diffIds.length : 0} diff IDs in the config`);
