@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import { Readable } from 'node:stream';
 import { shortId } from '../../base/index.js';
 import { fileType, resolveInScope, S_IFDIR, S_IFREG, ScopedDir, type ScopedStat } from '../../host/index.js';
 import { pathMatch, walkTree, writeTar, type FileDigest, type TarHeader, type TarWriteEntry } from '../../image/index.js';
@@ -176,22 +175,24 @@ function own(h: TarHeader, owner: { uid: number; gid: number }, mode: number | u
 /** A tar entry and, for a context file unchanged since it was unpacked, its content digest. */
 type CopyEntry = TarWriteEntry & { contentDigest?: string };
 
-/** The digest taken when `rel` was unpacked, if the file still has the size and mtime it was written with. */
-function knownDigest(digests: ReadonlyMap<string, FileDigest> | undefined, rel: string, h: TarHeader): string | undefined {
+/** What was recorded when the regular file `rel` was unpacked, if it still has the size and mtime it was written with. */
+function unpacked(digests: ReadonlyMap<string, FileDigest> | undefined, rel: string, file: { regular: boolean; size: number; mtime: number }): FileDigest | undefined {
   const d = digests?.get(rel);
-  return d && h.type === 'file' && d.size === h.size && d.mtime === h.mtime ? d.digest : undefined;
+  return d && file.regular && d.size === file.size && d.mtime === file.mtime ? d : undefined;
 }
+
+const asUnpacked = (h: TarHeader): { regular: boolean; size: number; mtime: number } => ({ regular: h.type === 'file', size: h.size, mtime: h.mtime });
 
 async function* dirEntries(root: string, rel: string, dest: string, owner: { uid: number; gid: number }, mode: number | undefined, exclude: string[], digests?: ReadonlyMap<string, FileDigest>): AsyncIterable<CopyEntry> {
   const base = dest.replace(/\/+$/, '') || '/';
-  const known = (p: string): FileDigest | undefined => digests?.get(rel ? `${rel}/${p}` : p);
+  const inContext = (p: string): string => (rel ? `${rel}/${p}` : p);
   // A context file unchanged since it was unpacked without xattrs has none: its listing is skipped.
   const knownBare = digests ? (p: string, st: ScopedStat): boolean => {
-    const d = known(p);
-    return d !== undefined && !d.xattrs && fileType(st.mode) === S_IFREG && d.size === st.size && d.mtime === st.mtimeSec;
+    const d = unpacked(digests, inContext(p), { regular: fileType(st.mode) === S_IFREG, size: st.size, mtime: st.mtimeSec });
+    return d !== undefined && !d.xattrs;
   } : undefined;
   for await (const e of walkTree({ root: rel ? posix.join(root, rel) : root, exclude: exclude.length ? (p) => exclude.some((x) => pathMatch(x, p)) : undefined, knownBare })) {
-    const contentDigest = knownDigest(digests, rel ? `${rel}/${e.header.name}` : e.header.name, e.header);
+    const contentDigest = unpacked(digests, inContext(e.header.name), asUnpacked(e.header))?.digest;
     const name = posix.join(base, e.header.name);
     const header = own({ ...e.header, name: e.header.type === 'directory' ? `${name}/` : name }, owner, mode);
     if (header.type === 'link') header.linkname = posix.join(base, e.header.linkname);
@@ -203,7 +204,7 @@ async function* pathEntry(root: string, rel: string, name: string, owner: { uid:
   const parent = posix.dirname(rel);
   for await (const e of walkTree({ root: parent === '.' ? root : posix.join(root, parent), exclude: (p) => p !== posix.basename(rel) || false })) {
     if (e.header.name.replace(/\/$/, '') !== posix.basename(rel)) continue;
-    const contentDigest = knownDigest(digests, rel, e.header);
+    const contentDigest = unpacked(digests, rel, asUnpacked(e.header))?.digest;
     yield { ...e, header: own({ ...e.header, name }, owner, mode), ...(contentDigest ? { contentDigest } : {}) };
     return;
   }
@@ -227,7 +228,6 @@ async function* concat(parts: Array<AsyncIterable<TarWriteEntry>>): AsyncIterabl
   for (const p of parts) yield* p;
 }
 
-/** The content hash of what a COPY writes: names, types, modes, owners, link targets and bytes. */
 /** The cache key of what a COPY copies: each entry's header and its content's digest (read only when not known). */
 async function hashEntries(entries: AsyncIterable<CopyEntry>): Promise<string> {
   const h = createHash('sha256');
