@@ -85,6 +85,9 @@ describe('docker build (classic) against berthd', { skip: !isRoot() && 'needs ro
     assert.match(await post('buildargs=%7Bnot-json', ''), /invalid buildargs parameter/);
     assert.match(await post('buildargs=%7B%22A%22%3A1%7D', ''), /the value of \\"A\\" is not a string/);
     assert.match(await post('remote=file%3A%2F%2F%2Fetc%2Fpasswd', ''), /unsupported remote context/);
+    assert.match(await post('cachefrom=%5Bnot-json', ''), /invalid cachefrom parameter: not JSON/);
+    assert.match(await post('cachefrom=%7B%22a%22%3A%22b%22%7D', ''), /invalid cachefrom parameter: expected a JSON array of strings/);
+    assert.match(await post('cachefrom=%5B1%5D', ''), /invalid cachefrom parameter: expected a JSON array of strings/);
     assert.match(await post('t=bad%20tag', ''), /invalid reference format/);
     const ctx = context({ Dockerfile: 'FROM busybox\n' });
     const tar = join(ctx, '..', `${ctx.split('/').pop()}.tar`);
