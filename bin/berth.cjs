@@ -11,15 +11,35 @@ const Module = require('node:module');
 
 const bundle = join(__dirname, '../dist/bundle/berth.cjs');
 
+// node's modules that most commands never call: each is loaded on its first use, not at start
+// (crypto alone is 15 internal modules). The bundle only calls their functions, never spreads them.
+const ON_FIRST_USE = new Set(['node:crypto', 'node:zlib', 'node:child_process', 'node:readline']);
+
+function bundleRequire(id) {
+  if (!ON_FIRST_USE.has(id)) return require(id);
+  let mod;
+  const real = () => (mod ??= require(id));
+  return new Proxy({}, {
+    get: (_t, key) => real()[key],
+    has: (_t, key) => key in real(),
+    ownKeys: () => Reflect.ownKeys(real()),
+    getOwnPropertyDescriptor: (_t, key) => {
+      const d = Object.getOwnPropertyDescriptor(real(), key);
+      return d && { ...d, configurable: true };
+    },
+  });
+}
+
 function loadBundle() {
   const cachePath = `${bundle}.cache`;
   let cachedData;
   try {
     cachedData = readFileSync(cachePath);
   } catch {}
-  const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+  // The bundle is ASCII (scripts/bundle.js checks): latin1 makes a one-byte string without UTF-8 decoding.
+  const script = new Script(Module.wrap(readFileSync(bundle, 'latin1')), { filename: bundle, cachedData });
   const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, require, mod, bundle, dirname(bundle));
+  script.runInThisContext()(mod.exports, bundleRequire, mod, bundle, dirname(bundle));
   const remake = cachedData === undefined || script.cachedDataRejected === true;
   return { main: mod.exports.main, saveCache: remake ? () => saveCache(script, cachePath) : () => {} };
 }

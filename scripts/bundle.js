@@ -2,7 +2,7 @@
 // Bundle the two programs from tsc's output, and make the CLI's V8 code cache.
 // See docs/decisions/0004-bundled-programs.md and 0005-cli-code-cache.md.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { Readable, Writable } from 'node:stream';
@@ -28,6 +28,12 @@ await build({
   define: { ...common.define, 'import.meta.url': '__berthModuleUrl' },
   banner: { js: 'var __berthModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
+
+// bin/berth.cjs reads the bundle as latin1, which is only right for ASCII. esbuild escapes
+// non-ASCII in strings but not in every regular expression: escape those in the source.
+const cliText = readFileSync(`${out}/berth.cjs`);
+const wide = cliText.findIndex((b) => b > 0x7f);
+if (wide >= 0) throw new Error(`dist/bundle/berth.cjs is not ASCII at byte ${wide}: ${JSON.stringify(cliText.subarray(Math.max(0, wide - 40), wide + 10).toString())}`);
 
 // Make the CLI's code cache from a run through every command's help, so that it holds the code of
 // every command module and not only the first command a user happens to run.

@@ -44,7 +44,8 @@ export function humanDuration(ms: number): string {
 
 /** Parse Go durations as docker accepts them ("10s", "1m30s", "500ms", "2h", "1.5h", ".5s"), in milliseconds. */
 export function parseGoDuration(s: string): number {
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy;
+  // µs as U+00B5 and U+03BC, escaped: the CLI bundle must stay ASCII (bin/berth.cjs reads it as latin1).
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/gy;
   const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
   let total = 0;
   let matched = 0;

@@ -124,11 +124,11 @@ export class EngineClient {
   /** HEAD /_ping (GET when HEAD is refused). Never versioned. */
   async ping(signal?: AbortSignal): Promise<PingResult> {
     let res = await this.transport.send({ method: 'HEAD', path: '/_ping', signal });
-    res.resume();
+    await drained(res);
     if (res.statusCode !== 200 && res.statusCode !== 500) {
       res = await this.transport.send({ method: 'GET', path: '/_ping', signal });
       if ((res.statusCode ?? 500) >= 400) throw await readError(res);
-      res.resume();
+      await drained(res);
     }
     const h = res.headers;
     this.pingResult = {
@@ -559,4 +559,12 @@ export class EngineClient {
     const raw = await this.text(`/volumes/${enc(name)}`);
     return { raw, value: JSON.parse(raw) as Record<string, unknown> };
   }
+}
+
+/** Read a response to its end: only then is its socket back in the pool, for the next request to reuse. */
+function drained(res: IncomingMessage): Promise<void> {
+  if (res.readableEnded) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    res.once('end', resolve).once('error', reject).resume();
+  });
 }
