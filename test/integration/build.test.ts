@@ -49,6 +49,22 @@ describe('docker build (classic) against berthd', { skip: !isRoot() && 'needs ro
     assert.equal(ok(await docker(['run', '--rm', 'built:1'])), 'hello world\nfrom the context\n');
     const again = ok(await docker(['build', '-t', 'built:1', ctx]));
     assert.equal((again.match(/Using cache/g) ?? []).length, 5);
+    // The third build of the same bytes is replayed (build-memo.ts): the same stream, the same tag.
+    const replayed = ok(await docker(['build', '-t', 'built:1', '-t', 'built:2', ctx]));
+    assert.equal(replayed, `${again.trimEnd()}\nSuccessfully tagged built:2\n`);
+    assert.equal(ok(await docker(['build', '-t', 'built:1', '-t', 'built:2', ctx])), replayed);
+    assert.equal(ok(await docker(['image', 'inspect', '-f', '{{.Id}}', 'built:2'])), ok(await docker(['image', 'inspect', '-f', '{{.Id}}', 'built:1'])));
+    // A base that now names another image is not replayed: its steps run again.
+    const realBase = ok(await docker(['image', 'inspect', '-f', '{{.Id}}', 'busybox'])).trim();
+    ok(await docker(['tag', 'built:1', 'busybox']));
+    try {
+      const rebased = ok(await docker(['build', '-t', 'built:3', ctx]));
+      assert.equal((rebased.match(/Using cache/g) ?? []).length, 0, rebased);
+      assert.match(rebased, / ---> Running in /);
+    } finally {
+      ok(await docker(['tag', realBase, 'busybox']));
+      await docker(['rmi', 'built:3']);
+    }
     const history = ok(await docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'built:1'])).split('\n');
     assert.equal(history[0], '/bin/sh -c #(nop)  CMD ["cat" "/app/greeting"]');
     assert.match(history[2]!, /^\/bin\/sh -c #\(nop\) COPY file:[0-9a-f]{64} in \/app\/ $/);

@@ -7,6 +7,7 @@ import { applyLayer, decompressStream, type FileDigest } from '../../image/index
 import { BUILD_SECRETS_DIR, canSkipDir, isIgnored, readIgnoreFile, type IgnorePattern } from '../../oci/index.js';
 import { readDockerfile } from '../dockerfile/index.js';
 import type { BuildCache, BuildEngine, BuildMessage, StepHost } from './engine.js';
+import { BuildMemo, MemoRecorder } from './build-memo.js';
 import { runBuild } from './executor.js';
 import { BuildStepError } from './run-step.js';
 
@@ -32,6 +33,8 @@ export interface BuildRequest {
 }
 
 const MAX_DOCKERFILE = 4 * 1024 * 1024;
+/** Contexts up to this size are read whole before they are unpacked, so that a fully cached rebuild can be replayed (build-memo.ts). */
+const MEMO_MAX_CONTEXT = 1024 * 1024;
 
 export interface BuildServiceDeps {
   engine: BuildEngine;
@@ -44,6 +47,7 @@ export interface BuildServiceDeps {
 
 /** Builds images from Dockerfiles: unpacks the context, runs the build, streams its messages. */
 export class BuildService {
+  private readonly memo = new BuildMemo();
   constructor(private readonly d: BuildServiceDeps) {}
 
   build(req: BuildRequest): AsyncIterable<BuildMessage> {
@@ -67,10 +71,24 @@ export class BuildService {
   }
 
   private async run(req: BuildRequest, emit: (m: BuildMessage) => void): Promise<string> {
+    const source = 'remote' in req.context ? await this.d.fetchRemote(req.context.remote, req.signal) : req.context;
+    let context = source as AsyncIterable<Buffer>;
+    let memoKey: string | undefined;
+    // What a pull, --no-cache or --cache-from decides is not the cache's alone: no replay then.
+    if (!('remote' in req.context) && !req.noCache && !req.pull && req.cacheFrom.length === 0) {
+      const { head, rest } = await readHead(context, MEMO_MAX_CONTEXT);
+      if (!rest) {
+        memoKey = BuildMemo.key(memoRequest(req), head);
+        const entry = this.memo.get(memoKey);
+        const replayed = entry && await this.memo.replay(memoKey, entry, { engine: this.d.engine, cache: this.d.cache, emit });
+        if (replayed) return replayed;
+      }
+      context = joined(head, rest);
+    }
+    const recorder = memoKey === undefined ? undefined : new MemoRecorder(this.d.engine, this.d.cache);
     const dir = await mkdtemp(join(this.d.tmpRoot, 'context-'));
     try {
-      const source = 'remote' in req.context ? await this.d.fetchRemote(req.context.remote, req.signal) : req.context;
-      const { stream } = await decompressStream(source as AsyncIterable<Buffer>, { signal: req.signal });
+      const { stream } = await decompressStream(context, { signal: req.signal });
       // Each file's digest is taken as it is unpacked, so a COPY's cache key need not read it again.
       const digests = new Map<string, FileDigest>();
       await applyLayer(stream, { target: dir, signal: req.signal, digests });
@@ -81,17 +99,47 @@ export class BuildService {
       if (text.length > MAX_DOCKERFILE) throw new InvalidArgumentError(`Dockerfile ${req.dockerfile} is larger than ${MAX_DOCKERFILE} bytes`);
       await applyIgnoreFile(dir, dockerfilePath);
       const dockerfile = readDockerfile(text.toString('utf8'));
-      for (const w of dockerfile.parsed.warnings) emit({ stream: `${w}\n` });
-      return await runBuild({
+      const out = recorder ? (m: BuildMessage): void => { recorder.emit(m); emit(m); } : emit;
+      for (const w of dockerfile.parsed.warnings) out({ stream: `${w}\n` });
+      const id = await runBuild({
         dockerfile, contextDir: dir, contextDigests: digests, tags: req.tags, buildArgs: req.buildArgs, target: req.target, noCache: req.noCache,
         pull: req.pull, cacheFrom: req.cacheFrom, labels: req.labels, rm: req.rm, host: req.host, platform: req.platform, secrets,
-        engine: this.d.engine, cache: this.d.cache, emit, signal: req.signal,
+        engine: recorder?.engine ?? this.d.engine, cache: recorder?.cache ?? this.d.cache, signal: req.signal,
+        emit: out, onRemoteSource: recorder?.remote,
       });
+      const entry = recorder?.entry(id);
+      if (memoKey !== undefined && entry) this.memo.remember(memoKey, entry);
+      return id;
     } finally {
       // Not waited for: the client has its answer once the image is tagged (start-up sweeps what a crash leaves).
       void Promise.all([rm(dir, { recursive: true, force: true }), rm(`${dir}.secrets`, { recursive: true, force: true })]).catch(() => {});
     }
   }
+}
+
+/** The request's fields that shape a build's steps and messages (quiet only filters them). */
+function memoRequest(req: BuildRequest): unknown {
+  return [req.dockerfile, req.tags, [...req.buildArgs], req.target ?? '', req.labels, req.rm, req.host, req.platform ?? ''];
+}
+
+/** Up to a little over `max` bytes of a stream; `rest` is the iterator still to read when it has more. */
+async function readHead(source: AsyncIterable<Buffer>, max: number): Promise<{ head: Buffer[]; rest?: AsyncIterator<Buffer> }> {
+  const it = source[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let size = 0;
+  while (size <= max) {
+    const r = await it.next();
+    if (r.done) return { head };
+    head.push(r.value);
+    size += r.value.length;
+  }
+  return { head, rest: it };
+}
+
+async function* joined(head: Buffer[], rest: AsyncIterator<Buffer> | undefined): AsyncGenerator<Buffer> {
+  yield* head;
+  if (!rest) return;
+  for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
 }
 
 /**

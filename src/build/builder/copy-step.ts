@@ -19,6 +19,8 @@ export interface CopyContext {
   emit(msg: BuildMessage): void;
   signal?: AbortSignal;
   rm: boolean;
+  /** Told when a source is fetched from a URL (see BuildOptions.onRemoteSource). */
+  onRemoteSource?: () => void;
   /** The image a `--from` names: an earlier stage's result or an image. */
   stageImage(ref: string): Promise<string>;
 }
@@ -67,6 +69,7 @@ export async function runCopy(ctx: CopyContext, ins: CopyInstruction, run: { ima
       for (const rawSrc of ins.sources) {
         const src = word(rawSrc);
         if (ins.kind === 'add' && /^https?:\/\//i.test(src)) {
+          ctx.onRemoteSource?.();
           const added = await addSource.fromUrl(src, { checksum: ins.checksum ? word(ins.checksum) : undefined, signal: ctx.signal });
           count++;
           entries.push(() => fileEntry(added, targetDirKnown || ins.sources.length > 1 ? posix.join(dest, added.name) : dest, owner, mode));

@@ -34,6 +34,8 @@ export interface BuildOptions {
   platform?: string;
   /** RUN --mount=type=secret sources: id → a file the daemon holds for this build. */
   secrets?: ReadonlyMap<string, string>;
+  /** Told when a step's result comes from outside the context and the images (an ADD from a URL). */
+  onRemoteSource?: () => void;
   engine: BuildEngine;
   cache: BuildCache;
   emit(msg: BuildMessage): void;
@@ -212,7 +214,7 @@ export async function runBuild(o: BuildOptions): Promise<string> {
     if (ins.kind === 'copy' || ins.kind === 'add') {
       const ctx: CopyContext = {
         engine: o.engine, contextDir: o.contextDir, contextDigests: o.contextDigests, env, escape, emit: o.emit, signal: o.signal, rm: o.rm,
-        stageImage: (ref) => imageFor(ref, run, ins.node.startLine),
+        onRemoteSource: o.onRemoteSource, stageImage: (ref) => imageFor(ref, run, ins.node.startLine),
       };
       try {
         const plan = await runCopy(ctx, ins, run);
