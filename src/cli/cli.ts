@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { BUILD_INFO } from '../base/index.js';
 import type { EngineClient } from '../client/index.js';
 
@@ -68,11 +68,14 @@ export class Cli {
 
   private configCache: Record<string, unknown> | undefined;
 
-  /** ~/.docker/config.json (or --config), empty when missing or unreadable. */
+  /**
+   * ~/.docker/config.json (or --config), empty when missing or unreadable. Read synchronously: a
+   * small file, and fs/promises would start the thread pool for this one read.
+   */
   async config(): Promise<Record<string, unknown>> {
     if (this.configCache) return this.configCache;
     try {
-      this.configCache = JSON.parse(await readFile(`${this.global.configDir}/config.json`, 'utf8')) as Record<string, unknown>;
+      this.configCache = JSON.parse(readFileSync(`${this.global.configDir}/config.json`, 'utf8')) as Record<string, unknown>;
     } catch {
       this.configCache = {};
     }

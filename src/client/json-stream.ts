@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import type { JSONMessage } from '../api/types/index.js';
 
 /**
@@ -51,10 +52,13 @@ export class JsonValueSplitter {
 /** Iterate the JSON messages of a pull/load/import/build response body. */
 export async function* readJsonMessages(src: AsyncIterable<Buffer | string>): AsyncGenerator<JSONMessage> {
   const sp = new JsonValueSplitter();
-  const dec = new TextDecoder();
+  // string_decoder, not TextDecoder: the streams have loaded it already, and TextDecoder's first
+  // use sets up an ICU converter, a few ms of a short CLI's life.
+  const dec = new StringDecoder('utf8');
   for await (const chunk of src) {
-    const s = typeof chunk === 'string' ? chunk : dec.decode(chunk, { stream: true });
+    const s = typeof chunk === 'string' ? chunk : dec.write(chunk);
     for (const v of sp.push(s)) yield v as JSONMessage;
   }
+  for (const v of sp.push(dec.end())) yield v as JSONMessage;
   if (sp.rest) throw new SyntaxError(`Unexpected end of JSON stream: ${sp.rest.slice(0, 80)}`);
 }

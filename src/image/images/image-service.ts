@@ -264,10 +264,13 @@ export class ImageService {
     });
     return this.store.lock.run(async () => {
       const { image } = await this.store.createImage(configBytes);
-      for (const r of [...tags, ...digests]) this.store.setTag(r, image);
+      // A reference already at this image is left as it is, as moby's reference store does: an
+      // up-to-date pull writes nothing.
+      const moved = [...tags, ...digests].filter((r) => this.store.refs.get(r) !== image.id);
+      for (const r of moved) this.store.setTag(r, image);
       const added = (opts.blobs ?? []).filter((b) => !image.blobs.includes(b));
       image.blobs.push(...added);
-      if (tags.length + digests.length > 0) await this.store.saveRefs([image]);
+      if (moved.length > 0) await this.store.saveRefs([image]);
       else if (added.length) await this.store.writeMeta(image);
       this.unpinLayers(image.chainIds);
       return this.store.record(image);
