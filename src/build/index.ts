@@ -1,2 +1,1 @@
-export * from './dockerfile/index.js';
 export * from './builder/index.js';

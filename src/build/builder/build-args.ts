@@ -1,4 +1,4 @@
-import { expandWord, type ArgInstruction } from '../dockerfile/index.js';
+import { expandWord, type ArgInstruction } from '../../dockerfile/index.js';
 
 /** Args every build knows without an ARG line; left out of history and the cache key (as Docker). */
 export const PREDEFINED_ARGS = new Set([

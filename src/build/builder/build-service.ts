@@ -5,7 +5,7 @@ import { Channel, InvalidArgumentError, isEngineError } from '../../base/index.j
 import { fileType, readFileInRoot, S_IFDIR, ScopedDir } from '../../host/index.js';
 import { applyLayer, decompressStream, type FileDigest } from '../../image/index.js';
 import { BUILD_SECRETS_DIR, canSkipDir, isIgnored, readIgnoreFile, type IgnorePattern } from '../../oci/index.js';
-import { readDockerfile } from '../dockerfile/index.js';
+import { readDockerfile } from '../../dockerfile/index.js';
 import type { BuildCache, BuildEngine, BuildMessage, StepHost } from './engine.js';
 import { BuildMemo, MemoRecorder } from './build-memo.js';
 import { runBuild } from './executor.js';

@@ -4,10 +4,10 @@ import { shortId } from '../../base/index.js';
 import { fileType, resolveInScope, S_IFDIR, S_IFREG, ScopedDir, type ScopedStat } from '../../host/index.js';
 import { pathMatch, walkTree, writeTar, type FileDigest, type TarHeader, type TarWriteEntry } from '../../image/index.js';
 import { cleanPath } from '../../oci/index.js';
-import { DockerfileError, expandWord, type BuildEnv, type Instruction } from '../dockerfile/index.js';
+import { DockerfileError, expandWord, type BuildEnv, type Instruction } from '../../dockerfile/index.js';
 import { addSource, type AddedSource } from './add-source.js';
 import type { BuildEngine, BuildMessage } from './engine.js';
-import type { StageConfig } from './metadata.js';
+import type { StageConfig } from '../../dockerfile/index.js';
 
 export interface CopyContext {
   engine: BuildEngine;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readTar } from '../../image/index.js';
 import type { ImageConfig, ImageRuntimeConfig } from '../../oci/index.js';
-import { readDockerfile } from '../dockerfile/index.js';
+import { readDockerfile } from '../../dockerfile/index.js';
 import type { BuildEngine, BuildMessage } from './engine.js';
 import { runBuild, type BuildOptions } from './executor.js';
 

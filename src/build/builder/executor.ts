@@ -5,10 +5,10 @@ import { familiarString, parseNormalizedNamed, tagNameOnly, type ImageRuntimeCon
 import {
   DockerfileError, expandWord, instructionFromLine, targetStage,
   type Dockerfile, type Instruction, type Stage,
-} from '../dockerfile/index.js';
+} from '../../dockerfile/index.js';
 import { BuildArgs, PREDEFINED_ARGS } from './build-args.js';
 import type { BaseImage, BuildCache, BuildEngine, BuildMessage, StepHost } from './engine.js';
-import { applyMetadata, commandArgs, isMetadata, wordEnv, type StageConfig } from './metadata.js';
+import { applyMetadata, commandArgs, isMetadata, wordEnv, type StageConfig } from '../../dockerfile/index.js';
 import { CacheSources } from './cache-sources.js';
 import { runCopy, type CopyContext } from './copy-step.js';
 import { runCommand } from './run-step.js';

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { ScopedDir } from '../../host/index.js';
-import { DockerfileError } from '../dockerfile/index.js';
+import { DockerfileError } from '../../dockerfile/index.js';
 import { statInScope } from './copy-step.js';
 import type { BuildEngine } from './engine.js';
 

@@ -1,4 +1,4 @@
-import { parseGoDuration } from '../../base/index.js';
+import { parseGoDuration } from '../base/index.js';
 import { parseJsonArray, splitWhitespace, splitWordsKeepingQuotes } from './args.js';
 import { DockerfileError } from './errors.js';
 import { nodeFromLine, type Heredoc, type InstructionNode } from './parser.js';

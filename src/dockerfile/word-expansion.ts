@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../../base/index.js';
+import { InvalidArgumentError } from '../base/index.js';
 
 /**
  * Dockerfile word expansion, as BuildKit's shell lexer does it for the instructions Docker

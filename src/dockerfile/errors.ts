@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../../base/index.js';
+import { InvalidArgumentError } from '../base/index.js';
 
 /** A Dockerfile that cannot be parsed or run, with the line it concerns (1-based). */
 export class DockerfileError extends InvalidArgumentError {

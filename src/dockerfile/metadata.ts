@@ -1,5 +1,7 @@
-import { parseSignal, type ImageRuntimeConfig } from '../../oci/index.js';
-import { DockerfileError, expandWord, expandWords, type BuildEnv, type CommandLine, type Instruction } from '../dockerfile/index.js';
+import { parseSignal, type ImageRuntimeConfig } from '../oci/index.js';
+import { DockerfileError } from './errors.js';
+import type { CommandLine, Instruction } from './instructions.js';
+import { expandWord, expandWords, type BuildEnv } from './word-expansion.js';
 import { formatGoDuration, goQuoteList } from './go-format.js';
 
 export const DEFAULT_SHELL = ['/bin/sh', '-c'];
