@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 source bench/engines.sh
 RUNS=${RUNS:-5}
 W=/tmp/berth-bench-build
-OUT=bench/build-results.md
+OUT=${OUT:-bench/build-results.md}; [ "${ONLY:-}" = cached ] && OUT=bench/build-cached-results.md
 PODMAN="podman --root $W/podman/root --runroot $W/podman/run --cgroup-manager cgroupfs --events-backend none --runtime /usr/sbin/runc"
 
 cleanup() {
