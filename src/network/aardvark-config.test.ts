@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { AardvarkConfig } from './aardvark-config.js';
+
+const A = 'a'.repeat(64);
+const B = 'b'.repeat(64);
+
+async function withDir(fn: (dir: string, cfg: AardvarkConfig, hups: number[]) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-aardvark-'));
+  const hups: number[] = [];
+  try {
+    await mkdir(join(dir, 'aardvark-dns'));
+    await writeFile(join(dir, 'aardvark-dns', 'aardvark.pid'), '4321');
+    await writeFile(join(dir, 'aardvark-dns', 'berth-n1'), `10.7.0.1\n${A} 10.7.0.2  app\n${B} 10.7.0.3  db\n`);
+    const cfg = new AardvarkConfig(join(dir, 'aardvark-dns'), {
+      signal: (pid, sig) => { if (sig === 'SIGHUP') hups.push(pid); },
+      // aardvark binds a new socket once it has read its files: at once here
+      udpSockets: async () => new Set([`s${hups.length}`]),
+    });
+    await fn(join(dir, 'aardvark-dns'), cfg, hups);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('setLinks() writes the linker\'s link file and reloads; the same links again change nothing; none removes it', async () => {
+  await withDir(async (dir, cfg, hups) => {
+    await cfg.setLinks('berth-n1', A, [{ alias: 'dbalias', targetId: B }]);
+    const file = join(dir, `berth-n1.lk-${A.slice(0, 12)}`);
+    assert.equal(await readFile(file, 'utf8'), `10.7.0.2\nberth-n1.lk-${A.slice(0, 12)} 10.7.0.2  app\nberth-n1.lk-${A.slice(0, 12)}.0 10.7.0.3  dbalias\n`);
+    assert.deepEqual(hups, [4321]);
+    await cfg.setLinks('berth-n1', A, [{ alias: 'dbalias', targetId: B }]);
+    assert.deepEqual(hups, [4321]);
+    await cfg.setLinks('berth-n1', A, []);
+    assert.deepEqual((await readdir(dir)).sort(), ['aardvark.pid', 'berth-n1']);
+    assert.deepEqual(hups, [4321, 4321]);
+  });
+});
+
+test('drop() removes the network\'s file with its link files, and no other network\'s', async () => {
+  await withDir(async (dir, cfg) => {
+    await cfg.setLinks('berth-n1', A, [{ alias: 'dbalias', targetId: B }]);
+    await writeFile(join(dir, 'berth-n2'), `10.8.0.1\n${A} 10.8.0.2  app\n`);
+    await writeFile(join(dir, `berth-n2.lk-${A.slice(0, 12)}`), `10.8.0.2\n`);
+    await cfg.drop('berth-n1');
+    assert.deepEqual((await readdir(dir)).sort(), ['aardvark.pid', 'berth-n2', `berth-n2.lk-${A.slice(0, 12)}`]);
+  });
+});
+
+test('a change waits until aardvark has read the previous one (a UDP socket it did not hold before the signal); files are written outside its directory', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-aardvark-'));
+  try {
+    const conf = join(dir, 'aardvark-dns');
+    await mkdir(conf);
+    await writeFile(join(conf, 'aardvark.pid'), '4321');
+    await writeFile(join(conf, 'berth-n1'), `10.7.0.1\n${A} 10.7.0.2  app\n`);
+    const seen: { files: string[]; hups: number }[] = [];
+    let hups = 0;
+    const cfg = new AardvarkConfig(conf, {
+      signal: (_pid, sig) => { if (sig === 'SIGHUP') hups += 1; },
+      // aardvark binds its new socket only at the fifth look after the first signal
+      udpSockets: async () => {
+        seen.push({ files: (await readdir(conf)).sort(), hups });
+        return new Set([seen.length >= 6 ? 'new' : 'old']);
+      },
+    });
+    await cfg.add('berth-n1', { containerId: B, ipv4: ['10.7.0.3'], ipv6: [], names: ['db'] });
+    assert.equal(hups, 1);
+    await cfg.remove('berth-n1', B);
+    assert.equal(hups, 2);
+    // looks 2-5 saw the old socket: no second signal meanwhile
+    assert.deepEqual(seen.slice(1, 6).map((x) => x.hups), [1, 1, 1, 1, 1]);
+    assert.ok(seen.every((x) => x.files.every((f) => !f.includes('tmp'))), JSON.stringify(seen));
+    assert.equal(await readFile(join(conf, 'berth-n1'), 'utf8'), `10.7.0.1\n${A} 10.7.0.2  app\n`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
