@@ -79,3 +79,12 @@ test('a change waits until aardvark has read the previous one (a UDP socket it d
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('setLinks() takes the linker\'s aliases out of the network\'s own file, where berth wrote them before link files', async () => {
+  await withDir(async (dir, cfg, hups) => {
+    await writeFile(join(dir, 'berth-n1'), `10.7.0.1\n${A} 10.7.0.2  app\n${B} 10.7.0.3  db\nberth-link-${A.slice(0, 12)}-0 10.7.0.3  dbalias\nberth-link-${B.slice(0, 12)}-0 10.7.0.2  other\n`);
+    await cfg.setLinks('berth-n1', A, []);
+    assert.equal(await readFile(join(dir, 'berth-n1'), 'utf8'), `10.7.0.1\n${A} 10.7.0.2  app\n${B} 10.7.0.3  db\nberth-link-${B.slice(0, 12)}-0 10.7.0.2  other\n`);
+    assert.deepEqual(hups, [4321]);
+  });
+});

@@ -67,12 +67,19 @@ export class AardvarkConfig {
   async setLinks(network: string, linkerId: string, links: readonly DnsLinkTarget[]): Promise<void> {
     const name = linkFileName(network, linkerId);
     await this.exclusive(async () => {
-      const text = links.length ? await this.read(network) : undefined;
-      const next = text === undefined ? undefined : linkFileText(text, { network, linkerId, links });
-      if (next === (await this.read(name))) return;
-      if (next === undefined) await rm(join(this.dir, name), { force: true });
-      else await this.write(name, next);
-      await this.reload({ required: next !== undefined });
+      const text = await this.read(network);
+      // before link files, berth put the aliases in the network's own file (`berth-link-<linker>-<n>` lines)
+      const lines = text?.split('\n') ?? [];
+      const kept = lines.filter((l) => !l.startsWith(`berth-link-${linkerId.slice(0, 12)}-`));
+      let changed = kept.length !== lines.length;
+      if (changed) await this.write(network, kept.join('\n'));
+      const next = text === undefined || !links.length ? undefined : linkFileText(kept.join('\n'), { network, linkerId, links });
+      if (next !== (await this.read(name))) {
+        if (next === undefined) await rm(join(this.dir, name), { force: true });
+        else await this.write(name, next);
+        changed = true;
+      }
+      if (changed) await this.reload({ required: next !== undefined });
     });
   }
 
