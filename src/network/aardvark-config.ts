@@ -30,17 +30,21 @@ const RELOAD_WAIT_MS = 3000;
  * container's line, then SIGHUP aardvark (its pid file) so it reloads. Only for a network whose
  * file netavark made and whose aardvark runs.
  *
- * aardvark-dns 1.4 exits when a file it listed is gone or half written as it reads it
- * (src/config/mod.rs: any read or parse error ends `serve`), and it reads the directory again on
- * every SIGHUP. So one change at a time, daemon-wide, netavark's runs included (`around`), and a
- * change starts only once aardvark has read the previous one: it has bound a UDP socket it did not
- * hold before the signal (it binds after reading). Files are written beside the directory and
- * renamed in, never half written where aardvark reads.
+ * aardvark-dns 1.4 reads its directory again on every SIGHUP and exits when a file it listed is
+ * gone, or half written, as it reads it (src/config/mod.rs: any read or parse error ends `serve`).
+ * So berth writes a file beside the directory and renames it in (whole, at any moment), and:
+ * - one SIGHUP at a time: the next is sent once aardvark has read its files since the last, which
+ *   shows as a UDP socket it did not hold before the signal (it binds after reading); changes
+ *   made meanwhile share it. The caller does not wait for any of this.
+ * - what can break a read (removing a file, a netavark run, which writes files in place and
+ *   removes them) waits until no reload is in flight or asked for, and holds off other changes.
  */
 export class AardvarkConfig {
   private readonly serial = new Mutex();
-  /** The last reload asked for, not yet seen done: aardvark's pid and its UDP sockets before the signal. */
-  private pending: { pid: number; before: Set<string> } | undefined;
+  /** The reload loop while a SIGHUP is to be sent or aardvark has not read its files since the last. */
+  private pump: Promise<void> | undefined;
+  /** Files changed since the last SIGHUP. */
+  private dirty = false;
 
   constructor(private readonly dir: string, private readonly host: AardvarkHost) {}
 
@@ -66,7 +70,7 @@ export class AardvarkConfig {
    */
   async setLinks(network: string, linkerId: string, links: readonly DnsLinkTarget[]): Promise<void> {
     const name = linkFileName(network, linkerId);
-    await this.exclusive(async () => {
+    await this.serial.run(async () => {
       const text = await this.read(network);
       // before link files, berth put the aliases in the network's own file (`berth-link-<linker>-<n>` lines)
       const lines = text?.split('\n') ?? [];
@@ -75,74 +79,65 @@ export class AardvarkConfig {
       if (changed) await this.write(network, kept.join('\n'));
       const next = text === undefined || !links.length ? undefined : linkFileText(kept.join('\n'), { network, linkerId, links });
       if (next !== (await this.read(name))) {
-        if (next === undefined) await rm(join(this.dir, name), { force: true });
-        else await this.write(name, next);
+        if (next === undefined) {
+          await this.quiet();
+          await rm(join(this.dir, name), { force: true });
+        } else {
+          if ((await this.pid()) === undefined) throw new InternalError('Cannot reload aardvark-dns: it does not run');
+          await this.write(name, next);
+        }
         changed = true;
       }
-      if (changed) await this.reload({ required: next !== undefined });
+      if (changed) this.reload();
     });
   }
 
   /** Forget the network (it is being removed): its file and link files go and aardvark reloads (it exits with none left). */
   async drop(network: string): Promise<void> {
-    await this.exclusive(async () => {
+    await this.serial.run(async () => {
       const names = (await readdir(this.dir).catch(() => [] as string[])).filter((f) => f === network || isLinkFileOf(network, f));
       if (!names.length) return;
+      await this.quiet();
       await Promise.all(names.map((f) => rm(join(this.dir, f), { force: true })));
-      await this.reload({ required: false });
+      this.reload();
     });
   }
 
   /**
-   * Run netavark (`fn`), which rewrites a network's file and signals or starts aardvark, as one
-   * change: after aardvark has read the previous one, and with the next waiting for it to read this.
+   * Run netavark (`fn`), which rewrites a network's file in place and signals or starts aardvark:
+   * once aardvark has read every change before it, and with the next SIGHUP waiting for it to read this.
    */
   around<T>(fn: () => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
+    return this.serial.run(async () => {
+      await this.quiet();
       const pid = await this.pid();
       const before = pid === undefined ? new Set<string>() : await this.host.udpSockets(pid);
       try {
         return await fn();
       } finally {
+        // netavark's own reload, or a new aardvark (any socket it binds shows it has read its files)
         const now = await this.pid();
-        // a new aardvark (netavark started it): any socket it binds shows it has read its files
-        if (now !== undefined) this.pending = { pid: now, before: now === pid ? before : new Set() };
+        if (now !== undefined) this.track(this.loaded(now, now === pid ? before : new Set()));
       }
     });
   }
 
+  /** Every change made so far has been read by aardvark (or it does not run). */
+  async quiet(): Promise<void> {
+    while (this.pump) await this.pump;
+  }
+
   private async change(network: string, fn: (entries: string[]) => string[]): Promise<void> {
-    await this.exclusive(async () => {
+    await this.serial.run(async () => {
       const text = await this.read(network);
       if (text === undefined) throw new InternalError(`Cannot change aardvark's names for network ${network}: it has no configuration`);
       const [head, ...entries] = text.split('\n').filter((l) => l !== '');
       const next = [head, ...fn(entries)].join('\n') + '\n';
       if (next === text) return;
+      if ((await this.pid()) === undefined) throw new InternalError('Cannot reload aardvark-dns: it does not run');
       await this.write(network, next);
-      await this.reload({ required: true });
+      this.reload();
     });
-  }
-
-  /** One change at a time, started once aardvark has read the previous one. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    return this.serial.run(async () => {
-      await this.settled();
-      return fn();
-    });
-  }
-
-  /** Wait (polling its sockets) until aardvark has read its files since the last signal, or exited. */
-  private async settled(): Promise<void> {
-    const p = this.pending;
-    if (!p) return;
-    const deadline = Date.now() + RELOAD_WAIT_MS;
-    for (;;) {
-      if (!this.alive(p.pid)) break;
-      const now = await this.host.udpSockets(p.pid);
-      if ([...now].some((s) => !p.before.has(s)) || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    this.pending = undefined;
   }
 
   /** Write a file of the directory whole: made beside it, renamed in. */
@@ -152,21 +147,45 @@ export class AardvarkConfig {
     await rename(tmp, join(this.dir, name));
   }
 
-  /** SIGHUP aardvark so it reads its files again; `required`: that it does not run is an error. */
-  private async reload(opts: { required: boolean }): Promise<void> {
-    const pid = await this.pid();
-    if (pid === undefined) {
-      if (opts.required) throw new InternalError('Cannot reload aardvark-dns: it does not run');
-      return;
+  /** Have aardvark read its files again: a SIGHUP now, or once it has read the last one. */
+  private reload(): void {
+    this.dirty = true;
+    if (!this.pump) this.track(Promise.resolve());
+  }
+
+  /** The reload loop, after `first` (a reload in flight): one SIGHUP at a time while files changed. */
+  private track(first: Promise<void>): void {
+    const pump = (async () => {
+      await first;
+      while (this.dirty) {
+        this.dirty = false;
+        const pid = await this.pid();
+        if (pid === undefined) return;
+        const before = await this.host.udpSockets(pid);
+        try {
+          this.host.signal(pid, 'SIGHUP');
+        } catch {
+          return;
+        }
+        await this.loaded(pid, before);
+      }
+    })().catch(() => {}).finally(() => {
+      if (this.pump !== pump) return;
+      this.pump = undefined;
+      // a change made as the loop ended
+      if (this.dirty) this.track(Promise.resolve());
+    });
+    this.pump = pump;
+  }
+
+  /** Wait (polling its sockets) until aardvark has bound a UDP socket not in `before`, or exited, or RELOAD_WAIT_MS passed. */
+  private async loaded(pid: number, before: Set<string>): Promise<void> {
+    const deadline = Date.now() + RELOAD_WAIT_MS;
+    while (this.alive(pid) && Date.now() < deadline) {
+      const now = await this.host.udpSockets(pid);
+      if ([...now].some((s) => !before.has(s))) return;
+      await new Promise((r) => setTimeout(r, 2));
     }
-    const before = await this.host.udpSockets(pid);
-    try {
-      this.host.signal(pid, 'SIGHUP');
-    } catch (e) {
-      if (opts.required) throw new InternalError(`Cannot reload aardvark-dns (pid ${pid}): ${errnoCode(e) ?? String(e)}`, { cause: e });
-      return;
-    }
-    this.pending = { pid, before };
   }
 
   private async read(network: string): Promise<string | undefined> {

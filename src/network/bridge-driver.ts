@@ -210,6 +210,11 @@ export class BridgeDriver implements NetworkDriver {
     });
   }
 
+  /** Every name change has been read by aardvark-dns. */
+  namesSettled(): Promise<void> {
+    return this.aardvark.quiet();
+  }
+
   /** A removed network's names: aardvark stops answering on its gateway. */
   async forgetNames(network: NetworkRecord): Promise<void> {
     await this.exclusive(network, () => this.aardvark.drop(netavarkName(network)));

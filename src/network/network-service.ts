@@ -179,7 +179,8 @@ export class NetworkService {
   /** Delete the namespaces made ahead; endpoints and the bridge stay (containers keep running). */
   async close(): Promise<void> {
     this.extras.close();
-    await this.netnsPool.drain();
+    // a name change not yet signalled to aardvark-dns is, before the daemon goes
+    await Promise.all([this.netnsPool.drain(), this.bridgeDriver.namesSettled()]);
   }
 
   static async open(opts: NetworkServiceOptions): Promise<NetworkService> {
