@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
  * netavark runs in a mount namespace of its own (slave of the daemon's, so every network namespace
  * mount made or removed later reaches it) where both sysctl files are covered by a bind mount of a
  * plain file that reads "1": netavark sees forwarding on and writes nothing, and the kernel's
- * value is never touched, not even for a moment (docs/decisions/0019).
+ * value is never touched, not even for a moment (docs/decisions/0021).
  *
  * aardvark-dns, which netavark starts and which outlives it, goes back to the daemon's own mount
  * namespace through a wrapper, so no long-lived process holds a copy of the daemon's mounts.
