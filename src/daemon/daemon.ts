@@ -83,6 +83,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Runni
       },
       ...(cfg.bridgeOptions.defaultAddressPools ? { addressPools: cfg.bridgeOptions.defaultAddressPools } : {}),
       ports: { defaultHostIp: cfg.bridgeOptions.ip, userlandProxy: cfg.bridgeOptions.userlandProxy }, iptables: cfg.bridgeOptions.iptables,
+      ipForward: cfg.bridgeOptions.ipForward,
       netnsPool: 2, events,
     }),
     ContainerStore.open(containersRoot, log.child({ module: 'store' })),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { AardvarkConfig } from './aardvark-config.js';
+import type { DnsLinkTarget } from './dns-links.js';
 import { InternalError, KeyedMutex, silentLogger, type Logger } from '../base/index.js';
 import { NETNS_RUN_DIR } from '../host/index.js';
 import type { EndpointRelease, EndpointRequest, EndpointResult, NetworkDriver } from './driver.js';
@@ -65,7 +66,7 @@ export class BridgeDriver implements NetworkDriver {
   constructor(private readonly host: NetworkHost, cfg: NetavarkConfig & { daemonTag: string }, private readonly log: Logger = silentLogger) {
     this.netavark = new Netavark(host, cfg);
     this.forwarder = new PortForwarder(host, cfg.daemonTag);
-    this.aardvark = new AardvarkConfig(join(cfg.configDir, 'aardvark-dns'), (pid, sig) => host.signalProcess(pid, sig));
+    this.aardvark = new AardvarkConfig(join(cfg.configDir, 'aardvark-dns'), { signal: (pid, sig) => host.signalProcess(pid, sig), udpSockets: (pid) => host.udpSockets(pid) });
   }
 
   plan(req: EndpointRequest): BridgePlan {
@@ -199,23 +200,19 @@ export class BridgeDriver implements NetworkDriver {
     await this.guarded(req.network, () => this.netavark.teardown(netnsPath, p.netavark), { dns });
   }
 
-  /**
-   * Extra names on a network with DNS (a user network's --link aliases): each entry its own line of
-   * aardvark's file, under an id of berth's that no container has, so netavark never touches it.
-   */
-  async addNames(network: NetworkRecord, entries: readonly { id: string; ip: string; names: string[] }[]): Promise<void> {
+  /** A linker's `--link` aliases on a network with DNS, answered to it alone (dns-links.ts); none: they go. */
+  async setLinks(network: NetworkRecord, linkerId: string, links: readonly DnsLinkTarget[]): Promise<void> {
     const name = netavarkName(network);
     await this.exclusive(network, async () => {
-      for (const e of entries) await this.aardvark.add(name, { containerId: e.id, ipv4: [e.ip], ipv6: [], names: e.names });
+      // no file: aardvark does not serve the network (its last container left), and a link has nothing to add
+      if (links.length && !(await this.aardvark.serves(name))) return;
+      await this.aardvark.setLinks(name, linkerId, links);
     });
   }
 
-  async removeNames(network: NetworkRecord, ids: readonly string[]): Promise<void> {
-    const name = netavarkName(network);
-    await this.exclusive(network, async () => {
-      if (!(await this.aardvark.serves(name))) return;
-      for (const id of ids) await this.aardvark.remove(name, id);
-    });
+  /** Every name change has been read by aardvark-dns. */
+  namesSettled(): Promise<void> {
+    return this.aardvark.quiet();
   }
 
   /** A removed network's names: aardvark stops answering on its gateway. */
@@ -264,8 +261,10 @@ export class BridgeDriver implements NetworkDriver {
    * they may run side by side.
    */
   private async guarded<T>(network: NetworkRecord, fn: () => Promise<T>, opts: { dns?: boolean } = {}): Promise<T> {
-    // netavark rewrites aardvark's file of a DNS network without a lock berth shares: one at a time there
-    return !opts.dns && (await this.isPinned(network)) ? fn() : this.exclusive(network, fn);
+    // netavark rewrites aardvark's file of a DNS network without a lock berth shares: one at a time
+    // there, and as one of aardvark's changes (aardvark-config.ts)
+    if (opts.dns) return this.exclusive(network, () => this.aardvark.around(fn));
+    return (await this.isPinned(network)) ? fn() : this.exclusive(network, fn);
   }
 
   /** Pinned: the keeper is a port of the bridge (a keeper whose bridge was deleted pins nothing). */

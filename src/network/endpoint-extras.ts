@@ -1,7 +1,7 @@
 import type { Logger } from '../base/index.js';
 import type { BridgeDriver } from './bridge-driver.js';
 import { removeEmptyDnatChain } from './dnat-chains.js';
-import { dnsLinkId, parseDnsLink } from './dns-links.js';
+import { parseDnsLink, type DnsLinkTarget } from './dns-links.js';
 import { endpointKey, type EndpointRecord } from './endpoint-store.js';
 import { netavarkName } from './netavark.js';
 import type { NetworkHost } from './network-host.js';
@@ -46,14 +46,9 @@ export class EndpointExtras {
   /** The endpoint is wired: open its proxied ports and add its link names. Throws to have it undone. */
   async wired(rec: EndpointRecord, network: NetworkRecord): Promise<void> {
     await this.startProxy(rec, network);
-    await this.addLinkNames(rec, network);
+    await this.setLinkNames(rec, network, { fresh: rec });
     // linkers waiting for this container (it started, restarted with a new address, or connected later)
-    if (!rec.attachment.dnsNames) return;
-    for (const linker of this.deps.endpoints()) {
-      if (linker === rec || linker.state !== 'ready' || linker.sandboxOnly || linker.attachment.networkId !== network.id) continue;
-      if (!(linker.config?.links ?? []).some((spec) => this.names(linkTarget(spec), rec))) continue;
-      await this.addLinkNames(linker, network, rec).catch((e: unknown) => this.deps.log.warn('cannot refresh link names', { id: linker.containerId, error: String(e) }));
-    }
+    await this.refreshLinkers(rec, network, { fresh: rec });
   }
 
   /** Whether `target` (a link's) names the endpoint's container: its name, id or an id prefix. */
@@ -65,17 +60,23 @@ export class EndpointExtras {
   /** The endpoint is being unwired: every step best effort. */
   async unwiring(rec: EndpointRecord, network: NetworkRecord | undefined): Promise<void> {
     this.proxy.stop(endpointKey(rec));
-    if (!network || rec.sandboxOnly) return;
-    if (!rec.attachment.dnsNames) return;
-    // its own links' names, and the names other containers' links gave it (they answer nothing while it is away)
-    const ids = (rec.config?.links ?? []).map((_, i) => dnsLinkId(rec.containerId, i));
-    for (const linker of this.deps.endpoints()) {
-      if (linker === rec || linker.sandboxOnly || linker.attachment.networkId !== network.id) continue;
-      (linker.config?.links ?? []).forEach((spec, i) => { if (this.names(linkTarget(spec), rec)) ids.push(dnsLinkId(linker.containerId, i)); });
-    }
-    if (ids.length) {
-      await this.deps.bridge.removeNames(network, ids)
+    if (!network || rec.sandboxOnly || !rec.attachment.dnsNames) return;
+    // its own links' names, and the aliases other containers' links gave it (they answer nothing while it is away)
+    if (rec.config?.links?.length) {
+      await this.deps.bridge.setLinks(network, rec.containerId, [])
         .catch((e: unknown) => this.deps.log.warn('cannot remove link names from aardvark-dns', { id: rec.containerId, error: String(e) }));
+    }
+    await this.refreshLinkers(rec, network, { gone: rec });
+  }
+
+  /** Rewrite the link names of every linker on the network whose links name `target`'s container. */
+  private async refreshLinkers(target: EndpointRecord, network: NetworkRecord, change: { fresh?: EndpointRecord; gone?: EndpointRecord }): Promise<void> {
+    if (!target.attachment.dnsNames) return;
+    for (const linker of this.deps.endpoints()) {
+      if (linker === target || linker.containerId === target.containerId || linker.state !== 'ready' || linker.sandboxOnly || linker.attachment.networkId !== network.id) continue;
+      if (!(linker.config?.links ?? []).some((spec) => this.names(linkTarget(spec), target))) continue;
+      await this.setLinkNames(linker, network, change)
+        .catch((e: unknown) => this.deps.log.warn('cannot refresh link names', { id: linker.containerId, error: String(e) }));
     }
   }
 
@@ -114,24 +115,24 @@ export class EndpointExtras {
   }
 
   /**
-   * `--link target:alias` on a user-defined network: the alias answers with the target's address on
-   * that network through the embedded DNS (dockerd: no environment, no /etc/hosts). aardvark-dns
-   * has no per-client names, so every container of the network resolves it (docs/differences.md).
-   * A target not on the network (or not running) gives no name, as dockerd's resolver finds none.
+   * `--link target:alias` on a user-defined network: the alias answers the linking container alone
+   * with the target's address on that network, through the embedded DNS (dockerd: no environment,
+   * no /etc/hosts; dns-links.ts for how aardvark-dns scopes it). A target not on the network (or
+   * not running) gives no name, as dockerd's resolver finds none. `fresh`: an endpoint wired this
+   * moment, not yet recorded as ready; `gone`: one being unwired.
    */
-  private async addLinkNames(rec: EndpointRecord, network: NetworkRecord, fresh?: EndpointRecord): Promise<void> {
+  private async setLinkNames(rec: EndpointRecord, network: NetworkRecord, change: { fresh?: EndpointRecord; gone?: EndpointRecord }): Promise<void> {
     const links = rec.config?.links ?? [];
     // the default bridge's links are legacy ones (environment, /etc/hosts): the container's side
     if (!links.length || !rec.attachment.dnsNames) return;
-    const entries = links.flatMap((spec, i) => {
+    const candidates = change.fresh ? [change.fresh, ...this.deps.endpoints()] : this.deps.endpoints();
+    const targets: DnsLinkTarget[] = links.flatMap((spec) => {
       const { target, alias } = parseDnsLink(spec);
-      // `fresh`: an endpoint wired this moment, not yet recorded as ready
-      const candidates = fresh ? [fresh, ...this.deps.endpoints()] : this.deps.endpoints();
-      const hit = candidates.find((r) => (r.state === 'ready' || r === fresh) && !r.sandboxOnly && r.attachment.networkId === network.id && r.attachment.ipAddress
-        && this.names(target, r));
-      return hit ? [{ id: dnsLinkId(rec.containerId, i), ip: hit.attachment.ipAddress, names: [alias] }] : [];
+      const hit = candidates.find((r) => (r.state === 'ready' || r === change.fresh) && !(change.gone && endpointKey(r) === endpointKey(change.gone)) && !r.sandboxOnly
+        && r.attachment.networkId === network.id && r.attachment.ipAddress && this.names(target, r));
+      return hit ? [{ alias, targetId: hit.containerId }] : [];
     });
-    if (entries.length) await this.deps.bridge.addNames(network, entries);
+    await this.deps.bridge.setLinks(network, rec.containerId, targets);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { errnoCode, InternalError } from '../base/index.js';
+import { shieldedCommand, type ForwardingShield } from './forwarding-shield.js';
 import type { NetworkHost } from './network-host.js';
 import type { NetworkRecord, PortMapping } from './types.js';
 
@@ -58,6 +59,8 @@ export interface NetavarkConfig {
   aardvarkBinary?: string;
   /** Put first on netavark's PATH (--iptables=false: no-iptables.ts). */
   pathPrefix?: string;
+  /** --ip-forward=false: netavark runs where its forwarding sysctl writes land in a file (forwarding-shield.ts). */
+  forwardingShield?: ForwardingShield;
 }
 
 /** Translate a bridge network record and one endpoint into netavark's input. */
@@ -137,8 +140,11 @@ export class Netavark {
   }
 
   private async run(verb: 'setup' | 'teardown', netnsPath: string, opts: NetavarkOptions): Promise<string> {
-    const aardvark = this.cfg.aardvarkBinary ? ['--aardvark-binary', this.cfg.aardvarkBinary] : [];
-    const r = await this.host.exec(this.cfg.binary, [...aardvark, '--config', this.cfg.configDir, verb, netnsPath], {
+    const shield = this.cfg.forwardingShield;
+    const aardvarkBinary = shield?.aardvark ?? this.cfg.aardvarkBinary;
+    const args = [...(aardvarkBinary ? ['--aardvark-binary', aardvarkBinary] : []), '--config', this.cfg.configDir, verb, netnsPath];
+    const cmd = shield ? shieldedCommand(shield, this.cfg.binary, args) : { file: this.cfg.binary, args };
+    const r = await this.host.exec(cmd.file, cmd.args, {
       stdin: JSON.stringify(opts),
       env: withSbinPath(this.cfg.pathPrefix ? { ...process.env, PATH: `${this.cfg.pathPrefix}:${process.env.PATH ?? ''}` } : process.env),
       allowFailure: true,

@@ -1,4 +1,4 @@
-import { addBridgePlaceholder, deleteLinkIn, enableHairpin, enableRouteLocalnet, ipv4Routes, createNetns, deleteLink, deleteNetns, exec, isBridgePort, linkExists, netnsExists, wireVeth, type ExecOptions, type ExecResult, type VethWiring } from '../host/index.js';
+import { addBridgePlaceholder, deleteLinkIn, enableHairpin, enableRouteLocalnet, ipv4Routes, udpSocketsOf, createNetns, deleteLink, deleteNetns, exec, isBridgePort, linkExists, netnsExists, wireVeth, type ExecOptions, type ExecResult, type VethWiring } from '../host/index.js';
 
 /** The kernel and process side effects networking needs; tests pass a recording fake. */
 export interface NetworkHost {
@@ -22,8 +22,11 @@ export interface NetworkHost {
   ipv4Routes(): Promise<string[]>;
   /** Signal a process (aardvark-dns's reload); signal 0 checks that it exists. Throws as process.kill. */
   signalProcess(pid: number, signal: NodeJS.Signals): void;
+  /** The inodes of the UDP sockets a process holds (aardvark-dns's listeners); empty when it is gone. */
+  udpSockets(pid: number): Promise<Set<string>>;
 }
 
 export const realNetworkHost: NetworkHost = { exec, createNetns, deleteNetns, netnsExists, linkExists, isBridgePort, addBridgePlaceholder, deleteLink, deleteLinkIn, wireVeth, enableRouteLocalnet, enableHairpin, ipv4Routes: () => ipv4Routes(),
   signalProcess: (pid, signal) => { process.kill(pid, signal); },
+  udpSockets: udpSocketsOf,
 };

@@ -25,6 +25,7 @@ import { NullDriver } from './null-driver.js';
 import { IccFirewall, type LinkOpening } from './icc.js';
 import { applyMasquerade, type MasqueradeExemption } from './masquerade.js';
 import { installNoIptablesShim } from './no-iptables.js';
+import { forwardingShieldAt, installForwardingShield } from './forwarding-shield.js';
 import { PortBook } from './port-book.js';
 import { EndpointExtras } from './endpoint-extras.js';
 import { forwardKey, type ForwardedEndpoint } from './port-forward.js';
@@ -75,6 +76,8 @@ export interface NetworkServiceOptions {
   ports?: { probe?: PortProbe; ephemeral?: [number, number]; defaultHostIp?: string; userlandProxy?: boolean; hostIpv6?: boolean };
   /** dockerd's --iptables (default true); false: every published port goes through the userland proxy. */
   iptables?: boolean;
+  /** dockerd's --ip-forward (default true); false: netavark may not turn forwarding on (forwarding-shield.ts). */
+  ipForward?: boolean;
 }
 
 /** The namespace exists (so `runc create` can start); `done` settles when the endpoint is wired. */
@@ -130,6 +133,7 @@ export class NetworkService {
     this.bridgeDriver = new BridgeDriver(host, {
       binary: opts.netavarkPath ?? DEFAULT_NETAVARK, configDir: join(opts.execRoot, 'netavark'), aardvarkBinary: opts.aardvarkPath ?? DEFAULT_AARDVARK, daemonTag,
       ...(opts.iptables === false ? { pathPrefix: join(opts.root, 'no-iptables') } : {}),
+      ...(opts.ipForward === false ? { forwardingShield: forwardingShieldAt(join(opts.root, 'forwarding-shield')) } : {}),
     }, log);
     this.drivers = { bridge: this.bridgeDriver, host: new HostDriver(), null: new NullDriver() };
     this.netnsPool = new NetnsPool({ host, prefix: `berth-p${daemonTag}-`, size: opts.netnsPool ?? 0, log });
@@ -175,7 +179,8 @@ export class NetworkService {
   /** Delete the namespaces made ahead; endpoints and the bridge stay (containers keep running). */
   async close(): Promise<void> {
     this.extras.close();
-    await this.netnsPool.drain();
+    // a name change not yet signalled to aardvark-dns is, before the daemon goes
+    await Promise.all([this.netnsPool.drain(), this.bridgeDriver.namesSettled()]);
   }
 
   static async open(opts: NetworkServiceOptions): Promise<NetworkService> {
@@ -191,6 +196,9 @@ export class NetworkService {
     await mkdir(opts.root, { recursive: true });
     await mkdir(join(opts.execRoot, 'netavark'), { recursive: true });
     if (opts.iptables === false) await installNoIptablesShim(join(opts.root, 'no-iptables'));
+    if (opts.ipForward === false) {
+      await installForwardingShield(forwardingShieldAt(join(opts.root, 'forwarding-shield')), { aardvark: opts.aardvarkPath ?? DEFAULT_AARDVARK, daemonPid: process.pid });
+    }
     const networks = await NetworkStore.open({
       file: join(opts.root, 'networks.json'),
       bridge: disabled ? undefined : { name, subnet: pool.subnet, gateway: pool.gatewayIp, mtu, ...(range ? { ipRange: range } : {}), ipMasq: opts.bridge.ipMasq !== false },

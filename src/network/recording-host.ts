@@ -116,6 +116,14 @@ export class RecordingHost implements NetworkHost {
   signalProcess(pid: number, signal: NodeJS.Signals): void {
     if (!this.pids.has(pid)) throw Object.assign(new Error('no such process'), { code: 'ESRCH' });
     if (Number(signal) !== 0) this.calls.push({ op: 'signalProcess', args: [pid, signal] });
+    if (signal === 'SIGHUP') this.reloads.set(pid, (this.reloads.get(pid) ?? 0) + 1);
+  }
+
+  /** SIGHUPs per process: a fake aardvark binds a new socket at each (it has read its files at once). */
+  private readonly reloads = new Map<number, number>();
+
+  async udpSockets(pid: number): Promise<Set<string>> {
+    return this.pids.has(pid) ? new Set([`${pid}-${this.reloads.get(pid) ?? 0}`]) : new Set();
   }
 
   ops(): string[] {

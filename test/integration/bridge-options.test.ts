@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { eventually, isRoot, startDaemon, withBusybox, type RunResult, type TestDaemon } from './harness.js';
@@ -105,5 +107,76 @@ describe('daemon bridge options: -b none', { skip: !isRoot() && 'needs root' }, 
     assert.match(r.stderr, /network bridge not found/);
     ok(await d.docker(['network', 'create', '--subnet', `10.${randomInt(151, 199)}.${randomInt(0, 255)}.0/24`, 'own']));
     assert.match(ok(await d.docker(['run', '--rm', '--network', 'own', 'busybox', 'ip', '-o', 'link'])), /eth0/);
+  });
+});
+
+/** The namespace (`net:[inode]`) a process is in, or undefined when it is gone. */
+function nsOf(pid: number | string, kind: 'net' | 'mnt'): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/${kind}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every process or mount on the machine that still holds the network namespace `ns` ("net:[inode]"). */
+function holdersOf(ns: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    if (nsOf(pid, 'net') === ns) found.push(`process ${pid}`);
+    try {
+      if (readFileSync(`/proc/${pid}/mountinfo`, 'utf8').includes(` ${ns} `)) found.push(`a mount seen by process ${pid}`);
+    } catch { /* gone */ }
+  }
+  return found;
+}
+
+// berthd runs in a network namespace of the test's own, where forwarding is off: the host's
+// forwarding (which dockerd and the other tests' daemons need) is never touched.
+describe('daemon bridge options: --ip-forward=false', { skip: !isRoot() && 'needs root' }, () => {
+  let d: TestDaemon | undefined;
+  const netns = `berth-fwd-${randomInt(1e9).toString(36)}`;
+  const inNs = (...cmd: string[]): string => {
+    const r = spawnSync('ip', ['netns', 'exec', netns, ...cmd], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const forwarding = (): string[] => ['/proc/sys/net/ipv4/ip_forward', '/proc/sys/net/ipv6/conf/all/forwarding'].map((f) => inNs('cat', f).trim());
+  before(async () => {
+    assert.equal(spawnSync('ip', ['netns', 'add', netns]).status, 0);
+    inNs('ip', 'link', 'set', 'lo', 'up');
+    inNs('sh', '-c', 'echo 0 > /proc/sys/net/ipv4/ip_forward && echo 0 > /proc/sys/net/ipv6/conf/all/forwarding');
+    d = await startDaemon({ netns, args: ['--ip-forward=false'] });
+    await withBusybox(d);
+  });
+  after(async () => {
+    await removeEverything(d);
+    spawnSync('ip', ['netns', 'delete', netns]);
+  });
+
+  test('forwarding stays off through containers on the default bridge, a user network and an IPv6 network; DNS works; removed containers\' namespaces are freed', async () => {
+    const dm = d!;
+    assert.deepEqual(forwarding(), ['0', '0']);
+    const octet = randomInt(151, 199);
+    ok(await dm.docker(['run', '-d', '--name', 'onbridge', 'busybox', 'sleep', '1000']));
+    ok(await dm.berth(['network', 'create', '--subnet', `10.${octet}.1.0/24`, 'fwd-user']));
+    ok(await dm.docker(['network', 'create', '--ipv6', '--subnet', `10.${octet}.2.0/24`, '--subnet', `fd00:${octet}:2::/64`, 'fwd-v6']));
+    ok(await dm.docker(['run', '-d', '--name', 'onuser', '--network', 'fwd-user', 'busybox', 'sleep', '1000']));
+    ok(await dm.docker(['run', '-d', '--name', 'onv6', '--network', 'fwd-v6', 'busybox', 'sleep', '1000']));
+    assert.deepEqual(forwarding(), ['0', '0'], 'netavark set the bridges up without turning forwarding on');
+    // the embedded DNS, which netavark started, answers
+    const ip = ok(await dm.docker(['inspect', '-f', '{{(index .NetworkSettings.Networks "fwd-user").IPAddress}}', 'onuser'])).trim();
+    const dns = await eventually(async () => { const r = await dm.docker(['run', '--rm', '--network', 'fwd-user', 'busybox', 'nslookup', 'onuser']); return r.code === 0 && r.stdout; }, 20_000);
+    assert.ok(dns.includes(ip), dns);
+    assert.deepEqual(forwarding(), ['0', '0']);
+    // aardvark-dns outlives netavark: it runs in berthd's own mount namespace, not netavark's shielded one
+    const aardvark = Number(readFileSync(join(dm.execRoot, 'netavark', 'aardvark-dns', 'aardvark.pid'), 'utf8'));
+    const berthd = Number(readFileSync(join(dm.dir, 'berthd.pid'), 'utf8'));
+    assert.ok(nsOf(aardvark, 'mnt'), 'aardvark-dns runs');
+    assert.equal(nsOf(aardvark, 'mnt'), nsOf(berthd, 'mnt'));
+    // a removed container's network namespace is held by no process and no mount anywhere
+    const gone = await Promise.all(['onuser', 'onv6'].map(async (name) => nsOf(ok(await dm.docker(['inspect', '-f', '{{.State.Pid}}', name])).trim(), 'net')!));
+    ok(await dm.docker(['rm', '-f', 'onuser', 'onv6']));
+    for (const ns of gone) await eventually(() => holdersOf(ns).length === 0, 10_000).catch(() => assert.fail(`${ns} is still held: ${holdersOf(ns).join(', ')}`));
   });
 });

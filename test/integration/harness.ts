@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -55,12 +55,22 @@ export function run(file: string, args: string[], opts: { input?: string | Buffe
       clearTimeout(timer);
       res({ code: code ?? (sig ? 128 + 9 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
     });
+    // a command that exits before reading its input closes the pipe: that is not the test's failure
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }
 
 /** Start a berthd of its own: data root, exec root, socket, bridge and subnet. */
-export async function startDaemon(opts: { args?: string[] | ((net: { bridge: string; subnet: string }) => string[]); dataRootMiB?: number } = {}): Promise<TestDaemon> {
+export async function startDaemon(opts: {
+  args?: string[] | ((net: { bridge: string; subnet: string }) => string[]);
+  dataRootMiB?: number;
+  /**
+   * A named network namespace (the test's own) to run berthd in: its bridge, rules and sysctls are
+   * that namespace's; its mounts live in a mount namespace of its own (inNetns).
+   */
+  netns?: string;
+} = {}): Promise<TestDaemon> {
   const dir = mkdtempSync('/tmp/berth-it-');
   const tag = randomBytes(3).toString('hex');
   const sock = join(dir, 'berth.sock');
@@ -83,10 +93,11 @@ export async function startDaemon(opts: { args?: string[] | ((net: { bridge: str
     '--pidfile', join(dir, 'berthd.pid'),
     // a test naming its own bridge (-b none) gives no --bip either
     ...(extra.some((a) => a === '-b' || a === '--bridge') ? [] : ['--bridge', bridge, '--bip', subnet]), '--config-file', join(dir, 'daemon.json'), '--log-level', 'debug', ...extra];
+  const launcher = opts.netns ? inNetns(opts.netns, dir) : { file: DAEMON, args: [] };
   const launch = async (): Promise<void> => {
     const { openSync } = await import('node:fs');
     const fd = openSync(logFile, 'a');
-    child = spawn(DAEMON, daemonArgs, { stdio: ['ignore', fd, fd], detached: true });
+    child = spawn(launcher.file, [...launcher.args, ...daemonArgs], { stdio: ['ignore', fd, fd], detached: true });
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`berthd exited with ${child.exitCode}:\n${readFileSync(logFile, 'utf8')}`);
@@ -117,7 +128,7 @@ export async function startDaemon(opts: { args?: string[] | ((net: { bridge: str
   const d: TestDaemon = {
     dir, sock, host: `unix://${sock}`, dataRoot, execRoot, bridge, subnet,
     berth: (args, o = {}) => run(CLI, args, { ...o, env: { ...env, ...o.env } }),
-    berthd: (args, o = {}) => run(DAEMON, [...daemonArgs, ...args], o),
+    berthd: (args, o = {}) => run(launcher.file, [...launcher.args, ...daemonArgs, ...args], o),
     docker: (args, o = {}) => run(DOCKER, ['-H', `unix://${sock}`, ...args], { ...o, env: { ...process.env, DOCKER_CONFIG: join(dir, 'docker-config') } }),
     api,
     async crash() {
@@ -148,6 +159,18 @@ export async function startDaemon(opts: { args?: string[] | ((net: { bridge: str
   };
   await launch();
   return d;
+}
+
+/**
+ * berthd in a named network namespace, with a mount namespace of its own where /sys is that
+ * namespace's (links are looked up there) and the cgroup mounts are the host's (`ip netns exec`
+ * would drop them). nsenter, unshare and sh exec one another: the child is berthd itself.
+ */
+function inNetns(netns: string, dir: string): { file: string; args: string[] } {
+  const cgroups = join(dir, 'cgroup-move');
+  mkdirSync(cgroups);
+  const script = 'mount --rbind /sys/fs/cgroup "$1" && mount -t sysfs sysfs /sys && mount --move "$1" /sys/fs/cgroup && shift && exec "$@"';
+  return { file: 'nsenter', args: [`--net=/run/netns/${netns}`, 'unshare', '--mount', '--propagation', 'slave', '--', 'sh', '-c', script, 'berthd-in-netns', cgroups, DAEMON] };
 }
 
 function waitExit(child: ChildProcess | undefined): Promise<void> {
