@@ -1178,6 +1178,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "openInRoot", NULL, x_open_in_root, NULL, NULL, NULL, napi_default, NULL },
     { "mkdirInRoot", NULL, x_mkdir_in_root, NULL, NULL, NULL, napi_default, NULL },
     { "copyTree", NULL, x_copy_tree, NULL, NULL, NULL, napi_default, NULL },
+    { "sendFile", NULL, x_send_file, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
