@@ -72,13 +72,9 @@ static void send_execute(napi_env env, void *arg) {
 static void send_complete(napi_env env, napi_status status, void *arg) {
   struct send_job *j = arg;
   close(j->out);
-  if (status == napi_ok && !j->err) {
-    napi_value sent;
-    napi_create_double(env, (double)j->sent, &sent);
-    napi_resolve_deferred(env, j->deferred, sent);
-  } else {
-    napi_reject_deferred(env, j->deferred, errno_error(env, status == napi_ok ? j->err : ECANCELED, j->syscall ? j->syscall : "sendfile", NULL));
-  }
+  napi_value sent;
+  napi_create_double(env, (double)j->sent, &sent);
+  settle(env, j->deferred, status, sent, j->err, j->syscall ? j->syscall : "sendfile", NULL);
   napi_delete_reference(env, j->cancel_ref);
   napi_delete_async_work(env, j->work);
   free(j);
