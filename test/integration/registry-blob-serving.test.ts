@@ -117,6 +117,35 @@ describe('berth registry serve: blob bodies', () => {
     assert.ok(text.endsWith('{}'), 'the second answer is /v2/\'s body, and nothing of the blob came');
   });
 
+  test('pipelined requests are answered in order, each blob whole after the one before', async () => {
+    const s = netConnect(Number(plain.addr.split(':')[1]), '127.0.0.1');
+    const parts: Buffer[] = [];
+    s.on('data', (b: Buffer) => parts.push(b));
+    const ended = new Promise((res, rej) => { s.on('end', res); s.on('error', rej); });
+    const path = `/v2/serve/blob/blobs/${digest}`;
+    s.write(`GET ${path} HTTP/1.1\r\nHost: registry\r\n\r\nGET ${path} HTTP/1.1\r\nHost: registry\r\nRange: bytes=10-19\r\n\r\n`
+      + `GET ${path} HTTP/1.1\r\nHost: registry\r\n\r\nGET /v2/ HTTP/1.1\r\nHost: registry\r\nConnection: close\r\n\r\n`);
+    await ended;
+    let rest = Buffer.concat(parts);
+    const answer = (): { head: string; body: Buffer } => {
+      const end = rest.indexOf('\r\n\r\n');
+      const head = rest.subarray(0, end).toString('latin1');
+      const length = Number(/content-length: (\d+)/i.exec(head)![1]);
+      const body = rest.subarray(end + 4, end + 4 + length);
+      rest = rest.subarray(end + 4 + length);
+      return { head, body };
+    };
+    const first = answer();
+    assert.match(first.head, /^HTTP\/1\.1 200/);
+    assert.ok(first.body.equals(blob));
+    const second = answer();
+    assert.match(second.head, /^HTTP\/1\.1 206/);
+    assert.ok(second.body.equals(blob.subarray(10, 20)));
+    assert.ok(answer().body.equals(blob));
+    assert.equal(answer().body.toString(), '{}');
+    assert.equal(rest.length, 0);
+  });
+
   test('clients that drop the connection mid-blob leave the server serving', async () => {
     const port = Number(plain.addr.split(':')[1]);
     // Five at once: two go out by sendfile, the others streamed.
