@@ -1,5 +1,7 @@
-// How berth's registry server sends blobs: by sendfile(2) on plain TCP and unix connections,
-// streamed over TLS (docs/decisions/0019). Three servers share one storage root: plain, TLS and unix.
+// How berth's registry server sends blobs: by sendfile(2) to clients elsewhere on plain TCP,
+// copied to clients on loopback or a unix socket and over TLS (docs/decisions/0019). Three servers
+// share one storage root: plain (on every address: reached by loopback and, where this machine has
+// one, by an address of its own, which the server takes for a client elsewhere), TLS and unix.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -7,6 +9,7 @@ import { rm } from 'node:fs/promises';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
@@ -49,6 +52,11 @@ function dropMidway(open: () => Socket, path: string, after: number): Promise<nu
   });
 }
 
+/** This machine's first IPv4 address other than loopback, if it has one. */
+function outsideAddress(): string | undefined {
+  return Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+}
+
 describe('berth registry serve: blob bodies', () => {
   const dir = mkdtempSync('/tmp/berth-regblob-test-');
   const root = join(dir, 'root');
@@ -62,27 +70,32 @@ describe('berth registry serve: blob bodies', () => {
   const big = randomBytes(40 << 20); // more than loopback's socket buffers hold: a client can drop it midway
   let digest: string;
   let bigDigest: string;
+  let port: number;
+  const outside = outsideAddress();
+  // [how the server sends, host]
+  const ways: Array<[string, string]> = [['copied to loopback', '127.0.0.1'], ...(outside ? [[`sendfile to ${outside}`, outside] as [string, string]] : [])];
 
   before(async () => {
     const certs = makeCertificates(join(dir, 'certs'));
     ca = readFileSync(certs.ca);
     [plain, secure, unix] = await Promise.all([
-      startRegistry(dir, 'plain', `version: 0.1\n${storage}http:\n  addr: 127.0.0.1:0\n`),
+      startRegistry(dir, 'plain', `version: 0.1\n${storage}http:\n  addr: :0\n`),
       startRegistry(dir, 'secure', `version: 0.1\n${storage}http:\n  addr: 127.0.0.1:0\n  tls:\n    certificate: ${certs.cert}\n    key: ${certs.key}\n`, { scheme: 'https' }),
       startRegistry(dir, 'unix', `version: 0.1\n${storage}http:\n  net: unix\n  addr: ${sock}\n`),
     ]);
-    digest = await putBlob(plain.url, 'serve/blob', blob);
-    bigDigest = await putBlob(plain.url, 'serve/blob', big);
+    port = Number(plain.addr.split(':').pop());
+    digest = await putBlob(`http://127.0.0.1:${port}`, 'serve/blob', blob);
+    bigDigest = await putBlob(`http://127.0.0.1:${port}`, 'serve/blob', big);
   });
   after(async () => {
     await Promise.all([plain?.stop(), secure?.stop(), unix?.stop()]);
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('a blob of a few MiB comes out byte for byte, whole and by range, twice on one connection', async () => {
+  for (const [how, host] of ways) test(`a blob of a few MiB comes out byte for byte, whole and by range, twice on one connection (${how})`, async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
-      const url = `${plain.url}/v2/serve/blob/blobs/${digest}`;
+      const url = `http://${host}:${port}/v2/serve/blob/blobs/${digest}`;
       const whole = await get(url, { agent });
       assert.equal(whole.status, 200);
       assert.equal(whole.headers['content-length'], String(blob.length));
@@ -101,8 +114,8 @@ describe('berth registry serve: blob bodies', () => {
     }
   });
 
-  test('HEAD answers the size and sends no body: the next answer on the connection follows the header at once', async () => {
-    const s = netConnect(Number(plain.addr.split(':')[1]), '127.0.0.1');
+  for (const [how, host] of ways) test(`HEAD answers the size and sends no body: the next answer on the connection follows the header at once (${how})`, async () => {
+    const s = netConnect(port, host);
     const parts: Buffer[] = [];
     s.on('data', (b: Buffer) => parts.push(b));
     const ended = new Promise((res, rej) => { s.on('end', res); s.on('error', rej); });
@@ -117,8 +130,8 @@ describe('berth registry serve: blob bodies', () => {
     assert.ok(text.endsWith('{}'), 'the second answer is /v2/\'s body, and nothing of the blob came');
   });
 
-  test('pipelined requests are answered in order, each blob whole after the one before', async () => {
-    const s = netConnect(Number(plain.addr.split(':')[1]), '127.0.0.1');
+  for (const [how, host] of ways) test(`pipelined requests are answered in order, each blob whole after the one before (${how})`, async () => {
+    const s = netConnect(port, host);
     const parts: Buffer[] = [];
     s.on('data', (b: Buffer) => parts.push(b));
     const ended = new Promise((res, rej) => { s.on('end', res); s.on('error', rej); });
@@ -146,12 +159,11 @@ describe('berth registry serve: blob bodies', () => {
     assert.equal(rest.length, 0);
   });
 
-  test('clients that drop the connection mid-blob leave the server serving', async () => {
-    const port = Number(plain.addr.split(':')[1]);
-    // Five at once: two go out by sendfile, the others streamed.
-    const seen = await Promise.all([1, 2, 3, 4, 5].map((i) => dropMidway(() => netConnect(port, '127.0.0.1'), `/v2/serve/blob/blobs/${bigDigest}`, i << 20)));
+  for (const [how, host] of ways) test(`clients that drop the connection mid-blob leave the server serving (${how})`, async () => {
+    // Five at once: by sendfile, two go that way and the others are streamed.
+    const seen = await Promise.all([1, 2, 3, 4, 5].map((i) => dropMidway(() => netConnect(port, host), `/v2/serve/blob/blobs/${bigDigest}`, i << 20)));
     for (const n of seen) assert.ok(n < big.length);
-    const whole = await get(`${plain.url}/v2/serve/blob/blobs/${bigDigest}`);
+    const whole = await get(`http://${host}:${port}/v2/serve/blob/blobs/${bigDigest}`);
     assert.ok(whole.body.equals(big), 'the blob, byte for byte, after the dropped ones');
     assert.equal(plain.proc.exitCode, null);
     assert.doesNotMatch(plain.log(), /Error|warning/i);
