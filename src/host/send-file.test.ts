@@ -67,6 +67,39 @@ test('sendFileTo() sends a file whole, then a range of it, after what was writte
   }, { size: 6 << 20 });
 });
 
+test('sendFileTo() with copy sends the same bytes through the addon\'s buffer, whole and by range', { skip }, async () => {
+  await withFile(async ({ file, data }) => {
+    const p = await socketPair();
+    try {
+      const got = collect(p.receiver);
+      p.sender.write('head ');
+      assert.equal(await sendFileTo(p.sender, file, { offset: 0, length: data.length, copy: true }), true);
+      assert.equal(await sendFileTo(p.sender, file, { offset: 777, length: (1 << 20) + 3, copy: true }), true);
+      p.sender.end();
+      const all = await got;
+      assert.equal(all.subarray(0, 5).toString(), 'head ');
+      assert.ok(all.subarray(5, 5 + data.length).equals(data));
+      assert.ok(all.subarray(5 + data.length).equals(data.subarray(777, 777 + (1 << 20) + 3)));
+    } finally {
+      p.close();
+    }
+  }, { size: (5 << 20) + 123 });
+});
+
+test('sendFileTo() rejects with ENODATA when the file is shorter than the range, in both ways', { skip }, async () => {
+  await withFile(async ({ file, data }) => {
+    for (const copy of [false, true]) {
+      const p = await socketPair();
+      try {
+        p.receiver.resume();
+        await assert.rejects(sendFileTo(p.sender, file, { offset: 0, length: data.length + 10, copy }), { code: 'ENODATA' });
+      } finally {
+        p.close();
+      }
+    }
+  }, { size: 100_000 });
+});
+
 test('sendFileTo() sends over a unix socket', { skip }, async () => {
   await withFile(async ({ dir, file, data }) => {
     const p = await socketPair(dir);
@@ -81,25 +114,27 @@ test('sendFileTo() sends over a unix socket', { skip }, async () => {
   }, { size: 3 << 20 });
 });
 
-test('sendFileTo() rejects when the peer goes away midway, and the socket can be destroyed', { skip }, async () => {
+test('sendFileTo() rejects when the peer goes away midway, in both ways, and the socket can be destroyed', { skip }, async () => {
   await withFile(async ({ file }) => {
-    const p = await socketPair();
-    // Node reads on that socket too and sees the reset: the socket's error, not the transfer's.
-    p.sender.on('error', () => {});
-    try {
-      let seen = 0;
-      p.receiver.on('data', (b: Buffer) => {
-        seen += b.length;
-        if (seen > 1 << 20) p.receiver.destroy(); // unread bytes left: the kernel resets the connection
-      });
-      await assert.rejects(sendFileTo(p.sender, file, { offset: 0, length: 256 << 20 }), (e: NodeJS.ErrnoException) => {
-        // The job's errno, or Node's own read of the reset closing the socket first.
-        assert.ok(e.code === 'EPIPE' || e.code === 'ECONNRESET' || /connection closed/.test(e.message), `${e.code}: ${e.message}`);
-        return true;
-      });
-      p.sender.destroy();
-    } finally {
-      p.close();
+    for (const copy of [false, true]) {
+      const p = await socketPair();
+      // Node reads on that socket too and sees the reset: the socket's error, not the transfer's.
+      p.sender.on('error', () => {});
+      try {
+        let seen = 0;
+        p.receiver.on('data', (b: Buffer) => {
+          seen += b.length;
+          if (seen > 1 << 20) p.receiver.destroy(); // unread bytes left: the kernel resets the connection
+        });
+        await assert.rejects(sendFileTo(p.sender, file, { offset: 0, length: 256 << 20, copy }), (e: NodeJS.ErrnoException) => {
+          // The job's errno, or Node's own read of the reset closing the socket first.
+          assert.ok(e.code === 'EPIPE' || e.code === 'ECONNRESET' || /connection closed/.test(e.message), `${e.code}: ${e.message}`);
+          return true;
+        });
+        p.sender.destroy();
+      } finally {
+        p.close();
+      }
     }
   }, { size: 256 << 20, sparse: true });
 });

@@ -21,7 +21,9 @@ function socketFd(socket: Socket): number | undefined {
 
 /**
  * Write `length` bytes of `file` from `offset` to `socket` with sendfile(2): the kernel moves them
- * from the page cache, nothing passes through JS (docs/decisions/0019). Resolves false, having
+ * from the page cache, nothing passes through JS (docs/decisions/0019). With `copy`, the addon
+ * reads them into a buffer of its own and writes that (for a reader on this machine, which then
+ * finds them fresh in the CPU's caches); still no JS in between. Resolves false, having
  * written nothing, when it cannot: no addon (or one without sendFile), a TLS or fd-less socket,
  * bytes Node still holds corked, or MAX_TRANSFERS running; the caller then writes the bytes
  * itself. Otherwise waits until what Node queued on the socket before (an HTTP header) has gone
@@ -29,7 +31,7 @@ function socketFd(socket: Socket): number | undefined {
  * ECONNRESET: a client gone), after which the caller destroys it. The caller must not write to
  * the socket until this settles, and keeps `file` open until then.
  */
-export async function sendFileTo(socket: Socket, file: FileHandle, range: { offset: number; length: number }): Promise<boolean> {
+export async function sendFileTo(socket: Socket, file: FileHandle, range: { offset: number; length: number; copy?: boolean }): Promise<boolean> {
   const addon = hostAddon;
   if (!addon?.sendFile || transfers >= MAX_TRANSFERS || socket.writableCorked > 0 || socketFd(socket) === undefined) return false;
   transfers++;
@@ -43,7 +45,7 @@ export async function sendFileTo(socket: Socket, file: FileHandle, range: { offs
       // Looked up again before each call: the addon dups it at once, so a number Node closed is never used.
       const fd = socketFd(socket);
       if (fd === undefined || cancel[0] !== 0) throw new UnavailableError('Cannot send the file: the connection closed');
-      sent += await addon.sendFile(fd, file.fd, range.offset + sent, range.length - sent, cancel);
+      sent += await addon.sendFile(fd, file.fd, range.offset + sent, range.length - sent, cancel, range.copy === true);
     }
     return true;
   } finally {

@@ -1,5 +1,5 @@
-// How berth's registry server sends blobs: by sendfile(2) to clients elsewhere on plain TCP,
-// copied to clients on loopback or a unix socket and over TLS (docs/decisions/0019). Three servers
+// How berth's registry server sends blobs: from the addon by sendfile(2) to clients elsewhere, or
+// through its buffer to clients on loopback or a unix socket; streamed over TLS (docs/decisions/0019). Three servers
 // share one storage root: plain (on every address: reached by loopback and, where this machine has
 // one, by an address of its own, which the server takes for a client elsewhere), TLS and unix.
 import assert from 'node:assert/strict';
@@ -73,7 +73,7 @@ describe('berth registry serve: blob bodies', () => {
   let port: number;
   const outside = outsideAddress();
   // [how the server sends, host]
-  const ways: Array<[string, string]> = [['copied to loopback', '127.0.0.1'], ...(outside ? [[`sendfile to ${outside}`, outside] as [string, string]] : [])];
+  const ways: Array<[string, string]> = [['copied to loopback by the addon', '127.0.0.1'], ...(outside ? [[`sendfile to ${outside}`, outside] as [string, string]] : [])];
 
   before(async () => {
     const certs = makeCertificates(join(dir, 'certs'));
@@ -160,7 +160,7 @@ describe('berth registry serve: blob bodies', () => {
   });
 
   for (const [how, host] of ways) test(`clients that drop the connection mid-blob leave the server serving (${how})`, async () => {
-    // Five at once: by sendfile, two go that way and the others are streamed.
+    // Five at once: two go out by the addon, the others are streamed.
     const seen = await Promise.all([1, 2, 3, 4, 5].map((i) => dropMidway(() => netConnect(port, host), `/v2/serve/blob/blobs/${bigDigest}`, i << 20)));
     for (const n of seen) assert.ok(n < big.length);
     const whole = await get(`http://${host}:${port}/v2/serve/blob/blobs/${bigDigest}`);

@@ -22,6 +22,6 @@ napi_value queue_work(napi_env env, napi_async_execute_callback run, napi_async_
 
 // copyTree(srcRoot, srcRel, dstRoot) -> Promise<void> (copy-tree.c)
 napi_value x_copy_tree(napi_env env, napi_callback_info info);
-// sendFile(outFd, inFd, offset, length, cancel) -> Promise<number> (send-file.c)
+// sendFile(outFd, inFd, offset, length, cancel, copy) -> Promise<number> (send-file.c)
 napi_value x_send_file(napi_env env, napi_callback_info info);
 #endif

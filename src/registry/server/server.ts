@@ -215,16 +215,16 @@ async function write(req: IncomingMessage, res: ServerResponse, reply: Reply, ct
 }
 
 /**
- * A blob's bytes: by sendfile(2) from the page cache to the socket for a client elsewhere, on a
- * plain TCP connection that this response owns now (not one queued behind a pipelined request);
- * else streamed through 1 MiB reads. See docs/decisions/0019 for why a client on this machine's
- * loopback or a unix socket gets the copy.
+ * A blob's bytes, written by the addon on the thread pool where it can (a plain TCP or unix
+ * connection that this response owns now, not one queued behind a pipelined request): by
+ * sendfile(2) from the page cache for a client elsewhere, copied through the addon's buffer for a
+ * client on this machine; else (TLS, no addon) streamed through 1 MiB reads. docs/decisions/0019.
  */
 async function sendFileBody(res: ServerResponse, body: FileBody): Promise<void> {
   const socket = res.socket;
-  if (socket && !onThisMachine(socket)) {
+  if (socket) {
     res.flushHeaders();
-    if (await sendFileTo(socket, body.file, { offset: body.start, length: body.length })) {
+    if (await sendFileTo(socket, body.file, { offset: body.start, length: body.length, copy: onThisMachine(socket) })) {
       res.end();
       return;
     }
