@@ -43,8 +43,8 @@ export async function sharedLibraries(binary: string): Promise<string[]> {
 
 /**
  * A docker-archive of the `registry` image: this machine's node binary and the libraries it
- * links, berth's bundled registry program and, where it was built, the addon beside it (blobs go
- * out by sendfile, docs/decisions/0019), and the reference registry image's configuration, so
+ * links, berth's bundled registry program and, where it was built, the addon beside it (it writes
+ * the blobs, docs/decisions/0019), and the reference registry image's configuration, so
  * that `run -d -p 5000:5000 registry` serves as Docker's does (docs/commands.md).
  */
 export async function registryArchive(opts: { bundle: string; node?: string; tag?: string; signal?: AbortSignal }): Promise<{ stream: Readable; done: () => Promise<void> }> {

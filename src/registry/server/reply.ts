@@ -17,7 +17,7 @@ export interface Reply {
   body?: Buffer | string | Readable | FileBody;
 }
 
-/** Bytes of an open file (a blob), sent by sendfile(2) where the connection allows; the server closes the file. */
+/** Bytes of an open file (a blob), written by the addon where the connection allows (sendFileTo); the server closes the file. */
 export interface FileBody {
   file: FileHandle;
   start: number;
