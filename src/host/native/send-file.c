@@ -7,7 +7,7 @@
 // when poll waits STALL_MS without the socket taking anything, the job returns what it sent and the
 // caller queues the rest, so fs calls queued behind it get their turn.
 //
-// With `copy` set the job reads the file into a buffer of its own and writes that instead: two
+// With `copy` set the job reads the file into a buffer of its own and sends that instead: two
 // copies on the server's side, but what a client on this machine reads is fresh in the CPU's caches
 // rather than page-cache pages it would fetch cold (src/registry/server/server.ts says when).
 //
@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "berth-host.h"
 
@@ -63,8 +64,8 @@ static ssize_t send_step(struct send_job *j, off_t *off, char *buf, size_t *buff
     *buffered = (size_t)n;
     *pos = 0;
   }
-  *call = "write";
-  ssize_t n = write(j->out, buf + *pos, *buffered);
+  *call = "send";
+  ssize_t n = send(j->out, buf + *pos, *buffered, MSG_NOSIGNAL); // sendfile relies on Node ignoring SIGPIPE
   if (n > 0) {
     *pos += (size_t)n;
     *buffered -= (size_t)n;
