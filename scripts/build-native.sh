@@ -4,7 +4,7 @@
 # layers: extraction has no safe path-based fallback (docs/decisions/0009).
 set -eu
 cd "$(dirname "$0")/.."
-srcs="src/host/native/berth-host.c src/host/native/copy-tree.c src/host/native/napi-work.c"
+srcs="src/host/native/berth-host.c src/host/native/copy-tree.c src/host/native/send-file.c src/host/native/napi-work.c"
 out=dist/native/berth-host.node
 inc="$(dirname "$(dirname "$(command -v node)")")/include/node"
 if ! command -v cc >/dev/null 2>&1 || [ ! -f "$inc/node_api.h" ]; then

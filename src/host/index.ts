@@ -14,3 +14,4 @@ export * from './scope-path.js';
 export * from './cgroup-stats.js';
 export * from './probe-spawn.js';
 export * from './tmpfs.js';
+export * from './send-file.js';

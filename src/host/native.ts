@@ -35,6 +35,13 @@ export interface HostAddon {
   mkdirInRoot(root: number, path: string, mode: number, uid: number, gid: number): void;
   /** A tree copied beneath one root into another, on the thread pool (copy-tree.c); see ScopedDir.copyTo. */
   copyTree(srcRoot: number, srcRel: string, dstRoot: number): Promise<void>;
+  /**
+   * sendfile(2) of inFd's bytes [offset, offset+length) to the socket outFd (pread and send
+   * through a buffer with `copy`), on the thread pool (send-file.c); resolves with the bytes sent,
+   * fewer when the socket stalled or cancel[0] was set. inFd must stay open until it settles.
+   * Absent in an older build. See send-file.ts.
+   */
+  sendFile?(outFd: number, inFd: number, offset: number, length: number, cancel: Int32Array, copy: boolean): Promise<number>;
 }
 
 export const MNT_DETACH = 2;

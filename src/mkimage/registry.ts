@@ -1,5 +1,5 @@
 import { realpath, stat } from 'node:fs/promises';
-import { posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError } from '../base/index.js';
 import { exec } from '../host/index.js';
@@ -24,8 +24,8 @@ http:
     X-Content-Type-Options: [nosniff]
 `;
 
-const ENTRY = `// The registry image's entrypoint: berth's registry program, bundled beside this file.
-import { registryMain } from './berth-registry.mjs';
+const ENTRY = `// The registry image's entrypoint: berth's registry program, bundled below this file.
+import { registryMain } from './bundle/berth-registry.mjs';
 process.exitCode = await registryMain(process.argv.slice(2));
 `;
 
@@ -43,7 +43,8 @@ export async function sharedLibraries(binary: string): Promise<string[]> {
 
 /**
  * A docker-archive of the `registry` image: this machine's node binary and the libraries it
- * links, berth's bundled registry program, and the reference registry image's configuration, so
+ * links, berth's bundled registry program and, where it was built, the addon beside it (it writes
+ * the blobs, docs/decisions/0019), and the reference registry image's configuration, so
  * that `run -d -p 5000:5000 registry` serves as Docker's does (docs/commands.md).
  */
 export async function registryArchive(opts: { bundle: string; node?: string; tag?: string; signal?: AbortSignal }): Promise<{ stream: Readable; done: () => Promise<void> }> {
@@ -63,7 +64,13 @@ export async function registryArchive(opts: { bundle: string; node?: string; tag
   };
   await addFile(NODE_PATH, node, 0o755);
   for (const lib of await sharedLibraries(node)) await addFile(lib, await realpath(lib), 0o755);
-  await addFile(`${BUNDLE_DIR}/berth-registry.mjs`, opts.bundle, 0o644);
+  // bundle/ and native/ side by side, as in dist/, where the bundle looks for the addon (src/host/native.ts).
+  await addFile(`${BUNDLE_DIR}/bundle/berth-registry.mjs`, opts.bundle, 0o644);
+  const addon = join(dirname(opts.bundle), '../native/berth-host.node');
+  if ((await stat(addon).catch(() => undefined))?.isFile()) {
+    await addFile(`${BUNDLE_DIR}/native/berth-host.node`, addon, 0o755);
+    for (const lib of await sharedLibraries(addon)) await addFile(lib, await realpath(lib), 0o755);
+  }
   await addFile(`${BUNDLE_DIR}/registry.mjs`, Buffer.from(ENTRY), 0o644);
   await addFile(CONFIG_PATH, Buffer.from(REGISTRY_IMAGE_CONFIG), 0o644);
   await addFile('/etc/passwd', Buffer.from('root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n'), 0o644);

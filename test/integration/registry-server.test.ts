@@ -462,6 +462,14 @@ describe('the registry image (berth image mkimage registry)', { skip: !isRoot() 
       const blob = Buffer.from('in a container');
       assert.equal((await pushBlob(`http://127.0.0.1:${port}`, 'in/container', blob)).status, 201);
       assert.equal(Buffer.from(await (await fetch(`http://127.0.0.1:${port}/v2/in/container/blobs/${sha(blob)}`)).arrayBuffer()).toString(), 'in a container');
+      // The addon came into the image and the server loaded it: blobs go out by sendfile there too.
+      const pid = ok(await d.docker(['inspect', '--format', '{{.State.Pid}}', id])).trim();
+      assert.match(readFileSync(`/proc/${pid}/maps`, 'utf8'), /\/usr\/lib\/berth\/native\/berth-host\.node/);
+      const big = randomBytes(3 << 20);
+      assert.equal((await pushBlob(`http://127.0.0.1:${port}`, 'in/container', big)).status, 201);
+      assert.ok(Buffer.from(await (await fetch(`http://127.0.0.1:${port}/v2/in/container/blobs/${sha(big)}`)).arrayBuffer()).equals(big));
+      const part = await fetch(`http://127.0.0.1:${port}/v2/in/container/blobs/${sha(big)}`, { headers: { Range: 'bytes=1000-2000999' } });
+      assert.ok(Buffer.from(await part.arrayBuffer()).equals(big.subarray(1000, 2_001_000)));
       ok(await d.docker(['stop', id], { timeoutMs: 60_000 }));
       assert.equal(ok(await d.docker(['inspect', '--format', '{{.State.ExitCode}}', id])).trim(), '0');
     } finally {

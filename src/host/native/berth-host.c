@@ -79,6 +79,15 @@ napi_value errno_error(napi_env env, int e, const char *syscall, const char *pat
   return err;
 }
 
+void settle(napi_env env, napi_deferred deferred, napi_status status, napi_value value, int err, const char *syscall, const char *path) {
+  if (status == napi_ok && !err) {
+    if (!value) napi_get_undefined(env, &value);
+    napi_resolve_deferred(env, deferred, value);
+  } else {
+    napi_reject_deferred(env, deferred, errno_error(env, status == napi_ok ? err : ECANCELED, syscall, path));
+  }
+}
+
 // Settle with undefined, or reject with an Error carrying Node's errno conventions (code, errno, syscall, path).
 static void complete(napi_env env, napi_status status, void *arg) {
   struct call *c = arg;
@@ -1178,6 +1187,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "openInRoot", NULL, x_open_in_root, NULL, NULL, NULL, napi_default, NULL },
     { "mkdirInRoot", NULL, x_mkdir_in_root, NULL, NULL, NULL, napi_default, NULL },
     { "copyTree", NULL, x_copy_tree, NULL, NULL, NULL, napi_default, NULL },
+    { "sendFile", NULL, x_send_file, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -545,14 +545,7 @@ static void copy_free(struct copy_job *j) {
 
 static void copy_complete(napi_env env, napi_status status, void *arg) {
   struct copy_job *j = arg;
-  if (status == napi_ok && !j->err) {
-    napi_value undef;
-    napi_get_undefined(env, &undef);
-    napi_resolve_deferred(env, j->deferred, undef);
-  } else {
-    int e = status == napi_ok ? j->err : ECANCELED;
-    napi_reject_deferred(env, j->deferred, errno_error(env, e, j->syscall ? j->syscall : "copy", j->path ? j->path : j->from));
-  }
+  settle(env, j->deferred, status, NULL, j->err, j->syscall ? j->syscall : "copy", j->path ? j->path : j->from);
   napi_delete_async_work(env, j->work);
   copy_free(j);
 }

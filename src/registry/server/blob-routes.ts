@@ -12,24 +12,30 @@ export async function blobRoute(s: RegistryStorage, req: RegistryRequest, name: 
     return { status: 202, headers: { 'Content-Length': '0', 'Docker-Content-Digest': digest } };
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') throw unsupported();
-  const size = await s.blobs.sizeIn(name, digest);
+  // A GET opens the blob at once and takes the open file's size: one that is deleted meanwhile is absent, never half-sent.
+  const opened = req.method === 'GET' ? await s.blobs.openIn(name, digest) : undefined;
+  const size = req.method === 'GET' ? opened?.size : await s.blobs.sizeIn(name, digest);
   if (size === undefined) throw new DistributionError('BLOB_UNKNOWN', digest);
   const headers: Record<string, string> = {
     'Content-Type': 'application/octet-stream', 'Docker-Content-Digest': digest, ETag: `"${digest}"`,
     'Cache-Control': 'max-age=31536000', 'Accept-Ranges': 'bytes',
   };
   const range = parseRange(req.headers.range, size);
+  let status = 200;
+  let part = { start: 0, length: size };
   if (range === 'unsatisfiable') {
-    return { status: 416, headers: { ...headers, 'Content-Range': `bytes */${size}`, 'Content-Length': '0' } };
-  }
-  if (range) {
+    status = 416;
+    headers['Content-Range'] = `bytes */${size}`;
+    part = { start: 0, length: 0 };
+  } else if (range) {
+    status = 206;
     headers['Content-Range'] = `bytes ${range.start}-${range.end}/${size}`;
-    headers['Content-Length'] = String(range.end - range.start + 1);
-    return { status: 206, headers, ...(req.method === 'GET' ? { body: s.blobs.read(digest, range) } : {}) };
+    part = { start: range.start, length: range.end - range.start + 1 };
   }
-  headers['Content-Length'] = String(size);
-  if (req.method === 'HEAD' || size === 0) return { status: 200, headers };
-  return { status: 200, headers, body: s.blobs.read(digest) };
+  headers['Content-Length'] = String(part.length);
+  if (opened && part.length > 0) return { status, headers, body: { file: opened.file, ...part } };
+  await opened?.file.close();
+  return { status, headers };
 }
 
 /** POST /v2/<name>/blobs/uploads/: a session, a monolithic upload (?digest=) or a mount (?mount=&from=). */

@@ -1,3 +1,4 @@
+import type { FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 
@@ -13,7 +14,18 @@ export interface RegistryRequest {
 export interface Reply {
   status: number;
   headers?: Record<string, string>;
-  body?: Buffer | string | Readable;
+  body?: Buffer | string | Readable | FileBody;
+}
+
+/** Bytes of an open file (a blob), written by the addon where the connection allows (sendFileTo); the server closes the file. */
+export interface FileBody {
+  file: FileHandle;
+  start: number;
+  length: number;
+}
+
+export function isFileBody(body: Reply['body']): body is FileBody {
+  return typeof body === 'object' && !Buffer.isBuffer(body) && 'file' in body;
 }
 
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {

@@ -1,7 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Readable } from 'node:stream';
 import { errnoCode, syncDir, type Digest } from '../../../base/index.js';
 import type { StorageLayout } from './layout.js';
 import { readLink, writeLink } from './links.js';
@@ -30,8 +28,25 @@ export class BlobStore {
     return this.size(d);
   }
 
-  read(d: Digest, range?: { start: number; end: number }): Readable {
-    return createReadStream(this.layout.blobData(d), { ...range, highWaterMark: 1 << 20 });
+  /**
+   * The blob `name` links, open for reading, and its size; undefined when absent. The caller closes
+   * it. Sized from the open file, so a blob deleted meanwhile is absent, never half-read.
+   */
+  async openIn(name: string, d: Digest): Promise<{ file: FileHandle; size: number } | undefined> {
+    if ((await readLink(this.layout.layerLink(name, d))) !== d) return undefined;
+    let file: FileHandle;
+    try {
+      file = await open(this.layout.blobData(d), 'r');
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return undefined;
+      throw e;
+    }
+    try {
+      return { file, size: (await file.stat()).size };
+    } catch (e) {
+      await file.close();
+      throw e;
+    }
   }
 
   /**
