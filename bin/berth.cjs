@@ -1,8 +1,8 @@
 #!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
 // berth. berth speaks no TLS, and NODE_EXTRA_CA_CERTS would make node read a CA bundle at every start.
-// The bundle (scripts/bundle.js) is compiled with a V8 code cache kept beside it, made at build
-// time and remade here when this node rejects it (docs/decisions/0005-cli-code-cache.md);
-// without a bundle, tsc's modules run.
+// The bundles (scripts/bundle.js) are compiled with a V8 code cache kept beside each, made at build
+// time and remade here when this node rejects it (docs/decisions/0005-cli-code-cache.md): the
+// command's own bundle when the arguments name one, else the whole CLI; without bundles, tsc's modules run.
 'use strict';
 const { existsSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
@@ -10,6 +10,7 @@ const { Script } = require('node:vm');
 const Module = require('node:module');
 
 const bundle = join(__dirname, '../dist/bundle/berth.cjs');
+const commandBundles = join(__dirname, '../dist/bundle/commands');
 
 // node's modules that most commands never call: each is loaded on its first use, not at start
 // (crypto alone is 15 internal modules; fs/promises brings readline's). The bundle only calls their functions, never spreads them.
@@ -30,16 +31,16 @@ function bundleRequire(id) {
   });
 }
 
-function loadBundle() {
-  const cachePath = `${bundle}.cache`;
+function loadBundle(file = bundle) {
+  const cachePath = `${file}.cache`;
   let cachedData;
   try {
     cachedData = readFileSync(cachePath);
   } catch {}
   // The bundle is ASCII (scripts/bundle.js checks): latin1 makes a one-byte string without UTF-8 decoding.
-  const script = new Script(Module.wrap(readFileSync(bundle, 'latin1')), { filename: bundle, cachedData });
+  const script = new Script(Module.wrap(readFileSync(file, 'latin1')), { filename: file, cachedData });
   const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, bundleRequire, mod, bundle, dirname(bundle));
+  script.runInThisContext()(mod.exports, bundleRequire, mod, file, dirname(file));
   const remake = cachedData === undefined || script.cachedDataRejected === true;
   return { main: mod.exports.main, saveCache: remake ? () => saveCache(script, cachePath) : () => {} };
 }
@@ -53,17 +54,62 @@ function saveCache(script, cachePath) {
   } catch {}
 }
 
+/**
+ * The bundle of the command `argv` names: global options skipped (`-H x`, `--host=x`, `-Hx`, `-D`,
+ * as routes.json lists them from the CLI's own), then the command and, under a management
+ * command, its subcommand. Anything else (no command, help, an option it does not know) goes to
+ * the whole CLI, which is always right, only slower.
+ */
+function routeOf(argv, routes) {
+  let i = 0;
+  while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '-') {
+    const a = argv[i];
+    if (routes.valueFlags.includes(a)) i += 2;
+    else if (a.startsWith('--') ? routes.valueFlags.includes(a.split('=')[0]) : routes.valueFlags.includes(a.slice(0, 2))) i += 1;
+    else if (routes.boolFlags.includes(a)) i += 1;
+    else return undefined;
+  }
+  let route = routes.commands[argv[i]];
+  if (route && typeof route === 'object') route = route[argv[i + 1]];
+  return typeof route === 'string' ? route : undefined;
+}
+
+function commandBundle(argv) {
+  try {
+    const route = routeOf(argv, JSON.parse(readFileSync(join(commandBundles, 'routes.json'), 'utf8')));
+    return route && join(commandBundles, `${route}.cjs`);
+  } catch {
+    return undefined;
+  }
+}
+
 async function start() {
   // A reader that went away (`berth save busybox | head -c1`) ends berth quietly, as SIGPIPE ends docker.
   process.stdout.on('error', (e) => {
     if (e.code !== 'EPIPE') throw e;
     process.exit(141);
   });
-  const { main, saveCache } = existsSync(bundle) ? loadBundle() : { main: (await import('../dist/src/cli/main.js')).main, saveCache: () => {} };
-  const code = await main(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  let code;
+  let saveCache = () => {};
+  if (!existsSync(bundle)) code = await (await import('../dist/src/cli/main.js')).main(argv);
+  else {
+    const own = commandBundle(argv);
+    try {
+      if (!own) throw Object.assign(new Error(), { name: 'CommandElsewhere' });
+      const loaded = loadBundle(own);
+      code = await loaded.main(argv);
+      saveCache = loaded.saveCache;
+    } catch (e) {
+      if (e?.name !== 'CommandElsewhere') throw e;
+      const loaded = loadBundle();
+      code = await loaded.main(argv);
+      saveCache = loaded.saveCache;
+    }
+  }
   saveCache();
   // Exit once output is flushed: an idle keep-alive socket must not keep the CLI alive.
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
-module.exports = { loadBundle };
+module.exports = { loadBundle, routeOf };
 if (require.main === module) void start();

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Bundle the two programs from tsc's output, and make the CLI's V8 code cache.
 // See docs/decisions/0004-bundled-programs.md and 0005-cli-code-cache.md.
-import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { Readable, Writable } from 'node:stream';
 import { build } from 'esbuild';
+import { FlagSet } from '../dist/src/cli/flags/index.js';
+import { globalFlags } from '../dist/src/cli/main.js';
 
 const out = resolve('dist/bundle');
 rmSync(out, { recursive: true, force: true });
@@ -23,17 +25,37 @@ await build({ ...common, format: 'esm', entryPoints: { 'berth-registry': 'dist/s
   banner: { js: 'import { createRequire as __berthCreateRequire } from "node:module"; const require = __berthCreateRequire(import.meta.url);' } });
 // One CommonJS file, so that bin/berth.cjs can compile it with a V8 code cache.
 // import.meta.url has no CommonJS form: the bundle's own file URL stands in for it.
-await build({
-  ...common, format: 'cjs', entryPoints: { berth: 'dist/src/cli/main.js' }, outdir: out, outExtension: { '.js': '.cjs' },
+const cli = {
+  ...common, format: 'cjs', outExtension: { '.js': '.cjs' },
   define: { ...common.define, 'import.meta.url': '__berthModuleUrl' },
   banner: { js: 'var __berthModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
-});
+};
+await build({ ...cli, entryPoints: { berth: 'dist/src/cli/main.js' }, outdir: out });
 
-// bin/berth.cjs reads the bundle as latin1, which is only right for ASCII. esbuild escapes
+// One more bundle per command module, holding main and that module only: a command then reads
+// and compiles a third of the CLI (docs/decisions/0005). The other commands' modules are stubs
+// that throw CommandElsewhere, on which the launcher runs the whole CLI.
+const { COMMANDS } = await import('../dist/src/cli/commands/registry.js');
+const routes = commandRoutes(COMMANDS);
+const stub = (file) => ({
+  name: 'one-command',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[\w-]+\/[\w-]+\.js$/ }, (a) => (a.importer.endsWith('/cli/commands/registry.js') && a.path !== `./${file}` ? { path: a.path, namespace: 'elsewhere' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'elsewhere' }, () => ({
+      contents: `import { CommandElsewhere } from ${JSON.stringify(resolve('dist/src/cli/errors.js'))}; throw new CommandElsewhere();`, loader: 'js', resolveDir: resolve('.'),
+    }));
+  },
+});
+await Promise.all(routes.files.map((file) => build({ ...cli, entryPoints: { [bundleName(file)]: 'dist/src/cli/main.js' }, outdir: `${out}/commands`, plugins: [stub(file)] })));
+writeFileSync(`${out}/commands/routes.json`, JSON.stringify({ ...globalOptionNames(), commands: routes.commands }));
+
+// bin/berth.cjs reads the bundles as latin1, which is only right for ASCII. esbuild escapes
 // non-ASCII in strings but not in every regular expression: escape those in the source.
-const cliText = readFileSync(`${out}/berth.cjs`);
-const wide = cliText.findIndex((b) => b > 0x7f);
-if (wide >= 0) throw new Error(`dist/bundle/berth.cjs is not ASCII at byte ${wide}: ${JSON.stringify(cliText.subarray(Math.max(0, wide - 40), wide + 10).toString())}`);
+for (const file of [`${out}/berth.cjs`, ...routes.files.map((f) => `${out}/commands/${bundleName(f)}.cjs`)]) {
+  const text = readFileSync(file);
+  const wide = text.findIndex((b) => b > 0x7f);
+  if (wide >= 0) throw new Error(`${file} is not ASCII at byte ${wide}: ${JSON.stringify(text.subarray(Math.max(0, wide - 40), wide + 10).toString())}`);
+}
 
 // Make the CLI's code cache from a run through every command's help, so that it holds the code of
 // every command module and not only the first command a user happens to run.
@@ -46,3 +68,56 @@ const io = { stdin: Readable.from([]), stdout: sink, stderr: sink };
 process.env.DOCKER_HOST = `unix://${out}/no-daemon.sock`;
 for (const args of [['--help'], ...COMMAND_PATHS.map((p) => [...p.split(' '), '--help'])]) await main(args, io);
 saveCache();
+
+// Each command bundle's code cache: its --help run once through the launcher, which writes the
+// cache it finds missing. Two at a time.
+const noDaemon = { ...process.env, DOCKER_HOST: `unix://${out}/no-daemon.sock` };
+delete noDaemon.NODE_EXTRA_CA_CERTS;
+const helpRuns = Object.entries(routes.example);
+const runHelp = ([, path]) => new Promise((done, fail) => {
+  execFile(process.execPath, ['bin/berth.cjs', ...path.split(' '), '--help'], { env: noDaemon }, (e) => (e ? fail(e) : done()));
+});
+for (let i = 0; i < helpRuns.length; i += 2) await Promise.all(helpRuns.slice(i, i + 2).map(runHelp));
+for (const [file] of helpRuns) if (!existsSync(`${out}/commands/${bundleName(file)}.cjs.cache`)) throw new Error(`no code cache made for ${file}`);
+
+/** `container/ls.js` → `container-ls` */
+function bundleName(file) {
+  return file.replace(/\.js$/, '').replace('/', '-');
+}
+
+/**
+ * Every command path (and alias) and the bundle of the module it loads: `{ ps: 'container-ls',
+ * container: { ls: 'container-ls', ... } }`; the module is read off the spec's loader.
+ */
+function commandRoutes(specs) {
+  const files = new Set();
+  const example = {};
+  const fileOf = (spec) => {
+    const m = /import\(['"]\.\/([\w-]+\/[\w-]+\.js)['"]\)/.exec(String(spec.load));
+    if (!m) throw new Error(`cannot tell the module of command ${spec.name}`);
+    files.add(m[1]);
+    return m[1];
+  };
+  const level = (list, prefix) => {
+    const table = {};
+    for (const spec of list) {
+      const route = spec.children ? level(spec.children, `${prefix}${spec.name} `) : bundleName(fileOf(spec));
+      if (!spec.children) example[fileOf(spec)] ??= `${prefix}${spec.name}`;
+      for (const n of [spec.name, ...(spec.aliases ?? [])]) table[n] = route;
+    }
+    return table;
+  };
+  const commands = level(specs, '');
+  return { commands, files: [...files], example };
+}
+
+/** The global options' spellings, those that take the next argument as their value and the others. */
+function globalOptionNames() {
+  const fs = new FlagSet();
+  globalFlags(fs);
+  const names = (f) => [`--${f.name}`, ...(f.short ? [`-${f.short}`] : [])];
+  return {
+    valueFlags: fs.sorted().filter((f) => f.noOptDefVal === '').flatMap(names),
+    boolFlags: fs.sorted().filter((f) => f.noOptDefVal !== '').flatMap(names),
+  };
+}

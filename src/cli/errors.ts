@@ -9,3 +9,14 @@ export class StatusError extends Error {
     this.name = 'StatusError';
   }
 }
+
+/**
+ * A command's code is not in the bundle that runs (a one-command bundle reached another
+ * command): the launcher runs the whole CLI instead. Thrown before anything is printed.
+ */
+export class CommandElsewhere extends Error {
+  constructor() {
+    super('this command is in the full CLI bundle');
+    this.name = 'CommandElsewhere';
+  }
+}

@@ -4,13 +4,14 @@ import { BIN, Cli, CLI_GIT_COMMIT, CLI_VERSION } from './cli.js';
 import type { CliStreams } from './cli.js';
 import type { CommandSpec } from './command.js';
 import { COMMANDS, findCommand } from './commands/registry.js';
-import { StatusError } from './errors.js';
+import { CommandElsewhere, StatusError } from './errors.js';
 import { FlagError, FlagSet, HelpRequested } from './flags/index.js';
 import type { Flag } from './flags/index.js';
 import { groupHelp, hideUnsupportedFlags, leafHelp, rootHelp, useLine } from './help.js';
 import type { ServerFeatures } from './help.js';
 
-function globalFlags(fs: FlagSet) {
+/** The global options, before the command (also listed for the launcher's routing, scripts/bundle.js). */
+export function globalFlags(fs: FlagSet) {
   const cfgDir = process.env.DOCKER_CONFIG || `${homedir()}/.docker`;
   return {
     config: fs.string('config', '', cfgDir, 'Location of client config files'),
@@ -145,6 +146,7 @@ export async function main(argv: string[], io: CliStreams = process as unknown a
     await runLeaf(cli, leaf, `${path} ${leaf.name}`, path, rest.slice(1));
     return 0;
   } catch (e) {
+    if (e instanceof CommandElsewhere) throw e;
     return reportError(cli, e);
   }
 }
