@@ -97,10 +97,11 @@ export class ImageService {
     const ref = parseTagTarget(target);
     await this.store.lock.run(async () => {
       this.store.resolve(img.id); // still there? throws NotFoundError when removed meanwhile
-      // A tag that already names the image (a rebuild's -t) changes only its last tag time.
+      // A tag that already names the image (a rebuild's -t) changes only its last tag time: that
+      // write is not waited for (writeMeta keeps the image's writes in order; a kill -9 may lose it).
       const unchanged = this.store.refs.get(ref) === img.id;
       this.store.setTag(ref, img);
-      if (unchanged) await this.store.writeMeta(img, { durable: false });
+      if (unchanged) this.store.writeMeta(img, { durable: false }).catch(() => {});
       else await this.store.saveRefs([img]);
     });
     this.event('tag', img.id, familiarString(ref));

@@ -272,12 +272,25 @@ export class ImageStore {
     return { image: entry, created: true };
   }
 
-  /** `durable: false` when only the last tag time changed: a power cut may lose that, nothing else. */
+  /** An image's metadata writes in flight, one after another: a later one never lands before an earlier one. */
+  private readonly metaWrites = new Map<string, Promise<void>>();
+
+  /**
+   * Write an image's metadata as it is when the write starts, after any earlier write of it.
+   * `durable: false` when only the last tag time changed: a power cut may lose that, nothing else.
+   */
   async writeMeta(e: ImageEntry, opts: { durable?: boolean } = {}): Promise<void> {
-    const meta: ImageMeta = {
+    const key = digestHex(e.id);
+    const before = this.metaWrites.get(key)?.catch(() => {}) ?? Promise.resolve();
+    const write = before.then(() => this.metas.put(key, {
       id: e.id, ...(e.parent ? { parent: e.parent } : {}), ...(e.lastTagTime ? { lastTagTime: e.lastTagTime } : {}), ...(e.blobs.length ? { blobs: e.blobs } : {}),
-    };
-    await this.metas.put(digestHex(e.id), meta, opts);
+    }, opts));
+    this.metaWrites.set(key, write);
+    try {
+      await write;
+    } finally {
+      if (this.metaWrites.get(key) === write) this.metaWrites.delete(key);
+    }
   }
 
   /** Point `ref` at `img` (in memory; call saveRefs after). */
@@ -296,6 +309,8 @@ export class ImageStore {
    * in-flight operation) uses. Returns the chain IDs deleted, top-most first.
    */
   async deleteImage(img: ImageEntry): Promise<Digest[]> {
+    // A metadata write still in flight would bring the file back after the delete.
+    await this.metaWrites.get(digestHex(img.id))?.catch(() => {});
     await this.metas.delete(digestHex(img.id));
     this.images.delete(digestHex(img.id));
     if (![...this.images.values()].some((i) => i.id === img.id)) await this.content.delete(img.id);
