@@ -14,7 +14,7 @@ const commandBundles = join(__dirname, '../dist/bundle/commands');
 
 // node's modules that most commands never call: each is loaded on its first use, not at start
 // (crypto alone is 15 internal modules; fs/promises brings readline's). The bundle only calls their functions, never spreads them.
-const ON_FIRST_USE = new Set(['node:crypto', 'node:zlib', 'node:child_process', 'node:readline', 'node:fs/promises', 'node:os']);
+const ON_FIRST_USE = new Set(['node:crypto', 'node:zlib', 'node:child_process', 'node:readline', 'node:fs/promises', 'node:os', 'node:http']);
 
 function bundleRequire(id) {
   if (!ON_FIRST_USE.has(id)) return require(id);

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { errnoCode } from '../base/index.js';
 import type { DaemonEndpoint } from './host.js';
 import { ClientError, ConnectionError } from './errors.js';
+import { Http1Client } from './http1.js';
 
 export type Body = Buffer | string | Readable | undefined;
 
@@ -18,10 +19,21 @@ export interface RawRequest {
 
 const CONNECT_ERRORS = new Set(['ENOENT', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-/** HTTP/1.1 to the daemon over a unix socket or TCP; no TLS yet. */
+/**
+ * HTTP/1.1 to the daemon over a unix socket or TCP; no TLS yet. Requests whose body is in memory
+ * go through http1.ts; uploads of a stream and upgrades through node's http.
+ */
 export class Transport {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 8 });
-  constructor(readonly endpoint: DaemonEndpoint, private readonly userAgent: string) {}
+  private agentCache: Agent | undefined;
+  private readonly http1: Http1Client;
+  constructor(readonly endpoint: DaemonEndpoint, private readonly userAgent: string) {
+    this.http1 = new Http1Client(endpoint.kind === 'unix' ? { socketPath: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port },
+      endpoint.kind === 'unix' ? 'api.moby.localhost' : `${endpoint.host}:${endpoint.port}`);
+  }
+
+  private get agent(): Agent {
+    return (this.agentCache ??= new Agent({ keepAlive: true, maxSockets: 8 }));
+  }
 
   private options(r: RawRequest): RequestOptions {
     const headers: OutgoingHttpHeaders = { 'User-Agent': this.userAgent, ...r.headers };
@@ -46,6 +58,12 @@ export class Transport {
 
   /** Send a request and resolve with the response head; the body is left to the caller. */
   send(r: RawRequest): Promise<IncomingMessage> {
+    if (r.body === undefined || typeof r.body === 'string' || Buffer.isBuffer(r.body)) {
+      const headers = { 'User-Agent': this.userAgent, ...r.headers };
+      // The fields of an IncomingMessage the client reads: status, headers, the body stream.
+      return this.http1.request({ method: r.method, path: r.path, headers, body: r.body, signal: r.signal })
+        .then((res) => res as unknown as IncomingMessage, (e: unknown) => { throw this.connectError(e); });
+    }
     return new Promise((resolve, reject) => {
       const req = httpRequest(this.options(r));
       req.on('response', resolve);
@@ -76,7 +94,8 @@ export class Transport {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.agentCache?.destroy();
+    this.http1.close();
   }
 }
 
