@@ -13,3 +13,4 @@ export * from './long-timer.js';
 export * from './time-value.js';
 export * from './go-text.js';
 export * from './channel.js';
+export * from './chunked-coding.js';

@@ -111,3 +111,26 @@ test('Http1Client: a body left unread ends its connection; an abort stops the re
   const client = new Http1Client({ socketPath: join(tmpdir(), 'berth-http1-nowhere.sock') }, 'x');
   await assert.rejects(client.request({ method: 'GET', path: '/_ping', headers: {} }), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
 });
+
+test('Http1Client refuses garbage from the other end: no status line, a chunk size that is no number, a head without end', async () => {
+  await withServer([
+    ['SSH-2.0-OpenSSH\r\n\r\n'],
+  ], async (client) => {
+    await assert.rejects(client.request({ method: 'GET', path: '/_ping', headers: {} }), /malformed HTTP response: "SSH-2.0-OpenSSH"/);
+  });
+  await withServer([
+    ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\nmore'],
+    ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nX-Trailer: 1\r\n\r\n'],
+  ], async (client, seen) => {
+    const res = await client.request({ method: 'GET', path: '/events', headers: {} });
+    await assert.rejects(text(res), /malformed HTTP response: bad chunked framing/);
+    const next = await client.request({ method: 'GET', path: '/_ping', headers: {} });
+    assert.equal(await text(next), 'ok', 'a trailer after the last chunk is read past');
+    assert.equal(seen.connections, 2, 'the connection that sent garbage was not reused');
+  });
+  await withServer([
+    (s) => s.write(`HTTP/1.1 200 OK\r\nX-Long: ${'a'.repeat(70 * 1024)}`),
+  ], async (client) => {
+    await assert.rejects(client.request({ method: 'GET', path: '/_ping', headers: {} }), /header too long/);
+  });
+});

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { ChunkedDecoder } from '../base/index.js';
 
 /**
  * HTTP/1.1 to the daemon for requests whose body is in memory: the CLI's calls that do not
@@ -39,9 +40,8 @@ class Connection {
   private res: Http1Response | undefined;
   private resolveHead: ((r: Http1Response) => void) | undefined;
   private rejectHead: ((e: Error) => void) | undefined;
-  /** Body framing: bytes still due, or 'chunked' / 'close'. */
-  private left: number | 'chunked' | 'close' = 0;
-  private chunkLeft = -1;
+  /** Body framing: bytes still due, a chunked decoder, or 'close'. */
+  private left: number | ChunkedDecoder | 'close' = 0;
   private keepAlive = true;
 
   constructor(readonly socket: Socket, private readonly onIdle: (c: Connection) => void) {
@@ -94,10 +94,8 @@ class Connection {
       const te = String(res.headers['transfer-encoding'] ?? '').toLowerCase();
       const status = res.statusCode;
       if (this.head || status === 204 || status === 304 || (status >= 100 && status < 200)) this.left = 0;
-      else if (te.includes('chunked')) {
-        this.left = 'chunked';
-        this.chunkLeft = -1;
-      } else if (res.headers['content-length'] !== undefined) this.left = Number(res.headers['content-length']);
+      else if (te.includes('chunked')) this.left = new ChunkedDecoder();
+      else if (res.headers['content-length'] !== undefined) this.left = Number(res.headers['content-length']);
       else {
         this.left = 'close';
         this.keepAlive = false;
@@ -111,47 +109,22 @@ class Connection {
   }
 
   private body(): void {
-    const res = this.res;
-    if (!res) return;
-    for (;;) {
-      if (this.left === 'close') {
-        if (this.buf.length) this.push(this.buf);
-        this.buf = Buffer.alloc(0);
-        return;
-      }
-      if (typeof this.left === 'number') {
-        const n = Math.min(this.left, this.buf.length);
-        if (n > 0) this.push(this.buf.subarray(0, n));
-        this.buf = this.buf.subarray(n);
-        this.left -= n;
-        if (this.left === 0) this.finish();
-        return;
-      }
-      // chunked: a size line, its bytes, CRLF; size 0 then the trailers' empty line ends it
-      if (this.chunkLeft === -2) {
-        const end = this.buf.indexOf('\r\n');
-        if (end < 0) return;
-        this.buf = this.buf.subarray(end + 2);
-        this.left = 0;
-        this.finish();
-        return;
-      }
-      if (this.chunkLeft === -1) {
-        const eol = this.buf.indexOf('\r\n');
-        if (eol < 0) return;
-        const size = parseInt(this.buf.subarray(0, eol).toString('latin1').split(';')[0]!, 16);
-        if (!Number.isFinite(size) || size < 0) return this.fail(new Error('malformed HTTP response: bad chunk size'));
-        this.buf = this.buf.subarray(eol + 2);
-        this.chunkLeft = size === 0 ? -2 : size;
-        continue;
-      }
-      const n = Math.min(this.chunkLeft, this.buf.length);
+    if (!this.res) return;
+    if (this.left === 'close') {
+      if (this.buf.length) this.push(this.buf);
+      this.buf = Buffer.alloc(0);
+    } else if (typeof this.left === 'number') {
+      const n = Math.min(this.left, this.buf.length);
       if (n > 0) this.push(this.buf.subarray(0, n));
       this.buf = this.buf.subarray(n);
-      this.chunkLeft -= n;
-      if (this.chunkLeft > 0 || this.buf.length < 2) return;
-      this.buf = this.buf.subarray(2);
-      this.chunkLeft = -1;
+      this.left -= n;
+      if (this.left === 0 && this.res) this.finish();
+    } else {
+      const chunked = this.left;
+      this.buf = chunked.feed(this.buf, (b) => this.push(b));
+      if (!this.res) return;
+      if (chunked.invalid) this.fail(new Error('malformed HTTP response: bad chunked framing'));
+      else if (chunked.done) this.finish();
     }
   }
 
@@ -166,8 +139,9 @@ class Connection {
     this.fail(e instanceof Error ? e : new Error(String(e)));
   }
 
+  /** A reader may drop the response (or an abort end it) from its own 'data' handler, mid-chunk. */
   private push(b: Buffer): void {
-    if (!this.res!.push(b)) this.socket.pause();
+    if (this.res && !this.res.push(b)) this.socket.pause();
   }
 
   private finish(): void {
@@ -180,8 +154,11 @@ class Connection {
 
   private fail(e: Error): void {
     this.socket.destroy();
+    const res = this.res;
     if (this.rejectHead) this.rejectHead(e);
-    else this.res?.destroy(e);
+    // Its reader may not be listening yet (the head was handed over in this same read): the
+    // error goes once the reader's continuations have run.
+    else if (res) setImmediate(() => res.destroy(e));
     this.resolveHead = undefined;
     this.rejectHead = undefined;
     this.res = undefined;

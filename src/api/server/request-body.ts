@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { InvalidArgumentError } from '../../base/index.js';
+import { ChunkedDecoder, InvalidArgumentError } from '../../base/index.js';
 
 /**
  * The body of an upgraded request, read off the hijacked socket (Node leaves it there): what
@@ -43,54 +43,19 @@ export function readUpgradedBody(sock: Duplex, headers: IncomingHttpHeaders, max
  */
 export class RequestBodySkipper {
   private remaining: number;
-  private chunked: boolean;
-  // Chunked framing state: reading a size line, chunk data, the CRLF after data, or trailers.
-  private phase: 'size' | 'data' | 'data-end' | 'trailer' | 'done' = 'size';
-  private line = '';
+  private readonly chunked: ChunkedDecoder | undefined;
 
   constructor(headers: IncomingHttpHeaders) {
-    this.chunked = /\bchunked\b/i.test(String(headers['transfer-encoding'] ?? ''));
+    this.chunked = /\bchunked\b/i.test(String(headers['transfer-encoding'] ?? '')) ? new ChunkedDecoder() : undefined;
     const len = Number(headers['content-length'] ?? 0);
     this.remaining = this.chunked || !Number.isSafeInteger(len) || len < 0 ? 0 : len;
-    if (!this.chunked) this.phase = 'done';
   }
 
-  /** What of `chunk` lies after the body. */
+  /** What of `chunk` lies after the body (bytes that are not chunked framing after all are kept). */
   feed(chunk: Buffer): Buffer {
-    let i = 0;
-    if (!this.chunked) {
-      const skip = Math.min(this.remaining, chunk.length);
-      this.remaining -= skip;
-      return skip === 0 ? chunk : chunk.subarray(skip);
-    }
-    while (i < chunk.length && this.phase !== 'done') {
-      if (this.phase === 'data') {
-        const skip = Math.min(this.remaining, chunk.length - i);
-        i += skip;
-        this.remaining -= skip;
-        if (this.remaining === 0) this.phase = 'data-end';
-        continue;
-      }
-      const nl = chunk.indexOf(0x0a, i);
-      if (nl < 0) {
-        this.line += chunk.subarray(i).toString('latin1');
-        if (this.line.length > 4096) this.phase = 'done'; // not chunked framing after all: stop skipping
-        return Buffer.alloc(0);
-      }
-      const line = (this.line + chunk.subarray(i, nl).toString('latin1')).replace(/\r$/, '');
-      this.line = '';
-      i = nl + 1;
-      if (this.phase === 'size') {
-        const size = parseInt(line.split(';')[0]!.trim(), 16);
-        if (!Number.isFinite(size) || size < 0) this.phase = 'done';
-        else if (size === 0) this.phase = 'trailer';
-        else { this.remaining = size; this.phase = 'data'; }
-      } else if (this.phase === 'data-end') {
-        this.phase = 'size';
-      } else if (line === '') {
-        this.phase = 'done';
-      }
-    }
-    return chunk.subarray(i);
+    if (this.chunked) return this.chunked.feed(chunk);
+    const skip = Math.min(this.remaining, chunk.length);
+    this.remaining -= skip;
+    return skip === 0 ? chunk : chunk.subarray(skip);
   }
 }
