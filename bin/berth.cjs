@@ -83,6 +83,22 @@ function commandBundle(argv) {
   }
 }
 
+/** Run `argv` with the command's own bundle, or the whole CLI when none is named or the stub of another is reached. */
+async function runBundled(argv) {
+  let loaded = loadBundle(commandBundle(argv));
+  let code;
+  try {
+    code = await loaded.main(argv);
+  } catch (e) {
+    // A one-command bundle reached another command's stub, before printing anything.
+    if (e?.name !== 'CommandElsewhere') throw e;
+    loaded = loadBundle();
+    code = await loaded.main(argv);
+  }
+  loaded.saveCache();
+  return code;
+}
+
 async function start() {
   // A reader that went away (`berth save busybox | head -c1`) ends berth quietly, as SIGPIPE ends docker.
   process.stdout.on('error', (e) => {
@@ -90,24 +106,7 @@ async function start() {
     process.exit(141);
   });
   const argv = process.argv.slice(2);
-  let code;
-  let saveCache = () => {};
-  if (!existsSync(bundle)) code = await (await import('../dist/src/cli/main.js')).main(argv);
-  else {
-    const own = commandBundle(argv);
-    try {
-      if (!own) throw Object.assign(new Error(), { name: 'CommandElsewhere' });
-      const loaded = loadBundle(own);
-      code = await loaded.main(argv);
-      saveCache = loaded.saveCache;
-    } catch (e) {
-      if (e?.name !== 'CommandElsewhere') throw e;
-      const loaded = loadBundle();
-      code = await loaded.main(argv);
-      saveCache = loaded.saveCache;
-    }
-  }
-  saveCache();
+  const code = existsSync(bundle) ? await runBundled(argv) : await (await import('../dist/src/cli/main.js')).main(argv);
   // Exit once output is flushed: an idle keep-alive socket must not keep the CLI alive.
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
