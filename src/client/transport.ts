@@ -17,6 +17,9 @@ export interface RawRequest {
   signal?: AbortSignal;
 }
 
+/** The Host a request over a unix socket names, as docker's client. */
+const UNIX_HOST = 'api.moby.localhost';
+
 const CONNECT_ERRORS = new Set(['ENOENT', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
@@ -28,19 +31,23 @@ export class Transport {
   private readonly http1: Http1Client;
   constructor(readonly endpoint: DaemonEndpoint, private readonly userAgent: string) {
     this.http1 = new Http1Client(endpoint.kind === 'unix' ? { socketPath: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port },
-      endpoint.kind === 'unix' ? 'api.moby.localhost' : `${endpoint.host}:${endpoint.port}`);
+      endpoint.kind === 'unix' ? UNIX_HOST : `${endpoint.host}:${endpoint.port}`);
   }
 
   private get agent(): Agent {
     return (this.agentCache ??= new Agent({ keepAlive: true, maxSockets: 8 }));
   }
 
+  private headers(r: RawRequest): OutgoingHttpHeaders {
+    return { 'User-Agent': this.userAgent, ...r.headers };
+  }
+
   private options(r: RawRequest): RequestOptions {
-    const headers: OutgoingHttpHeaders = { 'User-Agent': this.userAgent, ...r.headers };
+    const headers = this.headers(r);
     // No TLS yet: an empty server name spares node's agent from deriving one with its costly IPv6 test.
     const common = { method: r.method, path: r.path, headers, agent: this.agent, signal: r.signal, servername: '' };
     return this.endpoint.kind === 'unix'
-      ? { ...common, socketPath: this.endpoint.socketPath, host: 'api.moby.localhost' }
+      ? { ...common, socketPath: this.endpoint.socketPath, host: UNIX_HOST }
       : { ...common, host: this.endpoint.host, port: this.endpoint.port };
   }
 
@@ -59,9 +66,8 @@ export class Transport {
   /** Send a request and resolve with the response head; the body is left to the caller. */
   send(r: RawRequest): Promise<IncomingMessage> {
     if (r.body === undefined || typeof r.body === 'string' || Buffer.isBuffer(r.body)) {
-      const headers = { 'User-Agent': this.userAgent, ...r.headers };
       // The fields of an IncomingMessage the client reads: status, headers, the body stream.
-      return this.http1.request({ method: r.method, path: r.path, headers, body: r.body, signal: r.signal })
+      return this.http1.request({ method: r.method, path: r.path, headers: this.headers(r), body: r.body, signal: r.signal })
         .then((res) => res as unknown as IncomingMessage, (e: unknown) => { throw this.connectError(e); });
     }
     return new Promise((resolve, reject) => {
