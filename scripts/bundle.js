@@ -101,8 +101,13 @@ function commandRoutes(specs) {
   const level = (list, prefix) => {
     const table = {};
     for (const spec of list) {
-      const route = spec.children ? level(spec.children, `${prefix}${spec.name} `) : bundleName(fileOf(spec));
-      if (!spec.children) example[fileOf(spec)] ??= `${prefix}${spec.name}`;
+      let route;
+      if (spec.children) route = level(spec.children, `${prefix}${spec.name} `);
+      else {
+        const file = fileOf(spec);
+        example[file] ??= `${prefix}${spec.name}`;
+        route = bundleName(file);
+      }
       for (const n of [spec.name, ...(spec.aliases ?? [])]) table[n] = route;
     }
     return table;

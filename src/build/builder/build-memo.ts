@@ -35,10 +35,6 @@ export class BuildMemo {
     return h.digest('hex');
   }
 
-  get(key: string): MemoEntry | undefined {
-    return this.entries.get(key);
-  }
-
   remember(key: string, entry: MemoEntry): void {
     this.entries.delete(key);
     this.entries.set(key, entry);
@@ -46,10 +42,13 @@ export class BuildMemo {
   }
 
   /**
-   * Replays `entry` when everything it relied on still holds; resolves with the image ID, or
-   * undefined (having emitted and changed nothing) when the build must run.
+   * Replays the build remembered under `key` when there is one and everything it relied on still
+   * holds; resolves with the image ID, or undefined (having emitted and changed nothing) when the
+   * build must run.
    */
-  async replay(key: string, entry: MemoEntry, d: { engine: BuildEngine; cache: BuildCache; emit(m: BuildMessage): void }): Promise<string | undefined> {
+  async replay(key: string, d: { engine: BuildEngine; cache: BuildCache; emit(m: BuildMessage): void }): Promise<string | undefined> {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
     for (const [ref, id] of entry.bases) {
       try {
         if ((await d.engine.image(ref, { pull: 'never' })).id !== id) return this.forget(key);

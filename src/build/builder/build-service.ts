@@ -79,8 +79,7 @@ export class BuildService {
       const { head, rest } = await readHead(context, MEMO_MAX_CONTEXT);
       if (!rest) {
         memoKey = BuildMemo.key(memoRequest(req), head);
-        const entry = this.memo.get(memoKey);
-        const replayed = entry && await this.memo.replay(memoKey, entry, { engine: this.d.engine, cache: this.d.cache, emit });
+        const replayed = await this.memo.replay(memoKey, { engine: this.d.engine, cache: this.d.cache, emit });
         if (replayed) return replayed;
       }
       context = joined(head, rest);
