@@ -31,22 +31,38 @@ function bundleRequire(id) {
   });
 }
 
+/**
+ * Compile a bundle with the best code cache beside it: the one the first real run of its command
+ * left (`.run-cache`: that command's own code, compiled), else the build's (`.cache`, made from
+ * `--help` runs). After the command, `saveCache(real)` writes what is missing: `real` when the run
+ * did the command's work (not its help, not a failure), so that its compiled code is worth keeping.
+ */
 function loadBundle(file = bundle) {
-  const cachePath = `${file}.cache`;
+  const runCache = `${file}.run-cache`;
+  const buildCache = `${file}.cache`;
   let cachedData;
-  try {
-    cachedData = readFileSync(cachePath);
-  } catch {}
+  let from;
+  for (const path of [runCache, buildCache]) {
+    try {
+      cachedData = readFileSync(path);
+      from = path;
+      break;
+    } catch {}
+  }
   // The bundle is ASCII (scripts/bundle.js checks): latin1 makes a one-byte string without UTF-8 decoding.
   const script = new Script(Module.wrap(readFileSync(file, 'latin1')), { filename: file, cachedData });
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, bundleRequire, mod, file, dirname(file));
-  const remake = cachedData === undefined || script.cachedDataRejected === true;
-  return { main: mod.exports.main, saveCache: remake ? () => saveCache(script, cachePath) : () => {} };
+  const rejected = cachedData === undefined || script.cachedDataRejected === true;
+  const saveCache = (real) => {
+    if (real && (rejected || from !== runCache)) writeCache(script, runCache);
+    else if (rejected && from !== runCache) writeCache(script, buildCache);
+  };
+  return { main: mod.exports.main, saveCache };
 }
 
 /** Best effort: a reader sees the old cache or the new one, never half of one. */
-function saveCache(script, cachePath) {
+function writeCache(script, cachePath) {
   const tmp = `${cachePath}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, script.createCachedData());
@@ -95,7 +111,7 @@ async function runBundled(argv) {
     loaded = loadBundle();
     code = await loaded.main(argv);
   }
-  loaded.saveCache();
+  loaded.saveCache(code === 0 && !argv.includes('--help'));
   return code;
 }
 

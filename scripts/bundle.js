@@ -24,11 +24,12 @@ await build({ ...common, format: 'esm', entryPoints: { 'berth-registry': 'dist/s
   // yaml and bcryptjs are CommonJS and require node's modules.
   banner: { js: 'import { createRequire as __berthCreateRequire } from "node:module"; const require = __berthCreateRequire(import.meta.url);' } });
 // One CommonJS file, so that bin/berth.cjs can compile it with a V8 code cache.
-// import.meta.url has no CommonJS form: the bundle's own file URL stands in for it.
+// import.meta.url has no CommonJS form: the bundle's own file URL stands in for it, made when
+// read (one command asks for it; node's URL parser is not worth loading at every start).
 const cli = {
   ...common, format: 'cjs', outExtension: { '.js': '.cjs' },
-  define: { ...common.define, 'import.meta.url': '__berthModuleUrl' },
-  banner: { js: 'var __berthModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { ...common.define, 'import.meta.url': '__berthModule.url' },
+  banner: { js: 'var __berthModule = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
 };
 await build({ ...cli, entryPoints: { berth: 'dist/src/cli/main.js' }, outdir: out });
 
@@ -67,7 +68,7 @@ const sink = new Writable({ write: (_c, _e, done) => done() });
 const io = { stdin: Readable.from([]), stdout: sink, stderr: sink };
 process.env.DOCKER_HOST = `unix://${out}/no-daemon.sock`;
 for (const args of [['--help'], ...COMMAND_PATHS.map((p) => [...p.split(' '), '--help'])]) await main(args, io);
-saveCache();
+saveCache(false); // help runs: the build's cache, not a run's
 
 // Each command bundle's code cache: its --help run once through the launcher, which writes the
 // cache it finds missing. Two at a time.

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -44,4 +45,35 @@ test('a one-command bundle sends any other command to the whole CLI, before prin
   assert.deepEqual(written, []);
   assert.equal(await pull.main(['-H', 'unix:///nonexistent.sock', 'pull', '--help'], io), 0);
   assert.match(written.join(''), /^Usage:  berth pull \[OPTIONS\] NAME/);
+});
+
+test('a bundle keeps the code cache of its first real run beside the build\'s, and rewrites a rejected one', { skip: !existsSync(built) && 'no bundles (npm run build)' }, () => {
+  const { loadBundle } = createRequire(import.meta.url)('../../../bin/berth.cjs') as {
+    loadBundle(file: string): { saveCache(real: boolean): void };
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'berth-launcher-'));
+  try {
+    const file = join(dir, 'image-pull.cjs');
+    copyFileSync(join(dirname(built), 'image-pull.cjs'), file);
+    copyFileSync(join(dirname(built), 'image-pull.cjs.cache'), `${file}.cache`);
+    const buildCache = readFileSync(`${file}.cache`);
+
+    loadBundle(file).saveCache(false);
+    assert.equal(existsSync(`${file}.run-cache`), false, 'a help run (or a failure) leaves the build\'s cache alone');
+    loadBundle(file).saveCache(true);
+    assert.ok(readFileSync(`${file}.run-cache`).length > 0, 'a real run leaves its own');
+    assert.deepEqual(readFileSync(`${file}.cache`), buildCache);
+
+    const runCache = statSync(`${file}.run-cache`).mtimeMs;
+    loadBundle(file).saveCache(true);
+    assert.equal(statSync(`${file}.run-cache`).mtimeMs, runCache, 'once made, the run\'s cache is used, not remade');
+
+    rmSync(`${file}.run-cache`);
+    writeFileSync(`${file}.cache`, 'not a code cache');
+    loadBundle(file).saveCache(false);
+    assert.notEqual(readFileSync(`${file}.cache`, 'latin1'), 'not a code cache', 'a rejected cache is made again');
+    assert.equal(readdirSync(dir).filter((n) => n.endsWith('.tmp')).length, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

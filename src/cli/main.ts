@@ -12,7 +12,8 @@ import type { ServerFeatures } from './help.js';
 
 /** The global options, before the command (also listed for the launcher's routing, scripts/bundle.js). */
 export function globalFlags(fs: FlagSet) {
-  const cfgDir = process.env.DOCKER_CONFIG || `${homedir()}/.docker`;
+  // $HOME first, as docker's homedir.Get(): node's os module is not loaded for the lookup
+  const cfgDir = process.env.DOCKER_CONFIG || `${process.env.HOME || homedir()}/.docker`;
   return {
     config: fs.string('config', '', cfgDir, 'Location of client config files'),
     context: fs.string('context', 'c', '', 'Name of the context to use to connect to the daemon (overrides DOCKER_HOST env var and default context set with "berth context use")'),
