@@ -3,7 +3,7 @@
 // See docs/decisions/0004-bundled-programs.md and 0005-cli-code-cache.md.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { Readable, Writable } from 'node:stream';
 import { build } from 'esbuild';
@@ -38,6 +38,9 @@ await build({ ...cli, entryPoints: { berth: 'dist/src/cli/main.js' }, outdir: ou
 // that throw CommandElsewhere, on which the launcher runs the whole CLI.
 const { COMMANDS } = await import('../dist/src/cli/commands/registry.js');
 const routes = commandRoutes(COMMANDS);
+// In a one-command bundle the CLI's own import()s (the command's module, the client) are static:
+// esbuild wraps every module under a dynamic import in a lazy initializer and keeps all of its
+// exports, while static imports are tree-shaken. Only the stubs stay behind import().
 const stub = (file) => ({
   name: 'one-command',
   setup(b) {
@@ -45,6 +48,21 @@ const stub = (file) => ({
     b.onLoad({ filter: /.*/, namespace: 'elsewhere' }, () => ({
       contents: `import { CommandElsewhere } from ${JSON.stringify(resolve('dist/src/cli/errors.js'))}; throw new CommandElsewhere();`, loader: 'js', resolveDir: resolve('.'),
     }));
+    // berth's modules run nothing on import that another module relies on (none is imported for its
+    // side effects alone): one whose exports go unused is left out.
+    b.onResolve({ filter: /^\.{1,2}\// }, (a) => (a.importer.includes('/dist/src/') && a.namespace === 'file' ? { path: resolve(dirname(a.importer), a.path), sideEffects: false } : undefined));
+    b.onLoad({ filter: /\/dist\/src\/.*\.js$/ }, (a) => {
+      const source = readFileSync(a.path, 'utf8');
+      const registry = a.path.endsWith('/cli/commands/registry.js');
+      const statics = [];
+      const contents = source.replace(/\bimport\((['"])(\.{1,2}\/[^'"]+)\1\)/g, (call, _q, spec) => {
+        if (registry && spec !== `./${file}`) return call;
+        statics.push(spec);
+        return `Promise.resolve(__berthStatic${statics.length - 1})`;
+      });
+      if (statics.length === 0) return undefined;
+      return { contents: statics.map((spec, i) => `import * as __berthStatic${i} from ${JSON.stringify(spec)};\n`).join('') + contents, loader: 'js' };
+    });
   },
 });
 await Promise.all(routes.files.map((file) => build({ ...cli, entryPoints: { [bundleName(file)]: 'dist/src/cli/main.js' }, outdir: `${out}/commands`, plugins: [stub(file)] })));

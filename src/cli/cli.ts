@@ -41,7 +41,7 @@ export class Cli {
 
   /** The Engine API client, imported on first use so `--help` stays fast. */
   client(): Promise<EngineClient> {
-    this.clientPromise ??= import('../client/index.js').then(({ EngineClient }) => new EngineClient({ host: this.global.host }));
+    this.clientPromise ??= import('../client/engine-client.js').then(({ EngineClient }) => new EngineClient({ host: this.global.host }));
     return this.clientPromise;
   }
 

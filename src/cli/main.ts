@@ -31,7 +31,7 @@ export function globalFlags(fs: FlagSet) {
 
 /** What the daemon supports, for help; as docker, assume everything when it cannot be reached. */
 async function serverFeatures(cli: Cli): Promise<ServerFeatures> {
-  const { CLIENT_API_VERSION } = await import('../client/index.js');
+  const { CLIENT_API_VERSION } = await import('../client/engine-client.js');
   try {
     const client = await cli.client();
     await client.supports('1.0');

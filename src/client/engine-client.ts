@@ -462,7 +462,7 @@ export class EngineClient {
    */
   async imagePull(ref: string, opts: { allTags?: boolean; platform?: string; registryAuth?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
     // Loaded on demand: reference parsing is the only thing the client needs from oci.
-    const { parseNormalizedNamed, referenceName } = await import('../oci/index.js');
+    const { parseNormalizedNamed, referenceName } = await import('../oci/reference.js');
     const named = parseNormalizedNamed(ref);
     const tag = opts.allTags ? undefined : named.digest ?? named.tag ?? 'latest';
     return this.request('/images/create', {
