@@ -5,6 +5,7 @@
 # API and through `berth pull` and `docker pull` against berthd.
 # Not a test: run by hand as root after `npm run build`.
 #   bash bench/registry-client.sh        (ROUNDS=3)
+#   ONLY=present bash bench/registry-client.sh   (the present-image pull alone: berthd, berth's registry, RUNS=40)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}  # the median of an odd count is one round's figure
@@ -37,10 +38,13 @@ registry() { # name port [berth]: a fresh registry (storage emptied), so every r
 echo '{}' > $W/daemon.json
 setsid bin/berthd.js -H unix://$W/berth.sock --data-root $W/berth --exec-root $W/berth-run \
   --pidfile $W/berthd.pid --bridge $BB --bip $BNET.0/24 --config-file $W/daemon.json >$W/berthd.log 2>&1 &
-ip link add $DB type bridge 2>/dev/null || true; ip addr add $DNET.1/24 dev $DB 2>/dev/null || true; ip link set $DB up
-setsid dockerd -H unix://$W/docker.sock --data-root $W/docker --exec-root $W/docker-run --pidfile $W/dockerd.pid \
-  --bridge $DB >$W/dockerd.log 2>&1 &
-for _ in $(seq 150); do docker -H unix://$W/berth.sock version >/dev/null 2>&1 && docker -H unix://$W/docker.sock version >/dev/null 2>&1 \
+PRESENT_ONLY=false; [ "${ONLY:-}" = present ] && PRESENT_ONLY=true
+if ! $PRESENT_ONLY; then
+  ip link add $DB type bridge 2>/dev/null || true; ip addr add $DNET.1/24 dev $DB 2>/dev/null || true; ip link set $DB up
+  setsid dockerd -H unix://$W/docker.sock --data-root $W/docker --exec-root $W/docker-run --pidfile $W/dockerd.pid \
+    --bridge $DB >$W/dockerd.log 2>&1 &
+fi
+for _ in $(seq 150); do docker -H unix://$W/berth.sock version >/dev/null 2>&1 && { $PRESENT_ONLY || docker -H unix://$W/docker.sock version >/dev/null 2>&1; } \
   && break; sleep 0.2; done
 
 # a docker-archive: 4 layers of 50 MB of base64 text (about as compressible as binaries)
@@ -62,7 +66,7 @@ execFileSync("tar", ["-C", `${W}/img`, "-cf", `${W}/big.tar`, "config.json", "ma
 B="bin/berth.cjs -H unix://$W/berth.sock"
 D="docker -H unix://$W/docker.sock"
 $B load -i $W/big.tar >/dev/null
-$D load -i $W/big.tar >/dev/null
+$PRESENT_ONLY || $D load -i $W/big.tar >/dev/null
 
 now() { date +%s.%N; }
 secs() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$2"; }
@@ -71,6 +75,7 @@ declare -a bpush bpull dpush dpull xpush xpull bpullgz cbpush cbpull cdpush cdpu
 ticks() { awk '{print $14 + $15 + $16 + $17}' /proc/"$1"/stat; }
 cpu_of() { echo $(( $(ticks "$(cat $W/$1.pid)") + $(ticks "$(cat $W/$2.pid)") )); }
 cpus() { python3 -c "import sys; print(f'{(int(sys.argv[2]) - int(sys.argv[1])) / $(getconf CLK_TCK):.2f}')" "$1" "$2"; }
+$PRESENT_ONLY && ROUNDS=0
 for r in $(seq "$ROUNDS"); do
   # berthd with berth's server (15801), dockerd with docker-registry (15802), berthd with docker-registry (15803)
   registry reg-b 15801 berth; registry reg-d 15802; registry reg-x 15803
@@ -94,6 +99,7 @@ med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
 
 # a pull where every layer is present: the API call alone, 20 times
+$PRESENT_ONLY && registry reg-b 15801 berth
 $B tag big:1 127.0.0.1:15801/big:1; $B push -q 127.0.0.1:15801/big:1 >/dev/null
 present=$(python3 - "$W/berth.sock" <<'PY'
 import socket, sys, time
@@ -107,13 +113,31 @@ for _ in range(20):
 ts.sort(); print(f"{ts[len(ts)//2]:.1f}")
 PY
 )
-# and through the CLIs against berthd, 20 times each (the CLI's own start-up included)
-clipull() { local ts=(); for _ in $(seq 20); do t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N); ts+=("$(( (t1 - t0) / 100000 ))"); done
-  printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)] / 10}'; }
-present_berth=$(clipull $B pull -q 127.0.0.1:15801/big:1)
-present_docker=$(clipull docker -H unix://$W/berth.sock pull -q 127.0.0.1:15801/big:1)
-present_version=$(clipull docker -H unix://$W/berth.sock version --format '{{.Server.Version}}')
+# and through the CLIs against berthd, their runs interleaved (a slow moment of the machine then
+# falls on all of them alike), from the shell's environment as a user would: median and lower quartile
+$B pull -q 127.0.0.1:15801/big:1 >/dev/null  # the first real run leaves its code cache (docs/decisions/0005)
+clis=$(python3 - "${RUNS:-40}" "$B pull -q 127.0.0.1:15801/big:1" "docker -H unix://$W/berth.sock pull -q 127.0.0.1:15801/big:1" \
+  "docker -H unix://$W/berth.sock version --format {{.Server.Version}}" "env -u NODE_EXTRA_CA_CERTS node -e 0" <<'PY'
+import subprocess, sys, time
+runs, cmds = int(sys.argv[1]), sys.argv[2:]
+ts = [[] for _ in cmds]
+for _ in range(runs):
+    for i, c in enumerate(cmds):
+        t = time.perf_counter(); subprocess.run(c.split(), stdout=subprocess.DEVNULL, check=True); ts[i].append((time.perf_counter() - t) * 1000)
+print(" ".join(f"{sorted(t)[len(t) // 2]:.1f}/{sorted(t)[len(t) // 4]:.1f}" for t in ts))
+PY
+)
+read -r present_berth present_docker present_version present_node <<<"$clis"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
+present_lines() {
+  echo "pull with every layer present, against berthd: POST /images/create $present ms (median of 20); through the CLIs,"
+  echo "${RUNS:-40} runs each, interleaved (median/lower quartile ms): \`berth pull -q\` $present_berth, \`docker pull -q\` $present_docker,"
+  echo "\`docker version\` alone $present_version, \`node -e 0\` $present_node"
+}
+if $PRESENT_ONLY; then
+  { echo "## a pull where every layer is present (200 MB image, 4 layers; load average $load)"; present_lines; } | tee bench/registry-present.md
+  exit 0
+fi
 {
   echo "## registry client: 200 MB image, 4 layers, over loopback (median of $ROUNDS; load average $load)"
   echo "| step | berthd + berth registry s | dockerd + docker-registry s | ratio | berthd + docker-registry s | ratio |"
@@ -127,7 +151,6 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "ratio: dockerd's time ÷ berthd's (above 1: berth faster). CPU seconds are what a quiet machine turns into wall time;"
   echo "on a loaded one, a single-threaded daemon gets less of the CPU than a many-threaded one."
   echo
-  echo "pull with every layer present, against berthd (median of 20): POST /images/create $present ms;"
-  echo "\`berth pull -q\` $present_berth ms, \`docker pull -q\` $present_docker ms (\`docker version\` alone: $present_version ms)"
+  present_lines
 } | tee $W/result.md
 cat $W/result.md > bench/registry-client.md

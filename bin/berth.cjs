@@ -7,7 +7,6 @@
 const { existsSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
-const Module = require('node:module');
 
 const bundle = join(__dirname, '../dist/bundle/berth.cjs');
 const commandBundles = join(__dirname, '../dist/bundle/commands');
@@ -49,8 +48,9 @@ function loadBundle(file = bundle) {
       break;
     } catch {}
   }
-  // The bundle is ASCII (scripts/bundle.js checks): latin1 makes a one-byte string without UTF-8 decoding.
-  const script = new Script(Module.wrap(readFileSync(file, 'latin1')), { filename: file, cachedData });
+  // The bundle is ASCII (scripts/bundle.js checks): latin1 makes a one-byte string without UTF-8
+  // decoding. It is a module already wrapped (a function of exports, require, module, ...).
+  const script = new Script(readFileSync(file, 'latin1'), { filename: file, cachedData });
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, bundleRequire, mod, file, dirname(file));
   const rejected = cachedData === undefined || script.cachedDataRejected === true;
