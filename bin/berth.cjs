@@ -4,7 +4,7 @@
 // time and remade here when this node rejects it (docs/decisions/0005-cli-code-cache.md): the
 // command's own bundle when the arguments name one, else the whole CLI; without bundles, tsc's modules run.
 'use strict';
-const { existsSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
 
@@ -64,10 +64,23 @@ function loadBundle(file = bundle) {
 /** Best effort: a reader sees the old cache or the new one, never half of one. */
 function writeCache(script, cachePath) {
   const tmp = `${cachePath}.${process.pid}.tmp`;
+  let fd;
   try {
-    writeFileSync(tmp, script.createCachedData());
+    // opened before the cache is made: where berth may not write (an install owned by root),
+    // a run does not serialize its code for nothing
+    fd = openSync(tmp, 'wx');
+  } catch {
+    return;
+  }
+  try {
+    writeFileSync(fd, script.createCachedData());
+    closeSync(fd);
+    fd = undefined;
     renameSync(tmp, cachePath);
-  } catch {}
+  } catch {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
+  }
 }
 
 /**
