@@ -1,8 +1,9 @@
 #!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
 // berth. berth speaks no TLS, and NODE_EXTRA_CA_CERTS would make node read a CA bundle at every start.
 // The bundles (scripts/bundle.js) are compiled with a V8 code cache kept beside each, made at build
-// time and remade here when this node rejects it (docs/decisions/0005-cli-code-cache.md): the
-// command's own bundle when the arguments name one, else the whole CLI; without bundles, tsc's modules run.
+// time, made again from a command's first real run, and remade here when this node rejects it
+// (docs/decisions/0005-cli-code-cache.md): the command's own bundle when the arguments name one,
+// else the whole CLI; without bundles, tsc's modules run.
 'use strict';
 const { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
